@@ -1,0 +1,184 @@
+//! Request and response bodies of the HTTP API. Requests refuse unknown fields.
+
+use crate::ids::*;
+use crate::model::*;
+use serde::{Deserialize, Deserializer, Serialize};
+use time::OffsetDateTime;
+
+/// `POST /api/auth/signup`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignupRequest {
+    pub business_name: String,
+    pub name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// `POST /api/auth/login`. `email` may also be the phone number a client was invited with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// `POST /api/auth/invites/accept`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInviteRequest {
+    pub token: String,
+    pub password: String,
+}
+
+/// A session: the token to send as `Authorization: Bearer <token>`, and who it is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthResponse {
+    pub token: String,
+    pub user: User,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: OffsetDateTime,
+}
+
+/// `GET /api/auth/invites/{token}`: what an invite link leads to, before accepting it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitePreview {
+    pub business_name: String,
+    pub name: String,
+    /// What the client will sign in with: their email, or else their phone number.
+    pub login: String,
+}
+
+/// `POST /api/clients`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateClientRequest {
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub messaging: MessagingMode,
+}
+
+/// A one-time invite link for a client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Invite {
+    pub token: String,
+    /// The link to share, relative to the app's origin (`/invite/<token>`).
+    pub url: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: OffsetDateTime,
+}
+
+/// The answer to `POST /api/clients` and `POST /api/clients/{id}/invite`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClientWithInvite {
+    pub client: Client,
+    pub invite: Invite,
+}
+
+/// `PATCH /api/clients/{id}`: only the fields present change; `null` clears email or phone.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateClientRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub phone: Option<Option<String>>,
+    #[serde(default)]
+    pub messaging: Option<MessagingMode>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// `POST /api/conversations/{id}/messages`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SendMessageRequest {
+    /// Chosen by the sender; sending the same one again returns the same message.
+    pub client_message_id: String,
+    pub body: String,
+}
+
+/// `POST /api/conversations/{id}/read`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MarkReadRequest {
+    pub message_id: MessageId,
+}
+
+/// The caller's read state in a conversation after a read mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReadState {
+    pub conversation_id: ConversationId,
+    pub last_read_message_id: Option<MessageId>,
+    pub unread_count: u64,
+}
+
+/// Every error: `{"error": {"code", "message"}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorDetail {
+    /// Stable, machine-readable, e.g. `messaging.one_way`.
+    pub code: String,
+    /// For people.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_tells_null_from_absent() {
+        let p: UpdateClientRequest = serde_json::from_str(r#"{"email": null}"#).expect("valid");
+        assert_eq!(p.email, Some(None));
+        assert_eq!(p.phone, None);
+        let p: UpdateClientRequest = serde_json::from_str(r#"{"phone": "+14155550123"}"#).expect("valid");
+        assert_eq!(p.phone, Some(Some("+14155550123".into())));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        assert!(serde_json::from_str::<SendMessageRequest>(r#"{"client_message_id":"a","body":"b","x":1}"#).is_err());
+    }
+
+    #[test]
+    fn messaging_mode_defaults_to_two_way() {
+        let r: CreateClientRequest = serde_json::from_str(r#"{"name":"Ana"}"#).expect("valid");
+        assert_eq!(r.messaging, MessagingMode::TwoWay);
+    }
+}

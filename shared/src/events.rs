@@ -1,0 +1,38 @@
+//! Events the server pushes over the WebSocket, as `{"type": "...", ...}`.
+
+use crate::ids::*;
+use crate::model::Message;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type")]
+pub enum ServerEvent {
+    /// A message was committed in a conversation the receiver is a member of.
+    #[serde(rename = "message.created")]
+    MessageCreated { message: Message },
+    /// A member moved their read mark.
+    #[serde(rename = "conversation.read")]
+    ConversationRead { conversation_id: ConversationId, user_id: UserId, message_id: MessageId },
+    /// Sent once after the socket is accepted.
+    #[serde(rename = "hello")]
+    Hello { user_id: UserId },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ulid::Ulid;
+
+    #[test]
+    fn events_are_tagged_by_type() {
+        let e = ServerEvent::ConversationRead {
+            conversation_id: ConversationId::from_ulid(Ulid::from_parts(1, 1)),
+            user_id: UserId::from_ulid(Ulid::from_parts(1, 2)),
+            message_id: MessageId::from_ulid(Ulid::from_parts(1, 3)),
+        };
+        let json = serde_json::to_value(&e).expect("serialize");
+        assert_eq!(json["type"], "conversation.read");
+        assert_eq!(serde_json::from_value::<ServerEvent>(json).expect("parse"), e);
+    }
+}

@@ -1,0 +1,12 @@
+//! Types and pure rules shared by the Sideline server and app: ids, wire types, validated
+//! newtypes, limits and the permission rules. No I/O here, so it compiles to wasm and native.
+
+pub mod api;
+pub mod events;
+pub mod ids;
+pub mod limits;
+pub mod model;
+pub mod rules;
+pub mod validate;
+
+pub use ids::{BusinessId, ConversationId, MessageId, UserId};

@@ -1,0 +1,25 @@
+//! Limits both sides check: the server enforces them, the app shows them.
+
+/// Longest message body, in characters (Unicode scalar values), after trimming.
+pub const MESSAGE_MAX_CHARS: usize = 4_000;
+/// When the composer starts showing how many characters are left.
+pub const MESSAGE_COUNTER_FROM: usize = 3_500;
+/// Default and largest page of message history.
+pub const MESSAGES_PAGE_DEFAULT: usize = 50;
+pub const MESSAGES_PAGE_MAX: usize = 200;
+/// Default and largest page of the roster and the conversation list.
+pub const LIST_PAGE_DEFAULT: usize = 50;
+pub const LIST_PAGE_MAX: usize = 100;
+/// Names, business names.
+pub const NAME_MAX_CHARS: usize = 100;
+/// Passwords.
+pub const PASSWORD_MIN_CHARS: usize = 8;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+/// Email addresses (RFC 5321 path limit).
+pub const EMAIL_MAX_CHARS: usize = 254;
+/// A sender-chosen idempotency key.
+pub const CLIENT_MESSAGE_ID_MAX_CHARS: usize = 64;
+/// How long an invite link stays valid, in seconds (7 days).
+pub const INVITE_TTL_SECS: i64 = 7 * 24 * 3600;
+/// How long a session token stays valid, in seconds (12 hours).
+pub const SESSION_TTL_SECS: i64 = 12 * 3600;

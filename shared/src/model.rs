@@ -1,0 +1,120 @@
+//! The resources of the API as the server returns them.
+
+use crate::ids::*;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// A person's role in their business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Created the business; may do everything.
+    Owner,
+    /// Staff who manage the business with the owner.
+    Admin,
+    /// Staff who message the clients assigned to them.
+    Coach,
+    /// A client of the business.
+    Client,
+}
+
+impl Role {
+    pub fn is_staff(self) -> bool {
+        !matches!(self, Role::Client)
+    }
+}
+
+/// Whether a client may write in their private conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MessagingMode {
+    /// Client and coach message each other.
+    #[default]
+    TwoWay,
+    /// Only the coach and staff send; the client reads.
+    OneWay,
+}
+
+/// The signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct User {
+    pub id: UserId,
+    pub business_id: BusinessId,
+    pub business_name: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub role: Role,
+}
+
+/// A client as the roster shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Client {
+    pub id: UserId,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub messaging: MessagingMode,
+    /// The client's private conversation with the business.
+    pub conversation_id: ConversationId,
+    /// Whether the client has accepted their invite.
+    pub joined: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}
+
+/// What kind of conversation this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    /// One client and the business's staff.
+    Private,
+}
+
+/// A message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Message {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub sender_id: UserId,
+    pub sender_name: String,
+    pub body: String,
+    pub client_message_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}
+
+/// One line of the conversation list, as the caller sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationSummary {
+    pub id: ConversationId,
+    pub kind: ConversationKind,
+    /// The other side's name: the client's for staff, the business's for the client.
+    pub title: String,
+    /// For private conversations, the client.
+    pub client_id: Option<UserId>,
+    pub last_message: Option<Message>,
+    pub unread_count: u64,
+    /// Whether the caller may send here now.
+    pub can_post: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub last_activity_at: OffsetDateTime,
+}
+
+/// A page of a list. `next_cursor` is present when there may be more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}

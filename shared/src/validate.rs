@@ -1,0 +1,270 @@
+//! Parse, don't validate: every value a user types becomes one of these newtypes or a
+//! [`ValidationError`] with a stable code. The server and the app run the same parsers.
+
+use crate::limits::*;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Why a value was refused. `code` is stable and part of the API.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ValidationError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ValidationError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+macro_rules! text_newtype {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+text_newtype!(
+    /// A message body: trimmed, 1 to [`MESSAGE_MAX_CHARS`] characters.
+    MessageBody
+);
+text_newtype!(
+    /// A person's or a business's display name: trimmed, 1 to [`NAME_MAX_CHARS`] characters,
+    /// no control characters.
+    Name
+);
+text_newtype!(
+    /// An email address, trimmed and lower-cased.
+    Email
+);
+text_newtype!(
+    /// A phone number in E.164 form: `+` then 8 to 15 digits, the first not 0.
+    Phone
+);
+text_newtype!(
+    /// The sender's idempotency key for a message: 1 to 64 of `[A-Za-z0-9_-]`.
+    ClientMessageId
+);
+
+impl MessageBody {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let body = raw.trim();
+        if body.is_empty() {
+            return Err(ValidationError::new("message.body_empty", "A message cannot be empty."));
+        }
+        let chars = body.chars().count();
+        if chars > MESSAGE_MAX_CHARS {
+            return Err(ValidationError::new(
+                "message.body_too_long",
+                format!("A message can have at most {MESSAGE_MAX_CHARS} characters; this one has {chars}."),
+            ));
+        }
+        Ok(Self(body.to_owned()))
+    }
+}
+
+impl Name {
+    pub fn parse(raw: &str, field: &'static str) -> Result<Self, ValidationError> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err(ValidationError::new("validation.required", format!("The {field} is required.")));
+        }
+        if name.chars().count() > NAME_MAX_CHARS {
+            return Err(ValidationError::new(
+                "validation.too_long",
+                format!("The {field} can have at most {NAME_MAX_CHARS} characters."),
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(ValidationError::new(
+                "validation.invalid_characters",
+                format!("The {field} cannot contain control characters."),
+            ));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    /// The lower-cased form used for prefix search.
+    pub fn search_key(&self) -> String {
+        self.0.to_lowercase()
+    }
+
+    /// The first word, for greetings.
+    pub fn first_name(&self) -> &str {
+        self.0.split_whitespace().next().unwrap_or(&self.0)
+    }
+}
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let email = raw.trim().to_lowercase();
+        let invalid = || ValidationError::new("validation.email", "Enter a valid email address, like name@example.com.");
+        if email.is_empty() || email.chars().count() > EMAIL_MAX_CHARS {
+            return Err(invalid());
+        }
+        let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@' || c == '<' || c == '>');
+        if !local_ok || !domain_ok {
+            return Err(invalid());
+        }
+        Ok(Self(email))
+    }
+}
+
+impl Phone {
+    /// Accepts spaces, dashes, dots and parentheses between digits; stores pure E.164.
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let invalid = || {
+            ValidationError::new("validation.phone", "Enter the phone number in international form, like +14155550123.")
+        };
+        let raw = raw.trim();
+        let rest = raw.strip_prefix('+').ok_or_else(invalid)?;
+        let mut digits = String::with_capacity(16);
+        for c in rest.chars() {
+            match c {
+                '0'..='9' => digits.push(c),
+                ' ' | '-' | '.' | '(' | ')' => {}
+                _ => return Err(invalid()),
+            }
+        }
+        if !(8..=15).contains(&digits.len()) || digits.starts_with('0') {
+            return Err(invalid());
+        }
+        Ok(Self(format!("+{digits}")))
+    }
+}
+
+impl ClientMessageId {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let ok = !raw.is_empty()
+            && raw.len() <= CLIENT_MESSAGE_ID_MAX_CHARS
+            && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            return Err(ValidationError::new(
+                "message.client_message_id",
+                "client_message_id must be 1 to 64 letters, digits, '-' or '_'.",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+}
+
+/// A new password: checked for length only; it is hashed and never stored or logged.
+pub fn check_password(raw: &str) -> Result<(), ValidationError> {
+    let chars = raw.chars().count();
+    if chars < PASSWORD_MIN_CHARS {
+        return Err(ValidationError::new(
+            "auth.password_too_short",
+            format!("Choose a password of at least {PASSWORD_MIN_CHARS} characters."),
+        ));
+    }
+    if chars > PASSWORD_MAX_CHARS {
+        return Err(ValidationError::new(
+            "auth.password_too_long",
+            format!("A password can have at most {PASSWORD_MAX_CHARS} characters."),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_body_is_trimmed() {
+        assert_eq!(MessageBody::parse("  hi there \n").expect("valid").as_str(), "hi there");
+    }
+
+    #[test]
+    fn an_empty_or_blank_message_is_refused() {
+        for raw in ["", "   ", "\n\t"] {
+            assert_eq!(MessageBody::parse(raw).expect_err("blank").code, "message.body_empty");
+        }
+    }
+
+    #[test]
+    fn a_message_is_limited_in_characters_not_bytes() {
+        let at_limit = "é".repeat(MESSAGE_MAX_CHARS);
+        assert!(MessageBody::parse(&at_limit).is_ok());
+        let over = "a".repeat(MESSAGE_MAX_CHARS + 1);
+        assert_eq!(MessageBody::parse(&over).expect_err("too long").code, "message.body_too_long");
+        let padded = format!("   {}   ", "a".repeat(MESSAGE_MAX_CHARS));
+        assert!(MessageBody::parse(&padded).is_ok(), "whitespace around does not count");
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(Email::parse(" Ana@Example.COM ").expect("valid").as_str(), "ana@example.com");
+        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "ana@@example.com", "a na@example.com", "ana@exa_mple.com", "ana@.com"] {
+            assert_eq!(Email::parse(bad).expect_err(bad).code, "validation.email", "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones_must_be_e164() {
+        assert_eq!(Phone::parse("+1 (415) 555-0123").expect("valid").as_str(), "+14155550123");
+        assert_eq!(Phone::parse("+447700900123").expect("valid").as_str(), "+447700900123");
+        for bad in ["4155550123", "+0123456789", "+1234567", "+1234567890123456", "+1415abc0123", ""] {
+            assert_eq!(Phone::parse(bad).expect_err(bad).code, "validation.phone", "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_bounded_and_printable() {
+        let name = Name::parse("  Ana María Silva ", "name").expect("valid");
+        assert_eq!(name.as_str(), "Ana María Silva");
+        assert_eq!(name.first_name(), "Ana");
+        assert_eq!(name.search_key(), "ana maría silva");
+        assert_eq!(Name::parse(" ", "name").expect_err("blank").code, "validation.required");
+        assert_eq!(Name::parse(&"x".repeat(101), "name").expect_err("long").code, "validation.too_long");
+        assert_eq!(Name::parse("a\u{0}b", "name").expect_err("ctl").code, "validation.invalid_characters");
+    }
+
+    #[test]
+    fn client_message_ids_are_short_and_plain() {
+        assert!(ClientMessageId::parse("01HZX-abc_9").is_ok());
+        for bad in ["", "has space", "ü", &"a".repeat(65)] {
+            assert!(ClientMessageId::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_have_bounds() {
+        assert!(check_password("correct horse").is_ok());
+        assert_eq!(check_password("short").expect_err("short").code, "auth.password_too_short");
+        assert_eq!(check_password(&"p".repeat(129)).expect_err("long").code, "auth.password_too_long");
+    }
+}
