@@ -167,13 +167,19 @@ mod tests {
         let p: UpdateClientRequest = serde_json::from_str(r#"{"email": null}"#).expect("valid");
         assert_eq!(p.email, Some(None));
         assert_eq!(p.phone, None);
-        let p: UpdateClientRequest = serde_json::from_str(r#"{"phone": "+14155550123"}"#).expect("valid");
+        let p: UpdateClientRequest =
+            serde_json::from_str(r#"{"phone": "+14155550123"}"#).expect("valid");
         assert_eq!(p.phone, Some(Some("+14155550123".into())));
     }
 
     #[test]
     fn unknown_fields_are_refused() {
-        assert!(serde_json::from_str::<SendMessageRequest>(r#"{"client_message_id":"a","body":"b","x":1}"#).is_err());
+        assert!(
+            serde_json::from_str::<SendMessageRequest>(
+                r#"{"client_message_id":"a","body":"b","x":1}"#
+            )
+            .is_err()
+        );
     }
 
     #[test]

@@ -13,7 +13,11 @@ pub enum ServerEvent {
     MessageCreated { message: Message },
     /// A member moved their read mark.
     #[serde(rename = "conversation.read")]
-    ConversationRead { conversation_id: ConversationId, user_id: UserId, message_id: MessageId },
+    ConversationRead {
+        conversation_id: ConversationId,
+        user_id: UserId,
+        message_id: MessageId,
+    },
     /// Sent once after the socket is accepted.
     #[serde(rename = "hello")]
     Hello { user_id: UserId },
@@ -33,6 +37,9 @@ mod tests {
         };
         let json = serde_json::to_value(&e).expect("serialize");
         assert_eq!(json["type"], "conversation.read");
-        assert_eq!(serde_json::from_value::<ServerEvent>(json).expect("parse"), e);
+        assert_eq!(
+            serde_json::from_value::<ServerEvent>(json).expect("parse"),
+            e
+        );
     }
 }

@@ -109,7 +109,13 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_rejected() {
-        for bad in ["", "abc", "01ARZ3NDEKTSV4RRFFQ69G5FA", "01ARZ3NDEKTSV4RRFFQ69G5FAVV", "0!ARZ3NDEKTSV4RRFFQ69G5FAV"] {
+        for bad in [
+            "",
+            "abc",
+            "01ARZ3NDEKTSV4RRFFQ69G5FA",
+            "01ARZ3NDEKTSV4RRFFQ69G5FAVV",
+            "0!ARZ3NDEKTSV4RRFFQ69G5FAV",
+        ] {
             assert_eq!(bad.parse::<UserId>(), Err(InvalidId), "{bad}");
         }
         assert!(serde_json::from_str::<UserId>("\"nope\"").is_err());

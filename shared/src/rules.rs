@@ -40,7 +40,11 @@ pub struct Room {
 
 /// Reading history, receiving its events, moving one's read mark.
 pub fn can_read(seat: Seat, _room: Room) -> Result<(), Denied> {
-    if seat.is_member { Ok(()) } else { Err(NOT_A_MEMBER) }
+    if seat.is_member {
+        Ok(())
+    } else {
+        Err(NOT_A_MEMBER)
+    }
 }
 
 /// Sending a message.
@@ -91,9 +95,20 @@ mod tests {
         ];
         for &(role, is_member, mode, read, post) in table {
             let seat = Seat { role, is_member };
-            let room = Room { kind: Private, client_mode: mode };
-            assert_eq!(can_read(seat, room), read, "read {role:?} member={is_member} {mode:?}");
-            assert_eq!(can_post(seat, room), post, "post {role:?} member={is_member} {mode:?}");
+            let room = Room {
+                kind: Private,
+                client_mode: mode,
+            };
+            assert_eq!(
+                can_read(seat, room),
+                read,
+                "read {role:?} member={is_member} {mode:?}"
+            );
+            assert_eq!(
+                can_post(seat, room),
+                post,
+                "post {role:?} member={is_member} {mode:?}"
+            );
         }
     }
 
@@ -107,8 +122,17 @@ mod tests {
 
     #[test]
     fn the_one_way_refusal_has_the_stable_code() {
-        let err = can_post(Seat { role: Client, is_member: true }, Room { kind: Private, client_mode: OneWay })
-            .expect_err("one-way client cannot post");
+        let err = can_post(
+            Seat {
+                role: Client,
+                is_member: true,
+            },
+            Room {
+                kind: Private,
+                client_mode: OneWay,
+            },
+        )
+        .expect_err("one-way client cannot post");
         assert_eq!(err.code, "messaging.one_way");
     }
 }

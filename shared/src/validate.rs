@@ -15,7 +15,10 @@ pub struct ValidationError {
 
 impl ValidationError {
     pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -75,13 +78,18 @@ impl MessageBody {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let body = raw.trim();
         if body.is_empty() {
-            return Err(ValidationError::new("message.body_empty", "A message cannot be empty."));
+            return Err(ValidationError::new(
+                "message.body_empty",
+                "A message cannot be empty.",
+            ));
         }
         let chars = body.chars().count();
         if chars > MESSAGE_MAX_CHARS {
             return Err(ValidationError::new(
                 "message.body_too_long",
-                format!("A message can have at most {MESSAGE_MAX_CHARS} characters; this one has {chars}."),
+                format!(
+                    "A message can have at most {MESSAGE_MAX_CHARS} characters; this one has {chars}."
+                ),
             ));
         }
         Ok(Self(body.to_owned()))
@@ -92,7 +100,10 @@ impl Name {
     pub fn parse(raw: &str, field: &'static str) -> Result<Self, ValidationError> {
         let name = raw.trim();
         if name.is_empty() {
-            return Err(ValidationError::new("validation.required", format!("The {field} is required.")));
+            return Err(ValidationError::new(
+                "validation.required",
+                format!("The {field} is required."),
+            ));
         }
         if name.chars().count() > NAME_MAX_CHARS {
             return Err(ValidationError::new(
@@ -123,7 +134,12 @@ impl Name {
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let email = raw.trim().to_lowercase();
-        let invalid = || ValidationError::new("validation.email", "Enter a valid email address, like name@example.com.");
+        let invalid = || {
+            ValidationError::new(
+                "validation.email",
+                "Enter a valid email address, like name@example.com.",
+            )
+        };
         if email.is_empty() || email.chars().count() > EMAIL_MAX_CHARS {
             return Err(invalid());
         }
@@ -132,10 +148,14 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@' || c == '<' || c == '>');
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '@' || c == '<' || c == '>');
         if !local_ok || !domain_ok {
             return Err(invalid());
         }
@@ -147,7 +167,10 @@ impl Phone {
     /// Accepts spaces, dashes, dots and parentheses between digits; stores pure E.164.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let invalid = || {
-            ValidationError::new("validation.phone", "Enter the phone number in international form, like +14155550123.")
+            ValidationError::new(
+                "validation.phone",
+                "Enter the phone number in international form, like +14155550123.",
+            )
         };
         let raw = raw.trim();
         let rest = raw.strip_prefix('+').ok_or_else(invalid)?;
@@ -170,7 +193,9 @@ impl ClientMessageId {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let ok = !raw.is_empty()
             && raw.len() <= CLIENT_MESSAGE_ID_MAX_CHARS
-            && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !ok {
             return Err(ValidationError::new(
                 "message.client_message_id",
@@ -205,13 +230,19 @@ mod tests {
 
     #[test]
     fn a_message_body_is_trimmed() {
-        assert_eq!(MessageBody::parse("  hi there \n").expect("valid").as_str(), "hi there");
+        assert_eq!(
+            MessageBody::parse("  hi there \n").expect("valid").as_str(),
+            "hi there"
+        );
     }
 
     #[test]
     fn an_empty_or_blank_message_is_refused() {
         for raw in ["", "   ", "\n\t"] {
-            assert_eq!(MessageBody::parse(raw).expect_err("blank").code, "message.body_empty");
+            assert_eq!(
+                MessageBody::parse(raw).expect_err("blank").code,
+                "message.body_empty"
+            );
         }
     }
 
@@ -220,25 +251,65 @@ mod tests {
         let at_limit = "é".repeat(MESSAGE_MAX_CHARS);
         assert!(MessageBody::parse(&at_limit).is_ok());
         let over = "a".repeat(MESSAGE_MAX_CHARS + 1);
-        assert_eq!(MessageBody::parse(&over).expect_err("too long").code, "message.body_too_long");
+        assert_eq!(
+            MessageBody::parse(&over).expect_err("too long").code,
+            "message.body_too_long"
+        );
         let padded = format!("   {}   ", "a".repeat(MESSAGE_MAX_CHARS));
-        assert!(MessageBody::parse(&padded).is_ok(), "whitespace around does not count");
+        assert!(
+            MessageBody::parse(&padded).is_ok(),
+            "whitespace around does not count"
+        );
     }
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(Email::parse(" Ana@Example.COM ").expect("valid").as_str(), "ana@example.com");
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "ana@@example.com", "a na@example.com", "ana@exa_mple.com", "ana@.com"] {
-            assert_eq!(Email::parse(bad).expect_err(bad).code, "validation.email", "{bad}");
+        assert_eq!(
+            Email::parse(" Ana@Example.COM ").expect("valid").as_str(),
+            "ana@example.com"
+        );
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "ana@@example.com",
+            "a na@example.com",
+            "ana@exa_mple.com",
+            "ana@.com",
+        ] {
+            assert_eq!(
+                Email::parse(bad).expect_err(bad).code,
+                "validation.email",
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn phones_must_be_e164() {
-        assert_eq!(Phone::parse("+1 (415) 555-0123").expect("valid").as_str(), "+14155550123");
-        assert_eq!(Phone::parse("+447700900123").expect("valid").as_str(), "+447700900123");
-        for bad in ["4155550123", "+0123456789", "+1234567", "+1234567890123456", "+1415abc0123", ""] {
-            assert_eq!(Phone::parse(bad).expect_err(bad).code, "validation.phone", "{bad}");
+        assert_eq!(
+            Phone::parse("+1 (415) 555-0123").expect("valid").as_str(),
+            "+14155550123"
+        );
+        assert_eq!(
+            Phone::parse("+447700900123").expect("valid").as_str(),
+            "+447700900123"
+        );
+        for bad in [
+            "4155550123",
+            "+0123456789",
+            "+1234567",
+            "+1234567890123456",
+            "+1415abc0123",
+            "",
+        ] {
+            assert_eq!(
+                Phone::parse(bad).expect_err(bad).code,
+                "validation.phone",
+                "{bad}"
+            );
         }
     }
 
@@ -248,9 +319,20 @@ mod tests {
         assert_eq!(name.as_str(), "Ana María Silva");
         assert_eq!(name.first_name(), "Ana");
         assert_eq!(name.search_key(), "ana maría silva");
-        assert_eq!(Name::parse(" ", "name").expect_err("blank").code, "validation.required");
-        assert_eq!(Name::parse(&"x".repeat(101), "name").expect_err("long").code, "validation.too_long");
-        assert_eq!(Name::parse("a\u{0}b", "name").expect_err("ctl").code, "validation.invalid_characters");
+        assert_eq!(
+            Name::parse(" ", "name").expect_err("blank").code,
+            "validation.required"
+        );
+        assert_eq!(
+            Name::parse(&"x".repeat(101), "name")
+                .expect_err("long")
+                .code,
+            "validation.too_long"
+        );
+        assert_eq!(
+            Name::parse("a\u{0}b", "name").expect_err("ctl").code,
+            "validation.invalid_characters"
+        );
     }
 
     #[test]
@@ -264,7 +346,13 @@ mod tests {
     #[test]
     fn passwords_have_bounds() {
         assert!(check_password("correct horse").is_ok());
-        assert_eq!(check_password("short").expect_err("short").code, "auth.password_too_short");
-        assert_eq!(check_password(&"p".repeat(129)).expect_err("long").code, "auth.password_too_long");
+        assert_eq!(
+            check_password("short").expect_err("short").code,
+            "auth.password_too_short"
+        );
+        assert_eq!(
+            check_password(&"p".repeat(129)).expect_err("long").code,
+            "auth.password_too_long"
+        );
     }
 }

@@ -1,0 +1,6 @@
+//! The `auth` function: serves the auth area of the HTTP API.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    sideline_functions::lambda::serve_area("auth").await
+}

@@ -1,0 +1,6 @@
+//! The `clients` function: serves the clients area of the HTTP API.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    sideline_functions::lambda::serve_area("clients").await
+}

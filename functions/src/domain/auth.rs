@@ -1,0 +1,406 @@
+//! Accounts: sign-up of a business and its owner, sign-in, invites, session tokens, and
+//! resolving a token to the caller it stands for.
+
+use super::*;
+use crate::store::keys;
+use crate::store::repo::{self, BusinessRecord, InviteRecord, LoginRecord, UserRecord};
+use crate::store::{StoreError, Write};
+use anyhow::Context as _;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use shared::api::{AuthResponse, InvitePreview, SignupRequest};
+use shared::limits::{INVITE_TTL_SECS, SESSION_TTL_SECS};
+use shared::model::{MessagingMode, Role, User};
+use shared::validate::{Email, Name, Phone, check_password};
+use shared::{BusinessId, UserId};
+use std::sync::OnceLock;
+use time::{Duration, OffsetDateTime};
+use ulid::Ulid;
+
+/// Signs and checks session tokens (HS256 JWT).
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    biz: String,
+    role: Role,
+    iat: i64,
+    exp: i64,
+}
+
+impl Tokens {
+    /// The secret must be at least 32 bytes.
+    pub fn new(secret: &[u8]) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            secret.len() >= 32,
+            "the token signing secret must be at least 32 bytes"
+        );
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+        })
+    }
+
+    pub fn issue(&self, user: &UserRecord) -> Result<(String, OffsetDateTime)> {
+        let now = now();
+        let exp = now + Duration::seconds(SESSION_TTL_SECS);
+        let claims = Claims {
+            sub: user.id.to_string(),
+            biz: user.business_id.to_string(),
+            role: user.role,
+            iat: now.unix_timestamp(),
+            exp: exp.unix_timestamp(),
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .context("signing a token")?;
+        Ok((token, exp))
+    }
+
+    fn verify(&self, token: &str) -> Result<(BusinessId, UserId, Role)> {
+        let invalid = || {
+            Error::unauthorized(
+                "auth.invalid_token",
+                "Your session has expired or is not valid. Sign in again.",
+            )
+        };
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map_err(|_| invalid())?;
+        let c = data.claims;
+        Ok((
+            c.biz.parse().map_err(|_| invalid())?,
+            c.sub.parse().map_err(|_| invalid())?,
+            c.role,
+        ))
+    }
+}
+
+/// Who is calling: resolved from a valid token and a user that still exists.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: UserRecord,
+}
+
+impl Caller {
+    pub fn business_id(&self) -> BusinessId {
+        self.user.business_id
+    }
+    pub fn user_id(&self) -> UserId {
+        self.user.id
+    }
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+}
+
+fn hash_token(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))
+    })
+    .await
+    .context("hashing a password")?
+    .map_err(Error::from)
+}
+
+async fn verify_password(password: String, hash: String) -> Result<bool> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
+        Ok::<_, anyhow::Error>(
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
+        )
+    })
+    .await
+    .context("verifying a password")?
+    .map_err(Error::from)
+}
+
+/// A hash to verify against when the login name is unknown, so both paths take as long.
+fn decoy_hash() -> String {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY
+        .get_or_init(|| {
+            Argon2::default()
+                .hash_password(b"decoy password")
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        })
+        .clone()
+}
+
+/// A login name as typed: a phone if it starts with `+`, else an email.
+fn login_name(raw: &str) -> Option<String> {
+    if raw.trim_start().starts_with('+') {
+        Phone::parse(raw).ok().map(Phone::into_inner)
+    } else {
+        Email::parse(raw).ok().map(Email::into_inner)
+    }
+}
+
+/// A new invite token and the record it unlocks.
+pub fn new_invite(
+    business_id: BusinessId,
+    user_id: UserId,
+) -> Result<(String, Write, OffsetDateTime)> {
+    let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let expires_at = now() + Duration::seconds(INVITE_TTL_SECS);
+    let record = InviteRecord {
+        business_id,
+        user_id,
+        expires_at,
+    };
+    let mut item = repo::item(keys::invite(&hash_token(&token)), &record, 1)?;
+    item.expires_at = Some(expires_at.unix_timestamp());
+    Ok((
+        token,
+        Write::put(item, crate::store::Condition::NotExists),
+        expires_at,
+    ))
+}
+
+impl Services {
+    /// Resolves a bearer token to its caller; refuses unknown, expired or orphaned tokens.
+    pub async fn authenticate(&self, token: &str) -> Result<Caller> {
+        let (business_id, user_id, role) = self.tokens.verify(token)?;
+        let user = repo::get::<UserRecord>(&*self.store, &keys::user(business_id, user_id))
+            .await?
+            .filter(|u| u.value.role == role && u.value.joined())
+            .ok_or_else(|| {
+                Error::unauthorized(
+                    "auth.invalid_token",
+                    "Your session is no longer valid. Sign in again.",
+                )
+            })?;
+        Ok(Caller { user: user.value })
+    }
+
+    /// The wire form of a user, with their business's name.
+    pub async fn user_view(&self, user: &UserRecord) -> Result<User> {
+        let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(user.business_id))
+            .await?
+            .context("a user's business is missing")?;
+        Ok(User {
+            id: user.id,
+            business_id: user.business_id,
+            business_name: business.value.name,
+            name: user.name.clone(),
+            email: user.email.clone(),
+            phone: user.phone.clone(),
+            role: user.role,
+        })
+    }
+
+    async fn session(&self, user: &UserRecord) -> Result<AuthResponse> {
+        let (token, expires_at) = self.tokens.issue(user)?;
+        Ok(AuthResponse {
+            token,
+            user: self.user_view(user).await?,
+            expires_at,
+        })
+    }
+
+    /// Creates a business with the caller as its owner, and signs them in.
+    pub async fn signup(&self, req: SignupRequest) -> Result<AuthResponse> {
+        let business_name = Name::parse(&req.business_name, "business name")?;
+        let name = Name::parse(&req.name, "name")?;
+        let email = Email::parse(&req.email)?;
+        check_password(&req.password)?;
+        let password_hash = hash_password(req.password).await?;
+        let now = now();
+        let business_id = BusinessId::from_ulid(Ulid::generate());
+        let owner = UserRecord {
+            id: UserId::from_ulid(Ulid::generate()),
+            business_id,
+            role: Role::Owner,
+            name: name.into_inner(),
+            email: Some(email.as_str().to_owned()),
+            phone: None,
+            password_hash: Some(password_hash),
+            messaging: MessagingMode::TwoWay,
+            conversation_id: None,
+            created_at: now,
+        };
+        let business = BusinessRecord {
+            id: business_id,
+            name: business_name.into_inner(),
+            owner_id: owner.id,
+            created_at: now,
+        };
+        let writes = vec![
+            repo::create(
+                keys::login(email.as_str()),
+                &LoginRecord {
+                    business_id,
+                    user_id: owner.id,
+                },
+            )?,
+            repo::create(keys::business(business_id), &business)?,
+            repo::create(keys::user(business_id, owner.id), &owner)?,
+            repo::create(keys::unique_email(business_id, email.as_str()), &owner.id)?,
+        ];
+        match self.store.transact(writes).await {
+            Ok(()) => {}
+            Err(StoreError::ConditionFailed { index: 0 }) => {
+                return Err(Error::conflict(
+                    "auth.email_taken",
+                    "An account with this email already exists. Sign in instead.",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.session(&owner).await
+    }
+
+    /// Signs in by email (or a client's phone) and password. Never says which one was wrong.
+    pub async fn login(&self, login: &str, password: String) -> Result<AuthResponse> {
+        let wrong = || {
+            Error::unauthorized(
+                "auth.invalid_credentials",
+                "That email and password do not match.",
+            )
+        };
+        let account = match login_name(login) {
+            Some(name) => repo::get::<LoginRecord>(&*self.store, &keys::login(&name)).await?,
+            None => None,
+        };
+        let user = match account {
+            Some(a) => {
+                repo::get::<UserRecord>(
+                    &*self.store,
+                    &keys::user(a.value.business_id, a.value.user_id),
+                )
+                .await?
+            }
+            None => None,
+        };
+        let Some(user) = user.and_then(|u| u.value.password_hash.clone().map(|h| (u.value, h)))
+        else {
+            verify_password(password, decoy_hash()).await?;
+            return Err(wrong());
+        };
+        let (user, hash) = user;
+        if !verify_password(password, hash).await? {
+            return Err(wrong());
+        }
+        self.session(&user).await
+    }
+
+    async fn open_invite(
+        &self,
+        token: &str,
+    ) -> Result<(repo::Versioned<InviteRecord>, repo::Versioned<UserRecord>)> {
+        let invalid = || {
+            Error::not_found(
+                "invite.invalid",
+                "This invite link is not valid. Ask your coach for a new one.",
+            )
+        };
+        if token.is_empty() || token.len() > 128 {
+            return Err(invalid());
+        }
+        let invite = repo::get::<InviteRecord>(&*self.store, &keys::invite(&hash_token(token)))
+            .await?
+            .ok_or_else(invalid)?;
+        if invite.value.expires_at <= now() {
+            return Err(Error::refused(
+                Kind::Gone,
+                "invite.expired",
+                "This invite link has expired. Ask your coach for a new one.",
+            ));
+        }
+        let user = repo::get::<UserRecord>(
+            &*self.store,
+            &keys::user(invite.value.business_id, invite.value.user_id),
+        )
+        .await?
+        .ok_or_else(invalid)?;
+        if user.value.joined() {
+            return Err(Error::refused(
+                Kind::Gone,
+                "invite.used",
+                "This invite was already accepted. Sign in instead.",
+            ));
+        }
+        Ok((invite, user))
+    }
+
+    /// What an invite link is for, so the app can greet the person before they accept.
+    pub async fn invite_preview(&self, token: &str) -> Result<InvitePreview> {
+        let (_, user) = self.open_invite(token).await?;
+        let view = self.user_view(&user.value).await?;
+        Ok(InvitePreview {
+            business_name: view.business_name,
+            name: user.value.name.clone(),
+            login: user.value.login_name().unwrap_or_default().to_owned(),
+        })
+    }
+
+    /// Accepts a one-time invite: sets the password and signs the person in.
+    pub async fn accept_invite(&self, token: &str, password: String) -> Result<AuthResponse> {
+        check_password(&password)?;
+        let (invite, user) = self.open_invite(token).await?;
+        let login = user
+            .value
+            .login_name()
+            .map(str::to_owned)
+            .context("an invited person has no email or phone")?;
+        let hash = hash_password(password).await?;
+        let mut joined = user.clone();
+        joined.value.password_hash = Some(hash);
+        let b = joined.value.business_id;
+        let mut writes = vec![
+            Write::delete(
+                keys::invite(&hash_token(token)).0,
+                "INVITE",
+                crate::store::Condition::Exists,
+            ),
+            repo::create(
+                keys::login(&login),
+                &LoginRecord {
+                    business_id: b,
+                    user_id: joined.value.id,
+                },
+            )?,
+            joined.update(keys::user(b, joined.value.id))?,
+        ];
+        if joined.value.role == Role::Client {
+            writes.extend(super::clients::roster_writes(&joined.value, None)?);
+        }
+        let _ = invite;
+        match self.store.transact(writes).await {
+            Ok(()) => self.session(&joined.value).await,
+            Err(StoreError::ConditionFailed { index: 0 | 2 }) => Err(Error::refused(
+                Kind::Gone,
+                "invite.used",
+                "This invite was already accepted. Sign in instead.",
+            )),
+            Err(StoreError::ConditionFailed { index: 1 }) => Err(Error::conflict(
+                "auth.login_taken",
+                "Another account already signs in with this email or phone. Ask your coach to change it.",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! The roster: adding clients (with their private conversation and invite), listing, reading
+//! and editing them. Staff only.
+
+use super::auth::{Caller, new_invite};
+use super::*;
+use crate::store::keys::{self, ROSTER_BY_ID, ROSTER_BY_NAME};
+use crate::store::repo::{
+    self, ActivityRecord, BusinessRecord, ConversationRecord, LoginRecord, MemberRef,
+    MembershipRecord, RosterRecord, UserRecord, Versioned,
+};
+use crate::store::{Condition, Query, StoreError, Write};
+use anyhow::Context as _;
+use shared::api::{ClientWithInvite, CreateClientRequest, Invite, UpdateClientRequest};
+use shared::limits::{LIST_PAGE_DEFAULT, LIST_PAGE_MAX};
+use shared::model::{Client, ConversationKind, Page, Role};
+use shared::rules::can_manage_clients;
+use shared::validate::{Email, Name, Phone};
+use shared::{ConversationId, UserId};
+use ulid::Ulid;
+
+fn roster_entry(user: &UserRecord) -> Result<RosterRecord> {
+    Ok(Client {
+        id: user.id,
+        name: user.name.clone(),
+        email: user.email.clone(),
+        phone: user.phone.clone(),
+        messaging: user.messaging,
+        conversation_id: user
+            .conversation_id
+            .context("a client without a conversation")?,
+        joined: user.joined(),
+        created_at: user.created_at,
+    })
+}
+
+fn search_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// The roster entries for a client, replacing those of its previous state.
+pub fn roster_writes(user: &UserRecord, before: Option<&UserRecord>) -> Result<Vec<Write>> {
+    let b = user.business_id;
+    let entry = roster_entry(user)?;
+    let mut writes = vec![repo::overwrite(keys::roster_by_id(b, user.id), &entry)?];
+    if let Some(old) = before.filter(|o| search_key(&o.name) != search_key(&user.name)) {
+        let (pk, sk) = keys::roster_by_name(b, &search_key(&old.name), user.id);
+        writes.push(Write::delete(pk, sk, Condition::Always));
+    }
+    writes.push(repo::overwrite(
+        keys::roster_by_name(b, &search_key(&user.name), user.id),
+        &entry,
+    )?);
+    Ok(writes)
+}
+
+/// `None` and blank text both mean "not given".
+fn optional<T>(
+    raw: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, shared::validate::ValidationError>,
+) -> Result<Option<T>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Ok(Some(parse(s)?)),
+        None => Ok(None),
+    }
+}
+
+fn contact_required() -> Error {
+    Error::invalid(
+        "client.contact_required",
+        "Give the client an email address or a phone number, so they can sign in.",
+    )
+}
+
+fn taken(which: &str) -> Error {
+    match which {
+        "email" => Error::conflict(
+            "client.email_taken",
+            "Someone in your business already has this email address.",
+        ),
+        _ => Error::conflict(
+            "client.phone_taken",
+            "Someone in your business already has this phone number.",
+        ),
+    }
+}
+
+impl Services {
+    async fn client_record(&self, caller: &Caller, id: UserId) -> Result<Versioned<UserRecord>> {
+        repo::get::<UserRecord>(&*self.store, &keys::user(caller.business_id(), id))
+            .await?
+            .filter(|u| u.value.role == Role::Client)
+            .ok_or_else(|| Error::not_found("client.not_found", "There is no such client."))
+    }
+
+    /// Adds a client, their private conversation with the business, and a one-time invite.
+    pub async fn create_client(
+        &self,
+        caller: &Caller,
+        req: CreateClientRequest,
+    ) -> Result<ClientWithInvite> {
+        can_manage_clients(caller.role())?;
+        let name = Name::parse(&req.name, "name")?;
+        let email = optional(req.email.as_deref(), Email::parse)?;
+        let phone = optional(req.phone.as_deref(), Phone::parse)?;
+        if email.is_none() && phone.is_none() {
+            return Err(contact_required());
+        }
+        let b = caller.business_id();
+        let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(b))
+            .await?
+            .context("the caller's business is missing")?;
+        let now = now();
+        let conversation_id = ConversationId::from_ulid(Ulid::generate());
+        let client = UserRecord {
+            id: UserId::from_ulid(Ulid::generate()),
+            business_id: b,
+            role: Role::Client,
+            name: name.into_inner(),
+            email: email.map(Email::into_inner),
+            phone: phone.map(Phone::into_inner),
+            password_hash: None,
+            messaging: req.messaging,
+            conversation_id: Some(conversation_id),
+            created_at: now,
+        };
+        let mut members = vec![MemberRef {
+            user_id: business.value.owner_id,
+            role: Role::Owner,
+        }];
+        if caller.user_id() != business.value.owner_id {
+            members.push(MemberRef {
+                user_id: caller.user_id(),
+                role: caller.role(),
+            });
+        }
+        members.push(MemberRef {
+            user_id: client.id,
+            role: Role::Client,
+        });
+        let conversation = ConversationRecord {
+            id: conversation_id,
+            business_id: b,
+            kind: ConversationKind::Private,
+            members,
+            client_id: Some(client.id),
+            client_name: Some(client.name.clone()),
+            client_mode: client.messaging,
+            business_name: business.value.name.clone(),
+            seq: 0,
+            last_message: None,
+            created_at: now,
+            last_activity_at: now,
+        };
+
+        let mut writes = vec![repo::create(keys::user(b, client.id), &client)?];
+        let email_at = client.email.as_ref().map(|e| {
+            writes.push(repo::create(keys::unique_email(b, e), &client.id)?);
+            Ok::<_, Error>(writes.len() - 1)
+        });
+        let email_at = email_at.transpose()?;
+        let phone_at = client.phone.as_ref().map(|p| {
+            writes.push(repo::create(keys::unique_phone(b, p), &client.id)?);
+            Ok::<_, Error>(writes.len() - 1)
+        });
+        let phone_at = phone_at.transpose()?;
+        writes.extend(roster_writes(&client, None)?);
+        writes.push(repo::create(
+            keys::conversation(b, conversation_id),
+            &conversation,
+        )?);
+        for m in &conversation.members {
+            let membership = MembershipRecord {
+                conversation_id: Some(conversation_id),
+                ..Default::default()
+            };
+            writes.push(repo::create(
+                keys::membership(b, m.user_id, conversation_id),
+                &membership,
+            )?);
+            writes.push(repo::create(
+                keys::activity(b, m.user_id, &conversation.activity_key(), conversation_id),
+                &ActivityRecord { conversation_id },
+            )?);
+        }
+        let (token, invite_write, expires_at) = new_invite(b, client.id)?;
+        writes.push(invite_write);
+
+        match self.store.transact(writes).await {
+            Ok(()) => {}
+            Err(StoreError::ConditionFailed { index }) if Some(index) == email_at => {
+                return Err(taken("email"));
+            }
+            Err(StoreError::ConditionFailed { index }) if Some(index) == phone_at => {
+                return Err(taken("phone"));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(ClientWithInvite {
+            client: roster_entry(&client)?,
+            invite: invite_view(token, expires_at),
+        })
+    }
+
+    /// The roster, newest first; with `name_prefix`, alphabetical among matching names.
+    pub async fn list_clients(
+        &self,
+        caller: &Caller,
+        name_prefix: Option<&str>,
+        cursor: Option<String>,
+        limit: Option<usize>,
+    ) -> Result<Page<Client>> {
+        can_manage_clients(caller.role())?;
+        let limit = page_limit(limit, LIST_PAGE_DEFAULT, LIST_PAGE_MAX)?;
+        let pk = keys::roster_pk(caller.business_id());
+        let q = match name_prefix.map(str::trim).filter(|p| !p.is_empty()) {
+            Some(prefix) => Query::prefix(pk, format!("{ROSTER_BY_NAME}{}", search_key(prefix))),
+            None => Query::prefix(pk, ROSTER_BY_ID).reverse(),
+        };
+        let (records, next_cursor) =
+            repo::query::<RosterRecord>(&*self.store, &q.limit(limit).after(cursor)).await?;
+        Ok(Page {
+            items: records.into_iter().map(|r| r.value).collect(),
+            next_cursor,
+        })
+    }
+
+    pub async fn get_client(&self, caller: &Caller, id: UserId) -> Result<Client> {
+        can_manage_clients(caller.role())?;
+        roster_entry(&self.client_record(caller, id).await?.value)
+    }
+
+    /// Edits a client. Their private conversation, roster entries, uniqueness keys and login
+    /// name change in the same transaction.
+    pub async fn update_client(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        req: UpdateClientRequest,
+    ) -> Result<Client> {
+        can_manage_clients(caller.role())?;
+        let name = req
+            .name
+            .as_deref()
+            .map(|n| Name::parse(n, "name"))
+            .transpose()?;
+        let email = req
+            .email
+            .as_ref()
+            .map(|e| optional(e.as_deref(), Email::parse))
+            .transpose()?;
+        let phone = req
+            .phone
+            .as_ref()
+            .map(|p| optional(p.as_deref(), Phone::parse))
+            .transpose()?;
+        retrying(|| async {
+            let before = self.client_record(caller, id).await?;
+            let mut after = before.clone();
+            if let Some(n) = &name {
+                after.value.name = n.as_str().to_owned();
+            }
+            if let Some(e) = &email {
+                after.value.email = e.as_ref().map(|e| e.as_str().to_owned());
+            }
+            if let Some(p) = &phone {
+                after.value.phone = p.as_ref().map(|p| p.as_str().to_owned());
+            }
+            if let Some(mode) = req.messaging {
+                after.value.messaging = mode;
+            }
+            if after.value.email.is_none() && after.value.phone.is_none() {
+                return Err(contact_required());
+            }
+            let (old, new) = (&before.value, &after.value);
+            let b = caller.business_id();
+            let conversation_id = new
+                .conversation_id
+                .context("a client without a conversation")?;
+            let conversation = repo::get::<ConversationRecord>(
+                &*self.store,
+                &keys::conversation(b, conversation_id),
+            )
+            .await?
+            .context("a client's conversation is missing")?;
+            let mut updated_conversation = conversation.clone();
+            updated_conversation.value.client_name = Some(new.name.clone());
+            updated_conversation.value.client_mode = new.messaging;
+
+            let mut writes = vec![
+                after.update(keys::user(b, id))?,
+                updated_conversation.update(keys::conversation(b, conversation_id))?,
+            ];
+            let mut unique_at: Vec<(usize, &str)> = Vec::new();
+            if old.email != new.email {
+                if let Some(e) = &new.email {
+                    writes.push(repo::create(keys::unique_email(b, e), &id)?);
+                    unique_at.push((writes.len() - 1, "email"));
+                }
+                if let Some(e) = &old.email {
+                    let (pk, sk) = keys::unique_email(b, e);
+                    writes.push(Write::delete(pk, sk, Condition::Always));
+                }
+            }
+            if old.phone != new.phone {
+                if let Some(p) = &new.phone {
+                    writes.push(repo::create(keys::unique_phone(b, p), &id)?);
+                    unique_at.push((writes.len() - 1, "phone"));
+                }
+                if let Some(p) = &old.phone {
+                    let (pk, sk) = keys::unique_phone(b, p);
+                    writes.push(Write::delete(pk, sk, Condition::Always));
+                }
+            }
+            let mut login_at = None;
+            if old.joined() && old.login_name() != new.login_name() {
+                let new_login = new.login_name().context("checked above")?;
+                writes.push(repo::create(
+                    keys::login(new_login),
+                    &LoginRecord {
+                        business_id: b,
+                        user_id: id,
+                    },
+                )?);
+                login_at = Some(writes.len() - 1);
+                if let Some(old_login) = old.login_name() {
+                    let (pk, sk) = keys::login(old_login);
+                    writes.push(Write::delete(pk, sk, Condition::Always));
+                }
+            }
+            writes.extend(roster_writes(new, Some(old))?);
+            match self.store.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(roster_entry(new)?)),
+                Err(StoreError::ConditionFailed { index: 0 | 1 }) => Ok(Attempt::Retry),
+                Err(StoreError::ConditionFailed { index }) if Some(index) == login_at => {
+                    Err(Error::conflict(
+                        "auth.login_taken",
+                        "Another account already signs in with this email or phone.",
+                    ))
+                }
+                Err(StoreError::ConditionFailed { index }) => {
+                    match unique_at.iter().find(|(at, _)| *at == index) {
+                        Some((_, which)) => Err(taken(which)),
+                        None => Ok(Attempt::Retry),
+                    }
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    /// A fresh invite for a client who has not joined yet.
+    pub async fn invite_client(&self, caller: &Caller, id: UserId) -> Result<ClientWithInvite> {
+        can_manage_clients(caller.role())?;
+        let client = self.client_record(caller, id).await?;
+        if client.value.joined() {
+            return Err(Error::conflict(
+                "client.already_joined",
+                "This client has already joined.",
+            ));
+        }
+        let (token, write, expires_at) = new_invite(caller.business_id(), id)?;
+        // The check makes sure the client is still there, unchanged, when the invite lands.
+        let (pk, sk) = keys::user(caller.business_id(), id);
+        self.store
+            .transact(vec![
+                write,
+                Write::check(pk, sk, Condition::Version(client.version)),
+            ])
+            .await
+            .map_err(|e| match e {
+                StoreError::ConditionFailed { .. } => Error::busy(),
+                e => e.into(),
+            })?;
+        Ok(ClientWithInvite {
+            client: roster_entry(&client.value)?,
+            invite: invite_view(token, expires_at),
+        })
+    }
+}
+
+fn invite_view(token: String, expires_at: time::OffsetDateTime) -> Invite {
+    Invite {
+        url: format!("/invite/{token}"),
+        token,
+        expires_at,
+    }
+}
+
+/// A page size from the request, defaulted and bounded.
+pub fn page_limit(limit: Option<usize>, default: usize, max: usize) -> Result<usize> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(_) => Err(Error::bad_request(
+            "request.invalid_limit",
+            format!("limit must be between 1 and {max}."),
+        )),
+    }
+}

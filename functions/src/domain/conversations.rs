@@ -1,0 +1,343 @@
+//! Conversations and messages: the caller's conversation list, history, sending (idempotent by
+//! the sender's `client_message_id`) and read marks. A message, its conversation's new state,
+//! the sender's read mark and every member's inbox order are one transaction.
+
+use super::auth::Caller;
+use super::clients::page_limit;
+use super::*;
+use crate::store::keys::{self, ACTIVITY_PREFIX, MESSAGE_PREFIX};
+use crate::store::repo::{
+    self, ActivityRecord, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord,
+    Versioned,
+};
+use crate::store::{Condition, Query, StoreError, Write, encode_cursor};
+use anyhow::Context as _;
+use futures::future::try_join_all;
+use shared::api::{ReadState, SendMessageRequest};
+use shared::limits::{LIST_PAGE_DEFAULT, LIST_PAGE_MAX, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX};
+use shared::model::{ConversationSummary, Message, Page, Role};
+use shared::rules::{Room, Seat, can_post, can_read};
+use shared::validate::{ClientMessageId, MessageBody};
+use shared::{ConversationId, MessageId};
+use ulid::Ulid;
+
+fn not_found() -> Error {
+    Error::not_found("conversation.not_found", "There is no such conversation.")
+}
+
+fn seat(caller: &Caller, conversation: &ConversationRecord) -> Seat {
+    Seat {
+        role: caller.role(),
+        is_member: conversation.member(caller.user_id()).is_some(),
+    }
+}
+
+fn room(conversation: &ConversationRecord) -> Room {
+    Room {
+        kind: conversation.kind,
+        client_mode: conversation.client_mode,
+    }
+}
+
+/// Whether a send was new or a repeat of an earlier one with the same `client_message_id`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sent {
+    Created,
+    Repeated,
+}
+
+impl Services {
+    /// The conversation, if the caller may read it. Non-members get the same answer as for a
+    /// conversation that does not exist, so nothing leaks.
+    async fn readable(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+    ) -> Result<Versioned<ConversationRecord>> {
+        let conversation = repo::get::<ConversationRecord>(
+            &*self.store,
+            &keys::conversation(caller.business_id(), id),
+        )
+        .await?
+        .ok_or_else(not_found)?;
+        can_read(seat(caller, &conversation.value), room(&conversation.value))
+            .map_err(|_| not_found())?;
+        Ok(conversation)
+    }
+
+    /// The caller's conversations, most recent activity first.
+    pub async fn list_conversations(
+        &self,
+        caller: &Caller,
+        cursor: Option<String>,
+        limit: Option<usize>,
+    ) -> Result<Page<ConversationSummary>> {
+        let limit = page_limit(limit, LIST_PAGE_DEFAULT, LIST_PAGE_MAX)?;
+        let (b, me) = (caller.business_id(), caller.user_id());
+        let q = Query::prefix(keys::person_pk(b, me), ACTIVITY_PREFIX)
+            .reverse()
+            .limit(limit)
+            .after(cursor);
+        let (entries, next_cursor) = repo::query::<ActivityRecord>(&*self.store, &q).await?;
+        let summaries = try_join_all(entries.into_iter().map(|e| async move {
+            let id = e.value.conversation_id;
+            let (conversation_key, membership_key) =
+                (keys::conversation(b, id), keys::membership(b, me, id));
+            let (conversation, membership) = futures::try_join!(
+                repo::get::<ConversationRecord>(&*self.store, &conversation_key),
+                repo::get::<MembershipRecord>(&*self.store, &membership_key),
+            )?;
+            let conversation = conversation
+                .context("an inbox entry without its conversation")?
+                .value;
+            let last_read_seq = membership.map(|m| m.value.last_read_seq).unwrap_or(0);
+            Ok::<_, Error>(self.summary(caller, &conversation, last_read_seq))
+        }))
+        .await?;
+        Ok(Page {
+            items: summaries,
+            next_cursor,
+        })
+    }
+
+    fn summary(
+        &self,
+        caller: &Caller,
+        c: &ConversationRecord,
+        last_read_seq: u64,
+    ) -> ConversationSummary {
+        let title = match caller.role() {
+            Role::Client => c.business_name.clone(),
+            _ => c
+                .client_name
+                .clone()
+                .unwrap_or_else(|| c.business_name.clone()),
+        };
+        ConversationSummary {
+            id: c.id,
+            kind: c.kind,
+            title,
+            client_id: c.client_id,
+            last_message: c.last_message.clone(),
+            unread_count: c.seq.saturating_sub(last_read_seq),
+            can_post: can_post(seat(caller, c), room(c)).is_ok(),
+            last_activity_at: c.last_activity_at,
+        }
+    }
+
+    /// One conversation as the caller's list shows it.
+    pub async fn get_conversation(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+    ) -> Result<ConversationSummary> {
+        let conversation = self.readable(caller, id).await?;
+        let membership = repo::get::<MembershipRecord>(
+            &*self.store,
+            &keys::membership(caller.business_id(), caller.user_id(), id),
+        )
+        .await?;
+        Ok(self.summary(
+            caller,
+            &conversation.value,
+            membership.map(|m| m.value.last_read_seq).unwrap_or(0),
+        ))
+    }
+
+    /// History, newest first; `before` is the `next_cursor` of the previous page.
+    pub async fn list_messages(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        before: Option<MessageId>,
+        limit: Option<usize>,
+    ) -> Result<Page<Message>> {
+        let limit = page_limit(limit, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX)?;
+        self.readable(caller, id).await?;
+        let pk = keys::conversation_pk(caller.business_id(), id);
+        let cursor = before.map(|m| encode_cursor(&format!("{MESSAGE_PREFIX}{m}")));
+        let q = Query::prefix(pk, MESSAGE_PREFIX)
+            .reverse()
+            .limit(limit)
+            .after(cursor);
+        let (records, next) = repo::query::<MessageRecord>(&*self.store, &q).await?;
+        let items: Vec<Message> = records.into_iter().map(|r| r.value.message).collect();
+        let next_cursor = next.and(items.last().map(|m| m.id.to_string()));
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Sends a message. Sending the same `client_message_id` again, however much later,
+    /// returns the first message and creates nothing.
+    pub async fn send_message(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        req: SendMessageRequest,
+    ) -> Result<(Message, Sent)> {
+        let client_message_id = ClientMessageId::parse(&req.client_message_id)?;
+        let body = MessageBody::parse(&req.body)?;
+        let (b, me) = (caller.business_id(), caller.user_id());
+        let idem_key = keys::idempotency(b, id, me, client_message_id.as_str());
+        retrying(|| async {
+            let conversation = self.readable(caller, id).await?;
+            if let Some(earlier) = self.repeated(caller, id, &idem_key).await? {
+                return Ok(Attempt::Done((earlier, Sent::Repeated)));
+            }
+            can_post(seat(caller, &conversation.value), room(&conversation.value))?;
+            let membership =
+                repo::get::<MembershipRecord>(&*self.store, &keys::membership(b, me, id)).await?;
+
+            let now = now();
+            // Ids sort by time; keep them strictly after the last message even within one
+            // millisecond, so history order is commit order.
+            let mut message_id = Ulid::generate();
+            if let Some(last) = &conversation.value.last_message {
+                if message_id <= last.id.ulid() {
+                    message_id = last
+                        .id
+                        .ulid()
+                        .increment()
+                        .map_err(|_| anyhow::anyhow!("message id space exhausted"))?;
+                }
+            }
+            let message = Message {
+                id: MessageId::from_ulid(message_id),
+                conversation_id: id,
+                sender_id: me,
+                sender_name: caller.user.name.clone(),
+                body: body.as_str().to_owned(),
+                client_message_id: client_message_id.as_str().to_owned(),
+                created_at: now,
+            };
+            let old_activity = conversation.value.activity_key();
+            let mut next = conversation.clone();
+            next.value.seq += 1;
+            next.value.last_message = Some(message.clone());
+            next.value.last_activity_at = now;
+            let seq = next.value.seq;
+
+            let read = MembershipRecord {
+                conversation_id: Some(id),
+                last_read_message_id: Some(message.id),
+                last_read_seq: seq,
+            };
+            let read_write = match &membership {
+                Some(m) => Versioned {
+                    value: read,
+                    version: m.version,
+                }
+                .update(keys::membership(b, me, id))?,
+                None => repo::create(keys::membership(b, me, id), &read)?,
+            };
+            let mut writes = vec![
+                repo::create(
+                    idem_key.clone(),
+                    &IdempotencyRecord {
+                        message_id: message.id,
+                    },
+                )?,
+                repo::create(
+                    keys::message(b, id, message.id),
+                    &MessageRecord {
+                        message: message.clone(),
+                        seq,
+                    },
+                )?,
+                next.update(keys::conversation(b, id))?,
+                read_write,
+            ];
+            let new_activity = next.value.activity_key();
+            for m in &next.value.members {
+                let (pk, sk) = keys::activity(b, m.user_id, &old_activity, id);
+                writes.push(Write::delete(pk, sk, Condition::Always));
+                writes.push(repo::overwrite(
+                    keys::activity(b, m.user_id, &new_activity, id),
+                    &ActivityRecord {
+                        conversation_id: id,
+                    },
+                )?);
+            }
+            match self.store.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done((message, Sent::Created))),
+                // The key was taken by a concurrent send of the same message: the next attempt
+                // finds it and answers with that message.
+                Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    async fn repeated(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        idem_key: &keys::Key,
+    ) -> Result<Option<Message>> {
+        let Some(idem) = repo::get::<IdempotencyRecord>(&*self.store, idem_key).await? else {
+            return Ok(None);
+        };
+        let record = repo::get::<MessageRecord>(
+            &*self.store,
+            &keys::message(caller.business_id(), id, idem.value.message_id),
+        )
+        .await?
+        .context("an idempotency key without its message")?;
+        Ok(Some(record.value.message))
+    }
+
+    /// Moves the caller's read mark forward to `message_id` (never backward).
+    pub async fn mark_read(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        message_id: MessageId,
+    ) -> Result<ReadState> {
+        let (b, me) = (caller.business_id(), caller.user_id());
+        retrying(|| async {
+            let conversation = self.readable(caller, id).await?;
+            let message =
+                repo::get::<MessageRecord>(&*self.store, &keys::message(b, id, message_id))
+                    .await?
+                    .ok_or_else(|| {
+                        Error::not_found(
+                            "message.not_found",
+                            "There is no such message in this conversation.",
+                        )
+                    })?;
+            let membership =
+                repo::get::<MembershipRecord>(&*self.store, &keys::membership(b, me, id)).await?;
+            let current = membership
+                .as_ref()
+                .map(|m| m.value.clone())
+                .unwrap_or_default();
+            let state = |m: &MembershipRecord| ReadState {
+                conversation_id: id,
+                last_read_message_id: m.last_read_message_id,
+                unread_count: conversation.value.seq.saturating_sub(m.last_read_seq),
+            };
+            if message.value.seq <= current.last_read_seq {
+                return Ok(Attempt::Done(state(&current)));
+            }
+            let read = MembershipRecord {
+                conversation_id: Some(id),
+                last_read_message_id: Some(message_id),
+                last_read_seq: message.value.seq,
+            };
+            let write = match &membership {
+                Some(m) => Versioned {
+                    value: read.clone(),
+                    version: m.version,
+                }
+                .update(keys::membership(b, me, id))?,
+                None => repo::create(keys::membership(b, me, id), &read)?,
+            };
+            match self.store.transact(vec![write]).await {
+                Ok(()) => Ok(Attempt::Done(state(&read))),
+                Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+}

@@ -1,0 +1,60 @@
+//! Services and the rules they enforce, written against the ports. Handlers call these and
+//! nothing else; every check of who may do what happens here.
+
+pub mod auth;
+pub mod clients;
+pub mod conversations;
+pub mod error;
+
+use crate::store::Store;
+pub use error::{Error, Kind, Result};
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Everything a request needs, built once per process.
+pub struct Services {
+    pub store: Arc<dyn Store>,
+    pub tokens: auth::Tokens,
+}
+
+/// Shared by every router.
+pub type AppState = Arc<Services>;
+
+/// What one attempt of an optimistic write came to.
+pub enum Attempt<T> {
+    Done(T),
+    /// Someone else wrote first; read again and retry.
+    Retry,
+}
+
+/// How many times an optimistic write is tried before the caller is told to come back.
+const MAX_ATTEMPTS: u32 = 40;
+
+/// Runs `attempt` until it is done, backing off with jitter between tries.
+pub async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Attempt<T>>>,
+{
+    for n in 0..MAX_ATTEMPTS {
+        match attempt().await {
+            Ok(Attempt::Done(v)) => return Ok(v),
+            Ok(Attempt::Retry)
+            | Err(Error::Refused {
+                kind: Kind::Busy, ..
+            }) => {
+                let cap_us = 200u64 << n.min(7);
+                let wait = rand::random_range(0..=cap_us);
+                tokio::time::sleep(Duration::from_micros(wait)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(Error::busy())
+}
+
+/// Now, in UTC.
+pub fn now() -> time::OffsetDateTime {
+    time::OffsetDateTime::now_utc()
+}

@@ -1,0 +1,126 @@
+//! What reacts to committed changes. The same function serves the local change bus and the
+//! DynamoDB Streams fan-out Lambda, so both deliver exactly the same events.
+
+pub mod stream;
+
+use crate::adapters::Realtime;
+use crate::store::keys::{self, MEMBERSHIP_PREFIX, MESSAGE_PREFIX};
+use crate::store::repo::{self, ConversationRecord, MembershipRecord, MessageRecord};
+use crate::store::{Change, Item, Store};
+use anyhow::Context as _;
+use shared::events::ServerEvent;
+use shared::{BusinessId, ConversationId, UserId};
+use std::sync::Arc;
+use tokio::sync::broadcast;
+
+/// The business and the person a `B#<b>#U#<u>` partition belongs to.
+fn person_of(pk: &str) -> Option<(BusinessId, UserId)> {
+    let rest = pk.strip_prefix("B#")?;
+    let (b, u) = rest.split_once("#U#")?;
+    Some((b.parse().ok()?, u.parse().ok()?))
+}
+
+/// The business a `B#<b>#C#<c>` partition belongs to.
+fn conversation_of(pk: &str) -> Option<(BusinessId, ConversationId)> {
+    let rest = pk.strip_prefix("B#")?;
+    let (b, c) = rest.split_once("#C#")?;
+    Some((b.parse().ok()?, c.parse().ok()?))
+}
+
+/// The realtime events a change causes, and the conversation whose members receive them.
+pub fn events_for(
+    change: &Change,
+) -> anyhow::Result<Option<(BusinessId, ConversationId, ServerEvent)>> {
+    let Some(new) = &change.new else {
+        return Ok(None);
+    };
+    if change.sk.starts_with(MESSAGE_PREFIX) && change.old.is_none() {
+        let (b, c) =
+            conversation_of(&change.pk).context("a message outside a conversation partition")?;
+        let record = repo::decode::<MessageRecord>(new)?.value;
+        return Ok(Some((
+            b,
+            c,
+            ServerEvent::MessageCreated {
+                message: record.message,
+            },
+        )));
+    }
+    if change.sk.starts_with(MEMBERSHIP_PREFIX) {
+        let (b, u) = person_of(&change.pk).context("a membership outside a person partition")?;
+        let after = repo::decode::<MembershipRecord>(new)?.value;
+        let before = change
+            .old
+            .as_ref()
+            .map(repo::decode::<MembershipRecord>)
+            .transpose()?
+            .map(|m| m.value);
+        let moved = before.is_none_or(|b| b.last_read_message_id != after.last_read_message_id);
+        if let (true, Some(c), Some(m)) = (moved, after.conversation_id, after.last_read_message_id)
+        {
+            return Ok(Some((
+                b,
+                c,
+                ServerEvent::ConversationRead {
+                    conversation_id: c,
+                    user_id: u,
+                    message_id: m,
+                },
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// Delivers what one committed change means to every member of its conversation.
+pub async fn deliver(
+    store: &dyn Store,
+    realtime: &dyn Realtime,
+    change: &Change,
+) -> anyhow::Result<()> {
+    let Some((b, c, event)) = events_for(change)? else {
+        return Ok(());
+    };
+    let Some(conversation) =
+        repo::get::<ConversationRecord>(store, &keys::conversation(b, c)).await?
+    else {
+        return Ok(());
+    };
+    for member in &conversation.value.members {
+        realtime.push(b, member.user_id, &event).await?;
+    }
+    Ok(())
+}
+
+/// Consumes the embedded store's change bus until it closes.
+pub async fn run_local(
+    store: Arc<dyn Store>,
+    realtime: Arc<dyn Realtime>,
+    mut changes: broadcast::Receiver<Arc<Change>>,
+) {
+    loop {
+        match changes.recv().await {
+            Ok(change) => {
+                if let Err(e) = deliver(&*store, &*realtime, &change).await {
+                    tracing::warn!(error = ?e, pk = %change.pk, sk = %change.sk, "delivering a change failed");
+                }
+            }
+            Err(broadcast::error::RecvError::Lagged(n)) => {
+                tracing::warn!(
+                    missed = n,
+                    "realtime fell behind; clients catch up by cursor on their next fetch"
+                );
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+/// A stream record's images as a change (the fan-out Lambda).
+pub fn change_from_images(old: Option<Item>, new: Option<Item>) -> Option<Change> {
+    let (pk, sk) = match (&old, &new) {
+        (_, Some(i)) | (Some(i), None) => (i.pk.clone(), i.sk.clone()),
+        (None, None) => return None,
+    };
+    Some(Change { pk, sk, old, new })
+}

@@ -1,0 +1,80 @@
+//! The `auth` area: sign-up, sign-in, invites, the current user, and the API's description.
+
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiPath};
+use crate::domain::AppState;
+use crate::domain::auth::Caller;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use shared::api::{
+    AcceptInviteRequest, AuthResponse, ErrorBody, InvitePreview, LoginRequest, SignupRequest,
+};
+use shared::model::User;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(signup))
+        .routes(routes!(login))
+        .routes(routes!(invite_preview))
+        .routes(routes!(accept_invite))
+        .routes(routes!(me))
+        .routes(routes!(openapi_json))
+}
+
+/// Creates a business and its owner, and signs the owner in.
+#[utoipa::path(post, path = "/api/auth/signup", tag = "auth", request_body = SignupRequest,
+    responses((status = 201, body = AuthResponse), (status = 409, description = "email already registered", body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn signup(
+    State(s): State<AppState>,
+    ApiJson(req): ApiJson<SignupRequest>,
+) -> Result<(StatusCode, Json<AuthResponse>), ApiError> {
+    Ok((StatusCode::CREATED, Json(s.signup(req).await?)))
+}
+
+/// Signs in with email (or a client's phone) and password.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = AuthResponse), (status = 401, body = ErrorBody)))]
+async fn login(
+    State(s): State<AppState>,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> Result<Json<AuthResponse>, ApiError> {
+    Ok(Json(s.login(&req.email, req.password).await?))
+}
+
+/// What an invite link is for.
+#[utoipa::path(get, path = "/api/auth/invites/{token}", tag = "auth", params(("token" = String, Path)),
+    responses((status = 200, body = InvitePreview), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+async fn invite_preview(
+    State(s): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+) -> Result<Json<InvitePreview>, ApiError> {
+    Ok(Json(s.invite_preview(&token).await?))
+}
+
+/// Accepts a one-time invite by choosing a password; signs the person in.
+#[utoipa::path(post, path = "/api/auth/invites/accept", tag = "auth", request_body = AcceptInviteRequest,
+    responses((status = 200, body = AuthResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn accept_invite(
+    State(s): State<AppState>,
+    ApiJson(req): ApiJson<AcceptInviteRequest>,
+) -> Result<Json<AuthResponse>, ApiError> {
+    Ok(Json(s.accept_invite(&req.token, req.password).await?))
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
+async fn me(State(s): State<AppState>, caller: Caller) -> Result<Json<User>, ApiError> {
+    Ok(Json(s.user_view(&caller.user).await?))
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta", responses((status = 200, description = "OpenAPI 3.1 document")))]
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(super::openapi())
+}

@@ -1,0 +1,112 @@
+//! The `messages` area: conversations, history, sending, read marks.
+
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::domain::AppState;
+use crate::domain::auth::Caller;
+use crate::domain::conversations::Sent;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use shared::api::{ErrorBody, MarkReadRequest, ReadState, SendMessageRequest};
+use shared::model::{ConversationSummary, Message, Page};
+use shared::{ConversationId, MessageId};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_conversations))
+        .routes(routes!(get_conversation))
+        .routes(routes!(list_messages, send_message))
+        .routes(routes!(mark_read))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListConversations {
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListMessages {
+    /// The `next_cursor` of the previous page: messages older than this one.
+    #[param(value_type = Option<String>)]
+    before: Option<MessageId>,
+    /// 1 to 200; 50 by default.
+    limit: Option<usize>,
+}
+
+/// The caller's conversations, most recent activity first, with unread counts.
+#[utoipa::path(get, path = "/api/conversations", tag = "messages", security(("bearer" = [])), params(ListConversations),
+    responses((status = 200, body = Page<ConversationSummary>), (status = 401, body = ErrorBody)))]
+async fn list_conversations(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListConversations>,
+) -> Result<Json<Page<ConversationSummary>>, ApiError> {
+    Ok(Json(
+        s.list_conversations(&caller, q.cursor, q.limit).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/conversations/{id}", tag = "messages", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ConversationSummary), (status = 404, body = ErrorBody)))]
+async fn get_conversation(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ConversationId>,
+) -> Result<Json<ConversationSummary>, ApiError> {
+    Ok(Json(s.get_conversation(&caller, id).await?))
+}
+
+/// History, newest first, paged by `before`.
+#[utoipa::path(get, path = "/api/conversations/{id}/messages", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path), ListMessages),
+    responses((status = 200, body = Page<Message>), (status = 404, body = ErrorBody)))]
+async fn list_messages(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ConversationId>,
+    ApiQuery(q): ApiQuery<ListMessages>,
+) -> Result<Json<Page<Message>>, ApiError> {
+    Ok(Json(s.list_messages(&caller, id, q.before, q.limit).await?))
+}
+
+/// Sends a message: 201 when new, 200 with the same message when `client_message_id` was sent before.
+#[utoipa::path(post, path = "/api/conversations/{id}/messages", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = SendMessageRequest,
+    responses((status = 201, body = Message), (status = 200, description = "a repeat of an earlier send", body = Message),
+              (status = 403, description = "e.g. messaging.one_way", body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn send_message(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ConversationId>,
+    ApiJson(req): ApiJson<SendMessageRequest>,
+) -> Result<(StatusCode, Json<Message>), ApiError> {
+    let (message, sent) = s.send_message(&caller, id, req).await?;
+    let status = if sent == Sent::Created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(message)))
+}
+
+/// Moves the caller's read mark forward.
+#[utoipa::path(post, path = "/api/conversations/{id}/read", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = MarkReadRequest,
+    responses((status = 200, body = ReadState), (status = 404, body = ErrorBody)))]
+async fn mark_read(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ConversationId>,
+    ApiJson(req): ApiJson<MarkReadRequest>,
+) -> Result<Json<ReadState>, ApiError> {
+    Ok(Json(s.mark_read(&caller, id, req.message_id).await?))
+}

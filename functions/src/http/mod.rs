@@ -1,0 +1,89 @@
+//! One axum router per area. On AWS each area is its own Lambda; locally and in tests they are
+//! merged into one. Routes are declared with their OpenAPI description, so the document
+//! cannot drift from the code.
+
+pub mod auth;
+pub mod clients;
+pub mod error;
+pub mod extract;
+pub mod messages;
+pub mod realtime;
+
+use crate::domain::AppState;
+use axum::Router;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+/// The areas, by the name of the Lambda that serves each.
+pub const AREAS: &[(&str, fn() -> OpenApiRouter<AppState>)] = &[
+    ("auth", auth::routes),
+    ("clients", clients::routes),
+    ("messages", messages::routes),
+];
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Sideline API", description = "Messaging for coaching businesses."),
+    modifiers(&BearerAuth),
+    components(schemas(shared::events::ServerEvent, shared::api::ErrorBody))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn all_routes() -> OpenApiRouter<AppState> {
+    AREAS.iter().fold(
+        OpenApiRouter::with_openapi(ApiDoc::openapi()),
+        |r, (_, routes)| r.merge(routes()),
+    )
+}
+
+/// The OpenAPI 3.1 document of every area.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    all_routes().split_for_parts().1
+}
+
+fn finish(routes: OpenApiRouter<AppState>, state: AppState) -> Router {
+    let (router, _) = routes.split_for_parts();
+    router
+        .fallback(error::api_not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state)
+}
+
+/// One area's router, as its Lambda serves it.
+pub fn area_router(name: &str, state: AppState) -> Option<Router> {
+    AREAS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, routes)| finish(routes(), state))
+}
+
+/// Every area's routes in one router, with the API's JSON 404.
+pub fn api_router(state: AppState) -> Router {
+    finish(all_routes(), state)
+}
+
+/// Every area's routes, leaving unknown paths to the caller (the local server serves the app).
+pub fn api_router_without_fallback(state: AppState) -> Router {
+    let (router, _) = all_routes().split_for_parts();
+    router
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .with_state(state)
+}

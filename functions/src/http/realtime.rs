@@ -1,0 +1,118 @@
+//! Realtime entry points: `/ws` on the local server, and the API Gateway WebSocket routes
+//! (`$connect`, `$disconnect`, `$default`) on AWS.
+
+use super::error::ApiError;
+use crate::adapters::apigateway::{connect_writes, forget_connection};
+use crate::adapters::hub::LocalHub;
+use crate::domain::{AppState, Error};
+use axum::Router;
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures::{SinkExt, StreamExt};
+use lambda_http::RequestExt as _;
+use lambda_http::request::RequestContext;
+use serde::Deserialize;
+use shared::events::ServerEvent;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Deserialize)]
+struct WsQuery {
+    token: Option<String>,
+}
+
+/// `GET /ws?token=...` on the local server.
+pub fn local_router(state: AppState, hub: Arc<LocalHub>) -> Router {
+    Router::new()
+        .route("/ws", get(local_ws))
+        .with_state((state, hub))
+}
+
+async fn local_ws(
+    State((state, hub)): State<(AppState, Arc<LocalHub>)>,
+    Query(q): Query<WsQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let token = q.token.ok_or_else(|| {
+        Error::unauthorized("auth.missing_token", "Connect with ?token=<session token>.")
+    })?;
+    let caller = state.authenticate(&token).await?;
+    Ok(upgrade
+        .on_upgrade(move |socket| serve_socket(socket, hub, caller.user_id()))
+        .into_response())
+}
+
+const PING_EVERY: Duration = Duration::from_secs(25);
+
+async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, user: shared::UserId) {
+    let mut connection = hub.connect(user);
+    let (mut tx, mut rx) = socket.split();
+    let hello = serde_json::to_string(&ServerEvent::Hello { user_id: user }).unwrap_or_default();
+    if tx.send(WsMessage::Text(hello.into())).await.is_err() {
+        return;
+    }
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            event = connection.events.recv() => match event {
+                Some(text) => if tx.send(WsMessage::Text(text.as_ref().into())).await.is_err() { break },
+                None => break,
+            },
+            incoming = rx.next() => match incoming {
+                Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+            _ = ping.tick() => if tx.send(WsMessage::Ping(Vec::new().into())).await.is_err() { break },
+        }
+    }
+}
+
+/// The API Gateway WebSocket routes: every route key arrives here.
+pub fn apigateway_router(state: AppState) -> Router {
+    Router::new().fallback(apigateway_event).with_state(state)
+}
+
+async fn apigateway_event(
+    State(state): State<AppState>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let (route, connection_id) = match req.request_context_ref() {
+        Some(RequestContext::WebSocket(ctx)) => (
+            ctx.route_key.clone().unwrap_or_default(),
+            ctx.connection_id.clone().unwrap_or_default(),
+        ),
+        _ => {
+            return Err(Error::bad_request(
+                "realtime.not_websocket",
+                "This function serves WebSocket events only.",
+            )
+            .into());
+        }
+    };
+    match route.as_str() {
+        "$connect" => {
+            let token = req
+                .query_string_parameters_ref()
+                .and_then(|q| q.first("token").map(str::to_owned));
+            let token = token.ok_or_else(|| {
+                Error::unauthorized("auth.missing_token", "Connect with ?token=<session token>.")
+            })?;
+            let caller = state.authenticate(&token).await?;
+            let writes = connect_writes(caller.business_id(), caller.user_id(), &connection_id)
+                .map_err(Error::from)?;
+            state.store.transact(writes).await.map_err(Error::from)?;
+            Ok(axum::http::StatusCode::OK.into_response())
+        }
+        "$disconnect" => {
+            forget_connection(&*state.store, &connection_id)
+                .await
+                .map_err(Error::from)?;
+            Ok(axum::http::StatusCode::OK.into_response())
+        }
+        // Clients only listen; anything they send is acknowledged and ignored.
+        _ => Ok(axum::http::StatusCode::OK.into_response()),
+    }
+}

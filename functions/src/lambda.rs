@@ -1,0 +1,36 @@
+//! Building blocks of the Lambda binaries: adapters from the environment, the area routers.
+
+use crate::config::Config;
+use crate::domain::{AppState, Services, auth::Tokens};
+use crate::store::dynamodb::DynamoStore;
+use std::sync::Arc;
+
+/// Logs as JSON lines without ANSI colours, as CloudWatch wants.
+pub fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_ansi(false)
+        .without_time()
+        .try_init();
+}
+
+/// Services over DynamoDB, configured from the environment.
+pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
+    let client = DynamoStore::client_from_env(config.dynamodb_endpoint.as_deref()).await;
+    Ok(Arc::new(Services {
+        store: Arc::new(DynamoStore::new(client, config.table.clone())),
+        tokens: Tokens::new(config.jwt_secret.as_bytes())?,
+    }))
+}
+
+/// Runs one area's router as a Lambda function behind the HTTP API.
+pub async fn serve_area(area: &str) -> Result<(), lambda_http::Error> {
+    init_tracing();
+    let config = Config::from_env()?;
+    let state = aws_services(&config).await?;
+    let router =
+        crate::http::area_router(area, state).ok_or_else(|| format!("no area named {area}"))?;
+    lambda_http::run(router).await
+}

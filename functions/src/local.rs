@@ -1,0 +1,140 @@
+//! The embedded default: one process that mounts every area's router under `/api`, serves
+//! `/ws` from an in-process hub fed by the store's change bus, serves the built app, and keeps
+//! everything in one data directory.
+
+use crate::adapters::hub::LocalHub;
+use crate::domain::{AppState, Services, auth::Tokens};
+use crate::http::{self, error::api_not_found};
+use crate::store::embedded::EmbeddedStore;
+use anyhow::Context as _;
+use axum::Router;
+use axum::extract::Request;
+use axum::response::IntoResponse;
+use base64::Engine as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tower::ServiceExt as _;
+use tower_http::services::{ServeDir, ServeFile};
+
+pub mod demo;
+
+/// How to run the local server.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub port: u16,
+    pub data_dir: PathBuf,
+    /// The built app (Trunk's `dist/`); missing is fine for API-only use.
+    pub static_dir: PathBuf,
+    /// Seed the demo business on first start.
+    pub demo: bool,
+}
+
+/// A started server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub hub: Arc<LocalHub>,
+    pub demo: Option<demo::DemoLogins>,
+    pub server: tokio::task::JoinHandle<()>,
+}
+
+/// Reads the token secret kept in the data dir, creating it on first start.
+fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Ok(s) = std::env::var("SIDELINE_JWT_SECRET") {
+        if s.len() >= 32 {
+            return Ok(s.into_bytes());
+        }
+    }
+    let path = data_dir.join("jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        return Ok(existing.trim().as_bytes().to_vec());
+    }
+    let secret =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 48]>());
+    write_private(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(contents.as_bytes())?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+/// The whole app as one router.
+pub fn app(state: AppState, hub: Arc<LocalHub>, static_dir: &Path) -> Router {
+    let index = static_dir.join("index.html");
+    let spa = ServeDir::new(static_dir).fallback(ServeFile::new(index));
+    let fallback = move |req: Request| {
+        let spa = spa.clone();
+        async move {
+            let path = req.uri().path();
+            if path == "/api" || path.starts_with("/api/") {
+                api_not_found().await.into_response()
+            } else {
+                spa.oneshot(req).await.into_response()
+            }
+        }
+    };
+    http::api_router_without_fallback(state.clone())
+        .merge(http::realtime::local_router(state, hub))
+        .fallback(fallback)
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Opens the data dir, seeds the demo if asked, and starts serving on 127.0.0.1.
+pub async fn start(options: Options) -> anyhow::Result<Running> {
+    std::fs::create_dir_all(&options.data_dir)
+        .with_context(|| format!("creating {}", options.data_dir.display()))?;
+    let store = Arc::new(EmbeddedStore::open(
+        &options.data_dir.join("sideline.redb"),
+    )?);
+    let secret = load_or_create_secret(&options.data_dir)?;
+    let state: AppState = Arc::new(Services {
+        store: store.clone(),
+        tokens: Tokens::new(&secret)?,
+    });
+    let hub = Arc::new(LocalHub::default());
+    tokio::spawn(crate::events::run_local(
+        store.clone(),
+        hub.clone(),
+        store.subscribe(),
+    ));
+
+    let demo = if options.demo {
+        Some(demo::seed_once(&state, &options.data_dir).await?)
+    } else {
+        None
+    };
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
+        .await
+        .with_context(|| format!("listening on 127.0.0.1:{}", options.port))?;
+    let addr = listener.local_addr()?;
+    let router = app(state.clone(), hub.clone(), &options.static_dir);
+    let server = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!(error = ?e, "the server stopped");
+        }
+    });
+    Ok(Running {
+        addr,
+        state,
+        hub,
+        demo,
+        server,
+    })
+}

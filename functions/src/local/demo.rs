@@ -1,0 +1,146 @@
+//! The demo business seeded on the local server's first start: a coach, a few clients, some
+//! conversation history. Seeded through the services, like any user would create it.
+
+use crate::domain::AppState;
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+use shared::api::{CreateClientRequest, SendMessageRequest, SignupRequest};
+use shared::model::MessagingMode;
+use std::path::Path;
+
+/// The logins printed at start.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DemoLogins {
+    pub coach_email: String,
+    pub coach_password: String,
+    pub client_email: String,
+    pub client_password: String,
+    pub one_way_client_email: String,
+}
+
+const COACH_EMAIL: &str = "coach@peak.example";
+const PASSWORD: &str = "sideline-demo";
+
+/// (name, email, mode, joins, conversation: (from_client, text)...)
+type DemoClient = (
+    &'static str,
+    &'static str,
+    MessagingMode,
+    bool,
+    &'static [(bool, &'static str)],
+);
+
+const CLIENTS: &[DemoClient] = &[
+    (
+        "Maya Chen",
+        "maya@client.example",
+        MessagingMode::TwoWay,
+        true,
+        &[
+            (
+                false,
+                "Welcome aboard, Maya! Your first week's plan is in the app. How are you feeling after today's session?",
+            ),
+            (
+                true,
+                "Legs are sore but in a good way 😅 Should I still do the mobility routine tonight?",
+            ),
+            (
+                false,
+                "Yes — keep it light, 15 minutes. Focus on hips and ankles.",
+            ),
+            (true, "Done! That helped a lot. See you Thursday."),
+        ],
+    ),
+    (
+        "Luis Ortega",
+        "luis@client.example",
+        MessagingMode::OneWay,
+        true,
+        &[
+            (
+                false,
+                "Hi Luis, this week's program: 3 strength sessions (Mon/Wed/Fri) and two 30-minute walks.",
+            ),
+            (
+                false,
+                "Reminder: log your sleep each morning. Small habits, big results.",
+            ),
+        ],
+    ),
+    (
+        "Priya Natarajan",
+        "priya@client.example",
+        MessagingMode::TwoWay,
+        true,
+        &[(
+            true,
+            "Hi! Quick question — can I swap Saturday's run for a bike ride?",
+        )],
+    ),
+    (
+        "Sam Okafor",
+        "sam@client.example",
+        MessagingMode::TwoWay,
+        false,
+        &[],
+    ),
+];
+
+/// Seeds the demo once per data dir; later starts read back the logins.
+pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<DemoLogins> {
+    let marker = data_dir.join("demo.json");
+    if let Ok(text) = std::fs::read_to_string(&marker) {
+        return serde_json::from_str(&text).context("reading demo.json");
+    }
+    let coach = state
+        .signup(SignupRequest {
+            business_name: "Peak Performance Coaching".into(),
+            name: "Jordan Rivera".into(),
+            email: COACH_EMAIL.into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .context("seeding the demo coach")?;
+    let coach = state.authenticate(&coach.token).await?;
+    for (i, (name, email, mode, joins, history)) in CLIENTS.iter().enumerate() {
+        let created = state
+            .create_client(
+                &coach,
+                CreateClientRequest {
+                    name: (*name).into(),
+                    email: Some((*email).into()),
+                    phone: None,
+                    messaging: *mode,
+                },
+            )
+            .await
+            .with_context(|| format!("seeding client {name}"))?;
+        if !joins {
+            continue;
+        }
+        let session = state
+            .accept_invite(&created.invite.token, PASSWORD.into())
+            .await?;
+        let client = state.authenticate(&session.token).await?;
+        for (j, (from_client, text)) in history.iter().enumerate() {
+            let sender = if *from_client { &client } else { &coach };
+            let req = SendMessageRequest {
+                client_message_id: format!("demo-{i}-{j}"),
+                body: (*text).into(),
+            };
+            state
+                .send_message(sender, created.client.conversation_id, req)
+                .await?;
+        }
+    }
+    let logins = DemoLogins {
+        coach_email: COACH_EMAIL.into(),
+        coach_password: PASSWORD.into(),
+        client_email: CLIENTS[0].1.into(),
+        client_password: PASSWORD.into(),
+        one_way_client_email: CLIENTS[1].1.into(),
+    };
+    std::fs::write(&marker, serde_json::to_string_pretty(&logins)?).context("writing demo.json")?;
+    Ok(logins)
+}

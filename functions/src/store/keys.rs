@@ -1,0 +1,110 @@
+//! Every key of the single table. Everything a business owns lives under `B#<business>`;
+//! the only global keys are login names and invite tokens, which must resolve before the
+//! caller's business is known.
+
+use shared::{BusinessId, ConversationId, MessageId, UserId};
+
+pub type Key = (String, String);
+
+/// A login name (email or phone) → the account.
+pub fn login(identifier: &str) -> Key {
+    (format!("LOGIN#{identifier}"), "LOGIN".into())
+}
+
+/// An invite, by the hash of its token.
+pub fn invite(token_hash: &str) -> Key {
+    (format!("INVITE#{token_hash}"), "INVITE".into())
+}
+
+pub fn business(b: BusinessId) -> Key {
+    (format!("B#{b}"), "BUSINESS".into())
+}
+
+pub fn user(b: BusinessId, u: UserId) -> Key {
+    (format!("B#{b}"), format!("USER#{u}"))
+}
+
+/// Email addresses are unique within a business.
+pub fn unique_email(b: BusinessId, email: &str) -> Key {
+    (format!("B#{b}"), format!("EMAIL#{email}"))
+}
+
+/// Phone numbers are unique within a business.
+pub fn unique_phone(b: BusinessId, phone: &str) -> Key {
+    (format!("B#{b}"), format!("PHONE#{phone}"))
+}
+
+/// The roster partition: clients newest first (`C#<id>`) and by name (`N#<name>#<id>`).
+pub fn roster_pk(b: BusinessId) -> String {
+    format!("B#{b}#ROSTER")
+}
+
+pub fn roster_by_id(b: BusinessId, u: UserId) -> Key {
+    (roster_pk(b), format!("C#{u}"))
+}
+
+pub fn roster_by_name(b: BusinessId, search_name: &str, u: UserId) -> Key {
+    (roster_pk(b), format!("N#{search_name}#{u}"))
+}
+
+pub const ROSTER_BY_ID: &str = "C#";
+pub const ROSTER_BY_NAME: &str = "N#";
+
+/// A conversation's partition: its record, its messages and its idempotency keys.
+pub fn conversation_pk(b: BusinessId, c: ConversationId) -> String {
+    format!("B#{b}#C#{c}")
+}
+
+pub fn conversation(b: BusinessId, c: ConversationId) -> Key {
+    (conversation_pk(b, c), "META".into())
+}
+
+pub fn message(b: BusinessId, c: ConversationId, m: MessageId) -> Key {
+    (conversation_pk(b, c), format!("{MESSAGE_PREFIX}{m}"))
+}
+
+pub const MESSAGE_PREFIX: &str = "M#";
+
+pub fn idempotency(
+    b: BusinessId,
+    c: ConversationId,
+    sender: UserId,
+    client_message_id: &str,
+) -> Key {
+    (
+        conversation_pk(b, c),
+        format!("IDEM#{sender}#{client_message_id}"),
+    )
+}
+
+/// A person's partition: their memberships (read state) and their inbox ordering.
+pub fn person_pk(b: BusinessId, u: UserId) -> String {
+    format!("B#{b}#U#{u}")
+}
+
+pub fn membership(b: BusinessId, u: UserId, c: ConversationId) -> Key {
+    (person_pk(b, u), format!("{MEMBERSHIP_PREFIX}{c}"))
+}
+
+pub const MEMBERSHIP_PREFIX: &str = "MEM#";
+
+/// The inbox entry: sorts by the conversation's last activity (a ULID).
+pub fn activity(b: BusinessId, u: UserId, activity: &str, c: ConversationId) -> Key {
+    (person_pk(b, u), format!("{ACTIVITY_PREFIX}{activity}#{c}"))
+}
+
+pub const ACTIVITY_PREFIX: &str = "ACT#";
+
+/// A WebSocket connection of a person (API Gateway), and its reverse lookup.
+pub fn connection(b: BusinessId, u: UserId, connection_id: &str) -> Key {
+    (
+        person_pk(b, u),
+        format!("{CONNECTION_PREFIX}{connection_id}"),
+    )
+}
+
+pub const CONNECTION_PREFIX: &str = "CONN#";
+
+pub fn connection_owner(connection_id: &str) -> Key {
+    (format!("CONN#{connection_id}"), "CONN".into())
+}

@@ -1,0 +1,217 @@
+//! The records the domain keeps, and typed reads and writes of them over any [`Store`].
+
+use super::keys::Key;
+use super::*;
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use shared::model::{ConversationKind, Message, MessagingMode, Role};
+use shared::{BusinessId, ConversationId, MessageId, UserId};
+use time::OffsetDateTime;
+
+/// A record with the version it was read at.
+#[derive(Debug, Clone)]
+pub struct Versioned<T> {
+    pub value: T,
+    pub version: u64,
+}
+
+impl<T: Serialize> Versioned<T> {
+    /// A put of a changed value that succeeds only if nobody wrote it since it was read.
+    pub fn update(&self, key: Key) -> Result<Write, StoreError> {
+        Ok(Write::put(
+            item(key, &self.value, self.version + 1)?,
+            Condition::Version(self.version),
+        ))
+    }
+}
+
+/// The item for a record at a version.
+pub fn item<T: Serialize>(key: Key, value: &T, version: u64) -> Result<Item, StoreError> {
+    let data = serde_json::to_value(value).context("encoding a record")?;
+    Ok(Item {
+        pk: key.0,
+        sk: key.1,
+        version,
+        expires_at: None,
+        data,
+    })
+}
+
+/// A put of a new record that fails if the key is taken.
+pub fn create<T: Serialize>(key: Key, value: &T) -> Result<Write, StoreError> {
+    Ok(Write::put(item(key, value, 1)?, Condition::NotExists))
+}
+
+/// A put that overwrites whatever is there.
+pub fn overwrite<T: Serialize>(key: Key, value: &T) -> Result<Write, StoreError> {
+    Ok(Write::put(item(key, value, 1)?, Condition::Always))
+}
+
+pub fn decode<T: DeserializeOwned>(item: &Item) -> Result<Versioned<T>, StoreError> {
+    let value = serde_json::from_value(item.data.clone())
+        .with_context(|| format!("decoding the record at {}/{}", item.pk, item.sk))?;
+    Ok(Versioned {
+        value,
+        version: item.version,
+    })
+}
+
+/// Reads and decodes one record.
+pub async fn get<T: DeserializeOwned>(
+    store: &dyn Store,
+    key: &Key,
+) -> Result<Option<Versioned<T>>, StoreError> {
+    match store.get(&key.0, &key.1).await? {
+        Some(item) => Ok(Some(decode(&item)?)),
+        None => Ok(None),
+    }
+}
+
+/// A page of decoded records and the cursor to the next one.
+pub async fn query<T: DeserializeOwned>(
+    store: &dyn Store,
+    q: &Query,
+) -> Result<(Vec<Versioned<T>>, Option<String>), StoreError> {
+    let page = store.query(q).await?;
+    let records = page
+        .items
+        .iter()
+        .map(decode)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((records, page.next_cursor))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BusinessRecord {
+    pub id: BusinessId,
+    pub name: String,
+    pub owner_id: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// Anyone who can sign in to a business: owner, staff, client.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserRecord {
+    pub id: UserId,
+    pub business_id: BusinessId,
+    pub role: Role,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// Argon2id PHC string; none until a client accepts their invite.
+    pub password_hash: Option<String>,
+    /// Clients only.
+    pub messaging: MessagingMode,
+    /// Clients only: their private conversation.
+    pub conversation_id: Option<ConversationId>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl UserRecord {
+    /// What the person signs in with: their email, or else their phone.
+    pub fn login_name(&self) -> Option<&str> {
+        self.email.as_deref().or(self.phone.as_deref())
+    }
+
+    pub fn joined(&self) -> bool {
+        self.password_hash.is_some()
+    }
+}
+
+/// A login name → its account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRecord {
+    pub business_id: BusinessId,
+    pub user_id: UserId,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InviteRecord {
+    pub business_id: BusinessId,
+    pub user_id: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// A member's seat in a conversation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct MemberRef {
+    pub user_id: UserId,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConversationRecord {
+    pub id: ConversationId,
+    pub business_id: BusinessId,
+    pub kind: ConversationKind,
+    pub members: Vec<MemberRef>,
+    /// Private conversations: the client, their name (the staff's title) and mode.
+    pub client_id: Option<UserId>,
+    pub client_name: Option<String>,
+    pub client_mode: MessagingMode,
+    /// The title the client sees.
+    pub business_name: String,
+    /// How many messages have been sent; a message's `seq` is its position.
+    pub seq: u64,
+    pub last_message: Option<Message>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_activity_at: OffsetDateTime,
+}
+
+impl ConversationRecord {
+    pub fn member(&self, user: UserId) -> Option<&MemberRef> {
+        self.members.iter().find(|m| m.user_id == user)
+    }
+
+    /// The inbox sort key: the last message's id, or the conversation's own when empty.
+    pub fn activity_key(&self) -> String {
+        match &self.last_message {
+            Some(m) => m.id.to_string(),
+            None => self.id.to_string(),
+        }
+    }
+}
+
+/// A stored message: the wire message and its position in the conversation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MessageRecord {
+    #[serde(flatten)]
+    pub message: Message,
+    pub seq: u64,
+}
+
+/// The sender's idempotency key → the message it produced.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    pub message_id: MessageId,
+}
+
+/// A person's read state in one conversation.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MembershipRecord {
+    pub conversation_id: Option<ConversationId>,
+    pub last_read_message_id: Option<MessageId>,
+    pub last_read_seq: u64,
+}
+
+/// An inbox entry: points at the conversation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ActivityRecord {
+    pub conversation_id: ConversationId,
+}
+
+/// A roster entry (by id or by name): the client as the roster lists them.
+pub type RosterRecord = shared::model::Client;
+
+/// A WebSocket connection through API Gateway.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConnectionRecord {
+    pub business_id: BusinessId,
+    pub user_id: UserId,
+    pub connection_id: String,
+}
