@@ -41,10 +41,10 @@ pub struct Running {
 
 /// Reads the token secret kept in the data dir, creating it on first start.
 fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
-    if let Ok(s) = std::env::var("SIDELINE_JWT_SECRET") {
-        if s.len() >= 32 {
-            return Ok(s.into_bytes());
-        }
+    if let Ok(s) = std::env::var("SIDELINE_JWT_SECRET")
+        && s.len() >= 32
+    {
+        return Ok(s.into_bytes());
     }
     let path = data_dir.join("jwt-secret");
     if let Ok(existing) = std::fs::read_to_string(&path) {

@@ -26,11 +26,15 @@ ensure_base() {
   fi
 }
 
-ensure_frontend() {
+ensure_wasm_target() {
   if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
     log "adding the wasm32-unknown-unknown target"
     rustup target add wasm32-unknown-unknown
   fi
+}
+
+ensure_frontend() {
+  ensure_wasm_target
   if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
     log "installing trunk $TRUNK_VERSION (several minutes, once)"
     cargo install --locked "trunk@$TRUNK_VERSION" --root "$TOOLS_DIR"
@@ -93,6 +97,7 @@ ensure_browser() {
 for what in "${@:-base}"; do
   case "$what" in
     base) ensure_base ;;
+    wasm) ensure_wasm_target ;;
     frontend) ensure_frontend ;;
     lambda) ensure_lambda ;;
     moto) ensure_moto ;;

@@ -74,8 +74,9 @@ mod tests {
     /// (role, member, mode) → (read, post), written out for every combination.
     #[test]
     fn private_conversation_rules_for_every_combination() {
+        type Answer = Result<(), Denied>;
         #[rustfmt::skip]
-        let table: &[(Role, bool, MessagingMode, Result<(), Denied>, Result<(), Denied>)] = &[
+        let table: &[(Role, bool, MessagingMode, Answer, Answer)] = &[
             (Owner,  true,  TwoWay, Ok(()), Ok(())),
             (Owner,  true,  OneWay, Ok(()), Ok(())),
             (Admin,  true,  TwoWay, Ok(()), Ok(())),

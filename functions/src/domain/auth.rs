@@ -20,7 +20,6 @@ use shared::validate::{Email, Name, Phone, check_password};
 use shared::{BusinessId, UserId};
 use std::sync::OnceLock;
 use time::{Duration, OffsetDateTime};
-use ulid::Ulid;
 
 /// Signs and checks session tokens (HS256 JWT).
 pub struct Tokens {
@@ -169,6 +168,7 @@ pub fn new_invite(
     let record = InviteRecord {
         business_id,
         user_id,
+        used: false,
         expires_at,
     };
     let mut item = repo::item(keys::invite(&hash_token(&token)), &record, 1)?;
@@ -229,9 +229,9 @@ impl Services {
         check_password(&req.password)?;
         let password_hash = hash_password(req.password).await?;
         let now = now();
-        let business_id = BusinessId::from_ulid(Ulid::generate());
+        let business_id = BusinessId::from_ulid(super::ids::new_ulid());
         let owner = UserRecord {
-            id: UserId::from_ulid(Ulid::generate()),
+            id: UserId::from_ulid(super::ids::new_ulid()),
             business_id,
             role: Role::Owner,
             name: name.into_inner(),
@@ -323,6 +323,16 @@ impl Services {
         let invite = repo::get::<InviteRecord>(&*self.store, &keys::invite(&hash_token(token)))
             .await?
             .ok_or_else(invalid)?;
+        let used = || {
+            Error::refused(
+                Kind::Gone,
+                "invite.used",
+                "This invite was already accepted. Sign in instead.",
+            )
+        };
+        if invite.value.used {
+            return Err(used());
+        }
         if invite.value.expires_at <= now() {
             return Err(Error::refused(
                 Kind::Gone,
@@ -370,12 +380,16 @@ impl Services {
         let mut joined = user.clone();
         joined.value.password_hash = Some(hash);
         let b = joined.value.business_id;
+        let mut used = invite.clone();
+        used.value.used = true;
+        let mut used_item = repo::item(
+            keys::invite(&hash_token(token)),
+            &used.value,
+            invite.version + 1,
+        )?;
+        used_item.expires_at = Some(used.value.expires_at.unix_timestamp());
         let mut writes = vec![
-            Write::delete(
-                keys::invite(&hash_token(token)).0,
-                "INVITE",
-                crate::store::Condition::Exists,
-            ),
+            Write::put(used_item, crate::store::Condition::Version(invite.version)),
             repo::create(
                 keys::login(&login),
                 &LoginRecord {
@@ -388,7 +402,6 @@ impl Services {
         if joined.value.role == Role::Client {
             writes.extend(super::clients::roster_writes(&joined.value, None)?);
         }
-        let _ = invite;
         match self.store.transact(writes).await {
             Ok(()) => self.session(&joined.value).await,
             Err(StoreError::ConditionFailed { index: 0 | 2 }) => Err(Error::refused(

@@ -16,7 +16,6 @@ use shared::model::{Client, ConversationKind, Page, Role};
 use shared::rules::can_manage_clients;
 use shared::validate::{Email, Name, Phone};
 use shared::{ConversationId, UserId};
-use ulid::Ulid;
 
 fn roster_entry(user: &UserRecord) -> Result<RosterRecord> {
     Ok(Client {
@@ -110,9 +109,9 @@ impl Services {
             .await?
             .context("the caller's business is missing")?;
         let now = now();
-        let conversation_id = ConversationId::from_ulid(Ulid::generate());
+        let conversation_id = ConversationId::from_ulid(super::ids::new_ulid());
         let client = UserRecord {
-            id: UserId::from_ulid(Ulid::generate()),
+            id: UserId::from_ulid(super::ids::new_ulid()),
             business_id: b,
             role: Role::Client,
             name: name.into_inner(),

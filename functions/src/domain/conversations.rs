@@ -19,7 +19,6 @@ use shared::model::{ConversationSummary, Message, Page, Role};
 use shared::rules::{Room, Seat, can_post, can_read};
 use shared::validate::{ClientMessageId, MessageBody};
 use shared::{ConversationId, MessageId};
-use ulid::Ulid;
 
 fn not_found() -> Error {
     Error::not_found("conversation.not_found", "There is no such conversation.")
@@ -190,15 +189,15 @@ impl Services {
             let now = now();
             // Ids sort by time; keep them strictly after the last message even within one
             // millisecond, so history order is commit order.
-            let mut message_id = Ulid::generate();
-            if let Some(last) = &conversation.value.last_message {
-                if message_id <= last.id.ulid() {
-                    message_id = last
-                        .id
-                        .ulid()
-                        .increment()
-                        .map_err(|_| anyhow::anyhow!("message id space exhausted"))?;
-                }
+            let mut message_id = super::ids::new_ulid();
+            if let Some(last) = &conversation.value.last_message
+                && message_id <= last.id.ulid()
+            {
+                message_id = last
+                    .id
+                    .ulid()
+                    .increment()
+                    .map_err(|_| anyhow::anyhow!("message id space exhausted"))?;
             }
             let message = Message {
                 id: MessageId::from_ulid(message_id),

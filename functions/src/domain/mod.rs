@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clients;
 pub mod conversations;
 pub mod error;
+pub mod ids;
 
 use crate::store::Store;
 pub use error::{Error, Kind, Result};

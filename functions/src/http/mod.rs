@@ -15,8 +15,11 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
+/// An area's routes with their OpenAPI description.
+pub type Routes = fn() -> OpenApiRouter<AppState>;
+
 /// The areas, by the name of the Lambda that serves each.
-pub const AREAS: &[(&str, fn() -> OpenApiRouter<AppState>)] = &[
+pub const AREAS: &[(&str, Routes)] = &[
     ("auth", auth::routes),
     ("clients", clients::routes),
     ("messages", messages::routes),

@@ -163,7 +163,13 @@ fn condition(cond: Condition) -> (Option<&'static str>, Option<Attrs>) {
 fn unexpected<E: std::error::Error + Send + Sync + 'static>(
     what: &'static str,
 ) -> impl FnOnce(E) -> StoreError {
-    move |e| StoreError::Unexpected(anyhow::Error::new(e).context(what))
+    // The SDK's plain Display leaves out the service's code and message, or the transport's cause.
+    move |e| {
+        StoreError::Unexpected(anyhow::anyhow!(
+            "{what}: {}",
+            aws_sdk_dynamodb::error::DisplayErrorContext(e)
+        ))
+    }
 }
 
 /// Throttling and conflicts are worth another try; the caller's retry loop handles them.
@@ -314,7 +320,7 @@ impl Store for DynamoStore {
                     if is_transient(aws_sdk_dynamodb::error::ProvideErrorMetadata::code(&other)) {
                         Err(StoreError::Conflict)
                     } else {
-                        Err(StoreError::Unexpected(anyhow::Error::new(other).context("TransactWriteItems")))
+                        Err(unexpected("TransactWriteItems")(other))
                     }
                 }
             },

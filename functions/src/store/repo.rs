@@ -131,6 +131,9 @@ pub struct LoginRecord {
 pub struct InviteRecord {
     pub business_id: BusinessId,
     pub user_id: UserId,
+    /// Set when accepted; the record stays until its TTL so a reused link says so.
+    #[serde(default)]
+    pub used: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
 }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs every check and test of Sideline. Installs what a fresh machine lacks first (idempotent).
+#
+#   infra/scripts/test.sh
+#
+# Builds with network access, then runs the suites inside a private network namespace that has
+# only loopback, with DynamoDB Local started there: test servers are reachable from nowhere else
+# and no test can reach outside.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+root=$(pwd)
+
+source infra/scripts/tools.sh base lambda dynamodb wasm
+step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "lint (native, and the app for wasm)"
+cargo clippy --workspace --exclude sideline-frontend --all-targets -- -D warnings
+cargo clippy -p sideline-frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "build the tests and the local server"
+cargo build -p sideline-functions --bins
+cargo nextest run --workspace --exclude sideline-frontend --no-run
+
+inner=$(mktemp)
+trap 'rm -f "$inner"' EXIT
+cat > "$inner" <<'INNER'
+set -euo pipefail
+ip link set lo up
+export CARGO_NET_OFFLINE=true
+port=8765
+log=$(mktemp)
+java -Djava.library.path="$DYNAMODB_LOCAL_DIR/DynamoDBLocal_lib" -jar "$DYNAMODB_LOCAL_DIR/DynamoDBLocal.jar" \
+  -inMemory -sharedDb -disableTelemetry -port "$port" >"$log" 2>&1 &
+ddb=$!
+trap 'kill $ddb 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -s -o /dev/null "http://127.0.0.1:$port" && break
+  kill -0 $ddb 2>/dev/null || { cat "$log"; echo "DynamoDB Local failed to start" >&2; exit 1; }
+  sleep 0.5
+done
+export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
+cargo nextest run --workspace --exclude sideline-frontend --no-fail-fast "$@"
+INNER
+
+step "tests (loopback-only network namespace, DynamoDB Local)"
+if unshare -n true 2>/dev/null; then
+  unshare -n bash "$inner" "$@"
+else
+  echo "cannot create a network namespace here; running on the host's loopback" >&2
+  bash "$inner" "$@"
+fi

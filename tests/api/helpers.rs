@@ -1,0 +1,258 @@
+//! `TestApp`: the API on port 0 with a fresh store (embedded, or DynamoDB Local), and typed
+//! request helpers.
+
+use functions::domain::{Services, auth::Tokens};
+use functions::local::{Options, Running, start};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Embedded,
+    Dynamo,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub _running: Option<Running>,
+    _dir: tempfile::TempDir,
+}
+
+/// A signed-in person.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub user_id: String,
+}
+
+/// A client added by a coach, signed in through their invite.
+#[derive(Debug, Clone)]
+pub struct ClientSession {
+    pub session: Session,
+    pub client_id: String,
+    pub conversation_id: String,
+}
+
+/// What one request got back.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+    #[track_caller]
+    pub fn ok(self) -> Value {
+        assert!(
+            self.status.is_success(),
+            "expected success, got {} {}",
+            self.status,
+            self.body
+        );
+        self.body
+    }
+}
+
+static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A unique email for this run.
+pub fn unique_email(who: &str) -> String {
+    let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "{who}.{n}.{}@test.example",
+        ulid::Ulid::generate().to_string().to_lowercase()
+    )
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (base, running) = match backend {
+            Backend::Embedded => {
+                let running = start(Options {
+                    port: 0,
+                    data_dir: dir.path().to_path_buf(),
+                    static_dir: dir.path().join("no-app"),
+                    demo: false,
+                })
+                .await
+                .expect("start the local server");
+                (format!("http://{}", running.addr), Some(running))
+            }
+            Backend::Dynamo => {
+                let store = crate::common::fresh_dynamo_store().await;
+                let state = Arc::new(Services {
+                    store: Arc::new(store),
+                    tokens: Tokens::new(&[7u8; 32]).expect("tokens"),
+                });
+                let router = functions::http::api_router(state);
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                let addr = listener.local_addr().expect("addr");
+                tokio::spawn(async move { axum_serve(listener, router).await });
+                (format!("http://{addr}"), None)
+            }
+        };
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            _running: running,
+            _dir: dir,
+        }
+    }
+
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply { status, body }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.request(reqwest::Method::GET, path, token, None).await
+    }
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.request(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.request(reqwest::Method::PATCH, path, token, Some(body))
+            .await
+    }
+
+    pub async fn signup_as(&self, business: &str, email: &str, password: &str) -> Reply {
+        self.post("/api/auth/signup", None, json!({ "business_name": business, "name": "Coach Casey", "email": email, "password": password })).await
+    }
+
+    /// A new business with its owner signed in.
+    pub async fn signup(&self) -> Session {
+        let body = self
+            .signup_as("Test Coaching", &unique_email("coach"), "a long password")
+            .await
+            .ok();
+        session_of(&body)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.post(
+            "/api/auth/login",
+            None,
+            json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
+    pub async fn add_client(&self, coach: &Session, name: &str, messaging: &str) -> Value {
+        self.post(
+            "/api/clients",
+            Some(&coach.token),
+            json!({ "name": name, "email": unique_email("client"), "messaging": messaging }),
+        )
+        .await
+        .ok()
+    }
+
+    /// A client added by `coach` who has accepted their invite.
+    pub async fn joined_client(
+        &self,
+        coach: &Session,
+        name: &str,
+        messaging: &str,
+    ) -> ClientSession {
+        let added = self.add_client(coach, name, messaging).await;
+        let accepted = self
+            .post(
+                "/api/auth/invites/accept",
+                None,
+                json!({ "token": added["invite"]["token"], "password": "client password" }),
+            )
+            .await
+            .ok();
+        ClientSession {
+            session: session_of(&accepted),
+            client_id: added["client"]["id"].as_str().expect("id").to_owned(),
+            conversation_id: added["client"]["conversation_id"]
+                .as_str()
+                .expect("conversation")
+                .to_owned(),
+        }
+    }
+
+    pub async fn send(
+        &self,
+        who: &Session,
+        conversation: &str,
+        client_message_id: &str,
+        body: &str,
+    ) -> Reply {
+        self.post(
+            &format!("/api/conversations/{conversation}/messages"),
+            Some(&who.token),
+            json!({ "client_message_id": client_message_id, "body": body }),
+        )
+        .await
+    }
+
+    pub async fn history(&self, who: &Session, conversation: &str, query: &str) -> Reply {
+        self.get(
+            &format!("/api/conversations/{conversation}/messages{query}"),
+            Some(&who.token),
+        )
+        .await
+    }
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) {
+    let _ = axum::serve(listener, router).await;
+}
+
+pub fn session_of(body: &Value) -> Session {
+    Session {
+        token: body["token"].as_str().expect("token").to_owned(),
+        user_id: body["user"]["id"].as_str().expect("user id").to_owned(),
+    }
+}
+
+/// Runs the same test body on both backends.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                use crate::helpers::{Backend, TestApp};
+                #[tokio::test]
+                async fn embedded() {
+                    super::$name(TestApp::spawn(Backend::Embedded).await).await;
+                }
+                #[tokio::test]
+                async fn dynamodb() {
+                    super::$name(TestApp::spawn(Backend::Dynamo).await).await;
+                }
+            }
+        )*
+    };
+}
+pub(crate) use on_both_backends;

@@ -1,0 +1,14 @@
+//! The HTTP API end to end, on the embedded default and on DynamoDB Local.
+
+#[path = "../common/mod.rs"]
+mod common;
+mod helpers;
+
+mod auth;
+mod clients;
+mod idempotency;
+mod messages;
+mod openapi;
+mod realtime;
+mod robustness;
+mod tenancy;

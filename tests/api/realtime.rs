@@ -1,0 +1,162 @@
+//! `/ws` on the local server: members get `message.created` and `conversation.read`, nobody else
+//! does, and a socket needs a valid token.
+
+use crate::helpers::*;
+use futures::StreamExt;
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn connect(app: &TestApp, token: &str) -> Socket {
+    let url = format!("{}/ws?token={token}", app.base.replace("http://", "ws://"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("connect");
+    let hello = next_event(&mut socket).await.expect("hello");
+    assert_eq!(hello["type"], "hello");
+    socket
+}
+
+/// The next JSON event, or None after a quiet second.
+async fn next_event(socket: &mut Socket) -> Option<Value> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(1), socket.next()).await {
+            Ok(Some(Ok(WsMessage::Text(t)))) => {
+                return Some(serde_json::from_str(&t).expect("json event"));
+            }
+            Ok(Some(Ok(_))) => continue,
+            _ => return None,
+        }
+    }
+}
+
+async fn next_of_type(socket: &mut Socket, kind: &str) -> Value {
+    next_matching(socket, kind, |_| true).await
+}
+
+async fn next_matching(socket: &mut Socket, kind: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..10 {
+        match next_event(socket).await {
+            Some(e) if e["type"] == kind && pred(&e) => return e,
+            Some(_) => continue,
+            None => break,
+        }
+    }
+    panic!("no {kind} event arrived");
+}
+
+#[tokio::test]
+async fn members_receive_new_messages_and_read_marks_live() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let coach = app.signup().await;
+    let maya = app.joined_client(&coach, "Maya", "two_way").await;
+    let luis = app.joined_client(&coach, "Luis", "two_way").await;
+    let mut coach_ws = connect(&app, &coach.token).await;
+    let mut coach_second_tab = connect(&app, &coach.token).await;
+    let mut maya_ws = connect(&app, &maya.session.token).await;
+    let mut luis_ws = connect(&app, &luis.session.token).await;
+
+    let sent = app
+        .send(&coach, &maya.conversation_id, "live-1", "Live hello")
+        .await
+        .ok();
+    let got = next_of_type(&mut maya_ws, "message.created").await;
+    assert_eq!(got["message"], sent);
+    assert_eq!(
+        next_of_type(&mut coach_ws, "message.created").await["message"]["id"],
+        sent["id"]
+    );
+    assert_eq!(
+        next_of_type(&mut coach_second_tab, "message.created").await["message"]["id"],
+        sent["id"],
+        "every tab"
+    );
+
+    app.post(
+        &format!("/api/conversations/{}/read", maya.conversation_id),
+        Some(&maya.session.token),
+        json!({"message_id": sent["id"]}),
+    )
+    .await
+    .ok();
+    // Sending moved the coach's own read mark first; Maya's comes after it.
+    let own = next_of_type(&mut coach_ws, "conversation.read").await;
+    assert_eq!(own["user_id"], coach.user_id.as_str());
+    let read = next_matching(&mut coach_ws, "conversation.read", |e| {
+        e["user_id"] == maya.session.user_id.as_str()
+    })
+    .await;
+    assert_eq!(read["message_id"], sent["id"]);
+
+    // Luis is in the same business but not in Maya's conversation.
+    let mut leaked = Vec::new();
+    while let Some(e) = next_event(&mut luis_ws).await {
+        leaked.push(e);
+    }
+    assert!(leaked.is_empty(), "Luis received {leaked:?}");
+}
+
+#[tokio::test]
+async fn a_reconnecting_client_catches_up_by_cursor() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let coach = app.signup().await;
+    let maya = app.joined_client(&coach, "Maya", "two_way").await;
+    let first = app
+        .send(&coach, &maya.conversation_id, "a", "before the drop")
+        .await
+        .ok();
+    let socket = connect(&app, &maya.session.token).await;
+    drop(socket);
+    for i in 0..3 {
+        app.send(
+            &coach,
+            &maya.conversation_id,
+            &format!("b{i}"),
+            &format!("while away {i}"),
+        )
+        .await
+        .ok();
+    }
+    let mut socket = connect(&app, &maya.session.token).await;
+    // Catch up: newest page until reaching what was already seen.
+    let page = app
+        .history(&maya.session, &maya.conversation_id, "")
+        .await
+        .ok();
+    let missed: Vec<_> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .take_while(|m| m["id"] != first["id"])
+        .collect();
+    assert_eq!(missed.len(), 3);
+    let live = app
+        .send(&coach, &maya.conversation_id, "c", "after reconnect")
+        .await
+        .ok();
+    assert_eq!(
+        next_of_type(&mut socket, "message.created").await["message"]["id"],
+        live["id"]
+    );
+}
+
+#[tokio::test]
+async fn a_socket_needs_a_valid_token() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    for url in [
+        format!("{}/ws", app.base),
+        format!("{}/ws?token=forged", app.base),
+    ] {
+        let url = url.replace("http://", "ws://");
+        let err = tokio_tungstenite::connect_async(url)
+            .await
+            .expect_err("refused");
+        match err {
+            tokio_tungstenite::tungstenite::Error::Http(res) => assert_eq!(res.status(), 401),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

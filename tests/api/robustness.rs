@@ -1,0 +1,174 @@
+//! Bad input gets a 4xx with a stable code, never a 500.
+
+use crate::helpers::*;
+use reqwest::Method;
+
+async fn malformed_requests_get_clear_4xx_errors(app: TestApp) {
+    let coach = app.signup().await;
+    let client = app.joined_client(&coach, "Maya", "two_way").await;
+    let conv = &client.conversation_id;
+    let raw = |method: Method, path: String, ctype: Option<&'static str>, body: &'static str| {
+        let mut req = app
+            .http
+            .request(method, format!("{}{path}", app.base))
+            .bearer_auth(&coach.token)
+            .body(body);
+        if let Some(c) = ctype {
+            req = req.header("content-type", c);
+        }
+        req
+    };
+    let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
+        (
+            raw(
+                Method::POST,
+                format!("/api/conversations/{conv}/messages"),
+                Some("application/json"),
+                "{not json",
+            ),
+            400,
+            "request.malformed_json",
+        ),
+        (
+            raw(
+                Method::POST,
+                format!("/api/conversations/{conv}/messages"),
+                Some("application/json"),
+                r#"{"client_message_id":"a","body":"b","extra":1}"#,
+            ),
+            422,
+            "request.invalid_body",
+        ),
+        (
+            raw(
+                Method::POST,
+                format!("/api/conversations/{conv}/messages"),
+                Some("application/json"),
+                r#"{"body":"b"}"#,
+            ),
+            422,
+            "request.invalid_body",
+        ),
+        (
+            raw(
+                Method::POST,
+                format!("/api/conversations/{conv}/messages"),
+                Some("application/json"),
+                r#"{"client_message_id":7,"body":"b"}"#,
+            ),
+            422,
+            "request.invalid_body",
+        ),
+        (
+            raw(
+                Method::POST,
+                format!("/api/conversations/{conv}/messages"),
+                Some("text/plain"),
+                r#"{"client_message_id":"a","body":"b"}"#,
+            ),
+            415,
+            "request.content_type",
+        ),
+        (
+            raw(
+                Method::POST,
+                format!("/api/conversations/{conv}/messages"),
+                None,
+                "",
+            ),
+            415,
+            "request.content_type",
+        ),
+        (
+            raw(
+                Method::POST,
+                "/api/conversations/not-an-id/messages".into(),
+                Some("application/json"),
+                r#"{"client_message_id":"a","body":"b"}"#,
+            ),
+            400,
+            "request.invalid_id",
+        ),
+        (
+            raw(Method::GET, "/api/clients/01234".into(), None, ""),
+            400,
+            "request.invalid_id",
+        ),
+        (
+            raw(
+                Method::GET,
+                "/api/conversations/01ARZ3NDEKTSV4RRFFQ69G5FAV".into(),
+                None,
+                "",
+            ),
+            404,
+            "conversation.not_found",
+        ),
+        (
+            raw(
+                Method::GET,
+                "/api/clients/01ARZ3NDEKTSV4RRFFQ69G5FAV".into(),
+                None,
+                "",
+            ),
+            404,
+            "client.not_found",
+        ),
+        (
+            raw(
+                Method::POST,
+                format!("/api/conversations/{conv}/read"),
+                Some("application/json"),
+                r#"{"message_id":"x"}"#,
+            ),
+            422,
+            "request.invalid_body",
+        ),
+        (
+            raw(Method::GET, "/api/clients?unknown=1".into(), None, ""),
+            400,
+            "request.invalid_query",
+        ),
+        (
+            raw(Method::GET, "/api/nothing/here".into(), None, ""),
+            404,
+            "route.not_found",
+        ),
+        (
+            raw(Method::DELETE, "/api/clients".into(), None, ""),
+            405,
+            "route.method_not_allowed",
+        ),
+        (
+            raw(
+                Method::PATCH,
+                format!("/api/clients/{}", client.client_id),
+                Some("application/json"),
+                r#"{"messaging":"both"}"#,
+            ),
+            422,
+            "request.invalid_body",
+        ),
+    ];
+    for (req, status, code) in cases {
+        let res = req.send().await.expect("send");
+        let got_status = res.status().as_u16();
+        let body: serde_json::Value = res.json().await.expect("every error is JSON");
+        assert_eq!(
+            (got_status, body["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{body}"
+        );
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+    let bearer_garbage = app
+        .request(Method::GET, "/api/me", Some("a.b.c"), None)
+        .await;
+    assert_eq!(bearer_garbage.status, 401);
+}
+
+on_both_backends!(malformed_requests_get_clear_4xx_errors);

@@ -1,0 +1,226 @@
+//! For every endpoint that touches a client's data: a trainer of another business, a client of
+//! another business, another client of the same business, and no token are all refused, nothing
+//! of the target leaks into the answer, and nothing changes.
+
+use crate::helpers::*;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+const SECRET_NAME: &str = "Maya Secretname";
+const SECRET_TEXT: &str = "private note about knee injury";
+
+struct Target {
+    client_id: String,
+    conversation_id: String,
+    message_id: String,
+    invite_token: String,
+}
+
+/// (method, path, body) for every endpoint, aimed at the target.
+fn endpoints(t: &Target) -> Vec<(Method, String, Option<Value>)> {
+    let (c, k, m) = (&t.client_id, &t.conversation_id, &t.message_id);
+    vec![
+        (Method::GET, "/api/me".into(), None),
+        (Method::GET, "/api/clients".into(), None),
+        (
+            Method::GET,
+            format!("/api/clients?q={}", &SECRET_NAME[..4]),
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/clients".into(),
+            Some(json!({"name": "Intruder's", "email": unique_email("i")})),
+        ),
+        (Method::GET, format!("/api/clients/{c}"), None),
+        (
+            Method::PATCH,
+            format!("/api/clients/{c}"),
+            Some(json!({"name": "Hacked", "messaging": "one_way"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/clients/{c}/invite"),
+            Some(json!({})),
+        ),
+        (Method::GET, "/api/conversations".into(), None),
+        (Method::GET, format!("/api/conversations/{k}"), None),
+        (
+            Method::GET,
+            format!("/api/conversations/{k}/messages"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/api/conversations/{k}/messages?before={m}"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/conversations/{k}/messages"),
+            Some(json!({"client_message_id": "intrude", "body": "hi"})),
+        ),
+        (
+            Method::POST,
+            format!("/api/conversations/{k}/read"),
+            Some(json!({"message_id": m})),
+        ),
+        (
+            Method::GET,
+            format!("/api/auth/invites/{}", t.invite_token),
+            None,
+        ),
+    ]
+}
+
+/// Whether an intruder's request may succeed at all: listing and creating their own things is
+/// fine for staff, reading oneself is fine for anyone; all that matters then is what leaks.
+fn allowed(intruder: &str, method: &Method, path: &str) -> bool {
+    let own_things = path == "/api/me"
+        || path.starts_with("/api/conversations?")
+        || path == "/api/conversations";
+    let staff_own = intruder == "other business's trainer"
+        && (path.starts_with("/api/clients?") || path == "/api/clients");
+    let invite_preview = path.starts_with("/api/auth/invites/");
+    own_things || staff_own || invite_preview && method == Method::GET
+}
+
+async fn nobody_outside_a_conversation_can_read_or_write_it(app: TestApp) {
+    let coach = app.signup().await;
+    let maya = app.joined_client(&coach, SECRET_NAME, "two_way").await;
+    let neighbour = app.joined_client(&coach, "Neighbour", "two_way").await;
+    let message = app
+        .send(&maya.session, &maya.conversation_id, "secret", SECRET_TEXT)
+        .await
+        .ok();
+    let pending = app.add_client(&coach, "Pending Person", "two_way").await;
+    let target = Target {
+        client_id: maya.client_id.clone(),
+        conversation_id: maya.conversation_id.clone(),
+        message_id: message["id"].as_str().expect("id").to_owned(),
+        invite_token: pending["invite"]["token"]
+            .as_str()
+            .expect("token")
+            .to_owned(),
+    };
+
+    let other_coach = app.signup().await;
+    let other_client = app.joined_client(&other_coach, "Other", "two_way").await;
+    let intruders: Vec<(&str, Option<String>)> = vec![
+        ("other business's trainer", Some(other_coach.token.clone())),
+        (
+            "other business's client",
+            Some(other_client.session.token.clone()),
+        ),
+        (
+            "same business's other client",
+            Some(neighbour.session.token.clone()),
+        ),
+        ("no token", None),
+    ];
+
+    for (who, token) in &intruders {
+        for (method, path, body) in endpoints(&target) {
+            let reply = app
+                .request(method.clone(), &path, token.as_deref(), body)
+                .await;
+            let text = reply.body.to_string();
+            assert!(
+                !text.contains(SECRET_NAME)
+                    && !text.contains(SECRET_TEXT)
+                    && !text.contains(&target.conversation_id),
+                "{who} {method} {path} leaked: {text}"
+            );
+            if token.is_none() && !path.starts_with("/api/auth/") {
+                assert_eq!(
+                    (reply.status.as_u16(), reply.code()),
+                    (401, "auth.missing_token"),
+                    "{who} {method} {path}"
+                );
+            } else if !allowed(who, &method, &path) {
+                assert!(
+                    matches!(reply.status.as_u16(), 403 | 404),
+                    "{who} {method} {path} got {} {}",
+                    reply.status,
+                    reply.body
+                );
+            } else {
+                assert!(
+                    reply.status.as_u16() < 500,
+                    "{who} {method} {path} got {}",
+                    reply.status
+                );
+            }
+        }
+    }
+
+    // Nothing changed.
+    let client = app
+        .get(
+            &format!("/api/clients/{}", maya.client_id),
+            Some(&coach.token),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        (client["name"].as_str(), client["messaging"].as_str()),
+        (Some(SECRET_NAME), Some("two_way"))
+    );
+    let history = app.history(&coach, &maya.conversation_id, "").await.ok();
+    assert_eq!(
+        history["items"].as_array().expect("items").len(),
+        1,
+        "no message got in"
+    );
+    let inbox = app.get("/api/conversations", Some(&coach.token)).await.ok();
+    let maya_row = inbox["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|c| c["id"] == maya.conversation_id.as_str())
+        .cloned()
+        .expect("row");
+    assert_eq!(
+        maya_row["unread_count"], 1,
+        "no intruder moved the coach's read mark"
+    );
+    let neighbour_inbox = app
+        .get("/api/conversations", Some(&neighbour.session.token))
+        .await
+        .ok();
+    assert_eq!(
+        neighbour_inbox["items"].as_array().expect("items").len(),
+        1,
+        "a client sees only their own conversation"
+    );
+}
+
+async fn a_client_cannot_use_staff_endpoints_even_on_themselves(app: TestApp) {
+    let coach = app.signup().await;
+    let maya = app.joined_client(&coach, "Maya", "one_way").await;
+    let me = Some(maya.session.token.as_str());
+    let path = format!("/api/clients/{}", maya.client_id);
+    let r = app.patch(&path, me, json!({"messaging": "two_way"})).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (403, "auth.staff_only"),
+        "a one-way client cannot make themselves two-way"
+    );
+    assert_eq!(app.get(&path, me).await.status, 403);
+    assert_eq!(app.get("/api/clients", me).await.status, 403);
+    assert_eq!(
+        app.post(
+            "/api/clients",
+            me,
+            json!({"name": "x", "email": unique_email("x")})
+        )
+        .await
+        .status,
+        403
+    );
+}
+
+on_both_backends!(
+    nobody_outside_a_conversation_can_read_or_write_it,
+    a_client_cannot_use_staff_endpoints_even_on_themselves
+);

@@ -1,0 +1,47 @@
+//! What every suite shares: DynamoDB Local access (one fresh table per test) and paths.
+
+#![allow(dead_code)]
+
+use functions::store::dynamodb::DynamoStore;
+use std::path::PathBuf;
+
+/// The DynamoDB Local endpoint the test command started. Tests that need it fail loudly
+/// without it, rather than passing without having run.
+pub fn dynamodb_endpoint() -> String {
+    std::env::var("DYNAMODB_ENDPOINT").expect(
+        "DYNAMODB_ENDPOINT is not set: run the tests with infra/scripts/test.sh, which starts DynamoDB Local",
+    )
+}
+
+/// A DynamoDB client for DynamoDB Local.
+pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
+    let creds = aws_sdk_dynamodb::config::Credentials::new(
+        "sidelinetest",
+        "sidelinetest",
+        None,
+        None,
+        "tests",
+    );
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .credentials_provider(creds)
+        .endpoint_url(dynamodb_endpoint())
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+/// A store on a fresh table of its own.
+pub async fn fresh_dynamo_store() -> DynamoStore {
+    let client = dynamodb_client().await;
+    let table = format!("t{}", ulid::Ulid::generate().to_string().to_lowercase());
+    DynamoStore::create_table(&client, &table)
+        .await
+        .expect("create a DynamoDB Local table");
+    DynamoStore::new(client, table)
+}
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}

@@ -1,0 +1,224 @@
+//! The real function binaries under `cargo lambda watch`, against DynamoDB Local: sign-up, add a
+//! client, send and list through `http://127.0.0.1:<port>/lambda-url/<function>/...`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use functions::store::dynamodb::DynamoStore;
+use serde_json::{Value, json};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::process::Command;
+
+struct Watch {
+    child: tokio::process::Child,
+    base: String,
+    log: std::path::PathBuf,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let tail: Vec<_> = log.lines().rev().take(60).collect();
+            eprintln!("--- cargo lambda watch (last lines) ---");
+            for line in tail.into_iter().rev() {
+                eprintln!("{line}");
+            }
+        }
+        // cargo lambda runs each function as its own process; end the whole group.
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &format!("-{pid}")])
+                .status();
+        }
+    }
+}
+
+async fn start_watch(table: &str) -> Watch {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+        l.local_addr().expect("addr").port()
+    };
+    let env = [
+        format!("SIDELINE_TABLE={table}"),
+        format!("DYNAMODB_ENDPOINT={}", common::dynamodb_endpoint()),
+        "SIDELINE_JWT_SECRET=lambda-test-secret-0123456789abcdef0123".into(),
+        "AWS_ACCESS_KEY_ID=sidelinetest".into(),
+        "AWS_SECRET_ACCESS_KEY=sidelinetest".into(),
+        "AWS_REGION=us-east-1".into(),
+    ];
+    let log = std::env::temp_dir().join(format!("sideline-cargo-lambda-{table}.log"));
+    let out = std::fs::File::create(&log).expect("log file");
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(common::workspace_root())
+        .args([
+            "lambda",
+            "watch",
+            "--ignore-changes",
+            "-p",
+            "sideline-functions",
+            "-A",
+            "127.0.0.1",
+            "-P",
+            &port.to_string(),
+        ])
+        .args(env.iter().flat_map(|e| ["--env-var".to_owned(), e.clone()]))
+        .stdout(Stdio::from(out.try_clone().expect("log file")))
+        .stderr(Stdio::from(out))
+        .process_group(0)
+        .kill_on_drop(true);
+    let child = cmd
+        .spawn()
+        .expect("cargo lambda watch (installed by infra/scripts/tools.sh lambda)");
+    Watch {
+        child,
+        base: format!("http://127.0.0.1:{port}/lambda-url"),
+        log,
+    }
+}
+
+async fn call(
+    http: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = http.request(method, url);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+#[tokio::test]
+async fn the_function_binaries_serve_signup_clients_and_messages_on_dynamodb() {
+    let client = common::dynamodb_client().await;
+    let table = format!(
+        "lambda{}",
+        ulid::Ulid::generate().to_string().to_lowercase()
+    );
+    DynamoStore::create_table(&client, &table)
+        .await
+        .expect("table");
+    let watch = start_watch(&table).await;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(240))
+        .build()
+        .expect("http");
+
+    // The first call to each function builds and starts it; wait for the auth function.
+    let started = Instant::now();
+    let signup = loop {
+        let res = http
+            .post(format!("{}/auth/api/auth/signup", watch.base))
+            .json(&json!({"business_name": "Lambda Coaching", "name": "Coach", "email": "lambda@test.example", "password": "a long password"}))
+            .send()
+            .await;
+        match res {
+            Ok(r) if r.status().as_u16() == 201 => break r.json::<Value>().await.expect("json"),
+            Ok(r) if r.status().as_u16() < 502 => panic!(
+                "signup failed: {} {}",
+                r.status(),
+                r.text().await.unwrap_or_default()
+            ),
+            _ if started.elapsed() < Duration::from_secs(420) => {
+                tokio::time::sleep(Duration::from_secs(2)).await
+            }
+            other => panic!("cargo lambda watch did not serve in time: {other:?}"),
+        }
+    };
+    let token = signup["token"].as_str().expect("token");
+
+    let (status, added) = call(
+        &http,
+        reqwest::Method::POST,
+        format!("{}/clients/api/clients", watch.base),
+        Some(token),
+        Some(json!({"name": "Maya", "email": "maya@test.example", "messaging": "one_way"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{added}");
+    let conversation = added["client"]["conversation_id"]
+        .as_str()
+        .expect("conversation");
+
+    let url = format!(
+        "{}/messages/api/conversations/{conversation}/messages",
+        watch.base
+    );
+    let (status, sent) = call(
+        &http,
+        reqwest::Method::POST,
+        url.clone(),
+        Some(token),
+        Some(json!({"client_message_id": "l1", "body": "From a Lambda"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{sent}");
+    let (status, again) = call(
+        &http,
+        reqwest::Method::POST,
+        url.clone(),
+        Some(token),
+        Some(json!({"client_message_id": "l1", "body": "From a Lambda"})),
+    )
+    .await;
+    assert_eq!((status, &again["id"]), (200, &sent["id"]));
+
+    let (status, page) = call(&http, reqwest::Method::GET, url, Some(token), None).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["items"][0]["body"], "From a Lambda");
+    assert_eq!(page["items"].as_array().expect("items").len(), 1);
+
+    // The one-way rule holds on AWS exactly as locally.
+    let (_, accepted) = call(
+        &http,
+        reqwest::Method::POST,
+        format!("{}/auth/api/auth/invites/accept", watch.base),
+        None,
+        Some(json!({"token": added["invite"]["token"], "password": "client password"})),
+    )
+    .await;
+    let client_token = accepted["token"].as_str().expect("client token");
+    let (status, refused) = call(
+        &http,
+        reqwest::Method::POST,
+        format!(
+            "{}/messages/api/conversations/{conversation}/messages",
+            watch.base
+        ),
+        Some(client_token),
+        Some(json!({"client_message_id": "c1", "body": "reply"})),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (403, Some("messaging.one_way"))
+    );
+
+    // An unknown path inside a function gets the API's JSON 404.
+    let (status, missing) = call(
+        &http,
+        reqwest::Method::GET,
+        format!("{}/messages/api/nothing", watch.base),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, missing["error"]["code"].as_str()),
+        (404, Some("route.not_found"))
+    );
+    drop(watch);
+}
