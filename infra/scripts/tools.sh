@@ -44,7 +44,9 @@ ensure_frontend() {
   lock_version=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$root/Cargo.lock" 2>/dev/null || true)
   if [ -n "$lock_version" ] && ! wasm-bindgen --version 2>/dev/null | grep -q "$lock_version"; then
     log "installing wasm-bindgen-cli $lock_version (matches Cargo.lock)"
-    cargo install --locked "wasm-bindgen-cli@$lock_version" --root "$TOOLS_DIR" --force
+    # Its own lockfile pins a dependency the registry may not serve; fall back to resolving.
+    cargo install --locked "wasm-bindgen-cli@$lock_version" --root "$TOOLS_DIR" --force \
+      || cargo install "wasm-bindgen-cli@$lock_version" --root "$TOOLS_DIR" --force
   fi
   if ! [ -x "$TOOLS_DIR/npm/node_modules/.bin/wasm-opt" ]; then
     log "installing wasm-opt ($BINARYEN_NPM)"
