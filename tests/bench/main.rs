@@ -1,0 +1,376 @@
+//! Sideline's benchmark: prints figures; it asserts nothing about time.
+//!
+//! Seeds a business with a 100-message and a 100,000-message conversation through the domain
+//! services (kept between runs), then starts the real `local` server binary on that data dir
+//! and measures over HTTP and WebSocket on loopback:
+//! - send→receive latency between two people, p50/p99;
+//! - sustained durable sends per second with 32 concurrent senders;
+//! - one 50-message history page in the 100 and the 100,000-message conversation.
+//!
+//! Usage: bench <path to the local binary> <data dir>
+
+use functions::domain::{Services, auth::Tokens};
+use functions::store::embedded::EmbeddedStore;
+use futures::StreamExt;
+use serde_json::{Value, json};
+use shared::api::{CreateClientRequest, SendMessageRequest, SignupRequest};
+use shared::model::MessagingMode;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+const COACH: &str = "bench-coach@bench.example";
+const PASSWORD: &str = "bench password";
+const BIG: usize = 100_000;
+const SMALL: usize = 100;
+const LATENCY_SAMPLES: usize = 1_000;
+const SENDERS: usize = 32;
+const THROUGHPUT_SECS: u64 = 5;
+const PAGE_SAMPLES: usize = 300;
+
+type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Seeds the two history conversations once per data dir, through the services.
+async fn seed(data_dir: &Path) -> AnyResult<()> {
+    let marker = data_dir.join("bench-seeded");
+    if marker.exists() {
+        println!("seed: reusing {}", data_dir.display());
+        return Ok(());
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let secret = std::fs::read_to_string(data_dir.join("jwt-secret")).unwrap_or_else(|_| {
+        let s = format!("bench-{}", ulid::Ulid::generate()).repeat(2);
+        std::fs::write(data_dir.join("jwt-secret"), &s).expect("write secret");
+        s
+    });
+    let store = Arc::new(EmbeddedStore::open(&data_dir.join("sideline.redb"))?);
+    let services = Services {
+        store: store.clone(),
+        tokens: Tokens::new(secret.trim().as_bytes())?,
+    };
+    let coach = services
+        .signup(SignupRequest {
+            business_name: "Bench".into(),
+            name: "Bench Coach".into(),
+            email: COACH.into(),
+            password: PASSWORD.into(),
+        })
+        .await?;
+    let coach = services.authenticate(&coach.token).await?;
+    for (name, count) in [("Short History", SMALL), ("Long History", BIG)] {
+        let client = services
+            .create_client(
+                &coach,
+                CreateClientRequest {
+                    name: name.into(),
+                    email: Some(format!("{}@bench.example", count)),
+                    phone: None,
+                    messaging: MessagingMode::TwoWay,
+                },
+            )
+            .await?;
+        let started = Instant::now();
+        for i in 0..count {
+            let req = SendMessageRequest {
+                client_message_id: format!("seed-{i}"),
+                body: format!(
+                    "History message number {i}, with a little text to make it realistic."
+                ),
+            };
+            services
+                .send_message(&coach, client.client.conversation_id, req)
+                .await?;
+            if (i + 1) % 20_000 == 0 {
+                println!(
+                    "seed: {name}: {} messages ({:.0}/s)",
+                    i + 1,
+                    (i + 1) as f64 / started.elapsed().as_secs_f64()
+                );
+            }
+        }
+    }
+    drop(services);
+    drop(store);
+    std::fs::write(&marker, "ok")?;
+    // The store's writer thread lets go of the file when it notices the store is gone.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    Ok(())
+}
+
+async fn start_server(
+    binary: &Path,
+    data_dir: &Path,
+) -> AnyResult<(tokio::process::Child, String)> {
+    let mut child = tokio::process::Command::new(binary)
+        .args([
+            "--port",
+            "0",
+            "--no-demo",
+            "--static-dir",
+            "/nonexistent",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+    let addr = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await? {
+            if let Some(a) = line.strip_prefix("READY ") {
+                return Ok::<_, std::io::Error>(a.to_owned());
+            }
+        }
+        Err(std::io::Error::other("server exited"))
+    })
+    .await??;
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((child, format!("http://{addr}")))
+}
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Api {
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> AnyResult<(u16, Value)> {
+        let mut req = self.http.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await?;
+        Ok((res.status().as_u16(), res.json().await?))
+    }
+
+    async fn get(&self, path: &str, token: &str) -> AnyResult<Value> {
+        Ok(self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// A joined client: (token, conversation id).
+    async fn joined_client(&self, coach: &str, name: &str) -> AnyResult<(String, String)> {
+        let email = format!(
+            "{}@bench.example",
+            ulid::Ulid::generate().to_string().to_lowercase()
+        );
+        let (_, added) = self
+            .post(
+                "/api/clients",
+                Some(coach),
+                json!({"name": name, "email": email}),
+            )
+            .await?;
+        let (_, session) = self
+            .post(
+                "/api/auth/invites/accept",
+                None,
+                json!({"token": added["invite"]["token"], "password": PASSWORD}),
+            )
+            .await?;
+        Ok((
+            session["token"].as_str().ok_or("token")?.to_owned(),
+            added["client"]["conversation_id"]
+                .as_str()
+                .ok_or("id")?
+                .to_owned(),
+        ))
+    }
+}
+
+async fn latency(api: &Api, coach: &str) -> AnyResult<()> {
+    let (client, conversation) = api.joined_client(coach, "Latency Client").await?;
+    let url = format!("{}/ws?token={coach}", api.base.replace("http://", "ws://"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url).await?;
+    let arrivals: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
+    let seen = arrivals.clone();
+    let reader = tokio::spawn(async move {
+        while let Some(Ok(msg)) = socket.next().await {
+            if let WsMessage::Text(t) = msg {
+                let now = Instant::now();
+                if let Ok(v) = serde_json::from_str::<Value>(&t) {
+                    if v["type"] == "message.created" {
+                        let key = v["message"]["client_message_id"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned();
+                        seen.lock().expect("lock").insert(key, now);
+                    }
+                }
+            }
+        }
+    });
+    let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
+    for i in 0..(LATENCY_SAMPLES + 50) {
+        let key = format!("lat-{i}");
+        let sent = Instant::now();
+        let (status, _) = api
+            .post(
+                &format!("/api/conversations/{conversation}/messages"),
+                Some(&client),
+                json!({"client_message_id": key, "body": "How is the knee today?"}),
+            )
+            .await?;
+        if status != 201 {
+            return Err(format!("send answered {status}").into());
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let arrived = loop {
+            if let Some(t) = arrivals.lock().expect("lock").get(&key).copied() {
+                break t;
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{key} never arrived").into());
+            }
+            tokio::task::yield_now().await;
+        };
+        if i >= 50 {
+            samples.push(arrived - sent);
+        }
+    }
+    reader.abort();
+    samples.sort();
+    println!(
+        "send→receive over WebSocket ({} sends, client → coach): p50 {}  p99 {}  (targets ≤ 5 ms, ≤ 20 ms)",
+        samples.len(),
+        ms(percentile(&samples, 0.50)),
+        ms(percentile(&samples, 0.99))
+    );
+    Ok(())
+}
+
+async fn throughput(api: &Arc<Api>, coach: &str) -> AnyResult<()> {
+    let mut senders = Vec::new();
+    for i in 0..SENDERS {
+        senders.push(api.joined_client(coach, &format!("Sender {i}")).await?);
+    }
+    let started = Instant::now();
+    let until = started + Duration::from_secs(THROUGHPUT_SECS);
+    let tasks: Vec<_> = senders
+        .into_iter()
+        .enumerate()
+        .map(|(s, (token, conversation))| {
+            let api = api.clone();
+            tokio::spawn(async move {
+                let mut ok = 0u64;
+                let mut i = 0u64;
+                while Instant::now() < until && i < 100_000 {
+                    let body = json!({"client_message_id": format!("tp-{s}-{i}"), "body": "Done with today's session!"});
+                    if let Ok((201, _)) = api.post(&format!("/api/conversations/{conversation}/messages"), Some(&token), body).await {
+                        ok += 1;
+                    }
+                    i += 1;
+                }
+                (ok, i)
+            })
+        })
+        .collect();
+    let (mut ok, mut tried) = (0, 0);
+    for t in tasks {
+        let (o, n) = t.await?;
+        ok += o;
+        tried += n;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "sustained durable sends, {SENDERS} concurrent senders for {THROUGHPUT_SECS} s: {:.0} sends/s  ({ok} acknowledged of {tried})  (target ≥ 1,000/s)",
+        ok as f64 / secs
+    );
+    Ok(())
+}
+
+async fn history(api: &Api, coach: &str) -> AnyResult<()> {
+    let inbox = api.get("/api/conversations?limit=100", coach).await?;
+    let mut results = Vec::new();
+    for (title, expected) in [("Short History", SMALL), ("Long History", BIG)] {
+        let conv = inbox["items"]
+            .as_array()
+            .ok_or("items")?
+            .iter()
+            .find(|c| c["title"] == title)
+            .ok_or("history conversation")?;
+        let id = conv["id"].as_str().ok_or("id")?.to_owned();
+        let path = format!("/api/conversations/{id}/messages?limit=50");
+        let mut samples = Vec::with_capacity(PAGE_SAMPLES);
+        for i in 0..(PAGE_SAMPLES + 30) {
+            let t = Instant::now();
+            let page = api.get(&path, coach).await?;
+            let took = t.elapsed();
+            if page["items"].as_array().map(Vec::len) != Some(50) {
+                return Err("a history page without 50 messages".into());
+            }
+            if i >= 30 {
+                samples.push(took);
+            }
+        }
+        samples.sort();
+        let p50 = percentile(&samples, 0.5);
+        println!(
+            "history page of 50 in a conversation of {expected} messages: p50 {}  p99 {}",
+            ms(p50),
+            ms(percentile(&samples, 0.99))
+        );
+        results.push(p50);
+    }
+    println!(
+        "  ratio 100,000 : 100 = {:.2}×  (target ≤ 1.5×)",
+        results[1].as_secs_f64() / results[0].as_secs_f64()
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> AnyResult<()> {
+    let mut args = std::env::args().skip(1);
+    let binary = PathBuf::from(
+        args.next()
+            .ok_or("usage: bench <local binary> <data dir>")?,
+    );
+    let data_dir = PathBuf::from(
+        args.next()
+            .ok_or("usage: bench <local binary> <data dir>")?,
+    );
+    seed(&data_dir).await?;
+    let (mut server, base) = start_server(&binary, &data_dir).await?;
+    println!("server: {base} (embedded store at {})", data_dir.display());
+    let api = Arc::new(Api {
+        http: reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .build()?,
+        base,
+    });
+    let (_, login) = api
+        .post(
+            "/api/auth/login",
+            None,
+            json!({"email": COACH, "password": PASSWORD}),
+        )
+        .await?;
+    let coach = login["token"].as_str().ok_or("coach login")?.to_owned();
+    history(&api, &coach).await?;
+    latency(&api, &coach).await?;
+    throughput(&api, &coach).await?;
+    server.start_kill()?;
+    Ok(())
+}
