@@ -37,7 +37,7 @@ java -Djava.library.path="$DYNAMODB_LOCAL_DIR/DynamoDBLocal_lib" -jar "$DYNAMODB
 ddb=$!
 trap 'kill $ddb 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
-  curl -s -o /dev/null "http://127.0.0.1:$port" && break
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   kill -0 $ddb 2>/dev/null || { cat "$log"; echo "DynamoDB Local failed to start" >&2; exit 1; }
   sleep 0.5
 done
@@ -46,7 +46,7 @@ cargo nextest run --workspace --exclude sideline-frontend --no-fail-fast "$@"
 INNER
 
 step "tests (loopback-only network namespace, DynamoDB Local)"
-if unshare -n true 2>/dev/null; then
+if command -v ip >/dev/null && unshare -n true 2>/dev/null; then
   unshare -n bash "$inner" "$@"
 else
   echo "cannot create a network namespace here; running on the host's loopback" >&2

@@ -11,16 +11,17 @@
 
 use functions::domain::{Services, auth::Tokens};
 use functions::store::embedded::EmbeddedStore;
+#[path = "../common/mod.rs"]
+mod common;
+
 use futures::StreamExt;
 use serde_json::{Value, json};
 use shared::api::{CreateClientRequest, SendMessageRequest, SignupRequest};
 use shared::model::MessagingMode;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 const COACH: &str = "bench-coach@bench.example";
@@ -110,38 +111,6 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
     Ok(())
 }
 
-async fn start_server(
-    binary: &Path,
-    data_dir: &Path,
-) -> AnyResult<(tokio::process::Child, String)> {
-    let mut child = tokio::process::Command::new(binary)
-        .args([
-            "--port",
-            "0",
-            "--no-demo",
-            "--static-dir",
-            "/nonexistent",
-            "--data-dir",
-        ])
-        .arg(data_dir)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await? {
-            if let Some(a) = line.strip_prefix("READY ") {
-                return Ok::<_, std::io::Error>(a.to_owned());
-            }
-        }
-        Err(std::io::Error::other("server exited"))
-    })
-    .await??;
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Ok((child, format!("http://{addr}")))
-}
-
 struct Api {
     http: reqwest::Client,
     base: String,
@@ -209,14 +178,14 @@ async fn latency(api: &Api, coach: &str) -> AnyResult<()> {
         while let Some(Ok(msg)) = socket.next().await {
             if let WsMessage::Text(t) = msg {
                 let now = Instant::now();
-                if let Ok(v) = serde_json::from_str::<Value>(&t) {
-                    if v["type"] == "message.created" {
-                        let key = v["message"]["client_message_id"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned();
-                        seen.lock().expect("lock").insert(key, now);
-                    }
+                if let Ok(v) = serde_json::from_str::<Value>(&t)
+                    && v["type"] == "message.created"
+                {
+                    let key = v["message"]["client_message_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned();
+                    seen.lock().expect("lock").insert(key, now);
                 }
             }
         }
@@ -352,7 +321,7 @@ async fn main() -> AnyResult<()> {
             .ok_or("usage: bench <local binary> <data dir>")?,
     );
     seed(&data_dir).await?;
-    let (mut server, base) = start_server(&binary, &data_dir).await?;
+    let (mut server, base) = common::start_local_binary(&binary, &data_dir).await;
     println!("server: {base} (embedded store at {})", data_dir.display());
     let api = Arc::new(Api {
         http: reqwest::Client::builder()

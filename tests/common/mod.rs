@@ -45,3 +45,41 @@ pub async fn fresh_dynamo_store() -> DynamoStore {
 pub fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
+
+/// Starts the real `local` server binary on a free port with `data_dir`, without the demo, and
+/// waits for its READY line. Returns the child (killed on drop) and the base URL.
+pub async fn start_local_binary(
+    binary: &std::path::Path,
+    data_dir: &std::path::Path,
+) -> (tokio::process::Child, String) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let mut child = tokio::process::Command::new(binary)
+        .args([
+            "--port",
+            "0",
+            "--no-demo",
+            "--static-dir",
+            "/nonexistent",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn the local server");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let addr = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.expect("read the server's output") {
+            if let Some(addr) = line.strip_prefix("READY ") {
+                return addr.to_owned();
+            }
+        }
+        panic!("the server exited before it was ready");
+    })
+    .await
+    .expect("the server is ready within 60 s");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    (child, format!("http://{addr}"))
+}

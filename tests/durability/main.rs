@@ -6,10 +6,6 @@ mod common;
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
 
 fn local_binary() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -24,36 +20,8 @@ fn local_binary() -> PathBuf {
     bin
 }
 
-/// Starts the server on a free port and waits for its READY line.
-async fn start(data_dir: &Path) -> (Child, String) {
-    let mut child = Command::new(local_binary())
-        .args([
-            "--port",
-            "0",
-            "--no-demo",
-            "--static-dir",
-            "/nonexistent",
-            "--data-dir",
-        ])
-        .arg(data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn local");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let addr = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = lines.next_line().await.expect("read") {
-            if let Some(addr) = line.strip_prefix("READY ") {
-                return addr.to_owned();
-            }
-        }
-        panic!("the server exited before it was ready");
-    })
-    .await
-    .expect("ready within 30 s");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    (child, format!("http://{addr}"))
+async fn start(data_dir: &Path) -> (tokio::process::Child, String) {
+    common::start_local_binary(&local_binary(), data_dir).await
 }
 
 async fn post(
