@@ -172,3 +172,48 @@ async fn malformed_requests_get_clear_4xx_errors(app: TestApp) {
 }
 
 on_both_backends!(malformed_requests_get_clear_4xx_errors);
+
+#[tokio::test]
+async fn the_local_server_serves_the_app_for_its_routes_and_json_404s_for_the_api() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).expect("site dir");
+    std::fs::write(
+        site.join("index.html"),
+        "<!doctype html><title>app shell</title>",
+    )
+    .expect("index");
+    std::fs::write(site.join("app.js"), "console.log(1)").expect("asset");
+    let running = functions::local::start(functions::local::Options {
+        port: 0,
+        data_dir: dir.path().join("data"),
+        static_dir: site,
+        demo: false,
+    })
+    .await
+    .expect("start");
+    let base = format!("http://{}", running.addr);
+    let get = |path: &'static str| {
+        let url = format!("{base}{path}");
+        async move {
+            let res = reqwest::get(url).await.expect("get");
+            (res.status().as_u16(), res.text().await.expect("text"))
+        }
+    };
+    for path in [
+        "/",
+        "/inbox",
+        "/clients/01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "/invite/abc",
+    ] {
+        let (status, body) = get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(body.contains("app shell"), "{path} serves index.html");
+    }
+    assert_eq!(get("/app.js").await.1, "console.log(1)");
+    for path in ["/api", "/api/", "/api/unknown", "/api/clients/x/y/z"] {
+        let (status, body) = get(path).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(body.contains("route.not_found"), "{path}: {body}");
+    }
+}

@@ -81,3 +81,66 @@ impl Handler {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A DynamoDB Streams event as Lambda delivers it (NEW_AND_OLD_IMAGES).
+    fn event() -> Value {
+        json!({"Records": [
+            {"eventID": "1", "eventName": "INSERT", "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+             "dynamodb": {"Keys": {"pk": {"S": "B#x#C#y"}, "sk": {"S": "M#01"}},
+                          "NewImage": {"pk": {"S": "B#x#C#y"}, "sk": {"S": "M#01"}, "v": {"N": "1"}, "d": {"S": "{\"body\":\"hi\"}"}},
+                          "StreamViewType": "NEW_AND_OLD_IMAGES", "SequenceNumber": "111", "SizeBytes": 26}},
+            {"eventID": "2", "eventName": "MODIFY", "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+             "dynamodb": {"Keys": {"pk": {"S": "B#x#U#z"}, "sk": {"S": "MEM#y"}},
+                          "OldImage": {"pk": {"S": "B#x#U#z"}, "sk": {"S": "MEM#y"}, "v": {"N": "1"}, "d": {"S": "{}"}},
+                          "NewImage": {"pk": {"S": "B#x#U#z"}, "sk": {"S": "MEM#y"}, "v": {"N": "2"}, "ttl": {"N": "1900000000"}, "d": {"S": "{\"n\":2}"}},
+                          "StreamViewType": "NEW_AND_OLD_IMAGES", "SequenceNumber": "112", "SizeBytes": 40}},
+            {"eventID": "3", "eventName": "REMOVE", "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+             "dynamodb": {"Keys": {"pk": {"S": "B#x#U#z"}, "sk": {"S": "ACT#a#y"}},
+                          "OldImage": {"pk": {"S": "B#x#U#z"}, "sk": {"S": "ACT#a#y"}, "v": {"N": "1"}, "d": {"S": "{}"}},
+                          "StreamViewType": "NEW_AND_OLD_IMAGES", "SequenceNumber": "113", "SizeBytes": 20}}
+        ]})
+    }
+
+    #[test]
+    fn stream_records_become_changes_in_order() {
+        let changes = changes_from_event(&event()).expect("decode");
+        assert_eq!(changes.len(), 3);
+        let insert = &changes[0];
+        assert_eq!((insert.sk.as_str(), insert.old.is_none()), ("M#01", true));
+        assert_eq!(
+            insert.new.as_ref().map(|i| i.data["body"].clone()),
+            Some(json!("hi"))
+        );
+        let modify = &changes[1];
+        let new = modify.new.as_ref().expect("new image");
+        assert_eq!(
+            (
+                modify.old.as_ref().map(|i| i.version),
+                new.version,
+                new.expires_at
+            ),
+            (Some(1), 2, Some(1_900_000_000))
+        );
+        let remove = &changes[2];
+        assert_eq!(
+            (
+                remove.sk.as_str(),
+                remove.new.is_none(),
+                remove.old.is_some()
+            ),
+            ("ACT#a#y", true, true)
+        );
+    }
+
+    #[test]
+    fn a_malformed_record_is_an_error_not_a_panic() {
+        assert!(changes_from_event(&json!({})).is_err());
+        let bad = json!({"Records": [{"dynamodb": {"NewImage": {"pk": {"S": "p"}}}}]});
+        assert!(changes_from_event(&bad).is_err());
+    }
+}
