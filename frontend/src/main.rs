@@ -1,17 +1,13 @@
-//! The Sideline app.
+//! The Sideline app: the trainer's dashboard and the client's phone app, routed by role.
 
-use yew::prelude::*;
-
-#[component]
-fn App() -> Html {
-    html! {
-        <main class="app">
-            <h1>{ "Sideline" }</h1>
-            <p>{ "Messaging for coaching businesses." }</p>
-        </main>
-    }
-}
+mod app;
+mod components;
+mod format;
+mod hooks;
+mod pages;
+mod services;
+mod state;
 
 fn main() {
-    yew::Renderer::<App>::new().render();
+    yew::Renderer::<app::App>::new().render();
 }

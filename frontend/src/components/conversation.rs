@@ -1,0 +1,327 @@
+//! One conversation: history (newest at the bottom, older pages on scrolling up), live
+//! messages, read marks, and the composer with pending / sent / failed states.
+
+use crate::format;
+use crate::hooks::{use_live, use_session};
+use crate::services::api;
+use crate::state::Live;
+use shared::api::SendMessageRequest;
+use shared::events::ServerEvent;
+use shared::limits::{MESSAGE_COUNTER_FROM, MESSAGE_MAX_CHARS};
+use shared::model::{ConversationSummary, Message};
+use shared::validate::MessageBody;
+use std::collections::BTreeMap;
+use web_sys::{Element, HtmlTextAreaElement};
+use yew::prelude::*;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Outgoing {
+    Pending,
+    Failed(String),
+}
+
+/// What the view shows: confirmed messages by id, and this tab's unconfirmed sends.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Thread {
+    messages: BTreeMap<String, Message>,
+    /// By client_message_id, in the order typed.
+    outgoing: Vec<(String, String, Outgoing)>,
+    older: Option<String>,
+    loaded: bool,
+}
+
+impl Thread {
+    fn add(&mut self, m: Message) {
+        self.outgoing
+            .retain(|(key, _, _)| *key != m.client_message_id);
+        self.messages.insert(m.id.to_string(), m);
+    }
+    fn newest(&self) -> Option<&Message> {
+        self.messages.values().next_back()
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ConversationProps {
+    pub summary: ConversationSummary,
+    /// Called when this view has read up to the newest message.
+    pub onread: Callback<String>,
+}
+
+#[component]
+pub fn ConversationView(props: &ConversationProps) -> Html {
+    let session = use_session();
+    let live = use_live();
+    let thread = use_state(Thread::default);
+    let draft = use_state(String::new);
+    let seen = use_mut_ref(|| None::<u64>);
+    let list_ref = use_node_ref();
+    let loading_older = use_mut_ref(|| false);
+    let stick_to_bottom = use_mut_ref(|| true);
+    let token = session.current().map(|s| s.token).unwrap_or_default();
+    let me = session.current().map(|s| s.user.id);
+    let id = props.summary.id.to_string();
+
+    // The newest page, on open and after a reconnect.
+    let load_latest = {
+        let (thread, token, id) = (thread.clone(), token.clone(), id.clone());
+        Callback::from(move |_: ()| {
+            let (thread, token, id) = (thread.clone(), token.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(page) = api::messages(&token, &id, None).await {
+                    let mut next = (*thread).clone();
+                    let first_load = !next.loaded;
+                    for m in page.items {
+                        next.add(m);
+                    }
+                    if first_load {
+                        next.older = page.next_cursor;
+                    }
+                    next.loaded = true;
+                    thread.set(next);
+                }
+            });
+        })
+    };
+    {
+        let (load_latest, thread, seen, live) = (
+            load_latest.clone(),
+            thread.clone(),
+            seen.clone(),
+            live.clone(),
+        );
+        use_effect_with(id.clone(), move |_| {
+            thread.set(Thread::default());
+            *seen.borrow_mut() = live.recent.last().map(|(n, _)| *n);
+            load_latest.emit(());
+        });
+    }
+    // Live events for this conversation.
+    {
+        let (thread, seen, load_latest, summary_id) = (
+            thread.clone(),
+            seen.clone(),
+            load_latest.clone(),
+            props.summary.id,
+        );
+        use_effect_with(live.next_seq, move |_| {
+            let mut next = (*thread).clone();
+            let mut changed = false;
+            let last = *seen.borrow();
+            for (n, event) in live.since(last) {
+                *seen.borrow_mut() = Some(*n);
+                match event {
+                    Live::Event(ServerEvent::MessageCreated { message })
+                        if message.conversation_id == summary_id =>
+                    {
+                        next.add(message.clone());
+                        changed = true;
+                    }
+                    Live::Reconnected => load_latest.emit(()),
+                    _ => {}
+                }
+            }
+            if changed {
+                thread.set(next);
+            }
+        });
+    }
+    // Mark read when the newest message changes; keep the view at the bottom if it was there.
+    {
+        let (onread, list_ref, stick) = (
+            props.onread.clone(),
+            list_ref.clone(),
+            stick_to_bottom.clone(),
+        );
+        let newest = thread.newest().map(|m| m.id.to_string());
+        let count = thread.messages.len() + thread.outgoing.len();
+        use_effect_with((newest, count), move |(newest, _)| {
+            if let Some(newest) = newest {
+                onread.emit(newest.clone());
+            }
+            if *stick.borrow()
+                && let Some(el) = list_ref.cast::<Element>()
+            {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    }
+
+    let onscroll = {
+        let (thread, token, id, list_ref, loading, stick) = (
+            thread.clone(),
+            token.clone(),
+            id.clone(),
+            list_ref.clone(),
+            loading_older.clone(),
+            stick_to_bottom.clone(),
+        );
+        Callback::from(move |_: Event| {
+            let Some(el) = list_ref.cast::<Element>() else {
+                return;
+            };
+            *stick.borrow_mut() = el.scroll_height() - el.scroll_top() - el.client_height() < 40;
+            let Some(before) = thread.older.clone() else {
+                return;
+            };
+            if el.scroll_top() > 120 || *loading.borrow() {
+                return;
+            }
+            *loading.borrow_mut() = true;
+            let (thread, token, id, list_ref, loading) = (
+                thread.clone(),
+                token.clone(),
+                id.clone(),
+                list_ref.clone(),
+                loading.clone(),
+            );
+            let height_before = el.scroll_height();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(page) = api::messages(&token, &id, Some(&before)).await {
+                    let mut next = (*thread).clone();
+                    for m in page.items {
+                        next.add(m);
+                    }
+                    next.older = page.next_cursor;
+                    thread.set(next);
+                    // Keep the message the reader was looking at in place.
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                    if let Some(el) = list_ref.cast::<Element>() {
+                        el.set_scroll_top(el.scroll_top() + el.scroll_height() - height_before);
+                    }
+                }
+                *loading.borrow_mut() = false;
+            });
+        })
+    };
+
+    let send = {
+        let (thread, token, id) = (thread.clone(), token.clone(), id.clone());
+        Callback::from(move |(key, body): (String, String)| {
+            let mut next = (*thread).clone();
+            match next.outgoing.iter_mut().find(|(k, _, _)| *k == key) {
+                Some(entry) => entry.2 = Outgoing::Pending,
+                None => next
+                    .outgoing
+                    .push((key.clone(), body.clone(), Outgoing::Pending)),
+            }
+            thread.set(next);
+            let (thread, token, id) = (thread.clone(), token.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = api::send(
+                    &token,
+                    &id,
+                    &SendMessageRequest {
+                        client_message_id: key.clone(),
+                        body,
+                    },
+                )
+                .await;
+                let mut next = (*thread).clone();
+                match result {
+                    Ok(m) => next.add(m),
+                    Err(e) => {
+                        if let Some(entry) = next.outgoing.iter_mut().find(|(k, _, _)| *k == key) {
+                            entry.2 = Outgoing::Failed(e.message);
+                        }
+                    }
+                }
+                thread.set(next);
+            });
+        })
+    };
+
+    let submit = {
+        let (draft, send) = (draft.clone(), send.clone());
+        Callback::from(move |_: ()| {
+            if let Ok(body) = MessageBody::parse(&draft) {
+                send.emit((format::new_client_message_id(), body.into_inner()));
+                draft.set(String::new());
+            }
+        })
+    };
+    let onkeydown = {
+        let submit = submit.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
+                e.prevent_default();
+                submit.emit(());
+            }
+        })
+    };
+    let oninput = {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| {
+            draft.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+        })
+    };
+
+    let mut rows = Vec::new();
+    let mut last_day = None;
+    for m in thread.messages.values() {
+        let day = format::day_key(m.created_at);
+        if last_day != Some(day) {
+            rows.push(html! { <li class="day" key={format!("day-{day:?}")}><span>{ format::day_label(m.created_at) }</span></li> });
+            last_day = Some(day);
+        }
+        let mine = Some(m.sender_id) == me;
+        rows.push(html! {
+            <li key={m.id.to_string()} class={classes!("message", mine.then_some("mine"))} data-status="sent">
+                if !mine { <span class="sender">{ m.sender_name.clone() }</span> }
+                <p class="body">{ m.body.clone() }</p>
+                <time class="time">{ format::clock(m.created_at) }</time>
+            </li>
+        });
+    }
+    for (key, body, state) in &thread.outgoing {
+        let retry = {
+            let (send, key, body) = (send.clone(), key.clone(), body.clone());
+            Callback::from(move |_| send.emit((key.clone(), body.clone())))
+        };
+        rows.push(html! {
+            <li key={key.clone()} class="message mine" data-status={if *state == Outgoing::Pending { "pending" } else { "failed" }}>
+                <p class="body">{ body.clone() }</p>
+                { match state {
+                    Outgoing::Pending => html! { <span class="time">{ "Sending…" }</span> },
+                    Outgoing::Failed(why) => html! {
+                        <span class="failed">{ format!("Not sent: {why} ") }<button class="link" onclick={retry}>{ "Retry" }</button></span>
+                    },
+                } }
+            </li>
+        });
+    }
+
+    let chars = draft.chars().count();
+    let over = chars > MESSAGE_MAX_CHARS;
+    let composer = if props.summary.can_post {
+        let onclick = {
+            let submit = submit.clone();
+            Callback::from(move |_| submit.emit(()))
+        };
+        html! {
+            <div class="composer">
+                <textarea placeholder="Write a message" value={(*draft).clone()} {oninput} {onkeydown} rows="1" aria-label="Message" />
+                if chars >= MESSAGE_COUNTER_FROM {
+                    <span class={classes!("counter", over.then_some("over"))}>{ format!("{}", MESSAGE_MAX_CHARS as i64 - chars as i64) }</span>
+                }
+                <button class="primary" {onclick} disabled={draft.trim().is_empty() || over}>{ "Send" }</button>
+            </div>
+        }
+    } else {
+        html! { <p class="read-only" role="note">{ "Only your coach sends messages here. You can read everything they send." }</p> }
+    };
+
+    html! {
+        <section class="conversation">
+            <header class="conversation-head"><h2>{ props.summary.title.clone() }</h2></header>
+            <ol class="messages" ref={list_ref} {onscroll}>
+                if thread.older.is_some() { <li class="more muted">{ "Scroll up for earlier messages" }</li> }
+                if thread.loaded && thread.messages.is_empty() && thread.outgoing.is_empty() {
+                    <li class="empty muted">{ "No messages yet." }</li>
+                }
+                { for rows }
+            </ol>
+            { composer }
+        </section>
+    }
+}

@@ -1,0 +1,4 @@
+//! Pieces the pages share.
+
+pub mod conversation;
+pub mod field;

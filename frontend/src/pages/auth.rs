@@ -1,0 +1,232 @@
+//! Signing up, signing in, and accepting an invite.
+
+use crate::app::Route;
+use crate::components::field::{Field, FormError};
+use crate::hooks::use_session;
+use crate::services::api;
+use shared::api::{AcceptInviteRequest, InvitePreview, LoginRequest, SignupRequest};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+fn value(e: InputEvent) -> String {
+    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+        .value()
+}
+
+fn setter(state: &UseStateHandle<String>) -> Callback<InputEvent> {
+    let state = state.clone();
+    Callback::from(move |e: InputEvent| state.set(value(e)))
+}
+
+#[component]
+pub fn SignIn() -> Html {
+    let session = use_session();
+    let navigator = use_navigator();
+    let (email, password) = (use_state(String::new), use_state(String::new));
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    if session.current().is_some() {
+        return html! { <Redirect<Route> to={Route::Inbox} /> };
+    }
+    let onsubmit = {
+        let (email, password, error, busy, session) = (
+            email.clone(),
+            password.clone(),
+            error.clone(),
+            busy.clone(),
+            session.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let req = LoginRequest {
+                email: (*email).clone(),
+                password: (*password).clone(),
+            };
+            let (error, busy, session, navigator) = (
+                error.clone(),
+                busy.clone(),
+                session.clone(),
+                navigator.clone(),
+            );
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::login(&req).await {
+                    Ok(r) => {
+                        session.sign_in(r);
+                        if let Some(n) = navigator {
+                            n.push(&Route::Inbox);
+                        }
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    html! {
+        <div class="auth">
+            <form class="card auth-card" {onsubmit}>
+                <h1>{ "Sign in" }</h1>
+                <Field label="Email or phone" kind="email" autocomplete="username" value={(*email).clone()} oninput={setter(&email)} />
+                <Field label="Password" kind="password" autocomplete="current-password" value={(*password).clone()} oninput={setter(&password)} />
+                <FormError error={(*error).clone()} />
+                <button class="primary" type="submit" disabled={*busy}>{ if *busy { "Signing in…" } else { "Sign in" } }</button>
+                <p class="muted">{ "New to Sideline? " }<Link<Route> to={Route::SignUp}>{ "Create your business" }</Link<Route>></p>
+            </form>
+        </div>
+    }
+}
+
+#[component]
+pub fn SignUp() -> Html {
+    let session = use_session();
+    let navigator = use_navigator();
+    let (business, name, email, password) = (
+        use_state(String::new),
+        use_state(String::new),
+        use_state(String::new),
+        use_state(String::new),
+    );
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    let onsubmit = {
+        let (business, name, email, password, error, busy, session) = (
+            business.clone(),
+            name.clone(),
+            email.clone(),
+            password.clone(),
+            error.clone(),
+            busy.clone(),
+            session.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let req = SignupRequest {
+                business_name: (*business).clone(),
+                name: (*name).clone(),
+                email: (*email).clone(),
+                password: (*password).clone(),
+            };
+            let (error, busy, session, navigator) = (
+                error.clone(),
+                busy.clone(),
+                session.clone(),
+                navigator.clone(),
+            );
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::signup(&req).await {
+                    Ok(r) => {
+                        session.sign_in(r);
+                        if let Some(n) = navigator {
+                            n.push(&Route::Clients);
+                        }
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    html! {
+        <div class="auth">
+            <form class="card auth-card" {onsubmit}>
+                <h1>{ "Create your business" }</h1>
+                <Field label="Business name" value={(*business).clone()} oninput={setter(&business)} autocomplete="organization" />
+                <Field label="Your name" value={(*name).clone()} oninput={setter(&name)} autocomplete="name" />
+                <Field label="Email" kind="email" value={(*email).clone()} oninput={setter(&email)} autocomplete="email" />
+                <Field label="Password" kind="password" value={(*password).clone()} oninput={setter(&password)} autocomplete="new-password" hint="At least 8 characters" />
+                <FormError error={(*error).clone()} />
+                <button class="primary" type="submit" disabled={*busy}>{ "Create business" }</button>
+                <p class="muted">{ "Already have an account? " }<Link<Route> to={Route::SignIn}>{ "Sign in" }</Link<Route>></p>
+            </form>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct AcceptInviteProps {
+    pub token: String,
+}
+
+#[component]
+pub fn AcceptInvite(props: &AcceptInviteProps) -> Html {
+    let session = use_session();
+    let navigator = use_navigator();
+    let preview = use_state(|| None::<Result<InvitePreview, String>>);
+    let password = use_state(String::new);
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    {
+        let preview = preview.clone();
+        use_effect_with(props.token.clone(), move |token| {
+            let token = token.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                preview.set(Some(
+                    api::invite_preview(&token).await.map_err(|e| e.message),
+                ));
+            });
+        });
+    }
+    let onsubmit = {
+        let (password, error, busy, session, token) = (
+            password.clone(),
+            error.clone(),
+            busy.clone(),
+            session.clone(),
+            props.token.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let req = AcceptInviteRequest {
+                token: token.clone(),
+                password: (*password).clone(),
+            };
+            let (error, busy, session, navigator) = (
+                error.clone(),
+                busy.clone(),
+                session.clone(),
+                navigator.clone(),
+            );
+            busy.set(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::accept_invite(&req).await {
+                    Ok(r) => {
+                        session.sign_in(r);
+                        if let Some(n) = navigator {
+                            n.push(&Route::Inbox);
+                        }
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let body = match &*preview {
+        None => html! { <p class="muted">{ "Opening your invite…" }</p> },
+        Some(Err(message)) => html! {
+            <>
+                <p class="error" role="alert">{ message.clone() }</p>
+                <Link<Route> to={Route::SignIn}>{ "Go to sign in" }</Link<Route>>
+            </>
+        },
+        Some(Ok(p)) => html! {
+            <>
+                <p>{ format!("Hi {}! {} invited you to message them on Sideline.", p.name, p.business_name) }</p>
+                <p class="muted">{ format!("You'll sign in with {}.", p.login) }</p>
+                <Field label="Choose a password" kind="password" autocomplete="new-password" value={(*password).clone()} oninput={setter(&password)} hint="At least 8 characters" />
+                <FormError error={(*error).clone()} />
+                <button class="primary" type="submit" disabled={*busy}>{ "Join" }</button>
+            </>
+        },
+    };
+    html! {
+        <div class="auth">
+            <form class="card auth-card" {onsubmit}>
+                <h1>{ "Welcome" }</h1>
+                { body }
+            </form>
+        </div>
+    }
+}

@@ -1,0 +1,393 @@
+//! The roster: search, paging, adding a client with their invite link, and a client's card.
+
+use crate::app::Route;
+use crate::components::field::{Field, FormError};
+use crate::hooks::use_session;
+use crate::services::api;
+use shared::api::{ClientWithInvite, CreateClientRequest, UpdateClientRequest};
+use shared::model::{Client, MessagingMode};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+fn text(e: InputEvent) -> String {
+    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+        .value()
+}
+
+fn invite_link(invite_url: &str) -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    format!("{origin}{invite_url}")
+}
+
+#[derive(Properties, PartialEq)]
+struct ModeChoiceProps {
+    value: MessagingMode,
+    onchange: Callback<MessagingMode>,
+}
+
+/// The In-app messaging choice.
+#[component]
+fn ModeChoice(props: &ModeChoiceProps) -> Html {
+    let option = |mode: MessagingMode, label: &'static str, help: &'static str| {
+        let onchange = props.onchange.reform(move |_: Event| mode);
+        html! {
+            <label class="choice">
+                <input type="radio" name="messaging" checked={props.value == mode} {onchange} />
+                <span><strong>{ label }</strong><span class="hint">{ help }</span></span>
+            </label>
+        }
+    };
+    html! {
+        <fieldset class="field">
+            <legend class="label">{ "In-app messaging" }</legend>
+            { option(MessagingMode::TwoWay, "Two-way", "You and the client message each other.") }
+            { option(MessagingMode::OneWay, "One-way", "Only you send; the client reads.") }
+        </fieldset>
+    }
+}
+
+#[component]
+pub fn Clients() -> Html {
+    let session = use_session();
+    let token = session.current().map(|s| s.token).unwrap_or_default();
+    let items = use_state(Vec::<Client>::new);
+    let cursor = use_state(|| None::<String>);
+    let q = use_state(String::new);
+    let adding = use_state(|| false);
+    let added = use_state(|| None::<ClientWithInvite>);
+
+    {
+        let (items, cursor, token) = (items.clone(), cursor.clone(), token.clone());
+        use_effect_with(
+            ((*q).clone(), added.as_ref().map(|a| a.client.id)),
+            move |(q, _)| {
+                let q = q.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(page) = api::clients(&token, &q, None).await {
+                        items.set(page.items);
+                        cursor.set(page.next_cursor);
+                    }
+                });
+            },
+        );
+    }
+    let more = {
+        let (items, cursor, token, q) = (items.clone(), cursor.clone(), token.clone(), q.clone());
+        Callback::from(move |_| {
+            let Some(c) = (*cursor).clone() else { return };
+            let (items, cursor, token, q) =
+                (items.clone(), cursor.clone(), token.clone(), (*q).clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(page) = api::clients(&token, &q, Some(&c)).await {
+                    let mut all = (*items).clone();
+                    all.extend(page.items);
+                    items.set(all);
+                    cursor.set(page.next_cursor);
+                }
+            });
+        })
+    };
+    let on_search = {
+        let q = q.clone();
+        Callback::from(move |e: InputEvent| q.set(text(e)))
+    };
+    let open_add = {
+        let (adding, added) = (adding.clone(), added.clone());
+        Callback::from(move |_| {
+            added.set(None);
+            adding.set(true);
+        })
+    };
+    let on_added = {
+        let (adding, added) = (adding.clone(), added.clone());
+        Callback::from(move |result: ClientWithInvite| {
+            adding.set(false);
+            added.set(Some(result));
+        })
+    };
+    let on_cancel = {
+        let adding = adding.clone();
+        Callback::from(move |_| adding.set(false))
+    };
+
+    html! {
+        <div class="page clients">
+            <div class="page-head">
+                <h1>{ "Clients" }</h1>
+                <button class="primary" onclick={open_add}>{ "Add new" }</button>
+            </div>
+            if *adding { <AddClient onadded={on_added} oncancel={on_cancel} /> }
+            if let Some(a) = &*added { <InviteCard result={a.clone()} /> }
+            <input class="search" type="search" placeholder="Search by name" value={(*q).clone()} oninput={on_search} aria-label="Search clients" />
+            <ul class="roster">
+                { for items.iter().map(|c| html! {
+                    <li key={c.id.to_string()}>
+                        <Link<Route> to={Route::ClientProfile { id: c.id.to_string() }} classes="row">
+                            <span class="avatar" aria-hidden="true">{ crate::format::initials(&c.name) }</span>
+                            <span class="summary">
+                                <span class="title">{ c.name.clone() }</span>
+                                <span class="preview">{ c.email.clone().or(c.phone.clone()).unwrap_or_default() }</span>
+                            </span>
+                            <span class="meta">
+                                <span class="pill">{ if c.messaging == MessagingMode::OneWay { "One-way" } else { "Two-way" } }</span>
+                                if !c.joined { <span class="pill muted">{ "Invited" }</span> }
+                            </span>
+                        </Link<Route>>
+                    </li>
+                }) }
+            </ul>
+            if cursor.is_some() { <button class="ghost more" onclick={more}>{ "Show more" }</button> }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AddClientProps {
+    onadded: Callback<ClientWithInvite>,
+    oncancel: Callback<MouseEvent>,
+}
+
+#[component]
+fn AddClient(props: &AddClientProps) -> Html {
+    let session = use_session();
+    let (name, email, phone) = (
+        use_state(String::new),
+        use_state(String::new),
+        use_state(String::new),
+    );
+    let mode = use_state(|| MessagingMode::TwoWay);
+    let error = use_state(|| None::<String>);
+    let onsubmit = {
+        let (name, email, phone, mode, error, onadded) = (
+            name.clone(),
+            email.clone(),
+            phone.clone(),
+            mode.clone(),
+            error.clone(),
+            props.onadded.clone(),
+        );
+        let token = session.current().map(|s| s.token).unwrap_or_default();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+            let req = CreateClientRequest {
+                name: (*name).clone(),
+                email: opt(&email),
+                phone: opt(&phone),
+                messaging: *mode,
+            };
+            let (error, onadded, token) = (error.clone(), onadded.clone(), token.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::create_client(&token, &req).await {
+                    Ok(r) => onadded.emit(r),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    let set = |s: &UseStateHandle<String>| {
+        let s = s.clone();
+        Callback::from(move |e: InputEvent| s.set(text(e)))
+    };
+    let on_mode = {
+        let mode = mode.clone();
+        Callback::from(move |m| mode.set(m))
+    };
+    html! {
+        <form class="card form" {onsubmit}>
+            <h2>{ "Add a client" }</h2>
+            <Field label="Name" value={(*name).clone()} oninput={set(&name)} />
+            <Field label="Email" kind="email" value={(*email).clone()} oninput={set(&email)} />
+            <Field label="Phone" kind="tel" value={(*phone).clone()} oninput={set(&phone)} hint="International form, like +14155550123" />
+            <ModeChoice value={*mode} onchange={on_mode} />
+            <FormError error={(*error).clone()} />
+            <div class="actions">
+                <button type="button" class="ghost" onclick={props.oncancel.clone()}>{ "Cancel" }</button>
+                <button type="submit" class="primary">{ "Add client" }</button>
+            </div>
+        </form>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct InviteCardProps {
+    result: ClientWithInvite,
+}
+
+/// The invite link after adding a client, with a copy button.
+#[component]
+fn InviteCard(props: &InviteCardProps) -> Html {
+    let copied = use_state(|| false);
+    let link = invite_link(&props.result.invite.url);
+    let onclick = {
+        let (link, copied) = (link.clone(), copied.clone());
+        Callback::from(move |_| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&link);
+                copied.set(true);
+            }
+        })
+    };
+    html! {
+        <div class="card invite" role="status">
+            <p>{ format!("{} was added. Share this invite link with them:", props.result.client.name) }</p>
+            <div class="copy-row">
+                <input readonly=true value={link.clone()} aria-label="Invite link" />
+                <button class="primary" {onclick}>{ if *copied { "Copied" } else { "Copy link" } }</button>
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ClientProfileProps {
+    pub id: String,
+}
+
+/// A client's card: details and messaging mode, with Edit / Save, and the way to their chat.
+#[component]
+pub fn ClientProfile(props: &ClientProfileProps) -> Html {
+    let session = use_session();
+    let token = session.current().map(|s| s.token).unwrap_or_default();
+    let client = use_state(|| None::<Client>);
+    let editing = use_state(|| false);
+    let (name, email, phone) = (
+        use_state(String::new),
+        use_state(String::new),
+        use_state(String::new),
+    );
+    let mode = use_state(|| MessagingMode::TwoWay);
+    let error = use_state(|| None::<String>);
+    let invite = use_state(|| None::<ClientWithInvite>);
+    {
+        let (client, token) = (client.clone(), token.clone());
+        use_effect_with(props.id.clone(), move |id| {
+            let id = id.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(c) = api::client(&token, &id).await {
+                    client.set(Some(c));
+                }
+            });
+        });
+    }
+    let Some(c) = (*client).clone() else {
+        return html! { <p class="muted page">{ "Loading…" }</p> };
+    };
+    let start_edit = {
+        let (editing, name, email, phone, mode, c) = (
+            editing.clone(),
+            name.clone(),
+            email.clone(),
+            phone.clone(),
+            mode.clone(),
+            c.clone(),
+        );
+        Callback::from(move |_| {
+            name.set(c.name.clone());
+            email.set(c.email.clone().unwrap_or_default());
+            phone.set(c.phone.clone().unwrap_or_default());
+            mode.set(c.messaging);
+            editing.set(true);
+        })
+    };
+    let save = {
+        let (editing, name, email, phone, mode, error, client, token, id) = (
+            editing.clone(),
+            name.clone(),
+            email.clone(),
+            phone.clone(),
+            mode.clone(),
+            error.clone(),
+            client.clone(),
+            token.clone(),
+            props.id.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let opt = |s: &str| Some((!s.trim().is_empty()).then(|| s.trim().to_owned()));
+            let req = UpdateClientRequest {
+                name: Some((*name).clone()),
+                email: opt(&email),
+                phone: opt(&phone),
+                messaging: Some(*mode),
+            };
+            let (editing, error, client, token, id) = (
+                editing.clone(),
+                error.clone(),
+                client.clone(),
+                token.clone(),
+                id.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::update_client(&token, &id, &req).await {
+                    Ok(updated) => {
+                        client.set(Some(updated));
+                        editing.set(false);
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    let reinvite = {
+        let (invite, token, id) = (invite.clone(), token.clone(), props.id.clone());
+        Callback::from(move |_| {
+            let (invite, token, id) = (invite.clone(), token.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(r) = api::reinvite(&token, &id).await {
+                    invite.set(Some(r));
+                }
+            });
+        })
+    };
+    let set = |s: &UseStateHandle<String>| {
+        let s = s.clone();
+        Callback::from(move |e: InputEvent| s.set(text(e)))
+    };
+    let on_mode = {
+        let mode = mode.clone();
+        Callback::from(move |m| mode.set(m))
+    };
+    let cancel = {
+        let editing = editing.clone();
+        Callback::from(move |_| editing.set(false))
+    };
+    html! {
+        <div class="page profile">
+            <div class="card">
+                <div class="page-head">
+                    <h1>{ c.name.clone() }</h1>
+                    <Link<Route> to={Route::Conversation { id: c.conversation_id.to_string() }} classes="button primary">{ "Chat" }</Link<Route>>
+                </div>
+                if *editing {
+                    <form class="form" onsubmit={save}>
+                        <Field label="Name" value={(*name).clone()} oninput={set(&name)} />
+                        <Field label="Email" kind="email" value={(*email).clone()} oninput={set(&email)} />
+                        <Field label="Phone" kind="tel" value={(*phone).clone()} oninput={set(&phone)} />
+                        <ModeChoice value={*mode} onchange={on_mode} />
+                        <FormError error={(*error).clone()} />
+                        <div class="actions">
+                            <button type="button" class="ghost" onclick={cancel}>{ "Cancel" }</button>
+                            <button type="submit" class="primary">{ "Save" }</button>
+                        </div>
+                    </form>
+                } else {
+                    <dl class="details">
+                        <dt>{ "Email" }</dt><dd>{ c.email.clone().unwrap_or_else(|| "—".into()) }</dd>
+                        <dt>{ "Phone" }</dt><dd>{ c.phone.clone().unwrap_or_else(|| "—".into()) }</dd>
+                        <dt>{ "In-app messaging" }</dt><dd>{ if c.messaging == MessagingMode::OneWay { "One-way" } else { "Two-way" } }</dd>
+                        <dt>{ "Status" }</dt><dd>{ if c.joined { "Joined" } else { "Invited" } }</dd>
+                    </dl>
+                    <div class="actions">
+                        if !c.joined { <button class="ghost" onclick={reinvite}>{ "New invite link" }</button> }
+                        <button class="primary" onclick={start_edit}>{ "Edit" }</button>
+                    </div>
+                }
+            </div>
+            if let Some(r) = &*invite { <InviteCard result={r.clone()} /> }
+        </div>
+    }
+}

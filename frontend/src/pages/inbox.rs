@@ -1,0 +1,241 @@
+//! The inbox: every conversation of the signed-in person, most recent activity first, live;
+//! the selected one beside it (or on its own screen on a phone).
+
+use crate::app::Route;
+use crate::components::conversation::ConversationView;
+use crate::format;
+use crate::hooks::{use_live, use_session};
+use crate::services::api;
+use crate::state::Live;
+use shared::events::ServerEvent;
+use shared::model::ConversationSummary;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct InboxProps {
+    pub selected: Option<String>,
+}
+
+#[component]
+pub fn Inbox(props: &InboxProps) -> Html {
+    let session = use_session();
+    let live = use_live();
+    let items = use_state(Vec::<ConversationSummary>::new);
+    let next_cursor = use_state(|| None::<String>);
+    let error = use_state(|| None::<String>);
+    let search = use_state(String::new);
+    let seen = use_mut_ref(|| None::<u64>);
+    let token = session.current().map(|s| s.token).unwrap_or_default();
+    let me = session.current().map(|s| s.user.id);
+
+    let reload = {
+        let (items, next_cursor, error, token, session) = (
+            items.clone(),
+            next_cursor.clone(),
+            error.clone(),
+            token.clone(),
+            session.clone(),
+        );
+        Callback::from(move |_: ()| {
+            let (items, next_cursor, error, token, session) = (
+                items.clone(),
+                next_cursor.clone(),
+                error.clone(),
+                token.clone(),
+                session.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::conversations(&token, None).await {
+                    Ok(page) => {
+                        items.set(page.items);
+                        next_cursor.set(page.next_cursor);
+                        error.set(None);
+                    }
+                    Err(e) if e.is_unauthorized() => session.sign_out(),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    {
+        let reload = reload.clone();
+        use_effect_with((), move |_| reload.emit(()));
+    }
+    // Live: a new message moves its conversation to the top and counts as unread unless it is
+    // the caller's own or open on screen; anything unknown (a new conversation) reloads.
+    {
+        let (items, seen, reload, selected) = (
+            items.clone(),
+            seen.clone(),
+            reload.clone(),
+            props.selected.clone(),
+        );
+        use_effect_with(live.next_seq, move |_| {
+            let mut next = (*items).clone();
+            let mut changed = false;
+            let last = *seen.borrow();
+            for (n, event) in live.since(last) {
+                *seen.borrow_mut() = Some(*n);
+                match event {
+                    Live::Event(ServerEvent::MessageCreated { message }) => {
+                        match next.iter().position(|c| c.id == message.conversation_id) {
+                            Some(i) => {
+                                let mut c = next.remove(i);
+                                let open = selected.as_deref() == Some(c.id.to_string().as_str());
+                                if Some(message.sender_id) != me && !open {
+                                    c.unread_count += 1;
+                                }
+                                c.last_activity_at = message.created_at;
+                                c.last_message = Some(message.clone());
+                                next.insert(0, c);
+                                changed = true;
+                            }
+                            None => reload.emit(()),
+                        }
+                    }
+                    Live::Event(ServerEvent::ConversationRead {
+                        conversation_id,
+                        user_id,
+                        ..
+                    }) if Some(*user_id) == me => {
+                        if let Some(c) = next.iter_mut().find(|c| c.id == *conversation_id) {
+                            c.unread_count = 0;
+                            changed = true;
+                        }
+                    }
+                    Live::Reconnected => reload.emit(()),
+                    _ => {}
+                }
+            }
+            if changed {
+                items.set(next);
+            }
+        });
+    }
+
+    let load_more = {
+        let (items, next_cursor, token) = (items.clone(), next_cursor.clone(), token.clone());
+        Callback::from(move |_| {
+            let Some(cursor) = (*next_cursor).clone() else {
+                return;
+            };
+            let (items, next_cursor, token) = (items.clone(), next_cursor.clone(), token.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(page) = api::conversations(&token, Some(&cursor)).await {
+                    let mut all = (*items).clone();
+                    let fresh: Vec<_> = page
+                        .items
+                        .into_iter()
+                        .filter(|c| !all.iter().any(|x| x.id == c.id))
+                        .collect();
+                    all.extend(fresh);
+                    items.set(all);
+                    next_cursor.set(page.next_cursor);
+                }
+            });
+        })
+    };
+    let onread = {
+        let (items, token) = (items.clone(), token.clone());
+        Callback::from(move |(conversation, message): (String, String)| {
+            let Some(c) = items.iter().find(|c| c.id.to_string() == conversation) else {
+                return;
+            };
+            if c.unread_count == 0 {
+                return;
+            }
+            let mut next = (*items).clone();
+            if let Some(c) = next.iter_mut().find(|c| c.id.to_string() == conversation) {
+                c.unread_count = 0;
+            }
+            items.set(next);
+            let (token, conversation) = (token.clone(), conversation.clone());
+            if let Ok(message_id) = message.parse() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = api::mark_read(&token, &conversation, message_id).await;
+                });
+            }
+        })
+    };
+
+    let needle = search.trim().to_lowercase();
+    let visible: Vec<&ConversationSummary> = items
+        .iter()
+        .filter(|c| needle.is_empty() || c.title.to_lowercase().contains(&needle))
+        .collect();
+    let oninput = {
+        let search = search.clone();
+        Callback::from(move |e: InputEvent| {
+            search.set(
+                e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                    .value(),
+            )
+        })
+    };
+    // A conversation opened by link may not be on the loaded page: fetch it on its own.
+    let opened = use_state(|| None::<ConversationSummary>);
+    {
+        let (opened, token) = (opened.clone(), token.clone());
+        let missing = props
+            .selected
+            .clone()
+            .filter(|id| !items.iter().any(|c| c.id.to_string() == *id));
+        use_effect_with(missing, move |missing| {
+            if let Some(id) = missing.clone() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    opened.set(api::conversation(&token, &id).await.ok());
+                });
+            }
+        });
+    }
+    let selected_summary = props.selected.as_ref().and_then(|id| {
+        items
+            .iter()
+            .find(|c| c.id.to_string() == *id)
+            .cloned()
+            .or_else(|| (*opened).clone().filter(|c| c.id.to_string() == *id))
+    });
+
+    html! {
+        <div class={classes!("inbox", props.selected.is_some().then_some("has-selection"))}>
+            <aside class="conversation-list">
+                <input class="search" type="search" placeholder="Search by name" value={(*search).clone()} {oninput} aria-label="Search conversations" />
+                if let Some(e) = &*error { <p class="error" role="alert">{ e.clone() }</p> }
+                <ul>
+                    { for visible.iter().map(|c| {
+                        let active = props.selected.as_deref() == Some(c.id.to_string().as_str());
+                        let preview = c.last_message.as_ref().map(|m| m.body.clone()).unwrap_or_else(|| "No messages yet".into());
+                        html! {
+                            <li key={c.id.to_string()}>
+                                <Link<Route> to={Route::Conversation { id: c.id.to_string() }} classes={classes!("row", active.then_some("active"), (c.unread_count > 0).then_some("unread"))}>
+                                    <span class="avatar" aria-hidden="true">{ format::initials(&c.title) }</span>
+                                    <span class="summary">
+                                        <span class="title">{ c.title.clone() }</span>
+                                        <span class="preview">{ preview }</span>
+                                    </span>
+                                    <span class="meta">
+                                        <time>{ format::list_time(c.last_activity_at) }</time>
+                                        if let Some(badge) = format::unread_badge(c.unread_count) {
+                                            <span class="badge" aria-label={format!("{} unread", c.unread_count)}>{ badge }</span>
+                                        }
+                                    </span>
+                                </Link<Route>>
+                            </li>
+                        }
+                    }) }
+                </ul>
+                if next_cursor.is_some() { <button class="ghost more" onclick={load_more}>{ "Show more" }</button> }
+            </aside>
+            { match selected_summary {
+                Some(summary) => {
+                    let conversation = summary.id.to_string();
+                    let key = conversation.clone();
+                    let onread = onread.reform(move |message: String| (conversation.clone(), message));
+                    html! { <ConversationView {key} {summary} {onread} /> }
+                }
+                None => html! { <section class="conversation placeholder"><p class="muted">{ "Choose a conversation." }</p></section> },
+            } }
+        </div>
+    }
+}

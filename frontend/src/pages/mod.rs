@@ -1,0 +1,5 @@
+//! One module per screen.
+
+pub mod auth;
+pub mod clients;
+pub mod inbox;

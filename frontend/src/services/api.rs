@@ -1,0 +1,103 @@
+//! The API's resources, typed by the shared crate.
+
+use super::requests::{ApiError, get, patch, post};
+use shared::api::*;
+use shared::model::*;
+
+pub async fn signup(req: &SignupRequest) -> Result<AuthResponse, ApiError> {
+    post("/api/auth/signup", None, req).await
+}
+
+pub async fn login(req: &LoginRequest) -> Result<AuthResponse, ApiError> {
+    post("/api/auth/login", None, req).await
+}
+
+pub async fn invite_preview(token: &str) -> Result<InvitePreview, ApiError> {
+    get(&format!("/api/auth/invites/{token}"), None).await
+}
+
+pub async fn accept_invite(req: &AcceptInviteRequest) -> Result<AuthResponse, ApiError> {
+    post("/api/auth/invites/accept", None, req).await
+}
+
+pub async fn conversations(
+    token: &str,
+    cursor: Option<&str>,
+) -> Result<Page<ConversationSummary>, ApiError> {
+    let q = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+    get(&format!("/api/conversations?limit=50{q}"), Some(token)).await
+}
+
+pub async fn conversation(token: &str, id: &str) -> Result<ConversationSummary, ApiError> {
+    get(&format!("/api/conversations/{id}"), Some(token)).await
+}
+
+pub async fn messages(
+    token: &str,
+    id: &str,
+    before: Option<&str>,
+) -> Result<Page<Message>, ApiError> {
+    let q = before.map(|b| format!("?before={b}")).unwrap_or_default();
+    get(&format!("/api/conversations/{id}/messages{q}"), Some(token)).await
+}
+
+pub async fn send(token: &str, id: &str, req: &SendMessageRequest) -> Result<Message, ApiError> {
+    post(
+        &format!("/api/conversations/{id}/messages"),
+        Some(token),
+        req,
+    )
+    .await
+}
+
+pub async fn mark_read(
+    token: &str,
+    id: &str,
+    message_id: shared::MessageId,
+) -> Result<ReadState, ApiError> {
+    post(
+        &format!("/api/conversations/{id}/read"),
+        Some(token),
+        &MarkReadRequest { message_id },
+    )
+    .await
+}
+
+pub async fn clients(token: &str, q: &str, cursor: Option<&str>) -> Result<Page<Client>, ApiError> {
+    let mut query = String::from("?limit=50");
+    if !q.trim().is_empty() {
+        query.push_str(&format!("&q={}", js_sys::encode_uri_component(q.trim())));
+    }
+    if let Some(c) = cursor {
+        query.push_str(&format!("&cursor={c}"));
+    }
+    get(&format!("/api/clients{query}"), Some(token)).await
+}
+
+pub async fn client(token: &str, id: &str) -> Result<Client, ApiError> {
+    get(&format!("/api/clients/{id}"), Some(token)).await
+}
+
+pub async fn create_client(
+    token: &str,
+    req: &CreateClientRequest,
+) -> Result<ClientWithInvite, ApiError> {
+    post("/api/clients", Some(token), req).await
+}
+
+pub async fn update_client(
+    token: &str,
+    id: &str,
+    req: &UpdateClientRequest,
+) -> Result<Client, ApiError> {
+    patch(&format!("/api/clients/{id}"), Some(token), req).await
+}
+
+pub async fn reinvite(token: &str, id: &str) -> Result<ClientWithInvite, ApiError> {
+    post(
+        &format!("/api/clients/{id}/invite"),
+        Some(token),
+        &serde_json::json!({}),
+    )
+    .await
+}

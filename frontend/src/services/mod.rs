@@ -1,0 +1,4 @@
+//! Typed access to the API: one generic request function, one module per resource.
+
+pub mod api;
+pub mod requests;

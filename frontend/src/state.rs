@@ -1,0 +1,115 @@
+//! App state: the session (kept in localStorage) and the stream of live events.
+
+use gloo_storage::{LocalStorage, Storage};
+use shared::api::AuthResponse;
+use shared::events::ServerEvent;
+use shared::model::User;
+use std::rc::Rc;
+use yew::prelude::*;
+
+const SESSION_KEY: &str = "sideline.session";
+
+/// A signed-in person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub token: String,
+    pub user: User,
+    /// Unix milliseconds.
+    pub expires_at_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SessionState {
+    pub current: Option<Session>,
+}
+
+pub enum SessionAction {
+    SignedIn(AuthResponse),
+    SignedOut,
+}
+
+impl SessionState {
+    /// The stored session, if it has not expired.
+    pub fn load() -> Self {
+        let stored: Option<AuthResponse> = LocalStorage::get(SESSION_KEY).ok();
+        let current = stored
+            .map(session_of)
+            .filter(|s| s.expires_at_ms > js_sys::Date::now());
+        Self { current }
+    }
+}
+
+fn session_of(r: AuthResponse) -> Session {
+    let expires_at_ms = (r.expires_at.unix_timestamp_nanos() / 1_000_000) as f64;
+    Session {
+        token: r.token,
+        user: r.user,
+        expires_at_ms,
+    }
+}
+
+impl Reducible for SessionState {
+    type Action = SessionAction;
+
+    fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
+        match action {
+            SessionAction::SignedIn(r) => {
+                let _ = LocalStorage::set(SESSION_KEY, &r);
+                Rc::new(Self {
+                    current: Some(session_of(r)),
+                })
+            }
+            SessionAction::SignedOut => {
+                LocalStorage::delete(SESSION_KEY);
+                Rc::new(Self { current: None })
+            }
+        }
+    }
+}
+
+pub type SessionContext = UseReducerHandle<SessionState>;
+
+/// What the realtime connection reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Live {
+    Event(ServerEvent),
+    /// The socket came back after a drop: anything may have been missed, fetch again.
+    Reconnected,
+}
+
+/// The most recent live events, numbered, so every view can process each once.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveState {
+    pub next_seq: u64,
+    pub recent: Vec<(u64, Live)>,
+}
+
+/// How many events are kept for views that render less often than events arrive.
+const RECENT: usize = 256;
+
+impl Reducible for LiveState {
+    type Action = Live;
+
+    fn reduce(self: Rc<Self>, action: Live) -> Rc<Self> {
+        let mut recent = self.recent.clone();
+        recent.push((self.next_seq, action));
+        if recent.len() > RECENT {
+            recent.drain(..recent.len() - RECENT);
+        }
+        Rc::new(Self {
+            next_seq: self.next_seq + 1,
+            recent,
+        })
+    }
+}
+
+impl LiveState {
+    /// Events after `seen` (the last sequence number a view processed).
+    pub fn since(&self, seen: Option<u64>) -> impl Iterator<Item = &(u64, Live)> {
+        self.recent
+            .iter()
+            .filter(move |(n, _)| seen.is_none_or(|s| *n > s))
+    }
+}
+
+pub type LiveContext = UseReducerHandle<LiveState>;
