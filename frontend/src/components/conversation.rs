@@ -1,6 +1,7 @@
 //! One conversation: history (newest at the bottom, older pages on scrolling up), live
 //! messages, read marks, and the composer with pending / sent / failed states.
 
+use crate::app::Route;
 use crate::format;
 use crate::hooks::{use_live, use_session};
 use crate::services::api;
@@ -13,6 +14,7 @@ use shared::validate::MessageBody;
 use std::collections::BTreeMap;
 use web_sys::{Element, HtmlTextAreaElement};
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Outgoing {
@@ -313,7 +315,10 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
 
     html! {
         <section class="conversation">
-            <header class="conversation-head"><h2>{ props.summary.title.clone() }</h2></header>
+            <header class="conversation-head">
+                <Link<Route> to={Route::Inbox} classes="back" ><span aria-hidden="true">{ "‹" }</span><span class="visually-hidden">{ "All conversations" }</span></Link<Route>>
+                <h2>{ props.summary.title.clone() }</h2>
+            </header>
             <ol class="messages" ref={list_ref} {onscroll}>
                 if thread.older.is_some() { <li class="more muted">{ "Scroll up for earlier messages" }</li> }
                 if thread.loaded && thread.messages.is_empty() && thread.outgoing.is_empty() {
