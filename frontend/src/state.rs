@@ -61,6 +61,10 @@ impl Reducible for SessionState {
             }
             SessionAction::SignedOut => {
                 LocalStorage::delete(SESSION_KEY);
+                // What the service worker kept of this person's conversations goes with them.
+                if let Some(caches) = web_sys::window().and_then(|w| w.caches().ok()) {
+                    let _ = caches.delete("sideline-api-v1");
+                }
                 Rc::new(Self { current: None })
             }
         }
