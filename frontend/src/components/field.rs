@@ -2,6 +2,17 @@
 
 use yew::prelude::*;
 
+/// An `oninput` that keeps a text state in step with its input.
+pub fn bind_text(state: &UseStateHandle<String>) -> Callback<InputEvent> {
+    let state = state.clone();
+    Callback::from(move |e: InputEvent| {
+        state.set(
+            e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                .value(),
+        )
+    })
+}
+
 #[derive(Properties, PartialEq)]
 pub struct FieldProps {
     pub label: AttrValue,

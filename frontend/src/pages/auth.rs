@@ -1,21 +1,40 @@
 //! Signing up, signing in, and accepting an invite.
 
 use crate::app::Route;
-use crate::components::field::{Field, FormError};
-use crate::hooks::use_session;
+use crate::components::field::{Field, FormError, bind_text as setter};
+use crate::hooks::{SessionHandle, use_session};
 use crate::services::api;
-use shared::api::{AcceptInviteRequest, InvitePreview, LoginRequest, SignupRequest};
+use crate::services::requests::ApiError;
+use shared::api::{AcceptInviteRequest, AuthResponse, InvitePreview, LoginRequest, SignupRequest};
+use std::future::Future;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-fn value(e: InputEvent) -> String {
-    e.target_unchecked_into::<web_sys::HtmlInputElement>()
-        .value()
-}
-
-fn setter(state: &UseStateHandle<String>) -> Callback<InputEvent> {
-    let state = state.clone();
-    Callback::from(move |e: InputEvent| state.set(value(e)))
+/// Runs a sign-in call: on success the session starts and the app goes to `to`; on failure the
+/// form shows why. `busy` is set while the call is out.
+fn authenticate<Fut>(
+    call: Fut,
+    session: SessionHandle,
+    navigator: Option<Navigator>,
+    to: Route,
+    error: UseStateHandle<Option<String>>,
+    busy: UseStateHandle<bool>,
+) where
+    Fut: Future<Output = Result<AuthResponse, ApiError>> + 'static,
+{
+    busy.set(true);
+    wasm_bindgen_futures::spawn_local(async move {
+        match call.await {
+            Ok(r) => {
+                session.sign_in(r);
+                if let Some(n) = navigator {
+                    n.push(&to);
+                }
+            }
+            Err(e) => error.set(Some(e.message)),
+        }
+        busy.set(false);
+    });
 }
 
 #[component]
@@ -42,25 +61,14 @@ pub fn SignIn() -> Html {
                 email: (*email).clone(),
                 password: (*password).clone(),
             };
-            let (error, busy, session, navigator) = (
-                error.clone(),
-                busy.clone(),
+            authenticate(
+                async move { api::login(&req).await },
                 session.clone(),
                 navigator.clone(),
+                Route::Inbox,
+                error.clone(),
+                busy.clone(),
             );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::login(&req).await {
-                    Ok(r) => {
-                        session.sign_in(r);
-                        if let Some(n) = navigator {
-                            n.push(&Route::Inbox);
-                        }
-                    }
-                    Err(e) => error.set(Some(e.message)),
-                }
-                busy.set(false);
-            });
         })
     };
     html! {
@@ -107,25 +115,14 @@ pub fn SignUp() -> Html {
                 email: (*email).clone(),
                 password: (*password).clone(),
             };
-            let (error, busy, session, navigator) = (
-                error.clone(),
-                busy.clone(),
+            authenticate(
+                async move { api::signup(&req).await },
                 session.clone(),
                 navigator.clone(),
+                Route::Clients,
+                error.clone(),
+                busy.clone(),
             );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::signup(&req).await {
-                    Ok(r) => {
-                        session.sign_in(r);
-                        if let Some(n) = navigator {
-                            n.push(&Route::Clients);
-                        }
-                    }
-                    Err(e) => error.set(Some(e.message)),
-                }
-                busy.set(false);
-            });
         })
     };
     html! {
@@ -182,25 +179,14 @@ pub fn AcceptInvite(props: &AcceptInviteProps) -> Html {
                 token: token.clone(),
                 password: (*password).clone(),
             };
-            let (error, busy, session, navigator) = (
-                error.clone(),
-                busy.clone(),
+            authenticate(
+                async move { api::accept_invite(&req).await },
                 session.clone(),
                 navigator.clone(),
+                Route::Inbox,
+                error.clone(),
+                busy.clone(),
             );
-            busy.set(true);
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::accept_invite(&req).await {
-                    Ok(r) => {
-                        session.sign_in(r);
-                        if let Some(n) = navigator {
-                            n.push(&Route::Inbox);
-                        }
-                    }
-                    Err(e) => error.set(Some(e.message)),
-                }
-                busy.set(false);
-            });
         })
     };
     let body = match &*preview {

@@ -1,18 +1,13 @@
 //! The roster: search, paging, adding a client with their invite link, and a client's card.
 
 use crate::app::Route;
-use crate::components::field::{Field, FormError};
+use crate::components::field::{Field, FormError, bind_text};
 use crate::hooks::use_session;
 use crate::services::api;
 use shared::api::{ClientWithInvite, CreateClientRequest, UpdateClientRequest};
 use shared::model::{Client, MessagingMode};
 use yew::prelude::*;
 use yew_router::prelude::*;
-
-fn text(e: InputEvent) -> String {
-    e.target_unchecked_into::<web_sys::HtmlInputElement>()
-        .value()
-}
 
 fn invite_link(invite_url: &str) -> String {
     let origin = web_sys::window()
@@ -89,10 +84,7 @@ pub fn Clients() -> Html {
             });
         })
     };
-    let on_search = {
-        let q = q.clone();
-        Callback::from(move |e: InputEvent| q.set(text(e)))
-    };
+    let on_search = bind_text(&q);
     let open_add = {
         let (adding, added) = (adding.clone(), added.clone());
         Callback::from(move |_| {
@@ -187,10 +179,7 @@ fn AddClient(props: &AddClientProps) -> Html {
             });
         })
     };
-    let set = |s: &UseStateHandle<String>| {
-        let s = s.clone();
-        Callback::from(move |e: InputEvent| s.set(text(e)))
-    };
+    let set = bind_text;
     let on_mode = {
         let mode = mode.clone();
         Callback::from(move |m| mode.set(m))
@@ -343,10 +332,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
             });
         })
     };
-    let set = |s: &UseStateHandle<String>| {
-        let s = s.clone();
-        Callback::from(move |e: InputEvent| s.set(text(e)))
-    };
+    let set = bind_text;
     let on_mode = {
         let mode = mode.clone();
         Callback::from(move |m| mode.set(m))
