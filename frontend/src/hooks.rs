@@ -48,17 +48,7 @@ pub fn use_realtime(token: Option<String>, live: LiveContext) {
                 let mut delay_ms = 500u32;
                 let mut connected_before = false;
                 while alive.get() {
-                    let location = web_sys::window().map(|w| w.location());
-                    let host = location
-                        .as_ref()
-                        .and_then(|l| l.host().ok())
-                        .unwrap_or_default();
-                    let scheme = match location.and_then(|l| l.protocol().ok()).as_deref() {
-                        Some("https:") => "wss",
-                        _ => "ws",
-                    };
-                    if let Ok(socket) =
-                        WebSocket::open(&format!("{scheme}://{host}/ws?token={token}"))
+                    if let Ok(socket) = WebSocket::open(&crate::services::config::websocket(&token))
                     {
                         let (_, mut incoming) = socket.split();
                         let mut greeted = false;

@@ -9,5 +9,8 @@ mod services;
 mod state;
 
 fn main() {
-    yew::Renderer::<app::App>::new().render();
+    wasm_bindgen_futures::spawn_local(async {
+        services::config::load().await;
+        yew::Renderer::<app::App>::new().render();
+    });
 }

@@ -1,4 +1,5 @@
 //! Typed access to the API: one generic request function, one module per resource.
 
 pub mod api;
+pub mod config;
 pub mod requests;

@@ -41,7 +41,7 @@ pub async fn request<B: Serialize, T: DeserializeOwned>(
     token: Option<&str>,
     body: Option<&B>,
 ) -> Result<T, ApiError> {
-    let mut builder = RequestBuilder::new(path).method(method);
+    let mut builder = RequestBuilder::new(&super::config::api(path)).method(method);
     if let Some(t) = token {
         builder = builder.header("Authorization", &format!("Bearer {t}"));
     }
