@@ -12,6 +12,8 @@ use tokio::process::Command;
 
 struct Watch {
     child: tokio::process::Child,
+    /// Runs in a PID namespace of its own.
+    isolated: bool,
     base: String,
     log: std::path::PathBuf,
 }
@@ -26,10 +28,14 @@ impl Drop for Watch {
                 eprintln!("{line}");
             }
         }
-        // cargo lambda runs each function as its own process; end the whole group.
-        if let Some(pid) = self.child.id() {
+        // In its own PID namespace, SIGKILL to `unshare` (kill_on_drop) takes down everything
+        // inside. Without one, ask cargo lambda alone to shut down as on Ctrl-C: a signal to
+        // its process group reaches further than its own functions.
+        if !self.isolated
+            && let Some(pid) = self.child.id()
+        {
             let _ = std::process::Command::new("kill")
-                .args(["-TERM", &format!("-{pid}")])
+                .args(["-INT", &pid.to_string()])
                 .status();
         }
     }
@@ -50,7 +56,19 @@ async fn start_watch(table: &str) -> Watch {
     ];
     let log = std::env::temp_dir().join(format!("sideline-cargo-lambda-{table}.log"));
     let out = std::fs::File::create(&log).expect("log file");
-    let mut cmd = Command::new("cargo");
+    // cargo lambda starts each function as a process of its own and signals them on the way
+    // out; a PID namespace of its own keeps all of that inside.
+    let isolated = std::process::Command::new("unshare")
+        .args(["--pid", "--fork", "--kill-child", "true"])
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut cmd = if isolated {
+        let mut c = Command::new("unshare");
+        c.args(["--pid", "--fork", "--kill-child", "cargo"]);
+        c
+    } else {
+        Command::new("cargo")
+    };
     cmd.current_dir(common::workspace_root())
         .args([
             "lambda",
@@ -66,7 +84,6 @@ async fn start_watch(table: &str) -> Watch {
         .args(env.iter().flat_map(|e| ["--env-var".to_owned(), e.clone()]))
         .stdout(Stdio::from(out.try_clone().expect("log file")))
         .stderr(Stdio::from(out))
-        .process_group(0)
         .kill_on_drop(true);
     let child = cmd
         .spawn()
@@ -75,6 +92,7 @@ async fn start_watch(table: &str) -> Watch {
         child,
         base: format!("http://127.0.0.1:{port}/lambda-url"),
         log,
+        isolated,
     }
 }
 
