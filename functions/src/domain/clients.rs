@@ -151,17 +151,17 @@ impl Services {
             last_activity_at: now,
         };
 
+        // Where the uniqueness keys sit in the transaction, to tell which one was taken.
         let mut writes = vec![repo::create(keys::user(b, client.id), &client)?];
-        let email_at = client.email.as_ref().map(|e| {
+        let (mut email_at, mut phone_at) = (None, None);
+        if let Some(e) = &client.email {
+            email_at = Some(writes.len());
             writes.push(repo::create(keys::unique_email(b, e), &client.id)?);
-            Ok::<_, Error>(writes.len() - 1)
-        });
-        let email_at = email_at.transpose()?;
-        let phone_at = client.phone.as_ref().map(|p| {
+        }
+        if let Some(p) = &client.phone {
+            phone_at = Some(writes.len());
             writes.push(repo::create(keys::unique_phone(b, p), &client.id)?);
-            Ok::<_, Error>(writes.len() - 1)
-        });
-        let phone_at = phone_at.transpose()?;
+        }
         writes.extend(roster_writes(&client, None)?);
         writes.push(repo::create(
             keys::conversation(b, conversation_id),

@@ -220,14 +220,7 @@ impl Services {
                 last_read_message_id: Some(message.id),
                 last_read_seq: seq,
             };
-            let read_write = match &membership {
-                Some(m) => Versioned {
-                    value: read,
-                    version: m.version,
-                }
-                .update(keys::membership(b, me, id))?,
-                None => repo::create(keys::membership(b, me, id), &read)?,
-            };
+            let read_write = repo::save(membership.as_ref(), keys::membership(b, me, id), &read)?;
             let mut writes = vec![
                 repo::create(
                     idem_key.clone(),
@@ -323,14 +316,7 @@ impl Services {
                 last_read_message_id: Some(message_id),
                 last_read_seq: message.value.seq,
             };
-            let write = match &membership {
-                Some(m) => Versioned {
-                    value: read.clone(),
-                    version: m.version,
-                }
-                .update(keys::membership(b, me, id))?,
-                None => repo::create(keys::membership(b, me, id), &read)?,
-            };
+            let write = repo::save(membership.as_ref(), keys::membership(b, me, id), &read)?;
             match self.store.transact(vec![write]).await {
                 Ok(()) => Ok(Attempt::Done(state(&read))),
                 Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),

@@ -42,6 +42,22 @@ pub fn create<T: Serialize>(key: Key, value: &T) -> Result<Write, StoreError> {
     Ok(Write::put(item(key, value, 1)?, Condition::NotExists))
 }
 
+/// Writes `value` at `key`: an optimistic update of `previous` when it was read there, a create
+/// when it was not. Either way a concurrent writer makes the condition fail.
+pub fn save<T: Serialize, P>(
+    previous: Option<&Versioned<P>>,
+    key: Key,
+    value: &T,
+) -> Result<Write, StoreError> {
+    match previous {
+        Some(p) => Ok(Write::put(
+            item(key, value, p.version + 1)?,
+            Condition::Version(p.version),
+        )),
+        None => create(key, value),
+    }
+}
+
 /// A put that overwrites whatever is there.
 pub fn overwrite<T: Serialize>(key: Key, value: &T) -> Result<Write, StoreError> {
     Ok(Write::put(item(key, value, 1)?, Condition::Always))
