@@ -49,7 +49,7 @@ done
 
 step "building the app"
 trunk build --release --offline --dist "$root/target/site" >/dev/null
-du -sh target/site
+infra/scripts/app-size.sh "$root/target/site"
 
 step "linting the template"
 cfn-lint infra/template.yaml

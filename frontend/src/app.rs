@@ -24,6 +24,8 @@ pub enum Route {
     Clients,
     #[at("/clients/:id")]
     ClientProfile { id: String },
+    #[at("/clients/:id/chat")]
+    ClientChat { id: String },
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -67,6 +69,9 @@ fn switch(route: Route) -> Html {
         Route::ClientProfile { id } => {
             html! { <Signed staff_only=true><ClientProfile {id} /></Signed> }
         }
+        Route::ClientChat { id } => {
+            html! { <Signed staff_only=true><ClientProfile {id} chat=true /></Signed> }
+        }
         Route::NotFound => html! { <Redirect<Route> to={Route::Inbox} /> },
     }
 }
@@ -103,7 +108,10 @@ pub fn Signed(props: &SignedProps) -> Html {
         route,
         Some(Route::Inbox | Route::Conversation { .. } | Route::Home)
     );
-    let in_clients = matches!(route, Some(Route::Clients | Route::ClientProfile { .. }));
+    let in_clients = matches!(
+        route,
+        Some(Route::Clients | Route::ClientProfile { .. } | Route::ClientChat { .. })
+    );
     html! {
         <div class={classes!("shell", (!staff).then_some("client-app"))}>
             <header class="topbar">

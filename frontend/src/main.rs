@@ -5,6 +5,7 @@ mod components;
 mod format;
 mod hooks;
 mod pages;
+mod reducers;
 mod services;
 mod state;
 

@@ -117,3 +117,41 @@ impl LiveState {
 }
 
 pub type LiveContext = UseReducerHandle<LiveState>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::ids::UserId;
+
+    fn hello(n: u64) -> Live {
+        Live::Event(ServerEvent::Hello {
+            user_id: UserId::from_ulid(ulid::Ulid::from_parts(n, 0)),
+        })
+    }
+
+    #[test]
+    fn each_view_sees_each_event_once_in_order() {
+        let mut state = Rc::new(LiveState::default());
+        for n in 0..3 {
+            state = state.reduce(hello(n));
+        }
+        state = state.reduce(Live::Reconnected);
+        let all: Vec<u64> = state.since(None).map(|(n, _)| *n).collect();
+        assert_eq!(all, [0, 1, 2, 3]);
+        let after: Vec<&Live> = state.since(Some(1)).map(|(_, e)| e).collect();
+        assert_eq!(after, [&hello(2), &Live::Reconnected]);
+        assert_eq!(state.since(Some(3)).count(), 0);
+        assert_eq!(state.next_seq, 4);
+    }
+
+    #[test]
+    fn only_the_most_recent_events_are_kept() {
+        let mut state = Rc::new(LiveState::default());
+        for n in 0..(RECENT as u64 + 10) {
+            state = state.reduce(hello(n));
+        }
+        assert_eq!(state.recent.len(), RECENT);
+        assert_eq!(state.recent.first().map(|(n, _)| *n), Some(10));
+        assert_eq!(state.next_seq, RECENT as u64 + 10);
+    }
+}

@@ -6,9 +6,11 @@
 # --full (the default when CI=true) also builds every function for Lambda (arm64) and the app
 # the way the deploy does, and checks their sizes: infra/deploy.sh ci --dry-run.
 #
-# Builds with network access, then runs the suites inside a private network namespace that has
-# only loopback, with DynamoDB Local started there: test servers are reachable from nowhere else
-# and no test can reach outside.
+# Builds with network access (the app in release, reporting its size), then runs the suites
+# inside a private network namespace that has only loopback, with DynamoDB Local started there:
+# test servers are reachable from nowhere else and no test can reach outside. The browser tests
+# drive headless Chromium; their screenshots go to target/test-output/browser/. Without nextest
+# arguments it ends with the app timings.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$(pwd)
@@ -20,22 +22,28 @@ for a in "$@"; do
 done
 set -- "${args[@]+"${args[@]}"}"
 
-source infra/scripts/tools.sh base lambda dynamodb wasm cfn
+source infra/scripts/tools.sh base lambda dynamodb frontend cfn browser
 step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 
 step "format"
 cargo fmt --all -- --check
 
-step "lint (native, and the app for wasm)"
-cargo clippy --workspace --exclude sideline-frontend --all-targets -- -D warnings
+step "lint (everything natively, and the app for wasm)"
+cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p sideline-frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "lint the deployment template"
 cfn-lint infra/template.yaml
 
-step "build the tests and the local server"
+step "build the app (release, as deployed) and report its size"
+trunk build --release --offline --dist "$root/target/app" >/dev/null
+infra/scripts/app-size.sh "$root/target/app"
+export SIDELINE_APP_DIR="$root/target/app"
+
+step "build the tests, the local server and the app timings"
 cargo build -p sideline-functions --bins
-cargo nextest run --workspace --exclude sideline-frontend --no-run
+cargo build -p sideline-tests --example app_timings
+cargo nextest run --workspace --no-run
 
 inner=$(mktemp)
 trap 'rm -f "$inner"' EXIT
@@ -55,7 +63,11 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
-cargo nextest run --workspace --exclude sideline-frontend --no-fail-fast "$@"
+cargo nextest run --workspace --no-fail-fast "$@"
+if [ $# -eq 0 ]; then
+  printf '\n\033[1;32m==> %s\033[0m\n' "app timings (headless Chromium, loopback)"
+  target/debug/examples/app_timings "$SIDELINE_APP_DIR"
+fi
 INNER
 
 step "tests (loopback-only network namespace, DynamoDB Local)"

@@ -53,6 +53,12 @@ ensure_frontend() {
     mkdir -p "$TOOLS_DIR/npm"
     npm install --prefix "$TOOLS_DIR/npm" --no-audit --no-fund --silent "$BINARYEN_NPM"
   fi
+  # The app's size report measures brotli.
+  ensure_venv
+  if ! "$TOOLS_DIR/venv/bin/python" -c 'import brotli' 2>/dev/null; then
+    log "installing brotli (for the app's size report)"
+    "$TOOLS_DIR/venv/bin/pip" install --quiet brotli
+  fi
 }
 
 ensure_venv() {

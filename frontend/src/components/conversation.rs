@@ -4,44 +4,17 @@
 use crate::app::Route;
 use crate::format;
 use crate::hooks::{use_live, use_session};
+use crate::reducers::{Outgoing, Thread};
 use crate::services::api;
 use crate::state::Live;
 use shared::api::SendMessageRequest;
 use shared::events::ServerEvent;
 use shared::limits::{MESSAGE_COUNTER_FROM, MESSAGE_MAX_CHARS};
-use shared::model::{ConversationSummary, Message};
+use shared::model::ConversationSummary;
 use shared::validate::MessageBody;
-use std::collections::BTreeMap;
 use web_sys::{Element, HtmlTextAreaElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
-
-#[derive(Debug, Clone, PartialEq)]
-enum Outgoing {
-    Pending,
-    Failed(String),
-}
-
-/// What the view shows: confirmed messages by id, and this tab's unconfirmed sends.
-#[derive(Debug, Clone, PartialEq, Default)]
-struct Thread {
-    messages: BTreeMap<String, Message>,
-    /// By client_message_id, in the order typed.
-    outgoing: Vec<(String, String, Outgoing)>,
-    older: Option<String>,
-    loaded: bool,
-}
-
-impl Thread {
-    fn add(&mut self, m: Message) {
-        self.outgoing
-            .retain(|(key, _, _)| *key != m.client_message_id);
-        self.messages.insert(m.id.to_string(), m);
-    }
-    fn newest(&self) -> Option<&Message> {
-        self.messages.values().next_back()
-    }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct ConversationProps {
@@ -72,14 +45,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(page) = api::messages(&token, &id, None).await {
                     let mut next = (*thread).clone();
-                    let first_load = !next.loaded;
-                    for m in page.items {
-                        next.add(m);
-                    }
-                    if first_load {
-                        next.older = page.next_cursor;
-                    }
-                    next.loaded = true;
+                    next.page(page.items, page.next_cursor, false);
                     thread.set(next);
                 }
             });
@@ -181,10 +147,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(page) = api::messages(&token, &id, Some(&before)).await {
                     let mut next = (*thread).clone();
-                    for m in page.items {
-                        next.add(m);
-                    }
-                    next.older = page.next_cursor;
+                    next.page(page.items, page.next_cursor, true);
                     thread.set(next);
                     // Keep the message the reader was looking at in place.
                     gloo_timers::future::TimeoutFuture::new(0).await;
@@ -201,12 +164,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
         let (thread, token, id) = (thread.clone(), token.clone(), id.clone());
         Callback::from(move |(key, body): (String, String)| {
             let mut next = (*thread).clone();
-            match next.outgoing.iter_mut().find(|(k, _, _)| *k == key) {
-                Some(entry) => entry.2 = Outgoing::Pending,
-                None => next
-                    .outgoing
-                    .push((key.clone(), body.clone(), Outgoing::Pending)),
-            }
+            next.sending(&key, &body);
             thread.set(next);
             let (thread, token, id) = (thread.clone(), token.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -222,11 +180,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                 let mut next = (*thread).clone();
                 match result {
                     Ok(m) => next.add(m),
-                    Err(e) => {
-                        if let Some(entry) = next.outgoing.iter_mut().find(|(k, _, _)| *k == key) {
-                            entry.2 = Outgoing::Failed(e.message);
-                        }
-                    }
+                    Err(e) => next.failed(&key, e.message),
                 }
                 thread.set(next);
             });

@@ -1,11 +1,12 @@
 //! The roster: search, paging, adding a client with their invite link, and a client's card.
 
 use crate::app::Route;
+use crate::components::conversation::ConversationView;
 use crate::components::field::{Field, FormError, bind_text};
 use crate::hooks::use_session;
 use crate::services::api;
 use shared::api::{ClientWithInvite, CreateClientRequest, UpdateClientRequest};
-use shared::model::{Client, MessagingMode};
+use shared::model::{Client, ConversationSummary, MessagingMode};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -231,11 +232,59 @@ fn InviteCard(props: &InviteCardProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-pub struct ClientProfileProps {
-    pub id: String,
+struct ClientChatProps {
+    conversation: String,
 }
 
-/// A client's card: details and messaging mode, with Edit / Save, and the way to their chat.
+/// The chat tab of a client's card: the whole history with them, in the conversation view.
+#[component]
+fn ClientChat(props: &ClientChatProps) -> Html {
+    let session = use_session();
+    let token = session.current().map(|s| s.token).unwrap_or_default();
+    let summary = use_state(|| None::<Result<ConversationSummary, String>>);
+    {
+        let (summary, token) = (summary.clone(), token.clone());
+        use_effect_with(props.conversation.clone(), move |id| {
+            let id = id.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                summary.set(Some(
+                    api::conversation(&token, &id).await.map_err(|e| e.message),
+                ));
+            });
+        });
+    }
+    let onread = {
+        let (token, conversation) = (token.clone(), props.conversation.clone());
+        Callback::from(move |message: String| {
+            let (token, conversation) = (token.clone(), conversation.clone());
+            if let Ok(message_id) = message.parse() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = api::mark_read(&token, &conversation, message_id).await;
+                });
+            }
+        })
+    };
+    match &*summary {
+        None => html! { <p class="muted">{ "Loading…" }</p> },
+        Some(Err(message)) => html! { <p class="error" role="alert">{ message.clone() }</p> },
+        Some(Ok(summary)) => html! {
+            <div class="card profile-chat">
+                <ConversationView key={props.conversation.clone()} summary={summary.clone()} {onread} />
+            </div>
+        },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ClientProfileProps {
+    pub id: String,
+    /// Which tab is open: the details (false) or the chat (true).
+    #[prop_or_default]
+    pub chat: bool,
+}
+
+/// A client's card: a details tab (messaging mode and contact details, with Edit / Save) and a
+/// chat tab with the whole history with them.
 #[component]
 pub fn ClientProfile(props: &ClientProfileProps) -> Html {
     let session = use_session();
@@ -341,13 +390,30 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
         let editing = editing.clone();
         Callback::from(move |_| editing.set(false))
     };
-    html! {
-        <div class="page profile">
-            <div class="card">
+    let tabs = html! {
+        <nav class="segmented" aria-label="Client">
+            <Link<Route> to={Route::ClientProfile { id: props.id.clone() }} classes={classes!("tab", (!props.chat).then_some("active"))}>{ "Details" }</Link<Route>>
+            <Link<Route> to={Route::ClientChat { id: props.id.clone() }} classes={classes!("tab", props.chat.then_some("active"))}>{ "Chat" }</Link<Route>>
+        </nav>
+    };
+    if props.chat {
+        return html! {
+            <div class="page profile">
                 <div class="page-head">
                     <h1>{ c.name.clone() }</h1>
-                    <Link<Route> to={Route::Conversation { id: c.conversation_id.to_string() }} classes="button primary">{ "Chat" }</Link<Route>>
+                    { tabs }
                 </div>
+                <ClientChat conversation={c.conversation_id.to_string()} />
+            </div>
+        };
+    }
+    html! {
+        <div class="page profile">
+            <div class="page-head">
+                <h1>{ c.name.clone() }</h1>
+                { tabs }
+            </div>
+            <div class="card">
                 if *editing {
                     <form class="form" onsubmit={save}>
                         <Field label="Name" value={(*name).clone()} oninput={set(&name)} />

@@ -5,9 +5,9 @@ use crate::app::Route;
 use crate::components::conversation::ConversationView;
 use crate::format;
 use crate::hooks::{use_live, use_session};
+use crate::reducers::{InboxChange, inbox_apply, inbox_extend, inbox_filter};
 use crate::services::api;
 use crate::state::Live;
-use shared::events::ServerEvent;
 use shared::model::ConversationSummary;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -75,37 +75,16 @@ pub fn Inbox(props: &InboxProps) -> Html {
             let mut next = (*items).clone();
             let mut changed = false;
             let last = *seen.borrow();
+            let open = selected.as_deref().and_then(|id| id.parse().ok());
             for (n, event) in live.since(last) {
                 *seen.borrow_mut() = Some(*n);
                 match event {
-                    Live::Event(ServerEvent::MessageCreated { message }) => {
-                        match next.iter().position(|c| c.id == message.conversation_id) {
-                            Some(i) => {
-                                let mut c = next.remove(i);
-                                let open = selected.as_deref() == Some(c.id.to_string().as_str());
-                                if Some(message.sender_id) != me && !open {
-                                    c.unread_count += 1;
-                                }
-                                c.last_activity_at = message.created_at;
-                                c.last_message = Some(message.clone());
-                                next.insert(0, c);
-                                changed = true;
-                            }
-                            None => reload.emit(()),
-                        }
-                    }
-                    Live::Event(ServerEvent::ConversationRead {
-                        conversation_id,
-                        user_id,
-                        ..
-                    }) if Some(*user_id) == me => {
-                        if let Some(c) = next.iter_mut().find(|c| c.id == *conversation_id) {
-                            c.unread_count = 0;
-                            changed = true;
-                        }
-                    }
+                    Live::Event(event) => match inbox_apply(&mut next, event, me, open) {
+                        InboxChange::Changed => changed = true,
+                        InboxChange::Reload => reload.emit(()),
+                        InboxChange::Nothing => {}
+                    },
                     Live::Reconnected => reload.emit(()),
-                    _ => {}
                 }
             }
             if changed {
@@ -124,12 +103,7 @@ pub fn Inbox(props: &InboxProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(page) = api::conversations(&token, Some(&cursor)).await {
                     let mut all = (*items).clone();
-                    let fresh: Vec<_> = page
-                        .items
-                        .into_iter()
-                        .filter(|c| !all.iter().any(|x| x.id == c.id))
-                        .collect();
-                    all.extend(fresh);
+                    inbox_extend(&mut all, page.items);
                     items.set(all);
                     next_cursor.set(page.next_cursor);
                 }
@@ -159,11 +133,7 @@ pub fn Inbox(props: &InboxProps) -> Html {
         })
     };
 
-    let needle = search.trim().to_lowercase();
-    let visible: Vec<&ConversationSummary> = items
-        .iter()
-        .filter(|c| needle.is_empty() || c.title.to_lowercase().contains(&needle))
-        .collect();
+    let visible = inbox_filter(&items, &search);
     let oninput = {
         let search = search.clone();
         Callback::from(move |e: InputEvent| {

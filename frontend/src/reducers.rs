@@ -1,0 +1,331 @@
+//! The state changes behind the inbox and the conversation view, as plain functions of plain
+//! data, so they are tested without a browser.
+
+use shared::events::ServerEvent;
+use shared::ids::{ConversationId, UserId};
+use shared::model::{ConversationSummary, Message};
+use std::collections::BTreeMap;
+
+/// A message typed in this tab and not yet confirmed by the server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outgoing {
+    Pending,
+    Failed(String),
+}
+
+/// What a conversation view shows: confirmed messages by id (so in order, each once), and this
+/// tab's unconfirmed sends in the order typed, keyed by their `client_message_id`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Thread {
+    pub messages: BTreeMap<String, Message>,
+    pub outgoing: Vec<(String, String, Outgoing)>,
+    /// The cursor for the page before the oldest loaded, if there is one.
+    pub older: Option<String>,
+    pub loaded: bool,
+}
+
+impl Thread {
+    /// A confirmed message, from a page, an acknowledgement or a live event: shown once, and it
+    /// replaces the pending copy with the same `client_message_id`.
+    pub fn add(&mut self, m: Message) {
+        self.outgoing
+            .retain(|(key, _, _)| *key != m.client_message_id);
+        self.messages.insert(m.id.to_string(), m);
+    }
+
+    /// A send starting, or being retried under the same key (so it can never duplicate).
+    pub fn sending(&mut self, key: &str, body: &str) {
+        match self.outgoing.iter_mut().find(|(k, _, _)| k == key) {
+            Some(entry) => entry.2 = Outgoing::Pending,
+            None => self
+                .outgoing
+                .push((key.to_owned(), body.to_owned(), Outgoing::Pending)),
+        }
+    }
+
+    /// A send that did not reach the server; it stays, offering a retry.
+    pub fn failed(&mut self, key: &str, why: String) {
+        if let Some(entry) = self.outgoing.iter_mut().find(|(k, _, _)| k == key) {
+            entry.2 = Outgoing::Failed(why);
+        }
+    }
+
+    /// A page of history (newest first from the server), newest or older.
+    pub fn page(&mut self, items: Vec<Message>, next_cursor: Option<String>, older: bool) {
+        let first = !self.loaded;
+        for m in items {
+            self.add(m);
+        }
+        if first || older {
+            self.older = next_cursor;
+        }
+        self.loaded = true;
+    }
+
+    pub fn newest(&self) -> Option<&Message> {
+        self.messages.values().next_back()
+    }
+}
+
+/// What a live event means for the conversation list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboxChange {
+    Nothing,
+    Changed,
+    /// Something not on the loaded page: fetch the list again.
+    Reload,
+}
+
+/// Applies one live event to the conversation list: a new message moves its conversation to the
+/// top and counts as unread unless it is the caller's own or the conversation is open; the
+/// caller reading a conversation elsewhere clears its count.
+pub fn inbox_apply(
+    items: &mut Vec<ConversationSummary>,
+    event: &ServerEvent,
+    me: Option<UserId>,
+    open: Option<ConversationId>,
+) -> InboxChange {
+    match event {
+        ServerEvent::MessageCreated { message } => {
+            let Some(i) = items.iter().position(|c| c.id == message.conversation_id) else {
+                return InboxChange::Reload;
+            };
+            let mut c = items.remove(i);
+            let newer = c
+                .last_message
+                .as_ref()
+                .is_none_or(|last| last.id < message.id);
+            if newer {
+                if Some(message.sender_id) != me && open != Some(c.id) {
+                    c.unread_count += 1;
+                }
+                c.last_activity_at = message.created_at;
+                c.last_message = Some(message.clone());
+            }
+            items.insert(0, c);
+            InboxChange::Changed
+        }
+        ServerEvent::ConversationRead {
+            conversation_id,
+            user_id,
+            ..
+        } if Some(*user_id) == me => match items.iter_mut().find(|c| c.id == *conversation_id) {
+            Some(c) if c.unread_count > 0 => {
+                c.unread_count = 0;
+                InboxChange::Changed
+            }
+            _ => InboxChange::Nothing,
+        },
+        _ => InboxChange::Nothing,
+    }
+}
+
+/// Adds a further page of the list, skipping conversations already shown (the list may have
+/// moved between the two pages).
+pub fn inbox_extend(items: &mut Vec<ConversationSummary>, more: Vec<ConversationSummary>) {
+    for c in more {
+        if !items.iter().any(|x| x.id == c.id) {
+            items.push(c);
+        }
+    }
+}
+
+/// The conversations whose title contains `search`, ignoring case and surrounding spaces.
+pub fn inbox_filter<'a>(
+    items: &'a [ConversationSummary],
+    search: &str,
+) -> Vec<&'a ConversationSummary> {
+    let needle = search.trim().to_lowercase();
+    items
+        .iter()
+        .filter(|c| needle.is_empty() || c.title.to_lowercase().contains(&needle))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::ids::MessageId;
+    use shared::model::ConversationKind;
+    use time::OffsetDateTime;
+    use ulid::Ulid;
+
+    fn conversation(n: u64) -> ConversationId {
+        ConversationId::from_ulid(Ulid::from_parts(n, 1))
+    }
+    fn user(n: u64) -> UserId {
+        UserId::from_ulid(Ulid::from_parts(n, 2))
+    }
+    fn message(c: u64, n: u64, from: u64, key: &str) -> Message {
+        Message {
+            id: MessageId::from_ulid(Ulid::from_parts(1_000 + n, 3)),
+            conversation_id: conversation(c),
+            sender_id: user(from),
+            sender_name: format!("User {from}"),
+            body: format!("message {n}"),
+            client_message_id: key.into(),
+            created_at: OffsetDateTime::from_unix_timestamp(1_700_000_000 + n as i64)
+                .expect("time"),
+        }
+    }
+    fn summary(c: u64, title: &str, unread: u64) -> ConversationSummary {
+        ConversationSummary {
+            id: conversation(c),
+            kind: ConversationKind::Private,
+            title: title.into(),
+            client_id: None,
+            last_message: None,
+            unread_count: unread,
+            can_post: true,
+            last_activity_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+    fn created(m: Message) -> ServerEvent {
+        ServerEvent::MessageCreated { message: m }
+    }
+
+    #[test]
+    fn a_pending_send_becomes_the_confirmed_message_once() {
+        let mut t = Thread::default();
+        t.sending("k1", "hello");
+        assert_eq!(
+            t.outgoing,
+            vec![("k1".into(), "hello".into(), Outgoing::Pending)]
+        );
+        // The live event and the acknowledgement both arrive: one message, nothing pending.
+        t.add(message(1, 1, 1, "k1"));
+        t.add(message(1, 1, 1, "k1"));
+        assert_eq!(t.messages.len(), 1);
+        assert!(t.outgoing.is_empty());
+    }
+
+    #[test]
+    fn a_failed_send_keeps_its_key_when_retried() {
+        let mut t = Thread::default();
+        t.sending("k1", "first");
+        t.sending("k2", "second");
+        t.failed("k1", "offline".into());
+        assert_eq!(t.outgoing[0].2, Outgoing::Failed("offline".into()));
+        t.sending("k1", "first");
+        assert_eq!(
+            t.outgoing,
+            vec![
+                ("k1".into(), "first".into(), Outgoing::Pending),
+                ("k2".into(), "second".into(), Outgoing::Pending)
+            ],
+            "a retry reuses the entry and its place"
+        );
+        t.failed("unknown", "x".into());
+        assert_eq!(t.outgoing.len(), 2);
+    }
+
+    #[test]
+    fn pages_merge_in_order_and_keep_the_older_cursor() {
+        let mut t = Thread::default();
+        t.page(
+            vec![message(1, 5, 1, "a"), message(1, 4, 2, "b")],
+            Some("c4".into()),
+            false,
+        );
+        assert!(t.loaded);
+        assert_eq!(t.older.as_deref(), Some("c4"));
+        // A refetch of the newest page after a reconnect overlaps and must not move the cursor.
+        t.page(
+            vec![message(1, 6, 2, "c"), message(1, 5, 1, "a")],
+            Some("c5".into()),
+            false,
+        );
+        assert_eq!(t.older.as_deref(), Some("c4"));
+        t.page(vec![message(1, 3, 1, "d")], None, true);
+        assert_eq!(t.older, None);
+        let bodies: Vec<_> = t.messages.values().map(|m| m.body.as_str()).collect();
+        assert_eq!(bodies, ["message 3", "message 4", "message 5", "message 6"]);
+        assert_eq!(t.newest().map(|m| m.body.as_str()), Some("message 6"));
+    }
+
+    #[test]
+    fn a_new_message_moves_its_conversation_to_the_top_as_unread() {
+        let me = Some(user(9));
+        let mut items = vec![summary(1, "Ann", 0), summary(2, "Bo", 0)];
+        let change = inbox_apply(&mut items, &created(message(2, 1, 5, "x")), me, None);
+        assert_eq!(change, InboxChange::Changed);
+        assert_eq!(items[0].id, conversation(2));
+        assert_eq!(items[0].unread_count, 1);
+        assert_eq!(
+            items[0].last_message.as_ref().map(|m| m.body.as_str()),
+            Some("message 1")
+        );
+        // The same event again (a duplicate delivery) changes no count.
+        inbox_apply(&mut items, &created(message(2, 1, 5, "x")), me, None);
+        assert_eq!(items[0].unread_count, 1);
+    }
+
+    #[test]
+    fn own_messages_and_the_open_conversation_do_not_count_as_unread() {
+        let me = Some(user(9));
+        let mut items = vec![summary(1, "Ann", 0), summary(2, "Bo", 0)];
+        inbox_apply(&mut items, &created(message(2, 1, 9, "x")), me, None);
+        assert_eq!(items[0].unread_count, 0);
+        inbox_apply(
+            &mut items,
+            &created(message(1, 2, 5, "y")),
+            me,
+            Some(conversation(1)),
+        );
+        assert_eq!(items[0].id, conversation(1));
+        assert_eq!(items[0].unread_count, 0);
+    }
+
+    #[test]
+    fn unknown_conversations_reload_and_reads_clear_only_my_count() {
+        let me = Some(user(9));
+        let mut items = vec![summary(1, "Ann", 3)];
+        assert_eq!(
+            inbox_apply(&mut items, &created(message(7, 1, 5, "x")), me, None),
+            InboxChange::Reload
+        );
+        let read = |who| ServerEvent::ConversationRead {
+            conversation_id: conversation(1),
+            user_id: user(who),
+            message_id: MessageId::from_ulid(Ulid::from_parts(1, 3)),
+        };
+        assert_eq!(
+            inbox_apply(&mut items, &read(5), me, None),
+            InboxChange::Nothing
+        );
+        assert_eq!(items[0].unread_count, 3);
+        assert_eq!(
+            inbox_apply(&mut items, &read(9), me, None),
+            InboxChange::Changed
+        );
+        assert_eq!(items[0].unread_count, 0);
+        assert_eq!(
+            inbox_apply(&mut items, &read(9), me, None),
+            InboxChange::Nothing
+        );
+        let hello = ServerEvent::Hello { user_id: user(9) };
+        assert_eq!(
+            inbox_apply(&mut items, &hello, me, None),
+            InboxChange::Nothing
+        );
+    }
+
+    #[test]
+    fn further_pages_skip_what_is_shown_and_search_ignores_case() {
+        let mut items = vec![summary(1, "Ann Lee", 0), summary(2, "Bo Diaz", 0)];
+        inbox_extend(
+            &mut items,
+            vec![summary(2, "Bo Diaz", 0), summary(3, "Annika Berg", 0)],
+        );
+        assert_eq!(items.len(), 3);
+        let titles = |s: &str| -> Vec<String> {
+            inbox_filter(&items, s)
+                .iter()
+                .map(|c| c.title.clone())
+                .collect()
+        };
+        assert_eq!(titles("  ANN "), ["Ann Lee", "Annika Berg"]);
+        assert_eq!(titles(""), ["Ann Lee", "Bo Diaz", "Annika Berg"]);
+        assert!(titles("zed").is_empty());
+    }
+}

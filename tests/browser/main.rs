@@ -1,0 +1,507 @@
+//! The app end to end in headless Chromium over WebDriver, against the local server on a fresh
+//! data dir serving the release build of the app (`SIDELINE_APP_DIR`, else `target/app`, which
+//! the test command builds). Each test saves a screenshot of its final state under
+//! `target/test-output/browser/`.
+
+mod webdriver;
+
+use anyhow::{Context, Result, ensure};
+use functions::local::{Options, Running, start};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use webdriver::{Browser, By, Driver, button, field, output_dir};
+
+/// The built app. Fails with the way to build it rather than testing nothing.
+fn app_dir() -> PathBuf {
+    let dir = std::env::var_os("SIDELINE_APP_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/app"));
+    assert!(
+        dir.join("index.html").is_file(),
+        "no built app in {}: run infra/scripts/test.sh, or `trunk build --release --dist target/app`",
+        dir.display()
+    );
+    dir
+}
+
+/// The local server on a fresh data dir with the app, and chromedriver.
+struct Harness {
+    base: String,
+    http: reqwest::Client,
+    driver: Driver,
+    _running: Running,
+    _data: tempfile::TempDir,
+}
+
+impl Harness {
+    async fn start() -> Result<Self> {
+        let data = tempfile::tempdir()?;
+        let running = start(Options {
+            port: 0,
+            data_dir: data.path().to_path_buf(),
+            static_dir: app_dir(),
+            demo: false,
+        })
+        .await?;
+        Ok(Self {
+            base: format!("http://{}", running.addr),
+            http: reqwest::Client::new(),
+            driver: Driver::start().await?,
+            _running: running,
+            _data: data,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// An API call; returns the status and the JSON body.
+    async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Result<(u16, Value)> {
+        let mut req = self.http.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await?;
+        let status = res.status().as_u16();
+        let text = res.text().await?;
+        Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+    }
+
+    /// A business with its owner, made through the API; returns the owner's token.
+    async fn coach(&self) -> Result<String> {
+        let (status, body) = self
+            .api(
+                reqwest::Method::POST,
+                "/api/auth/signup",
+                None,
+                Some(
+                    json!({ "business_name": "Peak Form Coaching", "name": "Casey Coach",
+                             "email": "casey@peak.example", "password": "coach password" }),
+                ),
+            )
+            .await?;
+        ensure!(status == 201 || status == 200, "signup: {status} {body}");
+        Ok(body["token"].as_str().context("token")?.to_owned())
+    }
+
+    /// A client of the coach who has accepted their invite with `password`; returns their
+    /// conversation's id and their token.
+    async fn client(
+        &self,
+        coach: &str,
+        name: &str,
+        email: &str,
+        mode: &str,
+        password: &str,
+    ) -> Result<(String, String)> {
+        let (status, added) = self
+            .api(
+                reqwest::Method::POST,
+                "/api/clients",
+                Some(coach),
+                Some(json!({ "name": name, "email": email, "messaging": mode })),
+            )
+            .await?;
+        ensure!(status == 201, "add client: {status} {added}");
+        let (status, accepted) = self
+            .api(
+                reqwest::Method::POST,
+                "/api/auth/invites/accept",
+                None,
+                Some(json!({ "token": added["invite"]["token"], "password": password })),
+            )
+            .await?;
+        ensure!(
+            status == 200 || status == 201,
+            "accept: {status} {accepted}"
+        );
+        Ok((
+            added["client"]["conversation_id"]
+                .as_str()
+                .context("conversation")?
+                .to_owned(),
+            accepted["token"].as_str().context("token")?.to_owned(),
+        ))
+    }
+
+    async fn send(&self, token: &str, conversation: &str, body: &str) -> Result<(u16, Value)> {
+        self.api(
+            reqwest::Method::POST,
+            &format!("/api/conversations/{conversation}/messages"),
+            Some(token),
+            Some(json!({ "client_message_id": ulid::Ulid::generate().to_string(), "body": body })),
+        )
+        .await
+    }
+
+    /// Signs in through the sign-in screen and waits for the signed-in shell.
+    async fn sign_in(&self, b: &Browser, login: &str, password: &str) -> Result<()> {
+        b.goto(&self.url("/signin")).await?;
+        b.type_into(By::XPath(&field("Email or phone")), login)
+            .await?;
+        b.type_into(By::XPath(&field("Password")), password).await?;
+        b.click(By::XPath(&button("Sign in"))).await?;
+        b.find(By::Css(".topbar")).await?;
+        Ok(())
+    }
+}
+
+const ENTER: &str = "\u{E007}";
+
+/// Fails the test with the screenshot saved, so a failure can be looked at.
+async fn finish(b: &Browser, name: &str, outcome: Result<()>) -> Result<()> {
+    let path = output_dir().join(format!("{name}.png"));
+    let shot = b.screenshot(&path).await;
+    eprintln!("screenshot: {}", path.display());
+    outcome?;
+    shot
+}
+
+/// Whether the page scrolls sideways, and every tap target smaller than 44×44 CSS px.
+const LAYOUT_PROBLEMS: &str = r#"
+  const problems = [];
+  const w = window.innerWidth;
+  if (document.documentElement.scrollWidth > w || document.body.scrollWidth > w)
+    problems.push(`page is ${document.documentElement.scrollWidth}px wide in a ${w}px viewport`);
+  for (const el of document.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width > 0 && r.right > w + 0.5 && getComputedStyle(el).position !== 'fixed')
+      problems.push(`${el.tagName.toLowerCase()}.${el.className} reaches ${Math.round(r.right)}px`);
+  }
+  for (const el of document.querySelectorAll('a[href], button, input, textarea, select, [role=button]')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || el.closest('.visually-hidden') || el.type === 'hidden') continue;
+    const target = el.closest('label') || el;
+    const t = target.getBoundingClientRect();
+    if (t.height < 44 || t.width < 44)
+      problems.push(`tap target ${el.tagName.toLowerCase()} "${(el.innerText || el.getAttribute('aria-label') || '').trim()}" is ${Math.round(t.width)}×${Math.round(t.height)}`);
+  }
+  return problems;
+"#;
+
+async fn layout_problems(b: &Browser) -> Result<Vec<String>> {
+    let v = b.js(LAYOUT_PROBLEMS, vec![]).await?;
+    Ok(serde_json::from_value(v)?)
+}
+
+/// 1. A trainer signs up, adds a two-way client and sends a message; the client opens the
+/// invite link in a second browser, sets a password, sees the message and replies; the trainer
+/// sees the reply arrive without reloading.
+#[tokio::test(flavor = "multi_thread")]
+async fn trainer_and_client_talk_live() -> Result<()> {
+    let h = Harness::start().await?;
+    let trainer = h.driver.session(1280, 800).await?;
+    let client = h.driver.session(390, 844).await?;
+    client.phone(390, 844).await?;
+    let outcome = async {
+        // Sign up.
+        trainer.goto(&h.url("/signup")).await?;
+        trainer
+            .type_into(By::XPath(&field("Business name")), "Peak Form Coaching")
+            .await?;
+        trainer
+            .type_into(By::XPath(&field("Your name")), "Casey Coach")
+            .await?;
+        trainer
+            .type_into(By::XPath(&field("Email")), "casey@peak.example")
+            .await?;
+        trainer
+            .type_into(By::XPath(&field("Password")), "coach password")
+            .await?;
+        trainer.click(By::XPath(&button("Create business"))).await?;
+        trainer.find(By::Css(".topbar")).await?;
+
+        // Add a two-way client and take the invite link.
+        trainer.click(By::XPath(&button("Clients"))).await?;
+        trainer.click(By::XPath(&button("Add new"))).await?;
+        trainer
+            .type_into(By::XPath(&field("Name")), "Jordan Reyes")
+            .await?;
+        trainer
+            .type_into(By::XPath(&field("Email")), "jordan@client.example")
+            .await?;
+        trainer
+            .click(By::XPath(
+                "//label[contains(@class,'choice')][.//strong[normalize-space()='Two-way']]",
+            ))
+            .await?;
+        trainer.click(By::XPath(&button("Add client"))).await?;
+        let link_input = trainer.find(By::Css(".invite input")).await?;
+        let link = trainer.property(&link_input, "value").await?;
+        let link = link.as_str().context("invite link")?.to_owned();
+        ensure!(link.contains("/invite/"), "invite link: {link}");
+
+        // Open the client's chat and send with Enter.
+        trainer.click(By::XPath(&button("Jordan Reyes"))).await?;
+        trainer.click(By::XPath(&button("Chat"))).await?;
+        trainer
+            .type_into(
+                By::Css(".composer textarea"),
+                &format!("Welcome to the programme, Jordan!{ENTER}"),
+            )
+            .await?;
+        trainer
+            .find_text(
+                By::Css(".message.mine[data-status=sent]"),
+                "Welcome to the programme",
+            )
+            .await?;
+        // A marker that a reload would wipe.
+        trainer.js("window.__sidelineMarker = 42;", vec![]).await?;
+
+        // The client accepts the invite on their phone.
+        client.goto(&link).await?;
+        client
+            .type_into(By::XPath(&field("Choose a password")), "client password")
+            .await?;
+        client.click(By::XPath(&button("Join"))).await?;
+        client.find(By::Css(".topbar")).await?;
+        client
+            .find_text(By::Css(".conversation-list .row"), "Peak Form Coaching")
+            .await?;
+        client.click(By::Css(".conversation-list .row")).await?;
+        client
+            .find_text(By::Css(".message"), "Welcome to the programme, Jordan!")
+            .await?;
+        client
+            .type_into(
+                By::Css(".composer textarea"),
+                &format!("Thanks! Ready for Monday.{ENTER}"),
+            )
+            .await?;
+        client
+            .find_text(
+                By::Css(".message.mine[data-status=sent]"),
+                "Ready for Monday",
+            )
+            .await?;
+
+        // The trainer sees it arrive, without a reload.
+        trainer
+            .find_text(By::Css(".message:not(.mine)"), "Thanks! Ready for Monday.")
+            .await?;
+        let marker = trainer
+            .js("return window.__sidelineMarker;", vec![])
+            .await?;
+        ensure!(marker == json!(42), "the trainer's page was reloaded");
+        Ok(())
+    }
+    .await;
+    finish(&client, "1-client-replied", Ok(())).await?;
+    finish(&trainer, "1-trainer-sees-reply", outcome).await
+}
+
+/// 2. A one-way client sees the coach's messages but no composer, and a send forced through
+/// the API is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn one_way_client_has_no_composer() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach = h.coach().await?;
+    let (conversation, client_token) = h
+        .client(
+            &coach,
+            "Riley Park",
+            "riley@client.example",
+            "one_way",
+            "client password",
+        )
+        .await?;
+    let (status, _) = h
+        .send(&coach, &conversation, "Week 3 plan is up: three sessions.")
+        .await?;
+    ensure!(status == 201, "coach send: {status}");
+
+    let b = h.driver.session(390, 844).await?;
+    b.phone(390, 844).await?;
+    let outcome = async {
+        h.sign_in(&b, "riley@client.example", "client password")
+            .await?;
+        b.click(By::Css(".conversation-list .row")).await?;
+        b.find_text(By::Css(".message"), "Week 3 plan is up")
+            .await?;
+        b.find_text(By::Css(".read-only"), "Only your coach sends messages here")
+            .await?;
+        ensure!(
+            b.find_all(By::Css(".composer, .composer textarea"))
+                .await?
+                .is_empty(),
+            "a one-way client has a composer"
+        );
+        let (status, body) = h.send(&client_token, &conversation, "Can I reply?").await?;
+        ensure!(
+            status == 403 && body["error"]["code"] == "messaging.one_way",
+            "a one-way client's send through the API got {status} {body}"
+        );
+        Ok(())
+    }
+    .await;
+    finish(&b, "2-one-way-client", outcome).await
+}
+
+/// 3. The client layout at 390×844: nothing scrolls sideways and every tap target is at least
+/// 44×44, on the conversation list and in a conversation with long messages.
+#[tokio::test(flavor = "multi_thread")]
+async fn client_layout_fits_a_phone() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach = h.coach().await?;
+    let (conversation, client_token) = h
+        .client(
+            &coach,
+            "Sam Okafor-Lindqvist",
+            "sam@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    let long_word = format!("https://peak.example/plans/{}", "x".repeat(180));
+    for body in [
+        "Morning! Here is this week's plan, with the links below.".to_owned(),
+        long_word,
+        "Squats 5×5, bench 5×5, rows 5×5. Rest two minutes between sets. ".repeat(8),
+    ] {
+        h.send(&coach, &conversation, &body).await?;
+    }
+    h.send(&client_token, &conversation, "Got it, thanks!")
+        .await?;
+
+    let b = h.driver.session(390, 844).await?;
+    b.phone(390, 844).await?;
+    let outcome = async {
+        h.sign_in(&b, "sam@client.example", "client password")
+            .await?;
+        b.find(By::Css(".conversation-list .row")).await?;
+        let mut problems = layout_problems(&b).await?;
+        b.click(By::Css(".conversation-list .row")).await?;
+        b.find_text(By::Css(".message"), "Got it, thanks!").await?;
+        b.find(By::Css(".composer textarea")).await?;
+        problems.extend(layout_problems(&b).await?);
+        let viewport = b
+            .js("return [window.innerWidth, window.innerHeight]", vec![])
+            .await?;
+        ensure!(viewport == json!([390, 844]), "viewport is {viewport}");
+        ensure!(
+            problems.is_empty(),
+            "layout problems at 390×844:\n{}",
+            problems.join("\n")
+        );
+        Ok(())
+    }
+    .await;
+    finish(&b, "3-phone-layout", outcome).await
+}
+
+/// 4. The manifest and the service worker are served, Chromium finds the app installable, and
+/// with the network cut the app shell opens and shows the conversations last loaded.
+#[tokio::test(flavor = "multi_thread")]
+async fn installable_and_opens_offline() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach,
+            "Alex Kim",
+            "alex@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    h.send(&coach, &conversation, "See you at 7 tomorrow.")
+        .await?;
+
+    // Served with the right types and the fields an install needs.
+    let res = h.http.get(h.url("/manifest.webmanifest")).send().await?;
+    let kind = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    ensure!(
+        kind.starts_with("application/manifest+json"),
+        "manifest served as {kind}"
+    );
+    let manifest: Value = res.json().await?;
+    ensure!(manifest["display"] == "standalone" && manifest["start_url"].is_string());
+    ensure!(manifest["theme_color"].is_string() && manifest["name"] == "Sideline");
+    for icon in manifest["icons"].as_array().context("icons")? {
+        let src = icon["src"].as_str().context("icon src")?;
+        let png = h.http.get(h.url(src)).send().await?.bytes().await?;
+        ensure!(png.starts_with(b"\x89PNG"), "{src} is not a PNG");
+        let side = u32::from_be_bytes([png[16], png[17], png[18], png[19]]);
+        ensure!(
+            icon["sizes"] == format!("{side}x{side}"),
+            "{src} is {side}px, the manifest says {}",
+            icon["sizes"]
+        );
+    }
+    let res = h.http.get(h.url("/sw.js")).send().await?;
+    let kind = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    ensure!(kind.contains("javascript"), "sw.js served as {kind}");
+
+    let b = h.driver.session(390, 844).await?;
+    b.phone(390, 844).await?;
+    let outcome = async {
+        h.sign_in(&b, "alex@client.example", "client password")
+            .await?;
+        b.find_text(By::Css(".conversation-list .row"), "See you at 7")
+            .await?;
+        let active = b
+            .js_async(
+                "const done = arguments[arguments.length - 1];
+                 navigator.serviceWorker.ready.then(r => done(!!r.active), e => done(String(e)));",
+                vec![],
+            )
+            .await?;
+        ensure!(active == json!(true), "service worker: {active}");
+        b.until(
+            "the service worker to control the page",
+            "return !!navigator.serviceWorker.controller",
+        )
+        .await?;
+        let errors = b.cdp("Page.getInstallabilityErrors", json!({})).await?;
+        ensure!(
+            errors["installabilityErrors"]
+                .as_array()
+                .is_some_and(|e| e.is_empty()),
+            "Chromium says the app is not installable: {errors}"
+        );
+        // Load once more under the service worker so the conversation list is in its cache.
+        b.goto(&h.url("/inbox")).await?;
+        b.find_text(By::Css(".conversation-list .row"), "See you at 7")
+            .await?;
+
+        b.cdp("Network.enable", json!({})).await?;
+        b.cdp(
+            "Network.emulateNetworkConditions",
+            json!({ "offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 }),
+        )
+        .await?;
+        let (status, _) = h.api(reqwest::Method::GET, "/api/conversations", None, None).await?;
+        ensure!(status == 401, "the server itself stays up (got {status})");
+        b.goto(&h.url("/inbox")).await?;
+        b.find(By::Css(".topbar")).await?;
+        b.find_text(By::Css(".conversation-list .row"), "See you at 7")
+            .await
+            .context("offline, the conversations last loaded")?;
+        let online = b.js("return navigator.onLine", vec![]).await?;
+        ensure!(online == json!(false), "the browser was not offline");
+        Ok(())
+    }
+    .await;
+    finish(&b, "4-offline", outcome).await
+}
