@@ -39,7 +39,7 @@ pub fn App() -> Html {
         <ContextProvider<crate::state::SessionContext> context={session}>
             <ContextProvider<crate::state::LiveContext> context={live}>
                 <BrowserRouter>
-                    <Realtime />
+                    <SessionKeeper />
                     <Switch<Route> render={switch} />
                 </BrowserRouter>
             </ContextProvider<crate::state::LiveContext>>
@@ -47,12 +47,30 @@ pub fn App() -> Html {
     }
 }
 
-/// Holds the WebSocket open while someone is signed in.
+/// What runs while someone is signed in: the WebSocket, signing out when the session expires,
+/// and signing out when the server refuses the session.
 #[component]
-fn Realtime() -> Html {
+fn SessionKeeper() -> Html {
     let session = use_session();
     let live = crate::hooks::use_live();
     use_realtime(session.current().map(|s| s.token), live);
+    {
+        let session = session.clone();
+        use_effect_with((), move |_| {
+            crate::services::requests::on_unauthorized(move || session.sign_out());
+        });
+    }
+    {
+        let expires = session.current().map(|s| s.expires_at_ms as i64);
+        let session = session.clone();
+        use_effect_with(expires, move |expires| {
+            let timer = expires.map(|at| {
+                let wait = (at as f64 - js_sys::Date::now()).clamp(0.0, i32::MAX as f64) as u32;
+                gloo_timers::callback::Timeout::new(wait, move || session.sign_out())
+            });
+            move || drop(timer)
+        });
+    }
     html! {}
 }
 

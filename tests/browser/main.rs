@@ -505,3 +505,140 @@ async fn installable_and_opens_offline() -> Result<()> {
     .await;
     finish(&b, "4-offline", outcome).await
 }
+
+/// 5. A conversation pages in older history when scrolled up, the unread badge clears once the
+/// messages are seen, and Shift+Enter makes a new line where Enter sends.
+#[tokio::test(flavor = "multi_thread")]
+async fn history_unread_and_the_composer() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach,
+            "Morgan Blake",
+            "morgan@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    for n in 1..=120 {
+        h.send(&coach, &conversation, &format!("Plan note {n:03}"))
+            .await?;
+    }
+
+    let b = h.driver.session(390, 844).await?;
+    b.phone(390, 844).await?;
+    let outcome = async {
+        h.sign_in(&b, "morgan@client.example", "client password")
+            .await?;
+        b.find_text(By::Css(".conversation-list .badge"), "99+")
+            .await
+            .context("120 unread messages show as 99+")?;
+        b.click(By::Css(".conversation-list .row")).await?;
+        b.find_text(By::Css(".message"), "Plan note 120").await?;
+        let count = "return document.querySelectorAll('.messages .message').length";
+        ensure!(b.js(count, vec![]).await? == json!(50), "the first page is 50 messages");
+        // Scrolling to the top loads the earlier pages, each message once, in order.
+        for _ in 0..3 {
+            b.js("document.querySelector('.messages').scrollTop = 0;", vec![])
+                .await?;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
+        b.until(
+            "all 120 messages after scrolling up",
+            "return document.querySelectorAll('.messages .message').length === 120",
+        )
+        .await?;
+        let bodies = b
+            .js(
+                "return [...document.querySelectorAll('.messages .message .body')].map((e) => e.textContent)",
+                vec![],
+            )
+            .await?;
+        let expected: Vec<String> = (1..=120).map(|n| format!("Plan note {n:03}")).collect();
+        ensure!(bodies == json!(expected), "history out of order or doubled: {bodies}");
+
+        // Seen: the badge is gone from the list, and the server agrees.
+        b.click(By::Css(".back")).await?;
+        b.find(By::Css(".conversation-list .row")).await?;
+        b.gone(By::Css(".conversation-list .badge")).await?;
+
+        // Shift+Enter is a new line; Enter sends.
+        b.click(By::Css(".conversation-list .row")).await?;
+        b.type_into(
+            By::Css(".composer textarea"),
+            "Sets done:\u{E008}\u{E007}\u{E000}squats and rows\u{E007}",
+        )
+        .await?;
+        let sent = b
+            .find_text(By::Css(".message.mine[data-status=sent] .body"), "squats and rows")
+            .await?;
+        let text = b.property(&sent, "textContent").await?;
+        ensure!(text == json!("Sets done:\nsquats and rows"), "sent {text}");
+        Ok(())
+    }
+    .await;
+    let (status, list) = h
+        .api(
+            reqwest::Method::GET,
+            "/api/conversations",
+            Some(&coach),
+            None,
+        )
+        .await?;
+    ensure!(status == 200, "list: {status}");
+    ensure!(list["items"][0]["last_message"]["body"] == "Sets done:\nsquats and rows");
+    finish(&b, "5-history-and-composer", outcome).await
+}
+
+/// 6. The session survives a reload; an expired or refused session sends the person to sign in.
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_survive_reloads_and_end_when_invalid() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach = h.coach().await?;
+    h.client(
+        &coach,
+        "Drew Hale",
+        "drew@client.example",
+        "two_way",
+        "client password",
+    )
+    .await?;
+    let b = h.driver.session(1280, 800).await?;
+    let outcome = async {
+        h.sign_in(&b, "casey@peak.example", "coach password")
+            .await?;
+        b.find_text(By::Css(".conversation-list .row"), "Drew Hale")
+            .await?;
+        b.goto(&h.url("/clients")).await?;
+        b.find_text(By::Css(".roster"), "Drew Hale").await?;
+
+        // A token the server refuses (as after a secret rotation): back to sign in.
+        b.js(
+            "const s = JSON.parse(localStorage.getItem('sideline.session'));
+             s.token = s.token.slice(0, -4) + 'AAAA';
+             localStorage.setItem('sideline.session', JSON.stringify(s));",
+            vec![],
+        )
+        .await?;
+        b.goto(&h.url("/clients")).await?;
+        b.find(By::XPath(&button("Sign in"))).await?;
+        ensure!(b.url().await?.ends_with("/signin"), "at {}", b.url().await?);
+
+        // An expired session: straight to sign in.
+        h.sign_in(&b, "casey@peak.example", "coach password")
+            .await?;
+        b.js(
+            "const s = JSON.parse(localStorage.getItem('sideline.session'));
+             s.expires_at = '2020-01-01T00:00:00Z';
+             localStorage.setItem('sideline.session', JSON.stringify(s));",
+            vec![],
+        )
+        .await?;
+        b.goto(&h.url("/inbox")).await?;
+        b.find(By::XPath(&button("Sign in"))).await?;
+        Ok(())
+    }
+    .await;
+    finish(&b, "6-session", outcome).await
+}

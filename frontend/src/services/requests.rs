@@ -4,6 +4,18 @@ use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::ErrorBody;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+thread_local! {
+    static ON_UNAUTHORIZED: RefCell<Option<Rc<dyn Fn()>>> = RefCell::new(None);
+}
+
+/// What to do when the server refuses the session a request carried (expired, revoked, or
+/// signed with a secret it no longer has): the app signs out, wherever the request came from.
+pub fn on_unauthorized(handler: impl Fn() + 'static) {
+    ON_UNAUTHORIZED.with(|h| *h.borrow_mut() = Some(Rc::new(handler)));
+}
 
 /// What went wrong with a request, as the server said it (or as the network failed).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +69,12 @@ pub async fn request<B: Serialize, T: DeserializeOwned>(
     };
     let response = sent.map_err(|_| ApiError::offline())?;
     let status = response.status();
+    if status == 401
+        && token.is_some()
+        && let Some(handler) = ON_UNAUTHORIZED.with(|h| h.borrow().clone())
+    {
+        handler();
+    }
     if (200..300).contains(&status) {
         return response.json::<T>().await.map_err(|_| ApiError {
             status,
