@@ -3,7 +3,7 @@
 
 use shared::events::ServerEvent;
 use shared::ids::{ConversationId, UserId};
-use shared::model::{ConversationSummary, Message};
+use shared::model::{ConversationSummary, Message, MessagingMode};
 use std::collections::BTreeMap;
 
 /// A message typed in this tab and not yet confirmed by the server.
@@ -116,7 +116,35 @@ pub fn inbox_apply(
             }
             _ => InboxChange::Nothing,
         },
+        ServerEvent::PermissionChanged {
+            conversation_id,
+            can_post,
+            messaging,
+        } => match items.iter_mut().find(|c| c.id == *conversation_id) {
+            Some(c) if (c.can_post, c.messaging) != (*can_post, *messaging) => {
+                c.can_post = *can_post;
+                c.messaging = *messaging;
+                InboxChange::Changed
+            }
+            _ => InboxChange::Nothing,
+        },
         _ => InboxChange::Nothing,
+    }
+}
+
+/// What the viewer may do in `conversation` after `event`, if the event says: whether they
+/// may post, and the client's messaging mode.
+pub fn permission_from(
+    event: &ServerEvent,
+    conversation: ConversationId,
+) -> Option<(bool, Option<MessagingMode>)> {
+    match event {
+        ServerEvent::PermissionChanged {
+            conversation_id,
+            can_post,
+            messaging,
+        } if *conversation_id == conversation => Some((*can_post, *messaging)),
+        _ => None,
     }
 }
 
@@ -177,6 +205,7 @@ mod tests {
             last_message: None,
             unread_count: unread,
             can_post: true,
+            messaging: Some(MessagingMode::TwoWay),
             last_activity_at: OffsetDateTime::UNIX_EPOCH,
         }
     }
@@ -308,6 +337,34 @@ mod tests {
             inbox_apply(&mut items, &hello, me, None),
             InboxChange::Nothing
         );
+    }
+
+    #[test]
+    fn permission_changes_reach_the_list_and_the_open_conversation() {
+        let mut items = vec![summary(1, "Coach", 0), summary(2, "Group", 0)];
+        let one_way = ServerEvent::PermissionChanged {
+            conversation_id: conversation(1),
+            can_post: false,
+            messaging: Some(MessagingMode::OneWay),
+        };
+        assert_eq!(
+            inbox_apply(&mut items, &one_way, Some(user(9)), None),
+            InboxChange::Changed
+        );
+        assert!(!items[0].can_post);
+        assert_eq!(items[0].messaging, Some(MessagingMode::OneWay));
+        assert!(items[1].can_post, "only that conversation");
+        assert_eq!(
+            inbox_apply(&mut items, &one_way, Some(user(9)), None),
+            InboxChange::Nothing
+        );
+        assert_eq!(
+            permission_from(&one_way, conversation(1)),
+            Some((false, Some(MessagingMode::OneWay)))
+        );
+        assert_eq!(permission_from(&one_way, conversation(2)), None);
+        let hello = ServerEvent::Hello { user_id: user(9) };
+        assert_eq!(permission_from(&hello, conversation(1)), None);
     }
 
     #[test]

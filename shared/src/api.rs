@@ -106,6 +106,14 @@ pub struct UpdateClientRequest {
     pub messaging: Option<MessagingMode>,
 }
 
+/// `PUT /api/clients/{id}/messaging`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetMessagingRequest {
+    pub mode: MessagingMode,
+}
+
 /// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
 fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where

@@ -1,7 +1,7 @@
 //! Events the server pushes over the WebSocket, as `{"type": "...", ...}`.
 
 use crate::ids::*;
-use crate::model::Message;
+use crate::model::{Message, MessagingMode};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +17,15 @@ pub enum ServerEvent {
         conversation_id: ConversationId,
         user_id: UserId,
         message_id: MessageId,
+    },
+    /// What the receiver may do in a conversation changed (a client switched between one-way
+    /// and two-way): show or hide the composer.
+    #[serde(rename = "permission.changed")]
+    PermissionChanged {
+        conversation_id: ConversationId,
+        can_post: bool,
+        /// For private conversations: the client's messaging mode now.
+        messaging: Option<MessagingMode>,
     },
     /// Sent once after the socket is accepted.
     #[serde(rename = "hello")]

@@ -37,6 +37,33 @@ pub enum MessagingMode {
     OneWay,
 }
 
+/// Why a client's messaging mode changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ModeChangeReason {
+    /// Set by hand by staff.
+    Manual,
+    /// Set by a product the client bought.
+    ProductPurchase,
+}
+
+/// One change of a client's messaging mode, kept for their profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ModeChange {
+    pub client_id: UserId,
+    pub from: MessagingMode,
+    pub to: MessagingMode,
+    pub reason: ModeChangeReason,
+    /// Who changed it, when a person did.
+    pub changed_by: Option<UserId>,
+    pub changed_by_name: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub changed_at: OffsetDateTime,
+}
+
 /// The signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -106,6 +133,8 @@ pub struct ConversationSummary {
     pub unread_count: u64,
     /// Whether the caller may send here now.
     pub can_post: bool,
+    /// For private conversations: the client's messaging mode.
+    pub messaging: Option<MessagingMode>,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub last_activity_at: OffsetDateTime,

@@ -139,6 +139,10 @@ impl TestApp {
         self.request(reqwest::Method::POST, path, token, Some(body))
             .await
     }
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.request(reqwest::Method::PUT, path, token, Some(body))
+            .await
+    }
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
         self.request(reqwest::Method::PATCH, path, token, Some(body))
             .await

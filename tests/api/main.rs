@@ -9,6 +9,7 @@ mod clients;
 mod idempotency;
 mod messages;
 mod openapi;
+mod permissions;
 mod realtime;
 mod robustness;
 mod tenancy;

@@ -160,3 +160,47 @@ async fn a_socket_needs_a_valid_token() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_mode_change_tells_each_member_what_they_may_do_now() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let coach = app.signup().await;
+    let maya = app.joined_client(&coach, "Maya", "two_way").await;
+    let luis = app.joined_client(&coach, "Luis", "two_way").await;
+    let mut coach_ws = connect(&app, &coach.token).await;
+    let mut maya_ws = connect(&app, &maya.session.token).await;
+    let mut luis_ws = connect(&app, &luis.session.token).await;
+    let path = format!("/api/clients/{}/messaging", maya.client_id);
+
+    app.put(&path, Some(&coach.token), json!({"mode": "one_way"}))
+        .await
+        .ok();
+    let e = next_of_type(&mut maya_ws, "permission.changed").await;
+    assert_eq!(
+        e,
+        json!({"type": "permission.changed", "conversation_id": maya.conversation_id, "can_post": false, "messaging": "one_way"})
+    );
+    let e = next_of_type(&mut coach_ws, "permission.changed").await;
+    assert_eq!(e["can_post"], true, "staff still write: {e}");
+
+    app.put(&path, Some(&coach.token), json!({"mode": "two_way"}))
+        .await
+        .ok();
+    let e = next_of_type(&mut maya_ws, "permission.changed").await;
+    assert_eq!(e["can_post"], true);
+
+    // An edit that does not touch the mode says nothing; nobody else hears anything.
+    app.patch(
+        &format!("/api/clients/{}", maya.client_id),
+        Some(&coach.token),
+        json!({"name": "Maya R."}),
+    )
+    .await
+    .ok();
+    while let Some(e) = next_event(&mut maya_ws).await {
+        assert_ne!(e["type"], "permission.changed", "{e}");
+    }
+    if let Some(e) = next_event(&mut luis_ws).await {
+        panic!("Luis heard {e}");
+    }
+}

@@ -43,6 +43,16 @@ fn endpoints(t: &Target) -> Vec<(Method, String, Option<Value>)> {
             format!("/api/clients/{c}/invite"),
             Some(json!({})),
         ),
+        (
+            Method::PUT,
+            format!("/api/clients/{c}/messaging"),
+            Some(json!({"mode": "one_way"})),
+        ),
+        (
+            Method::GET,
+            format!("/api/clients/{c}/messaging/changes"),
+            None,
+        ),
         (Method::GET, "/api/conversations".into(), None),
         (Method::GET, format!("/api/conversations/{k}"), None),
         (
@@ -154,7 +164,15 @@ async fn nobody_outside_a_conversation_can_read_or_write_it(app: TestApp) {
         }
     }
 
-    // Nothing changed.
+    // Nothing changed, and no change of mode was recorded.
+    let changes = app
+        .get(
+            &format!("/api/clients/{}/messaging/changes", maya.client_id),
+            Some(&coach.token),
+        )
+        .await
+        .ok();
+    assert_eq!(changes["items"], json!([]));
     let client = app
         .get(
             &format!("/api/clients/{}", maya.client_id),
@@ -205,6 +223,16 @@ async fn a_client_cannot_use_staff_endpoints_even_on_themselves(app: TestApp) {
         (r.status.as_u16(), r.code()),
         (403, "auth.staff_only"),
         "a one-way client cannot make themselves two-way"
+    );
+    let r = app
+        .put(&format!("{path}/messaging"), me, json!({"mode": "two_way"}))
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (403, "auth.staff_only"));
+    assert_eq!(
+        app.get(&format!("{path}/messaging/changes"), me)
+            .await
+            .status,
+        403
     );
     assert_eq!(app.get(&path, me).await.status, 403);
     assert_eq!(app.get("/api/clients", me).await.status, 403);

@@ -642,3 +642,76 @@ async fn sessions_survive_reloads_and_end_when_invalid() -> Result<()> {
     .await;
     finish(&b, "6-session", outcome).await
 }
+
+/// 7. Switching a client to one-way from the conversation's "⋯" menu while their app is open
+/// removes their composer live, and back again; the change shows on their profile.
+#[tokio::test(flavor = "multi_thread")]
+async fn switching_to_one_way_removes_the_composer_live() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach_token,
+            "Quinn Avery",
+            "quinn@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    h.send(&coach_token, &conversation, "How did the long run go?")
+        .await?;
+
+    let coach = h.driver.session(390, 844).await?;
+    coach.phone(390, 844).await?;
+    let client = h.driver.session(390, 844).await?;
+    client.phone(390, 844).await?;
+    let outcome = async {
+        h.sign_in(&client, "quinn@client.example", "client password")
+            .await?;
+        client.click(By::Css(".conversation-list .row")).await?;
+        client.find(By::Css(".composer textarea")).await?;
+        client.js("window.__sidelineMarker = 7;", vec![]).await?;
+
+        h.sign_in(&coach, "casey@peak.example", "coach password")
+            .await?;
+        coach.click(By::XPath(&button("Quinn Avery"))).await?;
+        coach
+            .click(By::Css("[aria-label='Conversation options']"))
+            .await?;
+        coach.click(By::XPath(&button("One-way messaging"))).await?;
+        coach
+            .find_text(By::Css(".conversation-head .pill"), "One-way")
+            .await?;
+
+        client.gone(By::Css(".composer")).await?;
+        client
+            .find_text(By::Css(".read-only"), "Only your coach sends messages here")
+            .await?;
+
+        coach
+            .click(By::Css("[aria-label='Conversation options']"))
+            .await?;
+        coach.click(By::XPath(&button("Two-way messaging"))).await?;
+        client.find(By::Css(".composer textarea")).await?;
+        let marker = client.js("return window.__sidelineMarker;", vec![]).await?;
+        ensure!(marker == json!(7), "the client's app was reloaded");
+
+        // Both changes are on the profile, newest first.
+        coach.goto(&h.url("/clients")).await?;
+        coach.click(By::XPath(&button("Quinn Avery"))).await?;
+        let first = coach
+            .find_text(By::Css(".changes li"), "One-way → Two-way")
+            .await?;
+        let text = coach.text(&first).await?;
+        ensure!(
+            text.contains("set by hand") && text.contains("Casey Coach"),
+            "{text}"
+        );
+        let all = coach.find_all(By::Css(".changes li")).await?;
+        ensure!(all.len() == 2, "{} changes listed", all.len());
+        Ok(())
+    }
+    .await;
+    finish(&coach, "7-coach-profile-history", Ok(())).await?;
+    finish(&client, "7-client-composer-back", outcome).await
+}

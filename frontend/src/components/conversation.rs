@@ -4,13 +4,13 @@
 use crate::app::Route;
 use crate::format;
 use crate::hooks::{use_live, use_session};
-use crate::reducers::{Outgoing, Thread};
+use crate::reducers::{Outgoing, Thread, permission_from};
 use crate::services::api;
 use crate::state::Live;
 use shared::api::SendMessageRequest;
 use shared::events::ServerEvent;
 use shared::limits::{MESSAGE_COUNTER_FROM, MESSAGE_MAX_CHARS};
-use shared::model::ConversationSummary;
+use shared::model::{ConversationSummary, MessagingMode};
 use shared::validate::MessageBody;
 use web_sys::{Element, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -28,6 +28,10 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     let session = use_session();
     let live = use_live();
     let thread = use_state(Thread::default);
+    // What the server last said about posting here, live; the summary's answer until then.
+    let can_post_live = use_state(|| None::<(bool, Option<MessagingMode>)>);
+    let menu_open = use_state(|| false);
+    let menu_error = use_state(|| None::<String>);
     let draft = use_state(String::new);
     let seen = use_mut_ref(|| None::<u64>);
     let list_ref = use_node_ref();
@@ -66,11 +70,12 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     }
     // Live events for this conversation.
     {
-        let (thread, seen, load_latest, summary_id) = (
+        let (thread, seen, load_latest, summary_id, can_post_live) = (
             thread.clone(),
             seen.clone(),
             load_latest.clone(),
             props.summary.id,
+            can_post_live.clone(),
         );
         use_effect_with(live.next_seq, move |_| {
             let mut next = (*thread).clone();
@@ -85,8 +90,16 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                         next.add(message.clone());
                         changed = true;
                     }
-                    Live::Reconnected => load_latest.emit(()),
-                    _ => {}
+                    Live::Event(event) => {
+                        if let Some(now) = permission_from(event, summary_id) {
+                            can_post_live.set(Some(now));
+                        }
+                    }
+                    Live::Reconnected => {
+                        // Anything may have changed meanwhile: the refetched summary decides.
+                        can_post_live.set(None);
+                        load_latest.emit(());
+                    }
                 }
             }
             if changed {
@@ -249,7 +262,63 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
 
     let chars = draft.chars().count();
     let over = chars > MESSAGE_MAX_CHARS;
-    let composer = if props.summary.can_post {
+    let (can_post, messaging) =
+        (*can_post_live).unwrap_or((props.summary.can_post, props.summary.messaging));
+    let staff = session.current().is_some_and(|s| s.user.role.is_staff());
+    // Staff choose here whether the client may reply (the "⋯" menu).
+    let options = match (staff, messaging, props.summary.client_id) {
+        (true, Some(current), Some(client_id)) => {
+            let toggle = {
+                let menu_open = menu_open.clone();
+                Callback::from(move |_| menu_open.set(!*menu_open))
+            };
+            let choose = |mode: MessagingMode| {
+                let (token, menu_open, menu_error, can_post_live) = (
+                    token.clone(),
+                    menu_open.clone(),
+                    menu_error.clone(),
+                    can_post_live.clone(),
+                );
+                Callback::from(move |_| {
+                    menu_open.set(false);
+                    if mode == current {
+                        return;
+                    }
+                    let (token, menu_error, can_post_live) =
+                        (token.clone(), menu_error.clone(), can_post_live.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match api::set_messaging(&token, &client_id.to_string(), mode).await {
+                            Ok(_) => {
+                                menu_error.set(None);
+                                can_post_live.set(Some((true, Some(mode))));
+                            }
+                            Err(e) => menu_error.set(Some(e.message)),
+                        }
+                    });
+                })
+            };
+            let item = |mode: MessagingMode, label: &'static str| {
+                html! {
+                    <button role="menuitemradio" aria-checked={(mode == current).to_string()} class="menu-item" onclick={choose(mode)}>
+                        <span class="check" aria-hidden="true">{ if mode == current { "✓" } else { "" } }</span>{ label }
+                    </button>
+                }
+            };
+            html! {
+                <div class="menu-anchor">
+                    <button class="ghost icon" aria-label="Conversation options" aria-haspopup="menu" aria-expanded={menu_open.to_string()} onclick={toggle}>{ "⋯" }</button>
+                    if *menu_open {
+                        <div class="menu card" role="menu">
+                            { item(MessagingMode::OneWay, "One-way messaging") }
+                            { item(MessagingMode::TwoWay, "Two-way messaging") }
+                        </div>
+                    }
+                </div>
+            }
+        }
+        _ => html! {},
+    };
+    let composer = if can_post {
         let onclick = {
             let submit = submit.clone();
             Callback::from(move |_| submit.emit(()))
@@ -272,7 +341,12 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             <header class="conversation-head">
                 <Link<Route> to={Route::Inbox} classes="back" ><span aria-hidden="true">{ "‹" }</span><span class="visually-hidden">{ "All conversations" }</span></Link<Route>>
                 <h2>{ props.summary.title.clone() }</h2>
+                if messaging == Some(MessagingMode::OneWay) && staff {
+                    <span class="pill muted">{ "One-way" }</span>
+                }
+                { options }
             </header>
+            if let Some(e) = &*menu_error { <p class="error" role="alert">{ e.clone() }</p> }
             <ol class="messages" ref={list_ref} {onscroll}>
                 if thread.older.is_some() { <li class="more muted">{ "Scroll up for earlier messages" }</li> }
                 if thread.loaded && thread.messages.is_empty() && thread.outgoing.is_empty() {

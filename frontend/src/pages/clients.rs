@@ -6,7 +6,7 @@ use crate::components::field::{Field, FormError, bind_text};
 use crate::hooks::use_session;
 use crate::services::api;
 use shared::api::{ClientWithInvite, CreateClientRequest, UpdateClientRequest};
-use shared::model::{Client, ConversationSummary, MessagingMode};
+use shared::model::{Client, ConversationSummary, MessagingMode, ModeChange, ModeChangeReason};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -232,6 +232,66 @@ fn InviteCard(props: &InviteCardProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
+struct ModeHistoryProps {
+    id: String,
+    /// The mode shown now: the history is fetched again when it changes.
+    mode: MessagingMode,
+}
+
+fn mode_label(mode: MessagingMode) -> &'static str {
+    match mode {
+        MessagingMode::OneWay => "One-way",
+        MessagingMode::TwoWay => "Two-way",
+    }
+}
+
+/// Every change of the client's messaging mode: from, to, why, who and when.
+#[component]
+fn ModeHistory(props: &ModeHistoryProps) -> Html {
+    let session = use_session();
+    let token = session.current().map(|s| s.token).unwrap_or_default();
+    let changes = use_state(|| None::<Vec<ModeChange>>);
+    {
+        let (changes, token) = (changes.clone(), token.clone());
+        use_effect_with((props.id.clone(), props.mode), move |(id, _)| {
+            let id = id.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(page) = api::messaging_changes(&token, &id).await {
+                    changes.set(Some(page.items));
+                }
+            });
+        });
+    }
+    let Some(list) = &*changes else {
+        return html! {};
+    };
+    html! {
+        <section class="history">
+            <h2>{ "Messaging changes" }</h2>
+            if list.is_empty() {
+                <p class="muted">{ "Unchanged since the client was added." }</p>
+            } else {
+                <ul class="changes">
+                    { for list.iter().map(|c| {
+                        let why = match c.reason {
+                            ModeChangeReason::Manual => "set by hand",
+                            ModeChangeReason::ProductPurchase => "product purchase",
+                        };
+                        let who = c.changed_by_name.clone().unwrap_or_else(|| "Sideline".into());
+                        html! {
+                            <li>
+                                <strong>{ format!("{} → {}", mode_label(c.from), mode_label(c.to)) }</strong>
+                                <span class="muted">{ format!(" · {why} · {who} · {} {}", crate::format::day_label(c.changed_at), crate::format::clock(c.changed_at)) }</span>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
 struct ClientChatProps {
     conversation: String,
 }
@@ -430,13 +490,14 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                     <dl class="details">
                         <dt>{ "Email" }</dt><dd>{ c.email.clone().unwrap_or_else(|| "—".into()) }</dd>
                         <dt>{ "Phone" }</dt><dd>{ c.phone.clone().unwrap_or_else(|| "—".into()) }</dd>
-                        <dt>{ "In-app messaging" }</dt><dd>{ if c.messaging == MessagingMode::OneWay { "One-way" } else { "Two-way" } }</dd>
+                        <dt>{ "In-app messaging" }</dt><dd>{ mode_label(c.messaging) }</dd>
                         <dt>{ "Status" }</dt><dd>{ if c.joined { "Joined" } else { "Invited" } }</dd>
                     </dl>
                     <div class="actions">
                         if !c.joined { <button class="ghost" onclick={reinvite}>{ "New invite link" }</button> }
                         <button class="primary" onclick={start_edit}>{ "Edit" }</button>
                     </div>
+                    <ModeHistory id={props.id.clone()} mode={c.messaging} />
                 }
             </div>
             if let Some(r) = &*invite { <InviteCard result={r.clone()} /> }

@@ -1,6 +1,6 @@
 //! The API's resources, typed by the shared crate.
 
-use super::requests::{ApiError, get, patch, post};
+use super::requests::{ApiError, get, patch, post, put};
 use shared::api::*;
 use shared::model::*;
 
@@ -100,4 +100,17 @@ pub async fn reinvite(token: &str, id: &str) -> Result<ClientWithInvite, ApiErro
         &serde_json::json!({}),
     )
     .await
+}
+
+pub async fn set_messaging(token: &str, id: &str, mode: MessagingMode) -> Result<Client, ApiError> {
+    put(
+        &format!("/api/clients/{id}/messaging"),
+        Some(token),
+        &SetMessagingRequest { mode },
+    )
+    .await
+}
+
+pub async fn messaging_changes(token: &str, id: &str) -> Result<Page<ModeChange>, ApiError> {
+    get(&format!("/api/clients/{id}/messaging/changes"), Some(token)).await
 }

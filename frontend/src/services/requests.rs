@@ -115,3 +115,11 @@ pub async fn patch<B: Serialize, T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     request(Method::PATCH, path, token, Some(body)).await
 }
+
+pub async fn put<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    token: Option<&str>,
+    body: &B,
+) -> Result<T, ApiError> {
+    request(Method::PUT, path, token, Some(body)).await
+}

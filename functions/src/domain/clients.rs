@@ -12,7 +12,9 @@ use crate::store::{Condition, Query, StoreError, Write};
 use anyhow::Context as _;
 use shared::api::{ClientWithInvite, CreateClientRequest, Invite, UpdateClientRequest};
 use shared::limits::{LIST_PAGE_DEFAULT, LIST_PAGE_MAX};
-use shared::model::{Client, ConversationKind, Page, Role};
+use shared::model::{
+    Client, ConversationKind, MessagingMode, ModeChange, ModeChangeReason, Page, Role,
+};
 use shared::rules::can_manage_clients;
 use shared::validate::{Email, Name, Phone};
 use shared::{ConversationId, UserId};
@@ -228,15 +230,73 @@ impl Services {
         roster_entry(&self.client_record(caller, id).await?.value)
     }
 
-    /// Edits a client. Their private conversation, roster entries, uniqueness keys and login
-    /// name change in the same transaction.
+    /// Edits a client by hand. See [`Services::update_client_for`].
     pub async fn update_client(
         &self,
         caller: &Caller,
         id: UserId,
         req: UpdateClientRequest,
     ) -> Result<Client> {
+        self.update_client_for(caller, id, req, ModeChangeReason::Manual)
+            .await
+    }
+
+    /// Sets a client's messaging mode by hand (`PUT /api/clients/{id}/messaging`).
+    pub async fn set_messaging(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        mode: MessagingMode,
+    ) -> Result<Client> {
+        let req = UpdateClientRequest {
+            messaging: Some(mode),
+            ..Default::default()
+        };
+        self.update_client(caller, id, req).await
+    }
+
+    /// Every change of a client's messaging mode, newest first.
+    pub async fn messaging_changes(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        cursor: Option<String>,
+        limit: Option<usize>,
+    ) -> Result<Page<ModeChange>> {
         can_manage_clients(caller.role())?;
+        let limit = page_limit(limit, LIST_PAGE_DEFAULT, LIST_PAGE_MAX)?;
+        self.client_record(caller, id).await?;
+        let q = Query::prefix(
+            keys::person_pk(caller.business_id(), id),
+            keys::MODE_CHANGE_PREFIX,
+        )
+        .reverse()
+        .limit(limit)
+        .after(cursor);
+        let (records, next_cursor) = repo::query::<ModeChange>(&*self.store, &q).await?;
+        Ok(Page {
+            items: records.into_iter().map(|r| r.value).collect(),
+            next_cursor,
+        })
+    }
+
+    /// Edits a client. Their private conversation, roster entries, uniqueness keys, login name
+    /// and, when the messaging mode changes, the record of who changed it and why, all change in
+    /// the same transaction.
+    pub async fn update_client_for(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        req: UpdateClientRequest,
+        reason: ModeChangeReason,
+    ) -> Result<Client> {
+        can_manage_clients(caller.role())?;
+        let changed_by_name = repo::get::<UserRecord>(
+            &*self.store,
+            &keys::user(caller.business_id(), caller.user_id()),
+        )
+        .await?
+        .map(|u| u.value.name);
         let name = req
             .name
             .as_deref()
@@ -289,6 +349,21 @@ impl Services {
                 after.update(keys::user(b, id))?,
                 updated_conversation.update(keys::conversation(b, conversation_id))?,
             ];
+            if old.messaging != new.messaging {
+                let change = ModeChange {
+                    client_id: id,
+                    from: old.messaging,
+                    to: new.messaging,
+                    reason,
+                    changed_by: Some(caller.user_id()),
+                    changed_by_name: changed_by_name.clone(),
+                    changed_at: time::OffsetDateTime::now_utc(),
+                };
+                writes.push(repo::create(
+                    keys::mode_change(b, id, super::ids::new_ulid()),
+                    &change,
+                )?);
+            }
             let mut unique_at: Vec<(usize, &str)> = Vec::new();
             if old.email != new.email {
                 if let Some(e) = &new.email {

@@ -32,10 +32,7 @@ fn seat(caller: &Caller, conversation: &ConversationRecord) -> Seat {
 }
 
 fn room(conversation: &ConversationRecord) -> Room {
-    Room {
-        kind: conversation.kind,
-        client_mode: conversation.client_mode,
-    }
+    conversation.room()
 }
 
 /// Whether a send was new or a repeat of an earlier one with the same `client_message_id`.
@@ -120,6 +117,8 @@ impl Services {
             last_message: c.last_message.clone(),
             unread_count: c.seq.saturating_sub(last_read_seq),
             can_post: can_post(seat(caller, c), room(c)).is_ok(),
+            messaging: (c.kind == shared::model::ConversationKind::Private)
+                .then_some(c.client_mode),
             last_activity_at: c.last_activity_at,
         }
     }

@@ -9,6 +9,8 @@ use crate::store::repo::{self, ConversationRecord, MembershipRecord, MessageReco
 use crate::store::{Change, Item, Store};
 use anyhow::Context as _;
 use shared::events::ServerEvent;
+use shared::model::ConversationKind;
+use shared::rules::{Seat, can_post};
 use shared::{BusinessId, ConversationId, UserId};
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -27,13 +29,33 @@ fn conversation_of(pk: &str) -> Option<(BusinessId, ConversationId)> {
     Some((b.parse().ok()?, c.parse().ok()?))
 }
 
+/// What a change means for the members of a conversation.
+#[derive(Debug)]
+pub enum Delivery {
+    /// The same event for every member.
+    Everyone(ServerEvent),
+    /// Who may post changed: each member learns what they may do now.
+    Permissions(Box<ConversationRecord>),
+}
+
 /// The realtime events a change causes, and the conversation whose members receive them.
 pub fn events_for(
     change: &Change,
-) -> anyhow::Result<Option<(BusinessId, ConversationId, ServerEvent)>> {
+) -> anyhow::Result<Option<(BusinessId, ConversationId, Delivery)>> {
     let Some(new) = &change.new else {
         return Ok(None);
     };
+    if change.sk == keys::CONVERSATION_META
+        && let Some(old) = &change.old
+    {
+        let (b, c) = conversation_of(&change.pk).context("a conversation outside its partition")?;
+        let after = repo::decode::<ConversationRecord>(new)?.value;
+        let before = repo::decode::<ConversationRecord>(old)?.value;
+        if before.room() != after.room() {
+            return Ok(Some((b, c, Delivery::Permissions(Box::new(after)))));
+        }
+        return Ok(None);
+    }
     if change.sk.starts_with(MESSAGE_PREFIX) && change.old.is_none() {
         let (b, c) =
             conversation_of(&change.pk).context("a message outside a conversation partition")?;
@@ -41,9 +63,9 @@ pub fn events_for(
         return Ok(Some((
             b,
             c,
-            ServerEvent::MessageCreated {
+            Delivery::Everyone(ServerEvent::MessageCreated {
                 message: record.message,
-            },
+            }),
         )));
     }
     if change.sk.starts_with(MEMBERSHIP_PREFIX) {
@@ -61,11 +83,11 @@ pub fn events_for(
             return Ok(Some((
                 b,
                 c,
-                ServerEvent::ConversationRead {
+                Delivery::Everyone(ServerEvent::ConversationRead {
                     conversation_id: c,
                     user_id: u,
                     message_id: m,
-                },
+                }),
             )));
         }
     }
@@ -78,8 +100,28 @@ pub async fn deliver(
     realtime: &dyn Realtime,
     change: &Change,
 ) -> anyhow::Result<()> {
-    let Some((b, c, event)) = events_for(change)? else {
+    let Some((b, c, delivery)) = events_for(change)? else {
         return Ok(());
+    };
+    let event = match delivery {
+        Delivery::Everyone(event) => event,
+        Delivery::Permissions(conversation) => {
+            let room = conversation.room();
+            for member in &conversation.members {
+                let seat = Seat {
+                    role: member.role,
+                    is_member: true,
+                };
+                let event = ServerEvent::PermissionChanged {
+                    conversation_id: c,
+                    can_post: can_post(seat, room).is_ok(),
+                    messaging: (conversation.kind == ConversationKind::Private)
+                        .then_some(conversation.client_mode),
+                };
+                realtime.push(b, member.user_id, &event).await?;
+            }
+            return Ok(());
+        }
     };
     let Some(conversation) =
         repo::get::<ConversationRecord>(store, &keys::conversation(b, c)).await?

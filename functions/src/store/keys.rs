@@ -55,8 +55,10 @@ pub fn conversation_pk(b: BusinessId, c: ConversationId) -> String {
     format!("B#{b}#C#{c}")
 }
 
+pub const CONVERSATION_META: &str = "META";
+
 pub fn conversation(b: BusinessId, c: ConversationId) -> Key {
-    (conversation_pk(b, c), "META".into())
+    (conversation_pk(b, c), CONVERSATION_META.into())
 }
 
 pub fn message(b: BusinessId, c: ConversationId, m: MessageId) -> Key {
@@ -94,6 +96,13 @@ pub fn activity(b: BusinessId, u: UserId, activity: &str, c: ConversationId) -> 
 }
 
 pub const ACTIVITY_PREFIX: &str = "ACT#";
+
+/// One change of a client's messaging mode, in the client's partition, by time.
+pub fn mode_change(b: BusinessId, client: UserId, id: ulid::Ulid) -> Key {
+    (person_pk(b, client), format!("{MODE_CHANGE_PREFIX}{id}"))
+}
+
+pub const MODE_CHANGE_PREFIX: &str = "MODE#";
 
 /// A WebSocket connection of a person (API Gateway), and its reverse lookup.
 pub fn connection(b: BusinessId, u: UserId, connection_id: &str) -> Key {

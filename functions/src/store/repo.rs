@@ -183,6 +183,13 @@ pub struct ConversationRecord {
 }
 
 impl ConversationRecord {
+    /// What the rules need to know about this conversation.
+    pub fn room(&self) -> shared::rules::Room {
+        shared::rules::Room {
+            kind: self.kind,
+            client_mode: self.client_mode,
+        }
+    }
     pub fn member(&self, user: UserId) -> Option<&MemberRef> {
         self.members.iter().find(|m| m.user_id == user)
     }
