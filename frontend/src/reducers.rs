@@ -2,8 +2,8 @@
 //! data, so they are tested without a browser.
 
 use shared::events::ServerEvent;
-use shared::ids::{ConversationId, UserId};
-use shared::model::{ConversationSummary, Message, MessagingMode};
+use shared::ids::{ConversationId, MessageId, UserId};
+use shared::model::{ConversationSummary, Message, MessagingMode, Reaction};
 use std::collections::BTreeMap;
 
 /// A message typed in this tab and not yet confirmed by the server.
@@ -64,6 +64,63 @@ impl Thread {
 
     pub fn newest(&self) -> Option<&Message> {
         self.messages.values().next_back()
+    }
+
+    /// New reactions on a loaded message (from a live event).
+    pub fn reactions(&mut self, id: MessageId, reactions: Vec<Reaction>) {
+        if let Some(m) = self.messages.get_mut(&id.to_string()) {
+            m.reactions = reactions;
+        }
+    }
+
+    pub fn apply(&mut self, action: ThreadAction) {
+        match action {
+            ThreadAction::Reset => *self = Self::default(),
+            ThreadAction::Page {
+                items,
+                next_cursor,
+                older,
+            } => self.page(items, next_cursor, older),
+            ThreadAction::Add(m) => self.add(m),
+            ThreadAction::Sending { key, body } => self.sending(&key, &body),
+            ThreadAction::Failed { key, why } => self.failed(&key, why),
+            ThreadAction::Reactions { id, reactions } => self.reactions(id, reactions),
+        }
+    }
+}
+
+/// Everything that changes a conversation view. Applied by a reducer, so answers that arrive
+/// late always apply to the latest state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ThreadAction {
+    Reset,
+    Page {
+        items: Vec<Message>,
+        next_cursor: Option<String>,
+        older: bool,
+    },
+    Add(Message),
+    Sending {
+        key: String,
+        body: String,
+    },
+    Failed {
+        key: String,
+        why: String,
+    },
+    Reactions {
+        id: MessageId,
+        reactions: Vec<Reaction>,
+    },
+}
+
+impl yew::Reducible for Thread {
+    type Action = ThreadAction;
+
+    fn reduce(self: std::rc::Rc<Self>, action: ThreadAction) -> std::rc::Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        std::rc::Rc::new(next)
     }
 }
 
@@ -173,8 +230,7 @@ pub fn inbox_filter<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::ids::MessageId;
-    use shared::model::ConversationKind;
+    use shared::model::{ConversationKind, Reactor};
     use time::OffsetDateTime;
     use ulid::Ulid;
 
@@ -194,6 +250,7 @@ mod tests {
             client_message_id: key.into(),
             created_at: OffsetDateTime::from_unix_timestamp(1_700_000_000 + n as i64)
                 .expect("time"),
+            reactions: Vec::new(),
         }
     }
     fn summary(c: u64, title: &str, unread: u64) -> ConversationSummary {
@@ -270,6 +327,41 @@ mod tests {
         let bodies: Vec<_> = t.messages.values().map(|m| m.body.as_str()).collect();
         assert_eq!(bodies, ["message 3", "message 4", "message 5", "message 6"]);
         assert_eq!(t.newest().map(|m| m.body.as_str()), Some("message 6"));
+    }
+
+    #[test]
+    fn late_answers_and_live_reactions_apply_to_the_latest_state() {
+        let mut t = Thread::default();
+        t.apply(ThreadAction::Sending {
+            key: "k1".into(),
+            body: "mine".into(),
+        });
+        // A message from someone else arrives live before the send is acknowledged.
+        t.apply(ThreadAction::Add(message(1, 1, 2, "theirs")));
+        t.apply(ThreadAction::Add(message(1, 2, 1, "k1")));
+        assert_eq!(t.messages.len(), 2, "the live message is kept");
+        assert!(t.outgoing.is_empty());
+        let reactions = vec![Reaction {
+            emoji: "👍".into(),
+            users: vec![Reactor {
+                id: user(2),
+                name: "User 2".into(),
+            }],
+        }];
+        let id = message(1, 2, 1, "k1").id;
+        t.apply(ThreadAction::Reactions {
+            id,
+            reactions: reactions.clone(),
+        });
+        assert_eq!(t.messages[&id.to_string()].reactions, reactions);
+        // Reactions on a message not loaded are ignored.
+        t.apply(ThreadAction::Reactions {
+            id: message(1, 99, 1, "x").id,
+            reactions,
+        });
+        assert_eq!(t.messages.len(), 2);
+        t.apply(ThreadAction::Reset);
+        assert_eq!(t, Thread::default());
     }
 
     #[test]

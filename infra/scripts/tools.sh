@@ -119,9 +119,12 @@ ensure_dynamodb() {
 }
 
 ensure_browser() {
-  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    log "installing chromium and chromium-driver"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+  # The emoji font, so reactions in screenshots look as they do on a phone.
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+    || ! [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; then
+    log "installing chromium, chromium-driver and the emoji font"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      chromium chromium-driver fonts-noto-color-emoji
   fi
 }
 

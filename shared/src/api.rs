@@ -106,6 +106,15 @@ pub struct UpdateClientRequest {
     pub messaging: Option<MessagingMode>,
 }
 
+/// `POST /api/conversations/{id}/messages/{message_id}/reactions`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddReactionRequest {
+    /// One emoji, such as "👍" or "❤️".
+    pub emoji: String,
+}
+
 /// `PUT /api/clients/{id}/messaging`
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,7 +1,7 @@
 //! Events the server pushes over the WebSocket, as `{"type": "...", ...}`.
 
 use crate::ids::*;
-use crate::model::{Message, MessagingMode};
+use crate::model::{Message, MessagingMode, Reaction};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +26,13 @@ pub enum ServerEvent {
         can_post: bool,
         /// For private conversations: the client's messaging mode now.
         messaging: Option<MessagingMode>,
+    },
+    /// A message's reactions changed: here are all of them now.
+    #[serde(rename = "reaction.changed")]
+    ReactionChanged {
+        conversation_id: ConversationId,
+        message_id: MessageId,
+        reactions: Vec<Reaction>,
     },
     /// Sent once after the socket is accepted.
     #[serde(rename = "hello")]

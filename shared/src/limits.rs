@@ -23,3 +23,8 @@ pub const CLIENT_MESSAGE_ID_MAX_CHARS: usize = 64;
 pub const INVITE_TTL_SECS: i64 = 7 * 24 * 3600;
 /// How long a session token stays valid, in seconds (12 hours).
 pub const SESSION_TTL_SECS: i64 = 12 * 3600;
+
+/// Different emoji on one message.
+pub const REACTION_EMOJI_MAX: usize = 24;
+/// Unicode scalar values in one reaction (a family emoji with skin tones takes several).
+pub const EMOJI_MAX_CHARS: usize = 16;

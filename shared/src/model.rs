@@ -117,6 +117,61 @@ pub struct Message {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
+    /// Emoji reactions, one entry per emoji in the order first used.
+    #[serde(default)]
+    pub reactions: Vec<Reaction>,
+}
+
+/// Everyone who reacted to a message with one emoji.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reaction {
+    pub emoji: String,
+    /// In the order they reacted; its length is the count.
+    pub users: Vec<Reactor>,
+}
+
+/// One person who reacted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Reactor {
+    pub id: UserId,
+    pub name: String,
+}
+
+impl Message {
+    /// Adds `user`'s `emoji` (once: adding it again changes nothing). Returns whether it changed.
+    pub fn add_reaction(&mut self, emoji: &str, user: Reactor) -> bool {
+        match self.reactions.iter_mut().find(|r| r.emoji == emoji) {
+            Some(r) if r.users.iter().any(|u| u.id == user.id) => false,
+            Some(r) => {
+                r.users.push(user);
+                true
+            }
+            None => {
+                self.reactions.push(Reaction {
+                    emoji: emoji.to_owned(),
+                    users: vec![user],
+                });
+                true
+            }
+        }
+    }
+
+    /// Removes `user`'s `emoji`, dropping the emoji when nobody is left. Returns whether it
+    /// changed.
+    pub fn remove_reaction(&mut self, emoji: &str, user: UserId) -> bool {
+        let Some(i) = self.reactions.iter().position(|r| r.emoji == emoji) else {
+            return false;
+        };
+        let before = self.reactions[i].users.len();
+        self.reactions[i].users.retain(|u| u.id != user);
+        let changed = self.reactions[i].users.len() != before;
+        if self.reactions[i].users.is_empty() {
+            self.reactions.remove(i);
+        }
+        changed
+    }
 }
 
 /// One line of the conversation list, as the caller sees it.

@@ -47,6 +47,12 @@ pub fn can_read(seat: Seat, _room: Room) -> Result<(), Denied> {
     }
 }
 
+/// Adding or removing one's emoji reaction: anyone who can read, even where they cannot post
+/// (a one-way client, later an announcement-only group).
+pub fn can_react(seat: Seat, room: Room) -> Result<(), Denied> {
+    can_read(seat, room)
+}
+
 /// Sending a message.
 pub fn can_post(seat: Seat, room: Room) -> Result<(), Denied> {
     can_read(seat, room)?;
@@ -109,6 +115,11 @@ mod tests {
                 can_post(seat, room),
                 post,
                 "post {role:?} member={is_member} {mode:?}"
+            );
+            assert_eq!(
+                can_react(seat, room),
+                read,
+                "react {role:?} member={is_member} {mode:?}: whoever reads may react"
             );
         }
     }

@@ -73,6 +73,43 @@ text_newtype!(
     /// The sender's idempotency key for a message: 1 to 64 of `[A-Za-z0-9_-]`.
     ClientMessageId
 );
+text_newtype!(
+    /// One emoji for a reaction: pictographic, with its modifiers, joiners and variation
+    /// selectors; no letters, spaces or control characters.
+    Emoji
+);
+
+impl Emoji {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let invalid = || {
+            ValidationError::new(
+                "reaction.invalid_emoji",
+                "A reaction is one emoji, such as 👍 or ❤️.",
+            )
+        };
+        let chars: Vec<char> = raw.chars().collect();
+        if chars.is_empty() || chars.len() > crate::limits::EMOJI_MAX_CHARS {
+            return Err(invalid());
+        }
+        // Keycaps (1️⃣, #️⃣) are the only emoji that start with ASCII.
+        let keycap = matches!(chars.as_slice(), [c, '\u{FE0F}', '\u{20E3}'] | [c, '\u{20E3}'] if c.is_ascii_digit() || *c == '#' || *c == '*');
+        let allowed = |c: char| {
+            let u = c as u32;
+            matches!(u,
+                0x00A9 | 0x00AE | 0x203C | 0x2049 | 0x2122 | 0x2139
+                | 0x2194..=0x21AA | 0x231A..=0x23FF | 0x24C2 | 0x25AA..=0x27BF
+                | 0x2934 | 0x2935 | 0x2B05..=0x2B55 | 0x3030 | 0x303D | 0x3297 | 0x3299
+                | 0x1F000..=0x1FAFF
+                | 0x200D | 0xFE0F | 0xFE0E | 0x20E3 | 0xE0020..=0xE007F)
+        };
+        let pictographic = |c: char| !matches!(c as u32, 0x200D | 0xFE0F | 0xFE0E | 0x20E3 | 0x1F3FB..=0x1F3FF | 0xE0020..=0xE007F);
+        if keycap || (chars.iter().all(|&c| allowed(c)) && pictographic(chars[0])) {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(invalid())
+        }
+    }
+}
 
 impl MessageBody {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
@@ -227,6 +264,54 @@ pub fn check_password(raw: &str) -> Result<(), ValidationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emoji_are_one_emoji_and_nothing_else() {
+        for ok in [
+            "👍",
+            "❤️",
+            "😂",
+            "🎉",
+            "💪🏽",
+            "🙏",
+            "👨‍👩‍👧‍👦",
+            "🏳️‍🌈",
+            "1️⃣",
+            "#️⃣",
+            "🇬🇧",
+            "✅",
+            "©️",
+        ] {
+            assert_eq!(
+                Emoji::parse(ok).map(|e| e.into_inner()),
+                Ok(ok.to_owned()),
+                "{ok}"
+            );
+        }
+        for bad in [
+            "",
+            " ",
+            "a",
+            "ok",
+            "👍 ",
+            " 👍",
+            "👍a",
+            "<script>",
+            "\u{200D}",
+            "\u{FE0F}",
+            "🏽",
+            "1",
+            "#",
+            "\u{7}",
+            &"👍".repeat(17),
+        ] {
+            assert_eq!(
+                Emoji::parse(bad).map_err(|e| e.code),
+                Err("reaction.invalid_emoji"),
+                "{bad:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_message_body_is_trimmed() {

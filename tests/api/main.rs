@@ -10,6 +10,7 @@ mod idempotency;
 mod messages;
 mod openapi;
 mod permissions;
+mod reactions;
 mod realtime;
 mod robustness;
 mod tenancy;

@@ -204,3 +204,39 @@ async fn a_mode_change_tells_each_member_what_they_may_do_now() {
         panic!("Luis heard {e}");
     }
 }
+
+#[tokio::test]
+async fn reactions_reach_every_member_live() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let coach = app.signup().await;
+    let luis = app.joined_client(&coach, "Luis", "one_way").await;
+    let maya = app.joined_client(&coach, "Maya", "two_way").await;
+    let message = app
+        .send(&coach, &luis.conversation_id, "c1", "Rest day tomorrow")
+        .await
+        .ok();
+    let mut coach_ws = connect(&app, &coach.token).await;
+    let mut maya_ws = connect(&app, &maya.session.token).await;
+    app.post(
+        &format!(
+            "/api/conversations/{}/messages/{}/reactions",
+            luis.conversation_id,
+            message["id"].as_str().expect("id")
+        ),
+        Some(&luis.session.token),
+        json!({"emoji": "🙏"}),
+    )
+    .await
+    .ok();
+    let e = next_of_type(&mut coach_ws, "reaction.changed").await;
+    assert_eq!(e["conversation_id"], luis.conversation_id.as_str());
+    assert_eq!(e["message_id"], message["id"]);
+    assert_eq!(e["reactions"][0]["emoji"], "🙏");
+    assert_eq!(
+        e["reactions"][0]["users"][0]["id"],
+        luis.session.user_id.as_str()
+    );
+    if let Some(e) = next_event(&mut maya_ws).await {
+        panic!("Maya heard {e}");
+    }
+}

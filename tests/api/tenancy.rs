@@ -76,6 +76,16 @@ fn endpoints(t: &Target) -> Vec<(Method, String, Option<Value>)> {
             Some(json!({"message_id": m})),
         ),
         (
+            Method::POST,
+            format!("/api/conversations/{k}/messages/{m}/reactions"),
+            Some(json!({"emoji": "👍"})),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/conversations/{k}/messages/{m}/reactions/%F0%9F%91%8D"),
+            None,
+        ),
+        (
             Method::GET,
             format!("/api/auth/invites/{}", t.invite_token),
             None,
@@ -189,6 +199,11 @@ async fn nobody_outside_a_conversation_can_read_or_write_it(app: TestApp) {
         history["items"].as_array().expect("items").len(),
         1,
         "no message got in"
+    );
+    assert_eq!(
+        history["items"][0]["reactions"],
+        json!([]),
+        "no reaction got in"
     );
     let inbox = app.get("/api/conversations", Some(&coach.token)).await.ok();
     let maya_row = inbox["items"]

@@ -715,3 +715,64 @@ async fn switching_to_one_way_removes_the_composer_live() -> Result<()> {
     finish(&coach, "7-coach-profile-history", Ok(())).await?;
     finish(&client, "7-client-composer-back", outcome).await
 }
+
+/// 8. A one-way client, who has no composer, still reacts to the coach's message; the coach sees
+/// the reaction arrive and go live.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_one_way_client_reacts_and_the_coach_sees_it_live() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach_token,
+            "Riley Park",
+            "riley@client.example",
+            "one_way",
+            "client password",
+        )
+        .await?;
+    h.send(
+        &coach_token,
+        &conversation,
+        "New PB on deadlifts this week!",
+    )
+    .await?;
+
+    let coach = h.driver.session(1280, 800).await?;
+    let client = h.driver.session(390, 844).await?;
+    client.phone(390, 844).await?;
+    let outcome = async {
+        h.sign_in(&coach, "casey@peak.example", "coach password")
+            .await?;
+        coach.click(By::XPath(&button("Riley Park"))).await?;
+        coach.find_text(By::Css(".message"), "New PB").await?;
+
+        h.sign_in(&client, "riley@client.example", "client password")
+            .await?;
+        client.click(By::Css(".conversation-list .row")).await?;
+        client.find(By::Css(".read-only")).await?;
+        client.click(By::Css(".message .body")).await?;
+        client
+            .click(By::Css("[aria-label='React with 💪']"))
+            .await?;
+        client
+            .find(By::Css(".message .chip.mine[aria-pressed=true]"))
+            .await?;
+        client
+            .screenshot(&output_dir().join("8-reaction-added.png"))
+            .await?;
+
+        let chip = coach.find_text(By::Css(".message .chip"), "💪 1").await?;
+        let who = coach.property(&chip, "title").await?;
+        ensure!(who == json!("Riley Park"), "reacted by {who}");
+
+        // Tapping their own chip takes it back, for both.
+        client.click(By::Css(".message .chip.mine")).await?;
+        client.gone(By::Css(".message .chip")).await?;
+        coach.gone(By::Css(".message .chip")).await?;
+        Ok(())
+    }
+    .await;
+    finish(&coach, "8-coach-sees-reaction", Ok(())).await?;
+    finish(&client, "8-one-way-client-reacts", outcome).await
+}

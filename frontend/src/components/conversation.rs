@@ -4,7 +4,7 @@
 use crate::app::Route;
 use crate::format;
 use crate::hooks::{use_live, use_session};
-use crate::reducers::{Outgoing, Thread, permission_from};
+use crate::reducers::{Outgoing, Thread, ThreadAction, permission_from};
 use crate::services::api;
 use crate::state::Live;
 use shared::api::SendMessageRequest;
@@ -15,6 +15,9 @@ use shared::validate::MessageBody;
 use web_sys::{Element, HtmlTextAreaElement};
 use yew::prelude::*;
 use yew_router::prelude::*;
+
+/// The emoji offered in one tap.
+const QUICK_REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "🎉", "💪", "🙏"];
 
 #[derive(Properties, PartialEq)]
 pub struct ConversationProps {
@@ -27,7 +30,9 @@ pub struct ConversationProps {
 pub fn ConversationView(props: &ConversationProps) -> Html {
     let session = use_session();
     let live = use_live();
-    let thread = use_state(Thread::default);
+    let thread = use_reducer(Thread::default);
+    // The message whose emoji palette is open.
+    let reacting = use_state(|| None::<String>);
     // What the server last said about posting here, live; the summary's answer until then.
     let can_post_live = use_state(|| None::<(bool, Option<MessagingMode>)>);
     let menu_open = use_state(|| false);
@@ -48,9 +53,11 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             let (thread, token, id) = (thread.clone(), token.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(page) = api::messages(&token, &id, None).await {
-                    let mut next = (*thread).clone();
-                    next.page(page.items, page.next_cursor, false);
-                    thread.set(next);
+                    thread.dispatch(ThreadAction::Page {
+                        items: page.items,
+                        next_cursor: page.next_cursor,
+                        older: false,
+                    });
                 }
             });
         })
@@ -63,7 +70,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             live.clone(),
         );
         use_effect_with(id.clone(), move |_| {
-            thread.set(Thread::default());
+            thread.dispatch(ThreadAction::Reset);
             *seen.borrow_mut() = live.recent.last().map(|(n, _)| *n);
             load_latest.emit(());
         });
@@ -78,8 +85,6 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             can_post_live.clone(),
         );
         use_effect_with(live.next_seq, move |_| {
-            let mut next = (*thread).clone();
-            let mut changed = false;
             let last = *seen.borrow();
             for (n, event) in live.since(last) {
                 *seen.borrow_mut() = Some(*n);
@@ -87,8 +92,17 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                     Live::Event(ServerEvent::MessageCreated { message })
                         if message.conversation_id == summary_id =>
                     {
-                        next.add(message.clone());
-                        changed = true;
+                        thread.dispatch(ThreadAction::Add(message.clone()));
+                    }
+                    Live::Event(ServerEvent::ReactionChanged {
+                        conversation_id,
+                        message_id,
+                        reactions,
+                    }) if *conversation_id == summary_id => {
+                        thread.dispatch(ThreadAction::Reactions {
+                            id: *message_id,
+                            reactions: reactions.clone(),
+                        });
                     }
                     Live::Event(event) => {
                         if let Some(now) = permission_from(event, summary_id) {
@@ -101,9 +115,6 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                         load_latest.emit(());
                     }
                 }
-            }
-            if changed {
-                thread.set(next);
             }
         });
     }
@@ -159,9 +170,11 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             let height_before = el.scroll_height();
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(page) = api::messages(&token, &id, Some(&before)).await {
-                    let mut next = (*thread).clone();
-                    next.page(page.items, page.next_cursor, true);
-                    thread.set(next);
+                    thread.dispatch(ThreadAction::Page {
+                        items: page.items,
+                        next_cursor: page.next_cursor,
+                        older: true,
+                    });
                     // Keep the message the reader was looking at in place.
                     gloo_timers::future::TimeoutFuture::new(0).await;
                     if let Some(el) = list_ref.cast::<Element>() {
@@ -176,9 +189,10 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     let send = {
         let (thread, token, id) = (thread.clone(), token.clone(), id.clone());
         Callback::from(move |(key, body): (String, String)| {
-            let mut next = (*thread).clone();
-            next.sending(&key, &body);
-            thread.set(next);
+            thread.dispatch(ThreadAction::Sending {
+                key: key.clone(),
+                body: body.clone(),
+            });
             let (thread, token, id) = (thread.clone(), token.clone(), id.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let result = api::send(
@@ -190,12 +204,13 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                     },
                 )
                 .await;
-                let mut next = (*thread).clone();
-                match result {
-                    Ok(m) => next.add(m),
-                    Err(e) => next.failed(&key, e.message),
-                }
-                thread.set(next);
+                thread.dispatch(match result {
+                    Ok(m) => ThreadAction::Add(m),
+                    Err(e) => ThreadAction::Failed {
+                        key,
+                        why: e.message,
+                    },
+                });
             });
         })
     };
@@ -225,6 +240,35 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
         })
     };
 
+    // Adds (true) or removes (false) the viewer's emoji on a message.
+    let react = {
+        let (thread, token, id, menu_error) = (
+            thread.clone(),
+            token.clone(),
+            id.clone(),
+            menu_error.clone(),
+        );
+        Callback::from(move |(message, emoji, add): (String, String, bool)| {
+            let (thread, token, id, menu_error) = (
+                thread.clone(),
+                token.clone(),
+                id.clone(),
+                menu_error.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = if add {
+                    api::add_reaction(&token, &id, &message, &emoji).await
+                } else {
+                    api::remove_reaction(&token, &id, &message, &emoji).await
+                };
+                match result {
+                    Ok(m) => thread.dispatch(ThreadAction::Add(m)),
+                    Err(e) => menu_error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+
     let mut rows = Vec::new();
     let mut last_day = None;
     for m in thread.messages.values() {
@@ -234,11 +278,55 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             last_day = Some(day);
         }
         let mine = Some(m.sender_id) == me;
+        let message_id = m.id.to_string();
+        let open_palette = {
+            let (reacting, message_id) = (reacting.clone(), message_id.clone());
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                let open = reacting.as_deref() == Some(message_id.as_str());
+                reacting.set((!open).then(|| message_id.clone()));
+            })
+        };
+        let chips = m.reactions.iter().map(|r| {
+            let by_me = r.users.iter().any(|u| Some(u.id) == me);
+            let who = r.users.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join(", ");
+            let onclick = react.reform({
+                let (message_id, emoji) = (message_id.clone(), r.emoji.clone());
+                move |e: MouseEvent| {
+                    e.stop_propagation();
+                    (message_id.clone(), emoji.clone(), !by_me)
+                }
+            });
+            html! {
+                <button class={classes!("chip", by_me.then_some("mine"))} aria-pressed={by_me.to_string()}
+                    title={who.clone()} aria-label={format!("{} {}: {who}", r.emoji, r.users.len())} {onclick}>
+                    <span aria-hidden="true">{ format!("{} {}", r.emoji, r.users.len()) }</span>
+                </button>
+            }
+        });
+        let palette = (reacting.as_deref() == Some(message_id.as_str())).then(|| {
+            let choices = QUICK_REACTIONS.iter().map(|emoji| {
+                let by_me = m.reactions.iter().any(|r| r.emoji == *emoji && r.users.iter().any(|u| Some(u.id) == me));
+                let (react, reacting, message_id) = (react.clone(), reacting.clone(), message_id.clone());
+                let onclick = Callback::from(move |e: MouseEvent| {
+                    e.stop_propagation();
+                    reacting.set(None);
+                    react.emit((message_id.clone(), emoji.to_string(), !by_me));
+                });
+                html! { <button class={classes!("emoji", by_me.then_some("mine"))} aria-label={format!("React with {emoji}")} {onclick}>{ *emoji }</button> }
+            });
+            html! { <div class="palette" role="group" aria-label="Reactions">{ for choices }</div> }
+        });
         rows.push(html! {
-            <li key={m.id.to_string()} class={classes!("message", mine.then_some("mine"))} data-status="sent">
+            <li key={message_id.clone()} class={classes!("message", mine.then_some("mine"))} data-status="sent" onclick={open_palette.clone()}>
                 if !mine { <span class="sender">{ m.sender_name.clone() }</span> }
                 <p class="body">{ m.body.clone() }</p>
-                <time class="time">{ format::clock(m.created_at) }</time>
+                <span class="meta-row">
+                    <button class="react-button" aria-label="Add a reaction" onclick={open_palette}>{ "☺" }</button>
+                    <time class="time">{ format::clock(m.created_at) }</time>
+                </span>
+                if !m.reactions.is_empty() { <div class="reactions">{ for chips }</div> }
+                { palette }
             </li>
         });
     }
@@ -333,7 +421,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             </div>
         }
     } else {
-        html! { <p class="read-only" role="note">{ "Only your coach sends messages here. You can read everything they send." }</p> }
+        html! { <p class="read-only" role="note">{ "Only your coach sends messages here. Tap a message to react." }</p> }
     };
 
     html! {

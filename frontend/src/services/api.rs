@@ -114,3 +114,33 @@ pub async fn set_messaging(token: &str, id: &str, mode: MessagingMode) -> Result
 pub async fn messaging_changes(token: &str, id: &str) -> Result<Page<ModeChange>, ApiError> {
     get(&format!("/api/clients/{id}/messaging/changes"), Some(token)).await
 }
+
+pub async fn add_reaction(
+    token: &str,
+    conversation: &str,
+    message: &str,
+    emoji: &str,
+) -> Result<Message, ApiError> {
+    post(
+        &format!("/api/conversations/{conversation}/messages/{message}/reactions"),
+        Some(token),
+        &AddReactionRequest {
+            emoji: emoji.to_owned(),
+        },
+    )
+    .await
+}
+
+pub async fn remove_reaction(
+    token: &str,
+    conversation: &str,
+    message: &str,
+    emoji: &str,
+) -> Result<Message, ApiError> {
+    let emoji = String::from(js_sys::encode_uri_component(emoji));
+    super::requests::delete(
+        &format!("/api/conversations/{conversation}/messages/{message}/reactions/{emoji}"),
+        Some(token),
+    )
+    .await
+}

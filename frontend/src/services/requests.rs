@@ -123,3 +123,7 @@ pub async fn put<B: Serialize, T: DeserializeOwned>(
 ) -> Result<T, ApiError> {
     request(Method::PUT, path, token, Some(body)).await
 }
+
+pub async fn delete<T: DeserializeOwned>(path: &str, token: Option<&str>) -> Result<T, ApiError> {
+    request::<(), T>(Method::DELETE, path, token, None).await
+}

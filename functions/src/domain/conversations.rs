@@ -1,5 +1,5 @@
 //! Conversations and messages: the caller's conversation list, history, sending (idempotent by
-//! the sender's `client_message_id`) and read marks. A message, its conversation's new state,
+//! the sender's `client_message_id`), reactions and read marks. A message, its conversation's new state,
 //! the sender's read mark and every member's inbox order are one transaction.
 
 use super::auth::Caller;
@@ -8,16 +8,18 @@ use super::*;
 use crate::store::keys::{self, ACTIVITY_PREFIX, MESSAGE_PREFIX};
 use crate::store::repo::{
     self, ActivityRecord, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord,
-    Versioned,
+    UserRecord, Versioned,
 };
 use crate::store::{Condition, Query, StoreError, Write, encode_cursor};
 use anyhow::Context as _;
 use futures::future::try_join_all;
 use shared::api::{ReadState, SendMessageRequest};
-use shared::limits::{LIST_PAGE_DEFAULT, LIST_PAGE_MAX, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX};
-use shared::model::{ConversationSummary, Message, Page, Role};
-use shared::rules::{Room, Seat, can_post, can_read};
-use shared::validate::{ClientMessageId, MessageBody};
+use shared::limits::{
+    LIST_PAGE_DEFAULT, LIST_PAGE_MAX, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX, REACTION_EMOJI_MAX,
+};
+use shared::model::{ConversationSummary, Message, Page, Reactor, Role};
+use shared::rules::{Room, Seat, can_post, can_react, can_read};
+use shared::validate::{ClientMessageId, Emoji, MessageBody};
 use shared::{ConversationId, MessageId};
 
 fn not_found() -> Error {
@@ -199,6 +201,7 @@ impl Services {
                     .map_err(|_| anyhow::anyhow!("message id space exhausted"))?;
             }
             let message = Message {
+                reactions: Vec::new(),
                 id: MessageId::from_ulid(message_id),
                 conversation_id: id,
                 sender_id: me,
@@ -275,6 +278,69 @@ impl Services {
         .await?
         .context("an idempotency key without its message")?;
         Ok(Some(record.value.message))
+    }
+
+    /// Adds (`add`) or removes the caller's `emoji` on a message. Anyone who can read the
+    /// conversation may react, including where they cannot post. Adding twice or removing what
+    /// is not there changes nothing; the answer is the message with all its reactions.
+    pub async fn react(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        message_id: MessageId,
+        emoji: &str,
+        add: bool,
+    ) -> Result<Message> {
+        let emoji = Emoji::parse(emoji)?;
+        let b = caller.business_id();
+        let name = repo::get::<UserRecord>(&*self.store, &keys::user(b, caller.user_id()))
+            .await?
+            .map(|u| u.value.name)
+            .unwrap_or_default();
+        retrying(|| async {
+            let conversation = self.readable(caller, id).await?;
+            can_react(seat(caller, &conversation.value), room(&conversation.value))?;
+            let record =
+                repo::get::<MessageRecord>(&*self.store, &keys::message(b, id, message_id))
+                    .await?
+                    .ok_or_else(|| {
+                        Error::not_found(
+                            "message.not_found",
+                            "There is no such message in this conversation.",
+                        )
+                    })?;
+            let mut after = record.clone();
+            let message = &mut after.value.message;
+            let changed = if add {
+                if !message.reactions.iter().any(|r| r.emoji == emoji.as_str())
+                    && message.reactions.len() >= REACTION_EMOJI_MAX
+                {
+                    return Err(Error::invalid(
+                        "reaction.too_many",
+                        "This message already has as many different reactions as it can take.",
+                    ));
+                }
+                message.add_reaction(
+                    emoji.as_str(),
+                    Reactor {
+                        id: caller.user_id(),
+                        name: name.clone(),
+                    },
+                )
+            } else {
+                message.remove_reaction(emoji.as_str(), caller.user_id())
+            };
+            if !changed {
+                return Ok(Attempt::Done(record.value.message));
+            }
+            let write = after.update(keys::message(b, id, message_id))?;
+            match self.store.transact(vec![write]).await {
+                Ok(()) => Ok(Attempt::Done(after.value.message)),
+                Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
     }
 
     /// Moves the caller's read mark forward to `message_id` (never backward).

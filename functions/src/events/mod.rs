@@ -56,7 +56,27 @@ pub fn events_for(
         }
         return Ok(None);
     }
-    if change.sk.starts_with(MESSAGE_PREFIX) && change.old.is_none() {
+    if change.sk.starts_with(MESSAGE_PREFIX)
+        && let Some(old) = &change.old
+    {
+        let (b, c) =
+            conversation_of(&change.pk).context("a message outside a conversation partition")?;
+        let after = repo::decode::<MessageRecord>(new)?.value.message;
+        let before = repo::decode::<MessageRecord>(old)?.value.message;
+        if before.reactions != after.reactions {
+            return Ok(Some((
+                b,
+                c,
+                Delivery::Everyone(ServerEvent::ReactionChanged {
+                    conversation_id: c,
+                    message_id: after.id,
+                    reactions: after.reactions,
+                }),
+            )));
+        }
+        return Ok(None);
+    }
+    if change.sk.starts_with(MESSAGE_PREFIX) {
         let (b, c) =
             conversation_of(&change.pk).context("a message outside a conversation partition")?;
         let record = repo::decode::<MessageRecord>(new)?.value;

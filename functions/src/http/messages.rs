@@ -1,4 +1,4 @@
-//! The `messages` area: conversations, history, sending, read marks.
+//! The `messages` area: conversations, history, sending, reactions, read marks.
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use shared::api::{ErrorBody, MarkReadRequest, ReadState, SendMessageRequest};
+use shared::api::{AddReactionRequest, ErrorBody, MarkReadRequest, ReadState, SendMessageRequest};
 use shared::model::{ConversationSummary, Message, Page};
 use shared::{ConversationId, MessageId};
 use utoipa::IntoParams;
@@ -22,6 +22,41 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_conversation))
         .routes(routes!(list_messages, send_message))
         .routes(routes!(mark_read))
+        .routes(routes!(add_reaction))
+        .routes(routes!(remove_reaction))
+}
+
+/// Adds the caller's emoji reaction to a message (once per emoji per person: adding it again
+/// changes nothing). Anyone who can read the conversation may react, also where they cannot
+/// post. Answers the message with all its reactions; members get `reaction.changed`.
+#[utoipa::path(post, path = "/api/conversations/{id}/messages/{message_id}/reactions", tag = "messages",
+    security(("bearer" = [])), params(("id" = String, Path), ("message_id" = String, Path)),
+    request_body = AddReactionRequest,
+    responses((status = 200, body = Message), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_reaction(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath((id, message_id)): ApiPath<(ConversationId, MessageId)>,
+    ApiJson(req): ApiJson<AddReactionRequest>,
+) -> Result<Json<Message>, ApiError> {
+    Ok(Json(
+        s.react(&caller, id, message_id, &req.emoji, true).await?,
+    ))
+}
+
+/// Removes the caller's emoji reaction (the emoji percent-encoded in the path). Removing one
+/// that is not there changes nothing.
+#[utoipa::path(delete, path = "/api/conversations/{id}/messages/{message_id}/reactions/{emoji}", tag = "messages",
+    security(("bearer" = [])), params(("id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path)),
+    responses((status = 200, body = Message), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn remove_reaction(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath((id, message_id, emoji)): ApiPath<(ConversationId, MessageId, String)>,
+) -> Result<Json<Message>, ApiError> {
+    Ok(Json(s.react(&caller, id, message_id, &emoji, false).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
