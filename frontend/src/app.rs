@@ -20,6 +20,8 @@ pub enum Route {
     Inbox,
     #[at("/inbox/:id")]
     Conversation { id: String },
+    #[at("/groups/new")]
+    NewGroup,
     #[at("/clients")]
     Clients,
     #[at("/clients/:id")]
@@ -84,6 +86,9 @@ fn switch(route: Route) -> Html {
         }
         Route::Conversation { id } => html! { <Signed><Inbox selected={Some(id)} /></Signed> },
         Route::Clients => html! { <Signed staff_only=true><Clients /></Signed> },
+        Route::NewGroup => {
+            html! { <Signed staff_only=true><crate::pages::groups::NewGroup /></Signed> }
+        }
         Route::ClientProfile { id } => {
             html! { <Signed staff_only=true><ClientProfile {id} /></Signed> }
         }
@@ -124,7 +129,7 @@ pub fn Signed(props: &SignedProps) -> Html {
     };
     let in_inbox = matches!(
         route,
-        Some(Route::Inbox | Route::Conversation { .. } | Route::Home)
+        Some(Route::Inbox | Route::Conversation { .. } | Route::Home | Route::NewGroup)
     );
     let in_clients = matches!(
         route,

@@ -177,30 +177,55 @@ pub fn inbox_apply(
             conversation_id,
             can_post,
             messaging,
+            announcement_only,
         } => match items.iter_mut().find(|c| c.id == *conversation_id) {
-            Some(c) if (c.can_post, c.messaging) != (*can_post, *messaging) => {
+            Some(c)
+                if (c.can_post, c.messaging, c.announcement_only)
+                    != (*can_post, *messaging, *announcement_only) =>
+            {
                 c.can_post = *can_post;
                 c.messaging = *messaging;
+                c.announcement_only = *announcement_only;
                 InboxChange::Changed
             }
-            _ => InboxChange::Nothing,
+            Some(_) => InboxChange::Nothing,
+            // A conversation the list does not have yet: the caller was just added to it.
+            None => InboxChange::Reload,
         },
+        ServerEvent::ConversationRemoved { conversation_id } => {
+            let before = items.len();
+            items.retain(|c| c.id != *conversation_id);
+            if items.len() == before {
+                InboxChange::Nothing
+            } else {
+                InboxChange::Changed
+            }
+        }
         _ => InboxChange::Nothing,
     }
 }
 
-/// What the viewer may do in `conversation` after `event`, if the event says: whether they
-/// may post, and the client's messaging mode.
-pub fn permission_from(
-    event: &ServerEvent,
-    conversation: ConversationId,
-) -> Option<(bool, Option<MessagingMode>)> {
+/// What the viewer may do in a conversation, as the server last said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Permission {
+    pub can_post: bool,
+    pub messaging: Option<MessagingMode>,
+    pub announcement_only: bool,
+}
+
+/// What the viewer may do in `conversation` after `event`, if the event says.
+pub fn permission_from(event: &ServerEvent, conversation: ConversationId) -> Option<Permission> {
     match event {
         ServerEvent::PermissionChanged {
             conversation_id,
             can_post,
             messaging,
-        } if *conversation_id == conversation => Some((*can_post, *messaging)),
+            announcement_only,
+        } if *conversation_id == conversation => Some(Permission {
+            can_post: *can_post,
+            messaging: *messaging,
+            announcement_only: *announcement_only,
+        }),
         _ => None,
     }
 }
@@ -263,6 +288,9 @@ mod tests {
             unread_count: unread,
             can_post: true,
             messaging: Some(MessagingMode::TwoWay),
+            emoji: None,
+            announcement_only: false,
+            group_role: None,
             last_activity_at: OffsetDateTime::UNIX_EPOCH,
         }
     }
@@ -438,6 +466,7 @@ mod tests {
             conversation_id: conversation(1),
             can_post: false,
             messaging: Some(MessagingMode::OneWay),
+            announcement_only: false,
         };
         assert_eq!(
             inbox_apply(&mut items, &one_way, Some(user(9)), None),
@@ -452,7 +481,34 @@ mod tests {
         );
         assert_eq!(
             permission_from(&one_way, conversation(1)),
-            Some((false, Some(MessagingMode::OneWay)))
+            Some(Permission {
+                can_post: false,
+                messaging: Some(MessagingMode::OneWay),
+                announcement_only: false
+            })
+        );
+        // Added to a conversation the list does not show yet: reload; removed: gone.
+        let added = ServerEvent::PermissionChanged {
+            conversation_id: conversation(3),
+            can_post: true,
+            messaging: None,
+            announcement_only: true,
+        };
+        assert_eq!(
+            inbox_apply(&mut items, &added, Some(user(9)), None),
+            InboxChange::Reload
+        );
+        let removed = ServerEvent::ConversationRemoved {
+            conversation_id: conversation(2),
+        };
+        assert_eq!(
+            inbox_apply(&mut items, &removed, Some(user(9)), None),
+            InboxChange::Changed
+        );
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            inbox_apply(&mut items, &removed, Some(user(9)), None),
+            InboxChange::Nothing
         );
         assert_eq!(permission_from(&one_way, conversation(2)), None);
         let hello = ServerEvent::Hello { user_id: user(9) };

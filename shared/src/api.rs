@@ -115,6 +115,49 @@ pub struct AddReactionRequest {
     pub emoji: String,
 }
 
+/// `POST /api/groups`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateGroupRequest {
+    pub title: String,
+    /// Clients and staff of the business; the creator joins as the group's owner.
+    pub member_ids: Vec<UserId>,
+    #[serde(default)]
+    pub announcement_only: bool,
+    /// One emoji for the group's avatar.
+    #[serde(default)]
+    pub emoji: Option<String>,
+}
+
+/// `PATCH /api/conversations/{id}`: only the fields present change (groups only).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConversationRequest {
+    #[serde(default)]
+    pub announcement_only: Option<bool>,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// `null` removes the emoji.
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub emoji: Option<Option<String>>,
+}
+
+/// `PUT /api/conversations/{id}/members/{user_id}`: adds the person or changes their seat.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetMemberRequest {
+    /// `admin` or `member` (a group's owner is its creator).
+    pub role: GroupRole,
+    /// `true` lets them post in an announcement-only group, `false` mutes them, `null` follows
+    /// the group's setting.
+    #[serde(default)]
+    pub can_post: Option<bool>,
+}
+
 /// `PUT /api/clients/{id}/messaging`
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

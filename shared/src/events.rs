@@ -26,6 +26,9 @@ pub enum ServerEvent {
         can_post: bool,
         /// For private conversations: the client's messaging mode now.
         messaging: Option<MessagingMode>,
+        /// For groups: whether only owners and admins (and members let through) post.
+        #[serde(default)]
+        announcement_only: bool,
     },
     /// A message's reactions changed: here are all of them now.
     #[serde(rename = "reaction.changed")]
@@ -34,6 +37,10 @@ pub enum ServerEvent {
         message_id: MessageId,
         reactions: Vec<Reaction>,
     },
+    /// The receiver was removed from a conversation (or left it): drop it, nothing more will
+    /// come from it.
+    #[serde(rename = "conversation.removed")]
+    ConversationRemoved { conversation_id: ConversationId },
     /// Sent once after the socket is accepted.
     #[serde(rename = "hello")]
     Hello { user_id: UserId },

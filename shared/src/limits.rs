@@ -28,3 +28,6 @@ pub const SESSION_TTL_SECS: i64 = 12 * 3600;
 pub const REACTION_EMOJI_MAX: usize = 24;
 /// Unicode scalar values in one reaction (a family emoji with skin tones takes several).
 pub const EMOJI_MAX_CHARS: usize = 16;
+/// Members of one group, its creator included. Every message moves each member's inbox entry
+/// in the message's own transaction, which holds at most 100 writes.
+pub const GROUP_MEMBERS_MAX: usize = 40;

@@ -102,6 +102,22 @@ pub struct Client {
 pub enum ConversationKind {
     /// One client and the business's staff.
     Private,
+    /// Many people: a cohort, a challenge, the whole roster.
+    Group,
+}
+
+/// A member's role in a group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GroupRole {
+    /// Created the group.
+    Owner,
+    /// Manages members and settings, and posts in announcement-only groups.
+    Admin,
+    /// Reads and reacts; posts unless the group is announcement-only or they are muted.
+    #[default]
+    Member,
 }
 
 /// A message.
@@ -190,9 +206,29 @@ pub struct ConversationSummary {
     pub can_post: bool,
     /// For private conversations: the client's messaging mode.
     pub messaging: Option<MessagingMode>,
+    /// Groups: the avatar emoji, whether only owners and admins post, and the caller's role.
+    #[serde(default)]
+    pub emoji: Option<String>,
+    #[serde(default)]
+    pub announcement_only: bool,
+    #[serde(default)]
+    pub group_role: Option<GroupRole>,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub last_activity_at: OffsetDateTime,
+}
+
+/// A member of a group, as its members see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GroupMember {
+    pub user_id: UserId,
+    pub name: String,
+    /// Their role in the business (staff or client).
+    pub role: Role,
+    pub group_role: GroupRole,
+    /// The per-person posting decision; `null` follows the group's setting.
+    pub can_post: Option<bool>,
 }
 
 /// A page of a list. `next_cursor` is present when there may be more.

@@ -1,7 +1,7 @@
 //! Who may do what, as pure functions. The server calls them before every write and read; the
 //! app calls the same ones to decide what to show. A refusal carries a stable code.
 
-use crate::model::{ConversationKind, MessagingMode, Role};
+use crate::model::{ConversationKind, GroupRole, MessagingMode, Role};
 
 /// Why an action was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,59 +10,134 @@ pub struct Denied {
     pub message: &'static str,
 }
 
-const NOT_A_MEMBER: Denied = Denied {
+pub const NOT_A_MEMBER: Denied = Denied {
     code: "conversation.not_member",
     message: "You are not a member of this conversation.",
 };
-const ONE_WAY: Denied = Denied {
+pub const ONE_WAY: Denied = Denied {
     code: "messaging.one_way",
     message: "Only your coach sends messages here.",
 };
-const STAFF_ONLY: Denied = Denied {
+pub const ANNOUNCEMENT_ONLY: Denied = Denied {
+    code: "group.announcement_only",
+    message: "Only admins can post here.",
+};
+pub const MUTED: Denied = Denied {
+    code: "group.muted",
+    message: "An admin has turned off posting for you in this group.",
+};
+pub const GROUP_ADMIN_ONLY: Denied = Denied {
+    code: "group.admin_only",
+    message: "Only the group's owners and admins can do this.",
+};
+pub const PRIVATE_FIXED: Denied = Denied {
+    code: "conversation.private_fixed",
+    message: "A private conversation's members and settings cannot be changed.",
+};
+pub const STAFF_ONLY: Denied = Denied {
     code: "auth.staff_only",
     message: "Only the business's staff can do this.",
 };
 
-/// What the rules need to know about the caller in one conversation.
+/// What the rules need to know about a person in one conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Seat {
+    /// Their role in the business.
     pub role: Role,
     pub is_member: bool,
+    /// Their role in the group (groups only).
+    pub group_role: GroupRole,
+    /// Groups: an admin's per-person decision: `Some(true)` lets them post in an
+    /// announcement-only group, `Some(false)` mutes them; `None` follows the group.
+    pub can_post: Option<bool>,
+}
+
+impl Seat {
+    /// A member with no group role or override (private conversations).
+    pub fn member(role: Role) -> Self {
+        Self {
+            role,
+            is_member: true,
+            group_role: GroupRole::Member,
+            can_post: None,
+        }
+    }
 }
 
 /// What the rules need to know about the conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Room {
     pub kind: ConversationKind,
-    /// For private conversations: the client's messaging mode.
+    /// Private conversations: the client's messaging mode.
     pub client_mode: MessagingMode,
+    /// Groups: only owners and admins (and members let through) post.
+    pub announcement_only: bool,
 }
 
-/// Reading history, receiving its events, moving one's read mark.
-pub fn can_read(seat: Seat, _room: Room) -> Result<(), Denied> {
-    if seat.is_member {
-        Ok(())
-    } else {
-        Err(NOT_A_MEMBER)
+/// Everything one can do in a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read history, receive its events, move one's read mark.
+    Read,
+    Post,
+    /// Add or remove one's emoji reaction.
+    React,
+    EditOwn,
+    DeleteOwn,
+    /// Add and remove members, change their roles and posting rights.
+    ManageMembers,
+    /// Title, emoji, announcement-only.
+    ChangeSettings,
+}
+
+/// Whether `seat` may do `action` in `room`.
+pub fn allowed(action: Action, seat: Seat, room: Room) -> Result<(), Denied> {
+    if !seat.is_member {
+        return Err(NOT_A_MEMBER);
+    }
+    // The business's owner and admins run every group they are in.
+    let group_admin = matches!(seat.group_role, GroupRole::Owner | GroupRole::Admin)
+        || matches!(seat.role, Role::Owner | Role::Admin);
+    match action {
+        // Reading, reacting and taking back one's own words are never closed to a member.
+        Action::Read | Action::React | Action::DeleteOwn => Ok(()),
+        Action::Post | Action::EditOwn => match room.kind {
+            ConversationKind::Private => match (seat.role, room.client_mode) {
+                (Role::Client, MessagingMode::OneWay) => Err(ONE_WAY),
+                _ => Ok(()),
+            },
+            ConversationKind::Group if group_admin => Ok(()),
+            ConversationKind::Group => match (seat.can_post, room.announcement_only) {
+                (Some(true), _) | (None, false) => Ok(()),
+                (Some(false), _) => Err(MUTED),
+                (None, true) => Err(ANNOUNCEMENT_ONLY),
+            },
+        },
+        Action::ManageMembers | Action::ChangeSettings => match room.kind {
+            ConversationKind::Private => Err(PRIVATE_FIXED),
+            ConversationKind::Group if group_admin => Ok(()),
+            ConversationKind::Group => Err(GROUP_ADMIN_ONLY),
+        },
     }
 }
 
+/// Reading history, receiving its events, moving one's read mark.
+pub fn can_read(seat: Seat, room: Room) -> Result<(), Denied> {
+    allowed(Action::Read, seat, room)
+}
+
 /// Adding or removing one's emoji reaction: anyone who can read, even where they cannot post
-/// (a one-way client, later an announcement-only group).
+/// (a one-way client, a member of an announcement-only group).
 pub fn can_react(seat: Seat, room: Room) -> Result<(), Denied> {
-    can_read(seat, room)
+    allowed(Action::React, seat, room)
 }
 
 /// Sending a message.
 pub fn can_post(seat: Seat, room: Room) -> Result<(), Denied> {
-    can_read(seat, room)?;
-    match (room.kind, seat.role, room.client_mode) {
-        (ConversationKind::Private, Role::Client, MessagingMode::OneWay) => Err(ONE_WAY),
-        (ConversationKind::Private, _, _) => Ok(()),
-    }
+    allowed(Action::Post, seat, room)
 }
 
-/// Managing the roster: adding, editing and inviting clients.
+/// Managing the roster: adding, editing and inviting clients, setting their messaging mode.
 pub fn can_manage_clients(role: Role) -> Result<(), Denied> {
     match role {
         Role::Owner | Role::Admin | Role::Coach => Ok(()),
@@ -70,81 +145,314 @@ pub fn can_manage_clients(role: Role) -> Result<(), Denied> {
     }
 }
 
+/// Creating groups: the business's owner and admins.
+pub fn can_create_groups(role: Role) -> Result<(), Denied> {
+    match role {
+        Role::Owner | Role::Admin => Ok(()),
+        Role::Coach | Role::Client => Err(Denied {
+            code: "group.create_forbidden",
+            message: "Only the business's owner and admins can create groups.",
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use ConversationKind::*;
+    use GroupRole::{Admin as GAdmin, Member as GMember, Owner as GOwner};
     use MessagingMode::*;
     use Role::*;
 
-    /// (role, member, mode) → (read, post), written out for every combination.
+    const ACTIONS: [Action; 7] = [
+        Action::Read,
+        Action::Post,
+        Action::React,
+        Action::EditOwn,
+        Action::DeleteOwn,
+        Action::ManageMembers,
+        Action::ChangeSettings,
+    ];
+
+    /// (business role, member, kind, group role, announcement-only, override, client mode,
+    /// answers).
+    type Row = (
+        Role,
+        bool,
+        ConversationKind,
+        GroupRole,
+        bool,
+        Option<bool>,
+        MessagingMode,
+        &'static str,
+    );
+
+    fn decode(c: char) -> Result<(), Denied> {
+        match c {
+            'Y' => Ok(()),
+            'N' => Err(NOT_A_MEMBER),
+            'O' => Err(ONE_WAY),
+            'A' => Err(ANNOUNCEMENT_ONLY),
+            'M' => Err(MUTED),
+            'G' => Err(GROUP_ADMIN_ONLY),
+            'F' => Err(PRIVATE_FIXED),
+            other => panic!("unknown answer {other}"),
+        }
+    }
+
+    /// Every combination of business role × membership × conversation kind × group role ×
+    /// announcement-only × per-person override × client mode, and the answer for each action,
+    /// in the order read, post, react, edit own, delete own, manage members, change settings:
+    /// Y allowed, N not a member, O one-way, A announcement-only, M muted, G group admins only,
+    /// F a private conversation's members and settings are fixed.
     #[test]
-    fn private_conversation_rules_for_every_combination() {
-        type Answer = Result<(), Denied>;
+    fn every_combination_of_role_room_and_action() {
         #[rustfmt::skip]
-        let table: &[(Role, bool, MessagingMode, Answer, Answer)] = &[
-            (Owner,  true,  TwoWay, Ok(()), Ok(())),
-            (Owner,  true,  OneWay, Ok(()), Ok(())),
-            (Admin,  true,  TwoWay, Ok(()), Ok(())),
-            (Admin,  true,  OneWay, Ok(()), Ok(())),
-            (Coach,  true,  TwoWay, Ok(()), Ok(())),
-            (Coach,  true,  OneWay, Ok(()), Ok(())),
-            (Client, true,  TwoWay, Ok(()), Ok(())),
-            (Client, true,  OneWay, Ok(()), Err(ONE_WAY)),
-            (Owner,  false, TwoWay, Err(NOT_A_MEMBER), Err(NOT_A_MEMBER)),
-            (Owner,  false, OneWay, Err(NOT_A_MEMBER), Err(NOT_A_MEMBER)),
-            (Admin,  false, TwoWay, Err(NOT_A_MEMBER), Err(NOT_A_MEMBER)),
-            (Admin,  false, OneWay, Err(NOT_A_MEMBER), Err(NOT_A_MEMBER)),
-            (Coach,  false, TwoWay, Err(NOT_A_MEMBER), Err(NOT_A_MEMBER)),
-            (Coach,  false, OneWay, Err(NOT_A_MEMBER), Err(NOT_A_MEMBER)),
-            (Client, false, TwoWay, Err(NOT_A_MEMBER), Err(NOT_A_MEMBER)),
-            (Client, false, OneWay, Err(NOT_A_MEMBER), Err(NOT_A_MEMBER)),
+        let table: &[Row] = &[
+        (Owner , true , Private, GMember, false, None,        TwoWay, "YYYYYFF"),
+        (Owner , true , Private, GMember, false, None,        OneWay, "YYYYYFF"),
+        (Owner , false, Private, GMember, false, None,        TwoWay, "NNNNNNN"),
+        (Owner , false, Private, GMember, false, None,        OneWay, "NNNNNNN"),
+        (Admin , true , Private, GMember, false, None,        TwoWay, "YYYYYFF"),
+        (Admin , true , Private, GMember, false, None,        OneWay, "YYYYYFF"),
+        (Admin , false, Private, GMember, false, None,        TwoWay, "NNNNNNN"),
+        (Admin , false, Private, GMember, false, None,        OneWay, "NNNNNNN"),
+        (Coach , true , Private, GMember, false, None,        TwoWay, "YYYYYFF"),
+        (Coach , true , Private, GMember, false, None,        OneWay, "YYYYYFF"),
+        (Coach , false, Private, GMember, false, None,        TwoWay, "NNNNNNN"),
+        (Coach , false, Private, GMember, false, None,        OneWay, "NNNNNNN"),
+        (Client, true , Private, GMember, false, None,        TwoWay, "YYYYYFF"),
+        (Client, true , Private, GMember, false, None,        OneWay, "YOYOYFF"),
+        (Client, false, Private, GMember, false, None,        TwoWay, "NNNNNNN"),
+        (Client, false, Private, GMember, false, None,        OneWay, "NNNNNNN"),
+        (Owner , true , Group,   GOwner , false, None       , TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GOwner , false, None       , OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GOwner , false, Some(true) , TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GOwner , false, Some(true) , OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GOwner , false, Some(false), TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GOwner , false, Some(false), OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GOwner , true , None       , TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GOwner , true , None       , OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GOwner , true , Some(true) , TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GOwner , true , Some(true) , OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GOwner , true , Some(false), TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GOwner , true , Some(false), OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GAdmin , false, None       , TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GAdmin , false, None       , OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GAdmin , false, Some(true) , TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GAdmin , false, Some(true) , OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GAdmin , false, Some(false), TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GAdmin , false, Some(false), OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GAdmin , true , None       , TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GAdmin , true , None       , OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GAdmin , true , Some(true) , TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GAdmin , true , Some(true) , OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GAdmin , true , Some(false), TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GAdmin , true , Some(false), OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GMember, false, None       , TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GMember, false, None       , OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GMember, false, Some(true) , TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GMember, false, Some(true) , OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GMember, false, Some(false), TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GMember, false, Some(false), OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GMember, true , None       , TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GMember, true , None       , OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GMember, true , Some(true) , TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GMember, true , Some(true) , OneWay, "YYYYYYY"),
+        (Owner , true , Group,   GMember, true , Some(false), TwoWay, "YYYYYYY"),
+        (Owner , true , Group,   GMember, true , Some(false), OneWay, "YYYYYYY"),
+        (Owner , false, Group,   GMember, true , None,        TwoWay, "NNNNNNN"),
+        (Owner , false, Group,   GMember, true , None,        OneWay, "NNNNNNN"),
+        (Admin , true , Group,   GOwner , false, None       , TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GOwner , false, None       , OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GOwner , false, Some(true) , TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GOwner , false, Some(true) , OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GOwner , false, Some(false), TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GOwner , false, Some(false), OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GOwner , true , None       , TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GOwner , true , None       , OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GOwner , true , Some(true) , TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GOwner , true , Some(true) , OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GOwner , true , Some(false), TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GOwner , true , Some(false), OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GAdmin , false, None       , TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GAdmin , false, None       , OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GAdmin , false, Some(true) , TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GAdmin , false, Some(true) , OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GAdmin , false, Some(false), TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GAdmin , false, Some(false), OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GAdmin , true , None       , TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GAdmin , true , None       , OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GAdmin , true , Some(true) , TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GAdmin , true , Some(true) , OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GAdmin , true , Some(false), TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GAdmin , true , Some(false), OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GMember, false, None       , TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GMember, false, None       , OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GMember, false, Some(true) , TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GMember, false, Some(true) , OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GMember, false, Some(false), TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GMember, false, Some(false), OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GMember, true , None       , TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GMember, true , None       , OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GMember, true , Some(true) , TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GMember, true , Some(true) , OneWay, "YYYYYYY"),
+        (Admin , true , Group,   GMember, true , Some(false), TwoWay, "YYYYYYY"),
+        (Admin , true , Group,   GMember, true , Some(false), OneWay, "YYYYYYY"),
+        (Admin , false, Group,   GMember, true , None,        TwoWay, "NNNNNNN"),
+        (Admin , false, Group,   GMember, true , None,        OneWay, "NNNNNNN"),
+        (Coach , true , Group,   GOwner , false, None       , TwoWay, "YYYYYYY"),
+        (Coach , true , Group,   GOwner , false, None       , OneWay, "YYYYYYY"),
+        (Coach , true , Group,   GOwner , false, Some(true) , TwoWay, "YYYYYYY"),
+        (Coach , true , Group,   GOwner , false, Some(true) , OneWay, "YYYYYYY"),
+        (Coach , true , Group,   GOwner , false, Some(false), TwoWay, "YYYYYYY"),
+        (Coach , true , Group,   GOwner , false, Some(false), OneWay, "YYYYYYY"),
+        (Coach , true , Group,   GOwner , true , None       , TwoWay, "YYYYYYY"),
+        (Coach , true , Group,   GOwner , true , None       , OneWay, "YYYYYYY"),
+        (Coach , true , Group,   GOwner , true , Some(true) , TwoWay, "YYYYYYY"),
+        (Coach , true , Group,   GOwner , true , Some(true) , OneWay, "YYYYYYY"),
+        (Coach , true , Group,   GOwner , true , Some(false), TwoWay, "YYYYYYY"),
+        (Coach , true , Group,   GOwner , true , Some(false), OneWay, "YYYYYYY"),
+        (Coach , true , Group,   GAdmin , false, None       , TwoWay, "YYYYYYY"),
+        (Coach , true , Group,   GAdmin , false, None       , OneWay, "YYYYYYY"),
+        (Coach , true , Group,   GAdmin , false, Some(true) , TwoWay, "YYYYYYY"),
+        (Coach , true , Group,   GAdmin , false, Some(true) , OneWay, "YYYYYYY"),
+        (Coach , true , Group,   GAdmin , false, Some(false), TwoWay, "YYYYYYY"),
+        (Coach , true , Group,   GAdmin , false, Some(false), OneWay, "YYYYYYY"),
+        (Coach , true , Group,   GAdmin , true , None       , TwoWay, "YYYYYYY"),
+        (Coach , true , Group,   GAdmin , true , None       , OneWay, "YYYYYYY"),
+        (Coach , true , Group,   GAdmin , true , Some(true) , TwoWay, "YYYYYYY"),
+        (Coach , true , Group,   GAdmin , true , Some(true) , OneWay, "YYYYYYY"),
+        (Coach , true , Group,   GAdmin , true , Some(false), TwoWay, "YYYYYYY"),
+        (Coach , true , Group,   GAdmin , true , Some(false), OneWay, "YYYYYYY"),
+        (Coach , true , Group,   GMember, false, None       , TwoWay, "YYYYYGG"),
+        (Coach , true , Group,   GMember, false, None       , OneWay, "YYYYYGG"),
+        (Coach , true , Group,   GMember, false, Some(true) , TwoWay, "YYYYYGG"),
+        (Coach , true , Group,   GMember, false, Some(true) , OneWay, "YYYYYGG"),
+        (Coach , true , Group,   GMember, false, Some(false), TwoWay, "YMYMYGG"),
+        (Coach , true , Group,   GMember, false, Some(false), OneWay, "YMYMYGG"),
+        (Coach , true , Group,   GMember, true , None       , TwoWay, "YAYAYGG"),
+        (Coach , true , Group,   GMember, true , None       , OneWay, "YAYAYGG"),
+        (Coach , true , Group,   GMember, true , Some(true) , TwoWay, "YYYYYGG"),
+        (Coach , true , Group,   GMember, true , Some(true) , OneWay, "YYYYYGG"),
+        (Coach , true , Group,   GMember, true , Some(false), TwoWay, "YMYMYGG"),
+        (Coach , true , Group,   GMember, true , Some(false), OneWay, "YMYMYGG"),
+        (Coach , false, Group,   GMember, true , None,        TwoWay, "NNNNNNN"),
+        (Coach , false, Group,   GMember, true , None,        OneWay, "NNNNNNN"),
+        (Client, true , Group,   GOwner , false, None       , TwoWay, "YYYYYYY"),
+        (Client, true , Group,   GOwner , false, None       , OneWay, "YYYYYYY"),
+        (Client, true , Group,   GOwner , false, Some(true) , TwoWay, "YYYYYYY"),
+        (Client, true , Group,   GOwner , false, Some(true) , OneWay, "YYYYYYY"),
+        (Client, true , Group,   GOwner , false, Some(false), TwoWay, "YYYYYYY"),
+        (Client, true , Group,   GOwner , false, Some(false), OneWay, "YYYYYYY"),
+        (Client, true , Group,   GOwner , true , None       , TwoWay, "YYYYYYY"),
+        (Client, true , Group,   GOwner , true , None       , OneWay, "YYYYYYY"),
+        (Client, true , Group,   GOwner , true , Some(true) , TwoWay, "YYYYYYY"),
+        (Client, true , Group,   GOwner , true , Some(true) , OneWay, "YYYYYYY"),
+        (Client, true , Group,   GOwner , true , Some(false), TwoWay, "YYYYYYY"),
+        (Client, true , Group,   GOwner , true , Some(false), OneWay, "YYYYYYY"),
+        (Client, true , Group,   GAdmin , false, None       , TwoWay, "YYYYYYY"),
+        (Client, true , Group,   GAdmin , false, None       , OneWay, "YYYYYYY"),
+        (Client, true , Group,   GAdmin , false, Some(true) , TwoWay, "YYYYYYY"),
+        (Client, true , Group,   GAdmin , false, Some(true) , OneWay, "YYYYYYY"),
+        (Client, true , Group,   GAdmin , false, Some(false), TwoWay, "YYYYYYY"),
+        (Client, true , Group,   GAdmin , false, Some(false), OneWay, "YYYYYYY"),
+        (Client, true , Group,   GAdmin , true , None       , TwoWay, "YYYYYYY"),
+        (Client, true , Group,   GAdmin , true , None       , OneWay, "YYYYYYY"),
+        (Client, true , Group,   GAdmin , true , Some(true) , TwoWay, "YYYYYYY"),
+        (Client, true , Group,   GAdmin , true , Some(true) , OneWay, "YYYYYYY"),
+        (Client, true , Group,   GAdmin , true , Some(false), TwoWay, "YYYYYYY"),
+        (Client, true , Group,   GAdmin , true , Some(false), OneWay, "YYYYYYY"),
+        (Client, true , Group,   GMember, false, None       , TwoWay, "YYYYYGG"),
+        (Client, true , Group,   GMember, false, None       , OneWay, "YYYYYGG"),
+        (Client, true , Group,   GMember, false, Some(true) , TwoWay, "YYYYYGG"),
+        (Client, true , Group,   GMember, false, Some(true) , OneWay, "YYYYYGG"),
+        (Client, true , Group,   GMember, false, Some(false), TwoWay, "YMYMYGG"),
+        (Client, true , Group,   GMember, false, Some(false), OneWay, "YMYMYGG"),
+        (Client, true , Group,   GMember, true , None       , TwoWay, "YAYAYGG"),
+        (Client, true , Group,   GMember, true , None       , OneWay, "YAYAYGG"),
+        (Client, true , Group,   GMember, true , Some(true) , TwoWay, "YYYYYGG"),
+        (Client, true , Group,   GMember, true , Some(true) , OneWay, "YYYYYGG"),
+        (Client, true , Group,   GMember, true , Some(false), TwoWay, "YMYMYGG"),
+        (Client, true , Group,   GMember, true , Some(false), OneWay, "YMYMYGG"),
+        (Client, false, Group,   GMember, true , None,        TwoWay, "NNNNNNN"),
+        (Client, false, Group,   GMember, true , None,        OneWay, "NNNNNNN"),
         ];
-        for &(role, is_member, mode, read, post) in table {
-            let seat = Seat { role, is_member };
-            let room = Room {
-                kind: Private,
-                client_mode: mode,
+        assert_eq!(table.len(), 168);
+        for &(
+            role,
+            is_member,
+            kind,
+            group_role,
+            announcement_only,
+            can_post,
+            client_mode,
+            answers,
+        ) in table
+        {
+            let seat = Seat {
+                role,
+                is_member,
+                group_role,
+                can_post,
             };
-            assert_eq!(
-                can_read(seat, room),
-                read,
-                "read {role:?} member={is_member} {mode:?}"
-            );
-            assert_eq!(
-                can_post(seat, room),
-                post,
-                "post {role:?} member={is_member} {mode:?}"
-            );
-            assert_eq!(
-                can_react(seat, room),
-                read,
-                "react {role:?} member={is_member} {mode:?}: whoever reads may react"
-            );
+            let room = Room {
+                kind,
+                client_mode,
+                announcement_only,
+            };
+            assert_eq!(answers.len(), ACTIONS.len());
+            for (action, expected) in ACTIONS.iter().zip(answers.chars()) {
+                assert_eq!(
+                    allowed(*action, seat, room),
+                    decode(expected),
+                    "{action:?} by {seat:?} in {room:?}"
+                );
+            }
         }
     }
 
     #[test]
-    fn only_staff_manage_clients() {
+    fn only_staff_manage_clients_and_only_owners_and_admins_create_groups() {
         for role in [Owner, Admin, Coach] {
             assert_eq!(can_manage_clients(role), Ok(()));
         }
         assert_eq!(can_manage_clients(Client), Err(STAFF_ONLY));
+        assert_eq!(can_create_groups(Owner), Ok(()));
+        assert_eq!(can_create_groups(Admin), Ok(()));
+        assert_eq!(
+            can_create_groups(Coach).map_err(|d| d.code),
+            Err("group.create_forbidden")
+        );
+        assert_eq!(
+            can_create_groups(Client).map_err(|d| d.code),
+            Err("group.create_forbidden")
+        );
     }
 
     #[test]
-    fn the_one_way_refusal_has_the_stable_code() {
-        let err = can_post(
-            Seat {
-                role: Client,
-                is_member: true,
-            },
-            Room {
-                kind: Private,
-                client_mode: OneWay,
-            },
-        )
-        .expect_err("one-way client cannot post");
-        assert_eq!(err.code, "messaging.one_way");
+    fn refusals_have_stable_codes() {
+        let codes = [
+            NOT_A_MEMBER,
+            ONE_WAY,
+            ANNOUNCEMENT_ONLY,
+            MUTED,
+            GROUP_ADMIN_ONLY,
+            PRIVATE_FIXED,
+            STAFF_ONLY,
+        ]
+        .map(|d| d.code);
+        assert_eq!(
+            codes,
+            [
+                "conversation.not_member",
+                "messaging.one_way",
+                "group.announcement_only",
+                "group.muted",
+                "group.admin_only",
+                "conversation.private_fixed",
+                "auth.staff_only"
+            ]
+        );
     }
 }

@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod clients;
+mod groups;
 mod idempotency;
 mod messages;
 mod openapi;

@@ -178,7 +178,7 @@ async fn a_mode_change_tells_each_member_what_they_may_do_now() {
     let e = next_of_type(&mut maya_ws, "permission.changed").await;
     assert_eq!(
         e,
-        json!({"type": "permission.changed", "conversation_id": maya.conversation_id, "can_post": false, "messaging": "one_way"})
+        json!({"type": "permission.changed", "conversation_id": maya.conversation_id, "can_post": false, "messaging": "one_way", "announcement_only": false})
     );
     let e = next_of_type(&mut coach_ws, "permission.changed").await;
     assert_eq!(e["can_post"], true, "staff still write: {e}");
@@ -238,5 +238,56 @@ async fn reactions_reach_every_member_live() {
     );
     if let Some(e) = next_event(&mut maya_ws).await {
         panic!("Maya heard {e}");
+    }
+}
+
+#[tokio::test]
+async fn group_members_learn_of_the_group_its_settings_and_their_removal() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let coach = app.signup().await;
+    let maya = app.joined_client(&coach, "Maya", "two_way").await;
+    let luis = app.joined_client(&coach, "Luis", "two_way").await;
+    let mut maya_ws = connect(&app, &maya.session.token).await;
+    let mut luis_ws = connect(&app, &luis.session.token).await;
+    let group = app
+        .post(
+            "/api/groups",
+            Some(&coach.token),
+            json!({"title": "Cohort", "member_ids": [maya.client_id]}),
+        )
+        .await
+        .ok();
+    let id = group["id"].as_str().expect("id");
+    let e = next_of_type(&mut maya_ws, "permission.changed").await;
+    assert_eq!(
+        (e["conversation_id"].as_str(), e["can_post"].as_bool()),
+        (Some(id), Some(true))
+    );
+
+    app.patch(
+        &format!("/api/conversations/{id}"),
+        Some(&coach.token),
+        json!({"announcement_only": true}),
+    )
+    .await
+    .ok();
+    let e = next_of_type(&mut maya_ws, "permission.changed").await;
+    assert_eq!(e["can_post"], false, "{e}");
+
+    app.request(
+        reqwest::Method::DELETE,
+        &format!("/api/conversations/{id}/members/{}", maya.client_id),
+        Some(&coach.token),
+        None,
+    )
+    .await;
+    let e = next_of_type(&mut maya_ws, "conversation.removed").await;
+    assert_eq!(e["conversation_id"], id);
+    app.send(&coach, id, "after", "not for Maya").await.ok();
+    while let Some(e) = next_event(&mut maya_ws).await {
+        assert_ne!(e["type"], "message.created", "a removed member heard {e}");
+    }
+    if let Some(e) = next_event(&mut luis_ws).await {
+        panic!("Luis, never in the group, heard {e}");
     }
 }

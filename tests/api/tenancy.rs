@@ -90,6 +90,27 @@ fn endpoints(t: &Target) -> Vec<(Method, String, Option<Value>)> {
             format!("/api/auth/invites/{}", t.invite_token),
             None,
         ),
+        (
+            Method::POST,
+            "/api/groups".into(),
+            Some(json!({"title": "Intruders", "member_ids": [c]})),
+        ),
+        (
+            Method::PATCH,
+            format!("/api/conversations/{k}"),
+            Some(json!({"announcement_only": true})),
+        ),
+        (Method::GET, format!("/api/conversations/{k}/members"), None),
+        (
+            Method::PUT,
+            format!("/api/conversations/{k}/members/{c}"),
+            Some(json!({"role": "admin"})),
+        ),
+        (
+            Method::DELETE,
+            format!("/api/conversations/{k}/members/{c}"),
+            None,
+        ),
     ]
 }
 

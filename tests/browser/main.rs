@@ -373,6 +373,34 @@ async fn client_layout_fits_a_phone() -> Result<()> {
     }
     h.send(&client_token, &conversation, "Got it, thanks!")
         .await?;
+    let me = h
+        .api(
+            reqwest::Method::GET,
+            "/api/conversations",
+            Some(&client_token),
+            None,
+        )
+        .await?
+        .1;
+    let sam = me["items"][0]["client_id"].clone();
+    let (status, group) = h
+        .api(
+            reqwest::Method::POST,
+            "/api/groups",
+            Some(&coach),
+            Some(
+                json!({ "title": "Members of the Spring Strength and Conditioning Cohort 2027",
+                         "member_ids": [sam], "announcement_only": true, "emoji": "🏋️" }),
+            ),
+        )
+        .await?;
+    ensure!(status == 201, "group: {status} {group}");
+    h.send(
+        &coach,
+        group["id"].as_str().context("id")?,
+        "Cohort kicks off Monday at 7.",
+    )
+    .await?;
 
     let b = h.driver.session(390, 844).await?;
     b.phone(390, 844).await?;
@@ -381,9 +409,24 @@ async fn client_layout_fits_a_phone() -> Result<()> {
             .await?;
         b.find(By::Css(".conversation-list .row")).await?;
         let mut problems = layout_problems(&b).await?;
-        b.click(By::Css(".conversation-list .row")).await?;
+        b.click(By::XPath(&button("Peak Form Coaching"))).await?;
         b.find_text(By::Css(".message"), "Got it, thanks!").await?;
         b.find(By::Css(".composer textarea")).await?;
+        problems.extend(layout_problems(&b).await?);
+        // An announcement-only group with a long title, its banner and the "⋯" menu.
+        b.click(By::Css(".back")).await?;
+        b.click(By::XPath(&button(
+            "Members of the Spring Strength and Conditioning Cohort 2027",
+        )))
+        .await?;
+        b.find_text(By::Css(".read-only"), "Only admins can post here")
+            .await?;
+        problems.extend(layout_problems(&b).await?);
+        b.click(By::Css("[aria-label='Conversation options']"))
+            .await?;
+        b.click(By::XPath(&button("Members"))).await?;
+        b.find_text(By::Css(".members"), "Sam Okafor-Lindqvist")
+            .await?;
         problems.extend(layout_problems(&b).await?);
         let viewport = b
             .js("return [window.innerWidth, window.innerHeight]", vec![])
@@ -775,4 +818,114 @@ async fn a_one_way_client_reacts_and_the_coach_sees_it_live() -> Result<()> {
     .await;
     finish(&coach, "8-coach-sees-reaction", Ok(())).await?;
     finish(&client, "8-one-way-client-reacts", outcome).await
+}
+
+/// 9. The coach creates an announcement-only group; a member sees the read-only banner instead
+/// of the composer, can still react, and once the coach gives them the posting right their
+/// composer appears live and they post.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_announcement_only_group_and_a_member_given_the_right_to_post() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    h.client(
+        &coach_token,
+        "Maya Lopez",
+        "maya@client.example",
+        "two_way",
+        "client password",
+    )
+    .await?;
+    let (_, luis_token) = h
+        .client(
+            &coach_token,
+            "Luis Moreno",
+            "luis@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+
+    let coach = h.driver.session(1280, 800).await?;
+    let maya = h.driver.session(390, 844).await?;
+    maya.phone(390, 844).await?;
+    let outcome = async {
+        h.sign_in(&coach, "casey@peak.example", "coach password")
+            .await?;
+        coach.click(By::XPath(&button("New group"))).await?;
+        coach
+            .type_into(By::XPath(&field("Title")), "Spring Cohort")
+            .await?;
+        coach.type_into(By::XPath(&field("Emoji")), "🌱").await?;
+        coach
+            .click(By::XPath("//label[contains(@class,'choice')][.//strong[normalize-space()='Announcement only']]"))
+            .await?;
+        for name in ["Maya Lopez", "Luis Moreno"] {
+            coach
+                .click(By::XPath(&format!("//label[contains(@class,'choice')][.//span[normalize-space()='{name}']]")))
+                .await?;
+        }
+        coach
+            .click(By::XPath(&button("Create group (3 members)")))
+            .await?;
+        coach
+            .find_text(By::Css(".conversation-head h2"), "Spring Cohort")
+            .await?;
+        coach
+            .type_into(By::Css(".composer textarea"), &format!("Welcome to the cohort! Week 1 starts Monday.{ENTER}"))
+            .await?;
+        coach
+            .find_text(By::Css(".message.mine[data-status=sent]"), "Welcome to the cohort")
+            .await?;
+
+        h.sign_in(&maya, "maya@client.example", "client password")
+            .await?;
+        maya.click(By::XPath(&button("Spring Cohort"))).await?;
+        maya.find_text(By::Css(".message"), "Welcome to the cohort")
+            .await?;
+        maya.find_text(By::Css(".read-only"), "Only admins can post here")
+            .await?;
+        ensure!(maya.find_all(By::Css(".composer")).await?.is_empty(), "a member has a composer");
+        maya.click(By::Css(".message .body")).await?;
+        maya.click(By::Css("[aria-label='React with 🎉']")).await?;
+        coach.find_text(By::Css(".message .chip"), "🎉 1").await?;
+
+        // The coach lets Maya post: her composer appears without a reload.
+        coach
+            .click(By::Css("[aria-label='Conversation options']"))
+            .await?;
+        coach.click(By::XPath(&button("Members"))).await?;
+        coach
+            .click(By::XPath("//select[@aria-label='Posting of Maya Lopez']/option[@value='yes']"))
+            .await?;
+        maya.find(By::Css(".composer textarea")).await?;
+        maya.type_into(By::Css(".composer textarea"), &format!("Ready to go!{ENTER}"))
+            .await?;
+        maya.find_text(By::Css(".message.mine[data-status=sent]"), "Ready to go!")
+            .await?;
+        coach.click(By::XPath(&button("Done"))).await?;
+        coach
+            .find_text(By::Css(".message:not(.mine)"), "Ready to go!")
+            .await?;
+
+        // Luis, not given the right, is still refused by the server.
+        let list = h
+            .api(reqwest::Method::GET, "/api/conversations", Some(&luis_token), None)
+            .await?
+            .1;
+        let group = list["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["kind"] == "group"))
+            .context("Luis has the group")?;
+        let (status, body) = h
+            .send(&luis_token, group["id"].as_str().context("id")?, "me too?")
+            .await?;
+        ensure!(
+            status == 403 && body["error"]["code"] == "group.announcement_only",
+            "{status} {body}"
+        );
+        Ok(())
+    }
+    .await;
+    finish(&coach, "9-coach-group", Ok(())).await?;
+    finish(&maya, "9-member-posts-in-announcement-group", outcome).await
 }

@@ -4,13 +4,15 @@
 use crate::app::Route;
 use crate::format;
 use crate::hooks::{use_live, use_session};
-use crate::reducers::{Outgoing, Thread, ThreadAction, permission_from};
+use crate::pages::groups::GroupMembers;
+use crate::reducers::{Outgoing, Permission, Thread, ThreadAction, permission_from};
 use crate::services::api;
 use crate::state::Live;
 use shared::api::SendMessageRequest;
+use shared::api::UpdateConversationRequest;
 use shared::events::ServerEvent;
 use shared::limits::{MESSAGE_COUNTER_FROM, MESSAGE_MAX_CHARS};
-use shared::model::{ConversationSummary, MessagingMode};
+use shared::model::{ConversationKind, ConversationSummary, GroupRole, MessagingMode, Role};
 use shared::validate::MessageBody;
 use web_sys::{Element, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -34,7 +36,9 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     // The message whose emoji palette is open.
     let reacting = use_state(|| None::<String>);
     // What the server last said about posting here, live; the summary's answer until then.
-    let can_post_live = use_state(|| None::<(bool, Option<MessagingMode>)>);
+    let can_post_live = use_state(|| None::<Permission>);
+    let removed = use_state(|| false);
+    let show_members = use_state(|| false);
     let menu_open = use_state(|| false);
     let menu_error = use_state(|| None::<String>);
     let draft = use_state(String::new);
@@ -77,12 +81,13 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     }
     // Live events for this conversation.
     {
-        let (thread, seen, load_latest, summary_id, can_post_live) = (
+        let (thread, seen, load_latest, summary_id, can_post_live, removed) = (
             thread.clone(),
             seen.clone(),
             load_latest.clone(),
             props.summary.id,
             can_post_live.clone(),
+            removed.clone(),
         );
         use_effect_with(live.next_seq, move |_| {
             let last = *seen.borrow();
@@ -103,6 +108,11 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                             id: *message_id,
                             reactions: reactions.clone(),
                         });
+                    }
+                    Live::Event(ServerEvent::ConversationRemoved { conversation_id })
+                        if *conversation_id == summary_id =>
+                    {
+                        removed.set(true);
                     }
                     Live::Event(event) => {
                         if let Some(now) = permission_from(event, summary_id) {
@@ -350,63 +360,139 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
 
     let chars = draft.chars().count();
     let over = chars > MESSAGE_MAX_CHARS;
-    let (can_post, messaging) =
-        (*can_post_live).unwrap_or((props.summary.can_post, props.summary.messaging));
-    let staff = session.current().is_some_and(|s| s.user.role.is_staff());
-    // Staff choose here whether the client may reply (the "⋯" menu).
-    let options = match (staff, messaging, props.summary.client_id) {
-        (true, Some(current), Some(client_id)) => {
-            let toggle = {
-                let menu_open = menu_open.clone();
-                Callback::from(move |_| menu_open.set(!*menu_open))
-            };
-            let choose = |mode: MessagingMode| {
-                let (token, menu_open, menu_error, can_post_live) = (
-                    token.clone(),
-                    menu_open.clone(),
-                    menu_error.clone(),
-                    can_post_live.clone(),
-                );
-                Callback::from(move |_| {
-                    menu_open.set(false);
-                    if mode == current {
-                        return;
-                    }
-                    let (token, menu_error, can_post_live) =
-                        (token.clone(), menu_error.clone(), can_post_live.clone());
-                    wasm_bindgen_futures::spawn_local(async move {
-                        match api::set_messaging(&token, &client_id.to_string(), mode).await {
-                            Ok(_) => {
-                                menu_error.set(None);
-                                can_post_live.set(Some((true, Some(mode))));
-                            }
-                            Err(e) => menu_error.set(Some(e.message)),
-                        }
-                    });
-                })
-            };
-            let item = |mode: MessagingMode, label: &'static str| {
-                html! {
-                    <button role="menuitemradio" aria-checked={(mode == current).to_string()} class="menu-item" onclick={choose(mode)}>
-                        <span class="check" aria-hidden="true">{ if mode == current { "✓" } else { "" } }</span>{ label }
-                    </button>
-                }
-            };
-            html! {
-                <div class="menu-anchor">
-                    <button class="ghost icon" aria-label="Conversation options" aria-haspopup="menu" aria-expanded={menu_open.to_string()} onclick={toggle}>{ "⋯" }</button>
-                    if *menu_open {
-                        <div class="menu card" role="menu">
-                            { item(MessagingMode::OneWay, "One-way messaging") }
-                            { item(MessagingMode::TwoWay, "Two-way messaging") }
-                        </div>
-                    }
-                </div>
-            }
-        }
-        _ => html! {},
+    let Permission {
+        can_post,
+        messaging,
+        announcement_only,
+    } = (*can_post_live).unwrap_or(Permission {
+        can_post: props.summary.can_post,
+        messaging: props.summary.messaging,
+        announcement_only: props.summary.announcement_only,
+    });
+    let group = props.summary.kind == ConversationKind::Group;
+    let role = session.current().map(|s| s.user.role);
+    let staff = role.is_some_and(Role::is_staff);
+    let manager = group
+        && (matches!(
+            props.summary.group_role,
+            Some(GroupRole::Owner | GroupRole::Admin)
+        ) || matches!(role, Some(Role::Owner | Role::Admin)));
+    let toggle_menu = {
+        let menu_open = menu_open.clone();
+        Callback::from(move |_| menu_open.set(!*menu_open))
     };
-    let composer = if can_post {
+    // One choice of the "⋯" menu: staff set a client's messaging mode; group admins set
+    // announcement-only; anyone opens a group's members.
+    let item = |checked: Option<bool>, label: &'static str, onclick: Callback<MouseEvent>| {
+        let role = if checked.is_some() {
+            "menuitemradio"
+        } else {
+            "menuitem"
+        };
+        html! {
+            <button {role} aria-checked={checked.map(|c| c.to_string())} class="menu-item" {onclick}>
+                <span class="check" aria-hidden="true">{ if checked == Some(true) { "✓" } else { "" } }</span>{ label }
+            </button>
+        }
+    };
+    let mut items = Vec::new();
+    if let (true, Some(current), Some(client_id)) = (staff, messaging, props.summary.client_id) {
+        for (mode, label) in [
+            (MessagingMode::OneWay, "One-way messaging"),
+            (MessagingMode::TwoWay, "Two-way messaging"),
+        ] {
+            let (token, menu_open, menu_error, can_post_live) = (
+                token.clone(),
+                menu_open.clone(),
+                menu_error.clone(),
+                can_post_live.clone(),
+            );
+            let onclick = Callback::from(move |_| {
+                menu_open.set(false);
+                if mode == current {
+                    return;
+                }
+                let (token, menu_error, can_post_live) =
+                    (token.clone(), menu_error.clone(), can_post_live.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    match api::set_messaging(&token, &client_id.to_string(), mode).await {
+                        Ok(_) => {
+                            menu_error.set(None);
+                            can_post_live.set(Some(Permission {
+                                can_post: true,
+                                messaging: Some(mode),
+                                announcement_only: false,
+                            }));
+                        }
+                        Err(e) => menu_error.set(Some(e.message)),
+                    }
+                });
+            });
+            items.push(item(Some(mode == current), label, onclick));
+        }
+    }
+    if group && !*removed {
+        let (menu_open, show_members) = (menu_open.clone(), show_members.clone());
+        items.push(item(
+            None,
+            "Members",
+            Callback::from(move |_| {
+                menu_open.set(false);
+                show_members.set(true);
+            }),
+        ));
+    }
+    if manager && !*removed {
+        let (token, id, menu_open, menu_error, can_post_live) = (
+            token.clone(),
+            id.clone(),
+            menu_open.clone(),
+            menu_error.clone(),
+            can_post_live.clone(),
+        );
+        let onclick = Callback::from(move |_| {
+            menu_open.set(false);
+            let req = UpdateConversationRequest {
+                announcement_only: Some(!announcement_only),
+                ..Default::default()
+            };
+            let (token, id, menu_error, can_post_live) = (
+                token.clone(),
+                id.clone(),
+                menu_error.clone(),
+                can_post_live.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::update_conversation(&token, &id, &req).await {
+                    Ok(summary) => {
+                        menu_error.set(None);
+                        can_post_live.set(Some(Permission {
+                            can_post: summary.can_post,
+                            messaging: summary.messaging,
+                            announcement_only: summary.announcement_only,
+                        }));
+                    }
+                    Err(e) => menu_error.set(Some(e.message)),
+                }
+            });
+        });
+        items.push(item(Some(announcement_only), "Announcement only", onclick));
+    }
+    let options = if items.is_empty() {
+        html! {}
+    } else {
+        html! {
+            <div class="menu-anchor">
+                <button class="ghost icon" aria-label="Conversation options" aria-haspopup="menu" aria-expanded={menu_open.to_string()} onclick={toggle_menu}>{ "⋯" }</button>
+                if *menu_open {
+                    <div class="menu card" role="menu">{ for items }</div>
+                }
+            </div>
+        }
+    };
+    let composer = if *removed {
+        html! { <p class="read-only" role="note">{ "You are no longer in this group." }</p> }
+    } else if can_post {
         let onclick = {
             let submit = submit.clone();
             Callback::from(move |_| submit.emit(()))
@@ -421,14 +507,35 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             </div>
         }
     } else {
-        html! { <p class="read-only" role="note">{ "Only your coach sends messages here. Tap a message to react." }</p> }
+        let why = match (group, announcement_only) {
+            (true, true) => "Only admins can post here. Tap a message to react.",
+            (true, false) => {
+                "An admin has turned off posting for you here. Tap a message to react."
+            }
+            (false, _) => "Only your coach sends messages here. Tap a message to react.",
+        };
+        html! { <p class="read-only" role="note">{ why }</p> }
     };
+    if *show_members {
+        let onclose = {
+            let show_members = show_members.clone();
+            Callback::from(move |_| show_members.set(false))
+        };
+        return html! {
+            <section class="conversation">
+                <GroupMembers summary={props.summary.clone()} {onclose} />
+            </section>
+        };
+    }
 
     html! {
         <section class="conversation">
             <header class="conversation-head">
                 <Link<Route> to={Route::Inbox} classes="back" ><span aria-hidden="true">{ "‹" }</span><span class="visually-hidden">{ "All conversations" }</span></Link<Route>>
-                <h2>{ props.summary.title.clone() }</h2>
+                <h2>{ props.summary.emoji.clone().map(|e| format!("{e} ")).unwrap_or_default() }{ props.summary.title.clone() }</h2>
+                if group && announcement_only {
+                    <span class="pill muted">{ "Announcements" }</span>
+                }
                 if messaging == Some(MessagingMode::OneWay) && staff {
                     <span class="pill muted">{ "One-way" }</span>
                 }

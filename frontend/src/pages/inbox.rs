@@ -28,6 +28,9 @@ pub fn Inbox(props: &InboxProps) -> Html {
     let seen = use_mut_ref(|| None::<u64>);
     let token = session.current().map(|s| s.token).unwrap_or_default();
     let me = session.current().map(|s| s.user.id);
+    let can_create_groups = session
+        .current()
+        .is_some_and(|s| shared::rules::can_create_groups(s.user.role).is_ok());
 
     let reload = {
         let (items, next_cursor, error, token, session) = (
@@ -170,7 +173,12 @@ pub fn Inbox(props: &InboxProps) -> Html {
     html! {
         <div class={classes!("inbox", props.selected.is_some().then_some("has-selection"))}>
             <aside class="conversation-list">
-                <input class="search" type="search" placeholder="Search by name" value={(*search).clone()} {oninput} aria-label="Search conversations" />
+                <div class="list-head">
+                    <input class="search" type="search" placeholder="Search by name" value={(*search).clone()} {oninput} aria-label="Search conversations" />
+                    if can_create_groups {
+                        <Link<Route> to={Route::NewGroup} classes="button ghost">{ "New group" }</Link<Route>>
+                    }
+                </div>
                 if let Some(e) = &*error { <p class="error" role="alert">{ e.clone() }</p> }
                 <ul>
                     { for visible.iter().map(|c| {
@@ -179,7 +187,7 @@ pub fn Inbox(props: &InboxProps) -> Html {
                         html! {
                             <li key={c.id.to_string()}>
                                 <Link<Route> to={Route::Conversation { id: c.id.to_string() }} classes={classes!("row", active.then_some("active"), (c.unread_count > 0).then_some("unread"))}>
-                                    <span class="avatar" aria-hidden="true">{ format::initials(&c.title) }</span>
+                                    <span class="avatar" aria-hidden="true">{ c.emoji.clone().unwrap_or_else(|| format::initials(&c.title)) }</span>
                                     <span class="summary">
                                         <span class="title">{ c.title.clone() }</span>
                                         <span class="preview">{ preview }</span>

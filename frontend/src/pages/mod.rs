@@ -2,4 +2,5 @@
 
 pub mod auth;
 pub mod clients;
+pub mod groups;
 pub mod inbox;

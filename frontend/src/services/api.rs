@@ -144,3 +144,44 @@ pub async fn remove_reaction(
     )
     .await
 }
+
+pub async fn create_group(
+    token: &str,
+    req: &CreateGroupRequest,
+) -> Result<ConversationSummary, ApiError> {
+    post("/api/groups", Some(token), req).await
+}
+
+pub async fn update_conversation(
+    token: &str,
+    id: &str,
+    req: &UpdateConversationRequest,
+) -> Result<ConversationSummary, ApiError> {
+    patch(&format!("/api/conversations/{id}"), Some(token), req).await
+}
+
+pub async fn group_members(token: &str, id: &str) -> Result<Vec<GroupMember>, ApiError> {
+    get(&format!("/api/conversations/{id}/members"), Some(token)).await
+}
+
+pub async fn set_member(
+    token: &str,
+    id: &str,
+    user: &str,
+    req: &SetMemberRequest,
+) -> Result<Vec<GroupMember>, ApiError> {
+    put(
+        &format!("/api/conversations/{id}/members/{user}"),
+        Some(token),
+        req,
+    )
+    .await
+}
+
+pub async fn remove_member(token: &str, id: &str, user: &str) -> Result<(), ApiError> {
+    super::requests::delete(
+        &format!("/api/conversations/{id}/members/{user}"),
+        Some(token),
+    )
+    .await
+}

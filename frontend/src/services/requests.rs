@@ -75,6 +75,14 @@ pub async fn request<B: Serialize, T: DeserializeOwned>(
     {
         handler();
     }
+    if status == 204 {
+        // No content: only `()` (or an `Option`) reads from nothing.
+        return serde_json::from_str::<T>("null").map_err(|_| ApiError {
+            status,
+            code: "client.unreadable".into(),
+            message: "The server's answer could not be read.".into(),
+        });
+    }
     if (200..300).contains(&status) {
         return response.json::<T>().await.map_err(|_| ApiError {
             status,

@@ -124,20 +124,11 @@ impl Services {
             conversation_id: Some(conversation_id),
             created_at: now,
         };
-        let mut members = vec![MemberRef {
-            user_id: business.value.owner_id,
-            role: Role::Owner,
-        }];
+        let mut members = vec![MemberRef::new(business.value.owner_id, Role::Owner)];
         if caller.user_id() != business.value.owner_id {
-            members.push(MemberRef {
-                user_id: caller.user_id(),
-                role: caller.role(),
-            });
+            members.push(MemberRef::new(caller.user_id(), caller.role()));
         }
-        members.push(MemberRef {
-            user_id: client.id,
-            role: Role::Client,
-        });
+        members.push(MemberRef::new(client.id, Role::Client));
         let conversation = ConversationRecord {
             id: conversation_id,
             business_id: b,
@@ -147,6 +138,9 @@ impl Services {
             client_name: Some(client.name.clone()),
             client_mode: client.messaging,
             business_name: business.value.name.clone(),
+            group_title: None,
+            emoji: None,
+            announcement_only: false,
             seq: 0,
             last_message: None,
             created_at: now,

@@ -17,7 +17,7 @@ use shared::api::{ReadState, SendMessageRequest};
 use shared::limits::{
     LIST_PAGE_DEFAULT, LIST_PAGE_MAX, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX, REACTION_EMOJI_MAX,
 };
-use shared::model::{ConversationSummary, Message, Page, Reactor, Role};
+use shared::model::{ConversationKind, ConversationSummary, Message, Page, Reactor, Role};
 use shared::rules::{Room, Seat, can_post, can_react, can_read};
 use shared::validate::{ClientMessageId, Emoji, MessageBody};
 use shared::{ConversationId, MessageId};
@@ -27,10 +27,7 @@ fn not_found() -> Error {
 }
 
 fn seat(caller: &Caller, conversation: &ConversationRecord) -> Seat {
-    Seat {
-        role: caller.role(),
-        is_member: conversation.member(caller.user_id()).is_some(),
-    }
+    conversation.seat(caller.user_id(), caller.role())
 }
 
 fn room(conversation: &ConversationRecord) -> Room {
@@ -98,19 +95,24 @@ impl Services {
         })
     }
 
-    fn summary(
+    pub(super) fn summary(
         &self,
         caller: &Caller,
         c: &ConversationRecord,
         last_read_seq: u64,
     ) -> ConversationSummary {
-        let title = match caller.role() {
-            Role::Client => c.business_name.clone(),
-            _ => c
+        let title = match (c.kind, caller.role()) {
+            (ConversationKind::Group, _) => c
+                .group_title
+                .clone()
+                .unwrap_or_else(|| c.business_name.clone()),
+            (ConversationKind::Private, Role::Client) => c.business_name.clone(),
+            (ConversationKind::Private, _) => c
                 .client_name
                 .clone()
                 .unwrap_or_else(|| c.business_name.clone()),
         };
+        let group = c.kind == ConversationKind::Group;
         ConversationSummary {
             id: c.id,
             kind: c.kind,
@@ -119,8 +121,12 @@ impl Services {
             last_message: c.last_message.clone(),
             unread_count: c.seq.saturating_sub(last_read_seq),
             can_post: can_post(seat(caller, c), room(c)).is_ok(),
-            messaging: (c.kind == shared::model::ConversationKind::Private)
-                .then_some(c.client_mode),
+            messaging: (!group).then_some(c.client_mode),
+            emoji: c.emoji.clone(),
+            announcement_only: c.announcement_only,
+            group_role: group
+                .then(|| c.member(caller.user_id()).map(|m| m.group_role))
+                .flatten(),
             last_activity_at: c.last_activity_at,
         }
     }

@@ -57,6 +57,9 @@ impl Error {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::refused(Kind::BadRequest, code, message)
     }
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        Self::refused(Kind::Forbidden, code, message)
+    }
     pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
         Self::refused(Kind::Unauthorized, code, message)
     }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clients;
 pub mod conversations;
 pub mod error;
+pub mod groups;
 pub mod ids;
 
 use crate::store::Store;

@@ -10,7 +10,7 @@ use crate::store::{Change, Item, Store};
 use anyhow::Context as _;
 use shared::events::ServerEvent;
 use shared::model::ConversationKind;
-use shared::rules::{Seat, can_post};
+use shared::rules::can_post;
 use shared::{BusinessId, ConversationId, UserId};
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -34,8 +34,12 @@ fn conversation_of(pk: &str) -> Option<(BusinessId, ConversationId)> {
 pub enum Delivery {
     /// The same event for every member.
     Everyone(ServerEvent),
-    /// Who may post changed: each member learns what they may do now.
-    Permissions(Box<ConversationRecord>),
+    /// Who is in the conversation or who may post there changed (or it was just created):
+    /// each member learns what they may do now, and anyone no longer in it that it is gone.
+    Permissions {
+        before: Option<Box<ConversationRecord>>,
+        after: Box<ConversationRecord>,
+    },
 }
 
 /// The realtime events a change causes, and the conversation whose members receive them.
@@ -45,14 +49,33 @@ pub fn events_for(
     let Some(new) = &change.new else {
         return Ok(None);
     };
-    if change.sk == keys::CONVERSATION_META
-        && let Some(old) = &change.old
-    {
+    if change.sk == keys::CONVERSATION_META {
         let (b, c) = conversation_of(&change.pk).context("a conversation outside its partition")?;
         let after = repo::decode::<ConversationRecord>(new)?.value;
-        let before = repo::decode::<ConversationRecord>(old)?.value;
-        if before.room() != after.room() {
-            return Ok(Some((b, c, Delivery::Permissions(Box::new(after)))));
+        let before = change
+            .old
+            .as_ref()
+            .map(repo::decode::<ConversationRecord>)
+            .transpose()?
+            .map(|v| v.value);
+        let seats = |r: &ConversationRecord| {
+            r.members
+                .iter()
+                .map(|m| (m.user_id, m.group_role, m.can_post))
+                .collect::<Vec<_>>()
+        };
+        let changed = before
+            .as_ref()
+            .is_none_or(|old| old.room() != after.room() || seats(old) != seats(&after));
+        if changed {
+            return Ok(Some((
+                b,
+                c,
+                Delivery::Permissions {
+                    before: before.map(Box::new),
+                    after: Box::new(after),
+                },
+            )));
         }
         return Ok(None);
     }
@@ -125,20 +148,25 @@ pub async fn deliver(
     };
     let event = match delivery {
         Delivery::Everyone(event) => event,
-        Delivery::Permissions(conversation) => {
-            let room = conversation.room();
-            for member in &conversation.members {
-                let seat = Seat {
-                    role: member.role,
-                    is_member: true,
-                };
+        Delivery::Permissions { before, after } => {
+            let room = after.room();
+            for member in &after.members {
                 let event = ServerEvent::PermissionChanged {
                     conversation_id: c,
-                    can_post: can_post(seat, room).is_ok(),
-                    messaging: (conversation.kind == ConversationKind::Private)
-                        .then_some(conversation.client_mode),
+                    can_post: can_post(after.seat(member.user_id, member.role), room).is_ok(),
+                    messaging: (after.kind == ConversationKind::Private)
+                        .then_some(after.client_mode),
+                    announcement_only: after.announcement_only,
                 };
                 realtime.push(b, member.user_id, &event).await?;
+            }
+            for gone in before
+                .iter()
+                .flat_map(|old| old.members.iter())
+                .filter(|m| after.member(m.user_id).is_none())
+            {
+                let event = ServerEvent::ConversationRemoved { conversation_id: c };
+                realtime.push(b, gone.user_id, &event).await?;
             }
             return Ok(());
         }

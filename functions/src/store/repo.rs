@@ -4,7 +4,7 @@ use super::keys::Key;
 use super::*;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use shared::model::{ConversationKind, Message, MessagingMode, Role};
+use shared::model::{ConversationKind, GroupRole, Message, MessagingMode, Role};
 use shared::{BusinessId, ConversationId, MessageId, UserId};
 use time::OffsetDateTime;
 
@@ -158,7 +158,30 @@ pub struct InviteRecord {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct MemberRef {
     pub user_id: UserId,
+    /// Their role in the business.
     pub role: Role,
+    /// Groups: their role in the group.
+    #[serde(default)]
+    pub group_role: GroupRole,
+    /// Groups: the per-person posting decision (`None` follows the group).
+    #[serde(default)]
+    pub can_post: Option<bool>,
+    /// Groups: their name, for the member list.
+    #[serde(default)]
+    pub name: String,
+}
+
+impl MemberRef {
+    /// A member of a private conversation.
+    pub fn new(user_id: UserId, role: Role) -> Self {
+        Self {
+            user_id,
+            role,
+            group_role: GroupRole::Member,
+            can_post: None,
+            name: String::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -173,6 +196,14 @@ pub struct ConversationRecord {
     pub client_mode: MessagingMode,
     /// The title the client sees.
     pub business_name: String,
+    /// Groups: the title, an optional emoji for its avatar, and whether only owners and admins
+    /// post.
+    #[serde(default)]
+    pub group_title: Option<String>,
+    #[serde(default)]
+    pub emoji: Option<String>,
+    #[serde(default)]
+    pub announcement_only: bool,
     /// How many messages have been sent; a message's `seq` is its position.
     pub seq: u64,
     pub last_message: Option<Message>,
@@ -188,6 +219,25 @@ impl ConversationRecord {
         shared::rules::Room {
             kind: self.kind,
             client_mode: self.client_mode,
+            announcement_only: self.announcement_only,
+        }
+    }
+
+    /// What the rules need to know about `user` (whose business role is `role`) here.
+    pub fn seat(&self, user: UserId, role: Role) -> shared::rules::Seat {
+        match self.member(user) {
+            Some(m) => shared::rules::Seat {
+                role,
+                is_member: true,
+                group_role: m.group_role,
+                can_post: m.can_post,
+            },
+            None => shared::rules::Seat {
+                role,
+                is_member: false,
+                group_role: GroupRole::Member,
+                can_post: None,
+            },
         }
     }
     pub fn member(&self, user: UserId) -> Option<&MemberRef> {

@@ -1,0 +1,343 @@
+//! Groups: many people in one conversation. The business's owner or an admin creates one;
+//! group owners and admins manage its members, their roles and posting rights, and its
+//! settings (announcement-only); anyone may leave. A member's inbox entry and read state are
+//! written with their membership, and removed with it, so a removed member loses the group at
+//! once.
+
+use super::auth::Caller;
+use super::*;
+use crate::store::keys;
+use crate::store::repo::{
+    self, ActivityRecord, ConversationRecord, MemberRef, MembershipRecord, UserRecord, Versioned,
+};
+use crate::store::{Condition, StoreError, Write};
+use shared::api::{CreateGroupRequest, SetMemberRequest, UpdateConversationRequest};
+use shared::limits::GROUP_MEMBERS_MAX;
+use shared::model::{ConversationKind, ConversationSummary, GroupMember, GroupRole};
+use shared::rules::{Action, allowed, can_create_groups};
+use shared::validate::{Emoji, Name};
+use shared::{ConversationId, UserId};
+
+fn too_many() -> Error {
+    Error::invalid(
+        "group.too_many_members",
+        format!("A group can have at most {GROUP_MEMBERS_MAX} members."),
+    )
+}
+
+fn owner_fixed() -> Error {
+    Error::forbidden(
+        "group.owner_fixed",
+        "The group's owner stays in it until they leave.",
+    )
+}
+
+fn unknown_person() -> Error {
+    Error::not_found(
+        "group.unknown_person",
+        "Someone to add is not a client or staff member of this business.",
+    )
+}
+
+/// The writes that make `user` a member: their read state and their inbox entry.
+fn join_writes(
+    b: shared::BusinessId,
+    user: UserId,
+    conversation: &ConversationRecord,
+) -> Result<Vec<Write>> {
+    let id = conversation.id;
+    Ok(vec![
+        repo::overwrite(
+            keys::membership(b, user, id),
+            &MembershipRecord {
+                conversation_id: Some(id),
+                last_read_message_id: None,
+                last_read_seq: conversation.seq,
+            },
+        )?,
+        repo::overwrite(
+            keys::activity(b, user, &conversation.activity_key(), id),
+            &ActivityRecord {
+                conversation_id: id,
+            },
+        )?,
+    ])
+}
+
+/// The writes that take `user` out: their read state and their inbox entry go.
+fn leave_writes(
+    b: shared::BusinessId,
+    user: UserId,
+    conversation: &ConversationRecord,
+) -> Vec<Write> {
+    let id = conversation.id;
+    let (mpk, msk) = keys::membership(b, user, id);
+    let (apk, ask) = keys::activity(b, user, &conversation.activity_key(), id);
+    vec![
+        Write::delete(mpk, msk, Condition::Always),
+        Write::delete(apk, ask, Condition::Always),
+    ]
+}
+
+impl Services {
+    /// A person of the caller's business who can be in a group.
+    async fn person(&self, caller: &Caller, id: UserId) -> Result<UserRecord> {
+        repo::get::<UserRecord>(&*self.store, &keys::user(caller.business_id(), id))
+            .await?
+            .map(|u| u.value)
+            .ok_or_else(unknown_person)
+    }
+
+    /// The group, if the caller is in it (else 404, as for one that does not exist).
+    async fn group(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+    ) -> Result<Versioned<ConversationRecord>> {
+        let not_found =
+            || Error::not_found("conversation.not_found", "There is no such conversation.");
+        let record = repo::get::<ConversationRecord>(
+            &*self.store,
+            &keys::conversation(caller.business_id(), id),
+        )
+        .await?
+        .ok_or_else(not_found)?;
+        let seat = record.value.seat(caller.user_id(), caller.role());
+        allowed(Action::Read, seat, record.value.room()).map_err(|_| not_found())?;
+        Ok(record)
+    }
+
+    /// Creates a group with the caller as its owner.
+    pub async fn create_group(
+        &self,
+        caller: &Caller,
+        req: CreateGroupRequest,
+    ) -> Result<ConversationSummary> {
+        can_create_groups(caller.role())?;
+        let title = Name::parse(&req.title, "title")?;
+        let emoji = req.emoji.as_deref().map(Emoji::parse).transpose()?;
+        let mut ids: Vec<UserId> = Vec::new();
+        for id in req.member_ids {
+            if id != caller.user_id() && !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        if ids.len() + 1 > GROUP_MEMBERS_MAX {
+            return Err(too_many());
+        }
+        let people =
+            futures::future::try_join_all(ids.iter().map(|id| self.person(caller, *id))).await?;
+        let b = caller.business_id();
+        let business = repo::get::<repo::BusinessRecord>(&*self.store, &keys::business(b))
+            .await?
+            .ok_or_else(|| Error::not_found("business.not_found", "There is no such business."))?;
+        let now = time::OffsetDateTime::now_utc();
+        let mut members = vec![MemberRef {
+            group_role: GroupRole::Owner,
+            name: caller.user.name.clone(),
+            ..MemberRef::new(caller.user_id(), caller.role())
+        }];
+        members.extend(people.iter().map(|p| MemberRef {
+            name: p.name.clone(),
+            ..MemberRef::new(p.id, p.role)
+        }));
+        let conversation = ConversationRecord {
+            id: ConversationId::from_ulid(super::ids::new_ulid()),
+            business_id: b,
+            kind: ConversationKind::Group,
+            members,
+            client_id: None,
+            client_name: None,
+            client_mode: Default::default(),
+            business_name: business.value.name,
+            group_title: Some(title.into_inner()),
+            emoji: emoji.map(Emoji::into_inner),
+            announcement_only: req.announcement_only,
+            seq: 0,
+            last_message: None,
+            created_at: now,
+            last_activity_at: now,
+        };
+        let mut writes = vec![repo::create(
+            keys::conversation(b, conversation.id),
+            &conversation,
+        )?];
+        for m in &conversation.members {
+            writes.extend(join_writes(b, m.user_id, &conversation)?);
+        }
+        self.store.transact(writes).await?;
+        Ok(self.summary(caller, &conversation, 0))
+    }
+
+    /// Changes a group's settings.
+    pub async fn update_conversation(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        req: UpdateConversationRequest,
+    ) -> Result<ConversationSummary> {
+        let title = req
+            .title
+            .as_deref()
+            .map(|t| Name::parse(t, "title"))
+            .transpose()?;
+        let emoji = req
+            .emoji
+            .as_ref()
+            .map(|e| e.as_deref().map(Emoji::parse).transpose())
+            .transpose()?;
+        retrying(|| async {
+            let current = self.group(caller, id).await?;
+            let seat = current.value.seat(caller.user_id(), caller.role());
+            allowed(Action::ChangeSettings, seat, current.value.room())?;
+            let mut next = current.clone();
+            if let Some(on) = req.announcement_only {
+                next.value.announcement_only = on;
+            }
+            if let Some(t) = &title {
+                next.value.group_title = Some(t.as_str().to_owned());
+            }
+            if let Some(e) = &emoji {
+                next.value.emoji = e.as_ref().map(|e| e.as_str().to_owned());
+            }
+            let write = next.update(keys::conversation(caller.business_id(), id))?;
+            match self.store.transact(vec![write]).await {
+                Ok(()) => Ok(Attempt::Done(next.value)),
+                Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+        .and_then(|c| self.summary_for(caller, &c))
+    }
+
+    /// Adds someone to a group, or changes their role or posting right.
+    pub async fn set_member(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        user: UserId,
+        req: SetMemberRequest,
+    ) -> Result<Vec<GroupMember>> {
+        if req.role == GroupRole::Owner {
+            return Err(Error::invalid(
+                "group.invalid_role",
+                "A member's role is admin or member; a group's owner is the one who created it.",
+            ));
+        }
+        let person = self.person(caller, user).await?;
+        let b = caller.business_id();
+        retrying(|| async {
+            let current = self.group(caller, id).await?;
+            let seat = current.value.seat(caller.user_id(), caller.role());
+            allowed(Action::ManageMembers, seat, current.value.room())?;
+            let mut next = current.clone();
+            let mut writes = Vec::new();
+            match next.value.members.iter_mut().find(|m| m.user_id == user) {
+                Some(m) if m.group_role == GroupRole::Owner => return Err(owner_fixed()),
+                Some(m) => {
+                    m.group_role = req.role;
+                    m.can_post = req.can_post;
+                    m.name = person.name.clone();
+                }
+                None => {
+                    if next.value.members.len() >= GROUP_MEMBERS_MAX {
+                        return Err(too_many());
+                    }
+                    next.value.members.push(MemberRef {
+                        group_role: req.role,
+                        can_post: req.can_post,
+                        name: person.name.clone(),
+                        ..MemberRef::new(user, person.role)
+                    });
+                    writes.extend(join_writes(b, user, &next.value)?);
+                }
+            }
+            writes.insert(0, next.update(keys::conversation(b, id))?);
+            match self.store.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(members_of(&next.value))),
+                Err(StoreError::ConditionFailed { index: 0 }) => Ok(Attempt::Retry),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    /// Takes someone out of a group (or the caller leaves it). They lose it at once: no more
+    /// events, history refused, gone from their inbox; their open apps are told.
+    pub async fn remove_member(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        user: UserId,
+    ) -> Result<()> {
+        let b = caller.business_id();
+        retrying(|| async {
+            let current = self.group(caller, id).await?;
+            if current.value.kind != ConversationKind::Group {
+                return Err(shared::rules::PRIVATE_FIXED.into());
+            }
+            let leaving = user == caller.user_id();
+            if !leaving {
+                let seat = current.value.seat(caller.user_id(), caller.role());
+                allowed(Action::ManageMembers, seat, current.value.room())?;
+            }
+            let Some(member) = current.value.member(user) else {
+                return Err(Error::not_found(
+                    "group.not_member",
+                    "This person is not in the group.",
+                ));
+            };
+            if member.group_role == GroupRole::Owner && !leaving {
+                return Err(owner_fixed());
+            }
+            let mut next = current.clone();
+            next.value.members.retain(|m| m.user_id != user);
+            let mut writes = vec![next.update(keys::conversation(b, id))?];
+            writes.extend(leave_writes(b, user, &current.value));
+            match self.store.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(())),
+                Err(StoreError::ConditionFailed { index: 0 }) => Ok(Attempt::Retry),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    /// A group's members, for its members.
+    pub async fn group_members(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+    ) -> Result<Vec<GroupMember>> {
+        let group = self.group(caller, id).await?;
+        if group.value.kind != ConversationKind::Group {
+            return Err(shared::rules::PRIVATE_FIXED.into());
+        }
+        Ok(members_of(&group.value))
+    }
+
+    fn summary_for(
+        &self,
+        caller: &Caller,
+        conversation: &ConversationRecord,
+    ) -> Result<ConversationSummary> {
+        // Settings changes do not move the read mark; the unread count comes with the list.
+        Ok(self.summary(caller, conversation, conversation.seq))
+    }
+}
+
+/// Members in the order they joined.
+pub fn members_of(conversation: &ConversationRecord) -> Vec<GroupMember> {
+    conversation
+        .members
+        .iter()
+        .map(|m| GroupMember {
+            user_id: m.user_id,
+            name: m.name.clone(),
+            role: m.role,
+            group_role: m.group_role,
+            can_post: m.can_post,
+        })
+        .collect()
+}
