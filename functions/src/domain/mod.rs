@@ -30,8 +30,10 @@ pub enum Attempt<T> {
     Retry,
 }
 
-/// How many times an optimistic write is tried before the caller is told to come back.
-const MAX_ATTEMPTS: u32 = 40;
+/// How long an optimistic write keeps trying before the caller is told to come back. Time,
+/// not a count of tries, bounds it: a hundred people writing to one conversation at once take
+/// turns for as long as their turns take, however busy the machine.
+const RETRY_FOR: Duration = Duration::from_secs(8);
 
 /// Runs `attempt` until it is done, backing off with jitter between tries.
 pub async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T>
@@ -39,16 +41,19 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Attempt<T>>>,
 {
-    for n in 0..MAX_ATTEMPTS {
+    let deadline = tokio::time::Instant::now() + RETRY_FOR;
+    let mut n = 0u32;
+    while tokio::time::Instant::now() < deadline {
         match attempt().await {
             Ok(Attempt::Done(v)) => return Ok(v),
             Ok(Attempt::Retry)
             | Err(Error::Refused {
                 kind: Kind::Busy, ..
             }) => {
-                let cap_us = 200u64 << n.min(7);
+                let cap_us = 200u64 << n.min(8);
                 let wait = rand::random_range(0..=cap_us);
                 tokio::time::sleep(Duration::from_micros(wait)).await;
+                n += 1;
             }
             Err(e) => return Err(e),
         }

@@ -9,10 +9,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::UserId;
-use shared::api::{
-    ClientWithInvite, CreateClientRequest, ErrorBody, SetMessagingRequest, UpdateClientRequest,
-};
-use shared::model::{Client, ModeChange, Page};
+use shared::api::{ClientWithInvite, CreateClientRequest, ErrorBody, UpdateClientRequest};
+use shared::model::{Client, Page};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,48 +20,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_client, list_clients))
         .routes(routes!(get_client, update_client))
         .routes(routes!(invite_client))
-        .routes(routes!(set_messaging))
-        .routes(routes!(messaging_changes))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct PageQuery {
-    cursor: Option<String>,
-    limit: Option<usize>,
-}
-
-/// Sets whether the client may write in their private conversation: `two_way`, or `one_way`
-/// (only staff send; the client reads and reacts). Takes effect at once: their next send is
-/// refused, their open apps hide the composer (`permission.changed`), and the change is
-/// recorded with who made it.
-#[utoipa::path(put, path = "/api/clients/{id}/messaging", tag = "clients", security(("bearer" = [])), params(("id" = String, Path)),
-    request_body = SetMessagingRequest,
-    responses((status = 200, body = Client), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn set_messaging(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<UserId>,
-    ApiJson(req): ApiJson<SetMessagingRequest>,
-) -> Result<Json<Client>, ApiError> {
-    Ok(Json(s.set_messaging(&caller, id, req.mode).await?))
-}
-
-/// Every change of the client's messaging mode, newest first: from, to, why, who and when.
-#[utoipa::path(get, path = "/api/clients/{id}/messaging/changes", tag = "clients", security(("bearer" = [])),
-    params(("id" = String, Path), PageQuery),
-    responses((status = 200, body = Page<ModeChange>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
-async fn messaging_changes(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<UserId>,
-    ApiQuery(q): ApiQuery<PageQuery>,
-) -> Result<Json<Page<ModeChange>>, ApiError> {
-    Ok(Json(
-        s.messaging_changes(&caller, id, q.cursor, q.limit).await?,
-    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

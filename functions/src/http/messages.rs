@@ -1,5 +1,4 @@
-//! The `messages` area: conversations, groups and their members, history, sending, reactions,
-//! read marks.
+//! The `messages` area: conversations, history, sending, reactions, read marks.
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
@@ -10,12 +9,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use shared::api::{
-    AddReactionRequest, CreateGroupRequest, ErrorBody, MarkReadRequest, ReadState,
-    SendMessageRequest, SetMemberRequest, UpdateConversationRequest,
-};
-use shared::model::{ConversationSummary, GroupMember, Message, Page};
-use shared::{ConversationId, MessageId, UserId};
+use shared::api::{AddReactionRequest, ErrorBody, MarkReadRequest, ReadState, SendMessageRequest};
+use shared::model::{ConversationSummary, Message, Page};
+use shared::{ConversationId, MessageId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -28,115 +24,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(mark_read))
         .routes(routes!(add_reaction))
         .routes(routes!(remove_reaction))
-        .routes(routes!(create_group))
-        .routes(routes!(update_conversation))
-        .routes(routes!(list_members))
-        .routes(routes!(set_member, remove_member))
-}
-
-/// Creates a group (the business's owner or an admin), with the caller as its owner. Members
-/// get `permission.changed` for it, which tells their apps to show it.
-#[utoipa::path(post, path = "/api/groups", tag = "groups", security(("bearer" = [])), request_body = CreateGroupRequest,
-    responses((status = 201, body = ConversationSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
-async fn create_group(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiJson(req): ApiJson<CreateGroupRequest>,
-) -> Result<(StatusCode, Json<ConversationSummary>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(s.create_group(&caller, req).await?),
-    ))
-}
-
-/// Changes a group's settings (its owners and admins): announcement-only, title, emoji.
-#[utoipa::path(patch, path = "/api/conversations/{id}", tag = "groups", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = UpdateConversationRequest,
-    responses((status = 200, body = ConversationSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
-async fn update_conversation(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<ConversationId>,
-    ApiJson(req): ApiJson<UpdateConversationRequest>,
-) -> Result<Json<ConversationSummary>, ApiError> {
-    Ok(Json(s.update_conversation(&caller, id, req).await?))
-}
-
-/// A group's members, their roles and posting rights.
-#[utoipa::path(get, path = "/api/conversations/{id}/members", tag = "groups", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<GroupMember>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn list_members(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiPath(id): ApiPath<ConversationId>,
-) -> Result<Json<Vec<GroupMember>>, ApiError> {
-    Ok(Json(s.group_members(&caller, id).await?))
-}
-
-/// Adds a person to a group or changes their role and posting right (`can_post`: `true` lets
-/// them post in an announcement-only group, `false` mutes them, `null` follows the group).
-/// Answers every member.
-#[utoipa::path(put, path = "/api/conversations/{id}/members/{user_id}", tag = "groups", security(("bearer" = [])),
-    params(("id" = String, Path), ("user_id" = String, Path)), request_body = SetMemberRequest,
-    responses((status = 200, body = Vec<GroupMember>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
-async fn set_member(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiPath((id, user)): ApiPath<(ConversationId, UserId)>,
-    ApiJson(req): ApiJson<SetMemberRequest>,
-) -> Result<Json<Vec<GroupMember>>, ApiError> {
-    Ok(Json(s.set_member(&caller, id, user, req).await?))
-}
-
-/// Removes a member (owners and admins), or leaves the group (one's own id). They lose it at
-/// once: history is refused, no more events, and their apps get `conversation.removed`.
-#[utoipa::path(delete, path = "/api/conversations/{id}/members/{user_id}", tag = "groups", security(("bearer" = [])),
-    params(("id" = String, Path), ("user_id" = String, Path)),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn remove_member(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiPath((id, user)): ApiPath<(ConversationId, UserId)>,
-) -> Result<StatusCode, ApiError> {
-    s.remove_member(&caller, id, user).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Adds the caller's emoji reaction to a message (once per emoji per person: adding it again
-/// changes nothing). Anyone who can read the conversation may react, also where they cannot
-/// post. Answers the message with all its reactions; members get `reaction.changed`.
-#[utoipa::path(post, path = "/api/conversations/{id}/messages/{message_id}/reactions", tag = "messages",
-    security(("bearer" = [])), params(("id" = String, Path), ("message_id" = String, Path)),
-    request_body = AddReactionRequest,
-    responses((status = 200, body = Message), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_reaction(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiPath((id, message_id)): ApiPath<(ConversationId, MessageId)>,
-    ApiJson(req): ApiJson<AddReactionRequest>,
-) -> Result<Json<Message>, ApiError> {
-    Ok(Json(
-        s.react(&caller, id, message_id, &req.emoji, true).await?,
-    ))
-}
-
-/// Removes the caller's emoji reaction (the emoji percent-encoded in the path). Removing one
-/// that is not there changes nothing.
-#[utoipa::path(delete, path = "/api/conversations/{id}/messages/{message_id}/reactions/{emoji}", tag = "messages",
-    security(("bearer" = [])), params(("id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path)),
-    responses((status = 200, body = Message), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn remove_reaction(
-    State(s): State<AppState>,
-    caller: Caller,
-    ApiPath((id, message_id, emoji)): ApiPath<(ConversationId, MessageId, String)>,
-) -> Result<Json<Message>, ApiError> {
-    Ok(Json(s.react(&caller, id, message_id, &emoji, false).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -224,4 +111,37 @@ async fn mark_read(
     ApiJson(req): ApiJson<MarkReadRequest>,
 ) -> Result<Json<ReadState>, ApiError> {
     Ok(Json(s.mark_read(&caller, id, req.message_id).await?))
+}
+
+/// Adds the caller's emoji reaction to a message (once per emoji per person: adding it again
+/// changes nothing). Anyone who can read the conversation may react, also where they cannot
+/// post. Answers the message with all its reactions; members get `reaction.changed`.
+#[utoipa::path(post, path = "/api/conversations/{id}/messages/{message_id}/reactions", tag = "messages",
+    security(("bearer" = [])), params(("id" = String, Path), ("message_id" = String, Path)),
+    request_body = AddReactionRequest,
+    responses((status = 200, body = Message), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn add_reaction(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath((id, message_id)): ApiPath<(ConversationId, MessageId)>,
+    ApiJson(req): ApiJson<AddReactionRequest>,
+) -> Result<Json<Message>, ApiError> {
+    Ok(Json(
+        s.react(&caller, id, message_id, &req.emoji, true).await?,
+    ))
+}
+
+/// Removes the caller's emoji reaction (the emoji percent-encoded in the path). Removing one
+/// that is not there changes nothing.
+#[utoipa::path(delete, path = "/api/conversations/{id}/messages/{message_id}/reactions/{emoji}", tag = "messages",
+    security(("bearer" = [])), params(("id" = String, Path), ("message_id" = String, Path), ("emoji" = String, Path)),
+    responses((status = 200, body = Message), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn remove_reaction(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath((id, message_id, emoji)): ApiPath<(ConversationId, MessageId, String)>,
+) -> Result<Json<Message>, ApiError> {
+    Ok(Json(s.react(&caller, id, message_id, &emoji, false).await?))
 }

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod error;
 pub mod extract;
 pub mod messages;
+pub mod permissions;
 pub mod realtime;
 
 use crate::domain::AppState;
@@ -23,6 +24,7 @@ pub const AREAS: &[(&str, Routes)] = &[
     ("auth", auth::routes),
     ("clients", clients::routes),
     ("messages", messages::routes),
+    ("permissions", permissions::routes),
 ];
 
 #[derive(OpenApi)]
