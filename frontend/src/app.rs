@@ -22,6 +22,8 @@ pub enum Route {
     Conversation { id: String },
     #[at("/groups/new")]
     NewGroup,
+    #[at("/products")]
+    Products,
     #[at("/clients")]
     Clients,
     #[at("/clients/:id")]
@@ -86,6 +88,9 @@ fn switch(route: Route) -> Html {
         }
         Route::Conversation { id } => html! { <Signed><Inbox selected={Some(id)} /></Signed> },
         Route::Clients => html! { <Signed staff_only=true><Clients /></Signed> },
+        Route::Products => {
+            html! { <Signed staff_only=true><crate::pages::products::Products /></Signed> }
+        }
         Route::NewGroup => {
             html! { <Signed staff_only=true><crate::pages::groups::NewGroup /></Signed> }
         }
@@ -114,6 +119,10 @@ pub fn Signed(props: &SignedProps) -> Html {
         return html! { <Redirect<Route> to={Route::SignIn} /> };
     };
     let staff = current.user.role.is_staff();
+    let manages_products = matches!(
+        current.user.role,
+        shared::model::Role::Owner | shared::model::Role::Admin
+    );
     if props.staff_only && !staff {
         return html! { <Redirect<Route> to={Route::Inbox} /> };
     }
@@ -143,6 +152,7 @@ pub fn Signed(props: &SignedProps) -> Html {
                 <nav class="tabs">
                     { tab(Route::Inbox, "Inbox", in_inbox) }
                     if staff { { tab(Route::Clients, "Clients", in_clients) } }
+                    if manages_products { { tab(Route::Products, "Products", matches!(route, Some(Route::Products))) } }
                 </nav>
                 <button class="ghost" onclick={on_sign_out}>{ "Sign out" }</button>
             </header>

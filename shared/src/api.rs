@@ -158,6 +158,62 @@ pub struct SetMemberRequest {
     pub can_post: Option<bool>,
 }
 
+/// `POST /api/products`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateProductRequest {
+    pub name: String,
+    #[serde(default)]
+    pub price_label: String,
+    pub grants: ProductGrant,
+}
+
+/// `POST /api/clients/{id}/purchases`
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RecordPurchaseRequest {
+    pub product_id: ProductId,
+}
+
+/// The body of `POST /api/webhooks/purchases`, sent by the business's online store. Signed:
+/// `X-Sideline-Business: <business id>`, `X-Sideline-Timestamp: <unix seconds>`,
+/// `X-Sideline-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<body>" with the webhook secret>`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WebhookPurchaseRequest {
+    /// The store's order id: an order is applied once however often it is delivered.
+    pub order_id: String,
+    pub product_id: ProductId,
+    /// The buyer: matched to a client by email, else phone; someone new becomes a client.
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// What a purchase webhook did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookPurchaseResult {
+    pub purchase: Purchase,
+    pub client: Client,
+    /// Whether the buyer was added as a new client (with `invite`).
+    pub created_client: bool,
+    pub invite: Option<Invite>,
+}
+
+/// The business's webhook signing secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookSecret {
+    pub secret: String,
+}
+
 /// `PUT /api/clients/{id}/messaging`
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -92,6 +92,10 @@ id_type!(
     /// A message; sorts by the time the server accepted it.
     MessageId
 );
+id_type!(
+    /// A product a business sells.
+    ProductId
+);
 
 #[cfg(test)]
 mod tests {

@@ -31,3 +31,7 @@ pub const EMOJI_MAX_CHARS: usize = 16;
 /// Members of one group, its creator included. Every message moves each member's inbox entry
 /// in the message's own transaction, which holds at most 100 writes.
 pub const GROUP_MEMBERS_MAX: usize = 40;
+/// A product's price label ("$49 / month").
+pub const PRICE_LABEL_MAX_CHARS: usize = 40;
+/// How far a webhook's signed timestamp may be from the server's clock, in seconds.
+pub const WEBHOOK_TOLERANCE_SECS: i64 = 300;

@@ -231,6 +231,58 @@ pub struct GroupMember {
     pub can_post: Option<bool>,
 }
 
+/// What buying a product does to the buyer's messaging mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProductGrant {
+    OneWay,
+    TwoWay,
+    /// Leaves the mode as it is.
+    Unchanged,
+}
+
+/// Something the business sells, and the messaging it grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Product {
+    pub id: ProductId,
+    pub name: String,
+    /// Free text such as "$49 / month".
+    pub price_label: String,
+    pub grants: ProductGrant,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}
+
+/// How a purchase was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PurchaseSource {
+    /// By staff, in the app.
+    Manual,
+    /// By the business's online store.
+    Webhook,
+}
+
+/// A client's purchase of a product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Purchase {
+    pub id: String,
+    pub client_id: UserId,
+    pub product_id: ProductId,
+    pub product_name: String,
+    pub source: PurchaseSource,
+    /// The client's messaging mode after it.
+    pub mode_after: MessagingMode,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub purchased_at: OffsetDateTime,
+}
+
 /// A page of a list. `next_cursor` is present when there may be more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -11,6 +11,7 @@ mod idempotency;
 mod messages;
 mod openapi;
 mod permissions;
+mod products;
 mod reactions;
 mod realtime;
 mod robustness;

@@ -53,6 +53,12 @@ fn endpoints(t: &Target) -> Vec<(Method, String, Option<Value>)> {
             format!("/api/clients/{c}/messaging/changes"),
             None,
         ),
+        (
+            Method::POST,
+            format!("/api/clients/{c}/purchases"),
+            Some(json!({"product_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"})),
+        ),
+        (Method::GET, format!("/api/clients/{c}/purchases"), None),
         (Method::GET, "/api/conversations".into(), None),
         (Method::GET, format!("/api/conversations/{k}"), None),
         (

@@ -929,3 +929,49 @@ async fn an_announcement_only_group_and_a_member_given_the_right_to_post() -> Re
     finish(&coach, "9-coach-group", Ok(())).await?;
     finish(&maya, "9-member-posts-in-announcement-group", outcome).await
 }
+
+/// 10. The coach defines a product that grants one-way messaging and records its purchase on a
+/// client's card: the card shows the new mode, the purchase and why the mode changed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_purchase_recorded_on_the_card_sets_the_mode() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    h.client(
+        &coach_token,
+        "Jamie Fox",
+        "jamie@client.example",
+        "two_way",
+        "client password",
+    )
+    .await?;
+    let b = h.driver.session(1280, 900).await?;
+    let outcome = async {
+        h.sign_in(&b, "casey@peak.example", "coach password")
+            .await?;
+        b.click(By::XPath(&button("Products"))).await?;
+        b.type_into(By::XPath(&field("Product name")), "12-week program")
+            .await?;
+        b.type_into(By::XPath(&field("Price")), "$199").await?;
+        b.click(By::XPath(
+            "//label[contains(@class,'choice')][.//strong[normalize-space()='One-way messaging']]",
+        ))
+        .await?;
+        b.click(By::XPath(&button("Add product"))).await?;
+        b.find_text(By::Css(".roster .row"), "12-week program")
+            .await?;
+        b.click(By::XPath(&button("Show secret"))).await?;
+        b.find_text(By::Css(".webhook code"), "whsec_").await?;
+
+        b.click(By::XPath(&button("Clients"))).await?;
+        b.click(By::XPath(&button("Jamie Fox"))).await?;
+        b.click(By::XPath(&button("Record purchase"))).await?;
+        b.find_text(By::Css(".purchases .changes li"), "12-week program")
+            .await?;
+        b.find_text(By::Css(".details"), "One-way").await?;
+        b.find_text(By::Css(".changes li"), "product purchase")
+            .await?;
+        Ok(())
+    }
+    .await;
+    finish(&b, "10-purchase-sets-mode", outcome).await
+}

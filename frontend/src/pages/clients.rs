@@ -450,6 +450,16 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
         let editing = editing.clone();
         Callback::from(move |_| editing.set(false))
     };
+    // A purchase may have changed the mode: show it, which also refreshes the history.
+    let on_bought = {
+        let client = client.clone();
+        Callback::from(move |p: shared::model::Purchase| {
+            if let Some(mut c) = (*client).clone() {
+                c.messaging = p.mode_after;
+                client.set(Some(c));
+            }
+        })
+    };
     let tabs = html! {
         <nav class="segmented" aria-label="Client">
             <Link<Route> to={Route::ClientProfile { id: props.id.clone() }} classes={classes!("tab", (!props.chat).then_some("active"))}>{ "Details" }</Link<Route>>
@@ -497,6 +507,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                         if !c.joined { <button class="ghost" onclick={reinvite}>{ "New invite link" }</button> }
                         <button class="primary" onclick={start_edit}>{ "Edit" }</button>
                     </div>
+                    <crate::pages::products::ClientPurchases client={props.id.clone()} onbought={on_bought} />
                     <ModeHistory id={props.id.clone()} mode={c.messaging} />
                 }
             </div>

@@ -4,3 +4,4 @@ pub mod auth;
 pub mod clients;
 pub mod groups;
 pub mod inbox;
+pub mod products;

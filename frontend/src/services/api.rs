@@ -185,3 +185,32 @@ pub async fn remove_member(token: &str, id: &str, user: &str) -> Result<(), ApiE
     )
     .await
 }
+
+pub async fn products(token: &str) -> Result<Page<Product>, ApiError> {
+    get("/api/products", Some(token)).await
+}
+
+pub async fn create_product(token: &str, req: &CreateProductRequest) -> Result<Product, ApiError> {
+    post("/api/products", Some(token), req).await
+}
+
+pub async fn purchases(token: &str, client: &str) -> Result<Page<Purchase>, ApiError> {
+    get(&format!("/api/clients/{client}/purchases"), Some(token)).await
+}
+
+pub async fn record_purchase(
+    token: &str,
+    client: &str,
+    product_id: shared::ProductId,
+) -> Result<Purchase, ApiError> {
+    post(
+        &format!("/api/clients/{client}/purchases"),
+        Some(token),
+        &RecordPurchaseRequest { product_id },
+    )
+    .await
+}
+
+pub async fn webhook_secret(token: &str) -> Result<WebhookSecret, ApiError> {
+    get("/api/webhooks/secret", Some(token)).await
+}

@@ -19,6 +19,12 @@ use shared::rules::can_manage_clients;
 use shared::validate::{Email, Name, Phone};
 use shared::{ConversationId, UserId};
 
+/// Staff only.
+pub fn staff(caller: &Caller) -> Result<()> {
+    can_manage_clients(caller.role())?;
+    Ok(())
+}
+
 fn roster_entry(user: &UserRecord) -> Result<RosterRecord> {
     Ok(Client {
         id: user.id,
@@ -274,15 +280,28 @@ impl Services {
         })
     }
 
-    /// Edits a client. Their private conversation, roster entries, uniqueness keys, login name
-    /// and, when the messaging mode changes, the record of who changed it and why, all change in
-    /// the same transaction.
+    /// Edits a client; a change of messaging mode is recorded with `reason`.
     pub async fn update_client_for(
         &self,
         caller: &Caller,
         id: UserId,
         req: UpdateClientRequest,
         reason: ModeChangeReason,
+    ) -> Result<Client> {
+        self.update_client_with(caller, id, req, reason, |_| Ok(Vec::new()))
+            .await
+    }
+
+    /// Edits a client. Their private conversation, roster entries, uniqueness keys, login name,
+    /// when the messaging mode changes the record of who changed it and why, and the `extra`
+    /// writes made from the edited client (a purchase), all change in the same transaction.
+    pub async fn update_client_with(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        req: UpdateClientRequest,
+        reason: ModeChangeReason,
+        extra: impl Fn(&UserRecord) -> Result<Vec<Write>>,
     ) -> Result<Client> {
         can_manage_clients(caller.role())?;
         let changed_by_name = repo::get::<UserRecord>(
@@ -396,6 +415,7 @@ impl Services {
                 }
             }
             writes.extend(roster_writes(new, Some(old))?);
+            writes.extend(extra(new)?);
             match self.store.transact(writes).await {
                 Ok(()) => Ok(Attempt::Done(roster_entry(new)?)),
                 Err(StoreError::ConditionFailed { index: 0 | 1 }) => Ok(Attempt::Retry),

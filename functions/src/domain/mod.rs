@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod error;
 pub mod groups;
 pub mod ids;
+pub mod products;
 
 use crate::store::Store;
 pub use error::{Error, Kind, Result};

@@ -1,18 +1,25 @@
-//! The `permissions` area: who may talk where. A client's messaging mode and its history, and
-//! groups: creating them, their settings, their members' roles and posting rights.
+//! The `permissions` area: who may talk where. A client's messaging mode and its history,
+//! products that set it and purchases (by hand or by a signed webhook), and groups: creating
+//! them, their settings, their members' roles and posting rights.
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::AppState;
 use crate::domain::auth::Caller;
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
-    CreateGroupRequest, ErrorBody, SetMemberRequest, SetMessagingRequest, UpdateConversationRequest,
+    CreateGroupRequest, CreateProductRequest, ErrorBody, RecordPurchaseRequest, SetMemberRequest,
+    SetMessagingRequest, UpdateConversationRequest, WebhookPurchaseRequest, WebhookPurchaseResult,
+    WebhookSecret,
 };
-use shared::model::{Client, ConversationSummary, GroupMember, ModeChange, Page};
+use shared::model::{
+    Client, ConversationSummary, GroupMember, ModeChange, Page, Product, Purchase, PurchaseSource,
+};
 use shared::{ConversationId, UserId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -26,6 +33,115 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(update_conversation))
         .routes(routes!(list_members))
         .routes(routes!(set_member, remove_member))
+        .routes(routes!(create_product, list_products))
+        .routes(routes!(record_purchase, list_purchases))
+        .routes(routes!(webhook_secret))
+        .routes(routes!(webhook_purchase))
+}
+
+/// Defines a product and the messaging it grants (owners and admins).
+#[utoipa::path(post, path = "/api/products", tag = "permissions", security(("bearer" = [])), request_body = CreateProductRequest,
+    responses((status = 201, body = Product), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_product(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateProductRequest>,
+) -> Result<(StatusCode, Json<Product>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.create_product(&caller, req).await?),
+    ))
+}
+
+/// The business's products.
+#[utoipa::path(get, path = "/api/products", tag = "permissions", security(("bearer" = [])),
+    responses((status = 200, body = Page<Product>), (status = 403, body = ErrorBody)))]
+async fn list_products(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Page<Product>>, ApiError> {
+    Ok(Json(s.list_products(&caller).await?))
+}
+
+/// Records that the client bought a product; their messaging mode follows the product, and the
+/// change is recorded with the reason `product_purchase`.
+#[utoipa::path(post, path = "/api/clients/{id}/purchases", tag = "permissions", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = RecordPurchaseRequest,
+    responses((status = 201, body = Purchase), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn record_purchase(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+    ApiJson(req): ApiJson<RecordPurchaseRequest>,
+) -> Result<(StatusCode, Json<Purchase>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            s.record_purchase(&caller, id, req.product_id, PurchaseSource::Manual)
+                .await?,
+        ),
+    ))
+}
+
+/// The client's purchases, newest first.
+#[utoipa::path(get, path = "/api/clients/{id}/purchases", tag = "permissions", security(("bearer" = [])),
+    params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = Page<Purchase>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn list_purchases(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<Page<Purchase>>, ApiError> {
+    Ok(Json(s.list_purchases(&caller, id, q.cursor).await?))
+}
+
+/// The secret the business's online store signs purchase webhooks with (owners and admins).
+#[utoipa::path(get, path = "/api/webhooks/secret", tag = "permissions", security(("bearer" = [])),
+    responses((status = 200, body = WebhookSecret), (status = 403, body = ErrorBody)))]
+async fn webhook_secret(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<WebhookSecret>, ApiError> {
+    Ok(Json(WebhookSecret {
+        secret: s.webhook_secret(&caller).await?,
+    }))
+}
+
+/// A purchase from the business's online store, signed with its webhook secret (see
+/// `WebhookPurchaseRequest`). 201 when applied, 200 with the same answer when the order was
+/// delivered before; 401 `webhook.bad_signature` or `webhook.stale` when not trusted.
+#[utoipa::path(post, path = "/api/webhooks/purchases", tag = "permissions", request_body = WebhookPurchaseRequest,
+    params(("X-Sideline-Business" = String, Header), ("X-Sideline-Timestamp" = String, Header),
+           ("X-Sideline-Signature" = String, Header)),
+    responses((status = 201, body = WebhookPurchaseResult), (status = 200, body = WebhookPurchaseResult),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn webhook_purchase(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<WebhookPurchaseResult>), ApiError> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (result, applied) = s
+        .webhook_purchase(
+            &header("x-sideline-business"),
+            &header("x-sideline-timestamp"),
+            &header("x-sideline-signature"),
+            &body,
+        )
+        .await?;
+    let status = if applied {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(result)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -117,3 +117,24 @@ pub const CONNECTION_PREFIX: &str = "CONN#";
 pub fn connection_owner(connection_id: &str) -> Key {
     (format!("CONN#{connection_id}"), "CONN".into())
 }
+
+/// The business's products.
+pub fn products_pk(b: BusinessId) -> String {
+    format!("B#{b}#PRODUCTS")
+}
+
+pub fn product(b: BusinessId, p: shared::ProductId) -> Key {
+    (products_pk(b), format!("P#{p}"))
+}
+
+/// A client's purchase, in their partition, by time.
+pub fn purchase(b: BusinessId, client: UserId, id: ulid::Ulid) -> Key {
+    (person_pk(b, client), format!("{PURCHASE_PREFIX}{id}"))
+}
+
+pub const PURCHASE_PREFIX: &str = "BUY#";
+
+/// The business's webhook signing secret.
+pub fn webhook_secret(b: BusinessId) -> Key {
+    (format!("B#{b}"), "WEBHOOK".into())
+}

@@ -1,0 +1,261 @@
+//! Products and the messaging they grant, the online store's webhook, and recording a
+//! client's purchase from their card.
+
+use crate::components::field::{Field, FormError, bind_text};
+use crate::hooks::use_session;
+use crate::services::api;
+use shared::api::CreateProductRequest;
+use shared::model::{Product, ProductGrant, Purchase, PurchaseSource};
+use yew::prelude::*;
+
+fn grant_label(g: ProductGrant) -> &'static str {
+    match g {
+        ProductGrant::OneWay => "Sets one-way messaging",
+        ProductGrant::TwoWay => "Sets two-way messaging",
+        ProductGrant::Unchanged => "Leaves messaging as it is",
+    }
+}
+
+/// The products page: the list, a form to add one, and the webhook details.
+#[component]
+pub fn Products() -> Html {
+    let session = use_session();
+    let token = session.current().map(|s| s.token).unwrap_or_default();
+    let business = session
+        .current()
+        .map(|s| s.user.business_id.to_string())
+        .unwrap_or_default();
+    let products = use_state(Vec::<Product>::new);
+    let name = use_state(String::new);
+    let price = use_state(String::new);
+    let grants = use_state(|| ProductGrant::TwoWay);
+    let error = use_state(|| None::<String>);
+    let secret = use_state(|| None::<String>);
+    {
+        let (products, token) = (products.clone(), token.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(page) = api::products(&token).await {
+                    products.set(page.items);
+                }
+            });
+        });
+    }
+    let onsubmit = {
+        let (products, name, price, grants, error, token) = (
+            products.clone(),
+            name.clone(),
+            price.clone(),
+            grants.clone(),
+            error.clone(),
+            token.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let req = CreateProductRequest {
+                name: (*name).clone(),
+                price_label: (*price).clone(),
+                grants: *grants,
+            };
+            let (products, name, price, error, token) = (
+                products.clone(),
+                name.clone(),
+                price.clone(),
+                error.clone(),
+                token.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::create_product(&token, &req).await {
+                    Ok(p) => {
+                        let mut next = (*products).clone();
+                        next.push(p);
+                        products.set(next);
+                        name.set(String::new());
+                        price.set(String::new());
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    let show_secret = {
+        let (secret, error, token) = (secret.clone(), error.clone(), token.clone());
+        Callback::from(move |_| {
+            let (secret, error, token) = (secret.clone(), error.clone(), token.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::webhook_secret(&token).await {
+                    Ok(s) => secret.set(Some(s.secret)),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    let option = |g: ProductGrant, label: &'static str| {
+        let onchange = {
+            let grants = grants.clone();
+            Callback::from(move |_: Event| grants.set(g))
+        };
+        html! {
+            <label class="choice">
+                <input type="radio" name="grants" checked={*grants == g} {onchange} />
+                <span><strong>{ label }</strong></span>
+            </label>
+        }
+    };
+    html! {
+        <div class="page products">
+            <div class="page-head"><h1>{ "Products" }</h1></div>
+            <ul class="roster">
+                { for products.iter().map(|p| html! {
+                    <li key={p.id.to_string()} class="row">
+                        <span class="summary">
+                            <span class="title">{ p.name.clone() }</span>
+                            <span class="preview">{ grant_label(p.grants) }</span>
+                        </span>
+                        <span class="meta"><span class="pill">{ p.price_label.clone() }</span></span>
+                    </li>
+                }) }
+                if products.is_empty() { <li class="muted">{ "No products yet." }</li> }
+            </ul>
+            <form class="card form" {onsubmit}>
+                <h2>{ "Add a product" }</h2>
+                <Field label="Product name" value={(*name).clone()} oninput={bind_text(&name)} />
+                <Field label="Price" value={(*price).clone()} oninput={bind_text(&price)} hint="As your clients see it, like $49 / month" />
+                <fieldset class="field">
+                    <legend class="label">{ "When a client buys it" }</legend>
+                    { option(ProductGrant::TwoWay, "Two-way messaging") }
+                    { option(ProductGrant::OneWay, "One-way messaging") }
+                    { option(ProductGrant::Unchanged, "Leave messaging as it is") }
+                </fieldset>
+                <FormError error={(*error).clone()} />
+                <div class="actions"><button type="submit" class="primary">{ "Add product" }</button></div>
+            </form>
+            <section class="card webhook">
+                <h2>{ "Your online store" }</h2>
+                <p class="muted">{ "Your store reports each sale to POST /api/webhooks/purchases with the order id, the product id and the buyer's email or phone. Sign every delivery: X-Sideline-Business, X-Sideline-Timestamp (unix seconds) and X-Sideline-Signature: v1= followed by the hex HMAC-SHA256 of \"timestamp.body\" with this secret." }</p>
+                <dl class="details">
+                    <dt>{ "Business id" }</dt><dd><code>{ business }</code></dd>
+                    <dt>{ "Signing secret" }</dt>
+                    <dd>{ match &*secret {
+                        Some(s) => html! { <code>{ s.clone() }</code> },
+                        None => html! { <button class="ghost" onclick={show_secret}>{ "Show secret" }</button> },
+                    } }</dd>
+                </dl>
+            </section>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PurchasesProps {
+    pub client: String,
+    /// Called with the purchase once recorded (the client's mode may have changed).
+    pub onbought: Callback<Purchase>,
+}
+
+/// On a client's card: their purchases, and recording a new one.
+#[component]
+pub fn ClientPurchases(props: &PurchasesProps) -> Html {
+    let session = use_session();
+    let token = session.current().map(|s| s.token).unwrap_or_default();
+    let products = use_state(Vec::<Product>::new);
+    let purchases = use_state(Vec::<Purchase>::new);
+    let chosen = use_state(String::new);
+    let error = use_state(|| None::<String>);
+    {
+        let (products, purchases, chosen, token) = (
+            products.clone(),
+            purchases.clone(),
+            chosen.clone(),
+            token.clone(),
+        );
+        use_effect_with(props.client.clone(), move |client| {
+            let client = client.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(page) = api::products(&token).await {
+                    if let Some(first) = page.items.first() {
+                        chosen.set(first.id.to_string());
+                    }
+                    products.set(page.items);
+                }
+                if let Ok(page) = api::purchases(&token, &client).await {
+                    purchases.set(page.items);
+                }
+            });
+        });
+    }
+    let record = {
+        let (purchases, chosen, error, token, client, onbought) = (
+            purchases.clone(),
+            chosen.clone(),
+            error.clone(),
+            token.clone(),
+            props.client.clone(),
+            props.onbought.clone(),
+        );
+        Callback::from(move |_| {
+            let Ok(product) = chosen.parse() else {
+                return;
+            };
+            let (purchases, error, token, client, onbought) = (
+                purchases.clone(),
+                error.clone(),
+                token.clone(),
+                client.clone(),
+                onbought.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::record_purchase(&token, &client, product).await {
+                    Ok(p) => {
+                        let mut next = vec![p.clone()];
+                        next.extend((*purchases).iter().cloned());
+                        purchases.set(next);
+                        error.set(None);
+                        onbought.emit(p);
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    let onchange = {
+        let chosen = chosen.clone();
+        Callback::from(move |e: Event| {
+            chosen.set(
+                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .value(),
+            )
+        })
+    };
+    html! {
+        <section class="history purchases">
+            <h2>{ "Purchases" }</h2>
+            if !products.is_empty() {
+                <div class="copy-row">
+                    <select aria-label="Product" {onchange}>
+                        { for products.iter().map(|p| html! {
+                            <option value={p.id.to_string()} selected={*chosen == p.id.to_string()}>{ format!("{} · {}", p.name, p.price_label) }</option>
+                        }) }
+                    </select>
+                    <button class="primary" onclick={record}>{ "Record purchase" }</button>
+                </div>
+            }
+            <FormError error={(*error).clone()} />
+            if purchases.is_empty() {
+                <p class="muted">{ "No purchases yet." }</p>
+            } else {
+                <ul class="changes">
+                    { for purchases.iter().map(|p| html! {
+                        <li key={p.id.clone()}>
+                            <strong>{ p.product_name.clone() }</strong>
+                            <span class="muted">{ format!(" · {} · {} {}",
+                                if p.source == PurchaseSource::Webhook { "from your store" } else { "recorded by hand" },
+                                crate::format::day_label(p.purchased_at), crate::format::clock(p.purchased_at)) }</span>
+                        </li>
+                    }) }
+                </ul>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,422 @@
+//! Products that set a client's messaging mode. Staff define them; a purchase is recorded by
+//! hand or by an online store's webhook (signed per business with HMAC-SHA256 over the
+//! timestamp and the body; stale timestamps are refused, and an order is applied once however
+//! often it is delivered). A purchase by someone who is not a client yet adds them, with an
+//! invite.
+
+use super::auth::Caller;
+use super::*;
+use crate::store::keys;
+use crate::store::repo::{self, BusinessRecord, UserRecord};
+use crate::store::{Query, StoreError};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use shared::api::{
+    CreateClientRequest, CreateProductRequest, UpdateClientRequest, WebhookPurchaseRequest,
+    WebhookPurchaseResult,
+};
+use shared::limits::{LIST_PAGE_MAX, PRICE_LABEL_MAX_CHARS, WEBHOOK_TOLERANCE_SECS};
+use shared::model::{
+    MessagingMode, ModeChangeReason, Page, Product, ProductGrant, Purchase, PurchaseSource, Role,
+};
+use shared::validate::{Email, Name, Phone};
+use shared::{BusinessId, ProductId, UserId};
+
+/// The business's webhook signing secret, in its own record.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct WebhookSecretRecord {
+    pub secret: String,
+}
+
+fn product_not_found() -> Error {
+    Error::not_found("product.not_found", "There is no such product.")
+}
+
+fn unauthenticated_webhook() -> Error {
+    Error::unauthorized(
+        "webhook.bad_signature",
+        "The request is not signed with this business's webhook secret.",
+    )
+}
+
+/// Owners and admins define products and see the webhook secret.
+fn can_manage_products(role: Role) -> Result<()> {
+    match role {
+        Role::Owner | Role::Admin => Ok(()),
+        _ => Err(Error::forbidden(
+            "product.forbidden",
+            "Only the business's owner and admins manage products.",
+        )),
+    }
+}
+
+/// `v1=<hex>` for `timestamp` and `body` under `secret`.
+pub fn webhook_signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key size");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let bytes = mac.finalize().into_bytes();
+    format!(
+        "v1={}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    )
+}
+
+/// Whether `given` is a valid signature, compared in constant time.
+fn signature_matches(secret: &str, timestamp: i64, body: &[u8], given: &str) -> bool {
+    let Some(hex) = given.trim().strip_prefix("v1=") else {
+        return false;
+    };
+    let Some(given) = (0..hex.len())
+        .step_by(2)
+        .map(|i| {
+            hex.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()
+    else {
+        return false;
+    };
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key size");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac.verify_slice(&given).is_ok()
+}
+
+fn order_key(b: BusinessId, order_id: &str) -> keys::Key {
+    let digest = Sha256::digest(order_id.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    (format!("B#{b}#ORDERS"), format!("O#{hex}"))
+}
+
+impl Services {
+    /// Defines a product.
+    pub async fn create_product(
+        &self,
+        caller: &Caller,
+        req: CreateProductRequest,
+    ) -> Result<Product> {
+        can_manage_products(caller.role())?;
+        let name = Name::parse(&req.name, "name")?;
+        let price_label = req.price_label.trim().to_owned();
+        if price_label.chars().count() > PRICE_LABEL_MAX_CHARS {
+            return Err(Error::invalid(
+                "validation.too_long",
+                format!("The price label can have at most {PRICE_LABEL_MAX_CHARS} characters."),
+            ));
+        }
+        let product = Product {
+            id: ProductId::from_ulid(super::ids::new_ulid()),
+            name: name.into_inner(),
+            price_label,
+            grants: req.grants,
+            created_at: now(),
+        };
+        self.store
+            .transact(vec![repo::create(
+                keys::product(caller.business_id(), product.id),
+                &product,
+            )?])
+            .await?;
+        Ok(product)
+    }
+
+    /// The business's products, oldest first.
+    pub async fn list_products(&self, caller: &Caller) -> Result<Page<Product>> {
+        super::clients::staff(caller)?;
+        let q = Query::prefix(keys::products_pk(caller.business_id()), "P#").limit(LIST_PAGE_MAX);
+        let (records, next_cursor) = repo::query::<Product>(&*self.store, &q).await?;
+        Ok(Page {
+            items: records.into_iter().map(|r| r.value).collect(),
+            next_cursor,
+        })
+    }
+
+    async fn product(&self, b: BusinessId, id: ProductId) -> Result<Product> {
+        repo::get::<Product>(&*self.store, &keys::product(b, id))
+            .await?
+            .map(|r| r.value)
+            .ok_or_else(product_not_found)
+    }
+
+    /// Records that a client bought a product, setting their messaging mode from it (the
+    /// purchase, the mode and the record of the change are one transaction).
+    pub async fn record_purchase(
+        &self,
+        caller: &Caller,
+        client: UserId,
+        product: ProductId,
+        source: PurchaseSource,
+    ) -> Result<Purchase> {
+        super::clients::staff(caller)?;
+        let b = caller.business_id();
+        let product = self.product(b, product).await?;
+        let mode = match product.grants {
+            ProductGrant::OneWay => Some(MessagingMode::OneWay),
+            ProductGrant::TwoWay => Some(MessagingMode::TwoWay),
+            ProductGrant::Unchanged => None,
+        };
+        let id = super::ids::new_ulid();
+        let purchase = |mode_after| Purchase {
+            id: id.to_string(),
+            client_id: client,
+            product_id: product.id,
+            product_name: product.name.clone(),
+            source,
+            mode_after,
+            purchased_at: now(),
+        };
+        let record_write = |p: &Purchase| repo::create(keys::purchase(b, client, id), p);
+        let req = UpdateClientRequest {
+            messaging: mode,
+            ..Default::default()
+        };
+        let updated = self
+            .update_client_with(
+                caller,
+                client,
+                req,
+                ModeChangeReason::ProductPurchase,
+                |c| Ok(vec![record_write(&purchase(c.messaging))?]),
+            )
+            .await?;
+        Ok(purchase(updated.messaging))
+    }
+
+    /// A client's purchases, newest first.
+    pub async fn list_purchases(
+        &self,
+        caller: &Caller,
+        client: UserId,
+        cursor: Option<String>,
+    ) -> Result<Page<Purchase>> {
+        super::clients::staff(caller)?;
+        self.get_client(caller, client).await?;
+        let q = Query::prefix(
+            keys::person_pk(caller.business_id(), client),
+            keys::PURCHASE_PREFIX,
+        )
+        .reverse()
+        .limit(LIST_PAGE_MAX)
+        .after(cursor);
+        let (records, next_cursor) = repo::query::<Purchase>(&*self.store, &q).await?;
+        Ok(Page {
+            items: records.into_iter().map(|r| r.value).collect(),
+            next_cursor,
+        })
+    }
+
+    /// The business's webhook secret, made on first ask.
+    pub async fn webhook_secret(&self, caller: &Caller) -> Result<String> {
+        can_manage_products(caller.role())?;
+        let key = keys::webhook_secret(caller.business_id());
+        if let Some(r) = repo::get::<WebhookSecretRecord>(&*self.store, &key).await? {
+            return Ok(r.value.secret);
+        }
+        let secret = format!(
+            "whsec_{}",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                rand::random::<[u8; 32]>()
+            )
+        );
+        match self
+            .store
+            .transact(vec![repo::create(
+                key.clone(),
+                &WebhookSecretRecord {
+                    secret: secret.clone(),
+                },
+            )?])
+            .await
+        {
+            Ok(()) => Ok(secret),
+            // Someone else made it at the same moment: theirs stands.
+            Err(StoreError::ConditionFailed { .. }) => {
+                repo::get::<WebhookSecretRecord>(&*self.store, &key)
+                    .await?
+                    .map(|r| r.value.secret)
+                    .ok_or_else(Error::busy)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A purchase reported by an online store. `business`, `timestamp` and `signature` come
+    /// from the request's headers, `body` is its raw body.
+    pub async fn webhook_purchase(
+        &self,
+        business: &str,
+        timestamp: &str,
+        signature: &str,
+        body: &[u8],
+    ) -> Result<(WebhookPurchaseResult, bool)> {
+        let b: BusinessId = business.parse().map_err(|_| unauthenticated_webhook())?;
+        let at: i64 = timestamp
+            .trim()
+            .parse()
+            .map_err(|_| unauthenticated_webhook())?;
+        let secret = repo::get::<WebhookSecretRecord>(&*self.store, &keys::webhook_secret(b))
+            .await?
+            .map(|r| r.value.secret)
+            .ok_or_else(unauthenticated_webhook)?;
+        if !signature_matches(&secret, at, body, signature) {
+            return Err(unauthenticated_webhook());
+        }
+        if (now().unix_timestamp() - at).abs() > WEBHOOK_TOLERANCE_SECS {
+            return Err(Error::unauthorized(
+                "webhook.stale",
+                format!(
+                    "The timestamp is more than {WEBHOOK_TOLERANCE_SECS} seconds from now: sign each delivery when sending it."
+                ),
+            ));
+        }
+        let req: WebhookPurchaseRequest = serde_json::from_slice(body).map_err(|e| {
+            Error::invalid(
+                "request.invalid_body",
+                format!("The purchase could not be read: {e}"),
+            )
+        })?;
+        let order_id = req.order_id.trim();
+        if order_id.is_empty() || order_id.len() > 200 {
+            return Err(Error::invalid(
+                "webhook.order_id",
+                "Give each order an order_id of 1 to 200 characters.",
+            ));
+        }
+        // Delivered before: the same answer, nothing done twice.
+        let order = order_key(b, order_id);
+        if let Some(done) = repo::get::<WebhookPurchaseResult>(&*self.store, &order).await? {
+            return Ok((done.value, false));
+        }
+        let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(b))
+            .await?
+            .ok_or_else(unauthenticated_webhook)?;
+        let owner = repo::get::<UserRecord>(&*self.store, &keys::user(b, business.value.owner_id))
+            .await?
+            .ok_or_else(unauthenticated_webhook)?;
+        let owner = Caller { user: owner.value };
+        let product = self.product(b, req.product_id).await?;
+
+        // Who bought it: a client with this email or phone, or a new one.
+        let email = req.email.as_deref().map(Email::parse).transpose()?;
+        let phone = req.phone.as_deref().map(Phone::parse).transpose()?;
+        let mut existing = None;
+        if let Some(e) = &email {
+            existing = repo::get::<UserId>(&*self.store, &keys::unique_email(b, e.as_str()))
+                .await?
+                .map(|r| r.value);
+        }
+        if existing.is_none()
+            && let Some(p) = &phone
+        {
+            existing = repo::get::<UserId>(&*self.store, &keys::unique_phone(b, p.as_str()))
+                .await?
+                .map(|r| r.value);
+        }
+        let (client, invite, created) = match existing {
+            Some(id) => (id, None, false),
+            None => {
+                let name = match req.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                    Some(n) => n.to_owned(),
+                    None => email
+                        .as_ref()
+                        .and_then(|e| e.as_str().split('@').next().map(str::to_owned))
+                        .or_else(|| phone.as_ref().map(|p| p.as_str().to_owned()))
+                        .unwrap_or_default(),
+                };
+                let added = self
+                    .create_client(
+                        &owner,
+                        CreateClientRequest {
+                            name,
+                            email: email.as_ref().map(|e| e.as_str().to_owned()),
+                            phone: phone.as_ref().map(|p| p.as_str().to_owned()),
+                            messaging: match product.grants {
+                                ProductGrant::OneWay => MessagingMode::OneWay,
+                                _ => MessagingMode::TwoWay,
+                            },
+                        },
+                    )
+                    .await?;
+                (added.client.id, Some(added.invite), true)
+            }
+        };
+        let purchase = self
+            .record_purchase(&owner, client, product.id, PurchaseSource::Webhook)
+            .await?;
+        let result = WebhookPurchaseResult {
+            purchase,
+            client: self.get_client(&owner, client).await?,
+            created_client: created,
+            invite,
+        };
+        match self
+            .store
+            .transact(vec![repo::create(order.clone(), &result)?])
+            .await
+        {
+            Ok(()) => Ok((result, true)),
+            // The same order delivered twice at once: the first one's answer stands.
+            Err(StoreError::ConditionFailed { .. }) => Ok((
+                repo::get::<WebhookPurchaseResult>(&*self.store, &order)
+                    .await?
+                    .map(|r| r.value)
+                    .ok_or_else(Error::busy)?,
+                false,
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_cover_the_timestamp_and_the_body() {
+        let sig = webhook_signature("whsec_test", 1_700_000_000, b"{\"a\":1}");
+        assert!(sig.starts_with("v1=") && sig.len() == 3 + 64);
+        assert!(signature_matches(
+            "whsec_test",
+            1_700_000_000,
+            b"{\"a\":1}",
+            &sig
+        ));
+        assert!(!signature_matches(
+            "whsec_test",
+            1_700_000_001,
+            b"{\"a\":1}",
+            &sig
+        ));
+        assert!(!signature_matches(
+            "whsec_test",
+            1_700_000_000,
+            b"{\"a\":2}",
+            &sig
+        ));
+        assert!(!signature_matches(
+            "whsec_other",
+            1_700_000_000,
+            b"{\"a\":1}",
+            &sig
+        ));
+        assert!(!signature_matches(
+            "whsec_test",
+            1_700_000_000,
+            b"{\"a\":1}",
+            "v1=zz"
+        ));
+        assert!(!signature_matches(
+            "whsec_test",
+            1_700_000_000,
+            b"{\"a\":1}",
+            ""
+        ));
+    }
+}
