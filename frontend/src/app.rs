@@ -24,6 +24,8 @@ pub enum Route {
     NewGroup,
     #[at("/products")]
     Products,
+    #[at("/team")]
+    Team,
     #[at("/clients")]
     Clients,
     #[at("/clients/:id")]
@@ -91,6 +93,7 @@ fn switch(route: Route) -> Html {
         Route::Products => {
             html! { <Signed staff_only=true><crate::pages::products::Products /></Signed> }
         }
+        Route::Team => html! { <Signed staff_only=true><crate::pages::staff::Team /></Signed> },
         Route::NewGroup => {
             html! { <Signed staff_only=true><crate::pages::groups::NewGroup /></Signed> }
         }
@@ -153,6 +156,7 @@ pub fn Signed(props: &SignedProps) -> Html {
                     { tab(Route::Inbox, "Inbox", in_inbox) }
                     if staff { { tab(Route::Clients, "Clients", in_clients) } }
                     if manages_products { { tab(Route::Products, "Products", matches!(route, Some(Route::Products))) } }
+                    if staff { { tab(Route::Team, "Team", matches!(route, Some(Route::Team))) } }
                 </nav>
                 <button class="ghost" onclick={on_sign_out}>{ "Sign out" }</button>
             </header>

@@ -7,7 +7,7 @@
 # the way the deploy does, and checks their sizes: infra/deploy.sh ci --dry-run.
 #
 # Builds with network access (the app in release, reporting its size), then runs the suites
-# inside a private network namespace that has only loopback, with DynamoDB Local started there:
+# inside a private network and PID namespace that has only loopback, with DynamoDB Local started there:
 # test servers are reachable from nowhere else and no test can reach outside. The browser tests
 # drive headless Chromium; their screenshots go to target/test-output/browser/. Without nextest
 # arguments it ends with the app timings.
@@ -71,8 +71,10 @@ fi
 INNER
 
 step "tests (loopback-only network namespace, DynamoDB Local)"
-if command -v ip >/dev/null && unshare -n true 2>/dev/null; then
-  unshare -n bash "$inner" "$@"
+if command -v ip >/dev/null && unshare -n --pid --fork --kill-child true 2>/dev/null; then
+  # Its own PID namespace too: whatever a test leaves running (a browser, a server) ends with
+  # the suite.
+  unshare -n --pid --fork --kill-child bash "$inner" "$@"
 else
   echo "cannot create a network namespace here; running on the host's loopback" >&2
   bash "$inner" "$@"

@@ -214,6 +214,33 @@ pub struct WebhookSecret {
     pub secret: String,
 }
 
+/// `POST /api/staff`: the owner invites an admin or a coach by email.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InviteStaffRequest {
+    pub name: String,
+    pub email: String,
+    /// `admin` or `coach`.
+    pub role: Role,
+}
+
+/// A new staff member and their one-time invite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffWithInvite {
+    pub staff: StaffMember,
+    pub invite: Invite,
+}
+
+/// `PUT /api/clients/{id}/coach`: `null` unassigns.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AssignCoachRequest {
+    pub coach_id: Option<UserId>,
+}
+
 /// `PUT /api/clients/{id}/messaging`
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -90,6 +90,24 @@ pub struct Client {
     pub conversation_id: ConversationId,
     /// Whether the client has accepted their invite.
     pub joined: bool,
+    /// The coach assigned to them, who is in their private conversation.
+    #[serde(default)]
+    pub coach_id: Option<UserId>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}
+
+/// Someone on the business's staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StaffMember {
+    pub id: UserId,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    /// Whether they have accepted their invite (the owner always has).
+    pub joined: bool,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,

@@ -15,4 +15,5 @@ mod products;
 mod reactions;
 mod realtime;
 mod robustness;
+mod staff;
 mod tenancy;

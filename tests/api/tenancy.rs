@@ -59,6 +59,11 @@ fn endpoints(t: &Target) -> Vec<(Method, String, Option<Value>)> {
             Some(json!({"product_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV"})),
         ),
         (Method::GET, format!("/api/clients/{c}/purchases"), None),
+        (
+            Method::PUT,
+            format!("/api/clients/{c}/coach"),
+            Some(json!({"coach_id": null})),
+        ),
         (Method::GET, "/api/conversations".into(), None),
         (Method::GET, format!("/api/conversations/{k}"), None),
         (

@@ -930,8 +930,9 @@ async fn an_announcement_only_group_and_a_member_given_the_right_to_post() -> Re
     finish(&maya, "9-member-posts-in-announcement-group", outcome).await
 }
 
-/// 10. The coach defines a product that grants one-way messaging and records its purchase on a
-/// client's card: the card shows the new mode, the purchase and why the mode changed.
+/// 10. The owner defines a product that grants one-way messaging, invites a coach and assigns
+/// them to a client, and records the product's purchase on the client's card: the card shows
+/// the new mode, the purchase and why the mode changed.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_purchase_recorded_on_the_card_sets_the_mode() -> Result<()> {
     let h = Harness::start().await?;
@@ -962,8 +963,64 @@ async fn a_purchase_recorded_on_the_card_sets_the_mode() -> Result<()> {
         b.click(By::XPath(&button("Show secret"))).await?;
         b.find_text(By::Css(".webhook code"), "whsec_").await?;
 
+        // Invite a coach from the team page; they accept, and get Jamie assigned.
+        b.click(By::XPath(&button("Team"))).await?;
+        b.type_into(By::XPath(&field("Name")), "Cole Coach").await?;
+        b.type_into(By::XPath(&field("Email")), "cole@peak.example")
+            .await?;
+        b.click(By::XPath(&button("Send invite"))).await?;
+        let link = b.find(By::Css(".invite input")).await?;
+        let link = b.property(&link, "value").await?;
+        let token = link
+            .as_str()
+            .and_then(|l| l.rsplit('/').next())
+            .context("invite link")?
+            .to_owned();
+        let (status, _) = h
+            .api(
+                reqwest::Method::POST,
+                "/api/auth/invites/accept",
+                None,
+                Some(json!({ "token": token, "password": "coach password" })),
+            )
+            .await?;
+        ensure!(status == 200 || status == 201, "accept: {status}");
+
         b.click(By::XPath(&button("Clients"))).await?;
         b.click(By::XPath(&button("Jamie Fox"))).await?;
+        b.click(By::XPath(
+            "//select[@aria-label='Coach']/option[normalize-space()='Cole Coach']",
+        ))
+        .await?;
+        let jamie = h
+            .api(
+                reqwest::Method::GET,
+                "/api/clients",
+                Some(&coach_token),
+                None,
+            )
+            .await?
+            .1;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let list = h
+                .api(
+                    reqwest::Method::GET,
+                    "/api/clients",
+                    Some(&coach_token),
+                    None,
+                )
+                .await?
+                .1;
+            if list["items"][0]["coach_id"].is_string() {
+                break;
+            }
+            ensure!(
+                std::time::Instant::now() < deadline,
+                "no coach assigned: {jamie}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         b.click(By::XPath(&button("Record purchase"))).await?;
         b.find_text(By::Css(".purchases .changes li"), "12-week program")
             .await?;

@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 pub const WAIT: Duration = Duration::from_secs(15);
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
-/// A chromedriver process on a free loopback port, stopped on drop.
+/// A chromedriver process on a free loopback port, stopped on drop with every browser it
+/// started.
 pub struct Driver {
     child: tokio::process::Child,
     base: String,
@@ -28,11 +29,14 @@ impl Driver {
             .local_addr()?
             .port();
         let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        // A process group of its own, so dropping the driver takes every browser it started
+        // with it.
         let child = tokio::process::Command::new(&program)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .with_context(|| {
@@ -99,6 +103,12 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // chromedriver and the Chromium processes it launched share its process group.
+        if let Some(pid) = self.child.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .status();
+        }
         let _ = self.child.start_kill();
     }
 }

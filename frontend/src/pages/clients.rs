@@ -450,6 +450,10 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
         let editing = editing.clone();
         Callback::from(move |_| editing.set(false))
     };
+    let on_coach = {
+        let client = client.clone();
+        Callback::from(move |c: Client| client.set(Some(c)))
+    };
     // A purchase may have changed the mode: show it, which also refreshes the history.
     let on_bought = {
         let client = client.clone();
@@ -502,6 +506,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                         <dt>{ "Phone" }</dt><dd>{ c.phone.clone().unwrap_or_else(|| "—".into()) }</dd>
                         <dt>{ "In-app messaging" }</dt><dd>{ mode_label(c.messaging) }</dd>
                         <dt>{ "Status" }</dt><dd>{ if c.joined { "Joined" } else { "Invited" } }</dd>
+                        <dt>{ "Coach" }</dt><dd><crate::pages::staff::CoachPicker client={props.id.clone()} coach_id={c.coach_id} onchanged={on_coach} /></dd>
                     </dl>
                     <div class="actions">
                         if !c.joined { <button class="ghost" onclick={reinvite}>{ "New invite link" }</button> }

@@ -5,3 +5,4 @@ pub mod clients;
 pub mod groups;
 pub mod inbox;
 pub mod products;
+pub mod staff;

@@ -214,3 +214,27 @@ pub async fn record_purchase(
 pub async fn webhook_secret(token: &str) -> Result<WebhookSecret, ApiError> {
     get("/api/webhooks/secret", Some(token)).await
 }
+
+pub async fn staff(token: &str) -> Result<Page<StaffMember>, ApiError> {
+    get("/api/staff", Some(token)).await
+}
+
+pub async fn invite_staff(
+    token: &str,
+    req: &InviteStaffRequest,
+) -> Result<StaffWithInvite, ApiError> {
+    post("/api/staff", Some(token), req).await
+}
+
+pub async fn assign_coach(
+    token: &str,
+    client: &str,
+    coach_id: Option<shared::UserId>,
+) -> Result<Client, ApiError> {
+    put(
+        &format!("/api/clients/{client}/coach"),
+        Some(token),
+        &AssignCoachRequest { coach_id },
+    )
+    .await
+}

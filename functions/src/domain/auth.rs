@@ -240,6 +240,7 @@ impl Services {
             password_hash: Some(password_hash),
             messaging: MessagingMode::TwoWay,
             conversation_id: None,
+            coach_id: None,
             created_at: now,
         };
         let business = BusinessRecord {
@@ -259,6 +260,10 @@ impl Services {
             repo::create(keys::business(business_id), &business)?,
             repo::create(keys::user(business_id, owner.id), &owner)?,
             repo::create(keys::unique_email(business_id, email.as_str()), &owner.id)?,
+            repo::create(
+                keys::staff(business_id, owner.id),
+                &super::staff::staff_entry(&owner, true),
+            )?,
         ];
         match self.store.transact(writes).await {
             Ok(()) => {}
@@ -401,6 +406,11 @@ impl Services {
         ];
         if joined.value.role == Role::Client {
             writes.extend(super::clients::roster_writes(&joined.value, None)?);
+        } else {
+            writes.push(repo::overwrite(
+                keys::staff(b, joined.value.id),
+                &super::staff::staff_entry(&joined.value, true),
+            )?);
         }
         match self.store.transact(writes).await {
             Ok(()) => self.session(&joined.value).await,

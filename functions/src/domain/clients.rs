@@ -25,6 +25,11 @@ pub fn staff(caller: &Caller) -> Result<()> {
     Ok(())
 }
 
+/// A client as the API shows them.
+pub fn client_view(user: &UserRecord) -> Result<Client> {
+    roster_entry(user)
+}
+
 fn roster_entry(user: &UserRecord) -> Result<RosterRecord> {
     Ok(Client {
         id: user.id,
@@ -36,6 +41,7 @@ fn roster_entry(user: &UserRecord) -> Result<RosterRecord> {
             .conversation_id
             .context("a client without a conversation")?,
         joined: user.joined(),
+        coach_id: user.coach_id,
         created_at: user.created_at,
     })
 }
@@ -128,10 +134,16 @@ impl Services {
             password_hash: None,
             messaging: req.messaging,
             conversation_id: Some(conversation_id),
+            // A coach who adds a client is their coach.
+            coach_id: (caller.role() == Role::Coach).then(|| caller.user_id()),
             created_at: now,
         };
+        // The owner, every admin, the coach who added them, and the client.
         let mut members = vec![MemberRef::new(business.value.owner_id, Role::Owner)];
-        if caller.user_id() != business.value.owner_id {
+        for admin in self.admins(b).await? {
+            members.push(MemberRef::new(admin, Role::Admin));
+        }
+        if members.iter().all(|m| m.user_id != caller.user_id()) {
             members.push(MemberRef::new(caller.user_id(), caller.role()));
         }
         members.push(MemberRef::new(client.id, Role::Client));
@@ -342,6 +354,17 @@ impl Services {
             }
             if after.value.email.is_none() && after.value.phone.is_none() {
                 return Err(contact_required());
+            }
+            // Who may write where is the owner's and admins' call; a product's rule applies
+            // whoever records the purchase.
+            if after.value.messaging != before.value.messaging
+                && reason == ModeChangeReason::Manual
+                && !matches!(caller.role(), Role::Owner | Role::Admin)
+            {
+                return Err(Error::forbidden(
+                    "permissions.managers_only",
+                    "Only the business's owner and admins change who may reply.",
+                ));
             }
             let (old, new) = (&before.value, &after.value);
             let b = caller.business_id();

@@ -40,7 +40,7 @@ fn unknown_person() -> Error {
 }
 
 /// The writes that make `user` a member: their read state and their inbox entry.
-fn join_writes(
+pub(super) fn join_writes(
     b: shared::BusinessId,
     user: UserId,
     conversation: &ConversationRecord,
@@ -65,7 +65,7 @@ fn join_writes(
 }
 
 /// The writes that take `user` out: their read state and their inbox entry go.
-fn leave_writes(
+pub(super) fn leave_writes(
     b: shared::BusinessId,
     user: UserId,
     conversation: &ConversationRecord,

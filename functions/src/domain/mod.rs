@@ -8,6 +8,7 @@ pub mod error;
 pub mod groups;
 pub mod ids;
 pub mod products;
+pub mod staff;
 
 use crate::store::Store;
 pub use error::{Error, Kind, Result};

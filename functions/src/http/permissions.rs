@@ -13,12 +13,13 @@ use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
-    CreateGroupRequest, CreateProductRequest, ErrorBody, RecordPurchaseRequest, SetMemberRequest,
-    SetMessagingRequest, UpdateConversationRequest, WebhookPurchaseRequest, WebhookPurchaseResult,
-    WebhookSecret,
+    AssignCoachRequest, CreateGroupRequest, CreateProductRequest, ErrorBody, InviteStaffRequest,
+    RecordPurchaseRequest, SetMemberRequest, SetMessagingRequest, StaffWithInvite,
+    UpdateConversationRequest, WebhookPurchaseRequest, WebhookPurchaseResult, WebhookSecret,
 };
 use shared::model::{
     Client, ConversationSummary, GroupMember, ModeChange, Page, Product, Purchase, PurchaseSource,
+    StaffMember,
 };
 use shared::{ConversationId, UserId};
 use utoipa::IntoParams;
@@ -37,6 +38,48 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(record_purchase, list_purchases))
         .routes(routes!(webhook_secret))
         .routes(routes!(webhook_purchase))
+        .routes(routes!(invite_staff, list_staff))
+        .routes(routes!(assign_coach))
+}
+
+/// Invites an admin or a coach by email (the owner only); they accept like clients do.
+/// Admins join every client's private conversation.
+#[utoipa::path(post, path = "/api/staff", tag = "permissions", security(("bearer" = [])), request_body = InviteStaffRequest,
+    responses((status = 201, body = StaffWithInvite), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn invite_staff(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<InviteStaffRequest>,
+) -> Result<(StatusCode, Json<StaffWithInvite>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.invite_staff(&caller, req).await?),
+    ))
+}
+
+/// The business's staff, the owner first.
+#[utoipa::path(get, path = "/api/staff", tag = "permissions", security(("bearer" = [])),
+    responses((status = 200, body = Page<StaffMember>), (status = 403, body = ErrorBody)))]
+async fn list_staff(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Page<StaffMember>>, ApiError> {
+    Ok(Json(s.list_staff(&caller).await?))
+}
+
+/// Assigns a coach to the client (owners and admins; `null` unassigns): the coach joins the
+/// client's private conversation, the previous one leaves it.
+#[utoipa::path(put, path = "/api/clients/{id}/coach", tag = "permissions", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = AssignCoachRequest,
+    responses((status = 200, body = Client), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn assign_coach(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+    ApiJson(req): ApiJson<AssignCoachRequest>,
+) -> Result<Json<Client>, ApiError> {
+    Ok(Json(s.assign_coach(&caller, id, req.coach_id).await?))
 }
 
 /// Defines a product and the messaging it grants (owners and admins).

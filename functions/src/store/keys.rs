@@ -138,3 +138,14 @@ pub const PURCHASE_PREFIX: &str = "BUY#";
 pub fn webhook_secret(b: BusinessId) -> Key {
     (format!("B#{b}"), "WEBHOOK".into())
 }
+
+/// The business's staff list.
+pub fn staff_pk(b: BusinessId) -> String {
+    format!("B#{b}#STAFF")
+}
+
+pub fn staff(b: BusinessId, u: UserId) -> Key {
+    (staff_pk(b), format!("{STAFF_PREFIX}{u}"))
+}
+
+pub const STAFF_PREFIX: &str = "S#";

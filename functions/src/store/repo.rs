@@ -121,6 +121,9 @@ pub struct UserRecord {
     pub messaging: MessagingMode,
     /// Clients only: their private conversation.
     pub conversation_id: Option<ConversationId>,
+    /// Clients only: the coach assigned to them.
+    #[serde(default)]
+    pub coach_id: Option<UserId>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }

@@ -1,0 +1,268 @@
+//! Staff: the owner invites admins and coaches by email, and they accept like clients do.
+//! Admins are in every client's private conversation (those that exist when they are invited,
+//! and every one after); a coach is in the private conversations of the clients assigned to
+//! them.
+
+use super::auth::{Caller, new_invite};
+use super::*;
+use crate::store::keys;
+use crate::store::repo::{self, ConversationRecord, MemberRef, RosterRecord, UserRecord};
+use crate::store::{Query, StoreError};
+use anyhow::Context as _;
+use shared::api::{Invite, InviteStaffRequest, StaffWithInvite};
+use shared::limits::LIST_PAGE_MAX;
+use shared::model::{Client, MessagingMode, Page, Role, StaffMember};
+use shared::validate::{Email, Name};
+use shared::{BusinessId, UserId};
+
+/// The staff list's entry for `user`.
+pub fn staff_entry(user: &UserRecord, joined: bool) -> StaffMember {
+    StaffMember {
+        id: user.id,
+        name: user.name.clone(),
+        email: user.email.clone(),
+        role: user.role,
+        joined,
+        created_at: user.created_at,
+    }
+}
+
+fn owner_only() -> Error {
+    Error::forbidden(
+        "staff.owner_only",
+        "Only the business's owner invites staff.",
+    )
+}
+
+fn managers_only() -> Error {
+    Error::forbidden(
+        "staff.managers_only",
+        "Only the business's owner and admins assign coaches.",
+    )
+}
+
+impl Services {
+    /// The business's admins.
+    pub(super) async fn admins(&self, b: BusinessId) -> Result<Vec<UserId>> {
+        let mut out = Vec::new();
+        let mut cursor = None;
+        loop {
+            let q = Query::prefix(keys::staff_pk(b), keys::STAFF_PREFIX)
+                .limit(LIST_PAGE_MAX)
+                .after(cursor);
+            let (page, next) = repo::query::<StaffMember>(&*self.store, &q).await?;
+            out.extend(
+                page.into_iter()
+                    .filter(|s| s.value.role == Role::Admin)
+                    .map(|s| s.value.id),
+            );
+            match next {
+                Some(n) => cursor = Some(n),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Invites an admin or a coach (the owner only).
+    pub async fn invite_staff(
+        &self,
+        caller: &Caller,
+        req: InviteStaffRequest,
+    ) -> Result<StaffWithInvite> {
+        if caller.role() != Role::Owner {
+            return Err(owner_only());
+        }
+        if !matches!(req.role, Role::Admin | Role::Coach) {
+            return Err(Error::invalid(
+                "staff.invalid_role",
+                "Staff are invited as `admin` or `coach`.",
+            ));
+        }
+        let name = Name::parse(&req.name, "name")?;
+        let email = Email::parse(&req.email)?;
+        let b = caller.business_id();
+        let user = UserRecord {
+            id: UserId::from_ulid(super::ids::new_ulid()),
+            business_id: b,
+            role: req.role,
+            name: name.into_inner(),
+            email: Some(email.as_str().to_owned()),
+            phone: None,
+            password_hash: None,
+            messaging: MessagingMode::TwoWay,
+            conversation_id: None,
+            coach_id: None,
+            created_at: now(),
+        };
+        let (token, invite_write, expires_at) = new_invite(b, user.id)?;
+        let writes = vec![
+            repo::create(keys::unique_email(b, email.as_str()), &user.id)?,
+            repo::create(keys::user(b, user.id), &user)?,
+            repo::create(keys::staff(b, user.id), &staff_entry(&user, false))?,
+            invite_write,
+        ];
+        match self.store.transact(writes).await {
+            Ok(()) => {}
+            Err(StoreError::ConditionFailed { index: 0 }) => {
+                return Err(Error::conflict(
+                    "staff.email_taken",
+                    "Someone in your business already has this email address.",
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if user.role == Role::Admin {
+            self.join_every_private_conversation(b, &user).await?;
+        }
+        Ok(StaffWithInvite {
+            staff: staff_entry(&user, false),
+            invite: Invite {
+                url: format!("/invite/{token}"),
+                token,
+                expires_at,
+            },
+        })
+    }
+
+    /// Puts a new admin in every client's private conversation, one conversation per
+    /// transaction (each retried on its own).
+    async fn join_every_private_conversation(
+        &self,
+        b: BusinessId,
+        admin: &UserRecord,
+    ) -> Result<()> {
+        let mut cursor = None;
+        loop {
+            let q = Query::prefix(keys::roster_pk(b), keys::ROSTER_BY_ID)
+                .limit(LIST_PAGE_MAX)
+                .after(cursor);
+            let (page, next) = repo::query::<RosterRecord>(&*self.store, &q).await?;
+            for client in page {
+                self.join_private(b, client.value.conversation_id, admin.id, admin.role)
+                    .await?;
+            }
+            match next {
+                Some(n) => cursor = Some(n),
+                None => return Ok(()),
+            }
+        }
+    }
+
+    /// Adds `user` to a private conversation (no-op when already in it).
+    async fn join_private(
+        &self,
+        b: BusinessId,
+        conversation: shared::ConversationId,
+        user: UserId,
+        role: Role,
+    ) -> Result<()> {
+        retrying(|| async {
+            let current =
+                repo::get::<ConversationRecord>(&*self.store, &keys::conversation(b, conversation))
+                    .await?
+                    .context("a client's conversation is missing")?;
+            if current.value.member(user).is_some() {
+                return Ok(Attempt::Done(()));
+            }
+            let mut next = current.clone();
+            next.value.members.push(MemberRef::new(user, role));
+            let mut writes = vec![next.update(keys::conversation(b, conversation))?];
+            writes.extend(super::groups::join_writes(b, user, &next.value)?);
+            match self.store.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(())),
+                Err(StoreError::ConditionFailed { index: 0 }) => Ok(Attempt::Retry),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    /// The business's staff, the owner first.
+    pub async fn list_staff(&self, caller: &Caller) -> Result<Page<StaffMember>> {
+        super::clients::staff(caller)?;
+        let q = Query::prefix(keys::staff_pk(caller.business_id()), keys::STAFF_PREFIX)
+            .limit(LIST_PAGE_MAX);
+        let (records, next_cursor) = repo::query::<StaffMember>(&*self.store, &q).await?;
+        let mut items: Vec<StaffMember> = records.into_iter().map(|r| r.value).collect();
+        items.sort_by_key(|s| (s.role != Role::Owner, s.created_at));
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Assigns a coach to a client (or none): the coach joins the client's private
+    /// conversation and the previous one leaves it, in the same transaction as the client's
+    /// record.
+    pub async fn assign_coach(
+        &self,
+        caller: &Caller,
+        client: UserId,
+        coach: Option<UserId>,
+    ) -> Result<Client> {
+        if !matches!(caller.role(), Role::Owner | Role::Admin) {
+            return Err(managers_only());
+        }
+        let b = caller.business_id();
+        if let Some(c) = coach {
+            let record = repo::get::<UserRecord>(&*self.store, &keys::user(b, c)).await?;
+            if !record.is_some_and(|r| r.value.role == Role::Coach) {
+                return Err(Error::not_found(
+                    "staff.not_a_coach",
+                    "There is no such coach in your business.",
+                ));
+            }
+        }
+        retrying(|| async {
+            let before = repo::get::<UserRecord>(&*self.store, &keys::user(b, client))
+                .await?
+                .filter(|u| u.value.role == Role::Client)
+                .ok_or_else(|| Error::not_found("client.not_found", "There is no such client."))?;
+            let conversation_id = before
+                .value
+                .conversation_id
+                .context("a client without a conversation")?;
+            let conversation = repo::get::<ConversationRecord>(
+                &*self.store,
+                &keys::conversation(b, conversation_id),
+            )
+            .await?
+            .context("a client's conversation is missing")?;
+            let old = before.value.coach_id;
+            if old == coach {
+                return Ok(Attempt::Done(before.value));
+            }
+            let mut after = before.clone();
+            after.value.coach_id = coach;
+            let mut next = conversation.clone();
+            let mut extra = Vec::new();
+            if let Some(o) = old {
+                next.value
+                    .members
+                    .retain(|m| !(m.user_id == o && m.role == Role::Coach));
+                if next.value.member(o).is_none() {
+                    extra.extend(super::groups::leave_writes(b, o, &conversation.value));
+                }
+            }
+            if let Some(c) = coach
+                && next.value.member(c).is_none()
+            {
+                next.value.members.push(MemberRef::new(c, Role::Coach));
+                extra.extend(super::groups::join_writes(b, c, &next.value)?);
+            }
+            let mut writes = vec![
+                after.update(keys::user(b, client))?,
+                next.update(keys::conversation(b, conversation_id))?,
+            ];
+            writes.extend(super::clients::roster_writes(
+                &after.value,
+                Some(&before.value),
+            )?);
+            writes.extend(extra);
+            match self.store.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(after.value)),
+                Err(StoreError::ConditionFailed { index: 0 | 1 }) => Ok(Attempt::Retry),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+        .and_then(|u| super::clients::client_view(&u))
+    }
+}
