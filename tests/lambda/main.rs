@@ -120,7 +120,7 @@ async fn call(
 }
 
 #[tokio::test]
-async fn the_function_binaries_serve_signup_clients_and_messages_on_dynamodb() {
+async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_dynamodb() {
     let client = common::dynamodb_client().await;
     let table = format!(
         "lambda{}",
@@ -224,6 +224,37 @@ async fn the_function_binaries_serve_signup_clients_and_messages_on_dynamodb() {
         (status, refused["error"]["code"].as_str()),
         (403, Some("messaging.one_way"))
     );
+
+    // The permissions function makes her two-way; then her reply goes through.
+    let client_id = added["client"]["id"].as_str().expect("client id");
+    let (status, changed) = call(
+        &http,
+        reqwest::Method::PUT,
+        format!(
+            "{}/permissions/api/clients/{client_id}/messaging",
+            watch.base
+        ),
+        Some(token),
+        Some(json!({"mode": "two_way"})),
+    )
+    .await;
+    assert_eq!(
+        (status, changed["messaging"].as_str()),
+        (200, Some("two_way")),
+        "{changed}"
+    );
+    let (status, replied) = call(
+        &http,
+        reqwest::Method::POST,
+        format!(
+            "{}/messages/api/conversations/{conversation}/messages",
+            watch.base
+        ),
+        Some(client_token),
+        Some(json!({"client_message_id": "c2", "body": "reply"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{replied}");
 
     // An unknown path inside a function gets the API's JSON 404.
     let (status, missing) = call(
