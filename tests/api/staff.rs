@@ -232,6 +232,50 @@ async fn only_the_owner_invites_and_only_managers_assign(app: TestApp) {
         )
         .await;
     assert_eq!(code(r), (404, "client.not_found".into()));
+    // A coach sees and edits only their own clients.
+    let luis = app.joined_client(&owner, "Luis", "two_way").await;
+    let coached = app.get("/api/clients", Some(&coach.token)).await.ok();
+    assert_eq!(coached["items"], json!([]));
+    let r = app
+        .get(
+            &format!("/api/clients/{}", maya.client_id),
+            Some(&coach.token),
+        )
+        .await;
+    assert_eq!(code(r), (404, "client.not_found".into()));
+    app.put(
+        &path,
+        Some(&owner.token),
+        json!({"coach_id": coach.user_id}),
+    )
+    .await
+    .ok();
+    let coached = app.get("/api/clients", Some(&coach.token)).await.ok();
+    let names: Vec<&str> = coached["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["Maya"]);
+    let found = app.get("/api/clients?q=ma", Some(&coach.token)).await.ok();
+    assert_eq!(found["items"].as_array().expect("items").len(), 1);
+    let none = app.get("/api/clients?q=lu", Some(&coach.token)).await.ok();
+    assert_eq!(none["items"], json!([]));
+    let r = app
+        .get(
+            &format!("/api/clients/{}", luis.client_id),
+            Some(&coach.token),
+        )
+        .await;
+    assert_eq!(code(r), (404, "client.not_found".into()));
+    let all = app.get("/api/clients", Some(&admin.token)).await.ok();
+    assert_eq!(
+        all["items"].as_array().expect("items").len(),
+        2,
+        "admins see everyone"
+    );
+
     // Coaches message; the owner and admins decide who may reply.
     let r = app
         .put(

@@ -63,6 +63,20 @@ pub fn roster_writes(user: &UserRecord, before: Option<&UserRecord>) -> Result<V
         keys::roster_by_name(b, &search_key(&user.name), user.id),
         &entry,
     )?);
+    // The coach's own roster follows the assignment.
+    if let Some(old_coach) = before
+        .and_then(|o| o.coach_id)
+        .filter(|c| Some(*c) != user.coach_id)
+    {
+        let (pk, sk) = keys::coach_roster(b, old_coach, user.id);
+        writes.push(Write::delete(pk, sk, Condition::Always));
+    }
+    if let Some(coach) = user.coach_id {
+        writes.push(repo::overwrite(
+            keys::coach_roster(b, coach, user.id),
+            &entry,
+        )?);
+    }
     Ok(writes)
 }
 
@@ -98,10 +112,12 @@ fn taken(which: &str) -> Error {
 }
 
 impl Services {
+    /// A client the caller may manage: any, for the owner and admins; a coach's own.
     async fn client_record(&self, caller: &Caller, id: UserId) -> Result<Versioned<UserRecord>> {
         repo::get::<UserRecord>(&*self.store, &keys::user(caller.business_id(), id))
             .await?
             .filter(|u| u.value.role == Role::Client)
+            .filter(|u| caller.role() != Role::Coach || u.value.coach_id == Some(caller.user_id()))
             .ok_or_else(|| Error::not_found("client.not_found", "There is no such client."))
     }
 
@@ -224,6 +240,9 @@ impl Services {
     ) -> Result<Page<Client>> {
         can_manage_clients(caller.role())?;
         let limit = page_limit(limit, LIST_PAGE_DEFAULT, LIST_PAGE_MAX)?;
+        if caller.role() == Role::Coach {
+            return self.coach_roster(caller, name_prefix, cursor, limit).await;
+        }
         let pk = keys::roster_pk(caller.business_id());
         let q = match name_prefix.map(str::trim).filter(|p| !p.is_empty()) {
             Some(prefix) => Query::prefix(pk, format!("{ROSTER_BY_NAME}{}", search_key(prefix))),
@@ -240,6 +259,44 @@ impl Services {
     pub async fn get_client(&self, caller: &Caller, id: UserId) -> Result<Client> {
         can_manage_clients(caller.role())?;
         roster_entry(&self.client_record(caller, id).await?.value)
+    }
+
+    /// A coach's roster: the clients assigned to them, newest first; with `name_prefix`, those
+    /// whose name starts with it (a coach's roster is small enough to filter as it is read).
+    async fn coach_roster(
+        &self,
+        caller: &Caller,
+        name_prefix: Option<&str>,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<Page<Client>> {
+        let pk = keys::coach_roster_pk(caller.business_id(), caller.user_id());
+        let prefix = name_prefix
+            .map(|p| search_key(p.trim()))
+            .filter(|p| !p.is_empty());
+        let mut items = Vec::new();
+        let mut cursor = cursor;
+        loop {
+            let q = Query::prefix(pk.clone(), ROSTER_BY_ID)
+                .reverse()
+                .limit(limit)
+                .after(cursor.take());
+            let (records, next) = repo::query::<RosterRecord>(&*self.store, &q).await?;
+            items.extend(records.into_iter().map(|r| r.value).filter(|c| {
+                prefix
+                    .as_ref()
+                    .is_none_or(|p| search_key(&c.name).starts_with(p))
+            }));
+            match next {
+                Some(n) if items.len() < limit => cursor = Some(n),
+                next => {
+                    return Ok(Page {
+                        items,
+                        next_cursor: next,
+                    });
+                }
+            }
+        }
     }
 
     /// Edits a client by hand. See [`Services::update_client_for`].

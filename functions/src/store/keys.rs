@@ -43,6 +43,15 @@ pub fn roster_by_id(b: BusinessId, u: UserId) -> Key {
     (roster_pk(b), format!("C#{u}"))
 }
 
+/// A coach's own roster: the clients assigned to them, newest first.
+pub fn coach_roster_pk(b: BusinessId, coach: UserId) -> String {
+    format!("B#{b}#COACH#{coach}")
+}
+
+pub fn coach_roster(b: BusinessId, coach: UserId, u: UserId) -> Key {
+    (coach_roster_pk(b, coach), format!("C#{u}"))
+}
+
 pub fn roster_by_name(b: BusinessId, search_name: &str, u: UserId) -> Key {
     (roster_pk(b), format!("N#{search_name}#{u}"))
 }
