@@ -107,6 +107,7 @@ async fn bad_mode_requests_are_refused_and_change_nothing(app: TestApp) {
     let path = format!("/api/clients/{}/messaging", maya.client_id);
     for (body, code) in [
         (json!({"mode": "three_way"}), "request.invalid_body"),
+        (json!({"mode": null}), "request.invalid_body"),
         (json!({}), "request.invalid_body"),
         (
             json!({"mode": "one_way", "extra": 1}),
