@@ -52,18 +52,6 @@ pub struct Seat {
     pub can_post: Option<bool>,
 }
 
-impl Seat {
-    /// A member with no group role or override (private conversations).
-    pub fn member(role: Role) -> Self {
-        Self {
-            role,
-            is_member: true,
-            group_role: GroupRole::Member,
-            can_post: None,
-        }
-    }
-}
-
 /// What the rules need to know about the conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Room {

@@ -8,6 +8,11 @@ async fn create(app: &TestApp, who: &Session, body: Value) -> Reply {
     app.post("/api/groups", Some(&who.token), body).await
 }
 
+async fn remove(app: &TestApp, path: &str, token: &str) -> Reply {
+    app.request(reqwest::Method::DELETE, path, Some(token), None)
+        .await
+}
+
 fn member_path(group: &str, user: &str) -> String {
     format!("/api/conversations/{group}/members/{user}")
 }
@@ -299,14 +304,7 @@ async fn removed_members_lose_the_group_at_once(app: TestApp) {
     .ok();
     let id = g["id"].as_str().expect("id");
     let m = app.send(&coach, id, "c1", "welcome").await.ok();
-    let r = app
-        .request(
-            reqwest::Method::DELETE,
-            &member_path(id, &luis.client_id),
-            Some(&coach.token),
-            None,
-        )
-        .await;
+    let r = remove(&app, &member_path(id, &luis.client_id), &coach.token).await;
     assert_eq!(r.status.as_u16(), 204);
 
     let code = |r: Reply| (r.status.as_u16(), r.code().to_owned());
@@ -341,14 +339,7 @@ async fn removed_members_lose_the_group_at_once(app: TestApp) {
             .all(|c| c["id"] != id),
         "gone from Luis's list"
     );
-    let r = app
-        .request(
-            reqwest::Method::DELETE,
-            &member_path(id, &luis.client_id),
-            Some(&coach.token),
-            None,
-        )
-        .await;
+    let r = remove(&app, &member_path(id, &luis.client_id), &coach.token).await;
     assert_eq!(code(r), (404, "group.not_member".into()));
 
     // The owner stays unless they leave; anyone may leave.
@@ -359,23 +350,9 @@ async fn removed_members_lose_the_group_at_once(app: TestApp) {
     )
     .await
     .ok();
-    let r = app
-        .request(
-            reqwest::Method::DELETE,
-            &member_path(id, &coach.user_id),
-            Some(&maya.session.token),
-            None,
-        )
-        .await;
+    let r = remove(&app, &member_path(id, &coach.user_id), &maya.session.token).await;
     assert_eq!(code(r), (403, "group.owner_fixed".into()));
-    let r = app
-        .request(
-            reqwest::Method::DELETE,
-            &member_path(id, &maya.client_id),
-            Some(&maya.session.token),
-            None,
-        )
-        .await;
+    let r = remove(&app, &member_path(id, &maya.client_id), &maya.session.token).await;
     assert_eq!(r.status.as_u16(), 204);
     assert_eq!(
         app.history(&maya.session, id, "").await.status.as_u16(),
@@ -423,15 +400,7 @@ async fn private_conversations_keep_their_members_and_settings(app: TestApp) {
         fixed
     );
     assert_eq!(
-        code(
-            app.request(
-                reqwest::Method::DELETE,
-                &member_path(k, &maya.client_id),
-                Some(&coach.token),
-                None
-            )
-            .await
-        ),
+        code(remove(&app, &member_path(k, &maya.client_id), &coach.token).await),
         fixed
     );
     assert_eq!(

@@ -52,6 +52,13 @@ impl Harness {
         })
     }
 
+    /// A browser emulating a 390×844 phone.
+    async fn phone(&self) -> Result<Browser> {
+        let b = self.driver.session(390, 844).await?;
+        b.phone(390, 844).await?;
+        Ok(b)
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -201,8 +208,7 @@ async fn layout_problems(b: &Browser) -> Result<Vec<String>> {
 async fn trainer_and_client_talk_live() -> Result<()> {
     let h = Harness::start().await?;
     let trainer = h.driver.session(1280, 800).await?;
-    let client = h.driver.session(390, 844).await?;
-    client.phone(390, 844).await?;
+    let client = h.phone().await?;
     let outcome = async {
         // Sign up.
         trainer.goto(&h.url("/signup")).await?;
@@ -321,8 +327,7 @@ async fn one_way_client_has_no_composer() -> Result<()> {
         .await?;
     ensure!(status == 201, "coach send: {status}");
 
-    let b = h.driver.session(390, 844).await?;
-    b.phone(390, 844).await?;
+    let b = h.phone().await?;
     let outcome = async {
         h.sign_in(&b, "riley@client.example", "client password")
             .await?;
@@ -402,8 +407,7 @@ async fn client_layout_fits_a_phone() -> Result<()> {
     )
     .await?;
 
-    let b = h.driver.session(390, 844).await?;
-    b.phone(390, 844).await?;
+    let b = h.phone().await?;
     let outcome = async {
         h.sign_in(&b, "sam@client.example", "client password")
             .await?;
@@ -496,8 +500,7 @@ async fn installable_and_opens_offline() -> Result<()> {
         .to_owned();
     ensure!(kind.contains("javascript"), "sw.js served as {kind}");
 
-    let b = h.driver.session(390, 844).await?;
-    b.phone(390, 844).await?;
+    let b = h.phone().await?;
     let outcome = async {
         h.sign_in(&b, "alex@client.example", "client password")
             .await?;
@@ -569,8 +572,7 @@ async fn history_unread_and_the_composer() -> Result<()> {
             .await?;
     }
 
-    let b = h.driver.session(390, 844).await?;
-    b.phone(390, 844).await?;
+    let b = h.phone().await?;
     let outcome = async {
         h.sign_in(&b, "morgan@client.example", "client password")
             .await?;
@@ -704,10 +706,8 @@ async fn switching_to_one_way_removes_the_composer_live() -> Result<()> {
     h.send(&coach_token, &conversation, "How did the long run go?")
         .await?;
 
-    let coach = h.driver.session(390, 844).await?;
-    coach.phone(390, 844).await?;
-    let client = h.driver.session(390, 844).await?;
-    client.phone(390, 844).await?;
+    let coach = h.phone().await?;
+    let client = h.phone().await?;
     let outcome = async {
         h.sign_in(&client, "quinn@client.example", "client password")
             .await?;
@@ -782,8 +782,7 @@ async fn a_one_way_client_reacts_and_the_coach_sees_it_live() -> Result<()> {
     .await?;
 
     let coach = h.driver.session(1280, 800).await?;
-    let client = h.driver.session(390, 844).await?;
-    client.phone(390, 844).await?;
+    let client = h.phone().await?;
     let outcome = async {
         h.sign_in(&coach, "casey@peak.example", "coach password")
             .await?;
@@ -846,8 +845,7 @@ async fn an_announcement_only_group_and_a_member_given_the_right_to_post() -> Re
         .await?;
 
     let coach = h.driver.session(1280, 800).await?;
-    let maya = h.driver.session(390, 844).await?;
-    maya.phone(390, 844).await?;
+    let maya = h.phone().await?;
     let outcome = async {
         h.sign_in(&coach, "casey@peak.example", "coach password")
             .await?;

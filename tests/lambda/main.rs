@@ -171,10 +171,11 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
         .as_str()
         .expect("conversation");
 
-    let url = format!(
+    let messages_url = format!(
         "{}/messages/api/conversations/{conversation}/messages",
         watch.base
     );
+    let url = messages_url.clone();
     let (status, sent) = call(
         &http,
         reqwest::Method::POST,
@@ -212,10 +213,7 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
     let (status, refused) = call(
         &http,
         reqwest::Method::POST,
-        format!(
-            "{}/messages/api/conversations/{conversation}/messages",
-            watch.base
-        ),
+        messages_url.clone(),
         Some(client_token),
         Some(json!({"client_message_id": "c1", "body": "reply"})),
     )
@@ -246,10 +244,7 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
     let (status, replied) = call(
         &http,
         reqwest::Method::POST,
-        format!(
-            "{}/messages/api/conversations/{conversation}/messages",
-            watch.base
-        ),
+        messages_url,
         Some(client_token),
         Some(json!({"client_message_id": "c2", "body": "reply"})),
     )

@@ -102,11 +102,12 @@ impl Caller {
     }
 }
 
-fn hash_token(token: &str) -> String {
+/// The SHA-256 of `text`, in hex: how secrets given to people are stored and looked up.
+pub(super) fn hash_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

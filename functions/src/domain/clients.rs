@@ -19,18 +19,17 @@ use shared::rules::can_manage_clients;
 use shared::validate::{Email, Name, Phone};
 use shared::{ConversationId, UserId};
 
+/// The code of an edit refused because one of its extra writes was made before.
+pub(super) const EXTRA_TAKEN: &str = "write.already_recorded";
+
 /// Staff only.
 pub fn staff(caller: &Caller) -> Result<()> {
     can_manage_clients(caller.role())?;
     Ok(())
 }
 
-/// A client as the API shows them.
-pub fn client_view(user: &UserRecord) -> Result<Client> {
-    roster_entry(user)
-}
-
-fn roster_entry(user: &UserRecord) -> Result<RosterRecord> {
+/// A client as the API shows them (and as the roster keeps them).
+pub(super) fn roster_entry(user: &UserRecord) -> Result<RosterRecord> {
     Ok(Client {
         id: user.id,
         name: user.name.clone(),
@@ -363,7 +362,8 @@ impl Services {
 
     /// Edits a client. Their private conversation, roster entries, uniqueness keys, login name,
     /// when the messaging mode changes the record of who changed it and why, and the `extra`
-    /// writes made from the edited client (a purchase), all change in the same transaction.
+    /// writes made from the edited client (a purchase), all change in the same transaction. An
+    /// extra write whose condition fails refuses the edit with [`EXTRA_TAKEN`].
     pub async fn update_client_with(
         &self,
         caller: &Caller,
@@ -373,12 +373,7 @@ impl Services {
         extra: impl Fn(&UserRecord) -> Result<Vec<Write>>,
     ) -> Result<Client> {
         can_manage_clients(caller.role())?;
-        let changed_by_name = repo::get::<UserRecord>(
-            &*self.store,
-            &keys::user(caller.business_id(), caller.user_id()),
-        )
-        .await?
-        .map(|u| u.value.name);
+        let changed_by_name = Some(caller.user.name.clone());
         let name = req
             .name
             .as_deref()
@@ -495,10 +490,15 @@ impl Services {
                 }
             }
             writes.extend(roster_writes(new, Some(old))?);
+            let extra_at = writes.len();
             writes.extend(extra(new)?);
             match self.store.transact(writes).await {
                 Ok(()) => Ok(Attempt::Done(roster_entry(new)?)),
                 Err(StoreError::ConditionFailed { index: 0 | 1 }) => Ok(Attempt::Retry),
+                // What the caller added was written before (an order delivered twice).
+                Err(StoreError::ConditionFailed { index }) if index >= extra_at => {
+                    Err(Error::conflict(EXTRA_TAKEN, "This was recorded already."))
+                }
                 Err(StoreError::ConditionFailed { index }) if Some(index) == login_at => {
                     Err(Error::conflict(
                         "auth.login_taken",
@@ -547,7 +547,7 @@ impl Services {
     }
 }
 
-fn invite_view(token: String, expires_at: time::OffsetDateTime) -> Invite {
+pub(super) fn invite_view(token: String, expires_at: time::OffsetDateTime) -> Invite {
     Invite {
         url: format!("/invite/{token}"),
         token,

@@ -8,7 +8,7 @@ use super::*;
 use crate::store::keys::{self, ACTIVITY_PREFIX, MESSAGE_PREFIX};
 use crate::store::repo::{
     self, ActivityRecord, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord,
-    UserRecord, Versioned,
+    Versioned,
 };
 use crate::store::{Condition, Query, StoreError, Write, encode_cursor};
 use anyhow::Context as _;
@@ -44,7 +44,7 @@ pub enum Sent {
 impl Services {
     /// The conversation, if the caller may read it. Non-members get the same answer as for a
     /// conversation that does not exist, so nothing leaks.
-    async fn readable(
+    pub(super) async fn readable(
         &self,
         caller: &Caller,
         id: ConversationId,
@@ -299,10 +299,7 @@ impl Services {
     ) -> Result<Message> {
         let emoji = Emoji::parse(emoji)?;
         let b = caller.business_id();
-        let name = repo::get::<UserRecord>(&*self.store, &keys::user(b, caller.user_id()))
-            .await?
-            .map(|u| u.value.name)
-            .unwrap_or_default();
+        let name = caller.user.name.clone();
         retrying(|| async {
             let conversation = self.readable(caller, id).await?;
             can_react(seat(caller, &conversation.value), room(&conversation.value))?;

@@ -8,7 +8,7 @@ use super::auth::Caller;
 use super::*;
 use crate::store::keys;
 use crate::store::repo::{
-    self, ActivityRecord, ConversationRecord, MemberRef, MembershipRecord, UserRecord, Versioned,
+    self, ActivityRecord, ConversationRecord, MemberRef, MembershipRecord, UserRecord,
 };
 use crate::store::{Condition, StoreError, Write};
 use shared::api::{CreateGroupRequest, SetMemberRequest, UpdateConversationRequest};
@@ -86,25 +86,6 @@ impl Services {
             .await?
             .map(|u| u.value)
             .ok_or_else(unknown_person)
-    }
-
-    /// The group, if the caller is in it (else 404, as for one that does not exist).
-    async fn group(
-        &self,
-        caller: &Caller,
-        id: ConversationId,
-    ) -> Result<Versioned<ConversationRecord>> {
-        let not_found =
-            || Error::not_found("conversation.not_found", "There is no such conversation.");
-        let record = repo::get::<ConversationRecord>(
-            &*self.store,
-            &keys::conversation(caller.business_id(), id),
-        )
-        .await?
-        .ok_or_else(not_found)?;
-        let seat = record.value.seat(caller.user_id(), caller.role());
-        allowed(Action::Read, seat, record.value.room()).map_err(|_| not_found())?;
-        Ok(record)
     }
 
     /// Creates a group with the caller as its owner.
@@ -187,7 +168,7 @@ impl Services {
             .map(|e| e.as_deref().map(Emoji::parse).transpose())
             .transpose()?;
         retrying(|| async {
-            let current = self.group(caller, id).await?;
+            let current = self.readable(caller, id).await?;
             let seat = current.value.seat(caller.user_id(), caller.role());
             allowed(Action::ChangeSettings, seat, current.value.room())?;
             let mut next = current.clone();
@@ -202,13 +183,13 @@ impl Services {
             }
             let write = next.update(keys::conversation(caller.business_id(), id))?;
             match self.store.transact(vec![write]).await {
-                Ok(()) => Ok(Attempt::Done(next.value)),
+                Ok(()) => Ok(Attempt::Done(())),
                 Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
                 Err(e) => Err(e.into()),
             }
         })
-        .await
-        .and_then(|c| self.summary_for(caller, &c))
+        .await?;
+        self.get_conversation(caller, id).await
     }
 
     /// Adds someone to a group, or changes their role or posting right.
@@ -228,7 +209,7 @@ impl Services {
         let person = self.person(caller, user).await?;
         let b = caller.business_id();
         retrying(|| async {
-            let current = self.group(caller, id).await?;
+            let current = self.readable(caller, id).await?;
             let seat = current.value.seat(caller.user_id(), caller.role());
             allowed(Action::ManageMembers, seat, current.value.room())?;
             let mut next = current.clone();
@@ -273,7 +254,7 @@ impl Services {
     ) -> Result<()> {
         let b = caller.business_id();
         retrying(|| async {
-            let current = self.group(caller, id).await?;
+            let current = self.readable(caller, id).await?;
             if current.value.kind != ConversationKind::Group {
                 return Err(shared::rules::PRIVATE_FIXED.into());
             }
@@ -310,20 +291,11 @@ impl Services {
         caller: &Caller,
         id: ConversationId,
     ) -> Result<Vec<GroupMember>> {
-        let group = self.group(caller, id).await?;
+        let group = self.readable(caller, id).await?;
         if group.value.kind != ConversationKind::Group {
             return Err(shared::rules::PRIVATE_FIXED.into());
         }
         Ok(members_of(&group.value))
-    }
-
-    fn summary_for(
-        &self,
-        caller: &Caller,
-        conversation: &ConversationRecord,
-    ) -> Result<ConversationSummary> {
-        // Settings changes do not move the read mark; the unread count comes with the list.
-        Ok(self.summary(caller, conversation, conversation.seq))
     }
 }
 

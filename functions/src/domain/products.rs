@@ -9,15 +9,17 @@ use super::*;
 use crate::store::keys;
 use crate::store::repo::{self, BusinessRecord, UserRecord};
 use crate::store::{Query, StoreError};
+use anyhow::Context as _;
 use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use shared::api::{
-    CreateClientRequest, CreateProductRequest, UpdateClientRequest, WebhookPurchaseRequest,
+    CreateClientRequest, CreateProductRequest, Invite, UpdateClientRequest, WebhookPurchaseRequest,
     WebhookPurchaseResult,
 };
 use shared::limits::{LIST_PAGE_MAX, PRICE_LABEL_MAX_CHARS, WEBHOOK_TOLERANCE_SECS};
 use shared::model::{
-    MessagingMode, ModeChangeReason, Page, Product, ProductGrant, Purchase, PurchaseSource, Role,
+    Client, MessagingMode, ModeChangeReason, Page, Product, ProductGrant, Purchase, PurchaseSource,
+    Role,
 };
 use shared::validate::{Email, Name, Phone};
 use shared::{BusinessId, ProductId, UserId};
@@ -50,18 +52,20 @@ fn can_manage_products(role: Role) -> Result<()> {
     }
 }
 
-/// `v1=<hex>` for `timestamp` and `body` under `secret`.
-pub fn webhook_signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    let mut mac =
-        <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key size");
+/// The HMAC-SHA256 of `"<timestamp>.<body>"` under `secret`.
+fn webhook_mac(secret: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
-    let bytes = mac.finalize().into_bytes();
-    format!(
-        "v1={}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    )
+    mac
+}
+
+/// `v1=<hex>` for `timestamp` and `body` under `secret`: what the store sends.
+pub fn webhook_signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let bytes = webhook_mac(secret, timestamp, body).finalize().into_bytes();
+    format!("v1={}", super::auth::hex(&bytes))
 }
 
 /// Whether `given` is a valid signature, compared in constant time.
@@ -79,18 +83,16 @@ fn signature_matches(secret: &str, timestamp: i64, body: &[u8], given: &str) -> 
     else {
         return false;
     };
-    let mut mac =
-        <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key size");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    mac.verify_slice(&given).is_ok()
+    webhook_mac(secret, timestamp, body)
+        .verify_slice(&given)
+        .is_ok()
 }
 
 fn order_key(b: BusinessId, order_id: &str) -> keys::Key {
-    let digest = Sha256::digest(order_id.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    (format!("B#{b}#ORDERS"), format!("O#{hex}"))
+    (
+        format!("B#{b}#ORDERS"),
+        format!("O#{}", super::auth::hash_token(order_id)),
+    )
 }
 
 impl Services {
@@ -153,14 +155,27 @@ impl Services {
         source: PurchaseSource,
     ) -> Result<Purchase> {
         super::clients::staff(caller)?;
+        let product = self.product(caller.business_id(), product).await?;
+        let (purchase, _) = self
+            .apply_purchase(caller, client, &product, source, None)
+            .await?;
+        Ok(purchase)
+    }
+
+    /// The purchase, the client's new mode and its record, and for a webhook the order's
+    /// answer (created only if the order is new), all in one transaction: an order is applied
+    /// once even if its delivery fails half way and is sent again.
+    async fn apply_purchase(
+        &self,
+        caller: &Caller,
+        client: UserId,
+        product: &Product,
+        source: PurchaseSource,
+        order: Option<(&keys::Key, bool, Option<Invite>)>,
+    ) -> Result<(Purchase, Option<WebhookPurchaseResult>)> {
         let b = caller.business_id();
-        let product = self.product(b, product).await?;
-        let mode = match product.grants {
-            ProductGrant::OneWay => Some(MessagingMode::OneWay),
-            ProductGrant::TwoWay => Some(MessagingMode::TwoWay),
-            ProductGrant::Unchanged => None,
-        };
         let id = super::ids::new_ulid();
+        let at = now();
         let purchase = |mode_after| Purchase {
             id: id.to_string(),
             client_id: client,
@@ -168,11 +183,24 @@ impl Services {
             product_name: product.name.clone(),
             source,
             mode_after,
-            purchased_at: now(),
+            purchased_at: at,
         };
-        let record_write = |p: &Purchase| repo::create(keys::purchase(b, client, id), p);
+        let answer = |c: &Client| {
+            order
+                .as_ref()
+                .map(|(_, created, invite)| WebhookPurchaseResult {
+                    purchase: purchase(c.messaging),
+                    client: c.clone(),
+                    created_client: *created,
+                    invite: invite.clone(),
+                })
+        };
         let req = UpdateClientRequest {
-            messaging: mode,
+            messaging: match product.grants {
+                ProductGrant::OneWay => Some(MessagingMode::OneWay),
+                ProductGrant::TwoWay => Some(MessagingMode::TwoWay),
+                ProductGrant::Unchanged => None,
+            },
             ..Default::default()
         };
         let updated = self
@@ -181,10 +209,21 @@ impl Services {
                 client,
                 req,
                 ModeChangeReason::ProductPurchase,
-                |c| Ok(vec![record_write(&purchase(c.messaging))?]),
+                |u| {
+                    let mut writes = vec![repo::create(
+                        keys::purchase(b, client, id),
+                        &purchase(u.messaging),
+                    )?];
+                    if let (Some((key, _, _)), Some(done)) =
+                        (&order, answer(&super::clients::roster_entry(u)?))
+                    {
+                        writes.push(repo::create((*key).clone(), &done)?);
+                    }
+                    Ok(writes)
+                },
             )
             .await?;
-        Ok(purchase(updated.messaging))
+        Ok((purchase(updated.messaging), answer(&updated)))
     }
 
     /// A client's purchases, newest first.
@@ -346,30 +385,29 @@ impl Services {
                 (added.client.id, Some(added.invite), true)
             }
         };
-        let purchase = self
-            .record_purchase(&owner, client, product.id, PurchaseSource::Webhook)
-            .await?;
-        let result = WebhookPurchaseResult {
-            purchase,
-            client: self.get_client(&owner, client).await?,
-            created_client: created,
-            invite,
-        };
         match self
-            .store
-            .transact(vec![repo::create(order.clone(), &result)?])
+            .apply_purchase(
+                &owner,
+                client,
+                &product,
+                PurchaseSource::Webhook,
+                Some((&order, created, invite)),
+            )
             .await
         {
-            Ok(()) => Ok((result, true)),
+            Ok((_, answer)) => Ok((
+                answer.context("a webhook purchase is answered with its order")?,
+                true,
+            )),
             // The same order delivered twice at once: the first one's answer stands.
-            Err(StoreError::ConditionFailed { .. }) => Ok((
+            Err(Error::Refused { code, .. }) if code == super::clients::EXTRA_TAKEN => Ok((
                 repo::get::<WebhookPurchaseResult>(&*self.store, &order)
                     .await?
                     .map(|r| r.value)
                     .ok_or_else(Error::busy)?,
                 false,
             )),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(e),
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::store::keys;
 use crate::store::repo::{self, ConversationRecord, MemberRef, RosterRecord, UserRecord};
 use crate::store::{Query, StoreError};
 use anyhow::Context as _;
-use shared::api::{Invite, InviteStaffRequest, StaffWithInvite};
+use shared::api::{InviteStaffRequest, StaffWithInvite};
 use shared::limits::LIST_PAGE_MAX;
 use shared::model::{Client, MessagingMode, Page, Role, StaffMember};
 use shared::validate::{Email, Name};
@@ -116,11 +116,7 @@ impl Services {
         }
         Ok(StaffWithInvite {
             staff: staff_entry(&user, false),
-            invite: Invite {
-                url: format!("/invite/{token}"),
-                token,
-                expires_at,
-            },
+            invite: super::clients::invite_view(token, expires_at),
         })
     }
 
@@ -263,6 +259,6 @@ impl Services {
             }
         })
         .await
-        .and_then(|u| super::clients::client_view(&u))
+        .and_then(|u| super::clients::roster_entry(&u))
     }
 }
