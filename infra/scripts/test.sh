@@ -15,7 +15,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$(pwd)
 full=false
-[ "${CI:-}" = "true" ] && full=true
+if [ "${CI:-}" = "true" ]; then
+  full=true
+  # A clean clone is built once: incremental caches would only take disk space.
+  export CARGO_INCREMENTAL=0
+fi
 args=()
 for a in "$@"; do
   if [ "$a" = "--full" ]; then full=true; else args+=("$a"); fi
