@@ -291,6 +291,7 @@ mod tests {
             emoji: None,
             announcement_only: false,
             group_role: None,
+            company_id: None,
             last_activity_at: OffsetDateTime::UNIX_EPOCH,
         }
     }

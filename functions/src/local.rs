@@ -113,6 +113,12 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
         hub.clone(),
         store.subscribe(),
     ));
+    // Mass messages are delivered in the background; one a crash interrupted resumes here.
+    tokio::spawn(crate::domain::mass::run_worker(
+        state.clone(),
+        Some(store.subscribe()),
+        std::time::Duration::from_secs(1),
+    ));
 
     let demo = if options.demo {
         Some(demo::seed_once(&state, &options.data_dir).await?)

@@ -67,6 +67,9 @@ pub struct CreateClientRequest {
     pub phone: Option<String>,
     #[serde(default)]
     pub messaging: MessagingMode,
+    /// The company the client belongs to.
+    #[serde(default)]
+    pub company_id: Option<CompanyId>,
 }
 
 /// A one-time invite link for a client.
@@ -104,6 +107,10 @@ pub struct UpdateClientRequest {
     pub phone: Option<Option<String>>,
     #[serde(default)]
     pub messaging: Option<MessagingMode>,
+    /// `null` takes the client out of their company.
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub company_id: Option<Option<CompanyId>>,
 }
 
 /// `POST /api/conversations/{id}/messages/{message_id}/reactions`
@@ -128,6 +135,40 @@ pub struct CreateGroupRequest {
     /// One emoji for the group's avatar.
     #[serde(default)]
     pub emoji: Option<String>,
+    /// A channel within one company: every client member must belong to it.
+    #[serde(default)]
+    pub company_id: Option<CompanyId>,
+}
+
+/// `POST /api/companies`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateCompanyRequest {
+    pub name: String,
+}
+
+/// `PATCH /api/settings`: only the fields present change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSettingsRequest {
+    #[serde(default)]
+    pub welcome_message: Option<WelcomeMessage>,
+    #[serde(default)]
+    pub default_channel: Option<DefaultChannel>,
+}
+
+/// `POST /api/mass-messages`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateMassMessageRequest {
+    /// Chosen by the sender (1 to 64 letters, digits, '-' or '_'): sending the same id again
+    /// sends nothing again and answers with the job.
+    pub id: String,
+    pub body: String,
+    pub recipients: Recipients,
 }
 
 /// `PATCH /api/conversations/{id}`: only the fields present change (groups only).

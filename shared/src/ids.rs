@@ -96,6 +96,10 @@ id_type!(
     /// A product a business sells.
     ProductId
 );
+id_type!(
+    /// A company whose people are clients of the business (corporate wellness).
+    CompanyId
+);
 
 #[cfg(test)]
 mod tests {

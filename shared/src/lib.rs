@@ -9,4 +9,4 @@ pub mod model;
 pub mod rules;
 pub mod validate;
 
-pub use ids::{BusinessId, ConversationId, MessageId, ProductId, UserId};
+pub use ids::{BusinessId, CompanyId, ConversationId, MessageId, ProductId, UserId};

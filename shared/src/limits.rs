@@ -35,3 +35,9 @@ pub const GROUP_MEMBERS_MAX: usize = 40;
 pub const PRICE_LABEL_MAX_CHARS: usize = 40;
 /// How far a webhook's signed timestamp may be from the server's clock, in seconds.
 pub const WEBHOOK_TOLERANCE_SECS: i64 = 300;
+/// Longest welcome message template, in characters.
+pub const WELCOME_MAX_CHARS: usize = 2_000;
+/// Clients named one by one in a mass message.
+pub const MASS_CLIENT_IDS_MAX: usize = 1_000;
+/// Companies a business keeps.
+pub const COMPANY_NAME_MAX_CHARS: usize = 100;

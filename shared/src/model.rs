@@ -86,8 +86,13 @@ pub struct Client {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub messaging: MessagingMode,
-    /// The client's private conversation with the business.
-    pub conversation_id: ConversationId,
+    /// The client's private conversation with the business: none when they were added
+    /// straight into their company's channel, until one is started.
+    #[serde(default)]
+    pub conversation_id: Option<ConversationId>,
+    /// The company the client belongs to, if any (at most one).
+    #[serde(default)]
+    pub company_id: Option<CompanyId>,
     /// Whether the client has accepted their invite.
     pub joined: bool,
     /// The coach assigned to them, who is in their private conversation.
@@ -122,6 +127,15 @@ pub enum ConversationKind {
     Private,
     /// Many people: a cohort, a challenge, the whole roster.
     Group,
+    /// Every client of one company, kept in step with the company, plus staff.
+    Company,
+}
+
+impl ConversationKind {
+    /// Group and company channels: many people, group roles, group settings.
+    pub fn is_group(self) -> bool {
+        matches!(self, Self::Group | Self::Company)
+    }
 }
 
 /// A member's role in a group.
@@ -231,6 +245,9 @@ pub struct ConversationSummary {
     pub announcement_only: bool,
     #[serde(default)]
     pub group_role: Option<GroupRole>,
+    /// Company channels, and groups made within one company: the company.
+    #[serde(default)]
+    pub company_id: Option<CompanyId>,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub last_activity_at: OffsetDateTime,
@@ -307,4 +324,163 @@ pub struct Purchase {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+}
+
+/// A company whose people are clients of the business.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Company {
+    pub id: CompanyId,
+    pub name: String,
+    /// The company channel: every client of the company, and the business's staff.
+    pub channel_id: ConversationId,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}
+
+/// Where a client who belongs to a company is put when they are added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DefaultChannel {
+    /// Their own private conversation (and their company's channel).
+    #[default]
+    Individual,
+    /// Only their company's channel; a private conversation can be started later.
+    Company,
+}
+
+/// The message posted in a client's private conversation when it is created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WelcomeMessage {
+    pub enabled: bool,
+    /// May use `{client_first_name}`, `{coach_name}` and `{business_name}`.
+    pub text: String,
+}
+
+/// The default welcome text.
+pub const DEFAULT_WELCOME: &str = "Hi {client_first_name}, welcome to {business_name}! \
+I'm {coach_name} and I'll be coaching you. Message me here any time.";
+
+impl Default for WelcomeMessage {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            text: DEFAULT_WELCOME.to_owned(),
+        }
+    }
+}
+
+impl WelcomeMessage {
+    /// The text with its placeholders filled in. Unknown `{...}` stay as they are.
+    pub fn render(&self, client_name: &str, coach_name: &str, business_name: &str) -> String {
+        let first = client_name.split_whitespace().next().unwrap_or(client_name);
+        self.text
+            .replace("{client_first_name}", first)
+            .replace("{coach_name}", coach_name)
+            .replace("{business_name}", business_name)
+    }
+}
+
+/// A business's settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Settings {
+    #[serde(default)]
+    pub welcome_message: WelcomeMessage,
+    #[serde(default)]
+    pub default_channel: DefaultChannel,
+}
+
+/// Who a mass message goes to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum Recipients {
+    /// These clients.
+    Clients { client_ids: Vec<UserId> },
+    /// Every client of the business (a coach: every client assigned to them).
+    All { all: bool },
+    /// Every client of a company.
+    Company { company_id: CompanyId },
+    /// Everyone who bought a product.
+    Product { product_id: ProductId },
+}
+
+/// Where a mass message is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MassStatus {
+    Queued,
+    Sending,
+    Done,
+}
+
+/// One message sent to many clients, each in their own private conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MassMessage {
+    pub id: String,
+    pub body: String,
+    pub recipients: Recipients,
+    pub status: MassStatus,
+    /// Clients it was sent to (or found already sent to, after a restart).
+    pub sent: u64,
+    /// Clients it could not be sent to (no longer a client, or not the sender's).
+    pub failed: u64,
+    pub sender_id: UserId,
+    pub sender_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_welcome_text_fills_in_its_placeholders() {
+        let welcome = WelcomeMessage {
+            enabled: true,
+            text: "Hi {client_first_name}! {coach_name} here, from {business_name}. {unknown}"
+                .into(),
+        };
+        assert_eq!(
+            welcome.render("Maya Lopez", "Sam Coach", "Peak Fitness"),
+            "Hi Maya! Sam Coach here, from Peak Fitness. {unknown}"
+        );
+        let default = WelcomeMessage::default().render("Jo", "Sam", "Peak");
+        assert!(default.starts_with("Hi Jo, welcome to Peak!"), "{default}");
+        assert!(!default.contains('{'), "{default}");
+    }
+
+    #[test]
+    fn recipients_read_each_of_their_four_shapes() {
+        let id = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
+        let parse = |v: serde_json::Value| serde_json::from_value::<Recipients>(v).ok();
+        assert!(matches!(
+            parse(serde_json::json!({ "client_ids": [id] })),
+            Some(Recipients::Clients { client_ids }) if client_ids.len() == 1
+        ));
+        assert_eq!(
+            parse(serde_json::json!({ "all": true })),
+            Some(Recipients::All { all: true })
+        );
+        assert!(matches!(
+            parse(serde_json::json!({ "company_id": id })),
+            Some(Recipients::Company { .. })
+        ));
+        assert!(matches!(
+            parse(serde_json::json!({ "product_id": id })),
+            Some(Recipients::Product { .. })
+        ));
+        assert_eq!(parse(serde_json::json!({ "everyone": true })), None);
+    }
 }

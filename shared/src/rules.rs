@@ -94,17 +94,19 @@ pub fn allowed(action: Action, seat: Seat, room: Room) -> Result<(), Denied> {
                 (Role::Client, MessagingMode::OneWay) => Err(ONE_WAY),
                 _ => Ok(()),
             },
-            ConversationKind::Group if group_admin => Ok(()),
-            ConversationKind::Group => match (seat.can_post, room.announcement_only) {
-                (Some(true), _) | (None, false) => Ok(()),
-                (Some(false), _) => Err(MUTED),
-                (None, true) => Err(ANNOUNCEMENT_ONLY),
-            },
+            ConversationKind::Group | ConversationKind::Company if group_admin => Ok(()),
+            ConversationKind::Group | ConversationKind::Company => {
+                match (seat.can_post, room.announcement_only) {
+                    (Some(true), _) | (None, false) => Ok(()),
+                    (Some(false), _) => Err(MUTED),
+                    (None, true) => Err(ANNOUNCEMENT_ONLY),
+                }
+            }
         },
         Action::ManageMembers | Action::ChangeSettings => match room.kind {
             ConversationKind::Private => Err(PRIVATE_FIXED),
-            ConversationKind::Group if group_admin => Ok(()),
-            ConversationKind::Group => Err(GROUP_ADMIN_ONLY),
+            ConversationKind::Group | ConversationKind::Company if group_admin => Ok(()),
+            ConversationKind::Group | ConversationKind::Company => Err(GROUP_ADMIN_ONLY),
         },
     }
 }
@@ -396,6 +398,19 @@ mod tests {
                     decode(expected),
                     "{action:?} by {seat:?} in {room:?}"
                 );
+                // A company channel is a group whose client members follow the company:
+                // every row of a group holds for it too.
+                if kind == ConversationKind::Group {
+                    let company = Room {
+                        kind: ConversationKind::Company,
+                        ..room
+                    };
+                    assert_eq!(
+                        allowed(*action, seat, company),
+                        decode(expected),
+                        "{action:?} by {seat:?} in {company:?}"
+                    );
+                }
             }
         }
     }

@@ -90,6 +90,12 @@ impl TestApp {
                     store: Arc::new(store),
                     tokens: Tokens::new(&[7u8; 32]).expect("tokens"),
                 });
+                // Without a change feed, mass messages are picked up by looking often.
+                tokio::spawn(functions::domain::mass::run_worker(
+                    state.clone(),
+                    None,
+                    std::time::Duration::from_millis(100),
+                ));
                 let router = functions::http::api_router(state);
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                     .await
@@ -152,8 +158,22 @@ impl TestApp {
         self.post("/api/auth/signup", None, json!({ "business_name": business, "name": "Coach Casey", "email": email, "password": password })).await
     }
 
-    /// A new business with its owner signed in.
+    /// A new business with its owner signed in, its welcome message off: its clients'
+    /// conversations start empty, which is what most tests count from.
     pub async fn signup(&self) -> Session {
+        let owner = self.signup_with_welcome().await;
+        self.patch(
+            "/api/settings",
+            Some(&owner.token),
+            json!({ "welcome_message": { "enabled": false, "text": "" } }),
+        )
+        .await
+        .ok();
+        owner
+    }
+
+    /// A new business as it starts: the welcome message on, with its default text.
+    pub async fn signup_with_welcome(&self) -> Session {
         let body = self
             .signup_as("Test Coaching", &unique_email("coach"), "a long password")
             .await

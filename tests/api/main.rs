@@ -6,8 +6,10 @@ mod helpers;
 
 mod auth;
 mod clients;
+mod companies;
 mod groups;
 mod idempotency;
+mod mass;
 mod messages;
 mod openapi;
 mod permissions;

@@ -80,9 +80,14 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
                     email: Some(format!("{}@bench.example", count)),
                     phone: None,
                     messaging: MessagingMode::TwoWay,
+                    company_id: None,
                 },
             )
             .await?;
+        let conversation = client
+            .client
+            .conversation_id
+            .ok_or("a client without a private conversation")?;
         let started = Instant::now();
         for i in 0..count {
             let req = SendMessageRequest {
@@ -91,9 +96,7 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
                     "History message number {i}, with a little text to make it realistic."
                 ),
             };
-            services
-                .send_message(&coach, client.client.conversation_id, req)
-                .await?;
+            services.send_message(&coach, conversation, req).await?;
             if (i + 1) % 20_000 == 0 {
                 println!(
                     "seed: {name}: {} messages ({:.0}/s)",

@@ -12,7 +12,7 @@ use shared::api::SendMessageRequest;
 use shared::api::UpdateConversationRequest;
 use shared::events::ServerEvent;
 use shared::limits::{MESSAGE_COUNTER_FROM, MESSAGE_MAX_CHARS};
-use shared::model::{ConversationKind, ConversationSummary, GroupRole, MessagingMode, Role};
+use shared::model::{ConversationSummary, GroupRole, MessagingMode, Role};
 use shared::validate::MessageBody;
 use web_sys::{Element, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -369,7 +369,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
         messaging: props.summary.messaging,
         announcement_only: props.summary.announcement_only,
     });
-    let group = props.summary.kind == ConversationKind::Group;
+    let group = props.summary.kind.is_group();
     let role = session.current().map(|s| s.user.role);
     let staff = role.is_some_and(Role::is_staff);
     let manager = group

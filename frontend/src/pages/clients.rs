@@ -170,6 +170,7 @@ fn AddClient(props: &AddClientProps) -> Html {
                 email: opt(&email),
                 phone: opt(&phone),
                 messaging: *mode,
+                company_id: None,
             };
             let (error, onadded, token) = (error.clone(), onadded.clone(), token.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -410,6 +411,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                 email: opt(&email),
                 phone: opt(&phone),
                 messaging: Some(*mode),
+                company_id: None,
             };
             let (editing, error, client, token, id) = (
                 editing.clone(),
@@ -477,7 +479,10 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                     <h1>{ c.name.clone() }</h1>
                     { tabs }
                 </div>
-                <ClientChat conversation={c.conversation_id.to_string()} />
+                { match c.conversation_id {
+                    Some(id) => html! { <ClientChat conversation={id.to_string()} /> },
+                    None => html! {},
+                } }
             </div>
         };
     }

@@ -102,6 +102,7 @@ pub fn NewGroup() -> Html {
                 member_ids: (*chosen).clone(),
                 announcement_only: *announcement_only,
                 emoji: Some(emoji.trim().to_owned()).filter(|e| !e.is_empty()),
+                company_id: None,
             };
             let (error, token, navigator) = (error.clone(), token.clone(), navigator.clone());
             wasm_bindgen_futures::spawn_local(async move {

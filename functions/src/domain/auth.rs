@@ -242,6 +242,7 @@ impl Services {
             messaging: MessagingMode::TwoWay,
             conversation_id: None,
             coach_id: None,
+            company_id: None,
             created_at: now,
         };
         let business = BusinessRecord {
@@ -249,6 +250,7 @@ impl Services {
             name: business_name.into_inner(),
             owner_id: owner.id,
             created_at: now,
+            settings: Default::default(),
         };
         let writes = vec![
             repo::create(

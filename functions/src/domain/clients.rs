@@ -5,19 +5,23 @@ use super::auth::{Caller, new_invite};
 use super::*;
 use crate::store::keys::{self, ROSTER_BY_ID, ROSTER_BY_NAME};
 use crate::store::repo::{
-    self, ActivityRecord, BusinessRecord, ConversationRecord, LoginRecord, MemberRef,
-    MembershipRecord, RosterRecord, UserRecord, Versioned,
+    self, ActivityRecord, BusinessRecord, ConversationRecord, IdempotencyRecord, LoginRecord,
+    MemberRef, MembershipRecord, MessageRecord, RosterRecord, UserRecord, Versioned,
 };
 use crate::store::{Condition, Query, StoreError, Write};
 use anyhow::Context as _;
 use shared::api::{ClientWithInvite, CreateClientRequest, Invite, UpdateClientRequest};
 use shared::limits::{LIST_PAGE_DEFAULT, LIST_PAGE_MAX};
 use shared::model::{
-    Client, ConversationKind, MessagingMode, ModeChange, ModeChangeReason, Page, Role,
+    Client, ConversationKind, DefaultChannel, Message, MessagingMode, ModeChange, ModeChangeReason,
+    Page, Role,
 };
 use shared::rules::can_manage_clients;
-use shared::validate::{Email, Name, Phone};
-use shared::{ConversationId, UserId};
+use shared::validate::{Email, MessageBody, Name, Phone};
+use shared::{CompanyId, ConversationId, MessageId, UserId};
+
+/// The `client_message_id` of the welcome message.
+const WELCOME_ID: &str = "welcome";
 
 /// The code of an edit refused because one of its extra writes was made before.
 pub(super) const EXTRA_TAKEN: &str = "write.already_recorded";
@@ -36,9 +40,8 @@ pub(super) fn roster_entry(user: &UserRecord) -> Result<RosterRecord> {
         email: user.email.clone(),
         phone: user.phone.clone(),
         messaging: user.messaging,
-        conversation_id: user
-            .conversation_id
-            .context("a client without a conversation")?,
+        conversation_id: user.conversation_id,
+        company_id: user.company_id,
         joined: user.joined(),
         coach_id: user.coach_id,
         created_at: user.created_at,
@@ -73,6 +76,20 @@ pub fn roster_writes(user: &UserRecord, before: Option<&UserRecord>) -> Result<V
     if let Some(coach) = user.coach_id {
         writes.push(repo::overwrite(
             keys::coach_roster(b, coach, user.id),
+            &entry,
+        )?);
+    }
+    // So does the company's.
+    if let Some(old_company) = before
+        .and_then(|o| o.company_id)
+        .filter(|c| Some(*c) != user.company_id)
+    {
+        let (pk, sk) = keys::company_roster(b, old_company, user.id);
+        writes.push(Write::delete(pk, sk, Condition::Always));
+    }
+    if let Some(company) = user.company_id {
+        writes.push(repo::overwrite(
+            keys::company_roster(b, company, user.id),
             &entry,
         )?);
     }
@@ -120,7 +137,9 @@ impl Services {
             .ok_or_else(|| Error::not_found("client.not_found", "There is no such client."))
     }
 
-    /// Adds a client, their private conversation with the business, and a one-time invite.
+    /// Adds a client and a one-time invite; their private conversation with the business (with
+    /// the welcome message), unless they belong to a company and the business puts such
+    /// clients in their company's channel only. A client of a company joins its channel.
     pub async fn create_client(
         &self,
         caller: &Caller,
@@ -134,125 +153,268 @@ impl Services {
             return Err(contact_required());
         }
         let b = caller.business_id();
-        let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(b))
-            .await?
-            .context("the caller's business is missing")?;
-        let now = now();
-        let conversation_id = ConversationId::from_ulid(super::ids::new_ulid());
-        let client = UserRecord {
-            id: UserId::from_ulid(super::ids::new_ulid()),
-            business_id: b,
-            role: Role::Client,
-            name: name.into_inner(),
-            email: email.map(Email::into_inner),
-            phone: phone.map(Phone::into_inner),
-            password_hash: None,
-            messaging: req.messaging,
-            conversation_id: Some(conversation_id),
-            // A coach who adds a client is their coach.
-            coach_id: (caller.role() == Role::Coach).then(|| caller.user_id()),
-            created_at: now,
-        };
-        // The owner, every admin, the coach who added them, and the client.
-        let mut members = vec![MemberRef::new(business.value.owner_id, Role::Owner)];
+        retrying(|| async {
+            let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(b))
+                .await?
+                .context("the caller's business is missing")?;
+            let channel = match req.company_id {
+                Some(id) => Some(self.company_channel_record(b, id).await?),
+                None => None,
+            };
+            let individual = channel.is_none()
+                || business.value.settings.default_channel == DefaultChannel::Individual;
+            let client = UserRecord {
+                id: UserId::from_ulid(super::ids::new_ulid()),
+                business_id: b,
+                role: Role::Client,
+                name: name.as_str().to_owned(),
+                email: email.as_ref().map(|e| e.as_str().to_owned()),
+                phone: phone.as_ref().map(|p| p.as_str().to_owned()),
+                password_hash: None,
+                messaging: req.messaging,
+                conversation_id: individual
+                    .then(|| ConversationId::from_ulid(super::ids::new_ulid())),
+                // A coach who adds a client is their coach.
+                coach_id: (caller.role() == Role::Coach).then(|| caller.user_id()),
+                company_id: req.company_id,
+                created_at: now(),
+            };
+
+            // Where the uniqueness keys sit in the transaction, to tell which one was taken.
+            let mut writes = vec![repo::create(keys::user(b, client.id), &client)?];
+            let (mut email_at, mut phone_at) = (None, None);
+            if let Some(e) = &client.email {
+                email_at = Some(writes.len());
+                writes.push(repo::create(keys::unique_email(b, e), &client.id)?);
+            }
+            if let Some(p) = &client.phone {
+                phone_at = Some(writes.len());
+                writes.push(repo::create(keys::unique_phone(b, p), &client.id)?);
+            }
+            writes.extend(roster_writes(&client, None)?);
+            let channel_at = writes.len();
+            if let Some(channel) = &channel {
+                writes.extend(super::companies::channel_join(
+                    b,
+                    channel,
+                    client.id,
+                    &client.name,
+                )?);
+            }
+            if let Some(id) = client.conversation_id {
+                writes.extend(
+                    self.private_conversation(&caller.user, &business.value, &client, id)
+                        .await?,
+                );
+            }
+            let (token, invite_write, expires_at) = new_invite(b, client.id)?;
+            writes.push(invite_write);
+
+            match self.store.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(ClientWithInvite {
+                    client: roster_entry(&client)?,
+                    invite: invite_view(token, expires_at),
+                })),
+                Err(StoreError::ConditionFailed { index }) if Some(index) == email_at => {
+                    Err(taken("email"))
+                }
+                Err(StoreError::ConditionFailed { index }) if Some(index) == phone_at => {
+                    Err(taken("phone"))
+                }
+                // The company's channel changed meanwhile.
+                Err(StoreError::ConditionFailed { index }) if index == channel_at => {
+                    Ok(Attempt::Retry)
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    /// The writes that create a client's private conversation: the owner, every admin, their
+    /// coach, `sender` and the client in it; and, when the business has it on, the welcome
+    /// message from `sender` as its first message.
+    pub(super) async fn private_conversation(
+        &self,
+        sender: &UserRecord,
+        business: &BusinessRecord,
+        client: &UserRecord,
+        id: ConversationId,
+    ) -> Result<Vec<Write>> {
+        let b = business.id;
+        let mut members = vec![MemberRef::new(business.owner_id, Role::Owner)];
         for admin in self.admins(b).await? {
             members.push(MemberRef::new(admin, Role::Admin));
         }
-        if members.iter().all(|m| m.user_id != caller.user_id()) {
-            members.push(MemberRef::new(caller.user_id(), caller.role()));
+        for (staff, role) in [
+            (Some(sender.id), sender.role),
+            (client.coach_id, Role::Coach),
+        ] {
+            if let Some(staff) = staff
+                && members.iter().all(|m| m.user_id != staff)
+            {
+                members.push(MemberRef::new(staff, role));
+            }
         }
         members.push(MemberRef::new(client.id, Role::Client));
+        let now = now();
+        let welcome = &business.settings.welcome_message;
+        let first = match welcome.enabled {
+            true => MessageBody::parse(&welcome.render(&client.name, &sender.name, &business.name))
+                .ok()
+                .map(|body| Message {
+                    id: MessageId::from_ulid(super::ids::new_ulid()),
+                    conversation_id: id,
+                    sender_id: sender.id,
+                    sender_name: sender.name.clone(),
+                    body: body.into_inner(),
+                    client_message_id: WELCOME_ID.into(),
+                    created_at: now,
+                    reactions: Vec::new(),
+                }),
+            false => None,
+        };
         let conversation = ConversationRecord {
-            id: conversation_id,
+            id,
             business_id: b,
             kind: ConversationKind::Private,
             members,
             client_id: Some(client.id),
             client_name: Some(client.name.clone()),
             client_mode: client.messaging,
-            business_name: business.value.name.clone(),
+            business_name: business.name.clone(),
             group_title: None,
             emoji: None,
             announcement_only: false,
-            seq: 0,
-            last_message: None,
+            company_id: None,
+            seq: u64::from(first.is_some()),
+            last_message: first.clone(),
             created_at: now,
             last_activity_at: now,
         };
-
-        // Where the uniqueness keys sit in the transaction, to tell which one was taken.
-        let mut writes = vec![repo::create(keys::user(b, client.id), &client)?];
-        let (mut email_at, mut phone_at) = (None, None);
-        if let Some(e) = &client.email {
-            email_at = Some(writes.len());
-            writes.push(repo::create(keys::unique_email(b, e), &client.id)?);
+        let mut writes = vec![repo::create(keys::conversation(b, id), &conversation)?];
+        if let Some(message) = first {
+            writes.push(repo::create(
+                keys::idempotency(b, id, sender.id, WELCOME_ID),
+                &IdempotencyRecord {
+                    message_id: message.id,
+                },
+            )?);
+            writes.push(repo::create(
+                keys::message(b, id, message.id),
+                &MessageRecord { message, seq: 1 },
+            )?);
         }
-        if let Some(p) = &client.phone {
-            phone_at = Some(writes.len());
-            writes.push(repo::create(keys::unique_phone(b, p), &client.id)?);
-        }
-        writes.extend(roster_writes(&client, None)?);
-        writes.push(repo::create(
-            keys::conversation(b, conversation_id),
-            &conversation,
-        )?);
         for m in &conversation.members {
+            // The sender has read what they sent.
+            let read = conversation
+                .last_message
+                .as_ref()
+                .filter(|_| m.user_id == sender.id);
             let membership = MembershipRecord {
-                conversation_id: Some(conversation_id),
-                ..Default::default()
+                conversation_id: Some(id),
+                last_read_message_id: read.map(|r| r.id),
+                last_read_seq: if read.is_some() { conversation.seq } else { 0 },
             };
             writes.push(repo::create(
-                keys::membership(b, m.user_id, conversation_id),
+                keys::membership(b, m.user_id, id),
                 &membership,
             )?);
             writes.push(repo::create(
-                keys::activity(b, m.user_id, &conversation.activity_key(), conversation_id),
-                &ActivityRecord { conversation_id },
+                keys::activity(b, m.user_id, &conversation.activity_key(), id),
+                &ActivityRecord {
+                    conversation_id: id,
+                },
             )?);
         }
-        let (token, invite_write, expires_at) = new_invite(b, client.id)?;
-        writes.push(invite_write);
-
-        match self.store.transact(writes).await {
-            Ok(()) => {}
-            Err(StoreError::ConditionFailed { index }) if Some(index) == email_at => {
-                return Err(taken("email"));
-            }
-            Err(StoreError::ConditionFailed { index }) if Some(index) == phone_at => {
-                return Err(taken("phone"));
-            }
-            Err(e) => return Err(e.into()),
-        }
-        Ok(ClientWithInvite {
-            client: roster_entry(&client)?,
-            invite: invite_view(token, expires_at),
-        })
+        Ok(writes)
     }
 
-    /// The roster, newest first; with `name_prefix`, alphabetical among matching names.
+    /// Starts the private conversation of a client who has none (one added straight into their
+    /// company's channel). Starting one that exists answers with the client as they are.
+    pub async fn start_private_conversation(&self, caller: &Caller, id: UserId) -> Result<Client> {
+        can_manage_clients(caller.role())?;
+        self.client_record(caller, id).await?;
+        self.ensure_private_conversation(&caller.user, id).await
+    }
+
+    /// The client with their private conversation, created (from `sender`) if they had none.
+    pub(super) async fn ensure_private_conversation(
+        &self,
+        sender: &UserRecord,
+        id: UserId,
+    ) -> Result<Client> {
+        let b = sender.business_id;
+        retrying(|| async {
+            let before = repo::get::<UserRecord>(&*self.store, &keys::user(b, id))
+                .await?
+                .filter(|u| u.value.role == Role::Client)
+                .ok_or_else(|| Error::not_found("client.not_found", "There is no such client."))?;
+            if before.value.conversation_id.is_some() {
+                return Ok(Attempt::Done(roster_entry(&before.value)?));
+            }
+            let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(b))
+                .await?
+                .context("the business is missing")?;
+            let mut after = before.clone();
+            let conversation_id = ConversationId::from_ulid(super::ids::new_ulid());
+            after.value.conversation_id = Some(conversation_id);
+            let mut writes = vec![after.update(keys::user(b, id))?];
+            writes.extend(roster_writes(&after.value, Some(&before.value))?);
+            writes.extend(
+                self.private_conversation(sender, &business.value, &after.value, conversation_id)
+                    .await?,
+            );
+            match self.store.transact(writes).await {
+                Ok(()) => Ok(Attempt::Done(roster_entry(&after.value)?)),
+                Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+
+    /// The roster, newest first; with `name_prefix`, alphabetical among matching names; with
+    /// `company`, that company's clients only.
     pub async fn list_clients(
         &self,
         caller: &Caller,
         name_prefix: Option<&str>,
+        company: Option<CompanyId>,
         cursor: Option<String>,
         limit: Option<usize>,
     ) -> Result<Page<Client>> {
         can_manage_clients(caller.role())?;
         let limit = page_limit(limit, LIST_PAGE_DEFAULT, LIST_PAGE_MAX)?;
-        if caller.role() == Role::Coach {
-            return self.coach_roster(caller, name_prefix, cursor, limit).await;
-        }
-        let pk = keys::roster_pk(caller.business_id());
-        let q = match name_prefix.map(str::trim).filter(|p| !p.is_empty()) {
-            Some(prefix) => Query::prefix(pk, format!("{ROSTER_BY_NAME}{}", search_key(prefix))),
-            None => Query::prefix(pk, ROSTER_BY_ID).reverse(),
+        let b = caller.business_id();
+        let prefix = name_prefix
+            .map(|p| search_key(p.trim()))
+            .filter(|p| !p.is_empty());
+        // A coach reads their own roster (filtered by company as read), a company filter the
+        // company's; both newest first.
+        let (pk, company_filter) = match (caller.role(), company) {
+            (Role::Coach, company) => (keys::coach_roster_pk(b, caller.user_id()), company),
+            (_, Some(company)) => {
+                self.company(b, company).await?;
+                (keys::company_roster_pk(b, company), None)
+            }
+            (_, None) => {
+                let pk = keys::roster_pk(b);
+                let q = match &prefix {
+                    Some(p) => Query::prefix(pk, format!("{ROSTER_BY_NAME}{p}")),
+                    None => Query::prefix(pk, ROSTER_BY_ID).reverse(),
+                };
+                let (records, next_cursor) =
+                    repo::query::<RosterRecord>(&*self.store, &q.limit(limit).after(cursor))
+                        .await?;
+                return Ok(Page {
+                    items: records.into_iter().map(|r| r.value).collect(),
+                    next_cursor,
+                });
+            }
         };
-        let (records, next_cursor) =
-            repo::query::<RosterRecord>(&*self.store, &q.limit(limit).after(cursor)).await?;
-        Ok(Page {
-            items: records.into_iter().map(|r| r.value).collect(),
-            next_cursor,
-        })
+        self.filtered_roster(pk, prefix, company_filter, cursor, limit)
+            .await
     }
 
     pub async fn get_client(&self, caller: &Caller, id: UserId) -> Result<Client> {
@@ -260,19 +422,17 @@ impl Services {
         roster_entry(&self.client_record(caller, id).await?.value)
     }
 
-    /// A coach's roster: the clients assigned to them, newest first; with `name_prefix`, those
-    /// whose name starts with it (a coach's roster is small enough to filter as it is read).
-    async fn coach_roster(
+    /// A roster partition read newest first, keeping with `company` its clients only and, with
+    /// `prefix`, those whose name starts with it (a coach's or a company's roster is small
+    /// enough to filter as it is read).
+    async fn filtered_roster(
         &self,
-        caller: &Caller,
-        name_prefix: Option<&str>,
+        pk: String,
+        prefix: Option<String>,
+        company: Option<CompanyId>,
         cursor: Option<String>,
         limit: usize,
     ) -> Result<Page<Client>> {
-        let pk = keys::coach_roster_pk(caller.business_id(), caller.user_id());
-        let prefix = name_prefix
-            .map(|p| search_key(p.trim()))
-            .filter(|p| !p.is_empty());
         let mut items = Vec::new();
         let mut cursor = cursor;
         loop {
@@ -282,9 +442,10 @@ impl Services {
                 .after(cursor.take());
             let (records, next) = repo::query::<RosterRecord>(&*self.store, &q).await?;
             items.extend(records.into_iter().map(|r| r.value).filter(|c| {
-                prefix
-                    .as_ref()
-                    .is_none_or(|p| search_key(&c.name).starts_with(p))
+                company.is_none_or(|co| c.company_id == Some(co))
+                    && prefix
+                        .as_ref()
+                        .is_none_or(|p| search_key(&c.name).starts_with(p))
             }));
             match next {
                 Some(n) if items.len() < limit => cursor = Some(n),
@@ -296,6 +457,47 @@ impl Services {
                 }
             }
         }
+    }
+
+    /// The conversations a client is in that the caller is in too, most recent first.
+    pub async fn client_conversations(
+        &self,
+        caller: &Caller,
+        id: UserId,
+    ) -> Result<Vec<shared::model::ConversationSummary>> {
+        can_manage_clients(caller.role())?;
+        self.client_record(caller, id).await?;
+        let b = caller.business_id();
+        let mut ids = Vec::new();
+        let mut cursor = None;
+        loop {
+            let q = Query::prefix(keys::person_pk(b, id), keys::MEMBERSHIP_PREFIX)
+                .limit(LIST_PAGE_MAX)
+                .after(cursor);
+            let (page, next) = repo::query::<MembershipRecord>(&*self.store, &q).await?;
+            ids.extend(page.into_iter().filter_map(|m| m.value.conversation_id));
+            match next {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        let found =
+            futures::future::join_all(ids.into_iter().map(|c| self.get_conversation(caller, c)))
+                .await;
+        let mut out = Vec::new();
+        for f in found {
+            match f {
+                Ok(summary) => out.push(summary),
+                // One the caller is not in.
+                Err(Error::Refused {
+                    kind: Kind::NotFound,
+                    ..
+                }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        out.sort_by_key(|c| std::cmp::Reverse(c.last_activity_at));
+        Ok(out)
     }
 
     /// Edits a client by hand. See [`Services::update_client_for`].
@@ -418,25 +620,40 @@ impl Services {
                     "Only the business's owner and admins change who may reply.",
                 ));
             }
+            if let Some(company) = req.company_id {
+                after.value.company_id = company;
+            }
             let (old, new) = (&before.value, &after.value);
             let b = caller.business_id();
-            let conversation_id = new
-                .conversation_id
-                .context("a client without a conversation")?;
-            let conversation = repo::get::<ConversationRecord>(
-                &*self.store,
-                &keys::conversation(b, conversation_id),
-            )
-            .await?
-            .context("a client's conversation is missing")?;
-            let mut updated_conversation = conversation.clone();
-            updated_conversation.value.client_name = Some(new.name.clone());
-            updated_conversation.value.client_mode = new.messaging;
-
-            let mut writes = vec![
-                after.update(keys::user(b, id))?,
-                updated_conversation.update(keys::conversation(b, conversation_id))?,
-            ];
+            let mut writes = vec![after.update(keys::user(b, id))?];
+            // The writes whose conditions fail only when someone else wrote first.
+            let mut versioned = vec![0];
+            if let Some(conversation_id) = new.conversation_id {
+                let conversation = repo::get::<ConversationRecord>(
+                    &*self.store,
+                    &keys::conversation(b, conversation_id),
+                )
+                .await?
+                .context("a client's conversation is missing")?;
+                let mut updated_conversation = conversation.clone();
+                updated_conversation.value.client_name = Some(new.name.clone());
+                updated_conversation.value.client_mode = new.messaging;
+                versioned.push(writes.len());
+                writes.push(updated_conversation.update(keys::conversation(b, conversation_id))?);
+            }
+            // Changing company moves the client from one company's channel to the other's.
+            if old.company_id != new.company_id {
+                if let Some(company) = old.company_id {
+                    let channel = self.company_channel_record(b, company).await?;
+                    versioned.push(writes.len());
+                    writes.extend(super::companies::channel_leave(b, &channel, id)?);
+                }
+                if let Some(company) = new.company_id {
+                    let channel = self.company_channel_record(b, company).await?;
+                    versioned.push(writes.len());
+                    writes.extend(super::companies::channel_join(b, &channel, id, &new.name)?);
+                }
+            }
             if old.messaging != new.messaging {
                 let change = ModeChange {
                     client_id: id,
@@ -494,7 +711,9 @@ impl Services {
             writes.extend(extra(new)?);
             match self.store.transact(writes).await {
                 Ok(()) => Ok(Attempt::Done(roster_entry(new)?)),
-                Err(StoreError::ConditionFailed { index: 0 | 1 }) => Ok(Attempt::Retry),
+                Err(StoreError::ConditionFailed { index }) if versioned.contains(&index) => {
+                    Ok(Attempt::Retry)
+                }
                 // What the caller added was written before (an order delivered twice).
                 Err(StoreError::ConditionFailed { index }) if index >= extra_at => {
                     Err(Error::conflict(EXTRA_TAKEN, "This was recorded already."))

@@ -102,7 +102,7 @@ impl Services {
         last_read_seq: u64,
     ) -> ConversationSummary {
         let title = match (c.kind, caller.role()) {
-            (ConversationKind::Group, _) => c
+            (ConversationKind::Group | ConversationKind::Company, _) => c
                 .group_title
                 .clone()
                 .unwrap_or_else(|| c.business_name.clone()),
@@ -112,7 +112,7 @@ impl Services {
                 .clone()
                 .unwrap_or_else(|| c.business_name.clone()),
         };
-        let group = c.kind == ConversationKind::Group;
+        let group = c.kind.is_group();
         ConversationSummary {
             id: c.id,
             kind: c.kind,
@@ -127,6 +127,7 @@ impl Services {
             group_role: group
                 .then(|| c.member(caller.user_id()).map(|m| m.group_role))
                 .flatten(),
+            company_id: c.company_id,
             last_activity_at: c.last_activity_at,
         }
     }

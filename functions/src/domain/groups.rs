@@ -13,7 +13,7 @@ use crate::store::repo::{
 use crate::store::{Condition, StoreError, Write};
 use shared::api::{CreateGroupRequest, SetMemberRequest, UpdateConversationRequest};
 use shared::limits::GROUP_MEMBERS_MAX;
-use shared::model::{ConversationKind, ConversationSummary, GroupMember, GroupRole};
+use shared::model::{ConversationKind, ConversationSummary, GroupMember, GroupRole, Role};
 use shared::rules::{Action, allowed, can_create_groups};
 use shared::validate::{Emoji, Name};
 use shared::{ConversationId, UserId};
@@ -23,6 +23,33 @@ fn too_many() -> Error {
         "group.too_many_members",
         format!("A group can have at most {GROUP_MEMBERS_MAX} members."),
     )
+}
+
+fn channel_managed() -> Error {
+    Error::invalid(
+        "company.channel_managed",
+        "A company's channel holds exactly the company's clients: change the client's company instead.",
+    )
+}
+
+fn company_mismatch() -> Error {
+    Error::invalid(
+        "group.company_mismatch",
+        "Only clients of this company can be in a channel made within it.",
+    )
+}
+
+/// Whether `person` may be in `conversation` as far as companies go: a company channel's
+/// clients follow the company; a group made within a company takes only its clients.
+fn company_fits(conversation: &ConversationRecord, person: &UserRecord) -> Result<()> {
+    if person.role != Role::Client {
+        return Ok(());
+    }
+    match (conversation.kind, conversation.company_id) {
+        (ConversationKind::Company, _) => Err(channel_managed()),
+        (_, Some(company)) if person.company_id != Some(company) => Err(company_mismatch()),
+        _ => Ok(()),
+    }
 }
 
 fn owner_fixed() -> Error {
@@ -109,6 +136,15 @@ impl Services {
         let people =
             futures::future::try_join_all(ids.iter().map(|id| self.person(caller, *id))).await?;
         let b = caller.business_id();
+        if let Some(company) = req.company_id {
+            self.company(b, company).await?;
+            if people
+                .iter()
+                .any(|p| p.role == Role::Client && p.company_id != Some(company))
+            {
+                return Err(company_mismatch());
+            }
+        }
         let business = repo::get::<repo::BusinessRecord>(&*self.store, &keys::business(b))
             .await?
             .ok_or_else(|| Error::not_found("business.not_found", "There is no such business."))?;
@@ -134,6 +170,7 @@ impl Services {
             group_title: Some(title.into_inner()),
             emoji: emoji.map(Emoji::into_inner),
             announcement_only: req.announcement_only,
+            company_id: req.company_id,
             seq: 0,
             last_message: None,
             created_at: now,
@@ -214,6 +251,9 @@ impl Services {
             allowed(Action::ManageMembers, seat, current.value.room())?;
             let mut next = current.clone();
             let mut writes = Vec::new();
+            if current.value.member(user).is_none() {
+                company_fits(&current.value, &person)?;
+            }
             match next.value.members.iter_mut().find(|m| m.user_id == user) {
                 Some(m) if m.group_role == GroupRole::Owner => return Err(owner_fixed()),
                 Some(m) => {
@@ -255,8 +295,16 @@ impl Services {
         let b = caller.business_id();
         retrying(|| async {
             let current = self.readable(caller, id).await?;
-            if current.value.kind != ConversationKind::Group {
+            if !current.value.kind.is_group() {
                 return Err(shared::rules::PRIVATE_FIXED.into());
+            }
+            if current.value.kind == ConversationKind::Company
+                && current
+                    .value
+                    .member(user)
+                    .is_some_and(|m| m.role == Role::Client)
+            {
+                return Err(channel_managed());
             }
             let leaving = user == caller.user_id();
             if !leaving {
@@ -292,7 +340,7 @@ impl Services {
         id: ConversationId,
     ) -> Result<Vec<GroupMember>> {
         let group = self.readable(caller, id).await?;
-        if group.value.kind != ConversationKind::Group {
+        if !group.value.kind.is_group() {
             return Err(shared::rules::PRIVATE_FIXED.into());
         }
         Ok(members_of(&group.value))

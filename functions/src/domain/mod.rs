@@ -3,11 +3,14 @@
 
 pub mod auth;
 pub mod clients;
+pub mod companies;
 pub mod conversations;
 pub mod error;
 pub mod groups;
 pub mod ids;
+pub mod mass;
 pub mod products;
+pub mod settings;
 pub mod staff;
 
 use crate::store::Store;

@@ -210,10 +210,14 @@ impl Services {
                 req,
                 ModeChangeReason::ProductPurchase,
                 |u| {
-                    let mut writes = vec![repo::create(
-                        keys::purchase(b, client, id),
-                        &purchase(u.messaging),
-                    )?];
+                    let mut writes = vec![
+                        repo::create(keys::purchase(b, client, id), &purchase(u.messaging))?,
+                        // Who bought what, for mass messages to a product's buyers.
+                        repo::overwrite(
+                            keys::buyer(b, product.id, client),
+                            &repo::ClientRef { client_id: client },
+                        )?,
+                    ];
                     if let (Some((key, _, _)), Some(done)) =
                         (&order, answer(&super::clients::roster_entry(u)?))
                     {
@@ -379,6 +383,7 @@ impl Services {
                                 ProductGrant::OneWay => MessagingMode::OneWay,
                                 _ => MessagingMode::TwoWay,
                             },
+                            company_id: None,
                         },
                     )
                     .await?;

@@ -92,6 +92,7 @@ impl Services {
             messaging: MessagingMode::TwoWay,
             conversation_id: None,
             coach_id: None,
+            company_id: None,
             created_at: now(),
         };
         let (token, invite_write, expires_at) = new_invite(b, user.id)?;
@@ -133,8 +134,8 @@ impl Services {
                 .limit(LIST_PAGE_MAX)
                 .after(cursor);
             let (page, next) = repo::query::<RosterRecord>(&*self.store, &q).await?;
-            for client in page {
-                self.join_private(b, client.value.conversation_id, admin.id, admin.role)
+            for conversation in page.into_iter().filter_map(|c| c.value.conversation_id) {
+                self.join_private(b, conversation, admin.id, admin.role)
                     .await?;
             }
             match next {
@@ -211,22 +212,32 @@ impl Services {
                 .await?
                 .filter(|u| u.value.role == Role::Client)
                 .ok_or_else(|| Error::not_found("client.not_found", "There is no such client."))?;
-            let conversation_id = before
-                .value
-                .conversation_id
-                .context("a client without a conversation")?;
-            let conversation = repo::get::<ConversationRecord>(
-                &*self.store,
-                &keys::conversation(b, conversation_id),
-            )
-            .await?
-            .context("a client's conversation is missing")?;
             let old = before.value.coach_id;
             if old == coach {
                 return Ok(Attempt::Done(before.value));
             }
             let mut after = before.clone();
             after.value.coach_id = coach;
+            let mut writes = vec![after.update(keys::user(b, client))?];
+            writes.extend(super::clients::roster_writes(
+                &after.value,
+                Some(&before.value),
+            )?);
+            // A client added straight into their company's channel has no private
+            // conversation yet: the coach joins it when it is started.
+            let Some(conversation_id) = before.value.conversation_id else {
+                return match self.store.transact(writes).await {
+                    Ok(()) => Ok(Attempt::Done(after.value)),
+                    Err(StoreError::ConditionFailed { index: 0 }) => Ok(Attempt::Retry),
+                    Err(e) => Err(e.into()),
+                };
+            };
+            let conversation = repo::get::<ConversationRecord>(
+                &*self.store,
+                &keys::conversation(b, conversation_id),
+            )
+            .await?
+            .context("a client's conversation is missing")?;
             let mut next = conversation.clone();
             let mut extra = Vec::new();
             if let Some(o) = old {
@@ -243,14 +254,7 @@ impl Services {
                 next.value.members.push(MemberRef::new(c, Role::Coach));
                 extra.extend(super::groups::join_writes(b, c, &next.value)?);
             }
-            let mut writes = vec![
-                after.update(keys::user(b, client))?,
-                next.update(keys::conversation(b, conversation_id))?,
-            ];
-            writes.extend(super::clients::roster_writes(
-                &after.value,
-                Some(&before.value),
-            )?);
+            writes.insert(1, next.update(keys::conversation(b, conversation_id))?);
             writes.extend(extra);
             match self.store.transact(writes).await {
                 Ok(()) => Ok(Attempt::Done(after.value)),

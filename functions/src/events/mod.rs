@@ -143,6 +143,15 @@ pub async fn deliver(
     realtime: &dyn Realtime,
     change: &Change,
 ) -> anyhow::Result<()> {
+    // A mass message moved on: its sender sees the progress.
+    if let (Some((b, _)), Some(new)) = (crate::domain::mass::job_of(change), &change.new) {
+        let job = repo::decode::<repo::MassRecord>(new)?.value.job;
+        let sender = job.sender_id;
+        realtime
+            .push(b, sender, &ServerEvent::MassMessageProgress { job })
+            .await?;
+        return Ok(());
+    }
     let Some((b, c, delivery)) = events_for(change)? else {
         return Ok(());
     };

@@ -5,11 +5,15 @@
 use super::{change_from_images, deliver};
 use crate::adapters::apigateway::ApiGatewayRealtime;
 use crate::config::Config;
+use crate::domain::{Services, auth::Tokens};
 use crate::store::dynamodb::{DynamoStore, TTL_ATTRIBUTE};
+use crate::store::repo::{self, MassRecord};
 use crate::store::{Change, Item, Store};
 use anyhow::Context as _;
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
+use shared::BusinessId;
+use shared::model::MassStatus;
 use std::sync::Arc;
 
 /// One stream image as an item.
@@ -55,8 +59,16 @@ pub fn changes_from_event(event: &Value) -> anyhow::Result<Vec<Change>> {
     Ok(changes)
 }
 
+/// The mass message whose next step a change calls for: its record was written and it is not
+/// done yet.
+pub fn mass_step_due(change: &Change) -> Option<(BusinessId, String)> {
+    let (b, id) = crate::domain::mass::job_of(change)?;
+    let record = repo::decode::<MassRecord>(change.new.as_ref()?).ok()?;
+    (record.value.job.status != MassStatus::Done).then_some((b, id))
+}
+
 pub struct Handler {
-    store: Arc<dyn Store>,
+    services: Services,
     realtime: ApiGatewayRealtime,
 }
 
@@ -69,14 +81,23 @@ impl Handler {
             .as_deref()
             .context("SIDELINE_WS_ENDPOINT is not set")?;
         let realtime = ApiGatewayRealtime::new(endpoint, store.clone()).await;
-        Ok(Self { store, realtime })
+        let services = Services {
+            store,
+            tokens: Tokens::new(config.jwt_secret.as_bytes())?,
+        };
+        Ok(Self { services, realtime })
     }
 
-    /// Delivers every change of the batch; an error fails the batch, which the event source
-    /// mapping retries (bisecting) and finally sends to the dead-letter queue.
+    /// Delivers every change of the batch, and moves every mass message whose record changed
+    /// one batch of recipients on (that step's own write is the record that triggers the
+    /// next). An error fails the batch, which the event source mapping retries (bisecting)
+    /// and finally sends to the dead-letter queue; repeated steps send nothing twice.
     pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<(), lambda_runtime::Error> {
         for change in changes_from_event(&event.payload)? {
-            deliver(&*self.store, &self.realtime, &change).await?;
+            deliver(&*self.services.store, &self.realtime, &change).await?;
+            if let Some((b, job)) = mass_step_due(&change) {
+                self.services.mass_step(b, &job).await?;
+            }
         }
         Ok(())
     }

@@ -1,4 +1,4 @@
-//! The `clients` area: the roster.
+//! The `clients` area: the roster, companies and the business's settings.
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
@@ -8,9 +8,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use shared::UserId;
-use shared::api::{ClientWithInvite, CreateClientRequest, ErrorBody, UpdateClientRequest};
-use shared::model::{Client, Page};
+use shared::api::{
+    ClientWithInvite, CreateClientRequest, CreateCompanyRequest, ErrorBody, UpdateClientRequest,
+    UpdateSettingsRequest,
+};
+use shared::model::{Client, Company, ConversationSummary, Page, Settings};
+use shared::{CompanyId, UserId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,6 +23,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_client, list_clients))
         .routes(routes!(get_client, update_client))
         .routes(routes!(invite_client))
+        .routes(routes!(client_conversations))
+        .routes(routes!(start_private_conversation))
+        .routes(routes!(create_company, list_companies))
+        .routes(routes!(company_channel))
+        .routes(routes!(get_settings, update_settings))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -27,6 +35,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct ListClients {
     /// Only clients whose name starts with this (case-insensitive); sorted by name.
     q: Option<String>,
+    /// Only the clients of this company.
+    company_id: Option<CompanyId>,
     cursor: Option<String>,
     limit: Option<usize>,
 }
@@ -55,7 +65,7 @@ async fn list_clients(
     ApiQuery(q): ApiQuery<ListClients>,
 ) -> Result<Json<Page<Client>>, ApiError> {
     Ok(Json(
-        s.list_clients(&caller, q.q.as_deref(), q.cursor, q.limit)
+        s.list_clients(&caller, q.q.as_deref(), q.company_id, q.cursor, q.limit)
             .await?,
     ))
 }
@@ -95,4 +105,84 @@ async fn invite_client(
         StatusCode::CREATED,
         Json(s.invite_client(&caller, id).await?),
     ))
+}
+
+/// The conversations a client is in (their private one, groups, their company's channel) that
+/// the caller is in too, most recent activity first.
+#[utoipa::path(get, path = "/api/clients/{id}/conversations", tag = "clients", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Vec<ConversationSummary>), (status = 404, body = ErrorBody)))]
+async fn client_conversations(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+) -> Result<Json<Vec<ConversationSummary>>, ApiError> {
+    Ok(Json(s.client_conversations(&caller, id).await?))
+}
+
+/// Starts the private conversation of a client who has none (added straight into their
+/// company's channel), with the welcome message; answers with the client.
+#[utoipa::path(post, path = "/api/clients/{id}/conversation", tag = "clients", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Client), (status = 404, body = ErrorBody)))]
+async fn start_private_conversation(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+) -> Result<Json<Client>, ApiError> {
+    Ok(Json(s.start_private_conversation(&caller, id).await?))
+}
+
+/// Adds a company, with its channel (the owner and admins in it).
+#[utoipa::path(post, path = "/api/companies", tag = "companies", security(("bearer" = [])), request_body = CreateCompanyRequest,
+    responses((status = 201, body = Company), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_company(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateCompanyRequest>,
+) -> Result<(StatusCode, Json<Company>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.create_company(&caller, req).await?),
+    ))
+}
+
+/// Every company of the business.
+#[utoipa::path(get, path = "/api/companies", tag = "companies", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Company>), (status = 403, body = ErrorBody)))]
+async fn list_companies(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<Company>>, ApiError> {
+    Ok(Json(s.list_companies(&caller).await?))
+}
+
+/// The company's channel: every client of the company, and staff.
+#[utoipa::path(get, path = "/api/companies/{id}/channel", tag = "companies", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ConversationSummary), (status = 404, body = ErrorBody)))]
+async fn company_channel(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<CompanyId>,
+) -> Result<Json<ConversationSummary>, ApiError> {
+    Ok(Json(s.company_channel(&caller, id).await?))
+}
+
+/// The business's settings.
+#[utoipa::path(get, path = "/api/settings", tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = Settings), (status = 403, body = ErrorBody)))]
+async fn get_settings(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Settings>, ApiError> {
+    Ok(Json(s.settings(&caller).await?))
+}
+
+/// Changes the welcome message or the default channel (the owner and admins).
+#[utoipa::path(patch, path = "/api/settings", tag = "settings", security(("bearer" = [])), request_body = UpdateSettingsRequest,
+    responses((status = 200, body = Settings), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_settings(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<UpdateSettingsRequest>,
+) -> Result<Json<Settings>, ApiError> {
+    Ok(Json(s.update_settings(&caller, req).await?))
 }

@@ -1,4 +1,4 @@
-//! The `messages` area: conversations, history, sending, reactions, read marks.
+//! The `messages` area: conversations, history, sending, reactions, read marks, mass messages.
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
@@ -9,8 +9,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use shared::api::{AddReactionRequest, ErrorBody, MarkReadRequest, ReadState, SendMessageRequest};
-use shared::model::{ConversationSummary, Message, Page};
+use shared::api::{
+    AddReactionRequest, CreateMassMessageRequest, ErrorBody, MarkReadRequest, ReadState,
+    SendMessageRequest,
+};
+use shared::model::{ConversationSummary, MassMessage, Message, Page};
 use shared::{ConversationId, MessageId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -24,6 +27,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(mark_read))
         .routes(routes!(add_reaction))
         .routes(routes!(remove_reaction))
+        .routes(routes!(create_mass_message))
+        .routes(routes!(get_mass_message))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -144,4 +149,35 @@ async fn remove_reaction(
     ApiPath((id, message_id, emoji)): ApiPath<(ConversationId, MessageId, String)>,
 ) -> Result<Json<Message>, ApiError> {
     Ok(Json(s.react(&caller, id, message_id, &emoji, false).await?))
+}
+
+/// Sends one message to many clients, each in their own private conversation. Accepted at once
+/// and delivered in the background (202); the same `id` again sends nothing again (200 with the
+/// job). Progress: `GET /api/mass-messages/{id}` and `mass_message.progress` events.
+#[utoipa::path(post, path = "/api/mass-messages", tag = "mass messages", security(("bearer" = [])), request_body = CreateMassMessageRequest,
+    responses((status = 202, body = MassMessage), (status = 200, body = MassMessage), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_mass_message(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateMassMessageRequest>,
+) -> Result<(StatusCode, Json<MassMessage>), ApiError> {
+    let (job, new) = s.create_mass_message(&caller, req).await?;
+    let status = if new {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(job)))
+}
+
+/// A mass message and its progress.
+#[utoipa::path(get, path = "/api/mass-messages/{id}", tag = "mass messages", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = MassMessage), (status = 404, body = ErrorBody)))]
+async fn get_mass_message(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<MassMessage>, ApiError> {
+    Ok(Json(s.get_mass_message(&caller, &id).await?))
 }

@@ -112,6 +112,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
                     email: Some((*email).into()),
                     phone: None,
                     messaging: *mode,
+                    company_id: None,
                 },
             )
             .await
@@ -130,7 +131,14 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
                 body: (*text).into(),
             };
             state
-                .send_message(sender, created.client.conversation_id, req)
+                .send_message(
+                    sender,
+                    created
+                        .client
+                        .conversation_id
+                        .context("a demo client without a conversation")?,
+                    req,
+                )
                 .await?;
         }
     }

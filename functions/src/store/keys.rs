@@ -158,3 +158,52 @@ pub fn staff(b: BusinessId, u: UserId) -> Key {
 }
 
 pub const STAFF_PREFIX: &str = "S#";
+
+/// The business's companies.
+pub fn companies_pk(b: BusinessId) -> String {
+    format!("B#{b}#COMPANIES")
+}
+
+pub fn company(b: BusinessId, c: shared::CompanyId) -> Key {
+    (companies_pk(b), format!("{COMPANY_PREFIX}{c}"))
+}
+
+pub const COMPANY_PREFIX: &str = "CO#";
+
+/// Company names are unique within a business (whatever their case).
+pub fn unique_company_name(b: BusinessId, lowercase_name: &str) -> Key {
+    (format!("B#{b}"), format!("COMPANYNAME#{lowercase_name}"))
+}
+
+/// A company's clients, newest first (`C#<id>`), like the roster.
+pub fn company_roster_pk(b: BusinessId, c: shared::CompanyId) -> String {
+    format!("B#{b}#COMPANY#{c}")
+}
+
+pub fn company_roster(b: BusinessId, c: shared::CompanyId, u: UserId) -> Key {
+    (company_roster_pk(b, c), format!("C#{u}"))
+}
+
+/// Everyone who bought a product (`C#<client>`).
+pub fn buyers_pk(b: BusinessId, p: shared::ProductId) -> String {
+    format!("B#{b}#BUYERS#{p}")
+}
+
+pub fn buyer(b: BusinessId, p: shared::ProductId, u: UserId) -> Key {
+    (buyers_pk(b, p), format!("C#{u}"))
+}
+
+/// The business's mass messages, by the id their sender chose.
+pub fn mass_message(b: BusinessId, id: &str) -> Key {
+    (format!("B#{b}#MASS"), format!("{MASS_PREFIX}{id}"))
+}
+
+pub const MASS_PREFIX: &str = "J#";
+
+/// Mass messages not finished yet, across businesses: where the local worker resumes after a
+/// restart. One entry per job, written with it and deleted when it is done.
+pub const PENDING_MASS_PK: &str = "MASS#PENDING";
+
+pub fn pending_mass(b: BusinessId, id: &str) -> Key {
+    (PENDING_MASS_PK.into(), format!("{MASS_PREFIX}{b}#{id}"))
+}

@@ -104,6 +104,8 @@ pub struct BusinessRecord {
     pub owner_id: UserId,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(default)]
+    pub settings: shared::model::Settings,
 }
 
 /// Anyone who can sign in to a business: owner, staff, client.
@@ -124,6 +126,9 @@ pub struct UserRecord {
     /// Clients only: the coach assigned to them.
     #[serde(default)]
     pub coach_id: Option<UserId>,
+    /// Clients only: their company.
+    #[serde(default)]
+    pub company_id: Option<shared::CompanyId>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -207,6 +212,9 @@ pub struct ConversationRecord {
     pub emoji: Option<String>,
     #[serde(default)]
     pub announcement_only: bool,
+    /// Company channels, and groups made within a company: the company.
+    #[serde(default)]
+    pub company_id: Option<shared::CompanyId>,
     /// How many messages have been sent; a message's `seq` is its position.
     pub seq: u64,
     pub last_message: Option<Message>,
@@ -293,4 +301,27 @@ pub struct ConnectionRecord {
     pub business_id: BusinessId,
     pub user_id: UserId,
     pub connection_id: String,
+}
+
+/// A client in an index of clients (a company's, a product's buyers).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClientRef {
+    pub client_id: UserId,
+}
+
+/// A mass message and how far its delivery got.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MassRecord {
+    pub job: shared::model::MassMessage,
+    /// Where the next batch of recipients starts: a query cursor, or for clients named one by
+    /// one the index of the next. None before the first batch.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// A mass message still to deliver.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PendingMassRecord {
+    pub business_id: BusinessId,
+    pub id: String,
 }

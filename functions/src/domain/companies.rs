@@ -1,0 +1,204 @@
+//! Companies: the people of one company are clients of the business (corporate wellness). Each
+//! company has its channel, whose client members are exactly the company's clients: a client
+//! who joins the company joins it, one who leaves is taken out in the same transaction.
+
+use super::auth::Caller;
+use super::groups::{join_writes, leave_writes};
+use super::*;
+use crate::store::keys::{self, COMPANY_PREFIX};
+use crate::store::repo::{self, BusinessRecord, ConversationRecord, MemberRef, Versioned};
+use crate::store::{Query, StoreError, Write};
+use anyhow::Context as _;
+use shared::api::CreateCompanyRequest;
+use shared::limits::{GROUP_MEMBERS_MAX, LIST_PAGE_MAX};
+use shared::model::{Company, ConversationKind, ConversationSummary, GroupRole, Role};
+use shared::rules::can_create_groups;
+use shared::validate::Name;
+use shared::{BusinessId, CompanyId, ConversationId, UserId};
+
+pub(super) fn company_not_found() -> Error {
+    Error::not_found("company.not_found", "There is no such company.")
+}
+
+fn channel_full() -> Error {
+    Error::invalid(
+        "company.channel_full",
+        format!("A company's channel can have at most {GROUP_MEMBERS_MAX} members."),
+    )
+}
+
+/// The business's owner and admins run companies.
+fn managers_only(caller: &Caller) -> Result<()> {
+    can_create_groups(caller.role()).map_err(|_| {
+        Error::forbidden(
+            "company.managers_only",
+            "Only the business's owner and admins manage companies.",
+        )
+    })
+}
+
+/// The writes that put `client` in a company channel: the channel itself (its version checked)
+/// first, then their read state and inbox entry.
+pub(super) fn channel_join(
+    b: BusinessId,
+    channel: &Versioned<ConversationRecord>,
+    client: UserId,
+    name: &str,
+) -> Result<Vec<Write>> {
+    let mut next = channel.clone();
+    if next.value.member(client).is_some() {
+        return Ok(Vec::new());
+    }
+    if next.value.members.len() >= GROUP_MEMBERS_MAX {
+        return Err(channel_full());
+    }
+    next.value.members.push(MemberRef {
+        name: name.to_owned(),
+        ..MemberRef::new(client, Role::Client)
+    });
+    let mut writes = vec![next.update(keys::conversation(b, channel.value.id))?];
+    writes.extend(join_writes(b, client, &next.value)?);
+    Ok(writes)
+}
+
+/// The writes that take `client` out of a company channel, the channel first.
+pub(super) fn channel_leave(
+    b: BusinessId,
+    channel: &Versioned<ConversationRecord>,
+    client: UserId,
+) -> Result<Vec<Write>> {
+    if channel.value.member(client).is_none() {
+        return Ok(Vec::new());
+    }
+    let mut next = channel.clone();
+    next.value.members.retain(|m| m.user_id != client);
+    let mut writes = vec![next.update(keys::conversation(b, channel.value.id))?];
+    writes.extend(leave_writes(b, client, &channel.value));
+    Ok(writes)
+}
+
+impl Services {
+    /// A company of the business.
+    pub(super) async fn company(&self, b: BusinessId, id: CompanyId) -> Result<Company> {
+        repo::get::<Company>(&*self.store, &keys::company(b, id))
+            .await?
+            .map(|c| c.value)
+            .ok_or_else(company_not_found)
+    }
+
+    /// A company's channel, as stored.
+    pub(super) async fn company_channel_record(
+        &self,
+        b: BusinessId,
+        id: CompanyId,
+    ) -> Result<Versioned<ConversationRecord>> {
+        let company = self.company(b, id).await?;
+        Ok(repo::get::<ConversationRecord>(
+            &*self.store,
+            &keys::conversation(b, company.channel_id),
+        )
+        .await?
+        .context("a company without its channel")?)
+    }
+
+    /// Creates a company and its channel, with the owner and every admin in it.
+    pub async fn create_company(
+        &self,
+        caller: &Caller,
+        req: CreateCompanyRequest,
+    ) -> Result<Company> {
+        managers_only(caller)?;
+        let name = Name::parse(&req.name, "company name")?.into_inner();
+        let b = caller.business_id();
+        let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(b))
+            .await?
+            .context("the caller's business is missing")?;
+        let now = now();
+        let company = Company {
+            id: CompanyId::from_ulid(super::ids::new_ulid()),
+            name: name.clone(),
+            channel_id: ConversationId::from_ulid(super::ids::new_ulid()),
+            created_at: now,
+        };
+        let mut members = vec![MemberRef {
+            group_role: GroupRole::Owner,
+            name: caller.user.name.clone(),
+            ..MemberRef::new(caller.user_id(), caller.role())
+        }];
+        if business.value.owner_id != caller.user_id() {
+            members.push(MemberRef::new(business.value.owner_id, Role::Owner));
+        }
+        for admin in self.admins(b).await? {
+            if members.iter().all(|m| m.user_id != admin) {
+                members.push(MemberRef::new(admin, Role::Admin));
+            }
+        }
+        let channel = ConversationRecord {
+            id: company.channel_id,
+            business_id: b,
+            kind: ConversationKind::Company,
+            members,
+            client_id: None,
+            client_name: None,
+            client_mode: Default::default(),
+            business_name: business.value.name,
+            group_title: Some(name.clone()),
+            emoji: Some("🏢".into()),
+            announcement_only: false,
+            company_id: Some(company.id),
+            seq: 0,
+            last_message: None,
+            created_at: now,
+            last_activity_at: now,
+        };
+        let mut writes = vec![
+            repo::create(
+                keys::unique_company_name(b, &name.to_lowercase()),
+                &company.id,
+            )?,
+            repo::create(keys::company(b, company.id), &company)?,
+            repo::create(keys::conversation(b, channel.id), &channel)?,
+        ];
+        for m in &channel.members {
+            writes.extend(join_writes(b, m.user_id, &channel)?);
+        }
+        match self.store.transact(writes).await {
+            Ok(()) => Ok(company),
+            Err(StoreError::ConditionFailed { index: 0 }) => Err(Error::conflict(
+                "company.name_taken",
+                "Your business already has a company with this name.",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every company of the business, in the order they were created.
+    pub async fn list_companies(&self, caller: &Caller) -> Result<Vec<Company>> {
+        super::clients::staff(caller)?;
+        let b = caller.business_id();
+        let mut out = Vec::new();
+        let mut cursor = None;
+        loop {
+            let q = Query::prefix(keys::companies_pk(b), COMPANY_PREFIX)
+                .limit(LIST_PAGE_MAX)
+                .after(cursor);
+            let (page, next) = repo::query::<Company>(&*self.store, &q).await?;
+            out.extend(page.into_iter().map(|c| c.value));
+            match next {
+                Some(n) => cursor = Some(n),
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// A company's channel, for staff who are in it.
+    pub async fn company_channel(
+        &self,
+        caller: &Caller,
+        id: CompanyId,
+    ) -> Result<ConversationSummary> {
+        super::clients::staff(caller)?;
+        let company = self.company(caller.business_id(), id).await?;
+        self.get_conversation(caller, company.channel_id).await
+    }
+}

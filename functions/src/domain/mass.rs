@@ -1,0 +1,378 @@
+//! Mass messages: one message from a member of staff to many clients, each receiving it in
+//! their own private conversation as a normal message, so nobody sees who else got it and
+//! replies come back one to one.
+//!
+//! A mass message is a job. Accepting it writes the job and a pending marker in one
+//! transaction and answers at once; delivery happens elsewhere, one batch of recipients per
+//! [`Services::mass_step`]: locally by [`run_worker`] in the background of the server, on AWS
+//! by the fan-out function, each step's write of the job's progress being the stream record
+//! that triggers the next step. Every recipient's message is sent with a key derived from the
+//! job's id, and progress is saved after the batch: a step repeated after a crash re-sends its
+//! batch, finds those messages already there, and neither duplicates nor skips anyone.
+
+use super::auth::Caller;
+use super::*;
+use crate::store::keys::{self, PENDING_MASS_PK, ROSTER_BY_ID};
+use crate::store::repo::{self, ClientRef, MassRecord, PendingMassRecord, UserRecord};
+use crate::store::{Change, Condition, Query, StoreError, Write};
+use anyhow::Context as _;
+use futures::StreamExt as _;
+use shared::api::{CreateMassMessageRequest, SendMessageRequest};
+use shared::limits::MASS_CLIENT_IDS_MAX;
+use shared::model::{MassMessage, MassStatus, Recipients, Role};
+use shared::rules::can_manage_clients;
+use shared::validate::MessageBody;
+use shared::{BusinessId, UserId};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// Recipients per step: one page of the roster, and one progress write.
+const BATCH: usize = 100;
+/// Messages of one step in flight at once.
+const IN_FLIGHT: usize = 16;
+/// The longest job id: its messages' `client_message_id` is `mass-<id>` (64 at most).
+const ID_MAX_CHARS: usize = 48;
+
+fn invalid_id() -> Error {
+    Error::invalid(
+        "mass_message.invalid_id",
+        format!("id must be 1 to {ID_MAX_CHARS} letters, digits, '-' or '_'."),
+    )
+}
+
+fn not_found() -> Error {
+    Error::not_found("mass_message.not_found", "There is no such mass message.")
+}
+
+/// The `client_message_id` of a job's message in every recipient's conversation.
+fn message_key(id: &str) -> String {
+    format!("mass-{id}")
+}
+
+/// Whether a change is a job's record, and which job: `B#<b>#MASS` / `J#<id>`.
+pub fn job_of(change: &Change) -> Option<(BusinessId, String)> {
+    let b = change.pk.strip_prefix("B#")?.strip_suffix("#MASS")?;
+    let id = change.sk.strip_prefix(keys::MASS_PREFIX)?;
+    Some((b.parse().ok()?, id.to_owned()))
+}
+
+/// What one recipient came to.
+enum Outcome {
+    Sent,
+    Failed,
+}
+
+impl Services {
+    /// Accepts a mass message: `(job, true)` when new; sending the same id again answers with
+    /// the job as it is, `false`, and sends nothing again.
+    pub async fn create_mass_message(
+        &self,
+        caller: &Caller,
+        req: CreateMassMessageRequest,
+    ) -> Result<(MassMessage, bool)> {
+        can_manage_clients(caller.role())?;
+        let id = req.id.trim();
+        if id.is_empty()
+            || id.len() > ID_MAX_CHARS
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(invalid_id());
+        }
+        let body = MessageBody::parse(&req.body)?.into_inner();
+        let b = caller.business_id();
+        let recipients = match req.recipients {
+            Recipients::Clients { client_ids } => {
+                let mut unique = Vec::with_capacity(client_ids.len());
+                for c in client_ids {
+                    if !unique.contains(&c) {
+                        unique.push(c);
+                    }
+                }
+                if unique.is_empty() || unique.len() > MASS_CLIENT_IDS_MAX {
+                    return Err(Error::invalid(
+                        "mass_message.recipients",
+                        format!("Choose 1 to {MASS_CLIENT_IDS_MAX} clients."),
+                    ));
+                }
+                Recipients::Clients { client_ids: unique }
+            }
+            Recipients::All { all: true } => Recipients::All { all: true },
+            Recipients::All { all: false } => {
+                return Err(Error::invalid(
+                    "mass_message.recipients",
+                    "Choose who receives it: clients, all, a company or a product.",
+                ));
+            }
+            Recipients::Company { company_id } => {
+                self.company(b, company_id).await?;
+                Recipients::Company { company_id }
+            }
+            Recipients::Product { product_id } => {
+                repo::get::<shared::model::Product>(&*self.store, &keys::product(b, product_id))
+                    .await?
+                    .ok_or_else(|| {
+                        Error::not_found("product.not_found", "There is no such product.")
+                    })?;
+                Recipients::Product { product_id }
+            }
+        };
+        let job = MassMessage {
+            id: id.to_owned(),
+            body,
+            recipients,
+            status: MassStatus::Queued,
+            sent: 0,
+            failed: 0,
+            sender_id: caller.user_id(),
+            sender_name: caller.user.name.clone(),
+            created_at: now(),
+            finished_at: None,
+        };
+        let key = keys::mass_message(b, id);
+        let writes = vec![
+            repo::create(
+                key.clone(),
+                &MassRecord {
+                    job: job.clone(),
+                    cursor: None,
+                },
+            )?,
+            repo::overwrite(
+                keys::pending_mass(b, id),
+                &PendingMassRecord {
+                    business_id: b,
+                    id: id.to_owned(),
+                },
+            )?,
+        ];
+        match self.store.transact(writes).await {
+            Ok(()) => Ok((job, true)),
+            Err(StoreError::ConditionFailed { index: 0 }) => {
+                let earlier = repo::get::<MassRecord>(&*self.store, &key)
+                    .await?
+                    .context("a mass message that was just there")?
+                    .value
+                    .job;
+                if earlier.body != job.body
+                    || earlier.recipients != job.recipients
+                    || earlier.sender_id != job.sender_id
+                {
+                    return Err(Error::conflict(
+                        "mass_message.id_taken",
+                        "Another mass message already has this id.",
+                    ));
+                }
+                Ok((earlier, false))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A mass message, for its sender and the business's owner and admins.
+    pub async fn get_mass_message(&self, caller: &Caller, id: &str) -> Result<MassMessage> {
+        can_manage_clients(caller.role())?;
+        let job =
+            repo::get::<MassRecord>(&*self.store, &keys::mass_message(caller.business_id(), id))
+                .await?
+                .map(|r| r.value.job)
+                .ok_or_else(not_found)?;
+        if job.sender_id != caller.user_id() && caller.role() == Role::Coach {
+            return Err(not_found());
+        }
+        Ok(job)
+    }
+
+    /// The next recipients of a job from where it got to, and where the batch after starts.
+    async fn next_recipients(
+        &self,
+        b: BusinessId,
+        record: &MassRecord,
+    ) -> Result<(Vec<UserId>, Option<String>)> {
+        let page = |pk: String| {
+            Query::prefix(pk, ROSTER_BY_ID)
+                .limit(BATCH)
+                .after(record.cursor.clone())
+        };
+        let sender = record.job.sender_id;
+        match &record.job.recipients {
+            Recipients::Clients { client_ids } => {
+                let from: usize = match &record.cursor {
+                    Some(c) => c.parse().context("a mass message's position")?,
+                    None => 0,
+                };
+                let to = (from + BATCH).min(client_ids.len());
+                let batch = client_ids.get(from..to).unwrap_or_default().to_vec();
+                Ok((batch, (to < client_ids.len()).then(|| to.to_string())))
+            }
+            Recipients::All { .. } => {
+                let sender = repo::get::<UserRecord>(&*self.store, &keys::user(b, sender)).await?;
+                // A coach's "everyone" is everyone assigned to them.
+                let pk = match sender.map(|s| s.value) {
+                    Some(s) if s.role == Role::Coach => keys::coach_roster_pk(b, s.id),
+                    _ => keys::roster_pk(b),
+                };
+                let (page, next) =
+                    repo::query::<shared::model::Client>(&*self.store, &page(pk)).await?;
+                Ok((page.into_iter().map(|c| c.value.id).collect(), next))
+            }
+            Recipients::Company { company_id } => {
+                let (page, next) = repo::query::<shared::model::Client>(
+                    &*self.store,
+                    &page(keys::company_roster_pk(b, *company_id)),
+                )
+                .await?;
+                Ok((page.into_iter().map(|c| c.value.id).collect(), next))
+            }
+            Recipients::Product { product_id } => {
+                let (page, next) =
+                    repo::query::<ClientRef>(&*self.store, &page(keys::buyers_pk(b, *product_id)))
+                        .await?;
+                Ok((page.into_iter().map(|c| c.value.client_id).collect(), next))
+            }
+        }
+    }
+
+    /// Sends the job's message to one client, in their private conversation (started for them
+    /// if they had none). A repeat of an earlier send counts as sent.
+    async fn deliver_one(
+        &self,
+        sender: &Caller,
+        job: &MassMessage,
+        client: UserId,
+    ) -> Result<Outcome> {
+        let started = match self.ensure_private_conversation(&sender.user, client).await {
+            Ok(c) => c,
+            Err(Error::Refused {
+                kind: Kind::NotFound | Kind::Forbidden | Kind::Invalid,
+                ..
+            }) => return Ok(Outcome::Failed),
+            Err(e) => return Err(e),
+        };
+        let Some(conversation) = started.conversation_id else {
+            return Ok(Outcome::Failed);
+        };
+        let req = SendMessageRequest {
+            client_message_id: message_key(&job.id),
+            body: job.body.clone(),
+        };
+        match self.send_message(sender, conversation, req).await {
+            Ok(_) => Ok(Outcome::Sent),
+            // Not the sender's client (a coach's), or no longer reachable.
+            Err(Error::Refused {
+                kind: Kind::NotFound | Kind::Forbidden,
+                ..
+            }) => Ok(Outcome::Failed),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Delivers the next batch of a job and saves how far it got. Answers whether more remain.
+    pub async fn mass_step(&self, b: BusinessId, id: &str) -> Result<bool> {
+        let key = keys::mass_message(b, id);
+        let Some(record) = repo::get::<MassRecord>(&*self.store, &key).await? else {
+            // A marker without its job: nothing to do but forget it.
+            self.forget_pending(b, id).await?;
+            return Ok(false);
+        };
+        if record.value.job.status == MassStatus::Done {
+            self.forget_pending(b, id).await?;
+            return Ok(false);
+        }
+        let sender =
+            repo::get::<UserRecord>(&*self.store, &keys::user(b, record.value.job.sender_id))
+                .await?
+                .context("a mass message's sender is missing")?;
+        let sender = Caller { user: sender.value };
+        let (batch, next) = self.next_recipients(b, &record.value).await?;
+        let job = &record.value.job;
+        let outcomes: Vec<Result<Outcome>> = futures::stream::iter(batch)
+            .map(|client| self.deliver_one(&sender, job, client))
+            .buffer_unordered(IN_FLIGHT)
+            .collect()
+            .await;
+        let mut after = record.clone();
+        for outcome in outcomes {
+            match outcome? {
+                Outcome::Sent => after.value.job.sent += 1,
+                Outcome::Failed => after.value.job.failed += 1,
+            }
+        }
+        let done = next.is_none();
+        after.value.cursor = next;
+        after.value.job.status = if done {
+            MassStatus::Done
+        } else {
+            MassStatus::Sending
+        };
+        let mut writes = vec![after.update(key)?];
+        if done {
+            after.value.job.finished_at = Some(now());
+            writes[0] = after.update(keys::mass_message(b, id))?;
+            let (pk, sk) = keys::pending_mass(b, id);
+            writes.push(Write::delete(pk, sk, Condition::Always));
+        }
+        match self.store.transact(writes).await {
+            Ok(()) => Ok(!done),
+            // Another worker saved this step first; the next step reads where it got to.
+            Err(StoreError::ConditionFailed { index: 0 }) => Ok(true),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn forget_pending(&self, b: BusinessId, id: &str) -> Result<()> {
+        let (pk, sk) = keys::pending_mass(b, id);
+        self.store
+            .transact(vec![Write::delete(pk, sk, Condition::Always)])
+            .await?;
+        Ok(())
+    }
+
+    /// Runs every unfinished job to its end. Answers how many jobs it worked on.
+    pub async fn run_pending_mass_messages(&self) -> Result<usize> {
+        let mut worked = 0;
+        loop {
+            let q = Query::prefix(PENDING_MASS_PK, keys::MASS_PREFIX).limit(BATCH);
+            let (pending, _) = repo::query::<PendingMassRecord>(&*self.store, &q).await?;
+            if pending.is_empty() {
+                return Ok(worked);
+            }
+            let jobs = pending.into_iter().map(|p| p.value).map(|p| async move {
+                while self.mass_step(p.business_id, &p.id).await? {}
+                Ok::<_, Error>(())
+            });
+            futures::future::try_join_all(jobs).await?;
+            worked += 1;
+        }
+    }
+}
+
+/// The local server's background delivery: runs what is pending at start (a job a crash
+/// interrupted resumes where it got to), then whenever a job is accepted. With no change feed
+/// (a store without one), it looks every `poll`.
+pub async fn run_worker(
+    services: Arc<Services>,
+    mut changes: Option<broadcast::Receiver<Arc<Change>>>,
+    poll: Duration,
+) {
+    loop {
+        if let Err(e) = services.run_pending_mass_messages().await {
+            tracing::warn!(error = ?e, "delivering mass messages failed; trying again shortly");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        match &mut changes {
+            Some(rx) => loop {
+                match rx.recv().await {
+                    Ok(c) if c.pk == PENDING_MASS_PK && c.new.is_some() => break,
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+            },
+            None => tokio::time::sleep(poll).await,
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! The business's settings: the welcome message and where clients of a company are put.
+
+use super::auth::Caller;
+use super::*;
+use crate::store::StoreError;
+use crate::store::keys;
+use crate::store::repo::{self, BusinessRecord};
+use anyhow::Context as _;
+use shared::api::UpdateSettingsRequest;
+use shared::limits::WELCOME_MAX_CHARS;
+use shared::model::{Role, Settings};
+
+impl Services {
+    /// The settings, for staff.
+    pub async fn settings(&self, caller: &Caller) -> Result<Settings> {
+        super::clients::staff(caller)?;
+        let business =
+            repo::get::<BusinessRecord>(&*self.store, &keys::business(caller.business_id()))
+                .await?
+                .context("the caller's business is missing")?;
+        Ok(business.value.settings)
+    }
+
+    /// Changes the settings (the owner and admins).
+    pub async fn update_settings(
+        &self,
+        caller: &Caller,
+        req: UpdateSettingsRequest,
+    ) -> Result<Settings> {
+        if !matches!(caller.role(), Role::Owner | Role::Admin) {
+            return Err(Error::forbidden(
+                "settings.managers_only",
+                "Only the business's owner and admins change its settings.",
+            ));
+        }
+        if let Some(w) = &req.welcome_message {
+            let chars = w.text.trim().chars().count();
+            if w.enabled && chars == 0 {
+                return Err(Error::invalid(
+                    "settings.welcome_empty",
+                    "Write the welcome message, or turn it off.",
+                ));
+            }
+            if chars > WELCOME_MAX_CHARS {
+                return Err(Error::invalid(
+                    "settings.welcome_too_long",
+                    format!("The welcome message can have at most {WELCOME_MAX_CHARS} characters."),
+                ));
+            }
+        }
+        let key = keys::business(caller.business_id());
+        retrying(|| async {
+            let current = repo::get::<BusinessRecord>(&*self.store, &key)
+                .await?
+                .context("the caller's business is missing")?;
+            let mut next = current.clone();
+            if let Some(w) = &req.welcome_message {
+                next.value.settings.welcome_message = shared::model::WelcomeMessage {
+                    enabled: w.enabled,
+                    text: w.text.trim().to_owned(),
+                };
+            }
+            if let Some(d) = req.default_channel {
+                next.value.settings.default_channel = d;
+            }
+            match self.store.transact(vec![next.update(key.clone())?]).await {
+                Ok(()) => Ok(Attempt::Done(next.value.settings)),
+                Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await
+    }
+}

@@ -1,0 +1,364 @@
+//! Mass messages: each chosen client once, in their own private conversation, nobody else;
+//! the same job id never sends twice; every way of choosing recipients; on both backends.
+
+use crate::helpers::*;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+async fn submit(app: &TestApp, who: &Session, body: Value) -> Reply {
+    app.post("/api/mass-messages", Some(&who.token), body).await
+}
+
+/// Polls the job until it is done (bounded).
+async fn finished(app: &TestApp, who: &Session, id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let job = app
+            .get(&format!("/api/mass-messages/{id}"), Some(&who.token))
+            .await
+            .ok();
+        if job["status"] == "done" {
+            return job;
+        }
+        assert!(Instant::now() < deadline, "the job never finished: {job}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The bodies of the messages in a conversation, oldest first.
+async fn bodies(app: &TestApp, who: &Session, conversation: &str) -> Vec<String> {
+    let page = app.history(who, conversation, "?limit=200").await.ok();
+    let mut out: Vec<String> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| m["body"].as_str().expect("body").to_owned())
+        .collect();
+    out.reverse();
+    out
+}
+
+async fn it_reaches_exactly_the_chosen_clients_once_each(app: TestApp) {
+    let owner = app.signup().await;
+    let maya = app.joined_client(&owner, "Maya", "two_way").await;
+    let luis = app.joined_client(&owner, "Luis", "one_way").await;
+    let ana = app.joined_client(&owner, "Ana", "two_way").await;
+    let body = json!({
+        "id": "spring-update-1",
+        "body": "New schedule from Monday!",
+        "recipients": { "client_ids": [maya.client_id, luis.client_id, maya.client_id] }
+    });
+    let accepted = submit(&app, &owner, body.clone()).await;
+    assert_eq!(accepted.status.as_u16(), 202, "{}", accepted.body);
+    assert!(matches!(
+        accepted.body["status"].as_str(),
+        Some("queued" | "sending" | "done")
+    ));
+    let job = finished(&app, &owner, "spring-update-1").await;
+    assert_eq!(
+        (job["sent"].as_u64(), job["failed"].as_u64()),
+        (Some(2), Some(0))
+    );
+    assert!(job["finished_at"].is_string());
+
+    // Each chosen client has it once, in their private conversation, from the owner; a
+    // one-way client included. Nobody else has it, and nobody sees a shared conversation.
+    for who in [&maya, &luis] {
+        assert_eq!(
+            bodies(&app, &who.session, &who.conversation_id).await,
+            ["New schedule from Monday!"]
+        );
+        let list = app
+            .get("/api/conversations", Some(&who.session.token))
+            .await
+            .ok();
+        let items = list["items"].as_array().expect("items");
+        assert_eq!(items.len(), 1, "only their own conversation: {list}");
+        assert_eq!(
+            items[0]["last_message"]["sender_id"],
+            owner.user_id.as_str()
+        );
+    }
+    assert!(
+        bodies(&app, &ana.session, &ana.conversation_id)
+            .await
+            .is_empty()
+    );
+
+    // The same id again: the same job, nothing sent again.
+    let again = submit(&app, &owner, body).await;
+    assert_eq!(again.status.as_u16(), 200, "{}", again.body);
+    assert_eq!(again.body["sent"], 2);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        bodies(&app, &maya.session, &maya.conversation_id)
+            .await
+            .len(),
+        1
+    );
+    let reused = submit(
+        &app,
+        &owner,
+        json!({ "id": "spring-update-1", "body": "Something else", "recipients": { "all": true } }),
+    )
+    .await;
+    assert_eq!(
+        (reused.status.as_u16(), reused.code()),
+        (409, "mass_message.id_taken")
+    );
+
+    // A reply comes back one to one.
+    let reply = app
+        .send(&maya.session, &maya.conversation_id, "r1", "Thanks!")
+        .await;
+    assert_eq!(reply.status.as_u16(), 201);
+    assert_eq!(
+        bodies(&app, &owner, &maya.conversation_id).await,
+        ["New schedule from Monday!", "Thanks!"]
+    );
+}
+
+async fn it_reaches_a_company_a_products_buyers_or_everyone(app: TestApp) {
+    let owner = app.signup().await;
+    let acme = app
+        .post(
+            "/api/companies",
+            Some(&owner.token),
+            json!({ "name": "Acme" }),
+        )
+        .await
+        .ok();
+    let mut staff_of_acme = Vec::new();
+    for name in ["Ana", "Ben", "Cy"] {
+        let added = app
+            .post(
+                "/api/clients",
+                Some(&owner.token),
+                json!({ "name": name, "email": unique_email("acme"), "company_id": acme["id"] }),
+            )
+            .await
+            .ok();
+        staff_of_acme.push(added["client"].clone());
+    }
+    let maya = app.joined_client(&owner, "Maya", "two_way").await;
+    let luis = app.joined_client(&owner, "Luis", "two_way").await;
+
+    let job = submit(
+        &app,
+        &owner,
+        json!({ "id": "acme", "body": "Hello Acme", "recipients": { "company_id": acme["id"] } }),
+    )
+    .await
+    .ok();
+    assert_eq!(job["recipients"]["company_id"], acme["id"]);
+    let job = finished(&app, &owner, "acme").await;
+    assert_eq!(job["sent"], 3);
+    for c in &staff_of_acme {
+        let conversation = c["conversation_id"].as_str().expect("conversation");
+        assert_eq!(bodies(&app, &owner, conversation).await, ["Hello Acme"]);
+    }
+    assert!(
+        bodies(&app, &maya.session, &maya.conversation_id)
+            .await
+            .is_empty()
+    );
+
+    // Buyers of a product.
+    let product = app
+        .post(
+            "/api/products",
+            Some(&owner.token),
+            json!({ "name": "Coaching", "price_label": "$99", "grants": "unchanged" }),
+        )
+        .await
+        .ok();
+    app.post(
+        &format!("/api/clients/{}/purchases", luis.client_id),
+        Some(&owner.token),
+        json!({ "product_id": product["id"] }),
+    )
+    .await
+    .ok();
+    submit(
+        &app,
+        &owner,
+        json!({ "id": "buyers", "body": "Thanks for buying", "recipients": { "product_id": product["id"] } }),
+    )
+    .await
+    .ok();
+    assert_eq!(finished(&app, &owner, "buyers").await["sent"], 1);
+    assert_eq!(
+        bodies(&app, &luis.session, &luis.conversation_id).await,
+        ["Thanks for buying"]
+    );
+    assert!(
+        bodies(&app, &maya.session, &maya.conversation_id)
+            .await
+            .is_empty()
+    );
+
+    // Everyone.
+    submit(
+        &app,
+        &owner,
+        json!({ "id": "all-1", "body": "To everyone", "recipients": { "all": true } }),
+    )
+    .await
+    .ok();
+    let job = finished(&app, &owner, "all-1").await;
+    assert_eq!(
+        (job["sent"].as_u64(), job["failed"].as_u64()),
+        (Some(5), Some(0))
+    );
+    assert_eq!(
+        bodies(&app, &maya.session, &maya.conversation_id).await,
+        ["To everyone"]
+    );
+}
+
+async fn a_client_in_their_companys_channel_only_gets_a_private_conversation(app: TestApp) {
+    let owner = app.signup().await;
+    app.patch(
+        "/api/settings",
+        Some(&owner.token),
+        json!({ "default_channel": "company" }),
+    )
+    .await
+    .ok();
+    let acme = app
+        .post(
+            "/api/companies",
+            Some(&owner.token),
+            json!({ "name": "Acme" }),
+        )
+        .await
+        .ok();
+    let added = app
+        .post(
+            "/api/clients",
+            Some(&owner.token),
+            json!({ "name": "Ana", "email": unique_email("ana"), "company_id": acme["id"] }),
+        )
+        .await
+        .ok();
+    assert_eq!(added["client"]["conversation_id"], Value::Null);
+    let id = added["client"]["id"].as_str().expect("id");
+    submit(
+        &app,
+        &owner,
+        json!({ "id": "to-ana", "body": "Just for you", "recipients": { "client_ids": [id] } }),
+    )
+    .await
+    .ok();
+    assert_eq!(finished(&app, &owner, "to-ana").await["sent"], 1);
+    let card = app
+        .get(&format!("/api/clients/{id}"), Some(&owner.token))
+        .await
+        .ok();
+    let conversation = card["conversation_id"].as_str().expect("started for it");
+    assert_eq!(bodies(&app, &owner, conversation).await, ["Just for you"]);
+    // The company's channel did not get it.
+    assert!(
+        bodies(&app, &owner, acme["channel_id"].as_str().expect("channel"))
+            .await
+            .is_empty()
+    );
+}
+
+async fn bad_jobs_are_refused_and_other_businesses_are_out_of_reach(app: TestApp) {
+    let owner = app.signup().await;
+    let maya = app.joined_client(&owner, "Maya", "two_way").await;
+    let cases = [
+        (
+            json!({ "id": "bad id!", "body": "x", "recipients": { "all": true } }),
+            422,
+            "mass_message.invalid_id",
+        ),
+        (
+            json!({ "id": "a".repeat(49), "body": "x", "recipients": { "all": true } }),
+            422,
+            "mass_message.invalid_id",
+        ),
+        (
+            json!({ "id": "ok", "body": "   ", "recipients": { "all": true } }),
+            422,
+            "message.body_empty",
+        ),
+        (
+            json!({ "id": "ok", "body": "x", "recipients": { "all": false } }),
+            422,
+            "mass_message.recipients",
+        ),
+        (
+            json!({ "id": "ok", "body": "x", "recipients": { "client_ids": [] } }),
+            422,
+            "mass_message.recipients",
+        ),
+        (
+            json!({ "id": "ok", "body": "x", "recipients": { "company_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV" } }),
+            404,
+            "company.not_found",
+        ),
+        (
+            json!({ "id": "ok", "body": "x", "recipients": { "product_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV" } }),
+            404,
+            "product.not_found",
+        ),
+        (
+            json!({ "id": "ok", "body": "x", "recipients": { "everyone": true } }),
+            422,
+            "request.invalid_body",
+        ),
+    ];
+    for (body, status, code) in cases {
+        let r = submit(&app, &owner, body.clone()).await;
+        assert_eq!((r.status.as_u16(), r.code()), (status, code), "{body}");
+    }
+    let by_client = submit(
+        &app,
+        &maya.session,
+        json!({ "id": "mine", "body": "x", "recipients": { "all": true } }),
+    )
+    .await;
+    assert_eq!(by_client.status.as_u16(), 403);
+
+    // Another business's owner naming this business's client reaches no one.
+    let other = app.signup().await;
+    submit(
+        &app,
+        &other,
+        json!({ "id": "poach", "body": "Come to us", "recipients": { "client_ids": [maya.client_id] } }),
+    )
+    .await
+    .ok();
+    let job = finished(&app, &other, "poach").await;
+    assert_eq!(
+        (job["sent"].as_u64(), job["failed"].as_u64()),
+        (Some(0), Some(1))
+    );
+    assert!(
+        bodies(&app, &maya.session, &maya.conversation_id)
+            .await
+            .is_empty()
+    );
+    // Nor can they read this business's jobs.
+    submit(
+        &app,
+        &owner,
+        json!({ "id": "poach", "body": "Ours", "recipients": { "all": true } }),
+    )
+    .await
+    .ok();
+    let theirs = app
+        .get("/api/mass-messages/poach", Some(&other.token))
+        .await
+        .ok();
+    assert_eq!(theirs["body"], "Come to us");
+}
+
+on_both_backends!(
+    it_reaches_exactly_the_chosen_clients_once_each,
+    it_reaches_a_company_a_products_buyers_or_everyone,
+    a_client_in_their_companys_channel_only_gets_a_private_conversation,
+    bad_jobs_are_refused_and_other_businesses_are_out_of_reach
+);
