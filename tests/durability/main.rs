@@ -47,6 +47,15 @@ async fn every_acknowledged_send_survives_a_kill_9() {
     let (_, signup) = post(&http, format!("{base}/api/auth/signup"), None,
         json!({"business_name": "Durable", "name": "Coach", "email": "durable@test.example", "password": "a long password"})).await;
     let token = signup["token"].as_str().expect("token").to_owned();
+    // Only what is sent here in the conversation, to count it.
+    let off = http
+        .patch(format!("{base}/api/settings"))
+        .bearer_auth(&token)
+        .json(&json!({"welcome_message": {"enabled": false, "text": ""}}))
+        .send()
+        .await
+        .expect("settings");
+    assert_eq!(off.status().as_u16(), 200);
     let (_, added) = post(
         &http,
         format!("{base}/api/clients"),
@@ -122,4 +131,186 @@ async fn every_acknowledged_send_survives_a_kill_9() {
         "all 100 acknowledged messages are there, and nothing else"
     );
     restarted.start_kill().expect("stop");
+}
+
+/// A mass message interrupted by a kill -9 resumes after the restart: every client gets it
+/// exactly once, nobody is skipped.
+#[tokio::test]
+async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
+    use functions::domain::{Services, auth::Tokens};
+    use functions::store::embedded::EmbeddedStore;
+    use futures::StreamExt as _;
+    use shared::api::{CreateClientRequest, SignupRequest, UpdateSettingsRequest};
+    use shared::model::WelcomeMessage;
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    const CLIENTS: usize = 3_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Seed through the services, before the server owns the data dir.
+    let secret = "durability-secret-".repeat(3);
+    std::fs::write(dir.path().join("jwt-secret"), &secret).expect("secret");
+    let email = "mass-durable@test.example";
+    let conversations = {
+        let store = Arc::new(EmbeddedStore::open(&dir.path().join("sideline.redb")).expect("open"));
+        let services = Services {
+            store: store.clone(),
+            tokens: Tokens::new(secret.as_bytes()).expect("tokens"),
+        };
+        let owner = services
+            .signup(SignupRequest {
+                business_name: "Durable".into(),
+                name: "Coach".into(),
+                email: email.into(),
+                password: "a long password".into(),
+            })
+            .await
+            .expect("signup");
+        let owner = services.authenticate(&owner.token).await.expect("caller");
+        services
+            .update_settings(
+                &owner,
+                UpdateSettingsRequest {
+                    welcome_message: Some(WelcomeMessage {
+                        enabled: false,
+                        text: String::new(),
+                    }),
+                    default_channel: None,
+                },
+            )
+            .await
+            .expect("welcome off");
+        let created: Vec<_> = futures::stream::iter(0..CLIENTS)
+            .map(|i| {
+                let (services, owner) = (&services, &owner);
+                async move {
+                    services
+                        .create_client(
+                            owner,
+                            CreateClientRequest {
+                                name: format!("Client {i}"),
+                                email: Some(format!("c{i}@test.example")),
+                                phone: None,
+                                messaging: Default::default(),
+                                company_id: None,
+                            },
+                        )
+                        .await
+                        .expect("client")
+                        .client
+                        .conversation_id
+                        .expect("conversation")
+                }
+            })
+            .buffer_unordered(32)
+            .collect()
+            .await;
+        drop(services);
+        Arc::into_inner(store).expect("the only handle").close();
+        created
+    };
+
+    let http = reqwest::Client::new();
+    let (mut server, base) = start(dir.path()).await;
+    let (_, login) = post(
+        &http,
+        format!("{base}/api/auth/login"),
+        None,
+        json!({"email": email, "password": "a long password"}),
+    )
+    .await;
+    let token = login["token"].as_str().expect("token").to_owned();
+    let (status, job) = post(
+        &http,
+        format!("{base}/api/mass-messages"),
+        Some(&token),
+        json!({"id": "resume-me", "body": "Once each", "recipients": {"all": true}}),
+    )
+    .await;
+    assert_eq!(status, 202, "{job}");
+    // Kill it once some, not all, progress is saved.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let sent_at_kill = loop {
+        let job: Value = http
+            .get(format!("{base}/api/mass-messages/resume-me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("progress")
+            .json()
+            .await
+            .expect("json");
+        let sent = job["sent"].as_u64().expect("sent");
+        assert_ne!(
+            job["status"], "done",
+            "the job ended before it could be interrupted"
+        );
+        if sent > 0 {
+            break sent;
+        }
+        assert!(Instant::now() < deadline, "no progress: {job}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    server.start_kill().expect("SIGKILL");
+    server.wait().await.expect("reaped");
+    assert!((sent_at_kill as usize) < CLIENTS);
+
+    let (mut restarted, base) = start(dir.path()).await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let job = loop {
+        let job: Value = http
+            .get(format!("{base}/api/mass-messages/resume-me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("progress")
+            .json()
+            .await
+            .expect("json");
+        if job["status"] == "done" {
+            break job;
+        }
+        assert!(Instant::now() < deadline, "the job never resumed: {job}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        (job["sent"].as_u64(), job["failed"].as_u64()),
+        (Some(CLIENTS as u64), Some(0)),
+        "killed at {sent_at_kill} sent"
+    );
+    restarted.start_kill().expect("stop");
+    restarted.wait().await.expect("reaped");
+
+    // Every conversation holds it exactly once.
+    let store = Arc::new(EmbeddedStore::open(&dir.path().join("sideline.redb")).expect("reopen"));
+    let services = Services {
+        store,
+        tokens: Tokens::new(secret.as_bytes()).expect("tokens"),
+    };
+    let owner = services
+        .login(email, "a long password".into())
+        .await
+        .expect("login");
+    let owner = services.authenticate(&owner.token).await.expect("caller");
+    let counts: Vec<usize> = futures::stream::iter(conversations)
+        .map(|c| {
+            let (services, owner) = (&services, &owner);
+            async move {
+                services
+                    .list_messages(owner, c, None, Some(10))
+                    .await
+                    .expect("history")
+                    .items
+                    .len()
+            }
+        })
+        .buffer_unordered(32)
+        .collect()
+        .await;
+    let wrong: Vec<_> = counts.iter().filter(|n| **n != 1).collect();
+    assert!(
+        wrong.is_empty(),
+        "{} conversations without exactly one: {wrong:?}",
+        wrong.len()
+    );
 }

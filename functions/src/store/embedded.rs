@@ -34,6 +34,7 @@ pub struct EmbeddedStore {
     db: Arc<Database>,
     writer: mpsc::UnboundedSender<(Vec<Write>, Reply)>,
     bus: broadcast::Sender<Arc<Change>>,
+    writer_thread: std::thread::JoinHandle<()>,
 }
 
 impl EmbeddedStore {
@@ -48,11 +49,31 @@ impl EmbeddedStore {
         let (writer, rx) = mpsc::unbounded_channel();
         let (bus, _) = broadcast::channel(BUS_CAPACITY);
         let (thread_db, thread_bus) = (db.clone(), bus.clone());
-        std::thread::Builder::new()
+        let writer_thread = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn(move || writer_loop(&thread_db, rx, &thread_bus))
             .context("starting the store writer")?;
-        Ok(Self { db, writer, bus })
+        Ok(Self {
+            db,
+            writer,
+            bus,
+            writer_thread,
+        })
+    }
+
+    /// Finishes every write under way and closes the file, so another process can open it.
+    pub fn close(self) {
+        let Self {
+            db,
+            writer,
+            writer_thread,
+            ..
+        } = self;
+        drop(writer);
+        if writer_thread.join().is_err() {
+            tracing::error!("the store writer panicked");
+        }
+        drop(db);
     }
 
     /// Every change committed from now on.

@@ -1,0 +1,155 @@
+//! Mass message benchmark: prints figures; it asserts nothing about time, only that every
+//! client got the message once.
+//!
+//! Seeds a business with 5,000 clients through the domain services (on a fresh store), then
+//! sends one mass message to all of them and times the background delivery from acceptance to
+//! done. Runs on the embedded store, then on DynamoDB Local when `DYNAMODB_ENDPOINT` is set.
+//!
+//! Usage: mass_bench [clients]
+
+use functions::domain::{Services, auth::Tokens};
+use functions::store::Store;
+use functions::store::dynamodb::DynamoStore;
+use functions::store::embedded::EmbeddedStore;
+#[path = "../common/mod.rs"]
+mod common;
+
+use futures::StreamExt;
+use shared::api::{
+    CreateClientRequest, CreateMassMessageRequest, SignupRequest, UpdateSettingsRequest,
+};
+use shared::model::{MassStatus, MessagingMode, Recipients, WelcomeMessage};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Clients created at once while seeding.
+const SEEDING: usize = 32;
+/// The longest the delivery may take before the run is called failed (not a timing check: a
+/// bound on the loop).
+const GIVE_UP: Duration = Duration::from_secs(600);
+
+async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()> {
+    let services = Services {
+        store,
+        tokens: Tokens::new(&[9u8; 32])?,
+    };
+    let owner = services
+        .signup(SignupRequest {
+            business_name: "Mass Bench".into(),
+            name: "Bench Coach".into(),
+            email: "mass-bench@bench.example".into(),
+            password: "bench password".into(),
+        })
+        .await?;
+    let owner = services.authenticate(&owner.token).await?;
+    // Only the mass message in each conversation, to count it.
+    services
+        .update_settings(
+            &owner,
+            UpdateSettingsRequest {
+                welcome_message: Some(WelcomeMessage {
+                    enabled: false,
+                    text: String::new(),
+                }),
+                default_channel: None,
+            },
+        )
+        .await?;
+    let seeding = Instant::now();
+    let created: Vec<_> = futures::stream::iter(0..clients)
+        .map(|i| {
+            let (services, owner) = (&services, &owner);
+            async move {
+                services
+                    .create_client(
+                        owner,
+                        CreateClientRequest {
+                            name: format!("Client {i}"),
+                            email: Some(format!("client-{i}@bench.example")),
+                            phone: None,
+                            messaging: if i % 3 == 0 {
+                                MessagingMode::OneWay
+                            } else {
+                                MessagingMode::TwoWay
+                            },
+                            company_id: None,
+                        },
+                    )
+                    .await
+            }
+        })
+        .buffer_unordered(SEEDING)
+        .collect()
+        .await;
+    let conversations = created
+        .into_iter()
+        .map(|c| c.map(|c| c.client.conversation_id))
+        .collect::<Result<Vec<_>, _>>()?;
+    println!(
+        "{label}: seeded {clients} clients in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let (job, _) = services
+        .create_mass_message(
+            &owner,
+            CreateMassMessageRequest {
+                id: "bench".into(),
+                body: "One message to everyone, delivered one by one.".into(),
+                recipients: Recipients::All { all: true },
+            },
+        )
+        .await?;
+    let accepted = started.elapsed();
+    // The same delivery the local server runs in its background.
+    while services.run_pending_mass_messages().await? > 0 {
+        if started.elapsed() > GIVE_UP {
+            return Err("the mass message did not finish".into());
+        }
+    }
+    let took = started.elapsed();
+    let job = services.get_mass_message(&owner, &job.id).await?;
+    if job.status != MassStatus::Done || job.sent != clients as u64 || job.failed != 0 {
+        return Err(format!("unexpected end state: {job:?}").into());
+    }
+    // Every client has it exactly once.
+    let sample = conversations.iter().step_by((clients / 50).max(1));
+    for conversation in sample {
+        let conversation = conversation.ok_or("a client without a conversation")?;
+        let page = services
+            .list_messages(&owner, conversation, None, Some(10))
+            .await?;
+        if page.items.len() != 1 {
+            return Err(format!("{conversation}: {} messages", page.items.len()).into());
+        }
+    }
+    println!(
+        "{label}: mass message to {clients} clients: accepted in {:.1} ms, done in {:.2} s, {:.0} messages/s",
+        accepted.as_secs_f64() * 1000.0,
+        took.as_secs_f64(),
+        clients as f64 / took.as_secs_f64()
+    );
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> AnyResult<()> {
+    let clients: usize = std::env::args()
+        .nth(1)
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(5_000);
+    let dir = tempfile::tempdir()?;
+    let embedded = Arc::new(EmbeddedStore::open(&dir.path().join("sideline.redb"))?);
+    run("embedded", embedded, clients).await?;
+    if std::env::var("DYNAMODB_ENDPOINT").is_ok() {
+        let store: DynamoStore = common::fresh_dynamo_store().await;
+        run("DynamoDB Local", Arc::new(store), clients).await?;
+    } else {
+        println!("DynamoDB Local: skipped (DYNAMODB_ENDPOINT is not set)");
+    }
+    Ok(())
+}
