@@ -26,6 +26,12 @@ pub enum Route {
     Products,
     #[at("/team")]
     Team,
+    #[at("/companies")]
+    Companies,
+    #[at("/mass")]
+    MassMessage,
+    #[at("/settings")]
+    Settings,
     #[at("/clients")]
     Clients,
     #[at("/clients/:id")]
@@ -94,6 +100,15 @@ fn switch(route: Route) -> Html {
             html! { <Signed staff_only=true><crate::pages::products::Products /></Signed> }
         }
         Route::Team => html! { <Signed staff_only=true><crate::pages::staff::Team /></Signed> },
+        Route::Companies => {
+            html! { <Signed staff_only=true><crate::pages::business::Companies /></Signed> }
+        }
+        Route::MassMessage => {
+            html! { <Signed staff_only=true><crate::pages::business::MassMessagePage /></Signed> }
+        }
+        Route::Settings => {
+            html! { <Signed staff_only=true><crate::pages::business::SettingsPage /></Signed> }
+        }
         Route::NewGroup => {
             html! { <Signed staff_only=true><crate::pages::groups::NewGroup /></Signed> }
         }
@@ -155,8 +170,11 @@ pub fn Signed(props: &SignedProps) -> Html {
                 <nav class="tabs">
                     { tab(Route::Inbox, "Inbox", in_inbox) }
                     if staff { { tab(Route::Clients, "Clients", in_clients) } }
+                    if staff { { tab(Route::MassMessage, "Mass message", matches!(route, Some(Route::MassMessage))) } }
+                    if manages_products { { tab(Route::Companies, "Companies", matches!(route, Some(Route::Companies))) } }
                     if manages_products { { tab(Route::Products, "Products", matches!(route, Some(Route::Products))) } }
                     if staff { { tab(Route::Team, "Team", matches!(route, Some(Route::Team))) } }
+                    if manages_products { { tab(Route::Settings, "Settings", matches!(route, Some(Route::Settings))) } }
                 </nav>
                 <button class="ghost" onclick={on_sign_out}>{ "Sign out" }</button>
             </header>

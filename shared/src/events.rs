@@ -1,7 +1,7 @@
 //! Events the server pushes over the WebSocket, as `{"type": "...", ...}`.
 
 use crate::ids::*;
-use crate::model::{MassMessage, Message, MessagingMode, Reaction};
+use crate::model::{MassStatus, Message, MessagingMode, Reaction};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,9 +41,14 @@ pub enum ServerEvent {
     /// come from it.
     #[serde(rename = "conversation.removed")]
     ConversationRemoved { conversation_id: ConversationId },
-    /// A mass message the receiver sent moved on.
+    /// A mass message the receiver sent moved on (`GET /api/mass-messages/{id}` has the rest).
     #[serde(rename = "mass_message.progress")]
-    MassMessageProgress { job: MassMessage },
+    MassMessageProgress {
+        id: String,
+        status: MassStatus,
+        sent: u64,
+        failed: u64,
+    },
     /// Sent once after the socket is accepted.
     #[serde(rename = "hello")]
     Hello { user_id: UserId },

@@ -394,10 +394,10 @@ pub struct Settings {
     pub default_channel: DefaultChannel,
 }
 
-/// Who a mass message goes to.
+/// Who a mass message goes to: exactly one of its four shapes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(untagged)]
+#[serde(untagged, try_from = "RecipientsFields")]
 pub enum Recipients {
     /// These clients.
     Clients { client_ids: Vec<UserId> },
@@ -407,6 +407,33 @@ pub enum Recipients {
     Company { company_id: CompanyId },
     /// Everyone who bought a product.
     Product { product_id: ProductId },
+}
+
+/// The fields a [`Recipients`] is read from; exactly one must be there.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecipientsFields {
+    #[serde(default)]
+    client_ids: Option<Vec<UserId>>,
+    #[serde(default)]
+    all: Option<bool>,
+    #[serde(default)]
+    company_id: Option<CompanyId>,
+    #[serde(default)]
+    product_id: Option<ProductId>,
+}
+
+impl TryFrom<RecipientsFields> for Recipients {
+    type Error = &'static str;
+    fn try_from(f: RecipientsFields) -> Result<Self, Self::Error> {
+        match (f.client_ids, f.all, f.company_id, f.product_id) {
+            (Some(client_ids), None, None, None) => Ok(Self::Clients { client_ids }),
+            (None, Some(all), None, None) => Ok(Self::All { all }),
+            (None, None, Some(company_id), None) => Ok(Self::Company { company_id }),
+            (None, None, None, Some(product_id)) => Ok(Self::Product { product_id }),
+            _ => Err("recipients: give exactly one of client_ids, all, company_id or product_id"),
+        }
+    }
 }
 
 /// Where a mass message is.
@@ -482,5 +509,13 @@ mod tests {
             Some(Recipients::Product { .. })
         ));
         assert_eq!(parse(serde_json::json!({ "everyone": true })), None);
+        assert_eq!(parse(serde_json::json!({})), None);
+        assert_eq!(
+            parse(serde_json::json!({ "all": true, "company_id": id })),
+            None,
+            "one shape at a time"
+        );
+        let back = serde_json::to_value(Recipients::All { all: true }).expect("json");
+        assert_eq!(back, serde_json::json!({ "all": true }));
     }
 }

@@ -849,7 +849,7 @@ async fn an_announcement_only_group_and_a_member_given_the_right_to_post() -> Re
     let outcome = async {
         h.sign_in(&coach, "casey@peak.example", "coach password")
             .await?;
-        coach.click(By::XPath(&button("New group"))).await?;
+        coach.click(By::XPath(&button("New conversation"))).await?;
         coach
             .type_into(By::XPath(&field("Title")), "Spring Cohort")
             .await?;
@@ -1029,4 +1029,146 @@ async fn a_purchase_recorded_on_the_card_sets_the_mode() -> Result<()> {
     }
     .await;
     finish(&b, "10-purchase-sets-mode", outcome).await
+}
+
+/// 11. The owner edits the welcome message with its live preview, adds a company of three
+/// clients, and sends them a mass message: the progress shows done, and each client, signed in
+/// on a phone, finds the welcome first and the mass message in their own private conversation.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mass_message_reaches_each_client_of_a_company() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    let b = h.driver.session(1280, 900).await?;
+    let outcome = async {
+        h.sign_in(&b, "casey@peak.example", "coach password")
+            .await?;
+        b.click(By::XPath(&button("Settings"))).await?;
+        let text = By::XPath(&field("Text"));
+        b.type_into(text, "\u{E009}a\u{E000}\u{E017}").await?;
+        b.type_into(text, "Hi").await?;
+        b.click(By::XPath(&button("{client_first_name}"))).await?;
+        b.type_into(text, ", welcome to the Acme wellness program!")
+            .await?;
+        b.find_text(
+            By::Css(".welcome-preview .bubble"),
+            "Hi Maya, welcome to the Acme wellness program!",
+        )
+        .await?;
+        b.click(By::XPath(&button("Save"))).await?;
+        b.find_text(By::Css(".settings [role=status]"), "Saved")
+            .await?;
+
+        let (status, acme) = h
+            .api(
+                reqwest::Method::POST,
+                "/api/companies",
+                Some(&coach_token),
+                Some(json!({ "name": "Acme" })),
+            )
+            .await?;
+        ensure!(status == 201, "company: {status} {acme}");
+        let mut clients = Vec::new();
+        for (name, email) in [
+            ("Ana Reyes", "ana@acme.example"),
+            ("Ben Ito", "ben@acme.example"),
+            ("Cy Park", "cy@acme.example"),
+        ] {
+            let (status, added) = h
+                .api(
+                    reqwest::Method::POST,
+                    "/api/clients",
+                    Some(&coach_token),
+                    Some(json!({ "name": name, "email": email, "company_id": acme["id"] })),
+                )
+                .await?;
+            ensure!(status == 201, "add: {status} {added}");
+            let (status, accepted) = h
+                .api(
+                    reqwest::Method::POST,
+                    "/api/auth/invites/accept",
+                    None,
+                    Some(json!({ "token": added["invite"]["token"], "password": "client password" })),
+                )
+                .await?;
+            ensure!(status == 200 || status == 201, "accept: {status}");
+            drop(accepted);
+            clients.push((name, email));
+        }
+        // Someone outside the company, who must not get it.
+        h.client(
+            &coach_token,
+            "Olga Out",
+            "olga@else.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+
+        b.click(By::XPath(&button("Mass message"))).await?;
+        b.type_into(By::XPath(&field("Message")), "Team challenge starts Monday 💪")
+            .await?;
+        b.click(By::XPath(
+            "//label[contains(@class,'choice')][normalize-space()='Everyone at a company']",
+        ))
+        .await?;
+        b.click(By::XPath("//label[.//span[normalize-space()='Company']]//select/option[normalize-space()='Acme']"))
+            .await?;
+        b.click(By::XPath(&button("Send to each"))).await?;
+        b.find(By::Css(".job [data-status='Done']")).await?;
+        b.find_text(By::Css(".job .sent"), "3").await?;
+        b.find_text(By::Css(".job .failed"), "0").await?;
+        Ok(())
+    }
+    .await;
+    finish(&b, "11-mass-message-done", outcome).await?;
+
+    let phone = h.phone().await?;
+    let outcome = async {
+        for (i, (name, email)) in [
+            ("Ana", "ana@acme.example"),
+            ("Ben", "ben@acme.example"),
+            ("Cy", "cy@acme.example"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if i > 0 {
+                phone.click(By::XPath(&button("Sign out"))).await?;
+                phone.find(By::XPath(&field("Password"))).await?;
+            }
+            h.sign_in(&phone, email, "client password").await?;
+            // Their private conversation with the business is the one the message is in.
+            phone
+                .find_text(
+                    By::Css(".conversation-list .row"),
+                    "Team challenge starts Monday",
+                )
+                .await?;
+            phone
+                .click(By::XPath(
+                    "//*[contains(@class,'conversation-list')]//a[contains(.,'Peak Form Coaching')]",
+                ))
+                .await?;
+            phone
+                .find_text(By::Css(".message .body"), "Team challenge starts Monday 💪")
+                .await?;
+            let bodies = phone
+                .js(
+                    "return [...document.querySelectorAll('.message .body')].map(e => e.innerText)",
+                    vec![],
+                )
+                .await?;
+            ensure!(
+                bodies
+                    == json!([
+                        format!("Hi {name}, welcome to the Acme wellness program!"),
+                        "Team challenge starts Monday 💪"
+                    ]),
+                "{name} sees {bodies}"
+            );
+        }
+        Ok(())
+    }
+    .await;
+    finish(&phone, "11-mass-message-on-a-phone", outcome).await
 }

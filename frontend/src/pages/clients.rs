@@ -4,9 +4,13 @@ use crate::app::Route;
 use crate::components::conversation::ConversationView;
 use crate::components::field::{Field, FormError, bind_text};
 use crate::hooks::use_session;
+use crate::pages::business::{company_select, query_param, use_companies};
 use crate::services::api;
+use shared::CompanyId;
 use shared::api::{ClientWithInvite, CreateClientRequest, UpdateClientRequest};
-use shared::model::{Client, ConversationSummary, MessagingMode, ModeChange, ModeChangeReason};
+use shared::model::{
+    Client, ConversationKind, ConversationSummary, MessagingMode, ModeChange, ModeChangeReason,
+};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -53,15 +57,17 @@ pub fn Clients() -> Html {
     let q = use_state(String::new);
     let adding = use_state(|| false);
     let added = use_state(|| None::<ClientWithInvite>);
+    let companies = use_companies();
+    let company = use_state(|| query_param("company").and_then(|c| c.parse::<CompanyId>().ok()));
 
     {
         let (items, cursor, token) = (items.clone(), cursor.clone(), token.clone());
         use_effect_with(
-            ((*q).clone(), added.as_ref().map(|a| a.client.id)),
-            move |(q, _)| {
-                let q = q.clone();
+            ((*q).clone(), *company, added.as_ref().map(|a| a.client.id)),
+            move |(q, company, _)| {
+                let (q, company) = (q.clone(), company.map(|c| c.to_string()));
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Ok(page) = api::clients(&token, &q, None).await {
+                    if let Ok(page) = api::clients(&token, &q, company.as_deref(), None).await {
                         items.set(page.items);
                         cursor.set(page.next_cursor);
                     }
@@ -70,13 +76,20 @@ pub fn Clients() -> Html {
         );
     }
     let more = {
-        let (items, cursor, token, q) = (items.clone(), cursor.clone(), token.clone(), q.clone());
+        let (items, cursor, token, q, company) = (
+            items.clone(),
+            cursor.clone(),
+            token.clone(),
+            q.clone(),
+            company.clone(),
+        );
         Callback::from(move |_| {
             let Some(c) = (*cursor).clone() else { return };
             let (items, cursor, token, q) =
                 (items.clone(), cursor.clone(), token.clone(), (*q).clone());
+            let company = company.map(|c| c.to_string());
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::clients(&token, &q, Some(&c)).await {
+                if let Ok(page) = api::clients(&token, &q, company.as_deref(), Some(&c)).await {
                     let mut all = (*items).clone();
                     all.extend(page.items);
                     items.set(all);
@@ -86,6 +99,14 @@ pub fn Clients() -> Html {
         })
     };
     let on_search = bind_text(&q);
+    let on_company = {
+        let company = company.clone();
+        Callback::from(move |c: Option<CompanyId>| company.set(c))
+    };
+    let company_name = |id: Option<CompanyId>| {
+        id.and_then(|id| companies.iter().find(|c| c.id == id))
+            .map(|c| c.name.clone())
+    };
     let open_add = {
         let (adding, added) = (adding.clone(), added.clone());
         Callback::from(move |_| {
@@ -113,7 +134,12 @@ pub fn Clients() -> Html {
             </div>
             if *adding { <AddClient onadded={on_added} oncancel={on_cancel} /> }
             if let Some(a) = &*added { <InviteCard result={a.clone()} /> }
-            <input class="search" type="search" placeholder="Search by name" value={(*q).clone()} oninput={on_search} aria-label="Search clients" />
+            <div class="filters">
+                <input class="search" type="search" placeholder="Search by name" value={(*q).clone()} oninput={on_search} aria-label="Search clients" />
+                if !companies.is_empty() {
+                    { company_select("Company", &companies, *company, "All companies", on_company) }
+                }
+            </div>
             <ul class="roster">
                 { for items.iter().map(|c| html! {
                     <li key={c.id.to_string()}>
@@ -125,6 +151,7 @@ pub fn Clients() -> Html {
                             </span>
                             <span class="meta">
                                 <span class="pill">{ if c.messaging == MessagingMode::OneWay { "One-way" } else { "Two-way" } }</span>
+                                if let Some(name) = company_name(c.company_id) { <span class="pill company">{ name }</span> }
                                 if !c.joined { <span class="pill muted">{ "Invited" }</span> }
                             </span>
                         </Link<Route>>
@@ -152,14 +179,17 @@ fn AddClient(props: &AddClientProps) -> Html {
     );
     let mode = use_state(|| MessagingMode::TwoWay);
     let error = use_state(|| None::<String>);
+    let companies = use_companies();
+    let company = use_state(|| None::<CompanyId>);
     let onsubmit = {
-        let (name, email, phone, mode, error, onadded) = (
+        let (name, email, phone, mode, error, onadded, company) = (
             name.clone(),
             email.clone(),
             phone.clone(),
             mode.clone(),
             error.clone(),
             props.onadded.clone(),
+            company.clone(),
         );
         let token = session.current().map(|s| s.token).unwrap_or_default();
         Callback::from(move |e: SubmitEvent| {
@@ -170,7 +200,7 @@ fn AddClient(props: &AddClientProps) -> Html {
                 email: opt(&email),
                 phone: opt(&phone),
                 messaging: *mode,
-                company_id: None,
+                company_id: *company,
             };
             let (error, onadded, token) = (error.clone(), onadded.clone(), token.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -193,6 +223,9 @@ fn AddClient(props: &AddClientProps) -> Html {
             <Field label="Email" kind="email" value={(*email).clone()} oninput={set(&email)} />
             <Field label="Phone" kind="tel" value={(*phone).clone()} oninput={set(&phone)} hint="International form, like +14155550123" />
             <ModeChoice value={*mode} onchange={on_mode} />
+            if !companies.is_empty() {
+                { company_select("Company", &companies, *company, "No company", { let company = company.clone(); Callback::from(move |c| company.set(c)) }) }
+            }
             <FormError error={(*error).clone()} />
             <div class="actions">
                 <button type="button" class="ghost" onclick={props.oncancel.clone()}>{ "Cancel" }</button>
@@ -360,6 +393,8 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
     let mode = use_state(|| MessagingMode::TwoWay);
     let error = use_state(|| None::<String>);
     let invite = use_state(|| None::<ClientWithInvite>);
+    let companies = use_companies();
+    let company = use_state(|| None::<CompanyId>);
     {
         let (client, token) = (client.clone(), token.clone());
         use_effect_with(props.id.clone(), move |id| {
@@ -375,15 +410,17 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
         return html! { <p class="muted page">{ "Loading…" }</p> };
     };
     let start_edit = {
-        let (editing, name, email, phone, mode, c) = (
+        let (editing, name, email, phone, mode, c, company) = (
             editing.clone(),
             name.clone(),
             email.clone(),
             phone.clone(),
             mode.clone(),
             c.clone(),
+            company.clone(),
         );
         Callback::from(move |_| {
+            company.set(c.company_id);
             name.set(c.name.clone());
             email.set(c.email.clone().unwrap_or_default());
             phone.set(c.phone.clone().unwrap_or_default());
@@ -392,6 +429,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
         })
     };
     let save = {
+        let company = company.clone();
         let (editing, name, email, phone, mode, error, client, token, id) = (
             editing.clone(),
             name.clone(),
@@ -411,7 +449,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                 email: opt(&email),
                 phone: opt(&phone),
                 messaging: Some(*mode),
-                company_id: None,
+                company_id: Some(*company),
             };
             let (editing, error, client, token, id) = (
                 editing.clone(),
@@ -481,7 +519,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                 </div>
                 { match c.conversation_id {
                     Some(id) => html! { <ClientChat conversation={id.to_string()} /> },
-                    None => html! {},
+                    None => html! { <ClientChannels client={c.clone()} onstarted={on_coach.clone()} /> },
                 } }
             </div>
         };
@@ -499,6 +537,9 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                         <Field label="Email" kind="email" value={(*email).clone()} oninput={set(&email)} />
                         <Field label="Phone" kind="tel" value={(*phone).clone()} oninput={set(&phone)} />
                         <ModeChoice value={*mode} onchange={on_mode} />
+                        if !companies.is_empty() {
+                            { company_select("Company", &companies, *company, "No company", { let company = company.clone(); Callback::from(move |c| company.set(c)) }) }
+                        }
                         <FormError error={(*error).clone()} />
                         <div class="actions">
                             <button type="button" class="ghost" onclick={cancel}>{ "Cancel" }</button>
@@ -510,18 +551,99 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                         <dt>{ "Email" }</dt><dd>{ c.email.clone().unwrap_or_else(|| "—".into()) }</dd>
                         <dt>{ "Phone" }</dt><dd>{ c.phone.clone().unwrap_or_else(|| "—".into()) }</dd>
                         <dt>{ "In-app messaging" }</dt><dd>{ mode_label(c.messaging) }</dd>
+                        <dt>{ "Company" }</dt><dd>{ c.company_id.and_then(|id| companies.iter().find(|x| x.id == id)).map(|x| x.name.clone()).unwrap_or_else(|| "—".into()) }</dd>
                         <dt>{ "Status" }</dt><dd>{ if c.joined { "Joined" } else { "Invited" } }</dd>
-                        <dt>{ "Coach" }</dt><dd><crate::pages::staff::CoachPicker client={props.id.clone()} coach_id={c.coach_id} onchanged={on_coach} /></dd>
+                        <dt>{ "Coach" }</dt><dd><crate::pages::staff::CoachPicker client={props.id.clone()} coach_id={c.coach_id} onchanged={on_coach.clone()} /></dd>
                     </dl>
                     <div class="actions">
                         if !c.joined { <button class="ghost" onclick={reinvite}>{ "New invite link" }</button> }
                         <button class="primary" onclick={start_edit}>{ "Edit" }</button>
                     </div>
+                    <ClientChannels client={c.clone()} onstarted={on_coach.clone()} />
                     <crate::pages::products::ClientPurchases client={props.id.clone()} onbought={on_bought} />
                     <ModeHistory id={props.id.clone()} mode={c.messaging} />
                 }
             </div>
             if let Some(r) = &*invite { <InviteCard result={r.clone()} /> }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ClientChannelsProps {
+    client: Client,
+    onstarted: Callback<Client>,
+}
+
+/// The conversations this client is in (that the viewer is in too); for a client added
+/// straight into their company's channel, a button that starts their private conversation
+/// (with the welcome message).
+#[component]
+fn ClientChannels(props: &ClientChannelsProps) -> Html {
+    let session = use_session();
+    let token = session.current().map(|s| s.token).unwrap_or_default();
+    let list = use_state(|| None::<Vec<ConversationSummary>>);
+    let error = use_state(|| None::<String>);
+    let start = {
+        let (id, onstarted, error) = (
+            props.client.id.to_string(),
+            props.onstarted.clone(),
+            error.clone(),
+        );
+        let token = token.clone();
+        Callback::from(move |_| {
+            let (id, onstarted, error, token) =
+                (id.clone(), onstarted.clone(), error.clone(), token.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::start_conversation(&token, &id).await {
+                    Ok(c) => onstarted.emit(c),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    {
+        let (list, token) = (list.clone(), token.clone());
+        let key = (
+            props.client.id,
+            props.client.company_id,
+            props.client.conversation_id,
+        );
+        use_effect_with(key, move |(id, _, _)| {
+            let id = id.to_string();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(l) = api::client_conversations(&token, &id).await {
+                    list.set(Some(l));
+                }
+            });
+        });
+    }
+    let Some(list) = &*list else {
+        return html! {};
+    };
+    let kind = |k: ConversationKind| match k {
+        ConversationKind::Private => "Private",
+        ConversationKind::Group => "Group",
+        ConversationKind::Company => "Company",
+    };
+    html! {
+        <section class="history channels">
+            <h2>{ "Conversations" }</h2>
+            <ul class="changes">
+                { for list.iter().map(|c| html! {
+                    <li key={c.id.to_string()}>
+                        <Link<Route> to={Route::Conversation { id: c.id.to_string() }}>{ c.title.clone() }</Link<Route>>
+                        <span class="pill">{ kind(c.kind) }</span>
+                    </li>
+                }) }
+            </ul>
+            if props.client.conversation_id.is_none() {
+                <div class="start-chat">
+                    <p class="muted">{ "This client is in their company's channel only." }</p>
+                    <FormError error={(*error).clone()} />
+                    <button class="primary" onclick={start}>{ "Start a private conversation" }</button>
+                </div>
+            }
+        </section>
     }
 }

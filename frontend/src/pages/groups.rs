@@ -5,34 +5,39 @@ use crate::app::Route;
 use crate::components::field::{Field, FormError, bind_text};
 use crate::hooks::use_session;
 use crate::services::api;
-use shared::UserId;
 use shared::api::{CreateGroupRequest, SetMemberRequest};
-use shared::model::{Client, ConversationSummary, GroupMember, GroupRole, Role};
+use shared::model::{Client, ConversationKind, ConversationSummary, GroupMember, GroupRole, Role};
+use shared::{CompanyId, UserId};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
-struct PickerProps {
+pub struct PickerProps {
     /// Who is ticked.
-    chosen: Vec<UserId>,
+    pub chosen: Vec<UserId>,
     /// People who are already in (not offered).
-    except: Vec<UserId>,
-    ontoggle: Callback<UserId>,
+    pub except: Vec<UserId>,
+    pub ontoggle: Callback<UserId>,
+    #[prop_or(AttrValue::Static("Members"))]
+    pub legend: AttrValue,
+    /// Only this company's clients.
+    #[prop_or_default]
+    pub company: Option<CompanyId>,
 }
 
 /// Clients of the business to tick, searchable by name.
 #[component]
-fn ClientPicker(props: &PickerProps) -> Html {
+pub fn ClientPicker(props: &PickerProps) -> Html {
     let session = use_session();
     let token = session.current().map(|s| s.token).unwrap_or_default();
     let q = use_state(String::new);
     let clients = use_state(Vec::<Client>::new);
     {
         let (clients, token) = (clients.clone(), token.clone());
-        use_effect_with((*q).clone(), move |q| {
-            let q = q.clone();
+        use_effect_with(((*q).clone(), props.company), move |(q, company)| {
+            let (q, company) = (q.clone(), company.map(|c| c.to_string()));
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::clients(&token, &q, None).await {
+                if let Ok(page) = api::clients(&token, &q, company.as_deref(), None).await {
                     clients.set(page.items);
                 }
             });
@@ -40,7 +45,7 @@ fn ClientPicker(props: &PickerProps) -> Html {
     }
     html! {
         <fieldset class="field picker">
-            <legend class="label">{ "Members" }</legend>
+            <legend class="label">{ props.legend.clone() }</legend>
             <input class="search" type="search" placeholder="Search clients" aria-label="Search clients"
                 value={(*q).clone()} oninput={bind_text(&q)} />
             <ul class="choices">
@@ -86,14 +91,27 @@ pub fn NewGroup() -> Html {
     let announcement_only = use_state(|| false);
     let chosen = use_state(Vec::<UserId>::new);
     let error = use_state(|| None::<String>);
+    let companies = crate::pages::business::use_companies();
+    let company = use_state(|| {
+        crate::pages::business::query_param("company").and_then(|c| c.parse::<CompanyId>().ok())
+    });
+    let on_company = {
+        let (company, chosen) = (company.clone(), chosen.clone());
+        // Clients of one company only: what was ticked for another goes.
+        Callback::from(move |c: Option<CompanyId>| {
+            chosen.set(Vec::new());
+            company.set(c);
+        })
+    };
     let onsubmit = {
-        let (title, emoji, announcement_only, chosen, error, token) = (
+        let (title, emoji, announcement_only, chosen, error, token, company) = (
             title.clone(),
             emoji.clone(),
             announcement_only.clone(),
             chosen.clone(),
             error.clone(),
             token.clone(),
+            company.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -102,7 +120,7 @@ pub fn NewGroup() -> Html {
                 member_ids: (*chosen).clone(),
                 announcement_only: *announcement_only,
                 emoji: Some(emoji.trim().to_owned()).filter(|e| !e.is_empty()),
-                company_id: None,
+                company_id: *company,
             };
             let (error, token, navigator) = (error.clone(), token.clone(), navigator.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -126,14 +144,17 @@ pub fn NewGroup() -> Html {
     html! {
         <div class="page">
             <form class="card form" {onsubmit}>
-                <h1>{ "New group" }</h1>
+                <h1>{ "New conversation" }</h1>
                 <Field label="Title" value={(*title).clone()} oninput={bind_text(&title)} />
                 <Field label="Emoji" value={(*emoji).clone()} oninput={bind_text(&emoji)} hint="Optional, for the group's picture: 🌱" />
                 <label class="choice">
                     <input type="checkbox" checked={*announcement_only} onchange={on_announce} />
                     <span><strong>{ "Announcement only" }</strong><span class="hint">{ "Only owners and admins post; members read and react." }</span></span>
                 </label>
-                <ClientPicker chosen={(*chosen).clone()} except={Vec::<UserId>::new()} ontoggle={toggle(&chosen)} />
+                if !companies.is_empty() {
+                    { crate::pages::business::company_select("Within a company", &companies, *company, "Any clients", on_company) }
+                }
+                <ClientPicker chosen={(*chosen).clone()} except={Vec::<UserId>::new()} ontoggle={toggle(&chosen)} company={*company} />
                 <FormError error={(*error).clone()} />
                 <div class="actions">
                     <Link<Route> to={Route::Inbox} classes="button ghost">{ "Cancel" }</Link<Route>>
@@ -309,6 +330,7 @@ pub fn GroupMembers(props: &MembersProps) -> Html {
         Callback::from(move |_| adding.set(!*adding))
     };
     let in_group: Vec<UserId> = members.iter().map(|m| m.user_id).collect();
+    let company_channel = props.summary.kind == ConversationKind::Company;
     html! {
         <section class="members-panel" aria-label="Members">
             <header class="conversation-head">
@@ -317,18 +339,21 @@ pub fn GroupMembers(props: &MembersProps) -> Html {
             </header>
             <FormError error={(*error).clone()} />
             <ul class="members">{ for rows }</ul>
-            if manager {
+            if company_channel {
+                <p class="muted">{ "Everyone at the company is in this channel: it follows who belongs to the company." }</p>
+            }
+            if manager && !company_channel {
                 <div class="actions">
                     <button class="ghost" onclick={open_add}>{ "Add people" }</button>
                 </div>
                 if *adding {
-                    <ClientPicker chosen={(*chosen).clone()} except={in_group} ontoggle={toggle(&chosen)} />
+                    <ClientPicker chosen={(*chosen).clone()} except={in_group} ontoggle={toggle(&chosen)} company={props.summary.company_id} />
                     <div class="actions">
                         <button class="primary" onclick={add_chosen} disabled={chosen.is_empty()}>{ format!("Add {}", chosen.len()) }</button>
                     </div>
                 }
             }
-            if props.summary.group_role != Some(GroupRole::Owner) {
+            if props.summary.group_role != Some(GroupRole::Owner) && !(company_channel && my_role == Some(Role::Client)) {
                 if let Some(leave) = leave {
                     <div class="actions"><button class="ghost danger" onclick={leave}>{ "Leave group" }</button></div>
                 }

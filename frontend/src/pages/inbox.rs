@@ -176,7 +176,7 @@ pub fn Inbox(props: &InboxProps) -> Html {
                 <div class="list-head">
                     <input class="search" type="search" placeholder="Search by name" value={(*search).clone()} {oninput} aria-label="Search conversations" />
                     if can_create_groups {
-                        <Link<Route> to={Route::NewGroup} classes="button ghost">{ "New group" }</Link<Route>>
+                        <Link<Route> to={Route::NewGroup} classes="button ghost">{ "New conversation" }</Link<Route>>
                     }
                 </div>
                 if let Some(e) = &*error { <p class="error" role="alert">{ e.clone() }</p> }

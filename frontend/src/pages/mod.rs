@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod auth;
+pub mod business;
 pub mod clients;
 pub mod groups;
 pub mod inbox;

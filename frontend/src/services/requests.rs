@@ -1,10 +1,12 @@
 //! One request function for the whole app: JSON in, JSON out, every failure a typed [`ApiError`].
 
+use futures::FutureExt as _;
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::ErrorBody;
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 
 thread_local! {
@@ -47,20 +49,24 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-pub async fn request<B: Serialize, T: DeserializeOwned>(
+/// The one place a request is made: no type parameters, so the app carries one copy of it.
+/// Answers the status and the body's text, or the error when the request failed.
+async fn exchange(
     method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&B>,
-) -> Result<T, ApiError> {
-    let mut builder = RequestBuilder::new(&super::config::api(path)).method(method);
-    if let Some(t) = token {
+    path: String,
+    token: Option<String>,
+    body: Result<Option<String>, ApiError>,
+) -> Result<(u16, String), ApiError> {
+    let body = body?;
+    let mut builder = RequestBuilder::new(&super::config::api(&path)).method(method);
+    if let Some(t) = &token {
         builder = builder.header("Authorization", &format!("Bearer {t}"));
     }
     let sent = match body {
         Some(b) => {
             builder
-                .json(b)
+                .header("Content-Type", "application/json")
+                .body(b)
                 .map_err(|_| ApiError::offline())?
                 .send()
                 .await
@@ -75,63 +81,92 @@ pub async fn request<B: Serialize, T: DeserializeOwned>(
     {
         handler();
     }
-    if status == 204 {
-        // No content: only `()` (or an `Option`) reads from nothing.
-        return serde_json::from_str::<T>("null").map_err(|_| ApiError {
-            status,
-            code: "client.unreadable".into(),
-            message: "The server's answer could not be read.".into(),
-        });
-    }
+    let text = response.text().await.map_err(|_| ApiError::offline())?;
     if (200..300).contains(&status) {
-        return response.json::<T>().await.map_err(|_| ApiError {
-            status,
-            code: "client.unreadable".into(),
-            message: "The server's answer could not be read.".into(),
-        });
+        return Ok((status, text));
     }
-    match response.json::<ErrorBody>().await {
-        Ok(e) => Err(ApiError {
+    Err(match serde_json::from_str::<ErrorBody>(&text) {
+        Ok(e) => ApiError {
             status,
             code: e.error.code,
             message: e.error.message,
-        }),
-        Err(_) => Err(ApiError {
+        },
+        Err(_) => ApiError {
             status,
             code: "server.error".into(),
             message: "Something went wrong. Please try again.".into(),
-        }),
-    }
+        },
+    })
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str, token: Option<&str>) -> Result<T, ApiError> {
-    request::<(), T>(Method::GET, path, token, None).await
+/// A successful answer read as `T`; no content reads as `null` (for `()` or an `Option`).
+fn decode<T: DeserializeOwned>(answer: Result<(u16, String), ApiError>) -> Result<T, ApiError> {
+    let (status, text) = answer?;
+    let text = if status == 204 { "null" } else { text.as_str() };
+    serde_json::from_str::<T>(text).map_err(|_| ApiError {
+        status,
+        code: "client.unreadable".into(),
+        message: "The server's answer could not be read.".into(),
+    })
 }
 
-pub async fn post<B: Serialize, T: DeserializeOwned>(
-    path: &str,
+fn encode<B: Serialize>(body: &B) -> Result<String, ApiError> {
+    serde_json::to_string(body).map_err(|_| ApiError {
+        status: 0,
+        code: "client.unwritable".into(),
+        message: "This request could not be written.".into(),
+    })
+}
+
+/// A request: the body is written now, the answer read as `T` when it comes. Only the writing
+/// and the reading are made per type; the exchange itself is shared.
+pub fn request<B: Serialize, T: DeserializeOwned>(
+    method: Method,
+    path: String,
+    token: Option<&str>,
+    body: Option<&B>,
+) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
+    let body = body.map(encode).transpose();
+    // Boxed, so that waiting for the answer is one piece of code for every type.
+    exchange(method, path, token.map(str::to_owned), body)
+        .boxed_local()
+        .map(decode)
+}
+
+pub fn get<T: DeserializeOwned>(
+    path: String,
+    token: Option<&str>,
+) -> impl Future<Output = Result<T, ApiError>> + use<T> {
+    request::<(), T>(Method::GET, path, token, None)
+}
+
+pub fn post<B: Serialize, T: DeserializeOwned>(
+    path: String,
     token: Option<&str>,
     body: &B,
-) -> Result<T, ApiError> {
-    request(Method::POST, path, token, Some(body)).await
+) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
+    request(Method::POST, path, token, Some(body))
 }
 
-pub async fn patch<B: Serialize, T: DeserializeOwned>(
-    path: &str,
+pub fn patch<B: Serialize, T: DeserializeOwned>(
+    path: String,
     token: Option<&str>,
     body: &B,
-) -> Result<T, ApiError> {
-    request(Method::PATCH, path, token, Some(body)).await
+) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
+    request(Method::PATCH, path, token, Some(body))
 }
 
-pub async fn put<B: Serialize, T: DeserializeOwned>(
-    path: &str,
+pub fn put<B: Serialize, T: DeserializeOwned>(
+    path: String,
     token: Option<&str>,
     body: &B,
-) -> Result<T, ApiError> {
-    request(Method::PUT, path, token, Some(body)).await
+) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
+    request(Method::PUT, path, token, Some(body))
 }
 
-pub async fn delete<T: DeserializeOwned>(path: &str, token: Option<&str>) -> Result<T, ApiError> {
-    request::<(), T>(Method::DELETE, path, token, None).await
+pub fn delete<T: DeserializeOwned>(
+    path: String,
+    token: Option<&str>,
+) -> impl Future<Output = Result<T, ApiError>> + use<T> {
+    request::<(), T>(Method::DELETE, path, token, None)
 }

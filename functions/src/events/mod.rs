@@ -146,10 +146,13 @@ pub async fn deliver(
     // A mass message moved on: its sender sees the progress.
     if let (Some((b, _)), Some(new)) = (crate::domain::mass::job_of(change), &change.new) {
         let job = repo::decode::<repo::MassRecord>(new)?.value.job;
-        let sender = job.sender_id;
-        realtime
-            .push(b, sender, &ServerEvent::MassMessageProgress { job })
-            .await?;
+        let event = ServerEvent::MassMessageProgress {
+            id: job.id,
+            status: job.status,
+            sent: job.sent,
+            failed: job.failed,
+        };
+        realtime.push(b, job.sender_id, &event).await?;
         return Ok(());
     }
     let Some((b, c, delivery)) = events_for(change)? else {

@@ -1,0 +1,550 @@
+//! Running the business: companies and their channels, mass messages with their live progress,
+//! and the settings (welcome message, default channel).
+
+use crate::app::Route;
+use crate::components::field::{Field, FormError, bind_text};
+use crate::hooks::{use_live, use_session};
+use crate::pages::groups::ClientPicker;
+use crate::services::api;
+use crate::state::Live;
+use shared::api::{CreateCompanyRequest, CreateMassMessageRequest, UpdateSettingsRequest};
+use shared::events::ServerEvent;
+use shared::model::{
+    Company, DefaultChannel, MassMessage, MassStatus, Product, Recipients, WelcomeMessage,
+};
+use shared::{CompanyId, ProductId, UserId};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+/// A query parameter of the page's address.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The business's companies, loaded once.
+#[hook]
+pub fn use_companies() -> UseStateHandle<Vec<Company>> {
+    let session = use_session();
+    let token = session.current().map(|s| s.token).unwrap_or_default();
+    let companies = use_state(Vec::<Company>::new);
+    {
+        let companies = companies.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(list) = api::companies(&token).await {
+                    companies.set(list);
+                }
+            });
+        });
+    }
+    companies
+}
+
+/// A company to choose (`none` names choosing none). A plain function, not a component: it
+/// has no state of its own.
+pub fn company_select(
+    label: &'static str,
+    companies: &[Company],
+    value: Option<CompanyId>,
+    none: &'static str,
+    onchange: Callback<Option<CompanyId>>,
+) -> Html {
+    let onchange = onchange.reform(|e: Event| {
+        e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value()
+            .parse::<CompanyId>()
+            .ok()
+    });
+    html! {
+        <label class="field">
+            <span class="label">{ label }</span>
+            <select {onchange}>
+                <option value="" selected={value.is_none()}>{ none }</option>
+                { for companies.iter().map(|c| html! {
+                    <option key={c.id.to_string()} value={c.id.to_string()} selected={value == Some(c.id)}>{ c.name.clone() }</option>
+                }) }
+            </select>
+        </label>
+    }
+}
+
+/// The companies page: each company with its channel and clients, and a form to add one.
+#[component]
+pub fn Companies() -> Html {
+    let session = use_session();
+    let token = session.current().map(|s| s.token).unwrap_or_default();
+    let companies = use_companies();
+    let name = use_state(String::new);
+    let error = use_state(|| None::<String>);
+    let onsubmit = {
+        let (companies, name, error) = (companies.clone(), name.clone(), error.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let req = CreateCompanyRequest {
+                name: (*name).clone(),
+            };
+            let (companies, name, error, token) = (
+                companies.clone(),
+                name.clone(),
+                error.clone(),
+                token.clone(),
+            );
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::create_company(&token, &req).await {
+                    Ok(c) => {
+                        let mut next = (*companies).clone();
+                        next.push(c);
+                        companies.set(next);
+                        name.set(String::new());
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    html! {
+        <div class="page companies">
+            <div class="page-head"><h1>{ "Companies" }</h1></div>
+            <ul class="roster">
+                { for companies.iter().map(|c| html! {
+                    <li key={c.id.to_string()} class="row">
+                        <span class="avatar" aria-hidden="true">{ "🏢" }</span>
+                        <span class="summary"><span class="title">{ c.name.clone() }</span></span>
+                        <span class="meta links">
+                            <a class="button ghost" href={format!("/clients?company={}", c.id)}>{ "Clients" }</a>
+                            <Link<Route> to={Route::Conversation { id: c.channel_id.to_string() }} classes="button ghost">{ "Channel" }</Link<Route>>
+                            <a class="button ghost" href={format!("/groups/new?company={}", c.id)}>{ "New conversation" }</a>
+                        </span>
+                    </li>
+                }) }
+                if companies.is_empty() { <li class="muted">{ "No companies yet." }</li> }
+            </ul>
+            <form class="card form" {onsubmit}>
+                <h2>{ "Add a company" }</h2>
+                <p class="muted">{ "Its channel holds every client you put in the company, and follows as they join or leave." }</p>
+                <Field label="Company name" value={(*name).clone()} oninput={bind_text(&name)} />
+                <FormError error={(*error).clone()} />
+                <div class="actions"><button type="submit" class="primary">{ "Add company" }</button></div>
+            </form>
+        </div>
+    }
+}
+
+/// Who a mass message goes to, as chosen on the page.
+#[derive(Clone, Copy, PartialEq)]
+enum Audience {
+    All,
+    Company,
+    Product,
+    Chosen,
+}
+
+/// One message to many clients, each in their own conversation, and its progress.
+#[component]
+pub fn MassMessagePage() -> Html {
+    let session = use_session();
+    let token = session.current().map(|s| s.token).unwrap_or_default();
+    let companies = use_companies();
+    let products = use_state(Vec::<Product>::new);
+    let body = use_state(String::new);
+    let company = use_state(|| query_param("company").and_then(|c| c.parse::<CompanyId>().ok()));
+    let audience = use_state(|| match *company {
+        Some(_) => Audience::Company,
+        None => Audience::All,
+    });
+    let product = use_state(|| None::<ProductId>);
+    let chosen = use_state(Vec::<UserId>::new);
+    let error = use_state(|| None::<String>);
+    let job = use_state(|| None::<MassMessage>);
+    // The job's progress, live from its events, and looked up while it runs in case the
+    // connection dropped one.
+    let live = use_live();
+    let seen = use_mut_ref(|| None::<u64>);
+    {
+        let (job, seen) = (job.clone(), seen.clone());
+        use_effect_with(live.next_seq, move |_| {
+            let last = *seen.borrow();
+            for (n, event) in live.since(last) {
+                *seen.borrow_mut() = Some(*n);
+                if let (
+                    Live::Event(ServerEvent::MassMessageProgress {
+                        id,
+                        status,
+                        sent,
+                        failed,
+                    }),
+                    Some(current),
+                ) = (event, &*job)
+                    && *id == current.id
+                    && current.status != MassStatus::Done
+                    && (sent + failed >= current.sent + current.failed
+                        || *status == MassStatus::Done)
+                {
+                    job.set(Some(MassMessage {
+                        status: *status,
+                        sent: *sent,
+                        failed: *failed,
+                        ..current.clone()
+                    }));
+                }
+            }
+        });
+    }
+    {
+        let (job, token) = (job.clone(), token.clone());
+        let running = job
+            .as_ref()
+            .filter(|j| j.status != MassStatus::Done)
+            .map(|j| j.id.clone());
+        use_effect_with(running, move |running| {
+            let poll = running.clone().map(|id| {
+                gloo_timers::callback::Interval::new(2_000, move || {
+                    let (job, id, token) = (job.clone(), id.clone(), token.clone());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Ok(j) = api::mass_message(&token, &id).await {
+                            job.set(Some(j));
+                        }
+                    });
+                })
+            });
+            move || drop(poll)
+        });
+    }
+    {
+        let (products, token) = (products.clone(), token.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(page) = api::products(&token).await {
+                    products.set(page.items);
+                }
+            });
+        });
+    }
+    let onsubmit = {
+        let (body, audience, company, product, chosen, error, job, token) = (
+            body.clone(),
+            audience.clone(),
+            company.clone(),
+            product.clone(),
+            chosen.clone(),
+            error.clone(),
+            job.clone(),
+            token.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let recipients = match *audience {
+                Audience::All => Recipients::All { all: true },
+                Audience::Company => match *company {
+                    Some(company_id) => Recipients::Company { company_id },
+                    None => return error.set(Some("Choose the company.".into())),
+                },
+                Audience::Product => match *product {
+                    Some(product_id) => Recipients::Product { product_id },
+                    None => return error.set(Some("Choose the product.".into())),
+                },
+                Audience::Chosen => Recipients::Clients {
+                    client_ids: (*chosen).clone(),
+                },
+            };
+            let req = CreateMassMessageRequest {
+                id: crate::format::new_client_message_id(),
+                body: (*body).clone(),
+                recipients,
+            };
+            let (error, job, token, body) =
+                (error.clone(), job.clone(), token.clone(), body.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::create_mass_message(&token, &req).await {
+                    Ok(accepted) => {
+                        error.set(None);
+                        body.set(String::new());
+                        job.set(Some(accepted));
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    let option = |a: Audience, label: &'static str| {
+        let onchange = {
+            let audience = audience.clone();
+            Callback::from(move |_: Event| audience.set(a))
+        };
+        html! {
+            <label class="choice compact">
+                <input type="radio" name="audience" checked={*audience == a} {onchange} />
+                <span>{ label }</span>
+            </label>
+        }
+    };
+    let on_company = {
+        let company = company.clone();
+        Callback::from(move |c: Option<CompanyId>| company.set(c))
+    };
+    let on_product = {
+        let product = product.clone();
+        Callback::from(move |e: Event| {
+            product.set(
+                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .value()
+                    .parse()
+                    .ok(),
+            )
+        })
+    };
+    let on_body = {
+        let body = body.clone();
+        Callback::from(move |e: InputEvent| {
+            body.set(
+                e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+                    .value(),
+            )
+        })
+    };
+    let on_toggle = {
+        let chosen = chosen.clone();
+        Callback::from(move |id: UserId| {
+            let mut next = (*chosen).clone();
+            match next.iter().position(|x| *x == id) {
+                Some(i) => {
+                    next.remove(i);
+                }
+                None => next.push(id),
+            }
+            chosen.set(next);
+        })
+    };
+    html! {
+        <div class="page mass">
+            <form class="card form" {onsubmit}>
+                <h1>{ "Mass message" }</h1>
+                <p class="muted">{ "Each client receives it in their own conversation with you, as a normal message: nobody sees who else got it, and replies come back to you one to one." }</p>
+                <label class="field">
+                    <span class="label">{ "Message" }</span>
+                    <textarea rows="4" value={(*body).clone()} oninput={on_body} />
+                </label>
+                <fieldset class="field">
+                    <legend class="label">{ "Send to" }</legend>
+                    { option(Audience::All, "All clients") }
+                    { option(Audience::Company, "Everyone at a company") }
+                    { option(Audience::Product, "Everyone who bought a product") }
+                    { option(Audience::Chosen, "Clients I choose") }
+                </fieldset>
+                if *audience == Audience::Company {
+                    { company_select("Company", &companies, *company, "Choose a company", on_company) }
+                }
+                if *audience == Audience::Product {
+                    <label class="field">
+                        <span class="label">{ "Product" }</span>
+                        <select onchange={on_product}>
+                            <option value="" selected={product.is_none()}>{ "Choose a product" }</option>
+                            { for products.iter().map(|p| html! {
+                                <option key={p.id.to_string()} value={p.id.to_string()} selected={*product == Some(p.id)}>{ p.name.clone() }</option>
+                            }) }
+                        </select>
+                    </label>
+                }
+                if *audience == Audience::Chosen {
+                    <ClientPicker chosen={(*chosen).clone()} except={Vec::<UserId>::new()} ontoggle={on_toggle} legend="Clients" />
+                }
+                <FormError error={(*error).clone()} />
+                <div class="actions"><button type="submit" class="primary">{ "Send to each" }</button></div>
+            </form>
+            if let Some(j) = &*job { { progress(j) } }
+        </div>
+    }
+}
+
+/// Where a mass message is: queued, sending, done; sent and failed so far.
+fn progress(job: &MassMessage) -> Html {
+    let (label, class) = match job.status {
+        MassStatus::Queued => ("Queued", "pill"),
+        MassStatus::Sending => ("Sending…", "pill"),
+        MassStatus::Done => ("Done", "pill ok"),
+    };
+    html! {
+        <section class="card job" role="status" aria-live="polite">
+            <div class="job-head">
+                <h2>{ "Delivery" }</h2>
+                <span class={class} data-status={label}>{ label }</span>
+            </div>
+            <p class="preview">{ job.body.clone() }</p>
+            <dl class="details">
+                <dt>{ "Sent" }</dt><dd class="sent">{ job.sent }</dd>
+                <dt>{ "Failed" }</dt><dd class="failed">{ job.failed }</dd>
+            </dl>
+        </section>
+    }
+}
+
+/// The business's settings: the welcome message (with a live preview) and where clients of a
+/// company start.
+#[component]
+pub fn SettingsPage() -> Html {
+    let session = use_session();
+    let current = session.current();
+    let token = current
+        .as_ref()
+        .map(|s| s.token.clone())
+        .unwrap_or_default();
+    let (my_name, business) = current
+        .as_ref()
+        .map(|s| (s.user.name.clone(), s.user.business_name.clone()))
+        .unwrap_or_default();
+    let enabled = use_state(|| true);
+    let text = use_state(String::new);
+    let default_channel = use_state(|| DefaultChannel::Individual);
+    let loaded = use_state(|| false);
+    let error = use_state(|| None::<String>);
+    let saved = use_state(|| false);
+    {
+        let (enabled, text, default_channel, loaded, token) = (
+            enabled.clone(),
+            text.clone(),
+            default_channel.clone(),
+            loaded.clone(),
+            token.clone(),
+        );
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(s) = api::settings(&token).await {
+                    enabled.set(s.welcome_message.enabled);
+                    text.set(s.welcome_message.text);
+                    default_channel.set(s.default_channel);
+                    loaded.set(true);
+                }
+            });
+        });
+    }
+    let onsubmit = {
+        let (enabled, text, default_channel, error, saved) = (
+            enabled.clone(),
+            text.clone(),
+            default_channel.clone(),
+            error.clone(),
+            saved.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let req = UpdateSettingsRequest {
+                welcome_message: Some(WelcomeMessage {
+                    enabled: *enabled,
+                    text: (*text).clone(),
+                }),
+                default_channel: Some(*default_channel),
+            };
+            let (error, saved, token) = (error.clone(), saved.clone(), token.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::update_settings(&token, &req).await {
+                    Ok(_) => {
+                        error.set(None);
+                        saved.set(true);
+                    }
+                    Err(e) => {
+                        saved.set(false);
+                        error.set(Some(e.message));
+                    }
+                }
+            });
+        })
+    };
+    let on_text = {
+        let (text, saved) = (text.clone(), saved.clone());
+        Callback::from(move |e: InputEvent| {
+            saved.set(false);
+            text.set(
+                e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+                    .value(),
+            )
+        })
+    };
+    let on_enabled = {
+        let (enabled, saved) = (enabled.clone(), saved.clone());
+        Callback::from(move |_: Event| {
+            saved.set(false);
+            enabled.set(!*enabled)
+        })
+    };
+    let insert = |placeholder: &'static str| {
+        let (text, saved) = (text.clone(), saved.clone());
+        let onclick = Callback::from(move |_| {
+            saved.set(false);
+            let sep = if text.is_empty() || text.ends_with(' ') {
+                ""
+            } else {
+                " "
+            };
+            text.set(format!("{}{sep}{placeholder}", *text));
+        });
+        html! { <button type="button" class="chip" {onclick}>{ placeholder }</button> }
+    };
+    let channel_option = |d: DefaultChannel, label: &'static str, help: &'static str| {
+        let onchange = {
+            let (default_channel, saved) = (default_channel.clone(), saved.clone());
+            Callback::from(move |_: Event| {
+                saved.set(false);
+                default_channel.set(d)
+            })
+        };
+        html! {
+            <label class="choice">
+                <input type="radio" name="default_channel" checked={*default_channel == d} {onchange} />
+                <span><strong>{ label }</strong><span class="hint">{ help }</span></span>
+            </label>
+        }
+    };
+    let preview = WelcomeMessage {
+        enabled: *enabled,
+        text: (*text).clone(),
+    }
+    .render("Maya Lopez", &my_name, &business);
+    if !*loaded {
+        return html! { <div class="page"><p class="muted">{ "Loading…" }</p></div> };
+    }
+    html! {
+        <div class="page settings">
+            <form class="card form" {onsubmit}>
+                <h1>{ "Settings" }</h1>
+                <h2>{ "Welcome message" }</h2>
+                <label class="choice">
+                    <input type="checkbox" checked={*enabled} onchange={on_enabled} />
+                    <span><strong>{ "Greet new clients" }</strong><span class="hint">{ "Posted from you as the first message of every new client's conversation." }</span></span>
+                </label>
+                <label class="field">
+                    <span class="label">{ "Text" }</span>
+                    <textarea rows="4" value={(*text).clone()} oninput={on_text} disabled={!*enabled} />
+                </label>
+                <div class="chips" aria-label="Insert a placeholder">
+                    { insert("{client_first_name}") }
+                    { insert("{coach_name}") }
+                    { insert("{business_name}") }
+                </div>
+                if *enabled {
+                    <div class="welcome-preview" aria-label="Preview">
+                        <span class="label">{ "Preview, for a client named Maya Lopez" }</span>
+                        <div class="bubble mine">{ preview }</div>
+                    </div>
+                }
+                <h2>{ "Clients of a company" }</h2>
+                <fieldset class="field">
+                    <legend class="label">{ "When you add a client who belongs to a company" }</legend>
+                    { channel_option(DefaultChannel::Individual, "Their own conversation", "They also join their company's channel.") }
+                    { channel_option(DefaultChannel::Company, "Their company's channel only", "Start a private conversation from their card when you need one.") }
+                </fieldset>
+                <FormError error={(*error).clone()} />
+                <div class="actions">
+                    if *saved { <span class="muted" role="status">{ "Saved" }</span> }
+                    <button type="submit" class="primary">{ "Save" }</button>
+                </div>
+            </form>
+        </div>
+    }
+}
