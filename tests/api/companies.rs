@@ -15,7 +15,7 @@ async fn company(app: &TestApp, owner: &Session, name: &str) -> Value {
     .ok()
 }
 
-/// A client of `company_id` (or of none), signed in.
+/// A client of `company_id` (or of none), signed in; and their card.
 async fn company_client(
     app: &TestApp,
     owner: &Session,
@@ -30,32 +30,21 @@ async fn company_client(
         )
         .await
         .ok();
-    let accepted = app
-        .post(
-            "/api/auth/invites/accept",
-            None,
-            json!({ "token": added["invite"]["token"], "password": "client password" }),
-        )
-        .await
-        .ok();
-    let session = ClientSession {
-        session: session_of(&accepted),
-        client_id: added["client"]["id"].as_str().expect("id").to_owned(),
-        conversation_id: added["client"]["conversation_id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
-    };
-    (session, added["client"].clone())
+    (app.accept(&added).await, added["client"].clone())
 }
 
-/// The ids of the conversations `who` lists.
-async fn conversation_ids(app: &TestApp, who: &Session) -> Vec<String> {
-    app.get("/api/conversations", Some(&who.token)).await.ok()["items"]
+/// The names of the clients the roster shows for a company.
+async fn roster_of(app: &TestApp, owner: &Session, company: &str) -> Vec<String> {
+    app.get(
+        &format!("/api/clients?company_id={company}"),
+        Some(&owner.token),
+    )
+    .await
+    .ok()["items"]
         .as_array()
         .expect("items")
         .iter()
-        .map(|c| c["id"].as_str().expect("id").to_owned())
+        .map(|c| c["name"].as_str().expect("name").to_owned())
         .collect()
 }
 
@@ -165,25 +154,12 @@ async fn the_company_channel_follows_the_company(app: TestApp) {
     let (_luis, _) = company_client(&app, &owner, "Luis", None).await;
     assert_eq!(card["company_id"], acme_id);
     assert!(
-        conversation_ids(&app, &maya.session)
+        app.conversation_ids(&maya.session)
             .await
             .contains(&acme_channel.to_owned())
     );
     // The roster filters by company.
-    let filtered = app
-        .get(
-            &format!("/api/clients?company_id={acme_id}"),
-            Some(&owner.token),
-        )
-        .await
-        .ok();
-    let names: Vec<&str> = filtered["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|c| c["name"].as_str().expect("name"))
-        .collect();
-    assert_eq!(names, ["Maya"]);
+    assert_eq!(roster_of(&app, &owner, acme_id).await, ["Maya"]);
 
     // Moving to another company moves her between channels at once.
     let moved = app
@@ -195,7 +171,7 @@ async fn the_company_channel_follows_the_company(app: TestApp) {
         .await
         .ok();
     assert_eq!(moved["company_id"], globex_id);
-    let hers = conversation_ids(&app, &maya.session).await;
+    let hers = app.conversation_ids(&maya.session).await;
     assert!(hers.contains(&globex_channel.to_owned()), "{hers:?}");
     assert!(!hers.contains(&acme_channel.to_owned()), "{hers:?}");
     let gone = app.history(&maya.session, acme_channel, "").await;
@@ -204,14 +180,8 @@ async fn the_company_channel_follows_the_company(app: TestApp) {
         .send(&maya.session, globex_channel, "m1", "Hello Globex")
         .await;
     assert_eq!(sent.status.as_u16(), 201, "{}", sent.body);
-    let acme_filter = app
-        .get(
-            &format!("/api/clients?company_id={acme_id}"),
-            Some(&owner.token),
-        )
-        .await
-        .ok();
-    assert_eq!(acme_filter["items"], json!([]));
+    assert!(roster_of(&app, &owner, acme_id).await.is_empty());
+    assert_eq!(roster_of(&app, &owner, globex_id).await, ["Maya"]);
 
     // Leaving every company takes her out of the channel.
     let left = app
@@ -224,7 +194,7 @@ async fn the_company_channel_follows_the_company(app: TestApp) {
         .ok();
     assert_eq!(left["company_id"], Value::Null);
     assert_eq!(
-        conversation_ids(&app, &maya.session).await,
+        app.conversation_ids(&maya.session).await,
         std::slice::from_ref(&maya.conversation_id)
     );
     assert_eq!(
@@ -337,7 +307,7 @@ async fn the_default_channel_decides_where_a_company_client_starts(app: TestApp)
     // Individual (the default): their own conversation, and the company's channel.
     let (maya, card) = company_client(&app, &owner, "Maya", Some(acme_id)).await;
     assert!(card["conversation_id"].is_string());
-    let hers = conversation_ids(&app, &maya.session).await;
+    let hers = app.conversation_ids(&maya.session).await;
     assert_eq!(hers.len(), 2, "{hers:?}");
     assert!(hers.contains(&channel) && hers.contains(&maya.conversation_id));
 
@@ -355,13 +325,13 @@ async fn the_default_channel_decides_where_a_company_client_starts(app: TestApp)
     let (ana, card) = company_client(&app, &owner, "Ana Lima", Some(acme_id)).await;
     assert_eq!(card["conversation_id"], Value::Null);
     assert_eq!(
-        conversation_ids(&app, &ana.session).await,
+        app.conversation_ids(&ana.session).await,
         std::slice::from_ref(&channel)
     );
     // A client of no company still gets their own conversation.
     let (solo, card) = company_client(&app, &owner, "Solo", None).await;
     assert!(card["conversation_id"].is_string());
-    assert_eq!(conversation_ids(&app, &solo.session).await.len(), 1);
+    assert_eq!(app.conversation_ids(&solo.session).await.len(), 1);
 
     let started = app
         .post(

@@ -208,6 +208,22 @@ impl TestApp {
         messaging: &str,
     ) -> ClientSession {
         let added = self.add_client(coach, name, messaging).await;
+        self.accept(&added).await
+    }
+
+    /// The ids of the conversations `who` lists, most recent first.
+    pub async fn conversation_ids(&self, who: &Session) -> Vec<String> {
+        self.get("/api/conversations", Some(&who.token)).await.ok()["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|c| c["id"].as_str().expect("id").to_owned())
+            .collect()
+    }
+
+    /// The client `added` (the answer to adding them), signed in through their invite. A
+    /// client without a private conversation has an empty `conversation_id`.
+    pub async fn accept(&self, added: &Value) -> ClientSession {
         let accepted = self
             .post(
                 "/api/auth/invites/accept",
@@ -221,7 +237,7 @@ impl TestApp {
             client_id: added["client"]["id"].as_str().expect("id").to_owned(),
             conversation_id: added["client"]["conversation_id"]
                 .as_str()
-                .expect("conversation")
+                .unwrap_or_default()
                 .to_owned(),
         }
     }

@@ -25,22 +25,13 @@ async fn join(app: &TestApp, invited: Value) -> Session {
     session_of(&accepted)
 }
 
-async fn conversation_ids(app: &TestApp, who: &Session) -> Vec<String> {
-    app.get("/api/conversations", Some(&who.token)).await.ok()["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|c| c["id"].as_str().expect("id").to_owned())
-        .collect()
-}
-
 async fn staff_see_what_their_role_allows(app: TestApp) {
     let owner = app.signup().await;
     let maya = app.joined_client(&owner, "Maya", "two_way").await;
 
     let admin = join(&app, invite(&app, &owner, "Ada Admin", "admin").await.ok()).await;
     assert!(
-        conversation_ids(&app, &admin)
+        app.conversation_ids(&admin)
             .await
             .contains(&maya.conversation_id),
         "an admin is in every client's conversation, also those from before"
@@ -53,7 +44,7 @@ async fn staff_see_what_their_role_allows(app: TestApp) {
     );
 
     let coach = join(&app, invite(&app, &owner, "Cole Coach", "coach").await.ok()).await;
-    assert!(conversation_ids(&app, &coach).await.is_empty());
+    assert!(app.conversation_ids(&coach).await.is_empty());
     assert_eq!(
         app.history(&coach, &maya.conversation_id, "")
             .await
@@ -74,7 +65,7 @@ async fn staff_see_what_their_role_allows(app: TestApp) {
         .ok();
     assert_eq!(assigned["coach_id"], coach.user_id.as_str());
     assert_eq!(
-        conversation_ids(&app, &coach).await,
+        app.conversation_ids(&coach).await,
         vec![maya.conversation_id.clone()]
     );
     assert_eq!(
@@ -118,7 +109,7 @@ async fn staff_see_what_their_role_allows(app: TestApp) {
         404
     );
     assert!(
-        !conversation_ids(&app, &coach)
+        !app.conversation_ids(&coach)
             .await
             .contains(&maya.conversation_id)
     );

@@ -14,18 +14,13 @@ use functions::store::embedded::EmbeddedStore;
 #[path = "../common/mod.rs"]
 mod common;
 
-use futures::StreamExt;
-use shared::api::{
-    CreateClientRequest, CreateMassMessageRequest, SignupRequest, UpdateSettingsRequest,
-};
-use shared::model::{MassStatus, MessagingMode, Recipients, WelcomeMessage};
+use shared::api::{CreateMassMessageRequest, SignupRequest};
+use shared::model::{MassStatus, Recipients};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
-/// Clients created at once while seeding.
-const SEEDING: usize = 32;
 /// The longest the delivery may take before the run is called failed (not a timing check: a
 /// bound on the loop).
 const GIVE_UP: Duration = Duration::from_secs(600);
@@ -45,48 +40,9 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
         .await?;
     let owner = services.authenticate(&owner.token).await?;
     // Only the mass message in each conversation, to count it.
-    services
-        .update_settings(
-            &owner,
-            UpdateSettingsRequest {
-                welcome_message: Some(WelcomeMessage {
-                    enabled: false,
-                    text: String::new(),
-                }),
-                default_channel: None,
-            },
-        )
-        .await?;
+    common::welcome_off(&services, &owner).await?;
     let seeding = Instant::now();
-    let created: Vec<_> = futures::stream::iter(0..clients)
-        .map(|i| {
-            let (services, owner) = (&services, &owner);
-            async move {
-                services
-                    .create_client(
-                        owner,
-                        CreateClientRequest {
-                            name: format!("Client {i}"),
-                            email: Some(format!("client-{i}@bench.example")),
-                            phone: None,
-                            messaging: if i % 3 == 0 {
-                                MessagingMode::OneWay
-                            } else {
-                                MessagingMode::TwoWay
-                            },
-                            company_id: None,
-                        },
-                    )
-                    .await
-            }
-        })
-        .buffer_unordered(SEEDING)
-        .collect()
-        .await;
-    let conversations = created
-        .into_iter()
-        .map(|c| c.map(|c| c.client.conversation_id))
-        .collect::<Result<Vec<_>, _>>()?;
+    let conversations = common::seed_clients(&services, &owner, clients, "bench.example").await?;
     println!(
         "{label}: seeded {clients} clients in {:.1} s",
         seeding.elapsed().as_secs_f64()
@@ -117,8 +73,7 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
     }
     // Every client has it exactly once.
     let sample = conversations.iter().step_by((clients / 50).max(1));
-    for conversation in sample {
-        let conversation = conversation.ok_or("a client without a conversation")?;
+    for &conversation in sample {
         let page = services
             .list_messages(&owner, conversation, None, Some(10))
             .await?;

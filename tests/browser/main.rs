@@ -84,8 +84,24 @@ impl Harness {
         Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
     }
 
-    /// A business with its owner, made through the API; returns the owner's token.
+    /// A business with its owner, made through the API, its welcome message off so that
+    /// conversations start empty; returns the owner's token.
     async fn coach(&self) -> Result<String> {
+        let token = self.coach_with_welcome().await?;
+        let (status, body) = self
+            .api(
+                reqwest::Method::PATCH,
+                "/api/settings",
+                Some(&token),
+                Some(json!({ "welcome_message": { "enabled": false, "text": "" } })),
+            )
+            .await?;
+        ensure!(status == 200, "settings: {status} {body}");
+        Ok(token)
+    }
+
+    /// A business as it starts, welcome message on; returns the owner's token.
+    async fn coach_with_welcome(&self) -> Result<String> {
         let (status, body) = self
             .api(
                 reqwest::Method::POST,
@@ -1037,7 +1053,7 @@ async fn a_purchase_recorded_on_the_card_sets_the_mode() -> Result<()> {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_mass_message_reaches_each_client_of_a_company() -> Result<()> {
     let h = Harness::start().await?;
-    let coach_token = h.coach().await?;
+    let coach_token = h.coach_with_welcome().await?;
     let b = h.driver.session(1280, 900).await?;
     let outcome = async {
         h.sign_in(&b, "casey@peak.example", "coach password")

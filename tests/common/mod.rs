@@ -83,3 +83,67 @@ pub async fn start_local_binary(
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, format!("http://{addr}"))
 }
+
+/// Turns the business's welcome message off, so its clients' conversations start empty and
+/// messages can be counted.
+pub async fn welcome_off(
+    services: &functions::domain::Services,
+    owner: &functions::domain::auth::Caller,
+) -> Result<(), functions::domain::Error> {
+    services
+        .update_settings(
+            owner,
+            shared::api::UpdateSettingsRequest {
+                welcome_message: Some(shared::model::WelcomeMessage {
+                    enabled: false,
+                    text: String::new(),
+                }),
+                default_channel: None,
+            },
+        )
+        .await
+        .map(drop)
+}
+
+/// Adds `count` clients (`client-<i>@<domain>`, every third one-way) through the services, 32 at
+/// a time; answers their private conversations, in order.
+pub async fn seed_clients(
+    services: &functions::domain::Services,
+    owner: &functions::domain::auth::Caller,
+    count: usize,
+    domain: &str,
+) -> Result<Vec<shared::ConversationId>, functions::domain::Error> {
+    use futures::StreamExt as _;
+    let added: Vec<_> = futures::stream::iter(0..count)
+        .map(|i| async move {
+            services
+                .create_client(
+                    owner,
+                    shared::api::CreateClientRequest {
+                        name: format!("Client {i}"),
+                        email: Some(format!("client-{i}@{domain}")),
+                        phone: None,
+                        messaging: if i % 3 == 0 {
+                            shared::model::MessagingMode::OneWay
+                        } else {
+                            shared::model::MessagingMode::TwoWay
+                        },
+                        company_id: None,
+                    },
+                )
+                .await
+        })
+        .buffered(32)
+        .collect()
+        .await;
+    added
+        .into_iter()
+        .map(|a| {
+            a.map(|a| {
+                a.client
+                    .conversation_id
+                    .expect("a client added alone has a conversation")
+            })
+        })
+        .collect()
+}

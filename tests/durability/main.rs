@@ -140,8 +140,7 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
     use functions::domain::{Services, auth::Tokens};
     use functions::store::embedded::EmbeddedStore;
     use futures::StreamExt as _;
-    use shared::api::{CreateClientRequest, SignupRequest, UpdateSettingsRequest};
-    use shared::model::WelcomeMessage;
+    use shared::api::SignupRequest;
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
@@ -167,44 +166,12 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
             .await
             .expect("signup");
         let owner = services.authenticate(&owner.token).await.expect("caller");
-        services
-            .update_settings(
-                &owner,
-                UpdateSettingsRequest {
-                    welcome_message: Some(WelcomeMessage {
-                        enabled: false,
-                        text: String::new(),
-                    }),
-                    default_channel: None,
-                },
-            )
+        common::welcome_off(&services, &owner)
             .await
             .expect("welcome off");
-        let created: Vec<_> = futures::stream::iter(0..CLIENTS)
-            .map(|i| {
-                let (services, owner) = (&services, &owner);
-                async move {
-                    services
-                        .create_client(
-                            owner,
-                            CreateClientRequest {
-                                name: format!("Client {i}"),
-                                email: Some(format!("c{i}@test.example")),
-                                phone: None,
-                                messaging: Default::default(),
-                                company_id: None,
-                            },
-                        )
-                        .await
-                        .expect("client")
-                        .client
-                        .conversation_id
-                        .expect("conversation")
-                }
-            })
-            .buffer_unordered(32)
-            .collect()
-            .await;
+        let created = common::seed_clients(&services, &owner, CLIENTS, "test.example")
+            .await
+            .expect("clients");
         drop(services);
         Arc::into_inner(store).expect("the only handle").close();
         created
@@ -228,18 +195,23 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
     )
     .await;
     assert_eq!(status, 202, "{job}");
+    let progress = |base: String| {
+        let (http, token) = (http.clone(), token.clone());
+        async move {
+            http.get(format!("{base}/api/mass-messages/resume-me"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("progress")
+                .json::<Value>()
+                .await
+                .expect("json")
+        }
+    };
     // Kill it once some, not all, progress is saved.
     let deadline = Instant::now() + Duration::from_secs(60);
     let sent_at_kill = loop {
-        let job: Value = http
-            .get(format!("{base}/api/mass-messages/resume-me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("progress")
-            .json()
-            .await
-            .expect("json");
+        let job = progress(base.clone()).await;
         let sent = job["sent"].as_u64().expect("sent");
         assert_ne!(
             job["status"], "done",
@@ -258,15 +230,7 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
     let (mut restarted, base) = start(dir.path()).await;
     let deadline = Instant::now() + Duration::from_secs(120);
     let job = loop {
-        let job: Value = http
-            .get(format!("{base}/api/mass-messages/resume-me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("progress")
-            .json()
-            .await
-            .expect("json");
+        let job = progress(base.clone()).await;
         if job["status"] == "done" {
             break job;
         }

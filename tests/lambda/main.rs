@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use functions::store::dynamodb::DynamoStore;
 use serde_json::{Value, json};
 use std::process::Stdio;
@@ -50,6 +51,9 @@ async fn start_watch(table: &str) -> Watch {
         format!("SIDELINE_TABLE={table}"),
         format!("DYNAMODB_ENDPOINT={}", common::dynamodb_endpoint()),
         "SIDELINE_JWT_SECRET=lambda-test-secret-0123456789abcdef0123".into(),
+        // The fan-out function pushes to WebSocket connections through this; nobody is
+        // connected in this test, so it is never called.
+        "SIDELINE_WS_ENDPOINT=http://127.0.0.1:9".into(),
         "AWS_ACCESS_KEY_ID=sidelinetest".into(),
         "AWS_SECRET_ACCESS_KEY=sidelinetest".into(),
         "AWS_REGION=us-east-1".into(),
@@ -157,6 +161,16 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
         }
     };
     let token = signup["token"].as_str().expect("token");
+    // Conversations start empty here (the clients function serves the settings).
+    let (status, settings) = call(
+        &http,
+        reqwest::Method::PATCH,
+        format!("{}/clients/api/settings", watch.base),
+        Some(token),
+        Some(json!({"welcome_message": {"enabled": false, "text": ""}})),
+    )
+    .await;
+    assert_eq!(status, 200, "{settings}");
 
     let (status, added) = call(
         &http,
@@ -250,6 +264,106 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
     )
     .await;
     assert_eq!(status, 201, "{replied}");
+
+    // A mass message: the messages function accepts it; the fan-out function, given the
+    // stream record of the job's insert as DynamoDB Streams would deliver it, runs a step
+    // (all of it, for one recipient) through the real binary.
+    let (status, job) = call(
+        &http,
+        reqwest::Method::POST,
+        format!("{}/messages/api/mass-messages", watch.base),
+        Some(token),
+        Some(json!({"id": "lambda-mass", "body": "To each, from the stream", "recipients": {"client_ids": [client_id]}})),
+    )
+    .await;
+    assert_eq!(
+        (status, job["status"].as_str()),
+        (202, Some("queued")),
+        "{job}"
+    );
+    let business = signup["user"]["business_id"].as_str().expect("business");
+    let item = client
+        .get_item()
+        .table_name(&table)
+        .key("pk", AttributeValue::S(format!("B#{business}#MASS")))
+        .key("sk", AttributeValue::S("J#lambda-mass".into()))
+        .send()
+        .await
+        .expect("the job's record")
+        .item
+        .expect("the job is stored");
+    let image: serde_json::Map<String, Value> = item
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                AttributeValue::S(s) => json!({ "S": s }),
+                AttributeValue::N(n) => json!({ "N": n }),
+                other => panic!("unexpected attribute {k}: {other:?}"),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    let event = json!({"Records": [{
+        "eventID": "1", "eventName": "INSERT", "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+        "dynamodb": {"Keys": {"pk": image["pk"], "sk": image["sk"]}, "NewImage": image,
+                     "StreamViewType": "NEW_AND_OLD_IMAGES", "SequenceNumber": "1", "SizeBytes": 100}
+    }]});
+    let invoke = format!(
+        "{}/2015-03-31/functions/fanout/invocations",
+        watch.base.trim_end_matches("/lambda-url")
+    );
+    for _ in 0..2 {
+        let res = http
+            .post(&invoke)
+            .json(&event)
+            .send()
+            .await
+            .expect("invoke the fan-out function");
+        assert_eq!(
+            res.status().as_u16(),
+            200,
+            "{}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+    let (status, done) = call(
+        &http,
+        reqwest::Method::GET,
+        format!("{}/messages/api/mass-messages/lambda-mass", watch.base),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, done["status"].as_str(), done["sent"].as_u64()),
+        (200, Some("done"), Some(1)),
+        "{done}"
+    );
+    let (_, page) = call(
+        &http,
+        reqwest::Method::GET,
+        format!(
+            "{}/messages/api/conversations/{conversation}/messages",
+            watch.base
+        ),
+        Some(client_token),
+        None,
+    )
+    .await;
+    let bodies: Vec<&str> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert_eq!(
+        bodies
+            .iter()
+            .filter(|b| **b == "To each, from the stream")
+            .count(),
+        1,
+        "delivered once, however often the record came: {bodies:?}"
+    );
 
     // An unknown path inside a function gets the API's JSON 404.
     let (status, missing) = call(

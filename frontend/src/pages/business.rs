@@ -309,19 +309,7 @@ pub fn MassMessagePage() -> Html {
             )
         })
     };
-    let on_toggle = {
-        let chosen = chosen.clone();
-        Callback::from(move |id: UserId| {
-            let mut next = (*chosen).clone();
-            match next.iter().position(|x| *x == id) {
-                Some(i) => {
-                    next.remove(i);
-                }
-                None => next.push(id),
-            }
-            chosen.set(next);
-        })
-    };
+    let on_toggle = crate::pages::groups::toggle(&chosen);
     html! {
         <div class="page mass">
             <form class="card form" {onsubmit}>

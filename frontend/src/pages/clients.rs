@@ -629,7 +629,7 @@ fn ClientChannels(props: &ClientChannelsProps) -> Html {
     html! {
         <section class="history channels">
             <h2>{ "Conversations" }</h2>
-            <ul class="changes">
+            <ul class="channel-list">
                 { for list.iter().map(|c| html! {
                     <li key={c.id.to_string()}>
                         <Link<Route> to={Route::Conversation { id: c.id.to_string() }}>{ c.title.clone() }</Link<Route>>

@@ -66,7 +66,8 @@ pub fn ClientPicker(props: &PickerProps) -> Html {
     }
 }
 
-fn toggle(list: &UseStateHandle<Vec<UserId>>) -> Callback<UserId> {
+/// Ticks or unticks someone in `list`.
+pub fn toggle(list: &UseStateHandle<Vec<UserId>>) -> Callback<UserId> {
     let list = list.clone();
     Callback::from(move |id: UserId| {
         let mut next = (*list).clone();
