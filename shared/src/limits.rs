@@ -28,9 +28,9 @@ pub const SESSION_TTL_SECS: i64 = 12 * 3600;
 pub const REACTION_EMOJI_MAX: usize = 24;
 /// Unicode scalar values in one reaction (a family emoji with skin tones takes several).
 pub const EMOJI_MAX_CHARS: usize = 16;
-/// Members of one group, its creator included. Every message moves each member's inbox entry
-/// in the message's own transaction, which holds at most 100 writes.
-pub const GROUP_MEMBERS_MAX: usize = 40;
+/// Members of one group or company channel, its creator included. The conversation's record
+/// lists them all (about 150 bytes each, far below the 400 KB an item may hold).
+pub const GROUP_MEMBERS_MAX: usize = 1_000;
 /// A product's price label ("$49 / month").
 pub const PRICE_LABEL_MAX_CHARS: usize = 40;
 /// How far a webhook's signed timestamp may be from the server's clock, in seconds.

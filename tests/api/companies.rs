@@ -541,11 +541,96 @@ async fn the_welcome_message_greets_a_new_client_first(app: TestApp) {
     );
 }
 
+async fn a_large_company_channel_reaches_everyone_in_their_inbox(app: TestApp) {
+    let owner = app.signup().await;
+    let acme = company(&app, &owner, "Acme").await;
+    let channel = acme["channel_id"].as_str().expect("channel").to_owned();
+    // More people than one transaction can move inbox entries for.
+    const CLIENTS: usize = 60;
+    let mut signed_in = Vec::new();
+    for i in 0..CLIENTS {
+        let added = app
+            .post(
+                "/api/clients",
+                Some(&owner.token),
+                json!({ "name": format!("Client {i}"), "email": unique_email("many"), "company_id": acme["id"] }),
+            )
+            .await
+            .ok();
+        if [0, CLIENTS / 2, CLIENTS - 1].contains(&i) {
+            signed_in.push(app.accept(&added).await);
+        }
+    }
+    let members = app
+        .get(
+            &format!("/api/conversations/{channel}/members"),
+            Some(&owner.token),
+        )
+        .await
+        .ok();
+    assert_eq!(members.as_array().expect("members").len(), CLIENTS + 1);
+    for (n, body) in ["Kick-off at 9", "Bring water"].iter().enumerate() {
+        let sent = app.send(&owner, &channel, &format!("k{n}"), body).await;
+        assert_eq!(sent.status.as_u16(), 201, "{}", sent.body);
+    }
+    // Each sees the channel once, on top, with both messages unread.
+    for who in &signed_in {
+        let list = app
+            .get("/api/conversations", Some(&who.session.token))
+            .await
+            .ok();
+        let items = list["items"].as_array().expect("items");
+        let ids: Vec<&str> = items.iter().filter_map(|c| c["id"].as_str()).collect();
+        assert_eq!(
+            ids.iter().filter(|id| **id == channel).count(),
+            1,
+            "{ids:?}"
+        );
+        assert_eq!(items[0]["id"], channel.as_str());
+        assert_eq!(items[0]["unread_count"], 2);
+        assert_eq!(items[0]["last_message"]["body"], "Bring water");
+    }
+    // A group of as many, made at once, is there for all of them too.
+    let roster = app
+        .get(
+            &format!(
+                "/api/clients?company_id={}&limit=100",
+                acme["id"].as_str().expect("id")
+            ),
+            Some(&owner.token),
+        )
+        .await
+        .ok();
+    let ids: Vec<&str> = roster["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), CLIENTS);
+    let group = app
+        .post(
+            "/api/groups",
+            Some(&owner.token),
+            json!({ "title": "Everyone at Acme", "member_ids": ids, "company_id": acme["id"] }),
+        )
+        .await
+        .ok();
+    for who in &signed_in {
+        assert!(
+            app.conversation_ids(&who.session)
+                .await
+                .contains(&group["id"].as_str().expect("id").to_owned())
+        );
+    }
+}
+
 on_both_backends!(
     companies_are_created_listed_and_named_once,
     the_company_channel_follows_the_company,
     channels_within_a_company_take_only_its_clients,
     the_default_channel_decides_where_a_company_client_starts,
     a_clients_card_lists_only_the_channels_they_are_in,
-    the_welcome_message_greets_a_new_client_first
+    the_welcome_message_greets_a_new_client_first,
+    a_large_company_channel_reaches_everyone_in_their_inbox
 );

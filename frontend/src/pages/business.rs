@@ -312,6 +312,7 @@ pub fn MassMessagePage() -> Html {
     let on_toggle = crate::pages::groups::toggle(&chosen);
     html! {
         <div class="page mass">
+            if let Some(j) = &*job { { progress(j) } }
             <form class="card form" {onsubmit}>
                 <h1>{ "Mass message" }</h1>
                 <p class="muted">{ "Each client receives it in their own conversation with you, as a normal message: nobody sees who else got it, and replies come back to you one to one." }</p>
@@ -346,7 +347,6 @@ pub fn MassMessagePage() -> Html {
                 <FormError error={(*error).clone()} />
                 <div class="actions"><button type="submit" class="primary">{ "Send to each" }</button></div>
             </form>
-            if let Some(j) = &*job { { progress(j) } }
         </div>
     }
 }

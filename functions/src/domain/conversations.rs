@@ -1,6 +1,10 @@
 //! Conversations and messages: the caller's conversation list, history, sending (idempotent by
-//! the sender's `client_message_id`), reactions and read marks. A message, its conversation's new state,
-//! the sender's read mark and every member's inbox order are one transaction.
+//! the sender's `client_message_id`), reactions and read marks. A message, its conversation's
+//! new state and the sender's read mark are one transaction; so is every member's inbox order
+//! in conversations of up to [`INBOX_INLINE_MAX`] people. In larger ones the inbox entries move
+//! right after, in batches: a crash between leaves some members' entries at the conversation's
+//! previous activity, and concurrent sends can leave one behind; the inbox listing shows each
+//! conversation once, and puts such an entry right as it reads it.
 
 use super::auth::Caller;
 use super::clients::page_limit;
@@ -21,6 +25,23 @@ use shared::model::{ConversationKind, ConversationSummary, Message, Page, Reacto
 use shared::rules::{Room, Seat, can_post, can_react, can_read};
 use shared::validate::{ClientMessageId, Emoji, MessageBody};
 use shared::{ConversationId, MessageId};
+
+/// Members whose inbox entries move in the message's own transaction (two writes each, with
+/// four for the message: within the 100 writes a transaction holds).
+pub const INBOX_INLINE_MAX: usize = 40;
+
+/// Inbox entry writes per transaction when they move after the message.
+const INBOX_BATCH: usize = 100;
+
+/// Writes `writes` in transactions of [`INBOX_BATCH`]; what fails is logged, not returned: the
+/// change they follow is committed, and what they leave behind the inbox listing repairs.
+pub(super) async fn write_in_batches(store: &dyn crate::store::Store, writes: Vec<Write>) {
+    let batches: Vec<Vec<Write>> = writes.chunks(INBOX_BATCH).map(<[Write]>::to_vec).collect();
+    let results = futures::future::join_all(batches.into_iter().map(|b| store.transact(b))).await;
+    for e in results.into_iter().filter_map(Result::err) {
+        tracing::warn!(error = ?e, "moving inbox entries after a commit failed; listings repair them");
+    }
+}
 
 fn not_found() -> Error {
     Error::not_found("conversation.not_found", "There is no such conversation.")
@@ -73,9 +94,9 @@ impl Services {
             .reverse()
             .limit(limit)
             .after(cursor);
-        let (entries, next_cursor) = repo::query::<ActivityRecord>(&*self.store, &q).await?;
-        let summaries = try_join_all(entries.into_iter().map(|e| async move {
-            let id = e.value.conversation_id;
+        let page = self.store.query(&q).await?;
+        let found = try_join_all(page.items.iter().map(|item| async move {
+            let id = repo::decode::<ActivityRecord>(item)?.value.conversation_id;
             let (conversation_key, membership_key) =
                 (keys::conversation(b, id), keys::membership(b, me, id));
             let (conversation, membership) = futures::try_join!(
@@ -85,13 +106,43 @@ impl Services {
             let conversation = conversation
                 .context("an inbox entry without its conversation")?
                 .value;
-            let last_read_seq = membership.map(|m| m.value.last_read_seq).unwrap_or(0);
-            Ok::<_, Error>(self.summary(caller, &conversation, last_read_seq))
+            Ok::<_, Error>((item, conversation, membership))
         }))
         .await?;
+        let mut items = Vec::with_capacity(found.len());
+        let mut repairs = Vec::new();
+        for (item, conversation, membership) in found {
+            let id = conversation.id;
+            let member = conversation.member(me).is_some();
+            let current = keys::activity(b, me, &conversation.activity_key(), id);
+            if item.sk != current.1 {
+                // Left behind by a large conversation's send, or by an old membership.
+                repairs.push(Write::delete(
+                    item.pk.clone(),
+                    item.sk.clone(),
+                    Condition::Always,
+                ));
+                if member {
+                    repairs.push(repo::overwrite(
+                        current,
+                        &ActivityRecord {
+                            conversation_id: id,
+                        },
+                    )?);
+                }
+            }
+            if !member || items.iter().any(|s: &ConversationSummary| s.id == id) {
+                continue;
+            }
+            let last_read_seq = membership.map(|m| m.value.last_read_seq).unwrap_or(0);
+            items.push(self.summary(caller, &conversation, last_read_seq));
+        }
+        if !repairs.is_empty() {
+            write_in_batches(&*self.store, repairs).await;
+        }
         Ok(Page {
-            items: summaries,
-            next_cursor,
+            items,
+            next_cursor: page.next_cursor,
         })
     }
 
@@ -248,18 +299,26 @@ impl Services {
                 read_write,
             ];
             let new_activity = next.value.activity_key();
+            let mut inbox = Vec::with_capacity(next.value.members.len() * 2);
             for m in &next.value.members {
                 let (pk, sk) = keys::activity(b, m.user_id, &old_activity, id);
-                writes.push(Write::delete(pk, sk, Condition::Always));
-                writes.push(repo::overwrite(
+                inbox.push(Write::delete(pk, sk, Condition::Always));
+                inbox.push(repo::overwrite(
                     keys::activity(b, m.user_id, &new_activity, id),
                     &ActivityRecord {
                         conversation_id: id,
                     },
                 )?);
             }
+            let inline = next.value.members.len() <= INBOX_INLINE_MAX;
+            if inline {
+                writes.append(&mut inbox);
+            }
             match self.store.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done((message, Sent::Created))),
+                Ok(()) => {
+                    write_in_batches(&*self.store, inbox).await;
+                    Ok(Attempt::Done((message, Sent::Created)))
+                }
                 // The key was taken by a concurrent send of the same message: the next attempt
                 // finds it and answers with that message.
                 Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),

@@ -176,14 +176,19 @@ impl Services {
             created_at: now,
             last_activity_at: now,
         };
+        let mut joins = Vec::with_capacity(conversation.members.len() * 2);
+        for m in &conversation.members {
+            joins.extend(join_writes(b, m.user_id, &conversation)?);
+        }
+        // The group and its first members at once; a large group's others right after.
+        let rest = joins.split_off(joins.len().min(98));
         let mut writes = vec![repo::create(
             keys::conversation(b, conversation.id),
             &conversation,
         )?];
-        for m in &conversation.members {
-            writes.extend(join_writes(b, m.user_id, &conversation)?);
-        }
+        writes.extend(joins);
         self.store.transact(writes).await?;
+        super::conversations::write_in_batches(&*self.store, rest).await;
         Ok(self.summary(caller, &conversation, 0))
     }
 
