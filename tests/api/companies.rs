@@ -97,6 +97,30 @@ async fn companies_are_created_listed_and_named_once(app: TestApp) {
         )
     );
 
+    // An admin invited later joins every company's channel.
+    let invited = app
+        .post(
+            "/api/staff",
+            Some(&owner.token),
+            json!({ "name": "Ada Admin", "email": unique_email("admin"), "role": "admin" }),
+        )
+        .await
+        .ok();
+    let accepted = app
+        .post(
+            "/api/auth/invites/accept",
+            None,
+            json!({ "token": invited["invite"]["token"], "password": "admin password" }),
+        )
+        .await
+        .ok();
+    let admin = session_of(&accepted);
+    assert!(
+        app.conversation_ids(&admin)
+            .await
+            .contains(&acme["channel_id"].as_str().expect("channel").to_owned())
+    );
+
     // Clients never manage companies; nor does another business see these.
     let (maya, _) = company_client(&app, &owner, "Maya", None).await;
     let refused = app
@@ -180,8 +204,31 @@ async fn the_company_channel_follows_the_company(app: TestApp) {
         .send(&maya.session, globex_channel, "m1", "Hello Globex")
         .await;
     assert_eq!(sent.status.as_u16(), 201, "{}", sent.body);
+    // Renamed, she shows under her new name in the channel.
+    app.patch(
+        &format!("/api/clients/{}", maya.client_id),
+        Some(&owner.token),
+        json!({ "name": "Maya Lopez" }),
+    )
+    .await
+    .ok();
+    let members = app
+        .get(
+            &format!("/api/conversations/{globex_channel}/members"),
+            Some(&owner.token),
+        )
+        .await
+        .ok();
+    assert!(
+        members
+            .as_array()
+            .expect("members")
+            .iter()
+            .any(|m| m["name"] == "Maya Lopez"),
+        "{members}"
+    );
     assert!(roster_of(&app, &owner, acme_id).await.is_empty());
-    assert_eq!(roster_of(&app, &owner, globex_id).await, ["Maya"]);
+    assert_eq!(roster_of(&app, &owner, globex_id).await, ["Maya Lopez"]);
 
     // Leaving every company takes her out of the channel.
     let left = app

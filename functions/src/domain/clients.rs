@@ -653,6 +653,17 @@ impl Services {
                     versioned.push(writes.len());
                     writes.extend(super::companies::channel_join(b, &channel, id, &new.name)?);
                 }
+            } else if old.name != new.name
+                && let Some(company) = new.company_id
+            {
+                // The channel's members list shows the new name.
+                let mut channel = self.company_channel_record(b, company).await?;
+                let channel_id = channel.value.id;
+                if let Some(m) = channel.value.members.iter_mut().find(|m| m.user_id == id) {
+                    m.name = new.name.clone();
+                    versioned.push(writes.len());
+                    writes.push(channel.update(keys::conversation(b, channel_id))?);
+                }
             }
             if old.messaging != new.messaging {
                 let change = ModeChange {

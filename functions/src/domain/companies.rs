@@ -175,7 +175,11 @@ impl Services {
     /// Every company of the business, in the order they were created.
     pub async fn list_companies(&self, caller: &Caller) -> Result<Vec<Company>> {
         super::clients::staff(caller)?;
-        let b = caller.business_id();
+        self.companies_of(caller.business_id()).await
+    }
+
+    /// Every company of business `b`.
+    pub(super) async fn companies_of(&self, b: BusinessId) -> Result<Vec<Company>> {
         let mut out = Vec::new();
         let mut cursor = None;
         loop {

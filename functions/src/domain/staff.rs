@@ -114,6 +114,11 @@ impl Services {
         }
         if user.role == Role::Admin {
             self.join_every_private_conversation(b, &user).await?;
+            // And every company's channel, as the admins there when it was made.
+            for company in self.companies_of(b).await? {
+                self.join_private(b, company.channel_id, user.id, user.role)
+                    .await?;
+            }
         }
         Ok(StaffWithInvite {
             staff: staff_entry(&user, false),
@@ -145,7 +150,8 @@ impl Services {
         }
     }
 
-    /// Adds `user` to a private conversation (no-op when already in it).
+    /// Adds `user` to a conversation (no-op when already in it): a private one, or a company's
+    /// channel for a new admin.
     async fn join_private(
         &self,
         b: BusinessId,
@@ -157,7 +163,7 @@ impl Services {
             let current =
                 repo::get::<ConversationRecord>(&*self.store, &keys::conversation(b, conversation))
                     .await?
-                    .context("a client's conversation is missing")?;
+                    .context("a conversation to join is missing")?;
             if current.value.member(user).is_some() {
                 return Ok(Attempt::Done(()));
             }
