@@ -4,8 +4,11 @@
 use crate::domain::AppState;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
-use shared::api::{CreateClientRequest, SendMessageRequest, SignupRequest};
-use shared::model::MessagingMode;
+use shared::api::{
+    CreateClientRequest, CreateCompanyRequest, SendMessageRequest, SignupRequest,
+    UpdateSettingsRequest,
+};
+use shared::model::{MessagingMode, WelcomeMessage};
 use std::path::Path;
 
 /// The logins printed at start.
@@ -103,6 +106,16 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
         .await
         .context("seeding the demo coach")?;
     let coach = state.authenticate(&coach.token).await?;
+    // The demo's histories begin with the coach's own greeting; the welcome message is turned
+    // back on (its default text) for the clients added while trying the demo.
+    let welcome = |enabled| UpdateSettingsRequest {
+        welcome_message: Some(WelcomeMessage {
+            enabled,
+            ..WelcomeMessage::default()
+        }),
+        default_channel: None,
+    };
+    state.update_settings(&coach, welcome(false)).await?;
     for (i, (name, email, mode, joins, history)) in CLIENTS.iter().enumerate() {
         let created = state
             .create_client(
@@ -142,6 +155,41 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
                 .await?;
         }
     }
+    // A company, its two clients and its channel.
+    let company = state
+        .create_company(
+            &coach,
+            CreateCompanyRequest {
+                name: "Northwind Labs".into(),
+            },
+        )
+        .await?;
+    for (name, email) in [
+        ("Dana Reed", "dana@northwind.example"),
+        ("Tom Berg", "tom@northwind.example"),
+    ] {
+        state
+            .create_client(
+                &coach,
+                CreateClientRequest {
+                    name: name.into(),
+                    email: Some(email.into()),
+                    phone: None,
+                    messaging: MessagingMode::TwoWay,
+                    company_id: Some(company.id),
+                },
+            )
+            .await
+            .with_context(|| format!("seeding client {name}"))?;
+    }
+    let req = SendMessageRequest {
+        client_message_id: "demo-northwind".into(),
+        body:
+            "Welcome to the Northwind Labs wellness challenge! Check-ins happen here every Monday."
+                .into(),
+    };
+    state.send_message(&coach, company.channel_id, req).await?;
+    state.update_settings(&coach, welcome(true)).await?;
     let logins = DemoLogins {
         coach_email: COACH_EMAIL.into(),
         coach_password: PASSWORD.into(),
