@@ -356,9 +356,116 @@ async fn bad_jobs_are_refused_and_other_businesses_are_out_of_reach(app: TestApp
     assert_eq!(theirs["body"], "Come to us");
 }
 
+async fn a_coach_reaches_only_their_own_clients(app: TestApp) {
+    let owner = app.signup().await;
+    app.patch(
+        "/api/settings",
+        Some(&owner.token),
+        json!({ "default_channel": "company" }),
+    )
+    .await
+    .ok();
+    let acme = app
+        .post(
+            "/api/companies",
+            Some(&owner.token),
+            json!({ "name": "Acme" }),
+        )
+        .await
+        .ok();
+    // Someone else's client, in their company's channel only: no private conversation yet.
+    let theirs = app
+        .post(
+            "/api/clients",
+            Some(&owner.token),
+            json!({ "name": "Ana", "email": unique_email("ana"), "company_id": acme["id"] }),
+        )
+        .await
+        .ok();
+    let ana = theirs["client"]["id"].as_str().expect("id").to_owned();
+    let maya = app.joined_client(&owner, "Maya", "two_way").await;
+    let invited = app
+        .post(
+            "/api/staff",
+            Some(&owner.token),
+            json!({ "name": "Cole Coach", "email": unique_email("coach"), "role": "coach" }),
+        )
+        .await
+        .ok();
+    let accepted = app
+        .post(
+            "/api/auth/invites/accept",
+            None,
+            json!({ "token": invited["invite"]["token"], "password": "coach password" }),
+        )
+        .await
+        .ok();
+    let coach = session_of(&accepted);
+    let own = app.joined_client(&coach, "Olga", "two_way").await;
+
+    submit(
+        &app,
+        &coach,
+        json!({ "id": "not-mine", "body": "Hi from Cole", "recipients": { "client_ids": [ana, maya.client_id] } }),
+    )
+    .await
+    .ok();
+    let job = finished(&app, &coach, "not-mine").await;
+    assert_eq!(
+        (job["sent"].as_u64(), job["failed"].as_u64()),
+        (Some(0), Some(2))
+    );
+    let card = app
+        .get(&format!("/api/clients/{ana}"), Some(&owner.token))
+        .await
+        .ok();
+    assert_eq!(
+        card["conversation_id"],
+        Value::Null,
+        "no conversation made for them"
+    );
+    assert!(
+        bodies(&app, &maya.session, &maya.conversation_id)
+            .await
+            .is_empty()
+    );
+
+    // "Everyone", for a coach, is everyone assigned to them.
+    submit(
+        &app,
+        &coach,
+        json!({ "id": "all-mine", "body": "Hi from Cole", "recipients": { "all": true } }),
+    )
+    .await
+    .ok();
+    let job = finished(&app, &coach, "all-mine").await;
+    assert_eq!(
+        (job["sent"].as_u64(), job["failed"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(
+        bodies(&app, &own.session, &own.conversation_id).await,
+        ["Hi from Cole"]
+    );
+    // And they see their own jobs only.
+    let owners = submit(
+        &app,
+        &owner,
+        json!({ "id": "owners", "body": "x", "recipients": { "all": true } }),
+    )
+    .await
+    .ok();
+    assert_eq!(owners["id"], "owners");
+    let hidden = app
+        .get("/api/mass-messages/owners", Some(&coach.token))
+        .await;
+    assert_eq!(hidden.status.as_u16(), 404);
+}
+
 on_both_backends!(
     it_reaches_exactly_the_chosen_clients_once_each,
     it_reaches_a_company_a_products_buyers_or_everyone,
     a_client_in_their_companys_channel_only_gets_a_private_conversation,
-    bad_jobs_are_refused_and_other_businesses_are_out_of_reach
+    bad_jobs_are_refused_and_other_businesses_are_out_of_reach,
+    a_coach_reaches_only_their_own_clients
 );

@@ -645,13 +645,19 @@ impl Services {
             if old.company_id != new.company_id {
                 if let Some(company) = old.company_id {
                     let channel = self.company_channel_record(b, company).await?;
-                    versioned.push(writes.len());
-                    writes.extend(super::companies::channel_leave(b, &channel, id)?);
+                    let leave = super::companies::channel_leave(b, &channel, id)?;
+                    if !leave.is_empty() {
+                        versioned.push(writes.len());
+                    }
+                    writes.extend(leave);
                 }
                 if let Some(company) = new.company_id {
                     let channel = self.company_channel_record(b, company).await?;
-                    versioned.push(writes.len());
-                    writes.extend(super::companies::channel_join(b, &channel, id, &new.name)?);
+                    let join = super::companies::channel_join(b, &channel, id, &new.name)?;
+                    if !join.is_empty() {
+                        versioned.push(writes.len());
+                    }
+                    writes.extend(join);
                 }
             } else if old.name != new.name
                 && let Some(company) = new.company_id

@@ -243,6 +243,18 @@ impl Services {
         job: &MassMessage,
         client: UserId,
     ) -> Result<Outcome> {
+        // Only a client the sender may message: any of the business's, or a coach's own.
+        let record =
+            repo::get::<UserRecord>(&*self.store, &keys::user(sender.business_id(), client))
+                .await?
+                .map(|r| r.value);
+        let reachable = record.is_some_and(|c| {
+            c.role == Role::Client
+                && (sender.role() != Role::Coach || c.coach_id == Some(sender.user_id()))
+        });
+        if !reachable {
+            return Ok(Outcome::Failed);
+        }
         let started = match self.ensure_private_conversation(&sender.user, client).await {
             Ok(c) => c,
             Err(Error::Refused {
