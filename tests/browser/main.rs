@@ -1073,6 +1073,8 @@ async fn a_mass_message_reaches_each_client_of_a_company() -> Result<()> {
         b.click(By::XPath(&button("Save"))).await?;
         b.find_text(By::Css(".settings [role=status]"), "Saved")
             .await?;
+        b.screenshot(&output_dir().join("11-welcome-preview.png"))
+            .await?;
 
         let (status, acme) = h
             .api(
@@ -1133,6 +1135,23 @@ async fn a_mass_message_reaches_each_client_of_a_company() -> Result<()> {
         b.find(By::Css(".job [data-status='Done']")).await?;
         b.find_text(By::Css(".job .sent"), "3").await?;
         b.find_text(By::Css(".job .failed"), "0").await?;
+
+        // The company's clients, filtered on the roster.
+        b.goto(&h.url(&format!("/clients?company={}", acme["id"].as_str().context("id")?)))
+            .await?;
+        b.find_text(By::Css(".roster"), "Cy Park").await?;
+        let names = b
+            .js(
+                "return [...document.querySelectorAll('.roster .title')].map(e => e.innerText)",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            names == json!(["Cy Park", "Ben Ito", "Ana Reyes"]),
+            "the roster shows {names}"
+        );
+        b.screenshot(&output_dir().join("11-company-roster.png"))
+            .await?;
         Ok(())
     }
     .await;
