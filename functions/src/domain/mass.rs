@@ -342,21 +342,33 @@ impl Services {
         Ok(())
     }
 
-    /// Runs every unfinished job to its end. Answers how many jobs it worked on.
+    /// Runs every unfinished job to its end, each on its own: one that fails does not hold up
+    /// the others. Answers how many jobs it finished, or, once the others are done, the first
+    /// error (the failed job stays pending, to be run again).
     pub async fn run_pending_mass_messages(&self) -> Result<usize> {
-        let mut worked = 0;
+        let mut finished = 0;
         loop {
             let q = Query::prefix(PENDING_MASS_PK, keys::MASS_PREFIX).limit(BATCH);
             let (pending, _) = repo::query::<PendingMassRecord>(&*self.store, &q).await?;
             if pending.is_empty() {
-                return Ok(worked);
+                return Ok(finished);
             }
             let jobs = pending.into_iter().map(|p| p.value).map(|p| async move {
                 while self.mass_step(p.business_id, &p.id).await? {}
                 Ok::<_, Error>(())
             });
-            futures::future::try_join_all(jobs).await?;
-            worked += 1;
+            let mut failed = None;
+            for outcome in futures::future::join_all(jobs).await {
+                match outcome {
+                    Ok(()) => finished += 1,
+                    Err(e) => {
+                        failed.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = failed {
+                return Err(e);
+            }
         }
     }
 }
