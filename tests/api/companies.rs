@@ -5,16 +5,6 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-async fn company(app: &TestApp, owner: &Session, name: &str) -> Value {
-    app.post(
-        "/api/companies",
-        Some(&owner.token),
-        json!({ "name": name }),
-    )
-    .await
-    .ok()
-}
-
 /// A client of `company_id` (or of none), signed in; and their card.
 async fn company_client(
     app: &TestApp,
@@ -50,7 +40,7 @@ async fn roster_of(app: &TestApp, owner: &Session, company: &str) -> Vec<String>
 
 async fn companies_are_created_listed_and_named_once(app: TestApp) {
     let owner = app.signup().await;
-    let acme = company(&app, &owner, "Acme Corp").await;
+    let acme = app.company(&owner, "Acme Corp").await;
     assert_eq!(acme["name"], "Acme Corp");
     let again = app
         .post(
@@ -63,7 +53,7 @@ async fn companies_are_created_listed_and_named_once(app: TestApp) {
         (again.status.as_u16(), again.code()),
         (409, "company.name_taken")
     );
-    company(&app, &owner, "Globex").await;
+    app.company(&owner, "Globex").await;
     let listed = app.get("/api/companies", Some(&owner.token)).await.ok();
     let names: Vec<&str> = listed
         .as_array()
@@ -98,23 +88,7 @@ async fn companies_are_created_listed_and_named_once(app: TestApp) {
     );
 
     // An admin invited later joins every company's channel.
-    let invited = app
-        .post(
-            "/api/staff",
-            Some(&owner.token),
-            json!({ "name": "Ada Admin", "email": unique_email("admin"), "role": "admin" }),
-        )
-        .await
-        .ok();
-    let accepted = app
-        .post(
-            "/api/auth/invites/accept",
-            None,
-            json!({ "token": invited["invite"]["token"], "password": "admin password" }),
-        )
-        .await
-        .ok();
-    let admin = session_of(&accepted);
+    let admin = app.staff_member(&owner, "Ada Admin", "admin").await;
     assert!(
         app.conversation_ids(&admin)
             .await
@@ -164,8 +138,8 @@ async fn companies_are_created_listed_and_named_once(app: TestApp) {
 
 async fn the_company_channel_follows_the_company(app: TestApp) {
     let owner = app.signup().await;
-    let acme = company(&app, &owner, "Acme").await;
-    let globex = company(&app, &owner, "Globex").await;
+    let acme = app.company(&owner, "Acme").await;
+    let globex = app.company(&owner, "Globex").await;
     let (acme_id, globex_id) = (
         acme["id"].as_str().expect("id"),
         globex["id"].as_str().expect("id"),
@@ -267,8 +241,8 @@ async fn the_company_channel_follows_the_company(app: TestApp) {
 
 async fn channels_within_a_company_take_only_its_clients(app: TestApp) {
     let owner = app.signup().await;
-    let acme = company(&app, &owner, "Acme").await;
-    let globex = company(&app, &owner, "Globex").await;
+    let acme = app.company(&owner, "Acme").await;
+    let globex = app.company(&owner, "Globex").await;
     let acme_id = acme["id"].as_str().expect("id");
     let (maya, _) = company_client(&app, &owner, "Maya", Some(acme_id)).await;
     let (ana, _) = company_client(&app, &owner, "Ana", Some(acme_id)).await;
@@ -347,7 +321,7 @@ async fn the_default_channel_decides_where_a_company_client_starts(app: TestApp)
     let owner = app.signup_with_welcome().await;
     let settings = app.get("/api/settings", Some(&owner.token)).await.ok();
     assert_eq!(settings["default_channel"], "individual");
-    let acme = company(&app, &owner, "Acme").await;
+    let acme = app.company(&owner, "Acme").await;
     let acme_id = acme["id"].as_str().expect("id");
     let channel = acme["channel_id"].as_str().expect("channel").to_owned();
 
@@ -414,7 +388,7 @@ async fn the_default_channel_decides_where_a_company_client_starts(app: TestApp)
 
 async fn a_clients_card_lists_only_the_channels_they_are_in(app: TestApp) {
     let owner = app.signup().await;
-    let acme = company(&app, &owner, "Acme").await;
+    let acme = app.company(&owner, "Acme").await;
     let (maya, _) = company_client(&app, &owner, "Maya", acme["id"].as_str()).await;
     let (luis, _) = company_client(&app, &owner, "Luis", None).await;
     let with_maya = app
@@ -590,7 +564,7 @@ async fn the_welcome_message_greets_a_new_client_first(app: TestApp) {
 
 async fn a_large_company_channel_reaches_everyone_in_their_inbox(app: TestApp) {
     let owner = app.signup().await;
-    let acme = company(&app, &owner, "Acme").await;
+    let acme = app.company(&owner, "Acme").await;
     let channel = acme["channel_id"].as_str().expect("channel").to_owned();
     // More people than one transaction can move inbox entries for.
     const CLIENTS: usize = 60;

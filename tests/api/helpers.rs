@@ -211,6 +211,49 @@ impl TestApp {
         self.accept(&added).await
     }
 
+    /// A company of `owner`'s business, with its channel.
+    pub async fn company(&self, owner: &Session, name: &str) -> Value {
+        self.post(
+            "/api/companies",
+            Some(&owner.token),
+            json!({ "name": name }),
+        )
+        .await
+        .ok()
+    }
+
+    /// A client added to `company` (the answer to adding them: the card and the invite).
+    pub async fn add_company_client(&self, owner: &Session, name: &str, company: &Value) -> Value {
+        self.post(
+            "/api/clients",
+            Some(&owner.token),
+            json!({ "name": name, "email": unique_email("client"), "company_id": company["id"] }),
+        )
+        .await
+        .ok()
+    }
+
+    /// A member of staff (`admin` or `coach`) invited by the owner, signed in.
+    pub async fn staff_member(&self, owner: &Session, name: &str, role: &str) -> Session {
+        let invited = self
+            .post(
+                "/api/staff",
+                Some(&owner.token),
+                json!({ "name": name, "email": unique_email(role), "role": role }),
+            )
+            .await
+            .ok();
+        let accepted = self
+            .post(
+                "/api/auth/invites/accept",
+                None,
+                json!({ "token": invited["invite"]["token"], "password": "staff password" }),
+            )
+            .await
+            .ok();
+        session_of(&accepted)
+    }
+
     /// The ids of the conversations `who` lists, most recent first.
     pub async fn conversation_ids(&self, who: &Session) -> Vec<String> {
         self.get("/api/conversations", Some(&who.token)).await.ok()["items"]

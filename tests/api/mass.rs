@@ -120,24 +120,10 @@ async fn it_reaches_exactly_the_chosen_clients_once_each(app: TestApp) {
 
 async fn it_reaches_a_company_a_products_buyers_or_everyone(app: TestApp) {
     let owner = app.signup().await;
-    let acme = app
-        .post(
-            "/api/companies",
-            Some(&owner.token),
-            json!({ "name": "Acme" }),
-        )
-        .await
-        .ok();
+    let acme = app.company(&owner, "Acme").await;
     let mut staff_of_acme = Vec::new();
     for name in ["Ana", "Ben", "Cy"] {
-        let added = app
-            .post(
-                "/api/clients",
-                Some(&owner.token),
-                json!({ "name": name, "email": unique_email("acme"), "company_id": acme["id"] }),
-            )
-            .await
-            .ok();
+        let added = app.add_company_client(&owner, name, &acme).await;
         staff_of_acme.push(added["client"].clone());
     }
     let maya = app.joined_client(&owner, "Maya", "two_way").await;
@@ -225,22 +211,8 @@ async fn a_client_in_their_companys_channel_only_gets_a_private_conversation(app
     )
     .await
     .ok();
-    let acme = app
-        .post(
-            "/api/companies",
-            Some(&owner.token),
-            json!({ "name": "Acme" }),
-        )
-        .await
-        .ok();
-    let added = app
-        .post(
-            "/api/clients",
-            Some(&owner.token),
-            json!({ "name": "Ana", "email": unique_email("ana"), "company_id": acme["id"] }),
-        )
-        .await
-        .ok();
+    let acme = app.company(&owner, "Acme").await;
+    let added = app.add_company_client(&owner, "Ana", &acme).await;
     assert_eq!(added["client"]["conversation_id"], Value::Null);
     let id = added["client"]["id"].as_str().expect("id");
     submit(
@@ -365,42 +337,12 @@ async fn a_coach_reaches_only_their_own_clients(app: TestApp) {
     )
     .await
     .ok();
-    let acme = app
-        .post(
-            "/api/companies",
-            Some(&owner.token),
-            json!({ "name": "Acme" }),
-        )
-        .await
-        .ok();
+    let acme = app.company(&owner, "Acme").await;
     // Someone else's client, in their company's channel only: no private conversation yet.
-    let theirs = app
-        .post(
-            "/api/clients",
-            Some(&owner.token),
-            json!({ "name": "Ana", "email": unique_email("ana"), "company_id": acme["id"] }),
-        )
-        .await
-        .ok();
+    let theirs = app.add_company_client(&owner, "Ana", &acme).await;
     let ana = theirs["client"]["id"].as_str().expect("id").to_owned();
     let maya = app.joined_client(&owner, "Maya", "two_way").await;
-    let invited = app
-        .post(
-            "/api/staff",
-            Some(&owner.token),
-            json!({ "name": "Cole Coach", "email": unique_email("coach"), "role": "coach" }),
-        )
-        .await
-        .ok();
-    let accepted = app
-        .post(
-            "/api/auth/invites/accept",
-            None,
-            json!({ "token": invited["invite"]["token"], "password": "coach password" }),
-        )
-        .await
-        .ok();
-    let coach = session_of(&accepted);
+    let coach = app.staff_member(&owner, "Cole Coach", "coach").await;
     let own = app.joined_client(&coach, "Olga", "two_way").await;
 
     submit(
