@@ -56,7 +56,7 @@ pub fn use_realtime(token: Option<String>, live: LiveContext) {
                             if !alive.get() {
                                 return;
                             }
-                            if let Ok(event) = serde_json::from_str::<ServerEvent>(&text) {
+                            if let Some(event) = crate::services::events::decode(&text) {
                                 if let ServerEvent::Hello { .. } = event {
                                     greeted = true;
                                     delay_ms = 500;
