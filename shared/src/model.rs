@@ -397,6 +397,8 @@ pub struct Settings {
 /// Who a mass message goes to: exactly one of its four shapes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// Written untagged (each shape as its own fields); read through `RecipientsFields`, which
+// takes exactly one shape and says so when it is not.
 #[serde(untagged, try_from = "RecipientsFields")]
 pub enum Recipients {
     /// These clients.

@@ -319,10 +319,9 @@ impl Services {
         } else {
             MassStatus::Sending
         };
+        after.value.job.finished_at = done.then(now);
         let mut writes = vec![after.update(key)?];
         if done {
-            after.value.job.finished_at = Some(now());
-            writes[0] = after.update(keys::mass_message(b, id))?;
             let (pk, sk) = keys::pending_mass(b, id);
             writes.push(Write::delete(pk, sk, Condition::Always));
         }
