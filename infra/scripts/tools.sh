@@ -14,6 +14,16 @@ BINARYEN_NPM=binaryen@132.0.0
 mkdir -p "$TOOLS_DIR/bin"
 export PATH="$TOOLS_DIR/bin:$TOOLS_DIR/venv/bin:$TOOLS_DIR/npm/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
+# Tools are compiled once per machine and then only run on small inputs: a quick-to-compile
+# profile (no LTO, many codegen units, light optimisation) takes a cold install of Trunk and
+# wasm-bindgen-cli from ~20 minutes to a few.
+cargo_install() {
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_INCREMENTAL=false \
+    cargo install "$@"
+}
+
 log() { printf '\033[1;34m[tools]\033[0m %s\n' "$*" >&2; }
 
 repo_root() { git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel 2>/dev/null || (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd); }
@@ -22,7 +32,7 @@ ensure_base() {
   command -v cargo >/dev/null || { log "cargo is required (rustup)"; return 1; }
   if ! cargo nextest --version >/dev/null 2>&1; then
     log "installing cargo-nextest"
-    cargo install --locked cargo-nextest --root "$TOOLS_DIR"
+    cargo_install --locked cargo-nextest --root "$TOOLS_DIR"
   fi
 }
 
@@ -37,7 +47,7 @@ ensure_frontend() {
   ensure_wasm_target
   if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
     log "installing trunk $TRUNK_VERSION (several minutes, once)"
-    cargo install --locked "trunk@$TRUNK_VERSION" --root "$TOOLS_DIR"
+    cargo_install --locked "trunk@$TRUNK_VERSION" --root "$TOOLS_DIR"
   fi
   local root lock_version
   root=$(repo_root)
@@ -45,8 +55,8 @@ ensure_frontend() {
   if [ -n "$lock_version" ] && ! wasm-bindgen --version 2>/dev/null | grep -q "$lock_version"; then
     log "installing wasm-bindgen-cli $lock_version (matches Cargo.lock)"
     # Its own lockfile pins a dependency the registry may not serve; fall back to resolving.
-    cargo install --locked "wasm-bindgen-cli@$lock_version" --root "$TOOLS_DIR" --force \
-      || cargo install "wasm-bindgen-cli@$lock_version" --root "$TOOLS_DIR" --force
+    cargo_install --locked "wasm-bindgen-cli@$lock_version" --root "$TOOLS_DIR" --force \
+      || cargo_install "wasm-bindgen-cli@$lock_version" --root "$TOOLS_DIR" --force
   fi
   if ! [ -x "$TOOLS_DIR/npm/node_modules/.bin/wasm-opt" ]; then
     log "installing wasm-opt ($BINARYEN_NPM)"

@@ -38,6 +38,14 @@ pub const STAFF_ONLY: Denied = Denied {
     code: "auth.staff_only",
     message: "Only the business's staff can do this.",
 };
+pub const MANAGERS_ONLY: Denied = Denied {
+    code: "auth.managers_only",
+    message: "Only the business's owner and admins can do this.",
+};
+pub const OWNER_ONLY: Denied = Denied {
+    code: "auth.owner_only",
+    message: "Only the business's owner can do this.",
+};
 
 /// What the rules need to know about a person in one conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,14 +143,35 @@ pub fn can_manage_clients(role: Role) -> Result<(), Denied> {
     }
 }
 
-/// Creating groups: the business's owner and admins.
-pub fn can_create_groups(role: Role) -> Result<(), Denied> {
+/// Running the business: its settings, companies, products and the webhook secret, groups,
+/// a client's coach, and switching a client's messaging mode by hand. The owner and admins.
+pub fn can_manage_business(role: Role) -> Result<(), Denied> {
     match role {
         Role::Owner | Role::Admin => Ok(()),
-        Role::Coach | Role::Client => Err(Denied {
-            code: "group.create_forbidden",
-            message: "Only the business's owner and admins can create groups.",
-        }),
+        Role::Coach | Role::Client => Err(MANAGERS_ONLY),
+    }
+}
+
+/// Creating groups: the business's owner and admins.
+pub fn can_create_groups(role: Role) -> Result<(), Denied> {
+    can_manage_business(role)
+}
+
+/// Inviting staff and choosing their role: the owner.
+pub fn can_manage_staff(role: Role) -> Result<(), Denied> {
+    match role {
+        Role::Owner => Ok(()),
+        Role::Admin | Role::Coach | Role::Client => Err(OWNER_ONLY),
+    }
+}
+
+/// Whether staff in `role` (`me`) reach a client whose coach is `coach`: the owner and admins
+/// reach every client, a coach only the clients assigned to them, a client nobody.
+pub fn can_reach_client<U: PartialEq>(role: Role, me: &U, coach: Option<&U>) -> bool {
+    match role {
+        Role::Owner | Role::Admin => true,
+        Role::Coach => coach == Some(me),
+        Role::Client => false,
     }
 }
 
@@ -416,21 +445,38 @@ mod tests {
     }
 
     #[test]
-    fn only_staff_manage_clients_and_only_owners_and_admins_create_groups() {
-        for role in [Owner, Admin, Coach] {
-            assert_eq!(can_manage_clients(role), Ok(()));
+    fn staff_manage_clients_owners_and_admins_the_business_and_the_owner_the_staff() {
+        let expect = |role| match role {
+            Owner => (Ok(()), Ok(()), Ok(())),
+            Admin => (Ok(()), Ok(()), Err(OWNER_ONLY)),
+            Coach => (Ok(()), Err(MANAGERS_ONLY), Err(OWNER_ONLY)),
+            Client => (Err(STAFF_ONLY), Err(MANAGERS_ONLY), Err(OWNER_ONLY)),
+        };
+        for role in [Owner, Admin, Coach, Client] {
+            assert_eq!(
+                (
+                    can_manage_clients(role),
+                    can_manage_business(role),
+                    can_manage_staff(role)
+                ),
+                expect(role),
+                "{role:?}"
+            );
+            assert_eq!(can_create_groups(role), can_manage_business(role));
         }
-        assert_eq!(can_manage_clients(Client), Err(STAFF_ONLY));
-        assert_eq!(can_create_groups(Owner), Ok(()));
-        assert_eq!(can_create_groups(Admin), Ok(()));
-        assert_eq!(
-            can_create_groups(Coach).map_err(|d| d.code),
-            Err("group.create_forbidden")
-        );
-        assert_eq!(
-            can_create_groups(Client).map_err(|d| d.code),
-            Err("group.create_forbidden")
-        );
+    }
+
+    #[test]
+    fn managers_reach_every_client_and_a_coach_only_their_own() {
+        let (me, other) = (1, 2);
+        for coach in [None, Some(&me), Some(&other)] {
+            assert!(can_reach_client(Owner, &me, coach));
+            assert!(can_reach_client(Admin, &me, coach));
+            assert!(!can_reach_client(Client, &me, coach));
+        }
+        assert!(can_reach_client(Coach, &me, Some(&me)));
+        assert!(!can_reach_client(Coach, &me, Some(&other)));
+        assert!(!can_reach_client(Coach, &me, None));
     }
 
     #[test]
@@ -443,6 +489,8 @@ mod tests {
             GROUP_ADMIN_ONLY,
             PRIVATE_FIXED,
             STAFF_ONLY,
+            MANAGERS_ONLY,
+            OWNER_ONLY,
         ]
         .map(|d| d.code);
         assert_eq!(
@@ -454,7 +502,9 @@ mod tests {
                 "group.muted",
                 "group.admin_only",
                 "conversation.private_fixed",
-                "auth.staff_only"
+                "auth.staff_only",
+                "auth.managers_only",
+                "auth.owner_only"
             ]
         );
     }

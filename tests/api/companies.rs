@@ -551,7 +551,7 @@ async fn the_welcome_message_greets_a_new_client_first(app: TestApp) {
         .await;
     assert_eq!(
         (by_client.status.as_u16(), by_client.code()),
-        (403, "settings.managers_only")
+        (403, "auth.managers_only")
     );
     assert_eq!(
         app.get("/api/settings", Some(&maya.session.token))

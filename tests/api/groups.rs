@@ -99,7 +99,7 @@ async fn owners_create_groups_and_members_see_them(app: TestApp) {
     .await;
     assert_eq!(
         (r.status.as_u16(), r.code()),
-        (403, "group.create_forbidden")
+        (403, "auth.managers_only")
     );
     let other = app.signup().await;
     let r = create(

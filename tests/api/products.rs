@@ -105,7 +105,7 @@ async fn products_set_the_mode_of_whoever_buys_them(app: TestApp) {
             json!({"name": "x", "grants": "two_way"}),
         )
         .await;
-    assert_eq!((r.status.as_u16(), r.code()), (403, "product.forbidden"));
+    assert_eq!((r.status.as_u16(), r.code()), (403, "auth.managers_only"));
     let r = app
         .post(
             &format!("/api/clients/{}/purchases", maya.client_id),
@@ -299,7 +299,7 @@ async fn the_purchase_webhook_is_signed_fresh_and_applied_once(app: TestApp) {
     let r = app
         .get("/api/webhooks/secret", Some(&maya.session.token))
         .await;
-    assert_eq!(code(r), (403, "product.forbidden".into()));
+    assert_eq!(code(r), (403, "auth.managers_only".into()));
 }
 
 on_both_backends!(

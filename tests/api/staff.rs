@@ -155,7 +155,7 @@ async fn only_the_owner_invites_and_only_managers_assign(app: TestApp) {
 
     assert_eq!(
         code(invite(&app, &admin, "X", "coach").await),
-        (403, "staff.owner_only".into())
+        (403, "auth.owner_only".into())
     );
     assert_eq!(
         code(invite(&app, &owner, "X", "client").await),
@@ -198,7 +198,7 @@ async fn only_the_owner_invites_and_only_managers_assign(app: TestApp) {
             json!({"coach_id": coach.user_id}),
         )
         .await;
-    assert_eq!(code(r), (403, "staff.managers_only".into()));
+    assert_eq!(code(r), (403, "auth.managers_only".into()));
     let r = app
         .put(
             &path,
@@ -275,7 +275,7 @@ async fn only_the_owner_invites_and_only_managers_assign(app: TestApp) {
             json!({"mode": "one_way"}),
         )
         .await;
-    assert_eq!(code(r), (403, "permissions.managers_only".into()));
+    assert_eq!(code(r), (403, "auth.managers_only".into()));
     let r = app
         .patch(
             &format!("/api/clients/{}", maya.client_id),

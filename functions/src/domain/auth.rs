@@ -2,9 +2,9 @@
 //! resolving a token to the caller it stands for.
 
 use super::*;
+use crate::store::Write;
 use crate::store::keys;
 use crate::store::repo::{self, BusinessRecord, InviteRecord, LoginRecord, UserRecord};
-use crate::store::{StoreError, Write};
 use anyhow::Context as _;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
@@ -84,21 +84,40 @@ impl Tokens {
     }
 }
 
-/// Who is calling: resolved from a valid token and a user that still exists.
-#[derive(Debug, Clone)]
+/// Who is calling: resolved from a valid token and a user that still exists. Who they are
+/// and nothing more: their stored record (and its password hash) stays with the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
-    pub user: UserRecord,
+    business_id: BusinessId,
+    user_id: UserId,
+    role: Role,
+    /// Their name now, for what they write.
+    name: String,
 }
 
 impl Caller {
     pub fn business_id(&self) -> BusinessId {
-        self.user.business_id
+        self.business_id
     }
     pub fn user_id(&self) -> UserId {
-        self.user.id
+        self.user_id
     }
     pub fn role(&self) -> Role {
-        self.user.role
+        self.role
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl From<&UserRecord> for Caller {
+    fn from(user: &UserRecord) -> Self {
+        Self {
+            business_id: user.business_id,
+            user_id: user.id,
+            role: user.role,
+            name: user.name.clone(),
+        }
     }
 }
 
@@ -194,7 +213,18 @@ impl Services {
                     "Your session is no longer valid. Sign in again.",
                 )
             })?;
-        Ok(Caller { user: user.value })
+        Ok(Caller::from(&user.value))
+    }
+
+    /// The caller as the API shows them.
+    pub async fn me(&self, caller: &Caller) -> Result<User> {
+        let user = repo::get::<UserRecord>(
+            &*self.store,
+            &keys::user(caller.business_id(), caller.user_id()),
+        )
+        .await?
+        .context("the caller's record is missing")?;
+        self.user_view(&user.value).await
     }
 
     /// The wire form of a user, with their business's name.
@@ -252,7 +282,8 @@ impl Services {
             created_at: now,
             settings: Default::default(),
         };
-        let writes = vec![
+        let mut tx = Writes::new();
+        tx.push_or(
             repo::create(
                 keys::login(email.as_str()),
                 &LoginRecord {
@@ -260,24 +291,22 @@ impl Services {
                     user_id: owner.id,
                 },
             )?,
-            repo::create(keys::business(business_id), &business)?,
-            repo::create(keys::user(business_id, owner.id), &owner)?,
-            repo::create(keys::unique_email(business_id, email.as_str()), &owner.id)?,
-            repo::create(
-                keys::staff(business_id, owner.id),
-                &super::staff::staff_entry(&owner, true),
-            )?,
-        ];
-        match self.store.transact(writes).await {
-            Ok(()) => {}
-            Err(StoreError::ConditionFailed { index: 0 }) => {
-                return Err(Error::conflict(
-                    "auth.email_taken",
-                    "An account with this email already exists. Sign in instead.",
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        }
+            Error::conflict(
+                "auth.email_taken",
+                "An account with this email already exists. Sign in instead.",
+            ),
+        )
+        .push(repo::create(keys::business(business_id), &business)?)
+        .push(repo::create(keys::user(business_id, owner.id), &owner)?)
+        .push(repo::create(
+            keys::unique_email(business_id, email.as_str()),
+            &owner.id,
+        )?)
+        .push(repo::create(
+            keys::staff(business_id, owner.id),
+            &super::staff::staff_entry(&owner, true),
+        )?);
+        tx.commit(&*self.store).await?;
         self.session(&owner).await
     }
 
@@ -396,8 +425,19 @@ impl Services {
             invite.version + 1,
         )?;
         used_item.expires_at = Some(used.value.expires_at.unix_timestamp());
-        let mut writes = vec![
+        let used_invite = || {
+            Error::refused(
+                Kind::Gone,
+                "invite.used",
+                "This invite was already accepted. Sign in instead.",
+            )
+        };
+        let mut tx = Writes::new();
+        tx.push_or(
             Write::put(used_item, crate::store::Condition::Version(invite.version)),
+            used_invite(),
+        )
+        .push_or(
             repo::create(
                 keys::login(&login),
                 &LoginRecord {
@@ -405,28 +445,21 @@ impl Services {
                     user_id: joined.value.id,
                 },
             )?,
-            joined.update(keys::user(b, joined.value.id))?,
-        ];
+            Error::conflict(
+                "auth.login_taken",
+                "Another account already signs in with this email or phone. Ask your coach to change it.",
+            ),
+        )
+        .push_or(joined.update(keys::user(b, joined.value.id))?, used_invite());
         if joined.value.role == Role::Client {
-            writes.extend(super::clients::roster_writes(&joined.value, None)?);
+            tx.extend(super::clients::roster_writes(&joined.value, None)?);
         } else {
-            writes.push(repo::overwrite(
+            tx.push(repo::overwrite(
                 keys::staff(b, joined.value.id),
                 &super::staff::staff_entry(&joined.value, true),
             )?);
         }
-        match self.store.transact(writes).await {
-            Ok(()) => self.session(&joined.value).await,
-            Err(StoreError::ConditionFailed { index: 0 | 2 }) => Err(Error::refused(
-                Kind::Gone,
-                "invite.used",
-                "This invite was already accepted. Sign in instead.",
-            )),
-            Err(StoreError::ConditionFailed { index: 1 }) => Err(Error::conflict(
-                "auth.login_taken",
-                "Another account already signs in with this email or phone. Ask your coach to change it.",
-            )),
-            Err(e) => Err(e.into()),
-        }
+        tx.commit(&*self.store).await?;
+        self.session(&joined.value).await
     }
 }

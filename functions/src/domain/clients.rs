@@ -1,6 +1,7 @@
 //! The roster: adding clients (with their private conversation and invite), listing, reading
 //! and editing them. Staff only.
 
+use super::access;
 use super::auth::{Caller, new_invite};
 use super::*;
 use crate::store::keys::{self, ROSTER_BY_ID, ROSTER_BY_NAME};
@@ -8,7 +9,7 @@ use crate::store::repo::{
     self, ActivityRecord, BusinessRecord, ConversationRecord, IdempotencyRecord, LoginRecord,
     MemberRef, MembershipRecord, MessageRecord, RosterRecord, UserRecord, Versioned,
 };
-use crate::store::{Condition, Query, StoreError, Write};
+use crate::store::{Condition, Query, Write};
 use anyhow::Context as _;
 use shared::api::{ClientWithInvite, CreateClientRequest, Invite, UpdateClientRequest};
 use shared::limits::{LIST_PAGE_DEFAULT, LIST_PAGE_MAX};
@@ -16,7 +17,6 @@ use shared::model::{
     Client, ConversationKind, DefaultChannel, Message, MessagingMode, ModeChange, ModeChangeReason,
     Page, Role,
 };
-use shared::rules::can_manage_clients;
 use shared::validate::{Email, MessageBody, Name, Phone};
 use shared::{CompanyId, ConversationId, MessageId, UserId};
 
@@ -25,12 +25,6 @@ const WELCOME_ID: &str = "welcome";
 
 /// The code of an edit refused because one of its extra writes was made before.
 pub(super) const EXTRA_TAKEN: &str = "write.already_recorded";
-
-/// Staff only.
-pub fn staff(caller: &Caller) -> Result<()> {
-    can_manage_clients(caller.role())?;
-    Ok(())
-}
 
 /// A client as the API shows them (and as the roster keeps them).
 pub(super) fn roster_entry(user: &UserRecord) -> Result<RosterRecord> {
@@ -130,11 +124,10 @@ fn taken(which: &str) -> Error {
 impl Services {
     /// A client the caller may manage: any, for the owner and admins; a coach's own.
     async fn client_record(&self, caller: &Caller, id: UserId) -> Result<Versioned<UserRecord>> {
-        repo::get::<UserRecord>(&*self.store, &keys::user(caller.business_id(), id))
+        let found = repo::get::<UserRecord>(&*self.store, &keys::user(caller.business_id(), id))
             .await?
-            .filter(|u| u.value.role == Role::Client)
-            .filter(|u| caller.role() != Role::Coach || u.value.coach_id == Some(caller.user_id()))
-            .ok_or_else(|| Error::not_found("client.not_found", "There is no such client."))
+            .filter(|u| access::reaches(caller, &u.value));
+        found.ok_or_else(access::client_not_found)
     }
 
     /// Adds a client and a one-time invite; their private conversation with the business (with
@@ -145,7 +138,7 @@ impl Services {
         caller: &Caller,
         req: CreateClientRequest,
     ) -> Result<ClientWithInvite> {
-        can_manage_clients(caller.role())?;
+        access::staff(caller)?;
         let name = Name::parse(&req.name, "name")?;
         let email = optional(req.email.as_deref(), Email::parse)?;
         let phone = optional(req.phone.as_deref(), Phone::parse)?;
@@ -180,21 +173,24 @@ impl Services {
                 created_at: now(),
             };
 
-            // Where the uniqueness keys sit in the transaction, to tell which one was taken.
-            let mut writes = vec![repo::create(keys::user(b, client.id), &client)?];
-            let (mut email_at, mut phone_at) = (None, None);
+            let mut tx = Writes::new();
+            tx.push(repo::create(keys::user(b, client.id), &client)?);
             if let Some(e) = &client.email {
-                email_at = Some(writes.len());
-                writes.push(repo::create(keys::unique_email(b, e), &client.id)?);
+                tx.push_or(
+                    repo::create(keys::unique_email(b, e), &client.id)?,
+                    taken("email"),
+                );
             }
             if let Some(p) = &client.phone {
-                phone_at = Some(writes.len());
-                writes.push(repo::create(keys::unique_phone(b, p), &client.id)?);
+                tx.push_or(
+                    repo::create(keys::unique_phone(b, p), &client.id)?,
+                    taken("phone"),
+                );
             }
-            writes.extend(roster_writes(&client, None)?);
-            let channel_at = writes.len();
+            tx.extend(roster_writes(&client, None)?);
+            // The company's channel changing meanwhile makes it stale: read again.
             if let Some(channel) = &channel {
-                writes.extend(super::companies::channel_join(
+                tx.extend(super::companies::channel_join(
                     b,
                     channel,
                     client.id,
@@ -202,31 +198,18 @@ impl Services {
                 )?);
             }
             if let Some(id) = client.conversation_id {
-                writes.extend(
-                    self.private_conversation(&caller.user, &business.value, &client, id)
+                tx.extend(
+                    self.private_conversation(caller, &business.value, &client, id)
                         .await?,
                 );
             }
             let (token, invite_write, expires_at) = new_invite(b, client.id)?;
-            writes.push(invite_write);
-
-            match self.store.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done(ClientWithInvite {
-                    client: roster_entry(&client)?,
-                    invite: invite_view(token, expires_at),
-                })),
-                Err(StoreError::ConditionFailed { index }) if Some(index) == email_at => {
-                    Err(taken("email"))
-                }
-                Err(StoreError::ConditionFailed { index }) if Some(index) == phone_at => {
-                    Err(taken("phone"))
-                }
-                // The company's channel changed meanwhile.
-                Err(StoreError::ConditionFailed { index }) if index == channel_at => {
-                    Ok(Attempt::Retry)
-                }
-                Err(e) => Err(e.into()),
-            }
+            tx.push(invite_write);
+            let created = ClientWithInvite {
+                client: roster_entry(&client)?,
+                invite: invite_view(token, expires_at),
+            };
+            commit(&*self.store, tx, created).await
         })
         .await
     }
@@ -236,7 +219,7 @@ impl Services {
     /// message from `sender` as its first message.
     pub(super) async fn private_conversation(
         &self,
-        sender: &UserRecord,
+        sender: &Caller,
         business: &BusinessRecord,
         client: &UserRecord,
         id: ConversationId,
@@ -247,7 +230,7 @@ impl Services {
             members.push(MemberRef::new(admin, Role::Admin));
         }
         for (staff, role) in [
-            (Some(sender.id), sender.role),
+            (Some(sender.user_id()), sender.role()),
             (client.coach_id, Role::Coach),
         ] {
             if let Some(staff) = staff
@@ -260,18 +243,20 @@ impl Services {
         let now = now();
         let welcome = &business.settings.welcome_message;
         let first = match welcome.enabled {
-            true => MessageBody::parse(&welcome.render(&client.name, &sender.name, &business.name))
-                .ok()
-                .map(|body| Message {
-                    id: MessageId::from_ulid(super::ids::new_ulid()),
-                    conversation_id: id,
-                    sender_id: sender.id,
-                    sender_name: sender.name.clone(),
-                    body: body.into_inner(),
-                    client_message_id: WELCOME_ID.into(),
-                    created_at: now,
-                    reactions: Vec::new(),
-                }),
+            true => {
+                MessageBody::parse(&welcome.render(&client.name, sender.name(), &business.name))
+                    .ok()
+                    .map(|body| Message {
+                        id: MessageId::from_ulid(super::ids::new_ulid()),
+                        conversation_id: id,
+                        sender_id: sender.user_id(),
+                        sender_name: sender.name().to_owned(),
+                        body: body.into_inner(),
+                        client_message_id: WELCOME_ID.into(),
+                        created_at: now,
+                        reactions: Vec::new(),
+                    })
+            }
             false => None,
         };
         let conversation = ConversationRecord {
@@ -295,7 +280,7 @@ impl Services {
         let mut writes = vec![repo::create(keys::conversation(b, id), &conversation)?];
         if let Some(message) = first {
             writes.push(repo::create(
-                keys::idempotency(b, id, sender.id, WELCOME_ID),
+                keys::idempotency(b, id, sender.user_id(), WELCOME_ID),
                 &IdempotencyRecord {
                     message_id: message.id,
                 },
@@ -310,7 +295,7 @@ impl Services {
             let read = conversation
                 .last_message
                 .as_ref()
-                .filter(|_| m.user_id == sender.id);
+                .filter(|_| m.user_id == sender.user_id());
             let membership = MembershipRecord {
                 conversation_id: Some(id),
                 last_read_message_id: read.map(|r| r.id),
@@ -333,23 +318,23 @@ impl Services {
     /// Starts the private conversation of a client who has none (one added straight into their
     /// company's channel). Starting one that exists answers with the client as they are.
     pub async fn start_private_conversation(&self, caller: &Caller, id: UserId) -> Result<Client> {
-        can_manage_clients(caller.role())?;
+        access::staff(caller)?;
         self.client_record(caller, id).await?;
-        self.ensure_private_conversation(&caller.user, id).await
+        self.ensure_private_conversation(caller, id).await
     }
 
     /// The client with their private conversation, created (from `sender`) if they had none.
     pub(super) async fn ensure_private_conversation(
         &self,
-        sender: &UserRecord,
+        sender: &Caller,
         id: UserId,
     ) -> Result<Client> {
-        let b = sender.business_id;
+        let b = sender.business_id();
         retrying(|| async {
             let before = repo::get::<UserRecord>(&*self.store, &keys::user(b, id))
                 .await?
                 .filter(|u| u.value.role == Role::Client)
-                .ok_or_else(|| Error::not_found("client.not_found", "There is no such client."))?;
+                .ok_or_else(access::client_not_found)?;
             if before.value.conversation_id.is_some() {
                 return Ok(Attempt::Done(roster_entry(&before.value)?));
             }
@@ -365,11 +350,7 @@ impl Services {
                 self.private_conversation(sender, &business.value, &after.value, conversation_id)
                     .await?,
             );
-            match self.store.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done(roster_entry(&after.value)?)),
-                Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
+            commit(&*self.store, writes.into(), roster_entry(&after.value)?).await
         })
         .await
     }
@@ -384,7 +365,7 @@ impl Services {
         cursor: Option<String>,
         limit: Option<usize>,
     ) -> Result<Page<Client>> {
-        can_manage_clients(caller.role())?;
+        access::staff(caller)?;
         let limit = page_limit(limit, LIST_PAGE_DEFAULT, LIST_PAGE_MAX)?;
         let b = caller.business_id();
         let prefix = name_prefix
@@ -418,7 +399,7 @@ impl Services {
     }
 
     pub async fn get_client(&self, caller: &Caller, id: UserId) -> Result<Client> {
-        can_manage_clients(caller.role())?;
+        access::staff(caller)?;
         roster_entry(&self.client_record(caller, id).await?.value)
     }
 
@@ -465,7 +446,7 @@ impl Services {
         caller: &Caller,
         id: UserId,
     ) -> Result<Vec<shared::model::ConversationSummary>> {
-        can_manage_clients(caller.role())?;
+        access::staff(caller)?;
         self.client_record(caller, id).await?;
         let b = caller.business_id();
         let mut ids = Vec::new();
@@ -533,7 +514,7 @@ impl Services {
         cursor: Option<String>,
         limit: Option<usize>,
     ) -> Result<Page<ModeChange>> {
-        can_manage_clients(caller.role())?;
+        access::staff(caller)?;
         let limit = page_limit(limit, LIST_PAGE_DEFAULT, LIST_PAGE_MAX)?;
         self.client_record(caller, id).await?;
         let q = Query::prefix(
@@ -574,8 +555,8 @@ impl Services {
         reason: ModeChangeReason,
         extra: impl Fn(&UserRecord) -> Result<Vec<Write>>,
     ) -> Result<Client> {
-        can_manage_clients(caller.role())?;
-        let changed_by_name = Some(caller.user.name.clone());
+        access::staff(caller)?;
+        let changed_by_name = Some(caller.name().to_owned());
         let name = req
             .name
             .as_deref()
@@ -611,23 +592,18 @@ impl Services {
             }
             // Who may write where is the owner's and admins' call; a product's rule applies
             // whoever records the purchase.
-            if after.value.messaging != before.value.messaging
-                && reason == ModeChangeReason::Manual
-                && !matches!(caller.role(), Role::Owner | Role::Admin)
+            if after.value.messaging != before.value.messaging && reason == ModeChangeReason::Manual
             {
-                return Err(Error::forbidden(
-                    "permissions.managers_only",
-                    "Only the business's owner and admins change who may reply.",
-                ));
+                access::manager(caller)?;
             }
             if let Some(company) = req.company_id {
                 after.value.company_id = company;
             }
             let (old, new) = (&before.value, &after.value);
             let b = caller.business_id();
-            let mut writes = vec![after.update(keys::user(b, id))?];
-            // The writes whose conditions fail only when someone else wrote first.
-            let mut versioned = vec![0];
+            // Writes without a meaning fail only when someone else wrote first: read again.
+            let mut tx = Writes::new();
+            tx.push(after.update(keys::user(b, id))?);
             if let Some(conversation_id) = new.conversation_id {
                 let conversation = repo::get::<ConversationRecord>(
                     &*self.store,
@@ -638,26 +614,17 @@ impl Services {
                 let mut updated_conversation = conversation.clone();
                 updated_conversation.value.client_name = Some(new.name.clone());
                 updated_conversation.value.client_mode = new.messaging;
-                versioned.push(writes.len());
-                writes.push(updated_conversation.update(keys::conversation(b, conversation_id))?);
+                tx.push(updated_conversation.update(keys::conversation(b, conversation_id))?);
             }
             // Changing company moves the client from one company's channel to the other's.
             if old.company_id != new.company_id {
                 if let Some(company) = old.company_id {
                     let channel = self.company_channel_record(b, company).await?;
-                    let leave = super::companies::channel_leave(b, &channel, id)?;
-                    if !leave.is_empty() {
-                        versioned.push(writes.len());
-                    }
-                    writes.extend(leave);
+                    tx.extend(super::companies::channel_leave(b, &channel, id)?);
                 }
                 if let Some(company) = new.company_id {
                     let channel = self.company_channel_record(b, company).await?;
-                    let join = super::companies::channel_join(b, &channel, id, &new.name)?;
-                    if !join.is_empty() {
-                        versioned.push(writes.len());
-                    }
-                    writes.extend(join);
+                    tx.extend(super::companies::channel_join(b, &channel, id, &new.name)?);
                 }
             } else if old.name != new.name
                 && let Some(company) = new.company_id
@@ -667,8 +634,7 @@ impl Services {
                 let channel_id = channel.value.id;
                 if let Some(m) = channel.value.members.iter_mut().find(|m| m.user_id == id) {
                     m.name = new.name.clone();
-                    versioned.push(writes.len());
-                    writes.push(channel.update(keys::conversation(b, channel_id))?);
+                    tx.push(channel.update(keys::conversation(b, channel_id))?);
                 }
             }
             if old.messaging != new.messaging {
@@ -681,81 +647,62 @@ impl Services {
                     changed_by_name: changed_by_name.clone(),
                     changed_at: time::OffsetDateTime::now_utc(),
                 };
-                writes.push(repo::create(
+                tx.push(repo::create(
                     keys::mode_change(b, id, super::ids::new_ulid()),
                     &change,
                 )?);
             }
-            let mut unique_at: Vec<(usize, &str)> = Vec::new();
             if old.email != new.email {
                 if let Some(e) = &new.email {
-                    writes.push(repo::create(keys::unique_email(b, e), &id)?);
-                    unique_at.push((writes.len() - 1, "email"));
+                    tx.push_or(repo::create(keys::unique_email(b, e), &id)?, taken("email"));
                 }
                 if let Some(e) = &old.email {
                     let (pk, sk) = keys::unique_email(b, e);
-                    writes.push(Write::delete(pk, sk, Condition::Always));
+                    tx.push(Write::delete(pk, sk, Condition::Always));
                 }
             }
             if old.phone != new.phone {
                 if let Some(p) = &new.phone {
-                    writes.push(repo::create(keys::unique_phone(b, p), &id)?);
-                    unique_at.push((writes.len() - 1, "phone"));
+                    tx.push_or(repo::create(keys::unique_phone(b, p), &id)?, taken("phone"));
                 }
                 if let Some(p) = &old.phone {
                     let (pk, sk) = keys::unique_phone(b, p);
-                    writes.push(Write::delete(pk, sk, Condition::Always));
+                    tx.push(Write::delete(pk, sk, Condition::Always));
                 }
             }
-            let mut login_at = None;
             if old.joined() && old.login_name() != new.login_name() {
                 let new_login = new.login_name().context("checked above")?;
-                writes.push(repo::create(
-                    keys::login(new_login),
-                    &LoginRecord {
-                        business_id: b,
-                        user_id: id,
-                    },
-                )?);
-                login_at = Some(writes.len() - 1);
-                if let Some(old_login) = old.login_name() {
-                    let (pk, sk) = keys::login(old_login);
-                    writes.push(Write::delete(pk, sk, Condition::Always));
-                }
-            }
-            writes.extend(roster_writes(new, Some(old))?);
-            let extra_at = writes.len();
-            writes.extend(extra(new)?);
-            match self.store.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done(roster_entry(new)?)),
-                Err(StoreError::ConditionFailed { index }) if versioned.contains(&index) => {
-                    Ok(Attempt::Retry)
-                }
-                // What the caller added was written before (an order delivered twice).
-                Err(StoreError::ConditionFailed { index }) if index >= extra_at => {
-                    Err(Error::conflict(EXTRA_TAKEN, "This was recorded already."))
-                }
-                Err(StoreError::ConditionFailed { index }) if Some(index) == login_at => {
-                    Err(Error::conflict(
+                tx.push_or(
+                    repo::create(
+                        keys::login(new_login),
+                        &LoginRecord {
+                            business_id: b,
+                            user_id: id,
+                        },
+                    )?,
+                    Error::conflict(
                         "auth.login_taken",
                         "Another account already signs in with this email or phone.",
-                    ))
+                    ),
+                );
+                if let Some(old_login) = old.login_name() {
+                    let (pk, sk) = keys::login(old_login);
+                    tx.push(Write::delete(pk, sk, Condition::Always));
                 }
-                Err(StoreError::ConditionFailed { index }) => {
-                    match unique_at.iter().find(|(at, _)| *at == index) {
-                        Some((_, which)) => Err(taken(which)),
-                        None => Ok(Attempt::Retry),
-                    }
-                }
-                Err(e) => Err(e.into()),
             }
+            tx.extend(roster_writes(new, Some(old))?);
+            // What the caller adds was written before (an order delivered twice).
+            tx.extend_or(extra(new)?, || {
+                Error::conflict(EXTRA_TAKEN, "This was recorded already.")
+            });
+            commit(&*self.store, tx, roster_entry(new)?).await
         })
         .await
     }
 
     /// A fresh invite for a client who has not joined yet.
     pub async fn invite_client(&self, caller: &Caller, id: UserId) -> Result<ClientWithInvite> {
-        can_manage_clients(caller.role())?;
+        access::staff(caller)?;
         let client = self.client_record(caller, id).await?;
         if client.value.joined() {
             return Err(Error::conflict(
@@ -766,16 +713,10 @@ impl Services {
         let (token, write, expires_at) = new_invite(caller.business_id(), id)?;
         // The check makes sure the client is still there, unchanged, when the invite lands.
         let (pk, sk) = keys::user(caller.business_id(), id);
-        self.store
-            .transact(vec![
-                write,
-                Write::check(pk, sk, Condition::Version(client.version)),
-            ])
-            .await
-            .map_err(|e| match e {
-                StoreError::ConditionFailed { .. } => Error::busy(),
-                e => e.into(),
-            })?;
+        let mut tx = Writes::new();
+        tx.push(write)
+            .push(Write::check(pk, sk, Condition::Version(client.version)));
+        tx.commit(&*self.store).await?;
         Ok(ClientWithInvite {
             client: roster_entry(&client.value)?,
             invite: invite_view(token, expires_at),

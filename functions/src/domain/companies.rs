@@ -7,12 +7,11 @@ use super::groups::{join_writes, leave_writes};
 use super::*;
 use crate::store::keys::{self, COMPANY_PREFIX};
 use crate::store::repo::{self, BusinessRecord, ConversationRecord, MemberRef, Versioned};
-use crate::store::{Query, StoreError, Write};
+use crate::store::{Query, Write};
 use anyhow::Context as _;
 use shared::api::CreateCompanyRequest;
 use shared::limits::{GROUP_MEMBERS_MAX, LIST_PAGE_MAX};
 use shared::model::{Company, ConversationKind, ConversationSummary, GroupRole, Role};
-use shared::rules::can_create_groups;
 use shared::validate::Name;
 use shared::{BusinessId, CompanyId, ConversationId, UserId};
 
@@ -25,16 +24,6 @@ fn channel_full() -> Error {
         "company.channel_full",
         format!("A company's channel can have at most {GROUP_MEMBERS_MAX} members."),
     )
-}
-
-/// The business's owner and admins run companies.
-fn managers_only(caller: &Caller) -> Result<()> {
-    can_create_groups(caller.role()).map_err(|_| {
-        Error::forbidden(
-            "company.managers_only",
-            "Only the business's owner and admins manage companies.",
-        )
-    })
 }
 
 /// The writes that put `client` in a company channel: the channel itself (its version checked)
@@ -107,7 +96,7 @@ impl Services {
         caller: &Caller,
         req: CreateCompanyRequest,
     ) -> Result<Company> {
-        managers_only(caller)?;
+        super::access::manager(caller)?;
         let name = Name::parse(&req.name, "company name")?.into_inner();
         let b = caller.business_id();
         let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(b))
@@ -122,7 +111,7 @@ impl Services {
         };
         let mut members = vec![MemberRef {
             group_role: GroupRole::Owner,
-            name: caller.user.name.clone(),
+            name: caller.name().to_owned(),
             ..MemberRef::new(caller.user_id(), caller.role())
         }];
         if business.value.owner_id != caller.user_id() {
@@ -151,30 +140,29 @@ impl Services {
             created_at: now,
             last_activity_at: now,
         };
-        let mut writes = vec![
+        let mut tx = Writes::new();
+        tx.push_or(
             repo::create(
                 keys::unique_company_name(b, &name.to_lowercase()),
                 &company.id,
             )?,
-            repo::create(keys::company(b, company.id), &company)?,
-            repo::create(keys::conversation(b, channel.id), &channel)?,
-        ];
-        for m in &channel.members {
-            writes.extend(join_writes(b, m.user_id, &channel)?);
-        }
-        match self.store.transact(writes).await {
-            Ok(()) => Ok(company),
-            Err(StoreError::ConditionFailed { index: 0 }) => Err(Error::conflict(
+            Error::conflict(
                 "company.name_taken",
                 "Your business already has a company with this name.",
-            )),
-            Err(e) => Err(e.into()),
+            ),
+        )
+        .push(repo::create(keys::company(b, company.id), &company)?)
+        .push(repo::create(keys::conversation(b, channel.id), &channel)?);
+        for m in &channel.members {
+            tx.extend(join_writes(b, m.user_id, &channel)?);
         }
+        tx.commit(&*self.store).await?;
+        Ok(company)
     }
 
     /// Every company of the business, in the order they were created.
     pub async fn list_companies(&self, caller: &Caller) -> Result<Vec<Company>> {
-        super::clients::staff(caller)?;
+        super::access::staff(caller)?;
         self.companies_of(caller.business_id()).await
     }
 
@@ -201,7 +189,7 @@ impl Services {
         caller: &Caller,
         id: CompanyId,
     ) -> Result<ConversationSummary> {
-        super::clients::staff(caller)?;
+        super::access::staff(caller)?;
         let company = self.company(caller.business_id(), id).await?;
         self.get_conversation(caller, company.channel_id).await
     }

@@ -14,7 +14,7 @@ use crate::store::repo::{
     self, ActivityRecord, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord,
     Versioned,
 };
-use crate::store::{Condition, Query, StoreError, Write, encode_cursor};
+use crate::store::{Condition, Query, Write, encode_cursor};
 use anyhow::Context as _;
 use futures::future::try_join_all;
 use shared::api::{ReadState, SendMessageRequest};
@@ -263,7 +263,7 @@ impl Services {
                 id: MessageId::from_ulid(message_id),
                 conversation_id: id,
                 sender_id: me,
-                sender_name: caller.user.name.clone(),
+                sender_name: caller.name().to_owned(),
                 body: body.as_str().to_owned(),
                 client_message_id: client_message_id.as_str().to_owned(),
                 created_at: now,
@@ -314,16 +314,13 @@ impl Services {
             if inline {
                 writes.append(&mut inbox);
             }
-            match self.store.transact(writes).await {
-                Ok(()) => {
-                    write_in_batches(&*self.store, inbox).await;
-                    Ok(Attempt::Done((message, Sent::Created)))
-                }
-                // The key was taken by a concurrent send of the same message: the next attempt
-                // finds it and answers with that message.
-                Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
+            // The idempotency key taken by a concurrent send of the same message makes this
+            // stale too: the next attempt finds it and answers with that message.
+            let attempt = commit(&*self.store, writes.into(), (message, Sent::Created)).await?;
+            if matches!(attempt, Attempt::Done(_)) {
+                write_in_batches(&*self.store, inbox).await;
             }
+            Ok(attempt)
         })
         .await
     }
@@ -359,7 +356,7 @@ impl Services {
     ) -> Result<Message> {
         let emoji = Emoji::parse(emoji)?;
         let b = caller.business_id();
-        let name = caller.user.name.clone();
+        let name = caller.name().to_owned();
         retrying(|| async {
             let conversation = self.readable(caller, id).await?;
             can_react(seat(caller, &conversation.value), room(&conversation.value))?;
@@ -397,11 +394,7 @@ impl Services {
                 return Ok(Attempt::Done(record.value.message));
             }
             let write = after.update(keys::message(b, id, message_id))?;
-            match self.store.transact(vec![write]).await {
-                Ok(()) => Ok(Attempt::Done(after.value.message)),
-                Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
+            commit(&*self.store, vec![write].into(), after.value.message).await
         })
         .await
     }
@@ -445,11 +438,7 @@ impl Services {
                 last_read_seq: message.value.seq,
             };
             let write = repo::save(membership.as_ref(), keys::membership(b, me, id), &read)?;
-            match self.store.transact(vec![write]).await {
-                Ok(()) => Ok(Attempt::Done(state(&read))),
-                Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
+            commit(&*self.store, vec![write].into(), state(&read)).await
         })
         .await
     }

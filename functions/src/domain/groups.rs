@@ -10,11 +10,11 @@ use crate::store::keys;
 use crate::store::repo::{
     self, ActivityRecord, ConversationRecord, MemberRef, MembershipRecord, UserRecord,
 };
-use crate::store::{Condition, StoreError, Write};
+use crate::store::{Condition, Write};
 use shared::api::{CreateGroupRequest, SetMemberRequest, UpdateConversationRequest};
 use shared::limits::GROUP_MEMBERS_MAX;
 use shared::model::{ConversationKind, ConversationSummary, GroupMember, GroupRole, Role};
-use shared::rules::{Action, allowed, can_create_groups};
+use shared::rules::{Action, allowed};
 use shared::validate::{Emoji, Name};
 use shared::{ConversationId, UserId};
 
@@ -121,7 +121,7 @@ impl Services {
         caller: &Caller,
         req: CreateGroupRequest,
     ) -> Result<ConversationSummary> {
-        can_create_groups(caller.role())?;
+        super::access::manager(caller)?;
         let title = Name::parse(&req.title, "title")?;
         let emoji = req.emoji.as_deref().map(Emoji::parse).transpose()?;
         let mut ids: Vec<UserId> = Vec::new();
@@ -151,7 +151,7 @@ impl Services {
         let now = time::OffsetDateTime::now_utc();
         let mut members = vec![MemberRef {
             group_role: GroupRole::Owner,
-            name: caller.user.name.clone(),
+            name: caller.name().to_owned(),
             ..MemberRef::new(caller.user_id(), caller.role())
         }];
         members.extend(people.iter().map(|p| MemberRef {
@@ -224,11 +224,7 @@ impl Services {
                 next.value.emoji = e.as_ref().map(|e| e.as_str().to_owned());
             }
             let write = next.update(keys::conversation(caller.business_id(), id))?;
-            match self.store.transact(vec![write]).await {
-                Ok(()) => Ok(Attempt::Done(())),
-                Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
+            commit(&*self.store, vec![write].into(), ()).await
         })
         .await?;
         self.get_conversation(caller, id).await
@@ -280,11 +276,7 @@ impl Services {
                 }
             }
             writes.insert(0, next.update(keys::conversation(b, id))?);
-            match self.store.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done(members_of(&next.value))),
-                Err(StoreError::ConditionFailed { index: 0 }) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
+            commit(&*self.store, writes.into(), members_of(&next.value)).await
         })
         .await
     }
@@ -329,11 +321,7 @@ impl Services {
             next.value.members.retain(|m| m.user_id != user);
             let mut writes = vec![next.update(keys::conversation(b, id))?];
             writes.extend(leave_writes(b, user, &current.value));
-            match self.store.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done(())),
-                Err(StoreError::ConditionFailed { index: 0 }) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
+            commit(&*self.store, writes.into(), ()).await
         })
         .await
     }

@@ -14,13 +14,13 @@ use super::auth::Caller;
 use super::*;
 use crate::store::keys::{self, PENDING_MASS_PK, ROSTER_BY_ID};
 use crate::store::repo::{self, ClientRef, MassRecord, PendingMassRecord, UserRecord};
-use crate::store::{Change, Condition, Query, StoreError, Write};
+use crate::store::tx::{Tx, TxError};
+use crate::store::{Change, Condition, Query, Write};
 use anyhow::Context as _;
 use futures::StreamExt as _;
 use shared::api::{CreateMassMessageRequest, SendMessageRequest};
 use shared::limits::MASS_CLIENT_IDS_MAX;
 use shared::model::{MassMessage, MassStatus, Recipients, Role};
-use shared::rules::can_manage_clients;
 use shared::validate::MessageBody;
 use shared::{BusinessId, UserId};
 use std::sync::Arc;
@@ -71,7 +71,7 @@ impl Services {
         caller: &Caller,
         req: CreateMassMessageRequest,
     ) -> Result<(MassMessage, bool)> {
-        can_manage_clients(caller.role())?;
+        super::access::staff(caller)?;
         let id = req.id.trim();
         if id.is_empty()
             || id.len() > ID_MAX_CHARS
@@ -127,12 +127,14 @@ impl Services {
             sent: 0,
             failed: 0,
             sender_id: caller.user_id(),
-            sender_name: caller.user.name.clone(),
+            sender_name: caller.name().to_owned(),
             created_at: now(),
             finished_at: None,
         };
         let key = keys::mass_message(b, id);
-        let writes = vec![
+        // The one meaning: a job with this id exists already.
+        let mut tx = Tx::new();
+        tx.push_or(
             repo::create(
                 key.clone(),
                 &MassRecord {
@@ -140,17 +142,18 @@ impl Services {
                     cursor: None,
                 },
             )?,
-            repo::overwrite(
-                keys::pending_mass(b, id),
-                &PendingMassRecord {
-                    business_id: b,
-                    id: id.to_owned(),
-                },
-            )?,
-        ];
-        match self.store.transact(writes).await {
+            (),
+        )
+        .push(repo::overwrite(
+            keys::pending_mass(b, id),
+            &PendingMassRecord {
+                business_id: b,
+                id: id.to_owned(),
+            },
+        )?);
+        match tx.commit(&*self.store).await {
             Ok(()) => Ok((job, true)),
-            Err(StoreError::ConditionFailed { index: 0 }) => {
+            Err(TxError::Refused(())) => {
                 let earlier = repo::get::<MassRecord>(&*self.store, &key)
                     .await?
                     .context("a mass message that was just there")?
@@ -167,13 +170,14 @@ impl Services {
                 }
                 Ok((earlier, false))
             }
-            Err(e) => Err(e.into()),
+            Err(TxError::Stale) => Err(Error::busy()),
+            Err(TxError::Store(e)) => Err(e.into()),
         }
     }
 
     /// A mass message, for its sender and the business's owner and admins.
     pub async fn get_mass_message(&self, caller: &Caller, id: &str) -> Result<MassMessage> {
-        can_manage_clients(caller.role())?;
+        super::access::staff(caller)?;
         let job =
             repo::get::<MassRecord>(&*self.store, &keys::mass_message(caller.business_id(), id))
                 .await?
@@ -248,14 +252,11 @@ impl Services {
             repo::get::<UserRecord>(&*self.store, &keys::user(sender.business_id(), client))
                 .await?
                 .map(|r| r.value);
-        let reachable = record.is_some_and(|c| {
-            c.role == Role::Client
-                && (sender.role() != Role::Coach || c.coach_id == Some(sender.user_id()))
-        });
+        let reachable = record.is_some_and(|c| super::access::reaches(sender, &c));
         if !reachable {
             return Ok(Outcome::Failed);
         }
-        let started = match self.ensure_private_conversation(&sender.user, client).await {
+        let started = match self.ensure_private_conversation(sender, client).await {
             Ok(c) => c,
             Err(Error::Refused {
                 kind: Kind::NotFound | Kind::Forbidden | Kind::Invalid,
@@ -297,7 +298,7 @@ impl Services {
             repo::get::<UserRecord>(&*self.store, &keys::user(b, record.value.job.sender_id))
                 .await?
                 .context("a mass message's sender is missing")?;
-        let sender = Caller { user: sender.value };
+        let sender = Caller::from(&sender.value);
         let (batch, next) = self.next_recipients(b, &record.value).await?;
         let job = &record.value.job;
         let outcomes: Vec<Result<Outcome>> = futures::stream::iter(batch)
@@ -320,16 +321,16 @@ impl Services {
             MassStatus::Sending
         };
         after.value.job.finished_at = done.then(now);
-        let mut writes = vec![after.update(key)?];
+        let mut tx = Writes::new();
+        tx.push(after.update(key)?);
         if done {
             let (pk, sk) = keys::pending_mass(b, id);
-            writes.push(Write::delete(pk, sk, Condition::Always));
+            tx.push(Write::delete(pk, sk, Condition::Always));
         }
-        match self.store.transact(writes).await {
-            Ok(()) => Ok(!done),
+        match commit(&*self.store, tx, !done).await? {
+            Attempt::Done(more) => Ok(more),
             // Another worker saved this step first; the next step reads where it got to.
-            Err(StoreError::ConditionFailed { index: 0 }) => Ok(true),
-            Err(e) => Err(e.into()),
+            Attempt::Retry => Ok(true),
         }
     }
 

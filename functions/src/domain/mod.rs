@@ -1,6 +1,7 @@
 //! Services and the rules they enforce, written against the ports. Handlers call these and
 //! nothing else; every check of who may do what happens here.
 
+pub mod access;
 pub mod auth;
 pub mod clients;
 pub mod companies;
@@ -14,6 +15,7 @@ pub mod settings;
 pub mod staff;
 
 use crate::store::Store;
+use crate::store::tx::{Tx, TxError};
 pub use error::{Error, Kind, Result};
 use std::future::Future;
 use std::sync::Arc;
@@ -33,6 +35,30 @@ pub enum Attempt<T> {
     Done(T),
     /// Someone else wrote first; read again and retry.
     Retry,
+}
+
+/// The domain's transactions: a write pushed with an error fails the commit with that error.
+pub type Writes = Tx<Error>;
+
+impl From<TxError<Error>> for Error {
+    fn from(e: TxError<Error>) -> Self {
+        match e {
+            TxError::Refused(e) => e,
+            // Outside a retry loop, a record that changed since it was read is contention.
+            TxError::Stale => Error::busy(),
+            TxError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// Commits `tx` as one attempt of a [`retrying`] write: done with `value`, or retried when a
+/// record it read changed meanwhile.
+pub async fn commit<T>(store: &dyn Store, tx: Writes, value: T) -> Result<Attempt<T>> {
+    match tx.commit(store).await {
+        Ok(()) => Ok(Attempt::Done(value)),
+        Err(TxError::Stale) => Ok(Attempt::Retry),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// How long an optimistic write keeps trying before the caller is told to come back. Time,

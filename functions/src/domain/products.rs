@@ -6,9 +6,10 @@
 
 use super::auth::Caller;
 use super::*;
+use crate::store::Query;
 use crate::store::keys;
 use crate::store::repo::{self, BusinessRecord, UserRecord};
-use crate::store::{Query, StoreError};
+use crate::store::tx::{Tx, TxError};
 use anyhow::Context as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -19,7 +20,6 @@ use shared::api::{
 use shared::limits::{LIST_PAGE_MAX, PRICE_LABEL_MAX_CHARS, WEBHOOK_TOLERANCE_SECS};
 use shared::model::{
     Client, MessagingMode, ModeChangeReason, Page, Product, ProductGrant, Purchase, PurchaseSource,
-    Role,
 };
 use shared::validate::{Email, Name, Phone};
 use shared::{BusinessId, ProductId, UserId};
@@ -39,17 +39,6 @@ fn unauthenticated_webhook() -> Error {
         "webhook.bad_signature",
         "The request is not signed with this business's webhook secret.",
     )
-}
-
-/// Owners and admins define products and see the webhook secret.
-fn can_manage_products(role: Role) -> Result<()> {
-    match role {
-        Role::Owner | Role::Admin => Ok(()),
-        _ => Err(Error::forbidden(
-            "product.forbidden",
-            "Only the business's owner and admins manage products.",
-        )),
-    }
 }
 
 /// The HMAC-SHA256 of `"<timestamp>.<body>"` under `secret`.
@@ -102,7 +91,7 @@ impl Services {
         caller: &Caller,
         req: CreateProductRequest,
     ) -> Result<Product> {
-        can_manage_products(caller.role())?;
+        super::access::manager(caller)?;
         let name = Name::parse(&req.name, "name")?;
         let price_label = req.price_label.trim().to_owned();
         if price_label.chars().count() > PRICE_LABEL_MAX_CHARS {
@@ -118,18 +107,18 @@ impl Services {
             grants: req.grants,
             created_at: now(),
         };
-        self.store
-            .transact(vec![repo::create(
-                keys::product(caller.business_id(), product.id),
-                &product,
-            )?])
-            .await?;
+        Writes::from(vec![repo::create(
+            keys::product(caller.business_id(), product.id),
+            &product,
+        )?])
+        .commit(&*self.store)
+        .await?;
         Ok(product)
     }
 
     /// The business's products, oldest first.
     pub async fn list_products(&self, caller: &Caller) -> Result<Page<Product>> {
-        super::clients::staff(caller)?;
+        super::access::staff(caller)?;
         let q = Query::prefix(keys::products_pk(caller.business_id()), "P#").limit(LIST_PAGE_MAX);
         let (records, next_cursor) = repo::query::<Product>(&*self.store, &q).await?;
         Ok(Page {
@@ -154,7 +143,7 @@ impl Services {
         product: ProductId,
         source: PurchaseSource,
     ) -> Result<Purchase> {
-        super::clients::staff(caller)?;
+        super::access::staff(caller)?;
         let product = self.product(caller.business_id(), product).await?;
         let (purchase, _) = self
             .apply_purchase(caller, client, &product, source, None)
@@ -237,7 +226,7 @@ impl Services {
         client: UserId,
         cursor: Option<String>,
     ) -> Result<Page<Purchase>> {
-        super::clients::staff(caller)?;
+        super::access::staff(caller)?;
         self.get_client(caller, client).await?;
         let q = Query::prefix(
             keys::person_pk(caller.business_id(), client),
@@ -255,7 +244,7 @@ impl Services {
 
     /// The business's webhook secret, made on first ask.
     pub async fn webhook_secret(&self, caller: &Caller) -> Result<String> {
-        can_manage_products(caller.role())?;
+        super::access::manager(caller)?;
         let key = keys::webhook_secret(caller.business_id());
         if let Some(r) = repo::get::<WebhookSecretRecord>(&*self.store, &key).await? {
             return Ok(r.value.secret);
@@ -267,25 +256,25 @@ impl Services {
                 rand::random::<[u8; 32]>()
             )
         );
-        match self
-            .store
-            .transact(vec![repo::create(
+        let mut tx = Tx::new();
+        tx.push_or(
+            repo::create(
                 key.clone(),
                 &WebhookSecretRecord {
                     secret: secret.clone(),
                 },
-            )?])
-            .await
-        {
+            )?,
+            (),
+        );
+        match tx.commit(&*self.store).await {
             Ok(()) => Ok(secret),
             // Someone else made it at the same moment: theirs stands.
-            Err(StoreError::ConditionFailed { .. }) => {
-                repo::get::<WebhookSecretRecord>(&*self.store, &key)
-                    .await?
-                    .map(|r| r.value.secret)
-                    .ok_or_else(Error::busy)
-            }
-            Err(e) => Err(e.into()),
+            Err(TxError::Refused(())) => repo::get::<WebhookSecretRecord>(&*self.store, &key)
+                .await?
+                .map(|r| r.value.secret)
+                .ok_or_else(Error::busy),
+            Err(TxError::Stale) => Err(Error::busy()),
+            Err(TxError::Store(e)) => Err(e.into()),
         }
     }
 
@@ -342,7 +331,7 @@ impl Services {
         let owner = repo::get::<UserRecord>(&*self.store, &keys::user(b, business.value.owner_id))
             .await?
             .ok_or_else(unauthenticated_webhook)?;
-        let owner = Caller { user: owner.value };
+        let owner = Caller::from(&owner.value);
         let product = self.product(b, req.product_id).await?;
 
         // Who bought it: a client with this email or phone, or a new one.

@@ -2,18 +2,17 @@
 
 use super::auth::Caller;
 use super::*;
-use crate::store::StoreError;
 use crate::store::keys;
 use crate::store::repo::{self, BusinessRecord};
 use anyhow::Context as _;
 use shared::api::UpdateSettingsRequest;
 use shared::limits::WELCOME_MAX_CHARS;
-use shared::model::{Role, Settings};
+use shared::model::Settings;
 
 impl Services {
     /// The settings, for staff.
     pub async fn settings(&self, caller: &Caller) -> Result<Settings> {
-        super::clients::staff(caller)?;
+        super::access::staff(caller)?;
         let business =
             repo::get::<BusinessRecord>(&*self.store, &keys::business(caller.business_id()))
                 .await?
@@ -27,12 +26,7 @@ impl Services {
         caller: &Caller,
         req: UpdateSettingsRequest,
     ) -> Result<Settings> {
-        if !matches!(caller.role(), Role::Owner | Role::Admin) {
-            return Err(Error::forbidden(
-                "settings.managers_only",
-                "Only the business's owner and admins change its settings.",
-            ));
-        }
+        super::access::manager(caller)?;
         if let Some(w) = &req.welcome_message {
             let chars = w.text.trim().chars().count();
             if w.enabled && chars == 0 {
@@ -63,11 +57,12 @@ impl Services {
             if let Some(d) = req.default_channel {
                 next.value.settings.default_channel = d;
             }
-            match self.store.transact(vec![next.update(key.clone())?]).await {
-                Ok(()) => Ok(Attempt::Done(next.value.settings)),
-                Err(StoreError::ConditionFailed { .. }) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
+            commit(
+                &*self.store,
+                vec![next.update(key.clone())?].into(),
+                next.value.settings,
+            )
+            .await
         })
         .await
     }

@@ -5,9 +5,9 @@
 
 use super::auth::{Caller, new_invite};
 use super::*;
+use crate::store::Query;
 use crate::store::keys;
 use crate::store::repo::{self, ConversationRecord, MemberRef, RosterRecord, UserRecord};
-use crate::store::{Query, StoreError};
 use anyhow::Context as _;
 use shared::api::{InviteStaffRequest, StaffWithInvite};
 use shared::limits::LIST_PAGE_MAX;
@@ -25,20 +25,6 @@ pub fn staff_entry(user: &UserRecord, joined: bool) -> StaffMember {
         joined,
         created_at: user.created_at,
     }
-}
-
-fn owner_only() -> Error {
-    Error::forbidden(
-        "staff.owner_only",
-        "Only the business's owner invites staff.",
-    )
-}
-
-fn managers_only() -> Error {
-    Error::forbidden(
-        "staff.managers_only",
-        "Only the business's owner and admins assign coaches.",
-    )
 }
 
 impl Services {
@@ -69,9 +55,7 @@ impl Services {
         caller: &Caller,
         req: InviteStaffRequest,
     ) -> Result<StaffWithInvite> {
-        if caller.role() != Role::Owner {
-            return Err(owner_only());
-        }
+        super::access::owner(caller)?;
         if !matches!(req.role, Role::Admin | Role::Coach) {
             return Err(Error::invalid(
                 "staff.invalid_role",
@@ -96,22 +80,21 @@ impl Services {
             created_at: now(),
         };
         let (token, invite_write, expires_at) = new_invite(b, user.id)?;
-        let writes = vec![
+        let mut tx = Writes::new();
+        tx.push_or(
             repo::create(keys::unique_email(b, email.as_str()), &user.id)?,
-            repo::create(keys::user(b, user.id), &user)?,
-            repo::create(keys::staff(b, user.id), &staff_entry(&user, false))?,
-            invite_write,
-        ];
-        match self.store.transact(writes).await {
-            Ok(()) => {}
-            Err(StoreError::ConditionFailed { index: 0 }) => {
-                return Err(Error::conflict(
-                    "staff.email_taken",
-                    "Someone in your business already has this email address.",
-                ));
-            }
-            Err(e) => return Err(e.into()),
-        }
+            Error::conflict(
+                "staff.email_taken",
+                "Someone in your business already has this email address.",
+            ),
+        )
+        .push(repo::create(keys::user(b, user.id), &user)?)
+        .push(repo::create(
+            keys::staff(b, user.id),
+            &staff_entry(&user, false),
+        )?)
+        .push(invite_write);
+        tx.commit(&*self.store).await?;
         if user.role == Role::Admin {
             self.join_every_private_conversation(b, &user).await?;
             // And every company's channel, as the admins there when it was made.
@@ -171,18 +154,14 @@ impl Services {
             next.value.members.push(MemberRef::new(user, role));
             let mut writes = vec![next.update(keys::conversation(b, conversation))?];
             writes.extend(super::groups::join_writes(b, user, &next.value)?);
-            match self.store.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done(())),
-                Err(StoreError::ConditionFailed { index: 0 }) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
+            commit(&*self.store, writes.into(), ()).await
         })
         .await
     }
 
     /// The business's staff, the owner first.
     pub async fn list_staff(&self, caller: &Caller) -> Result<Page<StaffMember>> {
-        super::clients::staff(caller)?;
+        super::access::staff(caller)?;
         let q = Query::prefix(keys::staff_pk(caller.business_id()), keys::STAFF_PREFIX)
             .limit(LIST_PAGE_MAX);
         let (records, next_cursor) = repo::query::<StaffMember>(&*self.store, &q).await?;
@@ -200,9 +179,7 @@ impl Services {
         client: UserId,
         coach: Option<UserId>,
     ) -> Result<Client> {
-        if !matches!(caller.role(), Role::Owner | Role::Admin) {
-            return Err(managers_only());
-        }
+        super::access::manager(caller)?;
         let b = caller.business_id();
         if let Some(c) = coach {
             let record = repo::get::<UserRecord>(&*self.store, &keys::user(b, c)).await?;
@@ -232,11 +209,7 @@ impl Services {
             // A client added straight into their company's channel has no private
             // conversation yet: the coach joins it when it is started.
             let Some(conversation_id) = before.value.conversation_id else {
-                return match self.store.transact(writes).await {
-                    Ok(()) => Ok(Attempt::Done(after.value)),
-                    Err(StoreError::ConditionFailed { index: 0 }) => Ok(Attempt::Retry),
-                    Err(e) => Err(e.into()),
-                };
+                return commit(&*self.store, writes.into(), after.value).await;
             };
             let conversation = repo::get::<ConversationRecord>(
                 &*self.store,
@@ -262,11 +235,7 @@ impl Services {
             }
             writes.insert(1, next.update(keys::conversation(b, conversation_id))?);
             writes.extend(extra);
-            match self.store.transact(writes).await {
-                Ok(()) => Ok(Attempt::Done(after.value)),
-                Err(StoreError::ConditionFailed { index: 0 | 1 }) => Ok(Attempt::Retry),
-                Err(e) => Err(e.into()),
-            }
+            commit(&*self.store, writes.into(), after.value).await
         })
         .await
         .and_then(|u| super::clients::roster_entry(&u))

@@ -70,7 +70,7 @@ async fn accept_invite(
 #[utoipa::path(get, path = "/api/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
 async fn me(State(s): State<AppState>, caller: Caller) -> Result<Json<User>, ApiError> {
-    Ok(Json(s.user_view(&caller.user).await?))
+    Ok(Json(s.me(&caller).await?))
 }
 
 /// This document.

@@ -6,6 +6,7 @@ pub mod dynamodb;
 pub mod embedded;
 pub mod keys;
 pub mod repo;
+pub mod tx;
 
 use async_trait::async_trait;
 use base64::Engine as _;
