@@ -23,6 +23,11 @@ impl Role {
     pub fn is_staff(self) -> bool {
         !matches!(self, Role::Client)
     }
+
+    /// The owner and admins, who run the business.
+    pub fn is_manager(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
 }
 
 /// Whether a client may write in their private conversation.

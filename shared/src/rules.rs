@@ -143,12 +143,19 @@ pub fn can_manage_clients(role: Role) -> Result<(), Denied> {
     }
 }
 
+/// Whether someone in `role` is in every conversation of `kind` of their business without
+/// being added to it: the owner and admins, in every client's private conversation and every
+/// company's channel. Groups have only the members they were given.
+pub fn implicit_member(role: Role, kind: ConversationKind) -> bool {
+    role.is_manager() && matches!(kind, ConversationKind::Private | ConversationKind::Company)
+}
+
 /// Running the business: its settings, companies, products and the webhook secret, groups,
 /// a client's coach, and switching a client's messaging mode by hand. The owner and admins.
 pub fn can_manage_business(role: Role) -> Result<(), Denied> {
-    match role {
-        Role::Owner | Role::Admin => Ok(()),
-        Role::Coach | Role::Client => Err(MANAGERS_ONLY),
+    match role.is_manager() {
+        true => Ok(()),
+        false => Err(MANAGERS_ONLY),
     }
 }
 
@@ -463,6 +470,19 @@ mod tests {
                 "{role:?}"
             );
             assert_eq!(can_create_groups(role), can_manage_business(role));
+        }
+    }
+
+    #[test]
+    fn owners_and_admins_are_in_every_private_conversation_and_company_channel_only() {
+        for role in [Owner, Admin, Coach, Client] {
+            for kind in [Private, Group, Company] {
+                assert_eq!(
+                    implicit_member(role, kind),
+                    matches!(role, Owner | Admin) && kind != Group,
+                    "{role:?} in {kind:?}"
+                );
+            }
         }
     }
 

@@ -97,10 +97,7 @@ async fn owners_create_groups_and_members_see_them(app: TestApp) {
         json!({"title": "Mine", "member_ids": []}),
     )
     .await;
-    assert_eq!(
-        (r.status.as_u16(), r.code()),
-        (403, "auth.managers_only")
-    );
+    assert_eq!((r.status.as_u16(), r.code()), (403, "auth.managers_only"));
     let other = app.signup().await;
     let r = create(
         &app,

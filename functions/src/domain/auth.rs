@@ -93,6 +93,9 @@ pub struct Caller {
     role: Role,
     /// Their name now, for what they write.
     name: String,
+    /// Since when they have the access their role gives: what was sent in a conversation
+    /// before it, they are not asked to read.
+    since: OffsetDateTime,
 }
 
 impl Caller {
@@ -108,6 +111,9 @@ impl Caller {
     pub fn name(&self) -> &str {
         &self.name
     }
+    pub fn since(&self) -> OffsetDateTime {
+        self.since
+    }
 }
 
 impl From<&UserRecord> for Caller {
@@ -117,6 +123,7 @@ impl From<&UserRecord> for Caller {
             user_id: user.id,
             role: user.role,
             name: user.name.clone(),
+            since: user.created_at,
         }
     }
 }

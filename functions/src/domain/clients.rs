@@ -17,6 +17,7 @@ use shared::model::{
     Client, ConversationKind, DefaultChannel, Message, MessagingMode, ModeChange, ModeChangeReason,
     Page, Role,
 };
+use shared::rules::implicit_member;
 use shared::validate::{Email, MessageBody, Name, Phone};
 use shared::{CompanyId, ConversationId, MessageId, UserId};
 
@@ -225,16 +226,16 @@ impl Services {
         id: ConversationId,
     ) -> Result<Vec<Write>> {
         let b = business.id;
-        let mut members = vec![MemberRef::new(business.owner_id, Role::Owner)];
-        for admin in self.admins(b).await? {
-            members.push(MemberRef::new(admin, Role::Admin));
-        }
+        // The owner and admins are in it without being listed: adding a client costs the same
+        // however many admins the business has.
+        let mut members = Vec::with_capacity(3);
         for (staff, role) in [
             (Some(sender.user_id()), sender.role()),
             (client.coach_id, Role::Coach),
         ] {
             if let Some(staff) = staff
-                && members.iter().all(|m| m.user_id != staff)
+                && !implicit_member(role, ConversationKind::Private)
+                && members.iter().all(|m: &MemberRef| m.user_id != staff)
             {
                 members.push(MemberRef::new(staff, role));
             }
@@ -290,28 +291,43 @@ impl Services {
                 &MessageRecord { message, seq: 1 },
             )?);
         }
-        for m in &conversation.members {
-            // The sender has read what they sent.
+        // The sender has read what they sent.
+        let read = |user: UserId| {
             let read = conversation
                 .last_message
                 .as_ref()
-                .filter(|_| m.user_id == sender.user_id());
-            let membership = MembershipRecord {
+                .filter(|_| user == sender.user_id());
+            MembershipRecord {
                 conversation_id: Some(id),
                 last_read_message_id: read.map(|r| r.id),
                 last_read_seq: if read.is_some() { conversation.seq } else { 0 },
-            };
+            }
+        };
+        let activity = conversation.activity_key();
+        for m in &conversation.members {
             writes.push(repo::create(
                 keys::membership(b, m.user_id, id),
-                &membership,
+                &read(m.user_id),
             )?);
             writes.push(repo::create(
-                keys::activity(b, m.user_id, &conversation.activity_key(), id),
+                keys::activity(b, m.user_id, &activity, id),
                 &ActivityRecord {
                     conversation_id: id,
                 },
             )?);
         }
+        if conversation.member(sender.user_id()).is_none() && conversation.last_message.is_some() {
+            writes.push(repo::create(
+                keys::membership(b, sender.user_id(), id),
+                &read(sender.user_id()),
+            )?);
+        }
+        writes.push(repo::create(
+            keys::business_activity(b, &activity, id),
+            &ActivityRecord {
+                conversation_id: id,
+            },
+        )?);
         Ok(writes)
     }
 

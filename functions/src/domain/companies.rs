@@ -6,7 +6,9 @@ use super::auth::Caller;
 use super::groups::{join_writes, leave_writes};
 use super::*;
 use crate::store::keys::{self, COMPANY_PREFIX};
-use crate::store::repo::{self, BusinessRecord, ConversationRecord, MemberRef, Versioned};
+use crate::store::repo::{
+    self, ActivityRecord, BusinessRecord, ConversationRecord, MemberRef, Versioned,
+};
 use crate::store::{Query, Write};
 use anyhow::Context as _;
 use shared::api::CreateCompanyRequest;
@@ -109,19 +111,12 @@ impl Services {
             channel_id: ConversationId::from_ulid(super::ids::new_ulid()),
             created_at: now,
         };
-        let mut members = vec![MemberRef {
+        // Its creator owns it; the owner and admins are in it without being listed.
+        let members = vec![MemberRef {
             group_role: GroupRole::Owner,
             name: caller.name().to_owned(),
             ..MemberRef::new(caller.user_id(), caller.role())
         }];
-        if business.value.owner_id != caller.user_id() {
-            members.push(MemberRef::new(business.value.owner_id, Role::Owner));
-        }
-        for admin in self.admins(b).await? {
-            if members.iter().all(|m| m.user_id != admin) {
-                members.push(MemberRef::new(admin, Role::Admin));
-            }
-        }
         let channel = ConversationRecord {
             id: company.channel_id,
             business_id: b,
@@ -156,6 +151,12 @@ impl Services {
         for m in &channel.members {
             tx.extend(join_writes(b, m.user_id, &channel)?);
         }
+        tx.push(repo::create(
+            keys::business_activity(b, &channel.activity_key(), channel.id),
+            &ActivityRecord {
+                conversation_id: channel.id,
+            },
+        )?);
         tx.commit(&*self.store).await?;
         Ok(company)
     }

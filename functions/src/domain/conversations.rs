@@ -14,7 +14,7 @@ use crate::store::repo::{
     self, ActivityRecord, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord,
     Versioned,
 };
-use crate::store::{Condition, Query, Write, encode_cursor};
+use crate::store::{Condition, Query, SkRange, StoreError, Write, encode_cursor};
 use anyhow::Context as _;
 use futures::future::try_join_all;
 use shared::api::{ReadState, SendMessageRequest};
@@ -55,6 +55,64 @@ fn room(conversation: &ConversationRecord) -> Room {
     conversation.room()
 }
 
+/// An index an inbox page reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Inbox {
+    /// The caller's own: the conversations they are listed in.
+    Own,
+    /// The business's: every private conversation and company channel (managers).
+    Business,
+}
+
+/// Where an inbox page goes on in one index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Position {
+    Start,
+    /// After the entry this store cursor came from.
+    After(String),
+    Done,
+}
+
+impl Position {
+    /// A page cursor holds one position per index, `.`-separated (store cursors are URL-safe
+    /// base64, without dots).
+    fn decode_all(cursor: Option<&str>, n: usize) -> Result<Vec<Position>> {
+        let Some(cursor) = cursor else {
+            return Ok(vec![Position::Start; n]);
+        };
+        let invalid = || StoreError::InvalidCursor;
+        let positions = cursor
+            .split('.')
+            .map(|p| match p.split_at_checked(1) {
+                Some(("s", "")) => Ok(Position::Start),
+                Some(("d", "")) => Ok(Position::Done),
+                Some(("a", c)) if !c.is_empty() => Ok(Position::After(c.to_owned())),
+                _ => Err(invalid()),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if positions.len() != n || positions.iter().all(|p| *p == Position::Done) {
+            return Err(invalid().into());
+        }
+        Ok(positions)
+    }
+
+    /// None once every index is read to its end.
+    fn encode_all(positions: &[Position]) -> Option<String> {
+        if positions.iter().all(|p| *p == Position::Done) {
+            return None;
+        }
+        let parts: Vec<String> = positions
+            .iter()
+            .map(|p| match p {
+                Position::Start => "s".to_owned(),
+                Position::Done => "d".to_owned(),
+                Position::After(c) => format!("a{c}"),
+            })
+            .collect();
+        Some(parts.join("."))
+    }
+}
+
 /// Whether a send was new or a repeat of an earlier one with the same `client_message_id`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sent {
@@ -81,7 +139,9 @@ impl Services {
         Ok(conversation)
     }
 
-    /// The caller's conversations, most recent activity first.
+    /// The caller's conversations, most recent activity first: their own inbox and, for the
+    /// owner and admins, the business's (every private conversation and company channel),
+    /// merged by activity. Each conversation shows once.
     pub async fn list_conversations(
         &self,
         caller: &Caller,
@@ -90,12 +150,56 @@ impl Services {
     ) -> Result<Page<ConversationSummary>> {
         let limit = page_limit(limit, LIST_PAGE_DEFAULT, LIST_PAGE_MAX)?;
         let (b, me) = (caller.business_id(), caller.user_id());
-        let q = Query::prefix(keys::person_pk(b, me), ACTIVITY_PREFIX)
-            .reverse()
-            .limit(limit)
-            .after(cursor);
-        let page = self.store.query(&q).await?;
-        let found = try_join_all(page.items.iter().map(|item| async move {
+        let mut sources = vec![(keys::person_pk(b, me), Inbox::Own)];
+        if caller.role().is_manager() {
+            sources.push((keys::business_inbox_pk(b), Inbox::Business));
+        }
+        let positions = Position::decode_all(cursor.as_deref(), sources.len())?;
+        let pages = try_join_all(sources.iter().zip(&positions).map(|((pk, _), position)| {
+            let q = Query::prefix(pk.clone(), ACTIVITY_PREFIX)
+                .reverse()
+                .limit(limit);
+            async move {
+                match position {
+                    Position::Done => Ok(None),
+                    Position::Start => self.store.query(&q).await.map(Some),
+                    Position::After(c) => {
+                        self.store.query(&q.after(Some(c.clone()))).await.map(Some)
+                    }
+                }
+            }
+        }))
+        .await?;
+
+        // Newest first across the indexes: take the greatest next sort key each time.
+        let mut taken = vec![0usize; sources.len()];
+        let mut picked = Vec::with_capacity(limit);
+        while picked.len() < limit {
+            let next = pages
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| Some((i, p.as_ref()?.items.get(taken[i])?)))
+                .max_by(|(_, x), (_, y)| x.sk.cmp(&y.sk));
+            let Some((i, item)) = next else { break };
+            taken[i] += 1;
+            picked.push((sources[i].1, item));
+        }
+        let next_positions: Vec<Position> = pages
+            .iter()
+            .zip(&taken)
+            .zip(positions)
+            .map(|((page, &n), before)| match page {
+                None => Position::Done,
+                Some(p) if n == 0 && !p.items.is_empty() => before,
+                Some(p) if n < p.items.len() => Position::After(encode_cursor(&p.items[n - 1].sk)),
+                Some(p) => p
+                    .next_cursor
+                    .clone()
+                    .map_or(Position::Done, Position::After),
+            })
+            .collect();
+
+        let found = try_join_all(picked.iter().map(|(_, item)| async move {
             let id = repo::decode::<ActivityRecord>(item)?.value.conversation_id;
             let (conversation_key, membership_key) =
                 (keys::conversation(b, id), keys::membership(b, me, id));
@@ -106,43 +210,98 @@ impl Services {
             let conversation = conversation
                 .context("an inbox entry without its conversation")?
                 .value;
-            Ok::<_, Error>((item, conversation, membership))
+            Ok::<_, Error>((conversation, membership.map(|m| m.value)))
         }))
         .await?;
-        let mut items = Vec::with_capacity(found.len());
+        let mut items: Vec<ConversationSummary> = Vec::with_capacity(found.len());
         let mut repairs = Vec::new();
-        for (item, conversation, membership) in found {
+        for ((inbox, item), (conversation, membership)) in picked.iter().zip(found) {
             let id = conversation.id;
-            let member = conversation.member(me).is_some();
-            let current = keys::activity(b, me, &conversation.activity_key(), id);
-            if item.sk != current.1 {
+            let belongs = match inbox {
+                Inbox::Own => conversation.member(me).is_some(),
+                Inbox::Business => conversation.managed(),
+            };
+            let current = keys::activity_sk(&conversation.activity_key(), id);
+            if item.sk != current {
                 // Left behind by a large conversation's send, or by an old membership.
                 repairs.push(Write::delete(
                     item.pk.clone(),
                     item.sk.clone(),
                     Condition::Always,
                 ));
-                if member {
+                if belongs {
                     repairs.push(repo::overwrite(
-                        current,
+                        (item.pk.clone(), current),
                         &ActivityRecord {
                             conversation_id: id,
                         },
                     )?);
                 }
             }
-            if !member || items.iter().any(|s: &ConversationSummary| s.id == id) {
+            if !belongs || items.iter().any(|s| s.id == id) {
                 continue;
             }
-            let last_read_seq = membership.map(|m| m.value.last_read_seq).unwrap_or(0);
-            items.push(self.summary(caller, &conversation, last_read_seq));
+            let read = self.read_mark(caller, &conversation, membership).await?;
+            items.push(self.summary(caller, &conversation, read.last_read_seq));
         }
         if !repairs.is_empty() {
             write_in_batches(&*self.store, repairs).await;
         }
         Ok(Page {
             items,
-            next_cursor: page.next_cursor,
+            next_cursor: Position::encode_all(&next_positions),
+        })
+    }
+
+    /// The caller's read mark in a conversation they may read. Without one, a listed member
+    /// has read nothing; the owner or an admin (in it by their role) has read what was sent
+    /// before their access began, which the first message since then tells.
+    pub(super) async fn read_mark(
+        &self,
+        caller: &Caller,
+        conversation: &ConversationRecord,
+        membership: Option<MembershipRecord>,
+    ) -> Result<MembershipRecord> {
+        if let Some(m) = membership {
+            return Ok(m);
+        }
+        let id = conversation.id;
+        let none = MembershipRecord {
+            conversation_id: Some(id),
+            ..Default::default()
+        };
+        if conversation.member(caller.user_id()).is_some() {
+            return Ok(none);
+        }
+        let since_ms =
+            u64::try_from(caller.since().unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+        let all_read = MembershipRecord {
+            last_read_seq: conversation.seq,
+            ..none.clone()
+        };
+        match &conversation.last_message {
+            Some(last) if last.id.ulid().timestamp_ms() >= since_ms => {}
+            _ => return Ok(all_read),
+        }
+        let (pk, from, to) = keys::messages_since(
+            caller.business_id(),
+            id,
+            ulid::Ulid::from_parts(since_ms, 0),
+        );
+        let q = Query {
+            pk,
+            range: SkRange::Between(from, to),
+            forward: true,
+            limit: 1,
+            cursor: None,
+        };
+        let (first, _) = repo::query::<MessageRecord>(&*self.store, &q).await?;
+        Ok(match first.first() {
+            Some(m) => MembershipRecord {
+                last_read_seq: m.value.seq.saturating_sub(1),
+                ..none
+            },
+            None => all_read,
         })
     }
 
@@ -176,7 +335,10 @@ impl Services {
             emoji: c.emoji.clone(),
             announcement_only: c.announcement_only,
             group_role: group
-                .then(|| c.member(caller.user_id()).map(|m| m.group_role))
+                .then(|| {
+                    let seat = seat(caller, c);
+                    seat.is_member.then_some(seat.group_role)
+                })
                 .flatten(),
             company_id: c.company_id,
             last_activity_at: c.last_activity_at,
@@ -195,11 +357,10 @@ impl Services {
             &keys::membership(caller.business_id(), caller.user_id(), id),
         )
         .await?;
-        Ok(self.summary(
-            caller,
-            &conversation.value,
-            membership.map(|m| m.value.last_read_seq).unwrap_or(0),
-        ))
+        let read = self
+            .read_mark(caller, &conversation.value, membership.map(|m| m.value))
+            .await?;
+        Ok(self.summary(caller, &conversation.value, read.last_read_seq))
     }
 
     /// History, newest first; `before` is the `next_cursor` of the previous page.
@@ -299,6 +460,17 @@ impl Services {
                 read_write,
             ];
             let new_activity = next.value.activity_key();
+            if next.value.managed() {
+                // The owner's and admins' one entry, whoever and however many they are.
+                let (pk, sk) = keys::business_activity(b, &old_activity, id);
+                writes.push(Write::delete(pk, sk, Condition::Always));
+                writes.push(repo::overwrite(
+                    keys::business_activity(b, &new_activity, id),
+                    &ActivityRecord {
+                        conversation_id: id,
+                    },
+                )?);
+            }
             let mut inbox = Vec::with_capacity(next.value.members.len() * 2);
             for m in &next.value.members {
                 let (pk, sk) = keys::activity(b, m.user_id, &old_activity, id);
@@ -420,10 +592,13 @@ impl Services {
                     })?;
             let membership =
                 repo::get::<MembershipRecord>(&*self.store, &keys::membership(b, me, id)).await?;
-            let current = membership
-                .as_ref()
-                .map(|m| m.value.clone())
-                .unwrap_or_default();
+            let current = self
+                .read_mark(
+                    caller,
+                    &conversation.value,
+                    membership.as_ref().map(|m| m.value.clone()),
+                )
+                .await?;
             let state = |m: &MembershipRecord| ReadState {
                 conversation_id: id,
                 last_read_message_id: m.last_read_message_id,

@@ -1,19 +1,20 @@
 //! Staff: the owner invites admins and coaches by email, and they accept like clients do.
-//! Admins are in every client's private conversation (those that exist when they are invited,
-//! and every one after); a coach is in the private conversations of the clients assigned to
-//! them.
+//! The owner and admins are in every client's private conversation and every company's channel
+//! by their role, without being listed in any (see `keys::business_inbox_pk`): inviting an
+//! admin writes the invite and nothing else. A coach is listed in the private conversations of
+//! the clients assigned to them.
 
 use super::auth::{Caller, new_invite};
 use super::*;
 use crate::store::Query;
 use crate::store::keys;
-use crate::store::repo::{self, ConversationRecord, MemberRef, RosterRecord, UserRecord};
+use crate::store::repo::{self, ConversationRecord, MemberRef, UserRecord};
 use anyhow::Context as _;
+use shared::UserId;
 use shared::api::{InviteStaffRequest, StaffWithInvite};
 use shared::limits::LIST_PAGE_MAX;
 use shared::model::{Client, MessagingMode, Page, Role, StaffMember};
 use shared::validate::{Email, Name};
-use shared::{BusinessId, UserId};
 
 /// The staff list's entry for `user`.
 pub fn staff_entry(user: &UserRecord, joined: bool) -> StaffMember {
@@ -28,27 +29,6 @@ pub fn staff_entry(user: &UserRecord, joined: bool) -> StaffMember {
 }
 
 impl Services {
-    /// The business's admins.
-    pub(super) async fn admins(&self, b: BusinessId) -> Result<Vec<UserId>> {
-        let mut out = Vec::new();
-        let mut cursor = None;
-        loop {
-            let q = Query::prefix(keys::staff_pk(b), keys::STAFF_PREFIX)
-                .limit(LIST_PAGE_MAX)
-                .after(cursor);
-            let (page, next) = repo::query::<StaffMember>(&*self.store, &q).await?;
-            out.extend(
-                page.into_iter()
-                    .filter(|s| s.value.role == Role::Admin)
-                    .map(|s| s.value.id),
-            );
-            match next {
-                Some(n) => cursor = Some(n),
-                None => return Ok(out),
-            }
-        }
-    }
-
     /// Invites an admin or a coach (the owner only).
     pub async fn invite_staff(
         &self,
@@ -95,68 +75,10 @@ impl Services {
         )?)
         .push(invite_write);
         tx.commit(&*self.store).await?;
-        if user.role == Role::Admin {
-            self.join_every_private_conversation(b, &user).await?;
-            // And every company's channel, as the admins there when it was made.
-            for company in self.companies_of(b).await? {
-                self.join_private(b, company.channel_id, user.id, user.role)
-                    .await?;
-            }
-        }
         Ok(StaffWithInvite {
             staff: staff_entry(&user, false),
             invite: super::clients::invite_view(token, expires_at),
         })
-    }
-
-    /// Puts a new admin in every client's private conversation, one conversation per
-    /// transaction (each retried on its own).
-    async fn join_every_private_conversation(
-        &self,
-        b: BusinessId,
-        admin: &UserRecord,
-    ) -> Result<()> {
-        let mut cursor = None;
-        loop {
-            let q = Query::prefix(keys::roster_pk(b), keys::ROSTER_BY_ID)
-                .limit(LIST_PAGE_MAX)
-                .after(cursor);
-            let (page, next) = repo::query::<RosterRecord>(&*self.store, &q).await?;
-            for conversation in page.into_iter().filter_map(|c| c.value.conversation_id) {
-                self.join_private(b, conversation, admin.id, admin.role)
-                    .await?;
-            }
-            match next {
-                Some(n) => cursor = Some(n),
-                None => return Ok(()),
-            }
-        }
-    }
-
-    /// Adds `user` to a conversation (no-op when already in it): a private one, or a company's
-    /// channel for a new admin.
-    async fn join_private(
-        &self,
-        b: BusinessId,
-        conversation: shared::ConversationId,
-        user: UserId,
-        role: Role,
-    ) -> Result<()> {
-        retrying(|| async {
-            let current =
-                repo::get::<ConversationRecord>(&*self.store, &keys::conversation(b, conversation))
-                    .await?
-                    .context("a conversation to join is missing")?;
-            if current.value.member(user).is_some() {
-                return Ok(Attempt::Done(()));
-            }
-            let mut next = current.clone();
-            next.value.members.push(MemberRef::new(user, role));
-            let mut writes = vec![next.update(keys::conversation(b, conversation))?];
-            writes.extend(super::groups::join_writes(b, user, &next.value)?);
-            commit(&*self.store, writes.into(), ()).await
-        })
-        .await
     }
 
     /// The business's staff, the owner first.

@@ -6,10 +6,10 @@ pub mod stream;
 use crate::adapters::Realtime;
 use crate::store::keys::{self, MEMBERSHIP_PREFIX, MESSAGE_PREFIX};
 use crate::store::repo::{self, ConversationRecord, MembershipRecord, MessageRecord};
-use crate::store::{Change, Item, Store};
+use crate::store::{Change, Item, Query, Store};
 use anyhow::Context as _;
 use shared::events::ServerEvent;
-use shared::model::ConversationKind;
+use shared::model::{ConversationKind, Role, StaffMember};
 use shared::rules::can_post;
 use shared::{BusinessId, ConversationId, UserId};
 use std::sync::Arc;
@@ -162,20 +162,26 @@ pub async fn deliver(
         Delivery::Everyone(event) => event,
         Delivery::Permissions { before, after } => {
             let room = after.room();
-            for member in &after.members {
+            let managers = match after.managed() {
+                true => managers(store, b).await?,
+                false => Vec::new(),
+            };
+            let listed = after.members.iter().map(|m| (m.user_id, m.role));
+            let unlisted = managers.iter().filter(|(u, _)| after.member(*u).is_none());
+            for (user, role) in listed.chain(unlisted.copied()) {
                 let event = ServerEvent::PermissionChanged {
                     conversation_id: c,
-                    can_post: can_post(after.seat(member.user_id, member.role), room).is_ok(),
+                    can_post: can_post(after.seat(user, role), room).is_ok(),
                     messaging: (after.kind == ConversationKind::Private)
                         .then_some(after.client_mode),
                     announcement_only: after.announcement_only,
                 };
-                realtime.push(b, member.user_id, &event).await?;
+                realtime.push(b, user, &event).await?;
             }
             for gone in before
                 .iter()
                 .flat_map(|old| old.members.iter())
-                .filter(|m| after.member(m.user_id).is_none())
+                .filter(|m| !after.seat(m.user_id, m.role).is_member)
             {
                 let event = ServerEvent::ConversationRemoved { conversation_id: c };
                 realtime.push(b, gone.user_id, &event).await?;
@@ -188,10 +194,30 @@ pub async fn deliver(
     else {
         return Ok(());
     };
-    for member in &conversation.value.members {
+    let conversation = conversation.value;
+    for member in &conversation.members {
         realtime.push(b, member.user_id, &event).await?;
     }
+    if conversation.managed() {
+        for (manager, _) in managers(store, b).await? {
+            if conversation.member(manager).is_none() {
+                realtime.push(b, manager, &event).await?;
+            }
+        }
+    }
     Ok(())
+}
+
+/// The business's owner and admins, who are in its private conversations and company channels
+/// without being listed.
+async fn managers(store: &dyn Store, b: BusinessId) -> anyhow::Result<Vec<(UserId, Role)>> {
+    let q = Query::prefix(keys::staff_pk(b), keys::STAFF_PREFIX);
+    Ok(repo::query_all::<StaffMember>(store, q)
+        .await?
+        .into_iter()
+        .filter(|s| s.value.role.is_manager() && s.value.joined)
+        .map(|s| (s.value.id, s.value.role))
+        .collect())
 }
 
 /// Consumes the embedded store's change bus until it closes.

@@ -101,7 +101,36 @@ pub const MEMBERSHIP_PREFIX: &str = "MEM#";
 
 /// The inbox entry: sorts by the conversation's last activity (a ULID).
 pub fn activity(b: BusinessId, u: UserId, activity: &str, c: ConversationId) -> Key {
-    (person_pk(b, u), format!("{ACTIVITY_PREFIX}{activity}#{c}"))
+    (person_pk(b, u), activity_sk(activity, c))
+}
+
+/// An inbox entry's sort key, the same in a person's inbox and the business's.
+pub fn activity_sk(activity: &str, c: ConversationId) -> String {
+    format!("{ACTIVITY_PREFIX}{activity}#{c}")
+}
+
+/// The business's inbox: one entry for each conversation the owner and admins are in without
+/// being listed (private conversations, company channels), by last activity. Managers read it
+/// beside their own inbox, so neither a new admin nor a message writes anything per admin.
+pub fn business_inbox_pk(b: BusinessId) -> String {
+    format!("B#{b}#INBOX")
+}
+
+pub fn business_activity(b: BusinessId, activity: &str, c: ConversationId) -> Key {
+    (business_inbox_pk(b), activity_sk(activity, c))
+}
+
+/// A conversation's messages sent at `since` or later: from the first such id to the last.
+pub fn messages_since(
+    b: BusinessId,
+    c: ConversationId,
+    since: ulid::Ulid,
+) -> (String, String, String) {
+    (
+        conversation_pk(b, c),
+        format!("{MESSAGE_PREFIX}{since}"),
+        format!("{MESSAGE_PREFIX}~"),
+    )
 }
 
 pub const ACTIVITY_PREFIX: &str = "ACT#";

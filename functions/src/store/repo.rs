@@ -97,6 +97,24 @@ pub async fn query<T: DeserializeOwned>(
     Ok((records, page.next_cursor))
 }
 
+/// Every record `q` covers, page after page. For partitions whose size is bounded (a
+/// business's staff, its companies), never for ones that grow with use.
+pub async fn query_all<T: DeserializeOwned>(
+    store: &dyn Store,
+    q: Query,
+) -> Result<Vec<Versioned<T>>, StoreError> {
+    let mut q = q.limit(MAX_QUERY_LIMIT);
+    let mut out = Vec::new();
+    loop {
+        let (page, next) = query::<T>(store, &q).await?;
+        out.extend(page);
+        match next {
+            Some(cursor) => q = q.after(Some(cursor)),
+            None => return Ok(out),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BusinessRecord {
     pub id: BusinessId,
@@ -234,7 +252,9 @@ impl ConversationRecord {
         }
     }
 
-    /// What the rules need to know about `user` (whose business role is `role`) here.
+    /// What the rules need to know about `user` (whose business role is `role`) here. The
+    /// owner and admins are in every private conversation and company channel without being
+    /// listed in it ([`shared::rules::implicit_member`]).
     pub fn seat(&self, user: UserId, role: Role) -> shared::rules::Seat {
         match self.member(user) {
             Some(m) => shared::rules::Seat {
@@ -245,12 +265,19 @@ impl ConversationRecord {
             },
             None => shared::rules::Seat {
                 role,
-                is_member: false,
+                is_member: shared::rules::implicit_member(role, self.kind),
                 group_role: GroupRole::Member,
                 can_post: None,
             },
         }
     }
+
+    /// Whether the owner and admins see this conversation without being listed in it: it is
+    /// then in the business's inbox index.
+    pub fn managed(&self) -> bool {
+        shared::rules::implicit_member(Role::Admin, self.kind)
+    }
+
     pub fn member(&self, user: UserId) -> Option<&MemberRef> {
         self.members.iter().find(|m| m.user_id == user)
     }
