@@ -24,7 +24,7 @@ pub enum Needed {
 pub const VARIABLES: &[(&str, Needed)] = &[
     (TABLE, Needed::ByAll),
     (JWT_SECRET, Needed::ByAll),
-    (WS_ENDPOINT, Needed::By(&["fanout"])),
+    (WS_ENDPOINT, Needed::ByAll),
     (DYNAMODB_ENDPOINT, Needed::LocalOnly),
 ];
 

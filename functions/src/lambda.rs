@@ -1,8 +1,11 @@
 //! Building blocks of the Lambda binaries: adapters from the environment, the area routers.
 
+use crate::adapters::apigateway::ApiGatewayRealtime;
 use crate::config::Config;
-use crate::domain::{AppState, Services, auth::Tokens};
+use crate::domain::{AppState, assemble, auth::Tokens};
+use crate::store::Store;
 use crate::store::dynamodb::DynamoStore;
+use anyhow::Context as _;
 use std::sync::Arc;
 
 /// Logs as JSON lines without ANSI colours, as CloudWatch wants.
@@ -16,13 +19,20 @@ pub fn init_tracing() {
         .try_init();
 }
 
-/// Services over DynamoDB, configured from the environment.
+/// Services over DynamoDB and API Gateway WebSocket, configured from the environment.
 pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
     let client = DynamoStore::client_from_env(config.dynamodb_endpoint.as_deref()).await;
-    Ok(Arc::new(Services {
-        store: Arc::new(DynamoStore::new(client, config.table.clone())),
-        tokens: Tokens::new(config.jwt_secret.as_bytes())?,
-    }))
+    let store: Arc<dyn Store> = Arc::new(DynamoStore::new(client, config.table.clone()));
+    let endpoint = config
+        .websocket_endpoint
+        .as_deref()
+        .with_context(|| format!("{} is not set", crate::config::WS_ENDPOINT))?;
+    let realtime = Arc::new(ApiGatewayRealtime::new(endpoint, store.clone()).await);
+    Ok(assemble(
+        store,
+        realtime,
+        Tokens::new(config.jwt_secret.as_bytes())?,
+    ))
 }
 
 /// Runs one area's router as a Lambda function behind the HTTP API.

@@ -3,7 +3,7 @@
 //! everything in one data directory.
 
 use crate::adapters::hub::LocalHub;
-use crate::domain::{AppState, Services, auth::Tokens};
+use crate::domain::{AppState, assemble, auth::Tokens};
 use crate::http::{self, error::api_not_found};
 use crate::store::embedded::EmbeddedStore;
 use anyhow::Context as _;
@@ -95,6 +95,26 @@ pub fn app(state: AppState, hub: Arc<LocalHub>, static_dir: &Path) -> Router {
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
+/// Serves the whole app (the API, `/ws` and the built app) on 127.0.0.1:`port`.
+pub async fn serve(
+    state: AppState,
+    hub: Arc<LocalHub>,
+    static_dir: &Path,
+    port: u16,
+) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .with_context(|| format!("listening on 127.0.0.1:{port}"))?;
+    let addr = listener.local_addr()?;
+    let router = app(state, hub, static_dir);
+    let server = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!(error = ?e, "the server stopped");
+        }
+    });
+    Ok((addr, server))
+}
+
 /// Opens the data dir, seeds the demo if asked, and starts serving on 127.0.0.1.
 pub async fn start(options: Options) -> anyhow::Result<Running> {
     std::fs::create_dir_all(&options.data_dir)
@@ -103,11 +123,8 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
         &options.data_dir.join("sideline.redb"),
     )?);
     let secret = load_or_create_secret(&options.data_dir)?;
-    let state: AppState = Arc::new(Services {
-        store: store.clone(),
-        tokens: Tokens::new(&secret)?,
-    });
     let hub = Arc::new(LocalHub::default());
+    let state = assemble(store.clone(), hub.clone(), Tokens::new(&secret)?);
     tokio::spawn(crate::events::run_local(
         store.clone(),
         hub.clone(),
@@ -126,16 +143,13 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
         None
     };
 
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port))
-        .await
-        .with_context(|| format!("listening on 127.0.0.1:{}", options.port))?;
-    let addr = listener.local_addr()?;
-    let router = app(state.clone(), hub.clone(), &options.static_dir);
-    let server = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
-            tracing::error!(error = ?e, "the server stopped");
-        }
-    });
+    let (addr, server) = serve(
+        state.clone(),
+        hub.clone(),
+        &options.static_dir,
+        options.port,
+    )
+    .await?;
     Ok(Running {
         addr,
         state,

@@ -1,7 +1,7 @@
 //! `TestApp`: the API on port 0 with a fresh store (embedded, or DynamoDB Local), and typed
 //! request helpers.
 
-use functions::domain::{Services, auth::Tokens};
+use functions::domain::{assemble, auth::Tokens};
 use functions::local::{Options, Running, start};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -85,23 +85,21 @@ impl TestApp {
                 (format!("http://{}", running.addr), Some(running))
             }
             Backend::Dynamo => {
-                let store = crate::common::fresh_dynamo_store().await;
-                let state = Arc::new(Services {
-                    store: Arc::new(store),
-                    tokens: Tokens::new(&[7u8; 32]).expect("tokens"),
-                });
+                // The local server's own assembly and router, over DynamoDB Local: live events
+                // take the fast path only (no change stream is consumed here).
+                let store = Arc::new(crate::common::fresh_dynamo_store().await);
+                let hub = Arc::new(functions::adapters::hub::LocalHub::default());
+                let state = assemble(store, hub.clone(), Tokens::new(&[7u8; 32]).expect("tokens"));
                 // Without a change feed, mass messages are picked up by looking often.
                 tokio::spawn(functions::domain::mass::run_worker(
                     state.clone(),
                     None,
                     std::time::Duration::from_millis(100),
                 ));
-                let router = functions::http::api_router(state);
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                let addr = listener.local_addr().expect("addr");
-                tokio::spawn(async move { axum_serve(listener, router).await });
+                let (addr, _server) =
+                    functions::local::serve(state, hub, &dir.path().join("no-app"), 0)
+                        .await
+                        .expect("serve");
                 (format!("http://{addr}"), None)
             }
         };
@@ -307,10 +305,6 @@ impl TestApp {
         )
         .await
     }
-}
-
-async fn axum_serve(listener: tokio::net::TcpListener, router: axum::Router) {
-    let _ = axum::serve(listener, router).await;
 }
 
 pub fn session_of(body: &Value) -> Session {

@@ -17,5 +17,6 @@ mod products;
 mod reactions;
 mod realtime;
 mod robustness;
+mod scale;
 mod staff;
 mod tenancy;

@@ -5,7 +5,7 @@ use crate::helpers::*;
 use functions::domain::products::webhook_signature;
 use serde_json::{Value, json};
 
-async fn product(app: &TestApp, coach: &Session, name: &str, grants: &str) -> String {
+pub(crate) async fn product(app: &TestApp, coach: &Session, name: &str, grants: &str) -> String {
     app.post(
         "/api/products",
         Some(&coach.token),
@@ -135,7 +135,13 @@ async fn products_set_the_mode_of_whoever_buys_them(app: TestApp) {
 }
 
 /// A signed delivery.
-async fn deliver(app: &TestApp, business: &str, secret: &str, at: i64, body: &Value) -> Reply {
+pub(crate) async fn deliver(
+    app: &TestApp,
+    business: &str,
+    secret: &str,
+    at: i64,
+    body: &Value,
+) -> Reply {
     let raw = serde_json::to_vec(body).expect("json");
     let res = app
         .http

@@ -9,7 +9,7 @@
 //!
 //! Usage: bench <path to the local binary> <data dir>
 
-use functions::domain::{Services, auth::Tokens};
+use functions::domain::auth::Tokens;
 use functions::store::embedded::EmbeddedStore;
 #[path = "../common/mod.rs"]
 mod common;
@@ -58,10 +58,11 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
         s
     });
     let store = Arc::new(EmbeddedStore::open(&data_dir.join("sideline.redb"))?);
-    let services = Services {
-        store: store.clone(),
-        tokens: Tokens::new(secret.trim().as_bytes())?,
-    };
+    let services = functions::domain::assemble(
+        store.clone(),
+        Arc::new(functions::adapters::hub::LocalHub::default()),
+        Tokens::new(secret.trim().as_bytes())?,
+    );
     let coach = services
         .signup(SignupRequest {
             business_name: "Bench".into(),

@@ -7,7 +7,7 @@
 //!
 //! Usage: mass_bench [clients]
 
-use functions::domain::{Services, auth::Tokens};
+use functions::domain::auth::Tokens;
 use functions::store::Store;
 use functions::store::dynamodb::DynamoStore;
 use functions::store::embedded::EmbeddedStore;
@@ -26,10 +26,11 @@ type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 const GIVE_UP: Duration = Duration::from_secs(600);
 
 async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()> {
-    let services = Services {
+    let services = functions::domain::assemble(
         store,
-        tokens: Tokens::new(&[9u8; 32])?,
-    };
+        Arc::new(functions::adapters::hub::LocalHub::default()),
+        Tokens::new(&[9u8; 32])?,
+    );
     let owner = services
         .signup(SignupRequest {
             business_name: "Mass Bench".into(),

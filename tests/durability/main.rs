@@ -137,7 +137,7 @@ async fn every_acknowledged_send_survives_a_kill_9() {
 /// exactly once, nobody is skipped.
 #[tokio::test]
 async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
-    use functions::domain::{Services, auth::Tokens};
+    use functions::domain::auth::Tokens;
     use functions::store::embedded::EmbeddedStore;
     use futures::StreamExt as _;
     use shared::api::SignupRequest;
@@ -152,10 +152,11 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
     let email = "mass-durable@test.example";
     let conversations = {
         let store = Arc::new(EmbeddedStore::open(&dir.path().join("sideline.redb")).expect("open"));
-        let services = Services {
-            store: store.clone(),
-            tokens: Tokens::new(secret.as_bytes()).expect("tokens"),
-        };
+        let services = functions::domain::assemble(
+            store.clone(),
+            Arc::new(functions::adapters::hub::LocalHub::default()),
+            Tokens::new(secret.as_bytes()).expect("tokens"),
+        );
         let owner = services
             .signup(SignupRequest {
                 business_name: "Durable".into(),
@@ -247,10 +248,11 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
 
     // Every conversation holds it exactly once.
     let store = Arc::new(EmbeddedStore::open(&dir.path().join("sideline.redb")).expect("reopen"));
-    let services = Services {
+    let services = functions::domain::assemble(
         store,
-        tokens: Tokens::new(secret.as_bytes()).expect("tokens"),
-    };
+        Arc::new(functions::adapters::hub::LocalHub::default()),
+        Tokens::new(secret.as_bytes()).expect("tokens"),
+    );
     let owner = services
         .login(email, "a long password".into())
         .await

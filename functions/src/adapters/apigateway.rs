@@ -1,7 +1,7 @@
 //! Realtime through API Gateway WebSocket: connections are kept in the table (with a TTL) under
 //! the person they belong to; events go out with `PostToConnection`; gone ones are removed.
 
-use super::Realtime;
+use crate::domain::ports::Realtime;
 use crate::store::keys::{self, CONNECTION_PREFIX};
 use crate::store::repo::{self, ConnectionRecord};
 use crate::store::{Condition, Query, Store, Write};

@@ -1,6 +1,6 @@
 //! The in-process realtime hub behind the local server's `/ws`.
 
-use super::Realtime;
+use crate::domain::ports::Realtime;
 use async_trait::async_trait;
 use shared::events::ServerEvent;
 use shared::{BusinessId, UserId};

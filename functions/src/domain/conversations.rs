@@ -18,13 +18,14 @@ use crate::store::{Condition, Query, SkRange, StoreError, Write, encode_cursor};
 use anyhow::Context as _;
 use futures::future::try_join_all;
 use shared::api::{ReadState, SendMessageRequest};
+use shared::events::ServerEvent;
 use shared::limits::{
     LIST_PAGE_DEFAULT, LIST_PAGE_MAX, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX, REACTION_EMOJI_MAX,
 };
 use shared::model::{ConversationKind, ConversationSummary, Message, Page, Reactor, Role};
 use shared::rules::{Room, Seat, can_post, can_react, can_read};
 use shared::validate::{ClientMessageId, Emoji, MessageBody};
-use shared::{ConversationId, MessageId};
+use shared::{ConversationId, MessageId, UserId};
 
 /// Members whose inbox entries move in the message's own transaction (two writes each, with
 /// four for the message: within the 100 writes a transaction holds).
@@ -40,6 +41,48 @@ pub(super) async fn write_in_batches(store: &dyn crate::store::Store, writes: Ve
     let results = futures::future::join_all(batches.into_iter().map(|b| store.transact(b))).await;
     for e in results.into_iter().filter_map(Result::err) {
         tracing::warn!(error = ?e, "moving inbox entries after a commit failed; listings repair them");
+    }
+}
+
+/// Who receives a conversation's live events: its listed members and, in a private
+/// conversation or company channel, the business's owner and admins.
+pub async fn audience(
+    store: &dyn crate::store::Store,
+    conversation: &ConversationRecord,
+) -> anyhow::Result<Vec<UserId>> {
+    let mut users: Vec<UserId> = conversation.members.iter().map(|m| m.user_id).collect();
+    if conversation.managed() {
+        let managers = super::staff::managers(store, conversation.business_id).await?;
+        users.extend(
+            managers
+                .into_iter()
+                .map(|(u, _)| u)
+                .filter(|u| conversation.member(*u).is_none()),
+        );
+    }
+    Ok(users)
+}
+
+/// Pushes a committed event straight to its audience (the fast path). What fails here the
+/// change stream still delivers, so it is logged, not returned.
+async fn push_now(services: &Services, conversation: &ConversationRecord, event: ServerEvent) {
+    let b = conversation.business_id;
+    let users = match audience(&*services.store, conversation).await {
+        Ok(users) => users,
+        Err(e) => {
+            tracing::warn!(error = ?e, "the fast path could not read who to tell");
+            return;
+        }
+    };
+    let pushes = users
+        .into_iter()
+        .map(|u| services.realtime.push(b, u, &event));
+    for e in futures::future::join_all(pushes)
+        .await
+        .into_iter()
+        .filter_map(Result::err)
+    {
+        tracing::warn!(error = ?e, "a fast-path push failed; the stream delivers it");
     }
 }
 
@@ -488,11 +531,15 @@ impl Services {
             }
             // The idempotency key taken by a concurrent send of the same message makes this
             // stale too: the next attempt finds it and answers with that message.
-            let attempt = commit(&*self.store, writes.into(), (message, Sent::Created)).await?;
-            if matches!(attempt, Attempt::Done(_)) {
-                write_in_batches(&*self.store, inbox).await;
+            if let Attempt::Retry = commit(&*self.store, writes.into(), ()).await? {
+                return Ok(Attempt::Retry);
             }
-            Ok(attempt)
+            let event = ServerEvent::MessageCreated {
+                message: message.clone(),
+            };
+            push_now(self, &next.value, event).await;
+            write_in_batches(&*self.store, inbox).await;
+            Ok(Attempt::Done((message, Sent::Created)))
         })
         .await
     }

@@ -50,13 +50,6 @@ fn message_key(id: &str) -> String {
     format!("mass-{id}")
 }
 
-/// Whether a change is a job's record, and which job: `B#<b>#MASS` / `J#<id>`.
-pub fn job_of(change: &Change) -> Option<(BusinessId, String)> {
-    let b = change.pk.strip_prefix("B#")?.strip_suffix("#MASS")?;
-    let id = change.sk.strip_prefix(keys::MASS_PREFIX)?;
-    Some((b.parse().ok()?, id.to_owned()))
-}
-
 /// What one recipient came to.
 enum Outcome {
     Sent,

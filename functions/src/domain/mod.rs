@@ -10,6 +10,7 @@ pub mod error;
 pub mod groups;
 pub mod ids;
 pub mod mass;
+pub mod ports;
 pub mod products;
 pub mod settings;
 pub mod staff;
@@ -17,6 +18,7 @@ pub mod staff;
 use crate::store::Store;
 use crate::store::tx::{Tx, TxError};
 pub use error::{Error, Kind, Result};
+use ports::Realtime;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,11 +26,28 @@ use std::time::Duration;
 /// Everything a request needs, built once per process.
 pub struct Services {
     pub store: Arc<dyn Store>,
+    /// The fast path of live events: what a service pushes right after its commit. The change
+    /// stream delivers every event as well; clients drop the second copy by id.
+    pub realtime: Arc<dyn Realtime>,
     pub tokens: auth::Tokens,
 }
 
 /// Shared by every router.
 pub type AppState = Arc<Services>;
+
+/// Puts the services together over their adapters: the one way the local server, the Lambda
+/// functions, the stream handler and the tests build them.
+pub fn assemble(
+    store: Arc<dyn Store>,
+    realtime: Arc<dyn Realtime>,
+    tokens: auth::Tokens,
+) -> AppState {
+    Arc::new(Services {
+        store,
+        realtime,
+        tokens,
+    })
+}
 
 /// What one attempt of an optimistic write came to.
 pub enum Attempt<T> {

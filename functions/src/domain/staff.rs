@@ -28,6 +28,21 @@ pub fn staff_entry(user: &UserRecord, joined: bool) -> StaffMember {
     }
 }
 
+/// The business's owner and admins who have joined: in its private conversations and company
+/// channels without being listed.
+pub async fn managers(
+    store: &dyn crate::store::Store,
+    b: shared::BusinessId,
+) -> anyhow::Result<Vec<(UserId, Role)>> {
+    let q = Query::prefix(keys::staff_pk(b), keys::STAFF_PREFIX);
+    Ok(repo::query_all::<StaffMember>(store, q)
+        .await?
+        .into_iter()
+        .filter(|s| s.value.role.is_manager() && s.value.joined)
+        .map(|s| (s.value.id, s.value.role))
+        .collect())
+}
+
 impl Services {
     /// Invites an admin or a coach (the owner only).
     pub async fn invite_staff(

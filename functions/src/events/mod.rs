@@ -3,31 +3,17 @@
 
 pub mod stream;
 
-use crate::adapters::Realtime;
-use crate::store::keys::{self, MEMBERSHIP_PREFIX, MESSAGE_PREFIX};
-use crate::store::repo::{self, ConversationRecord, MembershipRecord, MessageRecord};
-use crate::store::{Change, Item, Query, Store};
-use anyhow::Context as _;
+use crate::domain::ports::Realtime;
+use crate::store::changes::Committed;
+use crate::store::keys;
+use crate::store::repo::{self, ConversationRecord};
+use crate::store::{Change, Item, Store};
 use shared::events::ServerEvent;
-use shared::model::{ConversationKind, Role, StaffMember};
+use shared::model::ConversationKind;
 use shared::rules::can_post;
-use shared::{BusinessId, ConversationId, UserId};
+use shared::{BusinessId, ConversationId};
 use std::sync::Arc;
 use tokio::sync::broadcast;
-
-/// The business and the person a `B#<b>#U#<u>` partition belongs to.
-fn person_of(pk: &str) -> Option<(BusinessId, UserId)> {
-    let rest = pk.strip_prefix("B#")?;
-    let (b, u) = rest.split_once("#U#")?;
-    Some((b.parse().ok()?, u.parse().ok()?))
-}
-
-/// The business a `B#<b>#C#<c>` partition belongs to.
-fn conversation_of(pk: &str) -> Option<(BusinessId, ConversationId)> {
-    let rest = pk.strip_prefix("B#")?;
-    let (b, c) = rest.split_once("#C#")?;
-    Some((b.parse().ok()?, c.parse().ok()?))
-}
 
 /// What a change means for the members of a conversation.
 #[derive(Debug)]
@@ -44,97 +30,87 @@ pub enum Delivery {
 
 /// The realtime events a change causes, and the conversation whose members receive them.
 pub fn events_for(
-    change: &Change,
+    change: &Committed,
 ) -> anyhow::Result<Option<(BusinessId, ConversationId, Delivery)>> {
-    let Some(new) = &change.new else {
-        return Ok(None);
-    };
-    if change.sk == keys::CONVERSATION_META {
-        let (b, c) = conversation_of(&change.pk).context("a conversation outside its partition")?;
-        let after = repo::decode::<ConversationRecord>(new)?.value;
-        let before = change
-            .old
-            .as_ref()
-            .map(repo::decode::<ConversationRecord>)
-            .transpose()?
-            .map(|v| v.value);
-        let seats = |r: &ConversationRecord| {
-            r.members
-                .iter()
-                .map(|m| (m.user_id, m.group_role, m.can_post))
-                .collect::<Vec<_>>()
-        };
-        let changed = before
-            .as_ref()
-            .is_none_or(|old| old.room() != after.room() || seats(old) != seats(&after));
-        if changed {
-            return Ok(Some((
-                b,
-                c,
-                Delivery::Permissions {
-                    before: before.map(Box::new),
-                    after: Box::new(after),
-                },
-            )));
+    Ok(match change {
+        Committed::Conversation {
+            business,
+            id,
+            before,
+            after: Some(after),
+        } => {
+            let seats = |r: &ConversationRecord| {
+                r.members
+                    .iter()
+                    .map(|m| (m.user_id, m.group_role, m.can_post))
+                    .collect::<Vec<_>>()
+            };
+            let changed = before
+                .as_ref()
+                .is_none_or(|old| old.room() != after.room() || seats(old) != seats(after));
+            changed.then(|| {
+                (
+                    *business,
+                    *id,
+                    Delivery::Permissions {
+                        before: before.clone(),
+                        after: after.clone(),
+                    },
+                )
+            })
         }
-        return Ok(None);
-    }
-    if change.sk.starts_with(MESSAGE_PREFIX)
-        && let Some(old) = &change.old
-    {
-        let (b, c) =
-            conversation_of(&change.pk).context("a message outside a conversation partition")?;
-        let after = repo::decode::<MessageRecord>(new)?.value.message;
-        let before = repo::decode::<MessageRecord>(old)?.value.message;
-        if before.reactions != after.reactions {
-            return Ok(Some((
-                b,
-                c,
+        Committed::Message {
+            business,
+            conversation,
+            before: Some(before),
+            after: Some(after),
+        } => (before.message.reactions != after.message.reactions).then(|| {
+            (
+                *business,
+                *conversation,
                 Delivery::Everyone(ServerEvent::ReactionChanged {
-                    conversation_id: c,
-                    message_id: after.id,
-                    reactions: after.reactions,
+                    conversation_id: *conversation,
+                    message_id: after.message.id,
+                    reactions: after.message.reactions.clone(),
                 }),
-            )));
-        }
-        return Ok(None);
-    }
-    if change.sk.starts_with(MESSAGE_PREFIX) {
-        let (b, c) =
-            conversation_of(&change.pk).context("a message outside a conversation partition")?;
-        let record = repo::decode::<MessageRecord>(new)?.value;
-        return Ok(Some((
-            b,
-            c,
+            )
+        }),
+        Committed::Message {
+            business,
+            conversation,
+            before: None,
+            after: Some(after),
+        } => Some((
+            *business,
+            *conversation,
             Delivery::Everyone(ServerEvent::MessageCreated {
-                message: record.message,
+                message: after.message.clone(),
             }),
-        )));
-    }
-    if change.sk.starts_with(MEMBERSHIP_PREFIX) {
-        let (b, u) = person_of(&change.pk).context("a membership outside a person partition")?;
-        let after = repo::decode::<MembershipRecord>(new)?.value;
-        let before = change
-            .old
-            .as_ref()
-            .map(repo::decode::<MembershipRecord>)
-            .transpose()?
-            .map(|m| m.value);
-        let moved = before.is_none_or(|b| b.last_read_message_id != after.last_read_message_id);
-        if let (true, Some(c), Some(m)) = (moved, after.conversation_id, after.last_read_message_id)
-        {
-            return Ok(Some((
-                b,
-                c,
-                Delivery::Everyone(ServerEvent::ConversationRead {
-                    conversation_id: c,
-                    user_id: u,
-                    message_id: m,
-                }),
-            )));
+        )),
+        Committed::ReadMark {
+            business,
+            user,
+            before,
+            after: Some(after),
+        } => {
+            let moved = before
+                .as_ref()
+                .is_none_or(|b| b.last_read_message_id != after.last_read_message_id);
+            match (moved, after.conversation_id, after.last_read_message_id) {
+                (true, Some(c), Some(m)) => Some((
+                    *business,
+                    c,
+                    Delivery::Everyone(ServerEvent::ConversationRead {
+                        conversation_id: c,
+                        user_id: *user,
+                        message_id: m,
+                    }),
+                )),
+                _ => None,
+            }
         }
-    }
-    Ok(None)
+        _ => None,
+    })
 }
 
 /// Delivers what one committed change means to every member of its conversation.
@@ -143,11 +119,17 @@ pub async fn deliver(
     realtime: &dyn Realtime,
     change: &Change,
 ) -> anyhow::Result<()> {
+    let change = Committed::decode(change)?;
     // A mass message moved on: its sender sees the progress.
-    if let (Some((b, _)), Some(new)) = (crate::domain::mass::job_of(change), &change.new) {
-        let job = repo::decode::<repo::MassRecord>(new)?.value.job;
+    if let Committed::MassMessage {
+        business: b,
+        after: Some(record),
+        ..
+    } = &change
+    {
+        let (b, job) = (*b, &record.job);
         let event = ServerEvent::MassMessageProgress {
-            id: job.id,
+            id: job.id.clone(),
             status: job.status,
             sent: job.sent,
             failed: job.failed,
@@ -155,7 +137,7 @@ pub async fn deliver(
         realtime.push(b, job.sender_id, &event).await?;
         return Ok(());
     }
-    let Some((b, c, delivery)) = events_for(change)? else {
+    let Some((b, c, delivery)) = events_for(&change)? else {
         return Ok(());
     };
     let event = match delivery {
@@ -163,7 +145,7 @@ pub async fn deliver(
         Delivery::Permissions { before, after } => {
             let room = after.room();
             let managers = match after.managed() {
-                true => managers(store, b).await?,
+                true => crate::domain::staff::managers(store, b).await?,
                 false => Vec::new(),
             };
             let listed = after.members.iter().map(|m| (m.user_id, m.role));
@@ -194,30 +176,10 @@ pub async fn deliver(
     else {
         return Ok(());
     };
-    let conversation = conversation.value;
-    for member in &conversation.members {
-        realtime.push(b, member.user_id, &event).await?;
-    }
-    if conversation.managed() {
-        for (manager, _) in managers(store, b).await? {
-            if conversation.member(manager).is_none() {
-                realtime.push(b, manager, &event).await?;
-            }
-        }
+    for user in crate::domain::conversations::audience(store, &conversation.value).await? {
+        realtime.push(b, user, &event).await?;
     }
     Ok(())
-}
-
-/// The business's owner and admins, who are in its private conversations and company channels
-/// without being listed.
-async fn managers(store: &dyn Store, b: BusinessId) -> anyhow::Result<Vec<(UserId, Role)>> {
-    let q = Query::prefix(keys::staff_pk(b), keys::STAFF_PREFIX);
-    Ok(repo::query_all::<StaffMember>(store, q)
-        .await?
-        .into_iter()
-        .filter(|s| s.value.role.is_manager() && s.value.joined)
-        .map(|s| (s.value.id, s.value.role))
-        .collect())
 }
 
 /// Consumes the embedded store's change bus until it closes.

@@ -1,59 +1,23 @@
-//! DynamoDB Streams records → changes, for the fan-out Lambda. The images arrive in the
-//! stream's JSON form (`{"S": "..."}`, `{"N": "..."}`); this reads the four attributes the
-//! store writes.
+//! DynamoDB Streams records → changes, for the fan-out Lambda. The event is decoded by
+//! `aws_lambda_events`, its images by the DynamoDB adapter.
 
 use super::{change_from_images, deliver};
-use crate::adapters::apigateway::ApiGatewayRealtime;
 use crate::config::Config;
-use crate::domain::{Services, auth::Tokens};
-use crate::store::dynamodb::{DynamoStore, TTL_ATTRIBUTE};
-use crate::store::repo::{self, MassRecord};
-use crate::store::{Change, Item, Store};
-use anyhow::Context as _;
+use crate::domain::AppState;
+use crate::store::Change;
+use crate::store::changes::Committed;
+use crate::store::dynamodb::from_stream_image;
+use aws_lambda_events::event::dynamodb::Event;
 use lambda_runtime::LambdaEvent;
-use serde_json::Value;
 use shared::BusinessId;
 use shared::model::MassStatus;
-use std::sync::Arc;
-
-/// One stream image as an item.
-pub fn item_from_image(image: &Value) -> anyhow::Result<Item> {
-    let s = |k: &str| {
-        image
-            .get(k)
-            .and_then(|v| v.get("S"))
-            .and_then(Value::as_str)
-            .with_context(|| format!("image without {k}"))
-    };
-    let n = |k: &str| {
-        image
-            .get(k)
-            .and_then(|v| v.get("N"))
-            .and_then(Value::as_str)
-            .and_then(|n| n.parse::<i64>().ok())
-    };
-    Ok(Item {
-        pk: s("pk")?.to_owned(),
-        sk: s("sk")?.to_owned(),
-        version: n("v").and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
-        expires_at: n(TTL_ATTRIBUTE),
-        data: serde_json::from_str(s("d")?).context("decoding an image's record")?,
-    })
-}
 
 /// The changes of a stream event, in order.
-pub fn changes_from_event(event: &Value) -> anyhow::Result<Vec<Change>> {
-    let records = event
-        .get("Records")
-        .and_then(Value::as_array)
-        .context("a stream event without Records")?;
-    let mut changes = Vec::with_capacity(records.len());
-    for record in records {
-        let d = record
-            .get("dynamodb")
-            .context("a record without dynamodb")?;
-        let old = d.get("OldImage").map(item_from_image).transpose()?;
-        let new = d.get("NewImage").map(item_from_image).transpose()?;
+pub fn changes_from_event(event: Event) -> anyhow::Result<Vec<Change>> {
+    let mut changes = Vec::with_capacity(event.records.len());
+    for record in event.records {
+        let old = from_stream_image(record.change.old_image)?;
+        let new = from_stream_image(record.change.new_image)?;
         changes.extend(change_from_images(old, new));
     }
     Ok(changes)
@@ -62,41 +26,36 @@ pub fn changes_from_event(event: &Value) -> anyhow::Result<Vec<Change>> {
 /// The mass message whose next step a change calls for: its record was written and it is not
 /// done yet.
 pub fn mass_step_due(change: &Change) -> Option<(BusinessId, String)> {
-    let (b, id) = crate::domain::mass::job_of(change)?;
-    let record = repo::decode::<MassRecord>(change.new.as_ref()?).ok()?;
-    (record.value.job.status != MassStatus::Done).then_some((b, id))
+    match Committed::decode(change).ok()? {
+        Committed::MassMessage {
+            business,
+            id,
+            after: Some(record),
+        } => (record.job.status != MassStatus::Done).then_some((business, id)),
+        _ => None,
+    }
 }
 
 pub struct Handler {
-    services: Services,
-    realtime: ApiGatewayRealtime,
+    state: AppState,
 }
 
 impl Handler {
     pub async fn from_config(config: &Config) -> anyhow::Result<Self> {
-        let client = DynamoStore::client_from_env(config.dynamodb_endpoint.as_deref()).await;
-        let store: Arc<dyn Store> = Arc::new(DynamoStore::new(client, config.table.clone()));
-        let endpoint = config
-            .websocket_endpoint
-            .as_deref()
-            .context("SIDELINE_WS_ENDPOINT is not set")?;
-        let realtime = ApiGatewayRealtime::new(endpoint, store.clone()).await;
-        let services = Services {
-            store,
-            tokens: Tokens::new(config.jwt_secret.as_bytes())?,
-        };
-        Ok(Self { services, realtime })
+        Ok(Self {
+            state: crate::lambda::aws_services(config).await?,
+        })
     }
 
     /// Delivers every change of the batch, and moves every mass message whose record changed
     /// one batch of recipients on (that step's own write is the record that triggers the
     /// next). An error fails the batch, which the event source mapping retries (bisecting)
     /// and finally sends to the dead-letter queue; repeated steps send nothing twice.
-    pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<(), lambda_runtime::Error> {
-        for change in changes_from_event(&event.payload)? {
-            deliver(&*self.services.store, &self.realtime, &change).await?;
+    pub async fn handle(&self, event: LambdaEvent<Event>) -> Result<(), lambda_runtime::Error> {
+        for change in changes_from_event(event.payload)? {
+            deliver(&*self.state.store, &*self.state.realtime, &change).await?;
             if let Some((b, job)) = mass_step_due(&change) {
-                self.services.mass_step(b, &job).await?;
+                self.state.mass_step(b, &job).await?;
             }
         }
         Ok(())
@@ -106,7 +65,11 @@ impl Handler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    fn changes_from(event: &Value) -> anyhow::Result<Vec<Change>> {
+        changes_from_event(serde_json::from_value(event.clone())?)
+    }
 
     /// A DynamoDB Streams event as Lambda delivers it (NEW_AND_OLD_IMAGES).
     fn event() -> Value {
@@ -129,7 +92,7 @@ mod tests {
 
     #[test]
     fn stream_records_become_changes_in_order() {
-        let changes = changes_from_event(&event()).expect("decode");
+        let changes = changes_from(&event()).expect("decode");
         assert_eq!(changes.len(), 3);
         let insert = &changes[0];
         assert_eq!((insert.sk.as_str(), insert.old.is_none()), ("M#01", true));
@@ -160,8 +123,9 @@ mod tests {
 
     #[test]
     fn a_malformed_record_is_an_error_not_a_panic() {
-        assert!(changes_from_event(&json!({})).is_err());
-        let bad = json!({"Records": [{"dynamodb": {"NewImage": {"pk": {"S": "p"}}}}]});
-        assert!(changes_from_event(&bad).is_err());
+        assert!(changes_from(&json!({})).is_err());
+        let bad = json!({"Records": [{"eventID": "1", "eventName": "INSERT", "awsRegion": "us-east-1",
+            "dynamodb": {"NewImage": {"pk": {"S": "p"}}, "SizeBytes": 1}}]});
+        assert!(changes_from(&bad).is_err());
     }
 }

@@ -371,3 +371,13 @@ impl DynamoStore {
         })
     }
 }
+
+/// A DynamoDB Streams image (as Lambda delivers it) as an item; an empty image (the new image
+/// of a removal, the old one of an insert) is none.
+pub fn from_stream_image(image: serde_dynamo::Item) -> Result<Option<Item>, StoreError> {
+    if image.is_empty() {
+        return Ok(None);
+    }
+    let attrs: Attrs = image.into();
+    from_attrs(&attrs).map(Some)
+}

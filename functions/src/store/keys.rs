@@ -236,3 +236,78 @@ pub const PENDING_MASS_PK: &str = "MASS#PENDING";
 pub fn pending_mass(b: BusinessId, id: &str) -> Key {
     (PENDING_MASS_PK.into(), format!("{MASS_PREFIX}{b}#{id}"))
 }
+
+/// What a key names, read back from the key itself: the one place keys are parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    Conversation(BusinessId, ConversationId),
+    Message(BusinessId, ConversationId),
+    Membership(BusinessId, UserId),
+    MassMessage(BusinessId, String),
+    /// Anything nobody reacts to.
+    Other,
+}
+
+/// Reads what `pk`/`sk` name; keys this module did not write are [`Parsed::Other`].
+pub fn parse(pk: &str, sk: &str) -> Parsed {
+    let Some(rest) = pk.strip_prefix("B#") else {
+        return Parsed::Other;
+    };
+    let (b, tail) = rest.split_once('#').unwrap_or((rest, ""));
+    let Ok(b) = b.parse::<BusinessId>() else {
+        return Parsed::Other;
+    };
+    if tail == "MASS" {
+        return match sk.strip_prefix(MASS_PREFIX) {
+            Some(id) => Parsed::MassMessage(b, id.to_owned()),
+            None => Parsed::Other,
+        };
+    }
+    if let Some(c) = tail.strip_prefix("C#").and_then(|c| c.parse().ok()) {
+        if sk == CONVERSATION_META {
+            return Parsed::Conversation(b, c);
+        }
+        if sk.starts_with(MESSAGE_PREFIX) {
+            return Parsed::Message(b, c);
+        }
+    }
+    if let Some(u) = tail.strip_prefix("U#").and_then(|u| u.parse().ok())
+        && sk.starts_with(MEMBERSHIP_PREFIX)
+    {
+        return Parsed::Membership(b, u);
+    }
+    Parsed::Other
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_that_changes_react_to_reads_back_as_what_it_names() {
+        let (b, c, u) = (
+            BusinessId::from_ulid(ulid::Ulid::from_parts(1, 1)),
+            ConversationId::from_ulid(ulid::Ulid::from_parts(2, 2)),
+            UserId::from_ulid(ulid::Ulid::from_parts(3, 3)),
+        );
+        let m = MessageId::from_ulid(ulid::Ulid::from_parts(4, 4));
+        let read = |(pk, sk): Key| parse(&pk, &sk);
+        assert_eq!(read(conversation(b, c)), Parsed::Conversation(b, c));
+        assert_eq!(read(message(b, c, m)), Parsed::Message(b, c));
+        assert_eq!(read(membership(b, u, c)), Parsed::Membership(b, u));
+        assert_eq!(
+            read(mass_message(b, "job-1")),
+            Parsed::MassMessage(b, "job-1".into())
+        );
+        for other in [
+            activity(b, u, "x", c),
+            idempotency(b, c, u, "k"),
+            user(b, u),
+            login("a@b.c"),
+            pending_mass(b, "job-1"),
+            ("B#garbage#C#x".into(), "META".into()),
+        ] {
+            assert_eq!(read(other), Parsed::Other);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! What the store committed, decoded: the one change type `events/` reacts to, from the
+//! embedded store's feed and from DynamoDB Streams alike. Keys are read back in `keys` and
+//! records decoded here; nothing outside the store parses either.
+
+use super::keys::{self, Parsed};
+use super::repo::{self, ConversationRecord, MassRecord, MembershipRecord, MessageRecord};
+use super::{Change, Item};
+use serde::de::DeserializeOwned;
+use shared::{BusinessId, ConversationId, UserId};
+
+/// A committed change, as what it was before and after (none when created or removed).
+#[derive(Debug)]
+pub enum Committed {
+    Conversation {
+        business: BusinessId,
+        id: ConversationId,
+        before: Option<Box<ConversationRecord>>,
+        after: Option<Box<ConversationRecord>>,
+    },
+    Message {
+        business: BusinessId,
+        conversation: ConversationId,
+        before: Option<Box<MessageRecord>>,
+        after: Option<Box<MessageRecord>>,
+    },
+    ReadMark {
+        business: BusinessId,
+        user: UserId,
+        before: Option<MembershipRecord>,
+        after: Option<MembershipRecord>,
+    },
+    MassMessage {
+        business: BusinessId,
+        id: String,
+        after: Option<Box<MassRecord>>,
+    },
+    /// A change nothing reacts to.
+    Other,
+}
+
+fn decoded<T: DeserializeOwned>(item: Option<&Item>) -> anyhow::Result<Option<Box<T>>> {
+    Ok(match item {
+        Some(i) => Some(Box::new(repo::decode::<T>(i)?.value)),
+        None => None,
+    })
+}
+
+impl Committed {
+    pub fn decode(change: &Change) -> anyhow::Result<Self> {
+        let (old, new) = (change.old.as_ref(), change.new.as_ref());
+        Ok(match keys::parse(&change.pk, &change.sk) {
+            Parsed::Conversation(business, id) => Committed::Conversation {
+                business,
+                id,
+                before: decoded(old)?,
+                after: decoded(new)?,
+            },
+            Parsed::Message(business, conversation) => Committed::Message {
+                business,
+                conversation,
+                before: decoded(old)?,
+                after: decoded(new)?,
+            },
+            Parsed::Membership(business, user) => Committed::ReadMark {
+                business,
+                user,
+                before: decoded(old)?.map(|m| *m),
+                after: decoded(new)?.map(|m| *m),
+            },
+            Parsed::MassMessage(business, id) => Committed::MassMessage {
+                business,
+                id,
+                after: decoded(new)?,
+            },
+            Parsed::Other => Committed::Other,
+        })
+    }
+}
