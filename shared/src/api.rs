@@ -128,7 +128,9 @@ pub struct AddReactionRequest {
 #[serde(deny_unknown_fields)]
 pub struct CreateGroupRequest {
     pub title: String,
-    /// Clients and staff of the business; the creator joins as the group's owner.
+    /// Clients and staff of the business; the creator joins as the group's owner. With the
+    /// creator, a group holds up to 1,000 people.
+    #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
     pub member_ids: Vec<UserId>,
     #[serde(default)]
     pub announcement_only: bool,

@@ -406,8 +406,11 @@ pub struct Settings {
 // takes exactly one shape and says so when it is not.
 #[serde(untagged, try_from = "RecipientsFields")]
 pub enum Recipients {
-    /// These clients.
-    Clients { client_ids: Vec<UserId> },
+    /// These clients (1 to 1,000; repeats count once).
+    Clients {
+        #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
+        client_ids: Vec<UserId>,
+    },
     /// Every client of the business (a coach: every client assigned to them).
     All { all: bool },
     /// Every client of a company.

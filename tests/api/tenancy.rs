@@ -8,12 +8,19 @@ use serde_json::{Value, json};
 
 const SECRET_NAME: &str = "Maya Secretname";
 const SECRET_TEXT: &str = "private note about knee injury";
+const SECRET_COMPANY: &str = "Acme Secretcorp";
+const SECRET_PRODUCT: &str = "Secret Shred Plan";
+const SECRET_BROADCAST: &str = "confidential price change for March";
 
 struct Target {
     client_id: String,
     conversation_id: String,
     message_id: String,
     invite_token: String,
+    company_id: String,
+    product_id: String,
+    mass_id: String,
+    webhook_secret: String,
 }
 
 /// (method, path, body) for every endpoint, aimed at the target.
@@ -122,8 +129,71 @@ fn endpoints(t: &Target) -> Vec<(Method, String, Option<Value>)> {
             format!("/api/conversations/{k}/members/{c}"),
             None,
         ),
+        (Method::GET, format!("/api/clients/{c}/conversations"), None),
+        (
+            Method::POST,
+            format!("/api/clients/{c}/conversation"),
+            Some(json!({})),
+        ),
+        (Method::GET, "/api/companies".into(), None),
+        (
+            Method::POST,
+            "/api/companies".into(),
+            Some(json!({"name": "Intruder Co"})),
+        ),
+        (
+            Method::GET,
+            format!("/api/companies/{}/channel", t.company_id),
+            None,
+        ),
+        (Method::GET, "/api/settings".into(), None),
+        (
+            Method::PATCH,
+            "/api/settings".into(),
+            Some(json!({"welcome_message": {"enabled": true, "text": "Hacked"}})),
+        ),
+        (Method::GET, "/api/staff".into(), None),
+        (
+            Method::POST,
+            "/api/staff".into(),
+            Some(json!({"name": "Mole", "email": unique_email("mole"), "role": "admin"})),
+        ),
+        (Method::GET, "/api/products".into(), None),
+        (
+            Method::POST,
+            "/api/products".into(),
+            Some(json!({"name": "Knock-off", "grants": "unchanged"})),
+        ),
+        (Method::GET, "/api/webhooks/secret".into(), None),
+        (
+            Method::POST,
+            format!("/api/clients/{c}/purchases"),
+            Some(json!({"product_id": t.product_id})),
+        ),
+        (
+            Method::GET,
+            format!("/api/mass-messages/{}", t.mass_id),
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/mass-messages".into(),
+            Some(json!({"id": "intrude-1", "body": "hi", "recipients": {"client_ids": [c]}})),
+        ),
     ]
 }
+
+/// Collections an intruder's own business has too: staff of another business may list and add
+/// to their own.
+const OWN_COLLECTIONS: [&str; 7] = [
+    "/api/companies",
+    "/api/settings",
+    "/api/staff",
+    "/api/products",
+    "/api/webhooks/secret",
+    "/api/mass-messages",
+    "/api/clients",
+];
 
 /// Whether an intruder's request may succeed at all: listing and creating their own things is
 /// fine for staff, reading oneself is fine for anyone; all that matters then is what leaks.
@@ -132,7 +202,7 @@ fn allowed(intruder: &str, method: &Method, path: &str) -> bool {
         || path.starts_with("/api/conversations?")
         || path == "/api/conversations";
     let staff_own = intruder == "other business's trainer"
-        && (path.starts_with("/api/clients?") || path == "/api/clients");
+        && (path.starts_with("/api/clients?") || OWN_COLLECTIONS.contains(&path));
     let invite_preview = path.starts_with("/api/auth/invites/");
     own_things || staff_own || invite_preview && method == Method::GET
 }
@@ -146,7 +216,37 @@ async fn nobody_outside_a_conversation_can_read_or_write_it(app: TestApp) {
         .await
         .ok();
     let pending = app.add_client(&coach, "Pending Person", "two_way").await;
+    let company = app.company(&coach, SECRET_COMPANY).await;
+    app.patch(
+        &format!("/api/clients/{}", maya.client_id),
+        Some(&coach.token),
+        json!({"company_id": company["id"]}),
+    )
+    .await
+    .ok();
+    let product_id = crate::products::product(&app, &coach, SECRET_PRODUCT, "unchanged").await;
+    let job = app
+        .post(
+            "/api/mass-messages",
+            Some(&coach.token),
+            json!({"id": "secret-job", "body": SECRET_BROADCAST,
+                   "recipients": {"client_ids": [pending["client"]["id"]]}}),
+        )
+        .await
+        .ok();
+    let webhook_secret = app
+        .get("/api/webhooks/secret", Some(&coach.token))
+        .await
+        .ok()["secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let settings_before = app.get("/api/settings", Some(&coach.token)).await.ok();
     let target = Target {
+        company_id: company["id"].as_str().expect("id").to_owned(),
+        product_id,
+        mass_id: job["id"].as_str().expect("id").to_owned(),
+        webhook_secret,
         client_id: maya.client_id.clone(),
         conversation_id: maya.conversation_id.clone(),
         message_id: message["id"].as_str().expect("id").to_owned(),
@@ -178,9 +278,17 @@ async fn nobody_outside_a_conversation_can_read_or_write_it(app: TestApp) {
                 .await;
             let text = reply.body.to_string();
             assert!(
-                !text.contains(SECRET_NAME)
-                    && !text.contains(SECRET_TEXT)
-                    && !text.contains(&target.conversation_id),
+                [
+                    SECRET_NAME,
+                    SECRET_TEXT,
+                    SECRET_COMPANY,
+                    SECRET_PRODUCT,
+                    SECRET_BROADCAST,
+                    &target.conversation_id,
+                    &target.webhook_secret,
+                ]
+                .iter()
+                .all(|secret| !text.contains(secret)),
                 "{who} {method} {path} leaked: {text}"
             );
             if token.is_none() && !path.starts_with("/api/auth/") {
@@ -206,7 +314,26 @@ async fn nobody_outside_a_conversation_can_read_or_write_it(app: TestApp) {
         }
     }
 
-    // Nothing changed, and no change of mode was recorded.
+    // Nothing changed: settings, companies, products, staff, the webhook secret, purchases...
+    let read = |path: &'static str| app.get(path, Some(&coach.token));
+    assert_eq!(read("/api/settings").await.ok(), settings_before);
+    let count = |v: Value| v["items"].as_array().or(v.as_array()).map(Vec::len);
+    assert_eq!(count(read("/api/companies").await.ok()), Some(1));
+    assert_eq!(count(read("/api/products").await.ok()), Some(1));
+    assert_eq!(count(read("/api/staff").await.ok()), Some(1));
+    assert_eq!(
+        read("/api/webhooks/secret").await.ok()["secret"],
+        target.webhook_secret.as_str()
+    );
+    let purchases = app
+        .get(
+            &format!("/api/clients/{}/purchases", maya.client_id),
+            Some(&coach.token),
+        )
+        .await
+        .ok();
+    assert_eq!(count(purchases), Some(0));
+    // ...and no change of mode was recorded.
     let changes = app
         .get(
             &format!("/api/clients/{}/messaging/changes", maya.client_id),

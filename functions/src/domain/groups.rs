@@ -124,12 +124,11 @@ impl Services {
         super::access::manager(caller)?;
         let title = Name::parse(&req.title, "title")?;
         let emoji = req.emoji.as_deref().map(Emoji::parse).transpose()?;
-        let mut ids: Vec<UserId> = Vec::new();
-        for id in req.member_ids {
-            if id != caller.user_id() && !ids.contains(&id) {
-                ids.push(id);
-            }
+        if req.member_ids.len() > GROUP_MEMBERS_MAX {
+            return Err(too_many());
         }
+        let mut ids = unique_in_order(req.member_ids);
+        ids.retain(|id| *id != caller.user_id());
         if ids.len() + 1 > GROUP_MEMBERS_MAX {
             return Err(too_many());
         }

@@ -78,13 +78,14 @@ impl Services {
         let b = caller.business_id();
         let recipients = match req.recipients {
             Recipients::Clients { client_ids } => {
-                let mut unique = Vec::with_capacity(client_ids.len());
-                for c in client_ids {
-                    if !unique.contains(&c) {
-                        unique.push(c);
-                    }
+                if client_ids.len() > MASS_CLIENT_IDS_MAX {
+                    return Err(Error::invalid(
+                        "mass_message.recipients",
+                        format!("Choose 1 to {MASS_CLIENT_IDS_MAX} clients."),
+                    ));
                 }
-                if unique.is_empty() || unique.len() > MASS_CLIENT_IDS_MAX {
+                let unique = unique_in_order(client_ids);
+                if unique.is_empty() {
                     return Err(Error::invalid(
                         "mass_message.recipients",
                         format!("Choose 1 to {MASS_CLIENT_IDS_MAX} clients."),

@@ -111,6 +111,13 @@ where
     Err(Error::busy())
 }
 
+/// `items` without repeats, in their first order, in one pass. Callers check the length of
+/// what they were sent first, so the work is bounded by the limit, not by the request.
+pub fn unique_in_order<T: std::hash::Hash + Eq + Copy>(items: Vec<T>) -> Vec<T> {
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    items.into_iter().filter(|i| seen.insert(*i)).collect()
+}
+
 /// Now, in UTC.
 pub fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
