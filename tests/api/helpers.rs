@@ -241,6 +241,11 @@ impl TestApp {
             )
             .await
             .ok();
+        self.accept_staff(&invited).await
+    }
+
+    /// A member of staff signed in through the invite `invited` (the answer to inviting them).
+    pub async fn accept_staff(&self, invited: &Value) -> Session {
         let accepted = self
             .post(
                 "/api/auth/invites/accept",
@@ -250,6 +255,17 @@ impl TestApp {
             .await
             .ok();
         session_of(&accepted)
+    }
+
+    /// The business of `owner` and its webhook signing secret.
+    pub async fn webhook_secret(&self, owner: &Session) -> (String, String) {
+        let me = self.get("/api/me", Some(&owner.token)).await.ok();
+        let secret = self
+            .get("/api/webhooks/secret", Some(&owner.token))
+            .await
+            .ok();
+        let text = |v: &Value| v.as_str().expect("a string").to_owned();
+        (text(&me["business_id"]), text(&secret["secret"]))
     }
 
     /// The ids of the conversations `who` lists, most recent first.

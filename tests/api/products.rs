@@ -164,19 +164,7 @@ pub(crate) async fn deliver(
 
 async fn the_purchase_webhook_is_signed_fresh_and_applied_once(app: TestApp) {
     let coach = app.signup().await;
-    let me = app.get("/api/me", Some(&coach.token)).await.ok();
-    let business = me["business_id"]
-        .as_str()
-        .or(me["user"]["business_id"].as_str())
-        .expect("business id")
-        .to_owned();
-    let secret = app
-        .get("/api/webhooks/secret", Some(&coach.token))
-        .await
-        .ok()["secret"]
-        .as_str()
-        .expect("secret")
-        .to_owned();
+    let (business, secret) = app.webhook_secret(&coach).await;
     let again = app
         .get("/api/webhooks/secret", Some(&coach.token))
         .await

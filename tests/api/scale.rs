@@ -22,18 +22,6 @@ async fn invite_admin(app: &TestApp, owner: &Session, n: usize) -> Value {
     .ok()
 }
 
-async fn accept_staff(app: &TestApp, invited: &Value) -> Session {
-    let accepted = app
-        .post(
-            "/api/auth/invites/accept",
-            None,
-            json!({"token": invited["invite"]["token"], "password": "staff password"}),
-        )
-        .await
-        .ok();
-    session_of(&accepted)
-}
-
 /// Every conversation `who` lists, page by page: (id, unread count), checked to come newest
 /// activity first.
 async fn whole_inbox(app: &TestApp, who: &Session) -> Vec<(String, u64)> {
@@ -91,7 +79,7 @@ async fn many_admins_and_clients(app: TestApp, admin_count: usize, client_count:
         .await;
     // Half of them join.
     let admins: Vec<Session> = stream::iter(invites.iter().take(admin_count / 2))
-        .map(|i| accept_staff(&app, i))
+        .map(|i| app.accept_staff(i))
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
@@ -136,7 +124,7 @@ async fn many_admins_and_clients(app: TestApp, admin_count: usize, client_count:
         invite_took < Duration::from_secs(1),
         "inviting an admin does not touch the clients' conversations ({invite_took:?})"
     );
-    let late = accept_staff(&app, &late).await;
+    let late = app.accept_staff(&late).await;
     let r = app
         .send(
             &writers[0].session,
@@ -155,17 +143,7 @@ async fn many_admins_and_clients(app: TestApp, admin_count: usize, client_count:
         .add_company_client(&owner, "Company client", &company)
         .await;
     assert!(staffer["client"]["id"].is_string());
-    let business = app.get("/api/me", Some(&owner.token)).await.ok()["business_id"]
-        .as_str()
-        .expect("business id")
-        .to_owned();
-    let secret = app
-        .get("/api/webhooks/secret", Some(&owner.token))
-        .await
-        .ok()["secret"]
-        .as_str()
-        .expect("secret")
-        .to_owned();
+    let (business, secret) = app.webhook_secret(&owner).await;
     let program = product(&app, &owner, "Program", "one_way").await;
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let order = json!({"order_id": "big-1", "product_id": program, "email": "buyer@big.example", "name": "Bo Buyer"});

@@ -2,7 +2,7 @@
 //! client's conversation, coaches in those of the clients assigned to them.
 
 use crate::helpers::*;
-use serde_json::{Value, json};
+use serde_json::json;
 
 async fn invite(app: &TestApp, owner: &Session, name: &str, role: &str) -> Reply {
     app.post(
@@ -13,23 +13,13 @@ async fn invite(app: &TestApp, owner: &Session, name: &str, role: &str) -> Reply
     .await
 }
 
-async fn join(app: &TestApp, invited: Value) -> Session {
-    let accepted = app
-        .post(
-            "/api/auth/invites/accept",
-            None,
-            json!({"token": invited["invite"]["token"], "password": "staff password"}),
-        )
-        .await
-        .ok();
-    session_of(&accepted)
-}
-
 async fn staff_see_what_their_role_allows(app: TestApp) {
     let owner = app.signup().await;
     let maya = app.joined_client(&owner, "Maya", "two_way").await;
 
-    let admin = join(&app, invite(&app, &owner, "Ada Admin", "admin").await.ok()).await;
+    let admin = app
+        .accept_staff(&invite(&app, &owner, "Ada Admin", "admin").await.ok())
+        .await;
     assert!(
         app.conversation_ids(&admin)
             .await
@@ -43,7 +33,9 @@ async fn staff_see_what_their_role_allows(app: TestApp) {
         201
     );
 
-    let coach = join(&app, invite(&app, &owner, "Cole Coach", "coach").await.ok()).await;
+    let coach = app
+        .accept_staff(&invite(&app, &owner, "Cole Coach", "coach").await.ok())
+        .await;
     assert!(app.conversation_ids(&coach).await.is_empty());
     assert_eq!(
         app.history(&coach, &maya.conversation_id, "")
@@ -149,8 +141,12 @@ async fn staff_see_what_their_role_allows(app: TestApp) {
 async fn only_the_owner_invites_and_only_managers_assign(app: TestApp) {
     let owner = app.signup().await;
     let maya = app.joined_client(&owner, "Maya", "two_way").await;
-    let admin = join(&app, invite(&app, &owner, "Ada Admin", "admin").await.ok()).await;
-    let coach = join(&app, invite(&app, &owner, "Cole Coach", "coach").await.ok()).await;
+    let admin = app
+        .accept_staff(&invite(&app, &owner, "Ada Admin", "admin").await.ok())
+        .await;
+    let coach = app
+        .accept_staff(&invite(&app, &owner, "Cole Coach", "coach").await.ok())
+        .await;
     let code = |r: Reply| (r.status.as_u16(), r.code().to_owned());
 
     assert_eq!(
@@ -300,7 +296,9 @@ async fn only_the_owner_invites_and_only_managers_assign(app: TestApp) {
     assert_eq!(code(r), (403, "auth.staff_only".into()));
     // Another business's coach cannot be assigned here.
     let other = app.signup().await;
-    let foreign = join(&app, invite(&app, &other, "Far Coach", "coach").await.ok()).await;
+    let foreign = app
+        .accept_staff(&invite(&app, &other, "Far Coach", "coach").await.ok())
+        .await;
     let r = app
         .put(
             &path,

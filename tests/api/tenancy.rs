@@ -234,13 +234,7 @@ async fn nobody_outside_a_conversation_can_read_or_write_it(app: TestApp) {
         )
         .await
         .ok();
-    let webhook_secret = app
-        .get("/api/webhooks/secret", Some(&coach.token))
-        .await
-        .ok()["secret"]
-        .as_str()
-        .expect("secret")
-        .to_owned();
+    let (_, webhook_secret) = app.webhook_secret(&coach).await;
     let settings_before = app.get("/api/settings", Some(&coach.token)).await.ok();
     let target = Target {
         company_id: company["id"].as_str().expect("id").to_owned(),
