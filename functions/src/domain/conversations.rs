@@ -45,30 +45,30 @@ pub(super) async fn write_in_batches(store: &dyn crate::store::Store, writes: Ve
 }
 
 /// Who receives a conversation's live events: its listed members and, in a private
-/// conversation or company channel, the business's owner and admins.
-pub async fn audience(
-    store: &dyn crate::store::Store,
-    conversation: &ConversationRecord,
-) -> anyhow::Result<Vec<UserId>> {
+/// conversation or company channel, the business's owner and admins (`managers`).
+pub fn audience(conversation: &ConversationRecord, managers: &[(UserId, Role)]) -> Vec<UserId> {
     let mut users: Vec<UserId> = conversation.members.iter().map(|m| m.user_id).collect();
     if conversation.managed() {
-        let managers = super::staff::managers(store, conversation.business_id).await?;
         users.extend(
             managers
-                .into_iter()
-                .map(|(u, _)| u)
+                .iter()
+                .map(|(u, _)| *u)
                 .filter(|u| conversation.member(*u).is_none()),
         );
     }
-    Ok(users)
+    users
 }
 
 /// Pushes a committed event straight to its audience (the fast path). What fails here the
 /// change stream still delivers, so it is logged, not returned.
 async fn push_now(services: &Services, conversation: &ConversationRecord, event: ServerEvent) {
     let b = conversation.business_id;
-    let users = match audience(&*services.store, conversation).await {
-        Ok(users) => users,
+    let managers = match conversation.managed() {
+        true => super::staff::managers(&*services.store, b).await,
+        false => Ok(Vec::new()),
+    };
+    let users = match managers {
+        Ok(managers) => audience(conversation, &managers),
         Err(e) => {
             tracing::warn!(error = ?e, "the fast path could not read who to tell");
             return;

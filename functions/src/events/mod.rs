@@ -10,9 +10,11 @@ use crate::store::repo::{self, ConversationRecord};
 use crate::store::{Change, Item, Store};
 use shared::events::ServerEvent;
 use shared::model::ConversationKind;
+use shared::model::Role;
 use shared::rules::can_post;
-use shared::{BusinessId, ConversationId};
-use std::sync::Arc;
+use shared::{BusinessId, ConversationId, UserId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::broadcast;
 
 /// What a change means for the members of a conversation.
@@ -113,13 +115,58 @@ pub fn events_for(
     })
 }
 
+/// The owner and admins of each business, as this consumer last read them. A change to a
+/// business's staff list (which the consumer sees like any other) forgets its entry, so the
+/// next event reads it again; what lives longer than one change is only ever this list.
+#[derive(Default)]
+pub struct Managers {
+    known: Mutex<HashMap<BusinessId, ManagerList>>,
+}
+
+type ManagerList = Arc<Vec<(UserId, Role)>>;
+
+/// Businesses whose managers one consumer remembers at most.
+const MANAGERS_CACHED: usize = 10_000;
+
+impl Managers {
+    async fn of(
+        &self,
+        store: &dyn Store,
+        b: BusinessId,
+    ) -> anyhow::Result<Arc<Vec<(UserId, Role)>>> {
+        if let Some(known) = self.lock().get(&b) {
+            return Ok(known.clone());
+        }
+        let managers = Arc::new(crate::domain::staff::managers(store, b).await?);
+        let mut known = self.lock();
+        if known.len() >= MANAGERS_CACHED {
+            known.clear();
+        }
+        known.insert(b, managers.clone());
+        Ok(managers)
+    }
+
+    fn forget(&self, b: BusinessId) {
+        self.lock().remove(&b);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<BusinessId, ManagerList>> {
+        self.known.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 /// Delivers what one committed change means to every member of its conversation.
 pub async fn deliver(
     store: &dyn Store,
     realtime: &dyn Realtime,
+    managers: &Managers,
     change: &Change,
 ) -> anyhow::Result<()> {
     let change = Committed::decode(change)?;
+    if let Committed::Staff { business } = change {
+        managers.forget(business);
+        return Ok(());
+    }
     // A mass message moved on: its sender sees the progress.
     if let Committed::MassMessage {
         business: b,
@@ -145,8 +192,8 @@ pub async fn deliver(
         Delivery::Permissions { before, after } => {
             let room = after.room();
             let managers = match after.managed() {
-                true => crate::domain::staff::managers(store, b).await?,
-                false => Vec::new(),
+                true => managers.of(store, b).await?,
+                false => Arc::default(),
             };
             let listed = after.members.iter().map(|m| (m.user_id, m.role));
             let unlisted = managers.iter().filter(|(u, _)| after.member(*u).is_none());
@@ -176,7 +223,12 @@ pub async fn deliver(
     else {
         return Ok(());
     };
-    for user in crate::domain::conversations::audience(store, &conversation.value).await? {
+    let conversation = conversation.value;
+    let managers = match conversation.managed() {
+        true => managers.of(store, b).await?,
+        false => Arc::default(),
+    };
+    for user in crate::domain::conversations::audience(&conversation, &managers) {
         realtime.push(b, user, &event).await?;
     }
     Ok(())
@@ -188,10 +240,11 @@ pub async fn run_local(
     realtime: Arc<dyn Realtime>,
     mut changes: broadcast::Receiver<Arc<Change>>,
 ) {
+    let managers = Managers::default();
     loop {
         match changes.recv().await {
             Ok(change) => {
-                if let Err(e) = deliver(&*store, &*realtime, &change).await {
+                if let Err(e) = deliver(&*store, &*realtime, &managers, &change).await {
                     tracing::warn!(error = ?e, pk = %change.pk, sk = %change.sk, "delivering a change failed");
                 }
             }

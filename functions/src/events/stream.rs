@@ -38,12 +38,14 @@ pub fn mass_step_due(change: &Change) -> Option<(BusinessId, String)> {
 
 pub struct Handler {
     state: AppState,
+    managers: super::Managers,
 }
 
 impl Handler {
     pub async fn from_config(config: &Config) -> anyhow::Result<Self> {
         Ok(Self {
             state: crate::lambda::aws_services(config).await?,
+            managers: super::Managers::default(),
         })
     }
 
@@ -53,7 +55,13 @@ impl Handler {
     /// and finally sends to the dead-letter queue; repeated steps send nothing twice.
     pub async fn handle(&self, event: LambdaEvent<Event>) -> Result<(), lambda_runtime::Error> {
         for change in changes_from_event(event.payload)? {
-            deliver(&*self.state.store, &*self.state.realtime, &change).await?;
+            deliver(
+                &*self.state.store,
+                &*self.state.realtime,
+                &self.managers,
+                &change,
+            )
+            .await?;
             if let Some((b, job)) = mass_step_due(&change) {
                 self.state.mass_step(b, &job).await?;
             }

@@ -34,6 +34,8 @@ pub enum Committed {
         id: String,
         after: Option<Box<MassRecord>>,
     },
+    /// The business's staff list changed (someone invited, joined, changed role).
+    Staff { business: BusinessId },
     /// A change nothing reacts to.
     Other,
 }
@@ -72,6 +74,7 @@ impl Committed {
                 id,
                 after: decoded(new)?,
             },
+            Parsed::Staff(business) => Committed::Staff { business },
             Parsed::Other => Committed::Other,
         })
     }

@@ -244,6 +244,8 @@ pub enum Parsed {
     Message(BusinessId, ConversationId),
     Membership(BusinessId, UserId),
     MassMessage(BusinessId, String),
+    /// An entry of the business's staff list.
+    Staff(BusinessId),
     /// Anything nobody reacts to.
     Other,
 }
@@ -257,6 +259,9 @@ pub fn parse(pk: &str, sk: &str) -> Parsed {
     let Ok(b) = b.parse::<BusinessId>() else {
         return Parsed::Other;
     };
+    if tail == "STAFF" {
+        return Parsed::Staff(b);
+    }
     if tail == "MASS" {
         return match sk.strip_prefix(MASS_PREFIX) {
             Some(id) => Parsed::MassMessage(b, id.to_owned()),
@@ -299,6 +304,7 @@ mod tests {
             read(mass_message(b, "job-1")),
             Parsed::MassMessage(b, "job-1".into())
         );
+        assert_eq!(read(staff(b, u)), Parsed::Staff(b));
         for other in [
             activity(b, u, "x", c),
             idempotency(b, c, u, "k"),
