@@ -646,7 +646,45 @@ async fn a_large_company_channel_reaches_everyone_in_their_inbox(app: TestApp) {
     }
 }
 
+async fn a_rare_match_in_a_filtered_roster_comes_page_by_page_not_in_one_scan(app: TestApp) {
+    let owner = app.signup().await;
+    let acme = app.company(&owner, "Acme").await;
+    let company = acme["id"].as_str().expect("id").to_owned();
+    app.add_company_client(&owner, "Zed Oldest", &acme).await;
+    for i in 0..12 {
+        app.add_company_client(&owner, &format!("Client {i}"), &acme)
+            .await;
+    }
+    // One match, the oldest of 13: with one client a page and at most five pages a request,
+    // the first answers hold nothing but the cursor to go on from.
+    let mut found = Vec::new();
+    let mut requests = 0;
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = format!("/api/clients?company_id={company}&q=zed&limit=1");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let page = app.get(&path, Some(&owner.token)).await.ok();
+        requests += 1;
+        let items = page["items"].as_array().expect("items");
+        assert!(items.len() <= 1);
+        found.extend(items.iter().map(|c| c["name"].clone()));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+        assert!(requests < 20, "the listing ends");
+    }
+    assert_eq!(found, vec![json!("Zed Oldest")]);
+    assert!(
+        requests >= 3,
+        "13 clients at 5 a request take 3 requests: {requests}"
+    );
+}
+
 on_both_backends!(
+    a_rare_match_in_a_filtered_roster_comes_page_by_page_not_in_one_scan,
     companies_are_created_listed_and_named_once,
     the_company_channel_follows_the_company,
     channels_within_a_company_take_only_its_clients,

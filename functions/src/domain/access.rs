@@ -5,6 +5,7 @@
 use super::auth::Caller;
 use super::{Error, Result};
 use crate::store::repo::UserRecord;
+use shared::UserId;
 use shared::model::Role;
 use shared::rules;
 
@@ -36,6 +37,12 @@ pub fn reach(caller: &Caller, client: Option<UserRecord>) -> Result<UserRecord> 
     client
         .filter(|c| reaches(caller, c))
         .ok_or_else(client_not_found)
+}
+
+/// Whether the caller sees what `author`, a member of staff, made for the business (a mass
+/// message): the owner and admins everyone's, anyone else their own.
+pub fn sees_work_of(caller: &Caller, author: UserId) -> bool {
+    caller.role().is_manager() || caller.user_id() == author
 }
 
 pub fn client_not_found() -> Error {

@@ -24,6 +24,9 @@ use shared::{CompanyId, ConversationId, MessageId, UserId};
 /// The `client_message_id` of the welcome message.
 const WELCOME_ID: &str = "welcome";
 
+/// The most roster pages one filtered listing reads.
+const ROSTER_SCAN_PAGES: usize = 5;
+
 /// The code of an edit refused because one of its extra writes was made before.
 pub(super) const EXTRA_TAKEN: &str = "write.already_recorded";
 
@@ -420,8 +423,9 @@ impl Services {
     }
 
     /// A roster partition read newest first, keeping with `company` its clients only and, with
-    /// `prefix`, those whose name starts with it (a coach's or a company's roster is small
-    /// enough to filter as it is read).
+    /// `prefix`, those whose name starts with it. One request reads at most
+    /// [`ROSTER_SCAN_PAGES`] pages: a rare match answers a short page (even an empty one) with
+    /// the cursor to go on from, never a scan of the whole roster.
     async fn filtered_roster(
         &self,
         pk: String,
@@ -432,7 +436,9 @@ impl Services {
     ) -> Result<Page<Client>> {
         let mut items = Vec::new();
         let mut cursor = cursor;
+        let mut read = 0;
         loop {
+            read += 1;
             let q = Query::prefix(pk.clone(), ROSTER_BY_ID)
                 .reverse()
                 .limit(limit)
@@ -445,7 +451,7 @@ impl Services {
                         .is_none_or(|p| search_key(&c.name).starts_with(p))
             }));
             match next {
-                Some(n) if items.len() < limit => cursor = Some(n),
+                Some(n) if items.len() < limit && read < ROSTER_SCAN_PAGES => cursor = Some(n),
                 next => {
                     return Ok(Page {
                         items,

@@ -177,7 +177,7 @@ impl Services {
                 .await?
                 .map(|r| r.value.job)
                 .ok_or_else(not_found)?;
-        if job.sender_id != caller.user_id() && caller.role() == Role::Coach {
+        if !super::access::sees_work_of(caller, job.sender_id) {
             return Err(not_found());
         }
         Ok(job)
