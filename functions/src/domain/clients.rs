@@ -471,19 +471,13 @@ impl Services {
         access::staff(caller)?;
         self.client_record(caller, id).await?;
         let b = caller.business_id();
-        let mut ids = Vec::new();
-        let mut cursor = None;
-        loop {
-            let q = Query::prefix(keys::person_pk(b, id), keys::MEMBERSHIP_PREFIX)
-                .limit(LIST_PAGE_MAX)
-                .after(cursor);
-            let (page, next) = repo::query::<MembershipRecord>(&*self.store, &q).await?;
-            ids.extend(page.into_iter().filter_map(|m| m.value.conversation_id));
-            match next {
-                Some(n) => cursor = Some(n),
-                None => break,
-            }
-        }
+        // A client is in their private conversation and a few groups and channels.
+        let q = Query::prefix(keys::person_pk(b, id), keys::MEMBERSHIP_PREFIX);
+        let ids: Vec<ConversationId> = repo::query_all::<MembershipRecord>(&*self.store, q)
+            .await?
+            .into_iter()
+            .filter_map(|m| m.value.conversation_id)
+            .collect();
         let found =
             futures::future::join_all(ids.into_iter().map(|c| self.get_conversation(caller, c)))
                 .await;

@@ -12,7 +12,7 @@ use crate::store::repo::{
 use crate::store::{Query, Write};
 use anyhow::Context as _;
 use shared::api::CreateCompanyRequest;
-use shared::limits::{GROUP_MEMBERS_MAX, LIST_PAGE_MAX};
+use shared::limits::GROUP_MEMBERS_MAX;
 use shared::model::{Company, ConversationKind, ConversationSummary, GroupRole, Role};
 use shared::validate::Name;
 use shared::{BusinessId, CompanyId, ConversationId, UserId};
@@ -169,19 +169,9 @@ impl Services {
 
     /// Every company of business `b`.
     pub(super) async fn companies_of(&self, b: BusinessId) -> Result<Vec<Company>> {
-        let mut out = Vec::new();
-        let mut cursor = None;
-        loop {
-            let q = Query::prefix(keys::companies_pk(b), COMPANY_PREFIX)
-                .limit(LIST_PAGE_MAX)
-                .after(cursor);
-            let (page, next) = repo::query::<Company>(&*self.store, &q).await?;
-            out.extend(page.into_iter().map(|c| c.value));
-            match next {
-                Some(n) => cursor = Some(n),
-                None => return Ok(out),
-            }
-        }
+        let q = Query::prefix(keys::companies_pk(b), COMPANY_PREFIX);
+        let companies = repo::query_all::<Company>(&*self.store, q).await?;
+        Ok(companies.into_iter().map(|c| c.value).collect())
     }
 
     /// A company's channel, for staff who are in it.
