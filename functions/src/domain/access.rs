@@ -31,14 +31,6 @@ pub fn reaches(caller: &Caller, client: &UserRecord) -> bool {
         && rules::can_reach_client(caller.role(), &caller.user_id(), client.coach_id.as_ref())
 }
 
-/// The client, if the caller reaches them; otherwise the same answer as for nobody, so a
-/// coach learns nothing of other coaches' clients.
-pub fn reach(caller: &Caller, client: Option<UserRecord>) -> Result<UserRecord> {
-    client
-        .filter(|c| reaches(caller, c))
-        .ok_or_else(client_not_found)
-}
-
 /// Whether the caller sees what `author`, a member of staff, made for the business (a mass
 /// message): the owner and admins everyone's, anyone else their own.
 pub fn sees_work_of(caller: &Caller, author: UserId) -> bool {

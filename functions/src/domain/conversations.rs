@@ -253,12 +253,15 @@ impl Services {
             let conversation = conversation
                 .context("an inbox entry without its conversation")?
                 .value;
-            Ok::<_, Error>((conversation, membership.map(|m| m.value)))
+            let read = self
+                .read_mark(caller, &conversation, membership.map(|m| m.value))
+                .await?;
+            Ok::<_, Error>((conversation, read))
         }))
         .await?;
         let mut items: Vec<ConversationSummary> = Vec::with_capacity(found.len());
         let mut repairs = Vec::new();
-        for ((inbox, item), (conversation, membership)) in picked.iter().zip(found) {
+        for ((inbox, item), (conversation, read)) in picked.iter().zip(found) {
             let id = conversation.id;
             let belongs = match inbox {
                 Inbox::Own => conversation.member(me).is_some(),
@@ -284,7 +287,6 @@ impl Services {
             if !belongs || items.iter().any(|s| s.id == id) {
                 continue;
             }
-            let read = self.read_mark(caller, &conversation, membership).await?;
             items.push(self.summary(caller, &conversation, read.last_read_seq));
         }
         if !repairs.is_empty() {

@@ -81,26 +81,6 @@ impl<F> Tx<F> {
         self
     }
 
-    /// Adds every write of `other`, with its meaning.
-    pub fn append(&mut self, other: Tx<F>) -> &mut Self {
-        self.writes.extend(other.writes);
-        self.meanings.extend(other.meanings);
-        self
-    }
-
-    pub fn len(&self) -> usize {
-        self.writes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.writes.is_empty()
-    }
-
-    /// The writes, for a caller that commits them in batches of its own.
-    pub fn into_writes(self) -> Vec<Write> {
-        self.writes
-    }
-
     /// Commits every write or none.
     pub async fn commit(self, store: &dyn Store) -> Result<(), TxError<F>> {
         let Tx {
