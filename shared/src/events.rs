@@ -44,7 +44,7 @@ pub enum ServerEvent {
     /// A mass message the receiver sent moved on (`GET /api/mass-messages/{id}` has the rest).
     #[serde(rename = "mass_message.progress")]
     MassMessageProgress {
-        id: String,
+        id: crate::MassMessageId,
         status: MassStatus,
         sent: u64,
         failed: u64,

@@ -97,6 +97,10 @@ id_type!(
     ProductId
 );
 id_type!(
+    /// A purchase of a product by a client.
+    PurchaseId
+);
+id_type!(
     /// A company whose people are clients of the business (corporate wellness).
     CompanyId
 );

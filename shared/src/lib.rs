@@ -9,4 +9,5 @@ pub mod model;
 pub mod rules;
 pub mod validate;
 
-pub use ids::{BusinessId, CompanyId, ConversationId, MessageId, ProductId, UserId};
+pub use ids::{BusinessId, CompanyId, ConversationId, MessageId, ProductId, PurchaseId, UserId};
+pub use validate::MassMessageId;

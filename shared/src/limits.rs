@@ -19,6 +19,8 @@ pub const PASSWORD_MAX_CHARS: usize = 128;
 pub const EMAIL_MAX_CHARS: usize = 254;
 /// A sender-chosen idempotency key.
 pub const CLIENT_MESSAGE_ID_MAX_CHARS: usize = 64;
+/// The longest mass message id: its messages' `client_message_id` is `mass-<id>`.
+pub const MASS_MESSAGE_ID_MAX_CHARS: usize = 48;
 /// How long an invite link stays valid, in seconds (7 days).
 pub const INVITE_TTL_SECS: i64 = 7 * 24 * 3600;
 /// How long a session token stays valid, in seconds (12 hours).

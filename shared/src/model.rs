@@ -311,7 +311,7 @@ pub enum PurchaseSource {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Purchase {
-    pub id: String,
+    pub id: crate::PurchaseId,
     pub client_id: UserId,
     pub product_id: ProductId,
     pub product_name: String,
@@ -460,7 +460,7 @@ pub enum MassStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MassMessage {
-    pub id: String,
+    pub id: crate::MassMessageId,
     pub body: String,
     pub recipients: Recipients,
     pub status: MassStatus,

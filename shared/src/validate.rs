@@ -23,9 +23,9 @@ impl ValidationError {
 }
 
 macro_rules! text_newtype {
-    ($(#[$meta:meta])* $name:ident) => {
+    ($(#[$meta:meta])* $name:ident, |$raw:ident| $parse:expr) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
         #[serde(transparent)]
         pub struct $name(String);
 
@@ -35,6 +35,14 @@ macro_rules! text_newtype {
             }
             pub fn into_inner(self) -> String {
                 self.0
+            }
+        }
+
+        /// Only through its parser: no text becomes one without being checked.
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let $raw = String::deserialize(d)?;
+                $parse.map_err(serde::de::Error::custom)
             }
         }
 
@@ -54,29 +62,41 @@ macro_rules! text_newtype {
 
 text_newtype!(
     /// A message body: trimmed, 1 to [`MESSAGE_MAX_CHARS`] characters.
-    MessageBody
+    MessageBody,
+    |raw| MessageBody::parse(&raw)
 );
 text_newtype!(
     /// A person's or a business's display name: trimmed, 1 to [`NAME_MAX_CHARS`] characters,
     /// no control characters.
-    Name
+    Name,
+    |raw| Name::parse(&raw, "name")
 );
 text_newtype!(
     /// An email address, trimmed and lower-cased.
-    Email
+    Email,
+    |raw| Email::parse(&raw)
 );
 text_newtype!(
     /// A phone number in E.164 form: `+` then 8 to 15 digits, the first not 0.
-    Phone
+    Phone,
+    |raw| Phone::parse(&raw)
 );
 text_newtype!(
     /// The sender's idempotency key for a message: 1 to 64 of `[A-Za-z0-9_-]`.
-    ClientMessageId
+    ClientMessageId,
+    |raw| ClientMessageId::parse(&raw)
 );
 text_newtype!(
     /// One emoji for a reaction: pictographic, with its modifiers, joiners and variation
     /// selectors; no letters, spaces or control characters.
-    Emoji
+    Emoji,
+    |raw| Emoji::parse(&raw)
+);
+text_newtype!(
+    /// The id a sender gives a mass message: 1 to [`MASS_MESSAGE_ID_MAX_CHARS`] of
+    /// `[A-Za-z0-9_-]` (its messages' `client_message_id` is `mass-<id>`, within 64).
+    MassMessageId,
+    |raw| MassMessageId::parse(&raw)
 );
 
 impl Emoji {
@@ -242,6 +262,39 @@ impl ClientMessageId {
         Ok(Self(raw.to_owned()))
     }
 }
+
+impl MassMessageId {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let id = raw.trim();
+        let ok = !id.is_empty()
+            && id.len() <= MASS_MESSAGE_ID_MAX_CHARS
+            && id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            return Err(ValidationError::new(
+                "mass_message.invalid_id",
+                format!("id must be 1 to {MASS_MESSAGE_ID_MAX_CHARS} letters, digits, '-' or '_'."),
+            ));
+        }
+        Ok(Self(id.to_owned()))
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for MassMessageId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MASS_MESSAGE_ID_MAX_CHARS))
+            .pattern(Some("^[A-Za-z0-9_-]+$"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for MassMessageId {}
 
 /// A new password: checked for length only; it is hashed and never stored or logged.
 pub fn check_password(raw: &str) -> Result<(), ValidationError> {
@@ -439,5 +492,48 @@ mod tests {
             check_password(&"p".repeat(129)).expect_err("long").code,
             "auth.password_too_long"
         );
+    }
+
+    #[test]
+    fn text_becomes_a_checked_value_only_through_its_parser() {
+        let body: MessageBody = serde_json::from_str("\"  hi  \"").expect("a body");
+        assert_eq!(body.as_str(), "hi");
+        assert!(serde_json::from_str::<MessageBody>("\"   \"").is_err());
+        let email: Email = serde_json::from_str("\"Ana@Example.COM\"").expect("an email");
+        assert_eq!(email.as_str(), "ana@example.com");
+        for bad in ["\"not-an-email\"", "\"a@b\"", "42", "null"] {
+            assert!(serde_json::from_str::<Email>(bad).is_err(), "{bad}");
+        }
+        assert!(serde_json::from_str::<Phone>("\"0123\"").is_err());
+        assert!(serde_json::from_str::<Name>("\"a\\u0007b\"").is_err());
+        assert!(serde_json::from_str::<ClientMessageId>("\"no spaces\"").is_err());
+        assert!(serde_json::from_str::<Emoji>("\"abc\"").is_err());
+        // What was checked round-trips unchanged.
+        let json = serde_json::to_string(&email).expect("serialize");
+        assert_eq!(serde_json::from_str::<Email>(&json).expect("again"), email);
+    }
+
+    #[test]
+    fn mass_message_ids_are_short_and_plain() {
+        assert_eq!(
+            MassMessageId::parse(" spring-promo_2 ")
+                .expect("ok")
+                .as_str(),
+            "spring-promo_2"
+        );
+        assert!(MassMessageId::parse(&"a".repeat(MASS_MESSAGE_ID_MAX_CHARS)).is_ok());
+        for bad in [
+            "",
+            "  ",
+            "a b",
+            "é",
+            &"a".repeat(MASS_MESSAGE_ID_MAX_CHARS + 1),
+        ] {
+            assert_eq!(
+                MassMessageId::parse(bad).expect_err(bad).code,
+                "mass_message.invalid_id"
+            );
+        }
+        assert!(serde_json::from_str::<MassMessageId>("\"a/b\"").is_err());
     }
 }

@@ -68,7 +68,7 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
         }
     }
     let took = started.elapsed();
-    let job = services.get_mass_message(&owner, &job.id).await?;
+    let job = services.get_mass_message(&owner, job.id.as_str()).await?;
     if job.status != MassStatus::Done || job.sent != clients as u64 || job.failed != 0 {
         return Err(format!("unexpected end state: {job:?}").into());
     }

@@ -208,7 +208,7 @@ pub fn MassMessagePage() -> Html {
                 gloo_timers::callback::Interval::new(2_000, move || {
                     let (job, id, token) = (job.clone(), id.clone(), token.clone());
                     wasm_bindgen_futures::spawn_local(async move {
-                        if let Ok(j) = api::mass_message(&token, &id).await {
+                        if let Ok(j) = api::mass_message(&token, id.as_str()).await {
                             job.set(Some(j));
                         }
                     });

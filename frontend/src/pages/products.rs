@@ -247,7 +247,7 @@ pub fn ClientPurchases(props: &PurchasesProps) -> Html {
             } else {
                 <ul class="changes">
                     { for purchases.iter().map(|p| html! {
-                        <li key={p.id.clone()}>
+                        <li key={p.id.to_string()}>
                             <strong>{ p.product_name.clone() }</strong>
                             <span class="muted">{ format!(" · {} · {} {}",
                                 if p.source == PurchaseSource::Webhook { "from your store" } else { "recorded by hand" },

@@ -54,7 +54,7 @@ struct ConversationRemoved {
 
 #[derive(Deserialize)]
 struct MassMessageProgress {
-    id: String,
+    id: shared::MassMessageId,
     status: MassStatus,
     sent: u64,
     failed: u64,
@@ -180,7 +180,7 @@ mod tests {
             },
             ServerEvent::ConversationRemoved { conversation_id: c },
             ServerEvent::MassMessageProgress {
-                id: "job-1".into(),
+                id: shared::MassMessageId::parse("job-1").expect("a valid id"),
                 status: MassStatus::Sending,
                 sent: 100,
                 failed: 2,

@@ -22,7 +22,7 @@ use shared::api::{CreateMassMessageRequest, SendMessageRequest};
 use shared::limits::MASS_CLIENT_IDS_MAX;
 use shared::model::{MassMessage, MassStatus, Recipients, Role};
 use shared::validate::MessageBody;
-use shared::{BusinessId, UserId};
+use shared::{BusinessId, MassMessageId, UserId};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
@@ -31,15 +31,6 @@ use tokio::sync::broadcast;
 const BATCH: usize = 100;
 /// Messages of one step in flight at once.
 const IN_FLIGHT: usize = 16;
-/// The longest job id: its messages' `client_message_id` is `mass-<id>` (64 at most).
-const ID_MAX_CHARS: usize = 48;
-
-fn invalid_id() -> Error {
-    Error::invalid(
-        "mass_message.invalid_id",
-        format!("id must be 1 to {ID_MAX_CHARS} letters, digits, '-' or '_'."),
-    )
-}
 
 fn not_found() -> Error {
     Error::not_found("mass_message.not_found", "There is no such mass message.")
@@ -65,15 +56,7 @@ impl Services {
         req: CreateMassMessageRequest,
     ) -> Result<(MassMessage, bool)> {
         super::access::staff(caller)?;
-        let id = req.id.trim();
-        if id.is_empty()
-            || id.len() > ID_MAX_CHARS
-            || !id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(invalid_id());
-        }
+        let id = MassMessageId::parse(&req.id)?;
         let body = MessageBody::parse(&req.body)?.into_inner();
         let b = caller.business_id();
         let recipients = match req.recipients {
@@ -114,7 +97,7 @@ impl Services {
             }
         };
         let job = MassMessage {
-            id: id.to_owned(),
+            id: id.clone(),
             body,
             recipients,
             status: MassStatus::Queued,
@@ -125,7 +108,7 @@ impl Services {
             created_at: now(),
             finished_at: None,
         };
-        let key = keys::mass_message(b, id);
+        let key = keys::mass_message(b, id.as_str());
         // The one meaning: a job with this id exists already.
         let mut tx = Tx::new();
         tx.push_or(
@@ -139,10 +122,10 @@ impl Services {
             (),
         )
         .push(repo::overwrite(
-            keys::pending_mass(b, id),
+            keys::pending_mass(b, id.as_str()),
             &PendingMassRecord {
                 business_id: b,
-                id: id.to_owned(),
+                id: id.clone(),
             },
         )?);
         match tx.commit(&*self.store).await {
@@ -262,7 +245,7 @@ impl Services {
             return Ok(Outcome::Failed);
         };
         let req = SendMessageRequest {
-            client_message_id: message_key(&job.id),
+            client_message_id: message_key(job.id.as_str()),
             body: job.body.clone(),
         };
         match self.send_message(sender, conversation, req).await {
@@ -348,7 +331,7 @@ impl Services {
                 return Ok(finished);
             }
             let jobs = pending.into_iter().map(|p| p.value).map(|p| async move {
-                while self.mass_step(p.business_id, &p.id).await? {}
+                while self.mass_step(p.business_id, p.id.as_str()).await? {}
                 Ok::<_, Error>(())
             });
             let mut failed = None;

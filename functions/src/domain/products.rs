@@ -166,7 +166,7 @@ impl Services {
         let id = super::ids::new_ulid();
         let at = now();
         let purchase = |mode_after| Purchase {
-            id: id.to_string(),
+            id: shared::PurchaseId::from_ulid(id),
             client_id: client,
             product_id: product.id,
             product_name: product.name.clone(),

@@ -350,5 +350,5 @@ pub struct MassRecord {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PendingMassRecord {
     pub business_id: BusinessId,
-    pub id: String,
+    pub id: shared::MassMessageId,
 }
