@@ -246,14 +246,18 @@ impl Phone {
     }
 }
 
+/// 1 to `max` of `[A-Za-z0-9_-]`: what the keys a sender chooses are made of.
+fn plain_key(raw: &str, max: usize) -> bool {
+    !raw.is_empty()
+        && raw.len() <= max
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 impl ClientMessageId {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let ok = !raw.is_empty()
-            && raw.len() <= CLIENT_MESSAGE_ID_MAX_CHARS
-            && raw
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !ok {
+        if !plain_key(raw, CLIENT_MESSAGE_ID_MAX_CHARS) {
             return Err(ValidationError::new(
                 "message.client_message_id",
                 "client_message_id must be 1 to 64 letters, digits, '-' or '_'.",
@@ -266,12 +270,7 @@ impl ClientMessageId {
 impl MassMessageId {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let id = raw.trim();
-        let ok = !id.is_empty()
-            && id.len() <= MASS_MESSAGE_ID_MAX_CHARS
-            && id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !ok {
+        if !plain_key(id, MASS_MESSAGE_ID_MAX_CHARS) {
             return Err(ValidationError::new(
                 "mass_message.invalid_id",
                 format!("id must be 1 to {MASS_MESSAGE_ID_MAX_CHARS} letters, digits, '-' or '_'."),
