@@ -5,6 +5,7 @@ use super::access;
 use super::auth::{Caller, new_invite};
 use super::*;
 use crate::store::keys::{self, ROSTER_BY_ID, ROSTER_BY_NAME};
+use crate::store::members;
 use crate::store::repo::{
     self, ActivityRecord, BusinessRecord, ConversationRecord, IdempotencyRecord, LoginRecord,
     MemberRef, MembershipRecord, MessageRecord, RosterRecord, UserRecord, Versioned,
@@ -194,12 +195,16 @@ impl Services {
             tx.extend(roster_writes(&client, None)?);
             // The company's channel changing meanwhile makes it stale: read again.
             if let Some(channel) = &channel {
-                tx.extend(super::companies::channel_join(
-                    b,
-                    channel,
-                    client.id,
-                    &client.name,
-                )?);
+                tx.extend(
+                    super::companies::channel_join(
+                        &*self.store,
+                        b,
+                        channel,
+                        client.id,
+                        &client.name,
+                    )
+                    .await?,
+                );
             }
             if let Some(id) = client.conversation_id {
                 tx.extend(
@@ -231,19 +236,19 @@ impl Services {
         let b = business.id;
         // The owner and admins are in it without being listed: adding a client costs the same
         // however many admins the business has.
-        let mut members = Vec::with_capacity(3);
+        let mut listed = Vec::with_capacity(3);
         for (staff, role) in [
             (Some(sender.user_id()), sender.role()),
             (client.coach_id, Role::Coach),
         ] {
             if let Some(staff) = staff
                 && !implicit_member(role, ConversationKind::Private)
-                && members.iter().all(|m: &MemberRef| m.user_id != staff)
+                && listed.iter().all(|m: &MemberRef| m.user_id != staff)
             {
-                members.push(MemberRef::new(staff, role));
+                listed.push(MemberRef::new(staff, role, super::ids::new_ulid()).founding());
             }
         }
-        members.push(MemberRef::new(client.id, Role::Client));
+        listed.push(MemberRef::new(client.id, Role::Client, super::ids::new_ulid()).founding());
         let now = now();
         let welcome = &business.settings.welcome_message;
         let first = match welcome.enabled {
@@ -267,7 +272,7 @@ impl Services {
             id,
             business_id: b,
             kind: ConversationKind::Private,
-            members,
+            member_count: listed.len(),
             client_id: Some(client.id),
             client_name: Some(client.name.clone()),
             client_mode: client.messaging,
@@ -294,39 +299,24 @@ impl Services {
                 &MessageRecord { message, seq: 1 },
             )?);
         }
-        // The sender has read what they sent.
-        let read = |user: UserId| {
-            let read = conversation
-                .last_message
-                .as_ref()
-                .filter(|_| user == sender.user_id());
-            MembershipRecord {
-                conversation_id: Some(id),
-                last_read_message_id: read.map(|r| r.id),
-                last_read_seq: if read.is_some() { conversation.seq } else { 0 },
-            }
+        // The sender has read what they sent; everyone else has it to read.
+        let read = |user: UserId| match user == sender.user_id() {
+            true => MembershipRecord::caught_up(&conversation),
+            false => MembershipRecord::unread(&conversation),
         };
-        let activity = conversation.activity_key();
-        for m in &conversation.members {
-            writes.push(repo::create(
-                keys::membership(b, m.user_id, id),
-                &read(m.user_id),
-            )?);
-            writes.push(repo::create(
-                keys::activity(b, m.user_id, &activity, id),
-                &ActivityRecord {
-                    conversation_id: id,
-                },
-            )?);
+        for m in &listed {
+            writes.extend(members::join(b, &conversation, m, &read(m.user_id))?);
         }
-        if conversation.member(sender.user_id()).is_none() && conversation.last_message.is_some() {
+        if listed.iter().all(|m| m.user_id != sender.user_id())
+            && conversation.last_message.is_some()
+        {
             writes.push(repo::create(
                 keys::membership(b, sender.user_id(), id),
                 &read(sender.user_id()),
             )?);
         }
         writes.push(repo::create(
-            keys::business_activity(b, &activity, id),
+            keys::business_activity(b, &conversation.activity_key(), id),
             &ActivityRecord {
                 conversation_id: id,
             },
@@ -636,21 +626,25 @@ impl Services {
             if old.company_id != new.company_id {
                 if let Some(company) = old.company_id {
                     let channel = self.company_channel_record(b, company).await?;
-                    tx.extend(super::companies::channel_leave(b, &channel, id)?);
+                    tx.extend(
+                        super::companies::channel_leave(&*self.store, b, &channel, id).await?,
+                    );
                 }
                 if let Some(company) = new.company_id {
                     let channel = self.company_channel_record(b, company).await?;
-                    tx.extend(super::companies::channel_join(b, &channel, id, &new.name)?);
+                    tx.extend(
+                        super::companies::channel_join(&*self.store, b, &channel, id, &new.name)
+                            .await?,
+                    );
                 }
             } else if old.name != new.name
                 && let Some(company) = new.company_id
             {
                 // The channel's members list shows the new name.
-                let mut channel = self.company_channel_record(b, company).await?;
-                let channel_id = channel.value.id;
-                if let Some(m) = channel.value.members.iter_mut().find(|m| m.user_id == id) {
-                    m.name = new.name.clone();
-                    tx.push(channel.update(keys::conversation(b, channel_id))?);
+                let channel = self.company_channel_record(b, company).await?.value.id;
+                if let Some(mut seat) = members::get(&*self.store, b, channel, id).await? {
+                    seat.value.name = new.name.clone();
+                    tx.push(seat.update(keys::member(b, channel, id))?);
                 }
             }
             if old.messaging != new.messaging {

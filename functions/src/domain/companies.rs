@@ -3,11 +3,12 @@
 //! who joins the company joins it, one who leaves is taken out in the same transaction.
 
 use super::auth::Caller;
-use super::groups::{join_writes, leave_writes};
 use super::*;
 use crate::store::keys::{self, COMPANY_PREFIX};
+use crate::store::members;
 use crate::store::repo::{
-    self, ActivityRecord, BusinessRecord, ConversationRecord, MemberRef, Versioned,
+    self, ActivityRecord, BusinessRecord, ConversationRecord, MemberRef, MembershipRecord,
+    Versioned,
 };
 use crate::store::{Query, Write};
 use anyhow::Context as _;
@@ -28,43 +29,51 @@ fn channel_full() -> Error {
     )
 }
 
-/// The writes that put `client` in a company channel: the channel itself (its version checked)
-/// first, then their read state and inbox entry.
-pub(super) fn channel_join(
+/// The writes that put `client` in a company channel: the channel itself (its version checked,
+/// its count of members moved) first, then their seat, read state and group pointer. Nothing
+/// when they are in it already.
+pub(super) async fn channel_join(
+    store: &dyn crate::store::Store,
     b: BusinessId,
     channel: &Versioned<ConversationRecord>,
     client: UserId,
     name: &str,
 ) -> Result<Vec<Write>> {
-    let mut next = channel.clone();
-    if next.value.member(client).is_some() {
+    let id = channel.value.id;
+    if members::get(store, b, id, client).await?.is_some() {
         return Ok(Vec::new());
     }
-    if next.value.members.len() >= GROUP_MEMBERS_MAX {
+    if channel.value.member_count >= GROUP_MEMBERS_MAX {
         return Err(channel_full());
     }
-    next.value.members.push(MemberRef {
+    let mut next = channel.clone();
+    next.value.member_count += 1;
+    let member = MemberRef {
         name: name.to_owned(),
-        ..MemberRef::new(client, Role::Client)
-    });
-    let mut writes = vec![next.update(keys::conversation(b, channel.value.id))?];
-    writes.extend(join_writes(b, client, &next.value)?);
+        ..MemberRef::new(client, Role::Client, super::ids::new_ulid())
+    };
+    let read = MembershipRecord::caught_up(&next.value);
+    let mut writes = vec![next.update(keys::conversation(b, id))?];
+    writes.extend(members::join(b, &next.value, &member, &read)?);
     Ok(writes)
 }
 
-/// The writes that take `client` out of a company channel, the channel first.
-pub(super) fn channel_leave(
+/// The writes that take `client` out of a company channel, the channel first. Nothing when
+/// they are not in it.
+pub(super) async fn channel_leave(
+    store: &dyn crate::store::Store,
     b: BusinessId,
     channel: &Versioned<ConversationRecord>,
     client: UserId,
 ) -> Result<Vec<Write>> {
-    if channel.value.member(client).is_none() {
+    let id = channel.value.id;
+    if members::get(store, b, id, client).await?.is_none() {
         return Ok(Vec::new());
     }
     let mut next = channel.clone();
-    next.value.members.retain(|m| m.user_id != client);
-    let mut writes = vec![next.update(keys::conversation(b, channel.value.id))?];
-    writes.extend(leave_writes(b, client, &channel.value));
+    next.value.member_count = next.value.member_count.saturating_sub(1);
+    let mut writes = vec![next.update(keys::conversation(b, id))?];
+    writes.extend(members::leave(b, &channel.value, client));
     Ok(writes)
 }
 
@@ -112,16 +121,16 @@ impl Services {
             created_at: now,
         };
         // Its creator owns it; the owner and admins are in it without being listed.
-        let members = vec![MemberRef {
+        let creator = MemberRef {
             group_role: GroupRole::Owner,
             name: caller.name().to_owned(),
-            ..MemberRef::new(caller.user_id(), caller.role())
-        }];
+            ..MemberRef::new(caller.user_id(), caller.role(), super::ids::new_ulid()).founding()
+        };
         let channel = ConversationRecord {
             id: company.channel_id,
             business_id: b,
             kind: ConversationKind::Company,
-            members,
+            member_count: 1,
             client_id: None,
             client_name: None,
             client_mode: Default::default(),
@@ -148,9 +157,12 @@ impl Services {
         )
         .push(repo::create(keys::company(b, company.id), &company)?)
         .push(repo::create(keys::conversation(b, channel.id), &channel)?);
-        for m in &channel.members {
-            tx.extend(join_writes(b, m.user_id, &channel)?);
-        }
+        tx.extend(members::join(
+            b,
+            &channel,
+            &creator,
+            &MembershipRecord::caught_up(&channel),
+        )?);
         tx.push(repo::create(
             keys::business_activity(b, &channel.activity_key(), channel.id),
             &ActivityRecord {

@@ -1,20 +1,21 @@
 //! Conversations and messages: the caller's conversation list, history, sending (idempotent by
 //! the sender's `client_message_id`), reactions and read marks. A message, its conversation's
-//! new state and the sender's read mark are one transaction; so is every member's inbox order
-//! in conversations of up to [`INBOX_INLINE_MAX`] people. In larger ones the inbox entries move
-//! right after, in batches: a crash between leaves some members' entries at the conversation's
-//! previous activity, and concurrent sends can leave one behind; the inbox listing shows each
-//! conversation once, and puts such an entry right as it reads it.
+//! new state, the sender's read mark and the inbox entries that move with it are one
+//! transaction of a bounded size whatever the size of the conversation: a private
+//! conversation's few members have inbox entries moved with each message, the business's
+//! inbox has one entry for each private conversation and company channel, and group members'
+//! inboxes find their groups through pointers no message moves (see [`members`]).
 
 use super::auth::Caller;
 use super::clients::page_limit;
 use super::*;
-use crate::store::keys::{self, ACTIVITY_PREFIX, MESSAGE_PREFIX};
+use crate::store::keys::{self, ACTIVITY_PREFIX, GROUP_POINTER_PREFIX, MESSAGE_PREFIX};
+use crate::store::members;
 use crate::store::repo::{
-    self, ActivityRecord, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord,
-    Versioned,
+    self, ActivityRecord, ConversationRecord, IdempotencyRecord, MemberRef, MembershipRecord,
+    MessageRecord, Versioned,
 };
-use crate::store::{Condition, Query, SkRange, StoreError, Write, encode_cursor};
+use crate::store::{Condition, Query, SkRange, StoreError, Write, decode_cursor, encode_cursor};
 use anyhow::Context as _;
 use futures::future::try_join_all;
 use shared::api::{ReadState, SendMessageRequest};
@@ -23,52 +24,64 @@ use shared::limits::{
     LIST_PAGE_DEFAULT, LIST_PAGE_MAX, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX, REACTION_EMOJI_MAX,
 };
 use shared::model::{ConversationKind, ConversationSummary, Message, Page, Reactor, Role};
-use shared::rules::{Room, Seat, can_post, can_react, can_read};
+use shared::rules::{Seat, can_post, can_react, can_read};
 use shared::validate::{ClientMessageId, Emoji, MessageBody};
 use shared::{ConversationId, MessageId, UserId};
+use std::collections::{HashMap, HashSet};
 
-/// Members whose inbox entries move in the message's own transaction (two writes each, with
-/// four for the message: within the 100 writes a transaction holds).
-pub const INBOX_INLINE_MAX: usize = 40;
+/// Writes per transaction when a change is followed by writes that may lag it (inbox repairs).
+const BATCH_WRITES: usize = 100;
 
-/// Inbox entry writes per transaction when they move after the message.
-const INBOX_BATCH: usize = 100;
-
-/// Writes `writes` in transactions of [`INBOX_BATCH`]; what fails is logged, not returned: the
-/// change they follow is committed, and what they leave behind the inbox listing repairs.
-pub(super) async fn write_in_batches(store: &dyn crate::store::Store, writes: Vec<Write>) {
-    let batches: Vec<Vec<Write>> = writes.chunks(INBOX_BATCH).map(<[Write]>::to_vec).collect();
+/// Writes `writes` in transactions of [`BATCH_WRITES`]; what fails is logged, not returned:
+/// the change they follow is committed, and what they leave behind the inbox listing repairs.
+async fn write_in_batches(store: &dyn crate::store::Store, writes: Vec<Write>) {
+    let batches: Vec<Vec<Write>> = writes.chunks(BATCH_WRITES).map(<[Write]>::to_vec).collect();
     let results = futures::future::join_all(batches.into_iter().map(|b| store.transact(b))).await;
     for e in results.into_iter().filter_map(Result::err) {
-        tracing::warn!(error = ?e, "moving inbox entries after a commit failed; listings repair them");
+        tracing::warn!(error = ?e, "repairing inbox entries failed; the next listing tries again");
     }
 }
 
-/// Who receives a conversation's live events: its listed members and, in a private
+/// Who receives a conversation's live events: its `listed` members and, in a private
 /// conversation or company channel, the business's owner and admins (`managers`).
-pub fn audience(conversation: &ConversationRecord, managers: &[(UserId, Role)]) -> Vec<UserId> {
-    let mut users: Vec<UserId> = conversation.members.iter().map(|m| m.user_id).collect();
+pub fn audience(
+    conversation: &ConversationRecord,
+    listed: &[MemberRef],
+    managers: &[(UserId, Role)],
+) -> Vec<UserId> {
+    let mut seen: HashSet<UserId> = listed.iter().map(|m| m.user_id).collect();
+    let mut users: Vec<UserId> = listed.iter().map(|m| m.user_id).collect();
     if conversation.managed() {
-        users.extend(
-            managers
-                .iter()
-                .map(|(u, _)| *u)
-                .filter(|u| conversation.member(*u).is_none()),
-        );
+        users.extend(managers.iter().map(|(u, _)| *u).filter(|u| seen.insert(*u)));
     }
     users
 }
 
 /// Pushes a committed event straight to its audience (the fast path). What fails here the
 /// change stream still delivers, so it is logged, not returned.
-async fn push_now(services: &Services, conversation: &ConversationRecord, event: ServerEvent) {
-    let b = conversation.business_id;
-    let managers = match conversation.managed() {
-        true => super::staff::managers(&*services.store, b).await,
-        false => Ok(Vec::new()),
+async fn push_now(
+    services: &Services,
+    conversation: &ConversationRecord,
+    listed: Option<Vec<MemberRef>>,
+    event: ServerEvent,
+) {
+    let (b, store) = (conversation.business_id, &*services.store);
+    let listed = async {
+        match listed {
+            Some(listed) => Ok(listed),
+            None => members::all(store, b, conversation.id)
+                .await
+                .map_err(Error::from),
+        }
     };
-    let users = match managers {
-        Ok(managers) => audience(conversation, &managers),
+    let managers = async {
+        match conversation.managed() {
+            true => super::staff::managers(store, b).await.map_err(Error::from),
+            false => Ok(Vec::new()),
+        }
+    };
+    let users = match futures::try_join!(listed, managers) {
+        Ok((listed, managers)) => audience(conversation, &listed, &managers),
         Err(e) => {
             tracing::warn!(error = ?e, "the fast path could not read who to tell");
             return;
@@ -86,32 +99,61 @@ async fn push_now(services: &Services, conversation: &ConversationRecord, event:
     }
 }
 
+/// A conversation the caller may read, with their seat in it.
+pub(super) struct Seated {
+    pub conversation: Versioned<ConversationRecord>,
+    /// Where the caller is listed: none for the owner and admins in a conversation they are in
+    /// by their role.
+    pub member: Option<Versioned<MemberRef>>,
+    pub seat: Seat,
+}
+
+impl Seated {
+    pub fn record(&self) -> &ConversationRecord {
+        &self.conversation.value
+    }
+
+    pub fn room(&self) -> shared::rules::Room {
+        self.conversation.value.room()
+    }
+}
+
 fn not_found() -> Error {
     Error::not_found("conversation.not_found", "There is no such conversation.")
-}
-
-fn seat(caller: &Caller, conversation: &ConversationRecord) -> Seat {
-    conversation.seat(caller.user_id(), caller.role())
-}
-
-fn room(conversation: &ConversationRecord) -> Room {
-    conversation.room()
 }
 
 /// An index an inbox page reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Inbox {
-    /// The caller's own: the conversations they are listed in.
+    /// The caller's own entries: the private conversations they are listed in.
     Own,
     /// The business's: every private conversation and company channel (managers).
     Business,
+    /// The caller's group pointers: the groups and company channels they are listed in,
+    /// ordered by each one's activity as it is read.
+    Groups,
+}
+
+/// One conversation an inbox index offers, at its activity sort key.
+struct Entry {
+    sk: String,
+    id: ConversationId,
+    /// Where a stored entry sits, to repair it if it lags its conversation (none for groups,
+    /// whose position is read from the conversation itself).
+    stored_at: Option<String>,
+}
+
+/// What one index offers a page: its entries newest first, and where it goes on after them.
+struct Offer {
+    entries: Vec<Entry>,
+    next_cursor: Option<String>,
 }
 
 /// Where an inbox page goes on in one index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Position {
     Start,
-    /// After the entry this store cursor came from.
+    /// After the entry this store cursor came from (for groups: the sort key it encodes).
     After(String),
     Done,
 }
@@ -164,27 +206,122 @@ pub enum Sent {
 }
 
 impl Services {
-    /// The conversation, if the caller may read it. Non-members get the same answer as for a
-    /// conversation that does not exist, so nothing leaks.
-    pub(super) async fn readable(
-        &self,
-        caller: &Caller,
-        id: ConversationId,
-    ) -> Result<Versioned<ConversationRecord>> {
-        let conversation = repo::get::<ConversationRecord>(
-            &*self.store,
-            &keys::conversation(caller.business_id(), id),
-        )
-        .await?
-        .ok_or_else(not_found)?;
-        can_read(seat(caller, &conversation.value), room(&conversation.value))
-            .map_err(|_| not_found())?;
-        Ok(conversation)
+    /// The conversation, if the caller may read it, with their seat. Non-members get the same
+    /// answer as for a conversation that does not exist, so nothing leaks.
+    pub(super) async fn readable(&self, caller: &Caller, id: ConversationId) -> Result<Seated> {
+        let (b, me) = (caller.business_id(), caller.user_id());
+        let key = keys::conversation(b, id);
+        let (conversation, member) = futures::try_join!(
+            repo::get::<ConversationRecord>(&*self.store, &key),
+            members::get(&*self.store, b, id, me),
+        )?;
+        let conversation = conversation.ok_or_else(not_found)?;
+        let seat = conversation
+            .value
+            .seat(member.as_ref().map(|m| &m.value), caller.role());
+        can_read(seat, conversation.value.room()).map_err(|_| not_found())?;
+        Ok(Seated {
+            conversation,
+            member,
+            seat,
+        })
     }
 
-    /// The caller's conversations, most recent activity first: their own inbox and, for the
-    /// owner and admins, the business's (every private conversation and company channel),
-    /// merged by activity. Each conversation shows once.
+    /// The caller's groups and company channels (those the business's inbox does not already
+    /// give them), newest activity first, after `position`, at most `limit`. The pointers are
+    /// read whole with each conversation's record: the cost grows with the groups one is in,
+    /// never with their size or their messages.
+    async fn group_offer(
+        &self,
+        caller: &Caller,
+        position: &Position,
+        limit: usize,
+        found: &mut HashMap<ConversationId, ConversationRecord>,
+        repairs: &mut Vec<Write>,
+    ) -> Result<Option<Offer>> {
+        let after = match position {
+            Position::Done => return Ok(None),
+            Position::Start => None,
+            Position::After(c) => Some(decode_cursor(c).ok_or(StoreError::InvalidCursor)?),
+        };
+        let (b, me) = (caller.business_id(), caller.user_id());
+        let q = Query::prefix(keys::person_pk(b, me), GROUP_POINTER_PREFIX);
+        let pointers = repo::query_all::<ActivityRecord>(&*self.store, q).await?;
+        let records = try_join_all(pointers.iter().map(|p| {
+            let key = keys::conversation(b, p.value.conversation_id);
+            async move { repo::get::<ConversationRecord>(&*self.store, &key).await }
+        }))
+        .await?;
+        let mut entries = Vec::new();
+        for (pointer, record) in pointers.iter().zip(records) {
+            let Some(record) = record else {
+                // Left by a group whose creation failed before its record was written.
+                let (pk, sk) = keys::group_pointer(b, me, pointer.value.conversation_id);
+                repairs.push(Write::delete(pk, sk, Condition::Always));
+                continue;
+            };
+            let conversation = record.value;
+            if caller.role().is_manager() && conversation.managed() {
+                continue;
+            }
+            let sk = keys::activity_sk(&conversation.activity_key(), conversation.id);
+            if after.as_ref().is_some_and(|a| sk >= *a) {
+                continue;
+            }
+            entries.push(Entry {
+                sk,
+                id: conversation.id,
+                stored_at: None,
+            });
+            found.insert(conversation.id, conversation);
+        }
+        entries.sort_by(|x, y| y.sk.cmp(&x.sk));
+        let more = entries.len() > limit;
+        entries.truncate(limit);
+        let next_cursor = match more {
+            true => entries.last().map(|e| encode_cursor(&e.sk)),
+            false => None,
+        };
+        Ok(Some(Offer {
+            entries,
+            next_cursor,
+        }))
+    }
+
+    /// A page of one stored inbox index (the caller's own, or the business's).
+    async fn stored_offer(
+        &self,
+        pk: String,
+        position: &Position,
+        limit: usize,
+    ) -> Result<Option<Offer>> {
+        let q = Query::prefix(pk, ACTIVITY_PREFIX).reverse().limit(limit);
+        let q = match position {
+            Position::Done => return Ok(None),
+            Position::Start => q,
+            Position::After(c) => q.after(Some(c.clone())),
+        };
+        let page = self.store.query(&q).await?;
+        let entries = page
+            .items
+            .iter()
+            .map(|item| {
+                Ok(Entry {
+                    id: repo::decode::<ActivityRecord>(item)?.value.conversation_id,
+                    stored_at: Some(item.pk.clone()),
+                    sk: item.sk.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(Offer {
+            entries,
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    /// The caller's conversations, most recent activity first: their own private
+    /// conversations, their groups and, for the owner and admins, the business's inbox (every
+    /// private conversation and company channel), merged by activity. Each shows once.
     pub async fn list_conversations(
         &self,
         caller: &Caller,
@@ -193,91 +330,114 @@ impl Services {
     ) -> Result<Page<ConversationSummary>> {
         let limit = page_limit(limit, LIST_PAGE_DEFAULT, LIST_PAGE_MAX)?;
         let (b, me) = (caller.business_id(), caller.user_id());
-        let mut sources = vec![(keys::person_pk(b, me), Inbox::Own)];
+        let mut sources = vec![Inbox::Own, Inbox::Groups];
         if caller.role().is_manager() {
-            sources.push((keys::business_inbox_pk(b), Inbox::Business));
+            sources.push(Inbox::Business);
         }
         let positions = Position::decode_all(cursor.as_deref(), sources.len())?;
-        let pages = try_join_all(sources.iter().zip(&positions).map(|((pk, _), position)| {
-            let q = Query::prefix(pk.clone(), ACTIVITY_PREFIX)
-                .reverse()
-                .limit(limit);
-            async move {
-                match position {
-                    Position::Done => Ok(None),
-                    Position::Start => self.store.query(&q).await.map(Some),
-                    Position::After(c) => {
-                        self.store.query(&q.after(Some(c.clone()))).await.map(Some)
-                    }
+        let mut found = HashMap::new();
+        let mut repairs = Vec::new();
+        let mut offers = Vec::with_capacity(sources.len());
+        for (source, position) in sources.iter().zip(&positions) {
+            offers.push(match source {
+                Inbox::Own => {
+                    self.stored_offer(keys::person_pk(b, me), position, limit)
+                        .await?
                 }
-            }
-        }))
-        .await?;
+                Inbox::Business => {
+                    self.stored_offer(keys::business_inbox_pk(b), position, limit)
+                        .await?
+                }
+                Inbox::Groups => {
+                    self.group_offer(caller, position, limit, &mut found, &mut repairs)
+                        .await?
+                }
+            });
+        }
 
         // Newest first across the indexes: take the greatest next sort key each time.
         let mut taken = vec![0usize; sources.len()];
         let mut picked = Vec::with_capacity(limit);
         while picked.len() < limit {
-            let next = pages
+            let next = offers
                 .iter()
                 .enumerate()
-                .filter_map(|(i, p)| Some((i, p.as_ref()?.items.get(taken[i])?)))
+                .filter_map(|(i, o)| Some((i, o.as_ref()?.entries.get(taken[i])?)))
                 .max_by(|(_, x), (_, y)| x.sk.cmp(&y.sk));
-            let Some((i, item)) = next else { break };
+            let Some((i, entry)) = next else { break };
             taken[i] += 1;
-            picked.push((sources[i].1, item));
+            picked.push((sources[i], entry));
         }
-        let next_positions: Vec<Position> = pages
+        let next_positions: Vec<Position> = offers
             .iter()
             .zip(&taken)
             .zip(positions)
-            .map(|((page, &n), before)| match page {
+            .map(|((offer, &n), before)| match offer {
                 None => Position::Done,
-                Some(p) if n == 0 && !p.items.is_empty() => before,
-                Some(p) if n < p.items.len() => Position::After(encode_cursor(&p.items[n - 1].sk)),
-                Some(p) => p
+                Some(o) if n == 0 && !o.entries.is_empty() => before,
+                Some(o) if n < o.entries.len() => {
+                    Position::After(encode_cursor(&o.entries[n - 1].sk))
+                }
+                Some(o) => o
                     .next_cursor
                     .clone()
                     .map_or(Position::Done, Position::After),
             })
             .collect();
 
-        let found = try_join_all(picked.iter().map(|(_, item)| async move {
-            let id = repo::decode::<ActivityRecord>(item)?.value.conversation_id;
-            let (conversation_key, membership_key) =
-                (keys::conversation(b, id), keys::membership(b, me, id));
-            let (conversation, membership) = futures::try_join!(
-                repo::get::<ConversationRecord>(&*self.store, &conversation_key),
-                repo::get::<MembershipRecord>(&*self.store, &membership_key),
+        let found = &found;
+        let seated = try_join_all(picked.iter().map(|(_, entry)| async move {
+            let id = entry.id;
+            let conversation = async {
+                match found.get(&id) {
+                    Some(c) => Ok(Some(c.clone())),
+                    None => {
+                        repo::get::<ConversationRecord>(&*self.store, &keys::conversation(b, id))
+                            .await
+                            .map(|c| c.map(|c| c.value))
+                    }
+                }
+            };
+            let read_key = keys::membership(b, me, id);
+            let (conversation, member, membership) = futures::try_join!(
+                conversation,
+                members::get(&*self.store, b, id, me),
+                repo::get::<MembershipRecord>(&*self.store, &read_key),
             )?;
-            let conversation = conversation
-                .context("an inbox entry without its conversation")?
-                .value;
+            let conversation = conversation.context("an inbox entry without its conversation")?;
+            let member = member.map(|m| m.value);
             let read = self
-                .read_mark(caller, &conversation, membership.map(|m| m.value))
+                .read_mark(
+                    caller,
+                    &conversation,
+                    member.is_some(),
+                    membership.map(|m| m.value),
+                )
                 .await?;
-            Ok::<_, Error>((conversation, read))
+            Ok::<_, Error>((conversation, member, read))
         }))
         .await?;
-        let mut items: Vec<ConversationSummary> = Vec::with_capacity(found.len());
-        let mut repairs = Vec::new();
-        for ((inbox, item), (conversation, read)) in picked.iter().zip(found) {
+        let mut items: Vec<ConversationSummary> = Vec::with_capacity(seated.len());
+        for ((inbox, entry), (conversation, member, read)) in picked.iter().zip(seated) {
             let id = conversation.id;
             let belongs = match inbox {
-                Inbox::Own => conversation.member(me).is_some(),
+                Inbox::Own => member.is_some() && members::moves_inbox_entries(&conversation),
+                Inbox::Groups => member.is_some(),
                 Inbox::Business => conversation.managed(),
             };
             let current = keys::activity_sk(&conversation.activity_key(), id);
-            if item.sk != current {
-                // Left behind by a large conversation's send, or by an old membership.
+            if let Some(pk) = &entry.stored_at
+                && entry.sk != current
+            {
+                // Left behind by an old membership, or a write that lagged its message.
                 repairs.push(Write::delete(
-                    item.pk.clone(),
-                    item.sk.clone(),
+                    pk.clone(),
+                    entry.sk.clone(),
                     Condition::Always,
                 ));
                 if belongs {
                     repairs.push(repo::overwrite(
-                        (item.pk.clone(), current),
+                        (pk.clone(), current),
                         &ActivityRecord {
                             conversation_id: id,
                         },
@@ -287,7 +447,7 @@ impl Services {
             if !belongs || items.iter().any(|s| s.id == id) {
                 continue;
             }
-            items.push(self.summary(caller, &conversation, read.last_read_seq));
+            items.push(self.summary(caller, &conversation, member.as_ref(), read.last_read_seq));
         }
         if !repairs.is_empty() {
             write_in_batches(&*self.store, repairs).await;
@@ -305,19 +465,17 @@ impl Services {
         &self,
         caller: &Caller,
         conversation: &ConversationRecord,
+        listed: bool,
         membership: Option<MembershipRecord>,
     ) -> Result<MembershipRecord> {
         if let Some(m) = membership {
             return Ok(m);
         }
-        let id = conversation.id;
-        let none = MembershipRecord {
-            conversation_id: Some(id),
-            ..Default::default()
-        };
-        if conversation.member(caller.user_id()).is_some() {
+        let none = MembershipRecord::unread(conversation);
+        if listed {
             return Ok(none);
         }
+        let id = conversation.id;
         let since_ms =
             u64::try_from(caller.since().unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
         let all_read = MembershipRecord {
@@ -350,10 +508,12 @@ impl Services {
         })
     }
 
+    /// The conversation as the caller's list shows it; `member` is the caller's seat.
     pub(super) fn summary(
         &self,
         caller: &Caller,
         c: &ConversationRecord,
+        member: Option<&MemberRef>,
         last_read_seq: u64,
     ) -> ConversationSummary {
         let title = match (c.kind, caller.role()) {
@@ -368,6 +528,7 @@ impl Services {
                 .unwrap_or_else(|| c.business_name.clone()),
         };
         let group = c.kind.is_group();
+        let seat = c.seat(member, caller.role());
         ConversationSummary {
             id: c.id,
             kind: c.kind,
@@ -375,16 +536,11 @@ impl Services {
             client_id: c.client_id,
             last_message: c.last_message.clone(),
             unread_count: c.seq.saturating_sub(last_read_seq),
-            can_post: can_post(seat(caller, c), room(c)).is_ok(),
+            can_post: can_post(seat, c.room()).is_ok(),
             messaging: (!group).then_some(c.client_mode),
             emoji: c.emoji.clone(),
             announcement_only: c.announcement_only,
-            group_role: group
-                .then(|| {
-                    let seat = seat(caller, c);
-                    seat.is_member.then_some(seat.group_role)
-                })
-                .flatten(),
+            group_role: (group && seat.is_member).then_some(seat.group_role),
             company_id: c.company_id,
             last_activity_at: c.last_activity_at,
         }
@@ -396,16 +552,22 @@ impl Services {
         caller: &Caller,
         id: ConversationId,
     ) -> Result<ConversationSummary> {
-        let conversation = self.readable(caller, id).await?;
+        let seated = self.readable(caller, id).await?;
         let membership = repo::get::<MembershipRecord>(
             &*self.store,
             &keys::membership(caller.business_id(), caller.user_id(), id),
         )
         .await?;
+        let member = seated.member.as_ref().map(|m| &m.value);
         let read = self
-            .read_mark(caller, &conversation.value, membership.map(|m| m.value))
+            .read_mark(
+                caller,
+                seated.record(),
+                member.is_some(),
+                membership.map(|m| m.value),
+            )
             .await?;
-        Ok(self.summary(caller, &conversation.value, read.last_read_seq))
+        Ok(self.summary(caller, seated.record(), member, read.last_read_seq))
     }
 
     /// History, newest first; `before` is the `next_cursor` of the previous page.
@@ -431,7 +593,8 @@ impl Services {
     }
 
     /// Sends a message. Sending the same `client_message_id` again, however much later,
-    /// returns the first message and creates nothing.
+    /// returns the first message and creates nothing. The transaction holds the same number of
+    /// writes whatever the size of the conversation (see README "Data model").
     pub async fn send_message(
         &self,
         caller: &Caller,
@@ -443,11 +606,17 @@ impl Services {
         let (b, me) = (caller.business_id(), caller.user_id());
         let idem_key = keys::idempotency(b, id, me, client_message_id.as_str());
         retrying(|| async {
-            let conversation = self.readable(caller, id).await?;
+            let seated = self.readable(caller, id).await?;
             if let Some(earlier) = self.repeated(caller, id, &idem_key).await? {
                 return Ok(Attempt::Done((earlier, Sent::Repeated)));
             }
-            can_post(seat(caller, &conversation.value), room(&conversation.value))?;
+            can_post(seated.seat, seated.room())?;
+            let conversation = &seated.conversation;
+            // A private conversation's few members have inbox entries that move with it.
+            let listed = match members::moves_inbox_entries(&conversation.value) {
+                true => Some(members::all(&*self.store, b, id).await?),
+                false => None,
+            };
             let membership =
                 repo::get::<MembershipRecord>(&*self.store, &keys::membership(b, me, id)).await?;
 
@@ -481,11 +650,7 @@ impl Services {
             next.value.last_activity_at = now;
             let seq = next.value.seq;
 
-            let read = MembershipRecord {
-                conversation_id: Some(id),
-                last_read_message_id: Some(message.id),
-                last_read_seq: seq,
-            };
+            let read = MembershipRecord::caught_up(&next.value);
             let read_write = repo::save(membership.as_ref(), keys::membership(b, me, id), &read)?;
             let mut writes = vec![
                 repo::create(
@@ -505,31 +670,30 @@ impl Services {
                 read_write,
             ];
             let new_activity = next.value.activity_key();
+            let pointer = ActivityRecord {
+                conversation_id: id,
+            };
+            // The owner's and admins' one entry, whoever and however many they are.
+            let mut entries = Vec::new();
             if next.value.managed() {
-                // The owner's and admins' one entry, whoever and however many they are.
-                let (pk, sk) = keys::business_activity(b, &old_activity, id);
-                writes.push(Write::delete(pk, sk, Condition::Always));
-                writes.push(repo::overwrite(
+                entries.push((
+                    keys::business_inbox_pk(b),
                     keys::business_activity(b, &new_activity, id),
-                    &ActivityRecord {
-                        conversation_id: id,
-                    },
-                )?);
+                ));
             }
-            let mut inbox = Vec::with_capacity(next.value.members.len() * 2);
-            for m in &next.value.members {
-                let (pk, sk) = keys::activity(b, m.user_id, &old_activity, id);
-                inbox.push(Write::delete(pk, sk, Condition::Always));
-                inbox.push(repo::overwrite(
+            for m in listed.iter().flatten() {
+                entries.push((
+                    keys::person_pk(b, m.user_id),
                     keys::activity(b, m.user_id, &new_activity, id),
-                    &ActivityRecord {
-                        conversation_id: id,
-                    },
-                )?);
+                ));
             }
-            let inline = next.value.members.len() <= INBOX_INLINE_MAX;
-            if inline {
-                writes.append(&mut inbox);
+            for (pk, new_key) in entries {
+                writes.push(Write::delete(
+                    pk,
+                    keys::activity_sk(&old_activity, id),
+                    Condition::Always,
+                ));
+                writes.push(repo::overwrite(new_key, &pointer)?);
             }
             // The idempotency key taken by a concurrent send of the same message makes this
             // stale too: the next attempt finds it and answers with that message.
@@ -539,8 +703,7 @@ impl Services {
             let event = ServerEvent::MessageCreated {
                 message: message.clone(),
             };
-            push_now(self, &next.value, event).await;
-            write_in_batches(&*self.store, inbox).await;
+            push_now(self, &next.value, listed, event).await;
             Ok(Attempt::Done((message, Sent::Created)))
         })
         .await
@@ -579,17 +742,12 @@ impl Services {
         let b = caller.business_id();
         let name = caller.name().to_owned();
         retrying(|| async {
-            let conversation = self.readable(caller, id).await?;
-            can_react(seat(caller, &conversation.value), room(&conversation.value))?;
+            let seated = self.readable(caller, id).await?;
+            can_react(seated.seat, seated.room())?;
             let record =
                 repo::get::<MessageRecord>(&*self.store, &keys::message(b, id, message_id))
                     .await?
-                    .ok_or_else(|| {
-                        Error::not_found(
-                            "message.not_found",
-                            "There is no such message in this conversation.",
-                        )
-                    })?;
+                    .ok_or_else(message_not_found)?;
             let mut after = record.clone();
             let message = &mut after.value.message;
             let changed = if add {
@@ -629,29 +787,26 @@ impl Services {
     ) -> Result<ReadState> {
         let (b, me) = (caller.business_id(), caller.user_id());
         retrying(|| async {
-            let conversation = self.readable(caller, id).await?;
+            let seated = self.readable(caller, id).await?;
+            let conversation = seated.record();
             let message =
                 repo::get::<MessageRecord>(&*self.store, &keys::message(b, id, message_id))
                     .await?
-                    .ok_or_else(|| {
-                        Error::not_found(
-                            "message.not_found",
-                            "There is no such message in this conversation.",
-                        )
-                    })?;
+                    .ok_or_else(message_not_found)?;
             let membership =
                 repo::get::<MembershipRecord>(&*self.store, &keys::membership(b, me, id)).await?;
             let current = self
                 .read_mark(
                     caller,
-                    &conversation.value,
+                    conversation,
+                    seated.member.is_some(),
                     membership.as_ref().map(|m| m.value.clone()),
                 )
                 .await?;
             let state = |m: &MembershipRecord| ReadState {
                 conversation_id: id,
                 last_read_message_id: m.last_read_message_id,
-                unread_count: conversation.value.seq.saturating_sub(m.last_read_seq),
+                unread_count: conversation.seq.saturating_sub(m.last_read_seq),
             };
             if message.value.seq <= current.last_read_seq {
                 return Ok(Attempt::Done(state(&current)));
@@ -666,4 +821,11 @@ impl Services {
         })
         .await
     }
+}
+
+fn message_not_found() -> Error {
+    Error::not_found(
+        "message.not_found",
+        "There is no such message in this conversation.",
+    )
 }

@@ -1,16 +1,13 @@
 //! Groups: many people in one conversation. The business's owner or an admin creates one;
 //! group owners and admins manage its members, their roles and posting rights, and its
-//! settings (announcement-only); anyone may leave. A member's inbox entry and read state are
-//! written with their membership, and removed with it, so a removed member loses the group at
-//! once.
+//! settings (announcement-only); anyone may leave. A member's seat, read state and group
+//! pointer are written with their membership, and removed with it, so a removed member loses
+//! the group at once.
 
 use super::auth::Caller;
 use super::*;
-use crate::store::keys;
-use crate::store::repo::{
-    self, ActivityRecord, ConversationRecord, MemberRef, MembershipRecord, UserRecord,
-};
-use crate::store::{Condition, Write};
+use crate::store::repo::{self, ConversationRecord, MemberRef, MembershipRecord, UserRecord};
+use crate::store::{MAX_TRANSACTION_WRITES, keys, members};
 use shared::api::{CreateGroupRequest, SetMemberRequest, UpdateConversationRequest};
 use shared::limits::GROUP_MEMBERS_MAX;
 use shared::model::{ConversationKind, ConversationSummary, GroupMember, GroupRole, Role};
@@ -66,46 +63,6 @@ fn unknown_person() -> Error {
     )
 }
 
-/// The writes that make `user` a member: their read state and their inbox entry.
-pub(super) fn join_writes(
-    b: shared::BusinessId,
-    user: UserId,
-    conversation: &ConversationRecord,
-) -> Result<Vec<Write>> {
-    let id = conversation.id;
-    Ok(vec![
-        repo::overwrite(
-            keys::membership(b, user, id),
-            &MembershipRecord {
-                conversation_id: Some(id),
-                last_read_message_id: None,
-                last_read_seq: conversation.seq,
-            },
-        )?,
-        repo::overwrite(
-            keys::activity(b, user, &conversation.activity_key(), id),
-            &ActivityRecord {
-                conversation_id: id,
-            },
-        )?,
-    ])
-}
-
-/// The writes that take `user` out: their read state and their inbox entry go.
-pub(super) fn leave_writes(
-    b: shared::BusinessId,
-    user: UserId,
-    conversation: &ConversationRecord,
-) -> Vec<Write> {
-    let id = conversation.id;
-    let (mpk, msk) = keys::membership(b, user, id);
-    let (apk, ask) = keys::activity(b, user, &conversation.activity_key(), id);
-    vec![
-        Write::delete(mpk, msk, Condition::Always),
-        Write::delete(apk, ask, Condition::Always),
-    ]
-}
-
 impl Services {
     /// A person of the caller's business who can be in a group.
     async fn person(&self, caller: &Caller, id: UserId) -> Result<UserRecord> {
@@ -148,20 +105,20 @@ impl Services {
             .await?
             .ok_or_else(|| Error::not_found("business.not_found", "There is no such business."))?;
         let now = time::OffsetDateTime::now_utc();
-        let mut members = vec![MemberRef {
+        let mut listed = vec![MemberRef {
             group_role: GroupRole::Owner,
             name: caller.name().to_owned(),
-            ..MemberRef::new(caller.user_id(), caller.role())
+            ..MemberRef::new(caller.user_id(), caller.role(), super::ids::new_ulid()).founding()
         }];
-        members.extend(people.iter().map(|p| MemberRef {
+        listed.extend(people.iter().map(|p| MemberRef {
             name: p.name.clone(),
-            ..MemberRef::new(p.id, p.role)
+            ..MemberRef::new(p.id, p.role, super::ids::new_ulid()).founding()
         }));
         let conversation = ConversationRecord {
             id: ConversationId::from_ulid(super::ids::new_ulid()),
             business_id: b,
             kind: ConversationKind::Group,
-            members,
+            member_count: listed.len(),
             client_id: None,
             client_name: None,
             client_mode: Default::default(),
@@ -175,20 +132,25 @@ impl Services {
             created_at: now,
             last_activity_at: now,
         };
-        let mut joins = Vec::with_capacity(conversation.members.len() * 2);
-        for m in &conversation.members {
-            joins.extend(join_writes(b, m.user_id, &conversation)?);
+        let read = MembershipRecord::caught_up(&conversation);
+        let mut joins = Vec::with_capacity(listed.len() * 3);
+        for m in &listed {
+            joins.extend(members::join(b, &conversation, m, &read)?);
         }
-        // The group and its first members at once; a large group's others right after.
-        let rest = joins.split_off(joins.len().min(98));
-        let mut writes = vec![repo::create(
-            keys::conversation(b, conversation.id),
-            &conversation,
-        )?];
-        writes.extend(joins);
-        self.store.transact(writes).await?;
-        super::conversations::write_in_batches(&*self.store, rest).await;
-        Ok(self.summary(caller, &conversation, 0))
+        let record = repo::create(keys::conversation(b, conversation.id), &conversation)?;
+        // A large group's members first, in batches, and its record last: a failure on the way
+        // leaves no group (what was written of it the inbox listing skips and removes), never a
+        // group missing members.
+        if joins.len() >= MAX_TRANSACTION_WRITES {
+            let batches = joins
+                .chunks(MAX_TRANSACTION_WRITES)
+                .map(|batch| self.store.transact(batch.to_vec()));
+            futures::future::try_join_all(batches).await?;
+            joins.clear();
+        }
+        joins.push(record);
+        self.store.transact(joins).await?;
+        Ok(self.summary(caller, &conversation, Some(&listed[0]), 0))
     }
 
     /// Changes a group's settings.
@@ -209,10 +171,9 @@ impl Services {
             .map(|e| e.as_deref().map(Emoji::parse).transpose())
             .transpose()?;
         retrying(|| async {
-            let current = self.readable(caller, id).await?;
-            let seat = current.value.seat(caller.user_id(), caller.role());
-            allowed(Action::ChangeSettings, seat, current.value.room())?;
-            let mut next = current.clone();
+            let seated = self.readable(caller, id).await?;
+            allowed(Action::ChangeSettings, seated.seat, seated.room())?;
+            let mut next = seated.conversation.clone();
             if let Some(on) = req.announcement_only {
                 next.value.announcement_only = on;
             }
@@ -246,38 +207,40 @@ impl Services {
         let person = self.person(caller, user).await?;
         let b = caller.business_id();
         retrying(|| async {
-            let current = self.readable(caller, id).await?;
-            let seat = current.value.seat(caller.user_id(), caller.role());
-            allowed(Action::ManageMembers, seat, current.value.room())?;
-            let mut next = current.clone();
-            let mut writes = Vec::new();
-            if current.value.member(user).is_none() {
-                company_fits(&current.value, &person)?;
-            }
-            match next.value.members.iter_mut().find(|m| m.user_id == user) {
-                Some(m) if m.group_role == GroupRole::Owner => return Err(owner_fixed()),
-                Some(m) => {
-                    m.group_role = req.role;
-                    m.can_post = req.can_post;
-                    m.name = person.name.clone();
+            let seated = self.readable(caller, id).await?;
+            allowed(Action::ManageMembers, seated.seat, seated.room())?;
+            let current = &seated.conversation;
+            let writes = match members::get(&*self.store, b, id, user).await? {
+                Some(m) if m.value.group_role == GroupRole::Owner => return Err(owner_fixed()),
+                Some(mut m) => {
+                    m.value.group_role = req.role;
+                    m.value.can_post = req.can_post;
+                    m.value.name = person.name.clone();
+                    vec![m.update(keys::member(b, id, user))?]
                 }
                 None => {
-                    if next.value.members.len() >= GROUP_MEMBERS_MAX {
+                    company_fits(&current.value, &person)?;
+                    if current.value.member_count >= GROUP_MEMBERS_MAX {
                         return Err(too_many());
                     }
-                    next.value.members.push(MemberRef {
+                    let mut next = current.clone();
+                    next.value.member_count += 1;
+                    let member = MemberRef {
                         group_role: req.role,
                         can_post: req.can_post,
                         name: person.name.clone(),
-                        ..MemberRef::new(user, person.role)
-                    });
-                    writes.extend(join_writes(b, user, &next.value)?);
+                        ..MemberRef::new(user, person.role, super::ids::new_ulid())
+                    };
+                    let read = MembershipRecord::caught_up(&next.value);
+                    let mut writes = vec![next.update(keys::conversation(b, id))?];
+                    writes.extend(members::join(b, &next.value, &member, &read)?);
+                    writes
                 }
-            }
-            writes.insert(0, next.update(keys::conversation(b, id))?);
-            commit(&*self.store, writes.into(), members_of(&next.value)).await
+            };
+            commit(&*self.store, writes.into(), ()).await
         })
-        .await
+        .await?;
+        self.members_of(b, id).await
     }
 
     /// Takes someone out of a group (or the caller leaves it). They lose it at once: no more
@@ -290,36 +253,36 @@ impl Services {
     ) -> Result<()> {
         let b = caller.business_id();
         retrying(|| async {
-            let current = self.readable(caller, id).await?;
+            let seated = self.readable(caller, id).await?;
+            let current = &seated.conversation;
             if !current.value.kind.is_group() {
                 return Err(shared::rules::PRIVATE_FIXED.into());
             }
+            let member = members::get(&*self.store, b, id, user).await?;
             if current.value.kind == ConversationKind::Company
-                && current
-                    .value
-                    .member(user)
-                    .is_some_and(|m| m.role == Role::Client)
+                && member
+                    .as_ref()
+                    .is_some_and(|m| m.value.role == Role::Client)
             {
                 return Err(channel_managed());
             }
             let leaving = user == caller.user_id();
             if !leaving {
-                let seat = current.value.seat(caller.user_id(), caller.role());
-                allowed(Action::ManageMembers, seat, current.value.room())?;
+                allowed(Action::ManageMembers, seated.seat, seated.room())?;
             }
-            let Some(member) = current.value.member(user) else {
+            let Some(member) = member else {
                 return Err(Error::not_found(
                     "group.not_member",
                     "This person is not in the group.",
                 ));
             };
-            if member.group_role == GroupRole::Owner && !leaving {
+            if member.value.group_role == GroupRole::Owner && !leaving {
                 return Err(owner_fixed());
             }
             let mut next = current.clone();
-            next.value.members.retain(|m| m.user_id != user);
+            next.value.member_count = next.value.member_count.saturating_sub(1);
             let mut writes = vec![next.update(keys::conversation(b, id))?];
-            writes.extend(leave_writes(b, user, &current.value));
+            writes.extend(members::leave(b, &current.value, user));
             commit(&*self.store, writes.into(), ()).await
         })
         .await
@@ -331,25 +294,29 @@ impl Services {
         caller: &Caller,
         id: ConversationId,
     ) -> Result<Vec<GroupMember>> {
-        let group = self.readable(caller, id).await?;
-        if !group.value.kind.is_group() {
+        let seated = self.readable(caller, id).await?;
+        if !seated.record().kind.is_group() {
             return Err(shared::rules::PRIVATE_FIXED.into());
         }
-        Ok(members_of(&group.value))
+        self.members_of(caller.business_id(), id).await
     }
-}
 
-/// Members in the order they joined.
-pub fn members_of(conversation: &ConversationRecord) -> Vec<GroupMember> {
-    conversation
-        .members
-        .iter()
-        .map(|m| GroupMember {
-            user_id: m.user_id,
-            name: m.name.clone(),
-            role: m.role,
-            group_role: m.group_role,
-            can_post: m.can_post,
-        })
-        .collect()
+    /// Everyone listed in a conversation, in the order they joined.
+    async fn members_of(
+        &self,
+        b: shared::BusinessId,
+        id: ConversationId,
+    ) -> Result<Vec<GroupMember>> {
+        let listed = members::all(&*self.store, b, id).await?;
+        Ok(listed
+            .into_iter()
+            .map(|m| GroupMember {
+                user_id: m.user_id,
+                name: m.name,
+                role: m.role,
+                group_role: m.group_role,
+                can_post: m.can_post,
+            })
+            .collect())
+    }
 }

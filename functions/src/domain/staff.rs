@@ -7,8 +7,8 @@
 use super::auth::{Caller, new_invite};
 use super::*;
 use crate::store::Query;
-use crate::store::keys;
-use crate::store::repo::{self, ConversationRecord, MemberRef, UserRecord};
+use crate::store::repo::{self, ConversationRecord, MemberRef, MembershipRecord, UserRecord};
+use crate::store::{keys, members};
 use anyhow::Context as _;
 use shared::UserId;
 use shared::api::{InviteStaffRequest, StaffWithInvite};
@@ -155,23 +155,28 @@ impl Services {
             .await?
             .context("a client's conversation is missing")?;
             let mut next = conversation.clone();
-            let mut extra = Vec::new();
-            if let Some(o) = old {
-                next.value
-                    .members
-                    .retain(|m| !(m.user_id == o && m.role == Role::Coach));
-                if next.value.member(o).is_none() {
-                    extra.extend(super::groups::leave_writes(b, o, &conversation.value));
-                }
+            let mut seats = Vec::new();
+            // The old coach leaves unless they are in it otherwise (they added the client).
+            if let Some(o) = old
+                && members::get(&*self.store, b, conversation_id, o)
+                    .await?
+                    .is_some_and(|m| m.value.role == Role::Coach)
+            {
+                next.value.member_count = next.value.member_count.saturating_sub(1);
+                seats.extend(members::leave(b, &conversation.value, o));
             }
             if let Some(c) = coach
-                && next.value.member(c).is_none()
+                && members::get(&*self.store, b, conversation_id, c)
+                    .await?
+                    .is_none()
             {
-                next.value.members.push(MemberRef::new(c, Role::Coach));
-                extra.extend(super::groups::join_writes(b, c, &next.value)?);
+                next.value.member_count += 1;
+                let member = MemberRef::new(c, Role::Coach, super::ids::new_ulid());
+                let read = MembershipRecord::caught_up(&next.value);
+                seats.extend(members::join(b, &next.value, &member, &read)?);
             }
             writes.insert(1, next.update(keys::conversation(b, conversation_id))?);
-            writes.extend(extra);
+            writes.extend(seats);
             commit(&*self.store, writes.into(), after.value).await
         })
         .await

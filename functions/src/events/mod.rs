@@ -6,7 +6,8 @@ pub mod stream;
 use crate::domain::ports::Realtime;
 use crate::store::changes::Committed;
 use crate::store::keys;
-use crate::store::repo::{self, ConversationRecord};
+use crate::store::members;
+use crate::store::repo::{self, ConversationRecord, MemberRef};
 use crate::store::{Change, Item, Store};
 use shared::events::ServerEvent;
 use shared::model::ConversationKind;
@@ -17,20 +18,22 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::broadcast;
 
-/// What a change means for the members of a conversation.
+/// What a change means for the people of a conversation.
 #[derive(Debug)]
 pub enum Delivery {
-    /// The same event for every member.
+    /// The same event for everyone in it.
     Everyone(ServerEvent),
-    /// Who is in the conversation or who may post there changed (or it was just created):
-    /// each member learns what they may do now, and anyone no longer in it that it is gone.
-    Permissions {
-        before: Option<Box<ConversationRecord>>,
-        after: Box<ConversationRecord>,
-    },
+    /// The conversation was just created or what may be done in it changed: each person in it
+    /// learns what they may do now.
+    Permissions(Box<ConversationRecord>),
+    /// One person took a seat or their seat changed: they learn what they may do now.
+    Seat(Box<MemberRef>),
+    /// One person gave up their seat: unless they are still in it by their role, it is gone
+    /// for them.
+    Left { user: UserId, role: Role },
 }
 
-/// The realtime events a change causes, and the conversation whose members receive them.
+/// The realtime events a change causes, and the conversation whose people receive them.
 pub fn events_for(
     change: &Committed,
 ) -> anyhow::Result<Option<(BusinessId, ConversationId, Delivery)>> {
@@ -40,27 +43,36 @@ pub fn events_for(
             id,
             before,
             after: Some(after),
-        } => {
-            let seats = |r: &ConversationRecord| {
-                r.members
-                    .iter()
-                    .map(|m| (m.user_id, m.group_role, m.can_post))
-                    .collect::<Vec<_>>()
-            };
-            let changed = before
-                .as_ref()
-                .is_none_or(|old| old.room() != after.room() || seats(old) != seats(after));
-            changed.then(|| {
-                (
-                    *business,
-                    *id,
-                    Delivery::Permissions {
-                        before: before.clone(),
-                        after: after.clone(),
-                    },
-                )
-            })
+        } => before
+            .as_ref()
+            .is_none_or(|old| old.room() != after.room())
+            .then(|| (*business, *id, Delivery::Permissions(after.clone()))),
+        Committed::Member {
+            business,
+            conversation,
+            after: Some(after),
+            before,
+            ..
+        } => match before {
+            // The conversation's creation tells those it was created with.
+            None => !after.founding,
+            Some(old) => (old.group_role, old.can_post) != (after.group_role, after.can_post),
         }
+        .then(|| (*business, *conversation, Delivery::Seat(after.clone()))),
+        Committed::Member {
+            business,
+            conversation,
+            user,
+            before: Some(before),
+            after: None,
+        } => Some((
+            *business,
+            *conversation,
+            Delivery::Left {
+                user: *user,
+                role: before.role,
+            },
+        )),
         Committed::Message {
             business,
             conversation,
@@ -113,6 +125,21 @@ pub fn events_for(
         }
         _ => None,
     })
+}
+
+/// What someone whose seat is `member` (none: not listed) may do in `conversation` now.
+fn permission(
+    conversation: &ConversationRecord,
+    member: Option<&MemberRef>,
+    role: Role,
+) -> ServerEvent {
+    ServerEvent::PermissionChanged {
+        conversation_id: conversation.id,
+        can_post: can_post(conversation.seat(member, role), conversation.room()).is_ok(),
+        messaging: (conversation.kind == ConversationKind::Private)
+            .then_some(conversation.client_mode),
+        announcement_only: conversation.announcement_only,
+    }
 }
 
 /// The owner and admins of each business, as this consumer last read them. A change to a
@@ -187,51 +214,69 @@ pub async fn deliver(
     let Some((b, c, delivery)) = events_for(&change)? else {
         return Ok(());
     };
-    let event = match delivery {
-        Delivery::Everyone(event) => event,
-        Delivery::Permissions { before, after } => {
-            let room = after.room();
-            let managers = match after.managed() {
-                true => managers.of(store, b).await?,
-                false => Arc::default(),
+    let conversation = repo::get::<ConversationRecord>(store, &keys::conversation(b, c)).await?;
+    match delivery {
+        Delivery::Seat(member) => {
+            // A seat of a group still being created: its record's creation tells everyone.
+            if let Some(conversation) = conversation {
+                let event = permission(&conversation.value, Some(&member), member.role);
+                realtime.push(b, member.user_id, &event).await?;
+            }
+            Ok(())
+        }
+        Delivery::Left { user, role } => {
+            let event = match conversation {
+                Some(c) if c.value.seat(None, role).is_member => permission(&c.value, None, role),
+                _ => ServerEvent::ConversationRemoved { conversation_id: c },
             };
-            let listed = after.members.iter().map(|m| (m.user_id, m.role));
-            let unlisted = managers.iter().filter(|(u, _)| after.member(*u).is_none());
-            for (user, role) in listed.chain(unlisted.copied()) {
-                let event = ServerEvent::PermissionChanged {
-                    conversation_id: c,
-                    can_post: can_post(after.seat(user, role), room).is_ok(),
-                    messaging: (after.kind == ConversationKind::Private)
-                        .then_some(after.client_mode),
-                    announcement_only: after.announcement_only,
-                };
+            realtime.push(b, user, &event).await?;
+            Ok(())
+        }
+        Delivery::Permissions(after) => {
+            let (listed, managers) = people(store, managers, &after).await?;
+            for m in &listed {
+                realtime
+                    .push(b, m.user_id, &permission(&after, Some(m), m.role))
+                    .await?;
+            }
+            let unlisted = managers
+                .iter()
+                .filter(|(u, _)| listed.iter().all(|m| m.user_id != *u));
+            for (user, role) in unlisted {
+                realtime
+                    .push(b, *user, &permission(&after, None, *role))
+                    .await?;
+            }
+            Ok(())
+        }
+        Delivery::Everyone(event) => {
+            let Some(conversation) = conversation else {
+                return Ok(());
+            };
+            let (listed, managers) = people(store, managers, &conversation.value).await?;
+            for user in
+                crate::domain::conversations::audience(&conversation.value, &listed, &managers)
+            {
                 realtime.push(b, user, &event).await?;
             }
-            for gone in before
-                .iter()
-                .flat_map(|old| old.members.iter())
-                .filter(|m| !after.seat(m.user_id, m.role).is_member)
-            {
-                let event = ServerEvent::ConversationRemoved { conversation_id: c };
-                realtime.push(b, gone.user_id, &event).await?;
-            }
-            return Ok(());
+            Ok(())
         }
-    };
-    let Some(conversation) =
-        repo::get::<ConversationRecord>(store, &keys::conversation(b, c)).await?
-    else {
-        return Ok(());
-    };
-    let conversation = conversation.value;
+    }
+}
+
+/// Who is listed in `conversation`, and the managers who are in it by their role.
+async fn people(
+    store: &dyn Store,
+    managers: &Managers,
+    conversation: &ConversationRecord,
+) -> anyhow::Result<(Vec<MemberRef>, ManagerList)> {
+    let b = conversation.business_id;
+    let listed = members::all(store, b, conversation.id).await?;
     let managers = match conversation.managed() {
         true => managers.of(store, b).await?,
         false => Arc::default(),
     };
-    for user in crate::domain::conversations::audience(&conversation, &managers) {
-        realtime.push(b, user, &event).await?;
-    }
-    Ok(())
+    Ok((listed, managers))
 }
 
 /// Consumes the embedded store's change bus until it closes.

@@ -3,7 +3,9 @@
 //! records decoded here; nothing outside the store parses either.
 
 use super::keys::{self, Parsed};
-use super::repo::{self, ConversationRecord, MassRecord, MembershipRecord, MessageRecord};
+use super::repo::{
+    self, ConversationRecord, MassRecord, MemberRef, MembershipRecord, MessageRecord,
+};
 use super::{Change, Item};
 use serde::de::DeserializeOwned;
 use shared::{BusinessId, ConversationId, UserId};
@@ -22,6 +24,14 @@ pub enum Committed {
         conversation: ConversationId,
         before: Option<Box<MessageRecord>>,
         after: Option<Box<MessageRecord>>,
+    },
+    /// Someone's seat in a conversation: taken (no `before`), changed, or given up (no `after`).
+    Member {
+        business: BusinessId,
+        conversation: ConversationId,
+        user: UserId,
+        before: Option<Box<MemberRef>>,
+        after: Option<Box<MemberRef>>,
     },
     ReadMark {
         business: BusinessId,
@@ -60,6 +70,13 @@ impl Committed {
             Parsed::Message(business, conversation) => Committed::Message {
                 business,
                 conversation,
+                before: decoded(old)?,
+                after: decoded(new)?,
+            },
+            Parsed::Member(business, conversation, user) => Committed::Member {
+                business,
+                conversation,
+                user,
                 before: decoded(old)?,
                 after: decoded(new)?,
             },

@@ -76,6 +76,15 @@ pub fn message(b: BusinessId, c: ConversationId, m: MessageId) -> Key {
 
 pub const MESSAGE_PREFIX: &str = "M#";
 
+/// A member's seat in a conversation, an item of its own in the conversation's partition: the
+/// conversation record holds only how many there are, so it stays small however many join,
+/// and a message never rewrites the member list.
+pub fn member(b: BusinessId, c: ConversationId, u: UserId) -> Key {
+    (conversation_pk(b, c), format!("{MEMBER_PREFIX}{u}"))
+}
+
+pub const MEMBER_PREFIX: &str = "MBR#";
+
 pub fn idempotency(
     b: BusinessId,
     c: ConversationId,
@@ -134,6 +143,16 @@ pub fn messages_since(
 }
 
 pub const ACTIVITY_PREFIX: &str = "ACT#";
+
+/// A group or company channel a person is listed in: one pointer written when they join and
+/// deleted when they leave, never moved by a message. Their inbox reads these whole and orders
+/// them by each conversation's own activity (fan-out on read), so a message to a group of any
+/// size writes nothing per member.
+pub fn group_pointer(b: BusinessId, u: UserId, c: ConversationId) -> Key {
+    (person_pk(b, u), format!("{GROUP_POINTER_PREFIX}{c}"))
+}
+
+pub const GROUP_POINTER_PREFIX: &str = "GRP#";
 
 /// One change of a client's messaging mode, in the client's partition, by time.
 pub fn mode_change(b: BusinessId, client: UserId, id: ulid::Ulid) -> Key {
@@ -242,6 +261,8 @@ pub fn pending_mass(b: BusinessId, id: &str) -> Key {
 pub enum Parsed {
     Conversation(BusinessId, ConversationId),
     Message(BusinessId, ConversationId),
+    /// A member's seat in a conversation.
+    Member(BusinessId, ConversationId, UserId),
     Membership(BusinessId, UserId),
     MassMessage(BusinessId, String),
     /// An entry of the business's staff list.
@@ -275,6 +296,9 @@ pub fn parse(pk: &str, sk: &str) -> Parsed {
         if sk.starts_with(MESSAGE_PREFIX) {
             return Parsed::Message(b, c);
         }
+        if let Some(u) = sk.strip_prefix(MEMBER_PREFIX).and_then(|u| u.parse().ok()) {
+            return Parsed::Member(b, c, u);
+        }
     }
     if let Some(u) = tail.strip_prefix("U#").and_then(|u| u.parse().ok())
         && sk.starts_with(MEMBERSHIP_PREFIX)
@@ -300,6 +324,7 @@ mod tests {
         assert_eq!(read(conversation(b, c)), Parsed::Conversation(b, c));
         assert_eq!(read(message(b, c, m)), Parsed::Message(b, c));
         assert_eq!(read(membership(b, u, c)), Parsed::Membership(b, u));
+        assert_eq!(read(member(b, c, u)), Parsed::Member(b, c, u));
         assert_eq!(
             read(mass_message(b, "job-1")),
             Parsed::MassMessage(b, "job-1".into())
@@ -307,6 +332,7 @@ mod tests {
         assert_eq!(read(staff(b, u)), Parsed::Staff(b));
         for other in [
             activity(b, u, "x", c),
+            group_pointer(b, u, c),
             idempotency(b, c, u, "k"),
             user(b, u),
             login("a@b.c"),

@@ -6,6 +6,7 @@ pub mod changes;
 pub mod dynamodb;
 pub mod embedded;
 pub mod keys;
+pub mod members;
 pub mod repo;
 pub mod tx;
 

@@ -180,7 +180,7 @@ pub struct InviteRecord {
     pub expires_at: OffsetDateTime,
 }
 
-/// A member's seat in a conversation.
+/// A member's seat in a conversation: an item of its own in the conversation's partition.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct MemberRef {
     pub user_id: UserId,
@@ -195,17 +195,34 @@ pub struct MemberRef {
     /// Groups: their name, for the member list.
     #[serde(default)]
     pub name: String,
+    /// When they joined, as a ULID: member lists are shown in this order.
+    #[serde(default)]
+    pub joined: String,
+    /// Listed when the conversation was created: its creation tells them of it, their seat's
+    /// own change does not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub founding: bool,
 }
 
 impl MemberRef {
-    /// A member of a private conversation.
-    pub fn new(user_id: UserId, role: Role) -> Self {
+    /// A plain member who joins at `joined` (a new, increasing id).
+    pub fn new(user_id: UserId, role: Role, joined: ulid::Ulid) -> Self {
         Self {
             user_id,
             role,
             group_role: GroupRole::Member,
             can_post: None,
             name: String::new(),
+            joined: joined.to_string(),
+            founding: false,
+        }
+    }
+
+    /// The same seat, taken as the conversation is created.
+    pub fn founding(self) -> Self {
+        Self {
+            founding: true,
+            ..self
         }
     }
 }
@@ -215,7 +232,10 @@ pub struct ConversationRecord {
     pub id: ConversationId,
     pub business_id: BusinessId,
     pub kind: ConversationKind,
-    pub members: Vec<MemberRef>,
+    /// How many people are listed in it (their seats are items of their own). Every join and
+    /// leave changes it, so they conflict with a concurrent send on the record's version.
+    #[serde(default)]
+    pub member_count: usize,
     /// Private conversations: the client, their name (the staff's title) and mode.
     pub client_id: Option<UserId>,
     pub client_name: Option<String>,
@@ -252,11 +272,12 @@ impl ConversationRecord {
         }
     }
 
-    /// What the rules need to know about `user` (whose business role is `role`) here. The
-    /// owner and admins are in every private conversation and company channel without being
-    /// listed in it ([`shared::rules::implicit_member`]).
-    pub fn seat(&self, user: UserId, role: Role) -> shared::rules::Seat {
-        match self.member(user) {
+    /// What the rules need to know about someone whose business role is `role` and whose seat
+    /// here is `member` (none when they are not listed). The owner and admins are in every
+    /// private conversation and company channel without being listed in it
+    /// ([`shared::rules::implicit_member`]).
+    pub fn seat(&self, member: Option<&MemberRef>, role: Role) -> shared::rules::Seat {
+        match member {
             Some(m) => shared::rules::Seat {
                 role,
                 is_member: true,
@@ -276,10 +297,6 @@ impl ConversationRecord {
     /// then in the business's inbox index.
     pub fn managed(&self) -> bool {
         shared::rules::implicit_member(Role::Admin, self.kind)
-    }
-
-    pub fn member(&self, user: UserId) -> Option<&MemberRef> {
-        self.members.iter().find(|m| m.user_id == user)
     }
 
     /// The inbox sort key: the last message's id, or the conversation's own when empty.
@@ -313,7 +330,26 @@ pub struct MembershipRecord {
     pub last_read_seq: u64,
 }
 
-/// An inbox entry: points at the conversation.
+impl MembershipRecord {
+    /// Nothing of `conversation` read yet.
+    pub fn unread(conversation: &ConversationRecord) -> Self {
+        Self {
+            conversation_id: Some(conversation.id),
+            ..Default::default()
+        }
+    }
+
+    /// Everything of `conversation` read: someone joining now starts with nothing unread.
+    pub fn caught_up(conversation: &ConversationRecord) -> Self {
+        Self {
+            conversation_id: Some(conversation.id),
+            last_read_message_id: conversation.last_message.as_ref().map(|m| m.id),
+            last_read_seq: conversation.seq,
+        }
+    }
+}
+
+/// An inbox entry or a group pointer: points at the conversation.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ActivityRecord {
     pub conversation_id: ConversationId,
