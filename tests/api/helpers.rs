@@ -3,9 +3,47 @@
 
 use functions::domain::{assemble, auth::Tokens};
 use functions::local::{Options, Running, start};
+use functions::store::{Query, QueryPage, Store, StoreError, Write};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// A store that remembers the writes of every transaction committed through it.
+pub struct Counting {
+    inner: Arc<dyn Store>,
+    writes: Mutex<Vec<Vec<Write>>>,
+}
+
+impl Counting {
+    /// The transactions committed since the last call, each as its writes.
+    pub fn take(&self) -> Vec<Vec<Write>> {
+        std::mem::take(&mut *self.writes.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    pub fn inner(&self) -> &dyn Store {
+        &*self.inner
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for Counting {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<functions::store::Item>, StoreError> {
+        self.inner.get(pk, sk).await
+    }
+    async fn query(&self, query: &Query) -> Result<QueryPage, StoreError> {
+        self.inner.query(query).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        let result = self.inner.transact(writes.clone()).await;
+        if result.is_ok() {
+            self.writes
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(writes);
+        }
+        result
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -85,22 +123,8 @@ impl TestApp {
                 (format!("http://{}", running.addr), Some(running))
             }
             Backend::Dynamo => {
-                // The local server's own assembly and router, over DynamoDB Local: live events
-                // take the fast path only (no change stream is consumed here).
                 let store = Arc::new(crate::common::fresh_dynamo_store().await);
-                let hub = Arc::new(functions::adapters::hub::LocalHub::default());
-                let state = assemble(store, hub.clone(), Tokens::new(&[7u8; 32]).expect("tokens"));
-                // Without a change feed, mass messages are picked up by looking often.
-                tokio::spawn(functions::domain::mass::run_worker(
-                    state.clone(),
-                    None,
-                    std::time::Duration::from_millis(100),
-                ));
-                let (addr, _server) =
-                    functions::local::serve(state, hub, &dir.path().join("no-app"), 0)
-                        .await
-                        .expect("serve");
-                (format!("http://{addr}"), None)
+                return Self::over(store, dir).await;
             }
         };
         Self {
@@ -109,6 +133,46 @@ impl TestApp {
             _running: running,
             _dir: dir,
         }
+    }
+
+    /// The local server's own assembly and router over `store`: live events take the fast path
+    /// only (no change stream is consumed here).
+    pub async fn over(store: Arc<dyn Store>, dir: tempfile::TempDir) -> Self {
+        let hub = Arc::new(functions::adapters::hub::LocalHub::default());
+        let state = assemble(store, hub.clone(), Tokens::new(&[7u8; 32]).expect("tokens"));
+        // Without a change feed, mass messages are picked up by looking often.
+        tokio::spawn(functions::domain::mass::run_worker(
+            state.clone(),
+            None,
+            std::time::Duration::from_millis(100),
+        ));
+        let (addr, _server) = functions::local::serve(state, hub, &dir.path().join("no-app"), 0)
+            .await
+            .expect("serve");
+        Self {
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+            _running: None,
+            _dir: dir,
+        }
+    }
+
+    /// The app over a store (embedded or DynamoDB Local) that counts the writes of each
+    /// transaction.
+    pub async fn counting(backend: Backend) -> (Self, Arc<Counting>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let inner: Arc<dyn Store> = match backend {
+            Backend::Embedded => Arc::new(
+                functions::store::embedded::EmbeddedStore::open(&dir.path().join("store.redb"))
+                    .expect("store"),
+            ),
+            Backend::Dynamo => Arc::new(crate::common::fresh_dynamo_store().await),
+        };
+        let counting = Arc::new(Counting {
+            inner,
+            writes: Mutex::new(Vec::new()),
+        });
+        (Self::over(counting.clone(), dir).await, counting)
     }
 
     pub async fn request(

@@ -5,6 +5,7 @@ mod common;
 mod helpers;
 
 mod auth;
+mod big;
 mod clients;
 mod companies;
 mod groups;
