@@ -19,10 +19,6 @@ impl Counting {
     pub fn take(&self) -> Vec<Vec<Write>> {
         std::mem::take(&mut *self.writes.lock().unwrap_or_else(PoisonError::into_inner))
     }
-
-    pub fn inner(&self) -> &dyn Store {
-        &*self.inner
-    }
 }
 
 #[async_trait::async_trait]
