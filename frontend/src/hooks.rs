@@ -5,7 +5,7 @@ use futures::StreamExt;
 use gloo_net::websocket::{Message as WsMessage, futures::WebSocket};
 use gloo_timers::future::TimeoutFuture;
 use shared::api::AuthResponse;
-use shared::events::ServerEvent;
+use shared::events::*;
 use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -57,7 +57,7 @@ pub fn use_realtime(token: Option<String>, live: LiveContext) {
                                 return;
                             }
                             if let Some(event) = crate::services::events::decode(&text) {
-                                if let ServerEvent::Hello { .. } = event {
+                                if let ServerEvent::Hello(Hello { .. }) = event {
                                     greeted = true;
                                     delay_ms = 500;
                                     if connected_before {

@@ -1,7 +1,7 @@
 //! The state changes behind the inbox and the conversation view, as plain functions of plain
 //! data, so they are tested without a browser.
 
-use shared::events::ServerEvent;
+use shared::events::*;
 use shared::ids::{ConversationId, MessageId, UserId};
 use shared::model::{ConversationSummary, Message, MessagingMode, Reaction};
 use std::collections::BTreeMap;
@@ -143,7 +143,7 @@ pub fn inbox_apply(
     open: Option<ConversationId>,
 ) -> InboxChange {
     match event {
-        ServerEvent::MessageCreated { message } => {
+        ServerEvent::MessageCreated(MessageCreated { message }) => {
             let Some(i) = items.iter().position(|c| c.id == message.conversation_id) else {
                 return InboxChange::Reload;
             };
@@ -162,23 +162,23 @@ pub fn inbox_apply(
             items.insert(0, c);
             InboxChange::Changed
         }
-        ServerEvent::ConversationRead {
+        ServerEvent::ConversationRead(ConversationRead {
             conversation_id,
             user_id,
             ..
-        } if Some(*user_id) == me => match items.iter_mut().find(|c| c.id == *conversation_id) {
+        }) if Some(*user_id) == me => match items.iter_mut().find(|c| c.id == *conversation_id) {
             Some(c) if c.unread_count > 0 => {
                 c.unread_count = 0;
                 InboxChange::Changed
             }
             _ => InboxChange::Nothing,
         },
-        ServerEvent::PermissionChanged {
+        ServerEvent::PermissionChanged(PermissionChanged {
             conversation_id,
             can_post,
             messaging,
             announcement_only,
-        } => match items.iter_mut().find(|c| c.id == *conversation_id) {
+        }) => match items.iter_mut().find(|c| c.id == *conversation_id) {
             Some(c)
                 if (c.can_post, c.messaging, c.announcement_only)
                     != (*can_post, *messaging, *announcement_only) =>
@@ -192,7 +192,7 @@ pub fn inbox_apply(
             // A conversation the list does not have yet: the caller was just added to it.
             None => InboxChange::Reload,
         },
-        ServerEvent::ConversationRemoved { conversation_id } => {
+        ServerEvent::ConversationRemoved(ConversationRemoved { conversation_id }) => {
             let before = items.len();
             items.retain(|c| c.id != *conversation_id);
             if items.len() == before {
@@ -216,12 +216,12 @@ pub struct Permission {
 /// What the viewer may do in `conversation` after `event`, if the event says.
 pub fn permission_from(event: &ServerEvent, conversation: ConversationId) -> Option<Permission> {
     match event {
-        ServerEvent::PermissionChanged {
+        ServerEvent::PermissionChanged(PermissionChanged {
             conversation_id,
             can_post,
             messaging,
             announcement_only,
-        } if *conversation_id == conversation => Some(Permission {
+        }) if *conversation_id == conversation => Some(Permission {
             can_post: *can_post,
             messaging: *messaging,
             announcement_only: *announcement_only,
@@ -296,7 +296,7 @@ mod tests {
         }
     }
     fn created(m: Message) -> ServerEvent {
-        ServerEvent::MessageCreated { message: m }
+        ServerEvent::MessageCreated(MessageCreated { message: m })
     }
 
     #[test]
@@ -434,10 +434,12 @@ mod tests {
             inbox_apply(&mut items, &created(message(7, 1, 5, "x")), me, None),
             InboxChange::Reload
         );
-        let read = |who| ServerEvent::ConversationRead {
-            conversation_id: conversation(1),
-            user_id: user(who),
-            message_id: MessageId::from_ulid(Ulid::from_parts(1, 3)),
+        let read = |who| {
+            ServerEvent::ConversationRead(ConversationRead {
+                conversation_id: conversation(1),
+                user_id: user(who),
+                message_id: MessageId::from_ulid(Ulid::from_parts(1, 3)),
+            })
         };
         assert_eq!(
             inbox_apply(&mut items, &read(5), me, None),
@@ -453,7 +455,7 @@ mod tests {
             inbox_apply(&mut items, &read(9), me, None),
             InboxChange::Nothing
         );
-        let hello = ServerEvent::Hello { user_id: user(9) };
+        let hello = ServerEvent::Hello(Hello { user_id: user(9) });
         assert_eq!(
             inbox_apply(&mut items, &hello, me, None),
             InboxChange::Nothing
@@ -463,12 +465,12 @@ mod tests {
     #[test]
     fn permission_changes_reach_the_list_and_the_open_conversation() {
         let mut items = vec![summary(1, "Coach", 0), summary(2, "Group", 0)];
-        let one_way = ServerEvent::PermissionChanged {
+        let one_way = ServerEvent::PermissionChanged(PermissionChanged {
             conversation_id: conversation(1),
             can_post: false,
             messaging: Some(MessagingMode::OneWay),
             announcement_only: false,
-        };
+        });
         assert_eq!(
             inbox_apply(&mut items, &one_way, Some(user(9)), None),
             InboxChange::Changed
@@ -489,19 +491,19 @@ mod tests {
             })
         );
         // Added to a conversation the list does not show yet: reload; removed: gone.
-        let added = ServerEvent::PermissionChanged {
+        let added = ServerEvent::PermissionChanged(PermissionChanged {
             conversation_id: conversation(3),
             can_post: true,
             messaging: None,
             announcement_only: true,
-        };
+        });
         assert_eq!(
             inbox_apply(&mut items, &added, Some(user(9)), None),
             InboxChange::Reload
         );
-        let removed = ServerEvent::ConversationRemoved {
+        let removed = ServerEvent::ConversationRemoved(ConversationRemoved {
             conversation_id: conversation(2),
-        };
+        });
         assert_eq!(
             inbox_apply(&mut items, &removed, Some(user(9)), None),
             InboxChange::Changed
@@ -512,7 +514,7 @@ mod tests {
             InboxChange::Nothing
         );
         assert_eq!(permission_from(&one_way, conversation(2)), None);
-        let hello = ServerEvent::Hello { user_id: user(9) };
+        let hello = ServerEvent::Hello(Hello { user_id: user(9) });
         assert_eq!(permission_from(&hello, conversation(1)), None);
     }
 

@@ -2,7 +2,7 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use shared::api::AuthResponse;
-use shared::events::ServerEvent;
+use shared::events::*;
 use shared::model::User;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -124,9 +124,9 @@ mod tests {
     use shared::ids::UserId;
 
     fn hello(n: u64) -> Live {
-        Live::Event(ServerEvent::Hello {
+        Live::Event(ServerEvent::Hello(Hello {
             user_id: UserId::from_ulid(ulid::Ulid::from_parts(n, 0)),
-        })
+        }))
     }
 
     #[test]

@@ -8,50 +8,85 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type")]
 pub enum ServerEvent {
-    /// A message was committed in a conversation the receiver is a member of.
     #[serde(rename = "message.created")]
-    MessageCreated { message: Message },
-    /// A member moved their read mark.
+    MessageCreated(MessageCreated),
     #[serde(rename = "conversation.read")]
-    ConversationRead {
-        conversation_id: ConversationId,
-        user_id: UserId,
-        message_id: MessageId,
-    },
-    /// What the receiver may do in a conversation changed (a client switched between one-way
-    /// and two-way): show or hide the composer.
+    ConversationRead(ConversationRead),
     #[serde(rename = "permission.changed")]
-    PermissionChanged {
-        conversation_id: ConversationId,
-        can_post: bool,
-        /// For private conversations: the client's messaging mode now.
-        messaging: Option<MessagingMode>,
-        /// For groups: whether only owners and admins (and members let through) post.
-        #[serde(default)]
-        announcement_only: bool,
-    },
-    /// A message's reactions changed: here are all of them now.
+    PermissionChanged(PermissionChanged),
     #[serde(rename = "reaction.changed")]
-    ReactionChanged {
-        conversation_id: ConversationId,
-        message_id: MessageId,
-        reactions: Vec<Reaction>,
-    },
-    /// The receiver was removed from a conversation (or left it): drop it, nothing more will
-    /// come from it.
+    ReactionChanged(ReactionChanged),
     #[serde(rename = "conversation.removed")]
-    ConversationRemoved { conversation_id: ConversationId },
-    /// A mass message the receiver sent moved on (`GET /api/mass-messages/{id}` has the rest).
+    ConversationRemoved(ConversationRemoved),
     #[serde(rename = "mass_message.progress")]
-    MassMessageProgress {
-        id: crate::MassMessageId,
-        status: MassStatus,
-        sent: u64,
-        failed: u64,
-    },
-    /// Sent once after the socket is accepted.
+    MassMessageProgress(MassMessageProgress),
     #[serde(rename = "hello")]
-    Hello { user_id: UserId },
+    Hello(Hello),
+}
+
+/// A message was committed in a conversation the receiver is in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageCreated {
+    pub message: Message,
+}
+
+/// Someone moved their read mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationRead {
+    pub conversation_id: ConversationId,
+    pub user_id: UserId,
+    pub message_id: MessageId,
+}
+
+/// What the receiver may do in a conversation now (after a client switched between one-way and
+/// two-way, a group's settings or their seat changed, or they were added): show or hide the
+/// composer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PermissionChanged {
+    pub conversation_id: ConversationId,
+    pub can_post: bool,
+    /// For private conversations: the client's messaging mode now.
+    pub messaging: Option<MessagingMode>,
+    /// For groups: whether only owners and admins (and members let through) post.
+    #[serde(default)]
+    pub announcement_only: bool,
+}
+
+/// A message's reactions changed: here are all of them now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReactionChanged {
+    pub conversation_id: ConversationId,
+    pub message_id: MessageId,
+    pub reactions: Vec<Reaction>,
+}
+
+/// The receiver was removed from a conversation (or left it): drop it, nothing more will come
+/// from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConversationRemoved {
+    pub conversation_id: ConversationId,
+}
+
+/// A mass message the receiver sent moved on (`GET /api/mass-messages/{id}` has the rest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MassMessageProgress {
+    pub id: crate::MassMessageId,
+    pub status: MassStatus,
+    pub sent: u64,
+    pub failed: u64,
+}
+
+/// Sent once after the socket is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Hello {
+    pub user_id: UserId,
 }
 
 #[cfg(test)]
@@ -61,13 +96,17 @@ mod tests {
 
     #[test]
     fn events_are_tagged_by_type() {
-        let e = ServerEvent::ConversationRead {
+        let e = ServerEvent::ConversationRead(ConversationRead {
             conversation_id: ConversationId::from_ulid(Ulid::from_parts(1, 1)),
             user_id: UserId::from_ulid(Ulid::from_parts(1, 2)),
             message_id: MessageId::from_ulid(Ulid::from_parts(1, 3)),
-        };
+        });
         let json = serde_json::to_value(&e).expect("serialize");
         assert_eq!(json["type"], "conversation.read");
+        assert_eq!(
+            json["user_id"], "01000000000000000000000002",
+            "the payload sits beside the tag"
+        );
         assert_eq!(
             serde_json::from_value::<ServerEvent>(json).expect("parse"),
             e

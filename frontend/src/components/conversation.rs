@@ -10,7 +10,7 @@ use crate::services::api;
 use crate::state::Live;
 use shared::api::SendMessageRequest;
 use shared::api::UpdateConversationRequest;
-use shared::events::ServerEvent;
+use shared::events::*;
 use shared::limits::{MESSAGE_COUNTER_FROM, MESSAGE_MAX_CHARS};
 use shared::model::{ConversationSummary, GroupRole, MessagingMode, Role};
 use shared::validate::MessageBody;
@@ -94,24 +94,24 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             for (n, event) in live.since(last) {
                 *seen.borrow_mut() = Some(*n);
                 match event {
-                    Live::Event(ServerEvent::MessageCreated { message })
+                    Live::Event(ServerEvent::MessageCreated(MessageCreated { message }))
                         if message.conversation_id == summary_id =>
                     {
                         thread.dispatch(ThreadAction::Add(message.clone()));
                     }
-                    Live::Event(ServerEvent::ReactionChanged {
+                    Live::Event(ServerEvent::ReactionChanged(ReactionChanged {
                         conversation_id,
                         message_id,
                         reactions,
-                    }) if *conversation_id == summary_id => {
+                    })) if *conversation_id == summary_id => {
                         thread.dispatch(ThreadAction::Reactions {
                             id: *message_id,
                             reactions: reactions.clone(),
                         });
                     }
-                    Live::Event(ServerEvent::ConversationRemoved { conversation_id })
-                        if *conversation_id == summary_id =>
-                    {
+                    Live::Event(ServerEvent::ConversationRemoved(ConversationRemoved {
+                        conversation_id,
+                    })) if *conversation_id == summary_id => {
                         removed.set(true);
                     }
                     Live::Event(event) => {

@@ -8,7 +8,7 @@ use crate::pages::groups::ClientPicker;
 use crate::services::api;
 use crate::state::Live;
 use shared::api::{CreateCompanyRequest, CreateMassMessageRequest, UpdateSettingsRequest};
-use shared::events::ServerEvent;
+use shared::events::*;
 use shared::model::{
     Company, DefaultChannel, MassMessage, MassStatus, Product, Recipients, WelcomeMessage,
 };
@@ -174,12 +174,12 @@ pub fn MassMessagePage() -> Html {
             for (n, event) in live.since(last) {
                 *seen.borrow_mut() = Some(*n);
                 if let (
-                    Live::Event(ServerEvent::MassMessageProgress {
+                    Live::Event(ServerEvent::MassMessageProgress(MassMessageProgress {
                         id,
                         status,
                         sent,
                         failed,
-                    }),
+                    })),
                     Some(current),
                 ) = (event, &*job)
                     && *id == current.id

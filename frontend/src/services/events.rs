@@ -1,13 +1,12 @@
 //! Reading the server's events (`{"type": "...", ...}`). The derived reader of such an enum
-//! buffers each event into an intermediate form and carries a second reader of every payload for
-//! it; reading the tag first, then the one payload it names, gives the same events for much less
-//! code in the app. The tests check it against the derived reader for every kind of event.
+//! buffers each event into an intermediate form before reading its payload; reading the tag
+//! first, then the one payload type it names (the same types the server writes), gives the same
+//! events for much less code in the app. The tests check it against the derived reader for
+//! every kind of event.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use shared::events::ServerEvent;
-use shared::model::{MassStatus, Message, MessagingMode, Reaction};
-use shared::{ConversationId, MessageId, UserId};
 
 #[derive(Deserialize)]
 struct Tag {
@@ -19,105 +18,18 @@ fn read<T: DeserializeOwned>(text: &str) -> Option<T> {
     serde_json::from_str(text).ok()
 }
 
-#[derive(Deserialize)]
-struct MessageCreated {
-    message: Message,
-}
-
-#[derive(Deserialize)]
-struct ConversationRead {
-    conversation_id: ConversationId,
-    user_id: UserId,
-    message_id: MessageId,
-}
-
-#[derive(Deserialize)]
-struct PermissionChanged {
-    conversation_id: ConversationId,
-    can_post: bool,
-    messaging: Option<MessagingMode>,
-    #[serde(default)]
-    announcement_only: bool,
-}
-
-#[derive(Deserialize)]
-struct ReactionChanged {
-    conversation_id: ConversationId,
-    message_id: MessageId,
-    reactions: Vec<Reaction>,
-}
-
-#[derive(Deserialize)]
-struct ConversationRemoved {
-    conversation_id: ConversationId,
-}
-
-#[derive(Deserialize)]
-struct MassMessageProgress {
-    id: shared::MassMessageId,
-    status: MassStatus,
-    sent: u64,
-    failed: u64,
-}
-
-#[derive(Deserialize)]
-struct Hello {
-    user_id: UserId,
-}
-
 /// The event in `text`, or `None` for anything else (an event of a kind this app does not know
 /// yet included).
 pub fn decode(text: &str) -> Option<ServerEvent> {
     let tag: Tag = read(text)?;
     Some(match tag.kind.as_str() {
-        "message.created" => {
-            let e: MessageCreated = read(text)?;
-            ServerEvent::MessageCreated { message: e.message }
-        }
-        "conversation.read" => {
-            let e: ConversationRead = read(text)?;
-            ServerEvent::ConversationRead {
-                conversation_id: e.conversation_id,
-                user_id: e.user_id,
-                message_id: e.message_id,
-            }
-        }
-        "permission.changed" => {
-            let e: PermissionChanged = read(text)?;
-            ServerEvent::PermissionChanged {
-                conversation_id: e.conversation_id,
-                can_post: e.can_post,
-                messaging: e.messaging,
-                announcement_only: e.announcement_only,
-            }
-        }
-        "reaction.changed" => {
-            let e: ReactionChanged = read(text)?;
-            ServerEvent::ReactionChanged {
-                conversation_id: e.conversation_id,
-                message_id: e.message_id,
-                reactions: e.reactions,
-            }
-        }
-        "conversation.removed" => {
-            let e: ConversationRemoved = read(text)?;
-            ServerEvent::ConversationRemoved {
-                conversation_id: e.conversation_id,
-            }
-        }
-        "mass_message.progress" => {
-            let e: MassMessageProgress = read(text)?;
-            ServerEvent::MassMessageProgress {
-                id: e.id,
-                status: e.status,
-                sent: e.sent,
-                failed: e.failed,
-            }
-        }
-        "hello" => {
-            let e: Hello = read(text)?;
-            ServerEvent::Hello { user_id: e.user_id }
-        }
+        "message.created" => ServerEvent::MessageCreated(read(text)?),
+        "conversation.read" => ServerEvent::ConversationRead(read(text)?),
+        "permission.changed" => ServerEvent::PermissionChanged(read(text)?),
+        "reaction.changed" => ServerEvent::ReactionChanged(read(text)?),
+        "conversation.removed" => ServerEvent::ConversationRemoved(read(text)?),
+        "mass_message.progress" => ServerEvent::MassMessageProgress(read(text)?),
+        "hello" => ServerEvent::Hello(read(text)?),
         _ => return None,
     })
 }
@@ -125,7 +37,9 @@ pub fn decode(text: &str) -> Option<ServerEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::model::Reactor;
+    use shared::events::*;
+    use shared::model::{MassStatus, Message, MessagingMode, Reaction, Reactor};
+    use shared::{ConversationId, MessageId, UserId};
     use time::macros::datetime;
     use ulid::Ulid;
 
@@ -144,7 +58,7 @@ mod tests {
             }],
         }];
         vec![
-            ServerEvent::MessageCreated {
+            ServerEvent::MessageCreated(MessageCreated {
                 message: Message {
                     id: m,
                     conversation_id: c,
@@ -155,37 +69,37 @@ mod tests {
                     created_at: datetime!(2026-11-21 10:00:00.123 UTC),
                     reactions: reactions.clone(),
                 },
-            },
-            ServerEvent::ConversationRead {
+            }),
+            ServerEvent::ConversationRead(ConversationRead {
                 conversation_id: c,
                 user_id: u,
                 message_id: m,
-            },
-            ServerEvent::PermissionChanged {
+            }),
+            ServerEvent::PermissionChanged(PermissionChanged {
                 conversation_id: c,
                 can_post: false,
                 messaging: Some(MessagingMode::OneWay),
                 announcement_only: false,
-            },
-            ServerEvent::PermissionChanged {
+            }),
+            ServerEvent::PermissionChanged(PermissionChanged {
                 conversation_id: c,
                 can_post: true,
                 messaging: None,
                 announcement_only: true,
-            },
-            ServerEvent::ReactionChanged {
+            }),
+            ServerEvent::ReactionChanged(ReactionChanged {
                 conversation_id: c,
                 message_id: m,
                 reactions,
-            },
-            ServerEvent::ConversationRemoved { conversation_id: c },
-            ServerEvent::MassMessageProgress {
+            }),
+            ServerEvent::ConversationRemoved(ConversationRemoved { conversation_id: c }),
+            ServerEvent::MassMessageProgress(MassMessageProgress {
                 id: shared::MassMessageId::parse("job-1").expect("a valid id"),
                 status: MassStatus::Sending,
                 sent: 100,
                 failed: 2,
-            },
-            ServerEvent::Hello { user_id: u },
+            }),
+            ServerEvent::Hello(Hello { user_id: u }),
         ]
     }
 

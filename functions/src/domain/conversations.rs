@@ -19,7 +19,7 @@ use crate::store::{Condition, Query, SkRange, StoreError, Write, decode_cursor, 
 use anyhow::Context as _;
 use futures::future::try_join_all;
 use shared::api::{ReadState, SendMessageRequest};
-use shared::events::ServerEvent;
+use shared::events::*;
 use shared::limits::{
     LIST_PAGE_DEFAULT, LIST_PAGE_MAX, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX, REACTION_EMOJI_MAX,
 };
@@ -700,9 +700,9 @@ impl Services {
             if let Attempt::Retry = commit(&*self.store, writes.into(), ()).await? {
                 return Ok(Attempt::Retry);
             }
-            let event = ServerEvent::MessageCreated {
+            let event = ServerEvent::MessageCreated(MessageCreated {
                 message: message.clone(),
-            };
+            });
             push_now(self, &next.value, listed, event).await;
             Ok(Attempt::Done((message, Sent::Created)))
         })

@@ -9,7 +9,7 @@ use crate::store::keys;
 use crate::store::members;
 use crate::store::repo::{self, ConversationRecord, MemberRef};
 use crate::store::{Change, Item, Store};
-use shared::events::ServerEvent;
+use shared::events::*;
 use shared::model::ConversationKind;
 use shared::model::Role;
 use shared::rules::can_post;
@@ -82,11 +82,11 @@ pub fn events_for(
             (
                 *business,
                 *conversation,
-                Delivery::Everyone(ServerEvent::ReactionChanged {
+                Delivery::Everyone(ServerEvent::ReactionChanged(ReactionChanged {
                     conversation_id: *conversation,
                     message_id: after.message.id,
                     reactions: after.message.reactions.clone(),
-                }),
+                })),
             )
         }),
         Committed::Message {
@@ -97,9 +97,9 @@ pub fn events_for(
         } => Some((
             *business,
             *conversation,
-            Delivery::Everyone(ServerEvent::MessageCreated {
+            Delivery::Everyone(ServerEvent::MessageCreated(MessageCreated {
                 message: after.message.clone(),
-            }),
+            })),
         )),
         Committed::ReadMark {
             business,
@@ -114,11 +114,11 @@ pub fn events_for(
                 (true, Some(c), Some(m)) => Some((
                     *business,
                     c,
-                    Delivery::Everyone(ServerEvent::ConversationRead {
+                    Delivery::Everyone(ServerEvent::ConversationRead(ConversationRead {
                         conversation_id: c,
                         user_id: *user,
                         message_id: m,
-                    }),
+                    })),
                 )),
                 _ => None,
             }
@@ -133,13 +133,13 @@ fn permission(
     member: Option<&MemberRef>,
     role: Role,
 ) -> ServerEvent {
-    ServerEvent::PermissionChanged {
+    ServerEvent::PermissionChanged(PermissionChanged {
         conversation_id: conversation.id,
         can_post: can_post(conversation.seat(member, role), conversation.room()).is_ok(),
         messaging: (conversation.kind == ConversationKind::Private)
             .then_some(conversation.client_mode),
         announcement_only: conversation.announcement_only,
-    }
+    })
 }
 
 /// The owner and admins of each business, as this consumer last read them. A change to a
@@ -202,12 +202,12 @@ pub async fn deliver(
     } = &change
     {
         let (b, job) = (*b, &record.job);
-        let event = ServerEvent::MassMessageProgress {
+        let event = ServerEvent::MassMessageProgress(MassMessageProgress {
             id: job.id.clone(),
             status: job.status,
             sent: job.sent,
             failed: job.failed,
-        };
+        });
         realtime.push(b, job.sender_id, &event).await?;
         return Ok(());
     }
@@ -227,7 +227,7 @@ pub async fn deliver(
         Delivery::Left { user, role } => {
             let event = match conversation {
                 Some(c) if c.value.seat(None, role).is_member => permission(&c.value, None, role),
-                _ => ServerEvent::ConversationRemoved { conversation_id: c },
+                _ => ServerEvent::ConversationRemoved(ConversationRemoved { conversation_id: c }),
             };
             realtime.push(b, user, &event).await?;
             Ok(())

@@ -14,7 +14,7 @@ use futures::{SinkExt, StreamExt};
 use lambda_http::RequestExt as _;
 use lambda_http::request::RequestContext;
 use serde::Deserialize;
-use shared::events::ServerEvent;
+use shared::events::*;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,7 +49,8 @@ const PING_EVERY: Duration = Duration::from_secs(25);
 async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, user: shared::UserId) {
     let mut connection = hub.connect(user);
     let (mut tx, mut rx) = socket.split();
-    let hello = serde_json::to_string(&ServerEvent::Hello { user_id: user }).unwrap_or_default();
+    let hello =
+        serde_json::to_string(&ServerEvent::Hello(Hello { user_id: user })).unwrap_or_default();
     if tx.send(WsMessage::Text(hello.into())).await.is_err() {
         return;
     }
