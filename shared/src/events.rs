@@ -103,8 +103,10 @@ mod tests {
         });
         let json = serde_json::to_value(&e).expect("serialize");
         assert_eq!(json["type"], "conversation.read");
+        let user = UserId::from_ulid(Ulid::from_parts(1, 2)).to_string();
         assert_eq!(
-            json["user_id"], "01000000000000000000000002",
+            json["user_id"],
+            user.as_str(),
             "the payload sits beside the tag"
         );
         assert_eq!(
