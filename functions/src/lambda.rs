@@ -2,6 +2,7 @@
 
 use crate::adapters::apigateway::ApiGatewayRealtime;
 use crate::config::Config;
+use crate::domain::ports::Realtime;
 use crate::domain::{AppState, assemble, auth::Tokens};
 use crate::store::Store;
 use crate::store::dynamodb::DynamoStore;
@@ -19,8 +20,9 @@ pub fn init_tracing() {
         .try_init();
 }
 
-/// Services over DynamoDB and API Gateway WebSocket, configured from the environment.
-pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
+/// The ports on AWS: DynamoDB, and API Gateway WebSocket for realtime, configured from the
+/// environment.
+pub async fn aws_ports(config: &Config) -> anyhow::Result<(Arc<dyn Store>, Arc<dyn Realtime>)> {
     let client = DynamoStore::client_from_env(config.dynamodb_endpoint.as_deref()).await;
     let store: Arc<dyn Store> = Arc::new(DynamoStore::new(client, config.table.clone()));
     let endpoint = config
@@ -28,6 +30,12 @@ pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
         .as_deref()
         .with_context(|| format!("{} is not set", crate::config::WS_ENDPOINT))?;
     let realtime = Arc::new(ApiGatewayRealtime::new(endpoint, store.clone()).await);
+    Ok((store, realtime))
+}
+
+/// Services over the AWS ports.
+pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
+    let (store, realtime) = aws_ports(config).await?;
     Ok(assemble(
         store,
         realtime,

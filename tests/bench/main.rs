@@ -64,6 +64,7 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
         Tokens::new(secret.trim().as_bytes())?,
     );
     let coach = services
+        .accounts
         .signup(SignupRequest {
             business_name: "Bench".into(),
             name: "Bench Coach".into(),
@@ -71,9 +72,10 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
             password: PASSWORD.into(),
         })
         .await?;
-    let coach = services.authenticate(&coach.token).await?;
+    let coach = services.accounts.authenticate(&coach.token).await?;
     for (name, count) in [("Short History", SMALL), ("Long History", BIG)] {
         let client = services
+            .clients
             .create_client(
                 &coach,
                 CreateClientRequest {
@@ -97,7 +99,10 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
                     "History message number {i}, with a little text to make it realistic."
                 ),
             };
-            services.send_message(&coach, conversation, req).await?;
+            services
+                .conversations
+                .send_message(&coach, conversation, req)
+                .await?;
             if (i + 1) % 20_000 == 0 {
                 println!(
                     "seed: {name}: {} messages ({:.0}/s)",

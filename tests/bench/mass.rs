@@ -32,6 +32,7 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
         Tokens::new(&[9u8; 32])?,
     );
     let owner = services
+        .accounts
         .signup(SignupRequest {
             business_name: "Mass Bench".into(),
             name: "Bench Coach".into(),
@@ -39,7 +40,7 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
             password: "bench password".into(),
         })
         .await?;
-    let owner = services.authenticate(&owner.token).await?;
+    let owner = services.accounts.authenticate(&owner.token).await?;
     // Only the mass message in each conversation, to count it.
     common::welcome_off(&services, &owner).await?;
     let seeding = Instant::now();
@@ -51,6 +52,7 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
 
     let started = Instant::now();
     let (job, _) = services
+        .mass
         .create_mass_message(
             &owner,
             CreateMassMessageRequest {
@@ -62,13 +64,16 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
         .await?;
     let accepted = started.elapsed();
     // The same delivery the local server runs in its background.
-    while services.run_pending_mass_messages().await? > 0 {
+    while services.mass.run_pending_mass_messages().await? > 0 {
         if started.elapsed() > GIVE_UP {
             return Err("the mass message did not finish".into());
         }
     }
     let took = started.elapsed();
-    let job = services.get_mass_message(&owner, job.id.as_str()).await?;
+    let job = services
+        .mass
+        .get_mass_message(&owner, job.id.as_str())
+        .await?;
     if job.status != MassStatus::Done || job.sent != clients as u64 || job.failed != 0 {
         return Err(format!("unexpected end state: {job:?}").into());
     }
@@ -76,6 +81,7 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
     let sample = conversations.iter().step_by((clients / 50).max(1));
     for &conversation in sample {
         let page = services
+            .conversations
             .list_messages(&owner, conversation, None, Some(10))
             .await?;
         if page.items.len() != 1 {

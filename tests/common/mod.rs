@@ -91,6 +91,7 @@ pub async fn welcome_off(
     owner: &functions::domain::auth::Caller,
 ) -> Result<(), functions::domain::Error> {
     services
+        .settings
         .update_settings(
             owner,
             shared::api::UpdateSettingsRequest {
@@ -117,6 +118,7 @@ pub async fn seed_clients(
     let added: Vec<_> = futures::stream::iter(0..count)
         .map(|i| async move {
             services
+                .clients
                 .create_client(
                     owner,
                     shared::api::CreateClientRequest {

@@ -158,6 +158,7 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
             Tokens::new(secret.as_bytes()).expect("tokens"),
         );
         let owner = services
+            .accounts
             .signup(SignupRequest {
                 business_name: "Durable".into(),
                 name: "Coach".into(),
@@ -166,7 +167,11 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
             })
             .await
             .expect("signup");
-        let owner = services.authenticate(&owner.token).await.expect("caller");
+        let owner = services
+            .accounts
+            .authenticate(&owner.token)
+            .await
+            .expect("caller");
         common::welcome_off(&services, &owner)
             .await
             .expect("welcome off");
@@ -254,15 +259,21 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
         Tokens::new(secret.as_bytes()).expect("tokens"),
     );
     let owner = services
+        .accounts
         .login(email, "a long password".into())
         .await
         .expect("login");
-    let owner = services.authenticate(&owner.token).await.expect("caller");
+    let owner = services
+        .accounts
+        .authenticate(&owner.token)
+        .await
+        .expect("caller");
     let counts: Vec<usize> = futures::stream::iter(conversations)
         .map(|c| {
             let (services, owner) = (&services, &owner);
             async move {
                 services
+                    .conversations
                     .list_messages(owner, c, None, Some(10))
                     .await
                     .expect("history")

@@ -207,7 +207,19 @@ pub fn new_invite(
     ))
 }
 
-impl Services {
+/// Sign-up, sign-in, invites and who is calling.
+pub struct Accounts {
+    store: Arc<dyn Store>,
+    tokens: Tokens,
+}
+
+impl Accounts {
+    pub(super) fn new(store: Arc<dyn Store>, tokens: Tokens) -> Self {
+        Self { store, tokens }
+    }
+}
+
+impl Accounts {
     /// Resolves a bearer token to its caller; refuses unknown, expired or orphaned tokens.
     pub async fn authenticate(&self, token: &str) -> Result<Caller> {
         let (business_id, user_id, role) = self.tokens.verify(token)?;
@@ -224,6 +236,17 @@ impl Services {
     }
 
     /// The caller as the API shows them.
+    /// Records a realtime connection of the caller (API Gateway's `$connect`).
+    pub async fn connect(&self, caller: &Caller, connection_id: &str) -> Result<()> {
+        let (b, u) = (caller.business_id(), caller.user_id());
+        Ok(crate::store::connections::register(&*self.store, b, u, connection_id).await?)
+    }
+
+    /// Forgets a realtime connection (API Gateway's `$disconnect`).
+    pub async fn disconnect(&self, connection_id: &str) -> Result<()> {
+        Ok(crate::store::connections::forget(&*self.store, connection_id).await?)
+    }
+
     pub async fn me(&self, caller: &Caller) -> Result<User> {
         let user = repo::get::<UserRecord>(
             &*self.store,

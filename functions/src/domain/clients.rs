@@ -126,7 +126,22 @@ fn taken(which: &str) -> Error {
     }
 }
 
-impl Services {
+/// The roster and each client's private conversation.
+pub struct Clients {
+    store: Arc<dyn Store>,
+    conversations: Arc<Conversations>,
+}
+
+impl Clients {
+    pub(super) fn new(store: Arc<dyn Store>, conversations: Arc<Conversations>) -> Self {
+        Self {
+            store,
+            conversations,
+        }
+    }
+}
+
+impl Clients {
     /// A client the caller may manage: any, for the owner and admins; a coach's own.
     async fn client_record(&self, caller: &Caller, id: UserId) -> Result<Versioned<UserRecord>> {
         let found = repo::get::<UserRecord>(&*self.store, &keys::user(caller.business_id(), id))
@@ -156,7 +171,7 @@ impl Services {
                 .await?
                 .context("the caller's business is missing")?;
             let channel = match req.company_id {
-                Some(id) => Some(self.company_channel_record(b, id).await?),
+                Some(id) => Some(super::companies::channel_record(&*self.store, b, id).await?),
                 None => None,
             };
             let individual = channel.is_none()
@@ -385,7 +400,7 @@ impl Services {
         let (pk, company_filter) = match (caller.role(), company) {
             (Role::Coach, company) => (keys::coach_roster_pk(b, caller.user_id()), company),
             (_, Some(company)) => {
-                self.company(b, company).await?;
+                super::companies::company(&*self.store, b, company).await?;
                 (keys::company_roster_pk(b, company), None)
             }
             (_, None) => {
@@ -468,9 +483,11 @@ impl Services {
             .into_iter()
             .filter_map(|m| m.value.conversation_id)
             .collect();
-        let found =
-            futures::future::join_all(ids.into_iter().map(|c| self.get_conversation(caller, c)))
-                .await;
+        let found = futures::future::join_all(
+            ids.into_iter()
+                .map(|c| self.conversations.get_conversation(caller, c)),
+        )
+        .await;
         let mut out = Vec::new();
         for f in found {
             match f {
@@ -487,7 +504,7 @@ impl Services {
         Ok(out)
     }
 
-    /// Edits a client by hand. See [`Services::update_client_for`].
+    /// Edits a client by hand. See [`Clients::update_client_for`].
     pub async fn update_client(
         &self,
         caller: &Caller,
@@ -625,13 +642,15 @@ impl Services {
             // Changing company moves the client from one company's channel to the other's.
             if old.company_id != new.company_id {
                 if let Some(company) = old.company_id {
-                    let channel = self.company_channel_record(b, company).await?;
+                    let channel =
+                        super::companies::channel_record(&*self.store, b, company).await?;
                     tx.extend(
                         super::companies::channel_leave(&*self.store, b, &channel, id).await?,
                     );
                 }
                 if let Some(company) = new.company_id {
-                    let channel = self.company_channel_record(b, company).await?;
+                    let channel =
+                        super::companies::channel_record(&*self.store, b, company).await?;
                     tx.extend(
                         super::companies::channel_join(&*self.store, b, &channel, id, &new.name)
                             .await?,
@@ -641,7 +660,10 @@ impl Services {
                 && let Some(company) = new.company_id
             {
                 // The channel's members list shows the new name.
-                let channel = self.company_channel_record(b, company).await?.value.id;
+                let channel = super::companies::channel_record(&*self.store, b, company)
+                    .await?
+                    .value
+                    .id;
                 if let Some(mut seat) = members::get(&*self.store, b, channel, id).await? {
                     seat.value.name = new.name.clone();
                     tx.push(seat.update(keys::member(b, channel, id))?);

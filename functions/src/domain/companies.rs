@@ -33,7 +33,7 @@ fn channel_full() -> Error {
 /// its count of members moved) first, then their seat, read state and group pointer. Nothing
 /// when they are in it already.
 pub(super) async fn channel_join(
-    store: &dyn crate::store::Store,
+    store: &dyn Store,
     b: BusinessId,
     channel: &Versioned<ConversationRecord>,
     client: UserId,
@@ -61,7 +61,7 @@ pub(super) async fn channel_join(
 /// The writes that take `client` out of a company channel, the channel first. Nothing when
 /// they are not in it.
 pub(super) async fn channel_leave(
-    store: &dyn crate::store::Store,
+    store: &dyn Store,
     b: BusinessId,
     channel: &Versioned<ConversationRecord>,
     client: UserId,
@@ -77,30 +77,44 @@ pub(super) async fn channel_leave(
     Ok(writes)
 }
 
-impl Services {
-    /// A company of the business.
-    pub(super) async fn company(&self, b: BusinessId, id: CompanyId) -> Result<Company> {
-        repo::get::<Company>(&*self.store, &keys::company(b, id))
-            .await?
-            .map(|c| c.value)
-            .ok_or_else(company_not_found)
-    }
+/// Companies and their channels.
+pub struct Companies {
+    store: Arc<dyn Store>,
+    conversations: Arc<Conversations>,
+}
 
-    /// A company's channel, as stored.
-    pub(super) async fn company_channel_record(
-        &self,
-        b: BusinessId,
-        id: CompanyId,
-    ) -> Result<Versioned<ConversationRecord>> {
-        let company = self.company(b, id).await?;
-        Ok(repo::get::<ConversationRecord>(
-            &*self.store,
-            &keys::conversation(b, company.channel_id),
-        )
+impl Companies {
+    pub(super) fn new(store: Arc<dyn Store>, conversations: Arc<Conversations>) -> Self {
+        Self {
+            store,
+            conversations,
+        }
+    }
+}
+
+/// A company of business `b`.
+pub(super) async fn company(store: &dyn Store, b: BusinessId, id: CompanyId) -> Result<Company> {
+    repo::get::<Company>(store, &keys::company(b, id))
         .await?
-        .context("a company without its channel")?)
-    }
+        .map(|c| c.value)
+        .ok_or_else(company_not_found)
+}
 
+/// A company's channel, as stored.
+pub(super) async fn channel_record(
+    store: &dyn Store,
+    b: BusinessId,
+    id: CompanyId,
+) -> Result<Versioned<ConversationRecord>> {
+    let company = company(store, b, id).await?;
+    Ok(
+        repo::get::<ConversationRecord>(store, &keys::conversation(b, company.channel_id))
+            .await?
+            .context("a company without its channel")?,
+    )
+}
+
+impl Companies {
     /// Creates a company and its channel, with the owner and every admin in it.
     pub async fn create_company(
         &self,
@@ -193,7 +207,9 @@ impl Services {
         id: CompanyId,
     ) -> Result<ConversationSummary> {
         super::access::staff(caller)?;
-        let company = self.company(caller.business_id(), id).await?;
-        self.get_conversation(caller, company.channel_id).await
+        let company = company(&*self.store, caller.business_id(), id).await?;
+        self.conversations
+            .get_conversation(caller, company.channel_id)
+            .await
     }
 }

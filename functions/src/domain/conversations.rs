@@ -60,7 +60,7 @@ pub fn audience(
 /// Pushes a committed event straight to its audience (the fast path). What fails here the
 /// change stream still delivers, so it is logged, not returned.
 async fn push_now(
-    services: &Services,
+    services: &Conversations,
     conversation: &ConversationRecord,
     listed: Option<Vec<MemberRef>>,
     event: ServerEvent,
@@ -205,7 +205,19 @@ pub enum Sent {
     Repeated,
 }
 
-impl Services {
+/// Conversations and messages: inboxes, history, sending, reactions, read marks.
+pub struct Conversations {
+    store: Arc<dyn Store>,
+    realtime: Arc<dyn Realtime>,
+}
+
+impl Conversations {
+    pub(super) fn new(store: Arc<dyn Store>, realtime: Arc<dyn Realtime>) -> Self {
+        Self { store, realtime }
+    }
+}
+
+impl Conversations {
     /// The conversation, if the caller may read it, with their seat. Non-members get the same
     /// answer as for a conversation that does not exist, so nothing leaks.
     pub(super) async fn readable(&self, caller: &Caller, id: ConversationId) -> Result<Seated> {

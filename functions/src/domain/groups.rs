@@ -63,7 +63,22 @@ fn unknown_person() -> Error {
     )
 }
 
-impl Services {
+/// Groups and who is in them.
+pub struct Groups {
+    store: Arc<dyn Store>,
+    conversations: Arc<Conversations>,
+}
+
+impl Groups {
+    pub(super) fn new(store: Arc<dyn Store>, conversations: Arc<Conversations>) -> Self {
+        Self {
+            store,
+            conversations,
+        }
+    }
+}
+
+impl Groups {
     /// A person of the caller's business who can be in a group.
     async fn person(&self, caller: &Caller, id: UserId) -> Result<UserRecord> {
         repo::get::<UserRecord>(&*self.store, &keys::user(caller.business_id(), id))
@@ -93,7 +108,7 @@ impl Services {
             futures::future::try_join_all(ids.iter().map(|id| self.person(caller, *id))).await?;
         let b = caller.business_id();
         if let Some(company) = req.company_id {
-            self.company(b, company).await?;
+            super::companies::company(&*self.store, b, company).await?;
             if people
                 .iter()
                 .any(|p| p.role == Role::Client && p.company_id != Some(company))
@@ -150,7 +165,9 @@ impl Services {
         }
         joins.push(record);
         self.store.transact(joins).await?;
-        Ok(self.summary(caller, &conversation, Some(&listed[0]), 0))
+        Ok(self
+            .conversations
+            .summary(caller, &conversation, Some(&listed[0]), 0))
     }
 
     /// Changes a group's settings.
@@ -171,7 +188,7 @@ impl Services {
             .map(|e| e.as_deref().map(Emoji::parse).transpose())
             .transpose()?;
         retrying(|| async {
-            let seated = self.readable(caller, id).await?;
+            let seated = self.conversations.readable(caller, id).await?;
             allowed(Action::ChangeSettings, seated.seat, seated.room())?;
             let mut next = seated.conversation.clone();
             if let Some(on) = req.announcement_only {
@@ -187,7 +204,7 @@ impl Services {
             commit(&*self.store, vec![write].into(), ()).await
         })
         .await?;
-        self.get_conversation(caller, id).await
+        self.conversations.get_conversation(caller, id).await
     }
 
     /// Adds someone to a group, or changes their role or posting right.
@@ -207,7 +224,7 @@ impl Services {
         let person = self.person(caller, user).await?;
         let b = caller.business_id();
         retrying(|| async {
-            let seated = self.readable(caller, id).await?;
+            let seated = self.conversations.readable(caller, id).await?;
             allowed(Action::ManageMembers, seated.seat, seated.room())?;
             let current = &seated.conversation;
             let writes = match members::get(&*self.store, b, id, user).await? {
@@ -253,7 +270,7 @@ impl Services {
     ) -> Result<()> {
         let b = caller.business_id();
         retrying(|| async {
-            let seated = self.readable(caller, id).await?;
+            let seated = self.conversations.readable(caller, id).await?;
             let current = &seated.conversation;
             if !current.value.kind.is_group() {
                 return Err(shared::rules::PRIVATE_FIXED.into());
@@ -294,7 +311,7 @@ impl Services {
         caller: &Caller,
         id: ConversationId,
     ) -> Result<Vec<GroupMember>> {
-        let seated = self.readable(caller, id).await?;
+        let seated = self.conversations.readable(caller, id).await?;
         if !seated.record().kind.is_group() {
             return Err(shared::rules::PRIVATE_FIXED.into());
         }

@@ -4,7 +4,7 @@
 //!
 //! A mass message is a job. Accepting it writes the job and a pending marker in one
 //! transaction and answers at once; delivery happens elsewhere, one batch of recipients per
-//! [`Services::mass_step`]: locally by [`run_worker`] in the background of the server, on AWS
+//! [`MassMessages::mass_step`]: locally by [`run_worker`] in the background of the server, on AWS
 //! by the fan-out function, each step's write of the job's progress being the stream record
 //! that triggers the next step. Every recipient's message is sent with a key derived from the
 //! job's id, and progress is saved after the batch: a step repeated after a crash re-sends its
@@ -47,7 +47,28 @@ enum Outcome {
     Failed,
 }
 
-impl Services {
+/// Mass messages and their delivery.
+pub struct MassMessages {
+    store: Arc<dyn Store>,
+    clients: Arc<Clients>,
+    conversations: Arc<Conversations>,
+}
+
+impl MassMessages {
+    pub(super) fn new(
+        store: Arc<dyn Store>,
+        clients: Arc<Clients>,
+        conversations: Arc<Conversations>,
+    ) -> Self {
+        Self {
+            store,
+            clients,
+            conversations,
+        }
+    }
+}
+
+impl MassMessages {
     /// Accepts a mass message: `(job, true)` when new; sending the same id again answers with
     /// the job as it is, `false`, and sends nothing again.
     pub async fn create_mass_message(
@@ -84,7 +105,7 @@ impl Services {
                 ));
             }
             Recipients::Company { company_id } => {
-                self.company(b, company_id).await?;
+                super::companies::company(&*self.store, b, company_id).await?;
                 Recipients::Company { company_id }
             }
             Recipients::Product { product_id } => {
@@ -233,7 +254,11 @@ impl Services {
         if !reachable {
             return Ok(Outcome::Failed);
         }
-        let started = match self.ensure_private_conversation(sender, client).await {
+        let started = match self
+            .clients
+            .ensure_private_conversation(sender, client)
+            .await
+        {
             Ok(c) => c,
             Err(Error::Refused {
                 kind: Kind::NotFound | Kind::Forbidden | Kind::Invalid,
@@ -248,7 +273,11 @@ impl Services {
             client_message_id: message_key(job.id.as_str()),
             body: job.body.clone(),
         };
-        match self.send_message(sender, conversation, req).await {
+        match self
+            .conversations
+            .send_message(sender, conversation, req)
+            .await
+        {
             Ok(_) => Ok(Outcome::Sent),
             // Not the sender's client (a coach's), or no longer reachable.
             Err(Error::Refused {
@@ -359,7 +388,7 @@ pub async fn run_worker(
     poll: Duration,
 ) {
     loop {
-        if let Err(e) = services.run_pending_mass_messages().await {
+        if let Err(e) = services.mass.run_pending_mass_messages().await {
             tracing::warn!(error = ?e, "delivering mass messages failed; trying again shortly");
             tokio::time::sleep(Duration::from_secs(1)).await;
             continue;

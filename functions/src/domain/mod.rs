@@ -1,5 +1,8 @@
-//! Services and the rules they enforce, written against the ports. Handlers call these and
-//! nothing else; every check of who may do what happens here.
+//! Services and the rules they enforce, written against the ports. One service per area
+//! (accounts, clients, companies, conversations, groups, mass messages, products, settings,
+//! staff), each holding only the ports and the other services it uses, assembled in one place
+//! ([`assemble`]). Handlers call these and nothing else; every check of who may do what happens
+//! here, through [`access`] and `shared::rules`.
 
 pub mod access;
 pub mod auth;
@@ -15,37 +18,62 @@ pub mod products;
 pub mod settings;
 pub mod staff;
 
+pub use auth::{Accounts, Tokens};
+pub use clients::Clients;
+pub use companies::Companies;
+pub use conversations::Conversations;
+pub use error::{Error, Kind, Result};
+pub use groups::Groups;
+pub use mass::MassMessages;
+pub use products::Products;
+pub use settings::BusinessSettings;
+pub use staff::Staff;
+
 use crate::store::Store;
 use crate::store::tx::{Tx, TxError};
-pub use error::{Error, Kind, Result};
 use ports::Realtime;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Everything a request needs, built once per process.
+/// The services of every area, built once per process. Each holds only the ports (and the
+/// other services) it uses.
 pub struct Services {
-    pub store: Arc<dyn Store>,
-    /// The fast path of live events: what a service pushes right after its commit. The change
-    /// stream delivers every event as well; clients drop the second copy by id.
-    pub realtime: Arc<dyn Realtime>,
-    pub tokens: auth::Tokens,
+    pub accounts: Accounts,
+    pub clients: Arc<Clients>,
+    pub companies: Companies,
+    pub conversations: Arc<Conversations>,
+    pub groups: Groups,
+    pub mass: MassMessages,
+    pub products: Products,
+    pub settings: BusinessSettings,
+    pub staff: Staff,
 }
 
 /// Shared by every router.
 pub type AppState = Arc<Services>;
 
 /// Puts the services together over their adapters: the one way the local server, the Lambda
-/// functions, the stream handler and the tests build them.
+/// functions, the stream handler and the tests build them. `realtime` is the fast path of live
+/// events: what a service pushes right after its commit (the change stream delivers every
+/// event as well; clients drop the second copy by id).
 pub fn assemble(
     store: Arc<dyn Store>,
     realtime: Arc<dyn Realtime>,
     tokens: auth::Tokens,
 ) -> AppState {
+    let conversations = Arc::new(Conversations::new(store.clone(), realtime));
+    let clients = Arc::new(Clients::new(store.clone(), conversations.clone()));
     Arc::new(Services {
-        store,
-        realtime,
-        tokens,
+        accounts: Accounts::new(store.clone(), tokens),
+        companies: Companies::new(store.clone(), conversations.clone()),
+        groups: Groups::new(store.clone(), conversations.clone()),
+        mass: MassMessages::new(store.clone(), clients.clone(), conversations.clone()),
+        products: Products::new(store.clone(), clients.clone()),
+        settings: BusinessSettings::new(store.clone()),
+        staff: Staff::new(store),
+        clients,
+        conversations,
     })
 }
 

@@ -84,7 +84,19 @@ fn order_key(b: BusinessId, order_id: &str) -> keys::Key {
     )
 }
 
-impl Services {
+/// Products, purchases and the store's webhook.
+pub struct Products {
+    store: Arc<dyn Store>,
+    clients: Arc<Clients>,
+}
+
+impl Products {
+    pub(super) fn new(store: Arc<dyn Store>, clients: Arc<Clients>) -> Self {
+        Self { store, clients }
+    }
+}
+
+impl Products {
     /// Defines a product.
     pub async fn create_product(
         &self,
@@ -193,6 +205,7 @@ impl Services {
             ..Default::default()
         };
         let updated = self
+            .clients
             .update_client_with(
                 caller,
                 client,
@@ -227,7 +240,7 @@ impl Services {
         cursor: Option<String>,
     ) -> Result<Page<Purchase>> {
         super::access::staff(caller)?;
-        self.get_client(caller, client).await?;
+        self.clients.get_client(caller, client).await?;
         let q = Query::prefix(
             keys::person_pk(caller.business_id(), client),
             keys::PURCHASE_PREFIX,
@@ -362,6 +375,7 @@ impl Services {
                         .unwrap_or_default(),
                 };
                 let added = self
+                    .clients
                     .create_client(
                         &owner,
                         CreateClientRequest {

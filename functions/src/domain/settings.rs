@@ -9,7 +9,18 @@ use shared::api::UpdateSettingsRequest;
 use shared::limits::WELCOME_MAX_CHARS;
 use shared::model::Settings;
 
-impl Services {
+/// The business's settings.
+pub struct BusinessSettings {
+    store: Arc<dyn Store>,
+}
+
+impl BusinessSettings {
+    pub(super) fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+}
+
+impl BusinessSettings {
     /// The settings, for staff.
     pub async fn settings(&self, caller: &Caller) -> Result<Settings> {
         super::access::staff(caller)?;

@@ -43,7 +43,18 @@ pub async fn managers(
         .collect())
 }
 
-impl Services {
+/// Staff: invites, the staff list, coaches of clients.
+pub struct Staff {
+    store: Arc<dyn Store>,
+}
+
+impl Staff {
+    pub(super) fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+}
+
+impl Staff {
     /// Invites an admin or a coach (the owner only).
     pub async fn invite_staff(
         &self,

@@ -4,13 +4,16 @@
 use super::{change_from_images, deliver};
 use crate::config::Config;
 use crate::domain::AppState;
+use crate::domain::ports::Realtime;
 use crate::store::Change;
+use crate::store::Store;
 use crate::store::changes::Committed;
 use crate::store::dynamodb::from_stream_image;
 use aws_lambda_events::event::dynamodb::Event;
 use lambda_runtime::LambdaEvent;
 use shared::BusinessId;
 use shared::model::MassStatus;
+use std::sync::Arc;
 
 /// The changes of a stream event, in order.
 pub fn changes_from_event(event: Event) -> anyhow::Result<Vec<Change>> {
@@ -37,14 +40,20 @@ pub fn mass_step_due(change: &Change) -> Option<(BusinessId, String)> {
 }
 
 pub struct Handler {
+    store: Arc<dyn Store>,
+    realtime: Arc<dyn Realtime>,
     state: AppState,
     managers: super::Managers,
 }
 
 impl Handler {
     pub async fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let (store, realtime) = crate::lambda::aws_ports(config).await?;
+        let tokens = crate::domain::Tokens::new(config.jwt_secret.as_bytes())?;
         Ok(Self {
-            state: crate::lambda::aws_services(config).await?,
+            state: crate::domain::assemble(store.clone(), realtime.clone(), tokens),
+            store,
+            realtime,
             managers: super::Managers::default(),
         })
     }
@@ -55,15 +64,9 @@ impl Handler {
     /// and finally sends to the dead-letter queue; repeated steps send nothing twice.
     pub async fn handle(&self, event: LambdaEvent<Event>) -> Result<(), lambda_runtime::Error> {
         for change in changes_from_event(event.payload)? {
-            deliver(
-                &*self.state.store,
-                &*self.state.realtime,
-                &self.managers,
-                &change,
-            )
-            .await?;
+            deliver(&*self.store, &*self.realtime, &self.managers, &change).await?;
             if let Some((b, job)) = mass_step_due(&change) {
-                self.state.mass_step(b, &job).await?;
+                self.state.mass.mass_step(b, &job).await?;
             }
         }
         Ok(())

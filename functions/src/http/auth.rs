@@ -32,7 +32,7 @@ async fn signup(
     State(s): State<AppState>,
     ApiJson(req): ApiJson<SignupRequest>,
 ) -> Result<(StatusCode, Json<AuthResponse>), ApiError> {
-    Ok((StatusCode::CREATED, Json(s.signup(req).await?)))
+    Ok((StatusCode::CREATED, Json(s.accounts.signup(req).await?)))
 }
 
 /// Signs in with email (or a client's phone) and password.
@@ -42,7 +42,7 @@ async fn login(
     State(s): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<AuthResponse>, ApiError> {
-    Ok(Json(s.login(&req.email, req.password).await?))
+    Ok(Json(s.accounts.login(&req.email, req.password).await?))
 }
 
 /// What an invite link is for.
@@ -52,7 +52,7 @@ async fn invite_preview(
     State(s): State<AppState>,
     ApiPath(token): ApiPath<String>,
 ) -> Result<Json<InvitePreview>, ApiError> {
-    Ok(Json(s.invite_preview(&token).await?))
+    Ok(Json(s.accounts.invite_preview(&token).await?))
 }
 
 /// Accepts a one-time invite by choosing a password; signs the person in.
@@ -63,14 +63,16 @@ async fn accept_invite(
     State(s): State<AppState>,
     ApiJson(req): ApiJson<AcceptInviteRequest>,
 ) -> Result<Json<AuthResponse>, ApiError> {
-    Ok(Json(s.accept_invite(&req.token, req.password).await?))
+    Ok(Json(
+        s.accounts.accept_invite(&req.token, req.password).await?,
+    ))
 }
 
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
 async fn me(State(s): State<AppState>, caller: Caller) -> Result<Json<User>, ApiError> {
-    Ok(Json(s.me(&caller).await?))
+    Ok(Json(s.accounts.me(&caller).await?))
 }
 
 /// This document.

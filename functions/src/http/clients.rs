@@ -52,7 +52,7 @@ async fn create_client(
 ) -> Result<(StatusCode, Json<ClientWithInvite>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(s.create_client(&caller, req).await?),
+        Json(s.clients.create_client(&caller, req).await?),
     ))
 }
 
@@ -65,7 +65,8 @@ async fn list_clients(
     ApiQuery(q): ApiQuery<ListClients>,
 ) -> Result<Json<Page<Client>>, ApiError> {
     Ok(Json(
-        s.list_clients(&caller, q.q.as_deref(), q.company_id, q.cursor, q.limit)
+        s.clients
+            .list_clients(&caller, q.q.as_deref(), q.company_id, q.cursor, q.limit)
             .await?,
     ))
 }
@@ -77,7 +78,7 @@ async fn get_client(
     caller: Caller,
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<Json<Client>, ApiError> {
-    Ok(Json(s.get_client(&caller, id).await?))
+    Ok(Json(s.clients.get_client(&caller, id).await?))
 }
 
 /// Edits name, email, phone (null clears) or messaging mode.
@@ -90,7 +91,7 @@ async fn update_client(
     ApiPath(id): ApiPath<UserId>,
     ApiJson(req): ApiJson<UpdateClientRequest>,
 ) -> Result<Json<Client>, ApiError> {
-    Ok(Json(s.update_client(&caller, id, req).await?))
+    Ok(Json(s.clients.update_client(&caller, id, req).await?))
 }
 
 /// A new invite link for a client who has not joined yet.
@@ -103,7 +104,7 @@ async fn invite_client(
 ) -> Result<(StatusCode, Json<ClientWithInvite>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(s.invite_client(&caller, id).await?),
+        Json(s.clients.invite_client(&caller, id).await?),
     ))
 }
 
@@ -116,7 +117,7 @@ async fn client_conversations(
     caller: Caller,
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<Json<Vec<ConversationSummary>>, ApiError> {
-    Ok(Json(s.client_conversations(&caller, id).await?))
+    Ok(Json(s.clients.client_conversations(&caller, id).await?))
 }
 
 /// Starts the private conversation of a client who has none (added straight into their
@@ -128,7 +129,9 @@ async fn start_private_conversation(
     caller: Caller,
     ApiPath(id): ApiPath<UserId>,
 ) -> Result<Json<Client>, ApiError> {
-    Ok(Json(s.start_private_conversation(&caller, id).await?))
+    Ok(Json(
+        s.clients.start_private_conversation(&caller, id).await?,
+    ))
 }
 
 /// Adds a company, with its channel (the owner and admins in it).
@@ -141,7 +144,7 @@ async fn create_company(
 ) -> Result<(StatusCode, Json<Company>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(s.create_company(&caller, req).await?),
+        Json(s.companies.create_company(&caller, req).await?),
     ))
 }
 
@@ -152,7 +155,7 @@ async fn list_companies(
     State(s): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<Company>>, ApiError> {
-    Ok(Json(s.list_companies(&caller).await?))
+    Ok(Json(s.companies.list_companies(&caller).await?))
 }
 
 /// The company's channel: every client of the company, and staff.
@@ -163,7 +166,7 @@ async fn company_channel(
     caller: Caller,
     ApiPath(id): ApiPath<CompanyId>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
-    Ok(Json(s.company_channel(&caller, id).await?))
+    Ok(Json(s.companies.company_channel(&caller, id).await?))
 }
 
 /// The business's settings.
@@ -173,7 +176,7 @@ async fn get_settings(
     State(s): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Settings>, ApiError> {
-    Ok(Json(s.settings(&caller).await?))
+    Ok(Json(s.settings.settings(&caller).await?))
 }
 
 /// Changes the welcome message or the default channel (the owner and admins).
@@ -184,5 +187,5 @@ async fn update_settings(
     caller: Caller,
     ApiJson(req): ApiJson<UpdateSettingsRequest>,
 ) -> Result<Json<Settings>, ApiError> {
-    Ok(Json(s.update_settings(&caller, req).await?))
+    Ok(Json(s.settings.update_settings(&caller, req).await?))
 }

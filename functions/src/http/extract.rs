@@ -66,6 +66,6 @@ impl FromRequestParts<AppState> for Caller {
                     "Sign in first: this needs an Authorization: Bearer token.",
                 )
             })?;
-        Ok(state.authenticate(token).await?)
+        Ok(state.accounts.authenticate(token).await?)
     }
 }

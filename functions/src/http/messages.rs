@@ -57,7 +57,9 @@ async fn list_conversations(
     ApiQuery(q): ApiQuery<ListConversations>,
 ) -> Result<Json<Page<ConversationSummary>>, ApiError> {
     Ok(Json(
-        s.list_conversations(&caller, q.cursor, q.limit).await?,
+        s.conversations
+            .list_conversations(&caller, q.cursor, q.limit)
+            .await?,
     ))
 }
 
@@ -68,7 +70,7 @@ async fn get_conversation(
     caller: Caller,
     ApiPath(id): ApiPath<ConversationId>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
-    Ok(Json(s.get_conversation(&caller, id).await?))
+    Ok(Json(s.conversations.get_conversation(&caller, id).await?))
 }
 
 /// History, newest first, paged by `before`.
@@ -81,7 +83,11 @@ async fn list_messages(
     ApiPath(id): ApiPath<ConversationId>,
     ApiQuery(q): ApiQuery<ListMessages>,
 ) -> Result<Json<Page<Message>>, ApiError> {
-    Ok(Json(s.list_messages(&caller, id, q.before, q.limit).await?))
+    Ok(Json(
+        s.conversations
+            .list_messages(&caller, id, q.before, q.limit)
+            .await?,
+    ))
 }
 
 /// Sends a message: 201 when new, 200 with the same message when `client_message_id` was sent before.
@@ -96,7 +102,7 @@ async fn send_message(
     ApiPath(id): ApiPath<ConversationId>,
     ApiJson(req): ApiJson<SendMessageRequest>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
-    let (message, sent) = s.send_message(&caller, id, req).await?;
+    let (message, sent) = s.conversations.send_message(&caller, id, req).await?;
     let status = if sent == Sent::Created {
         StatusCode::CREATED
     } else {
@@ -115,7 +121,11 @@ async fn mark_read(
     ApiPath(id): ApiPath<ConversationId>,
     ApiJson(req): ApiJson<MarkReadRequest>,
 ) -> Result<Json<ReadState>, ApiError> {
-    Ok(Json(s.mark_read(&caller, id, req.message_id).await?))
+    Ok(Json(
+        s.conversations
+            .mark_read(&caller, id, req.message_id)
+            .await?,
+    ))
 }
 
 /// Adds the caller's emoji reaction to a message (once per emoji per person: adding it again
@@ -133,7 +143,9 @@ async fn add_reaction(
     ApiJson(req): ApiJson<AddReactionRequest>,
 ) -> Result<Json<Message>, ApiError> {
     Ok(Json(
-        s.react(&caller, id, message_id, &req.emoji, true).await?,
+        s.conversations
+            .react(&caller, id, message_id, &req.emoji, true)
+            .await?,
     ))
 }
 
@@ -148,7 +160,11 @@ async fn remove_reaction(
     caller: Caller,
     ApiPath((id, message_id, emoji)): ApiPath<(ConversationId, MessageId, String)>,
 ) -> Result<Json<Message>, ApiError> {
-    Ok(Json(s.react(&caller, id, message_id, &emoji, false).await?))
+    Ok(Json(
+        s.conversations
+            .react(&caller, id, message_id, &emoji, false)
+            .await?,
+    ))
 }
 
 /// Sends one message to many clients, each in their own private conversation. Accepted at once
@@ -162,7 +178,7 @@ async fn create_mass_message(
     caller: Caller,
     ApiJson(req): ApiJson<CreateMassMessageRequest>,
 ) -> Result<(StatusCode, Json<MassMessage>), ApiError> {
-    let (job, new) = s.create_mass_message(&caller, req).await?;
+    let (job, new) = s.mass.create_mass_message(&caller, req).await?;
     let status = if new {
         StatusCode::ACCEPTED
     } else {
@@ -179,5 +195,5 @@ async fn get_mass_message(
     caller: Caller,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<MassMessage>, ApiError> {
-    Ok(Json(s.get_mass_message(&caller, &id).await?))
+    Ok(Json(s.mass.get_mass_message(&caller, &id).await?))
 }

@@ -54,7 +54,7 @@ async fn invite_staff(
 ) -> Result<(StatusCode, Json<StaffWithInvite>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(s.invite_staff(&caller, req).await?),
+        Json(s.staff.invite_staff(&caller, req).await?),
     ))
 }
 
@@ -65,7 +65,7 @@ async fn list_staff(
     State(s): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Page<StaffMember>>, ApiError> {
-    Ok(Json(s.list_staff(&caller).await?))
+    Ok(Json(s.staff.list_staff(&caller).await?))
 }
 
 /// Assigns a coach to the client (owners and admins; `null` unassigns): the coach joins the
@@ -79,7 +79,7 @@ async fn assign_coach(
     ApiPath(id): ApiPath<UserId>,
     ApiJson(req): ApiJson<AssignCoachRequest>,
 ) -> Result<Json<Client>, ApiError> {
-    Ok(Json(s.assign_coach(&caller, id, req.coach_id).await?))
+    Ok(Json(s.staff.assign_coach(&caller, id, req.coach_id).await?))
 }
 
 /// Defines a product and the messaging it grants (owners and admins).
@@ -92,7 +92,7 @@ async fn create_product(
 ) -> Result<(StatusCode, Json<Product>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(s.create_product(&caller, req).await?),
+        Json(s.products.create_product(&caller, req).await?),
     ))
 }
 
@@ -103,7 +103,7 @@ async fn list_products(
     State(s): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Page<Product>>, ApiError> {
-    Ok(Json(s.list_products(&caller).await?))
+    Ok(Json(s.products.list_products(&caller).await?))
 }
 
 /// Records that the client bought a product; their messaging mode follows the product, and the
@@ -120,7 +120,8 @@ async fn record_purchase(
     Ok((
         StatusCode::CREATED,
         Json(
-            s.record_purchase(&caller, id, req.product_id, PurchaseSource::Manual)
+            s.products
+                .record_purchase(&caller, id, req.product_id, PurchaseSource::Manual)
                 .await?,
         ),
     ))
@@ -136,7 +137,9 @@ async fn list_purchases(
     ApiPath(id): ApiPath<UserId>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<Purchase>>, ApiError> {
-    Ok(Json(s.list_purchases(&caller, id, q.cursor).await?))
+    Ok(Json(
+        s.products.list_purchases(&caller, id, q.cursor).await?,
+    ))
 }
 
 /// The secret the business's online store signs purchase webhooks with (owners and admins).
@@ -147,7 +150,7 @@ async fn webhook_secret(
     caller: Caller,
 ) -> Result<Json<WebhookSecret>, ApiError> {
     Ok(Json(WebhookSecret {
-        secret: s.webhook_secret(&caller).await?,
+        secret: s.products.webhook_secret(&caller).await?,
     }))
 }
 
@@ -172,6 +175,7 @@ async fn webhook_purchase(
             .to_owned()
     };
     let (result, applied) = s
+        .products
         .webhook_purchase(
             &header("x-sideline-business"),
             &header("x-sideline-timestamp"),
@@ -208,7 +212,7 @@ async fn set_messaging(
     ApiPath(id): ApiPath<UserId>,
     ApiJson(req): ApiJson<SetMessagingRequest>,
 ) -> Result<Json<Client>, ApiError> {
-    Ok(Json(s.set_messaging(&caller, id, req.mode).await?))
+    Ok(Json(s.clients.set_messaging(&caller, id, req.mode).await?))
 }
 
 /// Every change of the client's messaging mode, newest first: from, to, why, who and when.
@@ -223,7 +227,9 @@ async fn messaging_changes(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<ModeChange>>, ApiError> {
     Ok(Json(
-        s.messaging_changes(&caller, id, q.cursor, q.limit).await?,
+        s.clients
+            .messaging_changes(&caller, id, q.cursor, q.limit)
+            .await?,
     ))
 }
 
@@ -239,7 +245,7 @@ async fn create_group(
 ) -> Result<(StatusCode, Json<ConversationSummary>), ApiError> {
     Ok((
         StatusCode::CREATED,
-        Json(s.create_group(&caller, req).await?),
+        Json(s.groups.create_group(&caller, req).await?),
     ))
 }
 
@@ -254,7 +260,7 @@ async fn update_conversation(
     ApiPath(id): ApiPath<ConversationId>,
     ApiJson(req): ApiJson<UpdateConversationRequest>,
 ) -> Result<Json<ConversationSummary>, ApiError> {
-    Ok(Json(s.update_conversation(&caller, id, req).await?))
+    Ok(Json(s.groups.update_conversation(&caller, id, req).await?))
 }
 
 /// A group's members, their roles and posting rights.
@@ -266,7 +272,7 @@ async fn list_members(
     caller: Caller,
     ApiPath(id): ApiPath<ConversationId>,
 ) -> Result<Json<Vec<GroupMember>>, ApiError> {
-    Ok(Json(s.group_members(&caller, id).await?))
+    Ok(Json(s.groups.group_members(&caller, id).await?))
 }
 
 /// Adds a person to a group or changes their role and posting right (`can_post`: `true` lets
@@ -282,7 +288,7 @@ async fn set_member(
     ApiPath((id, user)): ApiPath<(ConversationId, UserId)>,
     ApiJson(req): ApiJson<SetMemberRequest>,
 ) -> Result<Json<Vec<GroupMember>>, ApiError> {
-    Ok(Json(s.set_member(&caller, id, user, req).await?))
+    Ok(Json(s.groups.set_member(&caller, id, user, req).await?))
 }
 
 /// Removes a member (owners and admins), or leaves the group (one's own id). They lose it at
@@ -295,6 +301,6 @@ async fn remove_member(
     caller: Caller,
     ApiPath((id, user)): ApiPath<(ConversationId, UserId)>,
 ) -> Result<StatusCode, ApiError> {
-    s.remove_member(&caller, id, user).await?;
+    s.groups.remove_member(&caller, id, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,7 +2,6 @@
 //! (`$connect`, `$disconnect`, `$default`) on AWS.
 
 use super::error::ApiError;
-use crate::adapters::apigateway::{connect_writes, forget_connection};
 use crate::adapters::hub::LocalHub;
 use crate::domain::{AppState, Error};
 use axum::Router;
@@ -38,7 +37,7 @@ async fn local_ws(
     let token = q.token.ok_or_else(|| {
         Error::unauthorized("auth.missing_token", "Connect with ?token=<session token>.")
     })?;
-    let caller = state.authenticate(&token).await?;
+    let caller = state.accounts.authenticate(&token).await?;
     Ok(upgrade
         .on_upgrade(move |socket| serve_socket(socket, hub, caller.user_id()))
         .into_response())
@@ -101,16 +100,12 @@ async fn apigateway_event(
             let token = token.ok_or_else(|| {
                 Error::unauthorized("auth.missing_token", "Connect with ?token=<session token>.")
             })?;
-            let caller = state.authenticate(&token).await?;
-            let writes = connect_writes(caller.business_id(), caller.user_id(), &connection_id)
-                .map_err(Error::from)?;
-            state.store.transact(writes).await.map_err(Error::from)?;
+            let caller = state.accounts.authenticate(&token).await?;
+            state.accounts.connect(&caller, &connection_id).await?;
             Ok(axum::http::StatusCode::OK.into_response())
         }
         "$disconnect" => {
-            forget_connection(&*state.store, &connection_id)
-                .await
-                .map_err(Error::from)?;
+            state.accounts.disconnect(&connection_id).await?;
             Ok(axum::http::StatusCode::OK.into_response())
         }
         // Clients only listen; anything they send is acknowledged and ignored.

@@ -97,6 +97,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
         return serde_json::from_str(&text).context("reading demo.json");
     }
     let coach = state
+        .accounts
         .signup(SignupRequest {
             business_name: "Peak Performance Coaching".into(),
             name: "Jordan Rivera".into(),
@@ -105,7 +106,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
         })
         .await
         .context("seeding the demo coach")?;
-    let coach = state.authenticate(&coach.token).await?;
+    let coach = state.accounts.authenticate(&coach.token).await?;
     // The demo's histories begin with the coach's own greeting; the welcome message is turned
     // back on (its default text) for the clients added while trying the demo.
     let welcome = |enabled| UpdateSettingsRequest {
@@ -115,9 +116,13 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
         }),
         default_channel: None,
     };
-    state.update_settings(&coach, welcome(false)).await?;
+    state
+        .settings
+        .update_settings(&coach, welcome(false))
+        .await?;
     for (i, (name, email, mode, joins, history)) in CLIENTS.iter().enumerate() {
         let created = state
+            .clients
             .create_client(
                 &coach,
                 CreateClientRequest {
@@ -134,9 +139,10 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
             continue;
         }
         let session = state
+            .accounts
             .accept_invite(&created.invite.token, PASSWORD.into())
             .await?;
-        let client = state.authenticate(&session.token).await?;
+        let client = state.accounts.authenticate(&session.token).await?;
         for (j, (from_client, text)) in history.iter().enumerate() {
             let sender = if *from_client { &client } else { &coach };
             let req = SendMessageRequest {
@@ -144,6 +150,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
                 body: (*text).into(),
             };
             state
+                .conversations
                 .send_message(
                     sender,
                     created
@@ -157,6 +164,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
     }
     // A company, its two clients and its channel.
     let company = state
+        .companies
         .create_company(
             &coach,
             CreateCompanyRequest {
@@ -169,6 +177,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
         ("Tom Berg", "tom@northwind.example"),
     ] {
         state
+            .clients
             .create_client(
                 &coach,
                 CreateClientRequest {
@@ -188,8 +197,14 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
             "Welcome to the Northwind Labs wellness challenge! Check-ins happen here every Monday."
                 .into(),
     };
-    state.send_message(&coach, company.channel_id, req).await?;
-    state.update_settings(&coach, welcome(true)).await?;
+    state
+        .conversations
+        .send_message(&coach, company.channel_id, req)
+        .await?;
+    state
+        .settings
+        .update_settings(&coach, welcome(true))
+        .await?;
     let logins = DemoLogins {
         coach_email: COACH_EMAIL.into(),
         coach_password: PASSWORD.into(),

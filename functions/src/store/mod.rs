@@ -3,6 +3,7 @@
 //! adapters, and the repositories written once on top of it.
 
 pub mod changes;
+pub mod connections;
 pub mod dynamodb;
 pub mod embedded;
 pub mod keys;

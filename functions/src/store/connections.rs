@@ -1,0 +1,71 @@
+//! Realtime connections through API Gateway: each kept (with a TTL) under the person it belongs
+//! to, and by its id so `$disconnect`, which names only the id, finds its person.
+
+use super::keys::{self, CONNECTION_PREFIX};
+use super::repo::{self, ConnectionRecord};
+use super::{Condition, Query, Store, StoreError, Write};
+use shared::{BusinessId, UserId};
+
+/// How long a connection record lives without being refreshed (API Gateway closes sockets
+/// after 2 hours anyway).
+pub const CONNECTION_TTL_SECS: i64 = 3 * 3600;
+
+/// Records a new connection of `user`.
+pub async fn register(
+    store: &dyn Store,
+    business_id: BusinessId,
+    user_id: UserId,
+    connection_id: &str,
+) -> Result<(), StoreError> {
+    let record = ConnectionRecord {
+        business_id,
+        user_id,
+        connection_id: connection_id.to_owned(),
+    };
+    let expires = time::OffsetDateTime::now_utc().unix_timestamp() + CONNECTION_TTL_SECS;
+    let mut by_person = repo::item(
+        keys::connection(business_id, user_id, connection_id),
+        &record,
+        1,
+    )?;
+    by_person.expires_at = Some(expires);
+    let mut owner = repo::item(keys::connection_owner(connection_id), &record, 1)?;
+    owner.expires_at = Some(expires);
+    store
+        .transact(vec![
+            Write::put(by_person, Condition::Always),
+            Write::put(owner, Condition::Always),
+        ])
+        .await
+}
+
+/// Forgets a connection (on `$disconnect`, or when API Gateway says it is gone).
+pub async fn forget(store: &dyn Store, connection_id: &str) -> Result<(), StoreError> {
+    let Some(owner) =
+        repo::get::<ConnectionRecord>(store, &keys::connection_owner(connection_id)).await?
+    else {
+        return Ok(());
+    };
+    let (pk, sk) = keys::connection(owner.value.business_id, owner.value.user_id, connection_id);
+    let (opk, osk) = keys::connection_owner(connection_id);
+    store
+        .transact(vec![
+            Write::delete(pk, sk, Condition::Always),
+            Write::delete(opk, osk, Condition::Always),
+        ])
+        .await
+}
+
+/// A page of `user`'s open connections.
+pub async fn of_person(
+    store: &dyn Store,
+    business_id: BusinessId,
+    user_id: UserId,
+    cursor: Option<String>,
+) -> Result<(Vec<ConnectionRecord>, Option<String>), StoreError> {
+    let q = Query::prefix(keys::person_pk(business_id, user_id), CONNECTION_PREFIX)
+        .limit(100)
+        .after(cursor);
+    let (page, next) = repo::query::<ConnectionRecord>(store, &q).await?;
+    Ok((page.into_iter().map(|c| c.value).collect(), next))
+}
