@@ -115,13 +115,31 @@ pub async fn serve(
     Ok((addr, server))
 }
 
+/// Checks that the data dir holds records of the layout this build reads
+/// ([`crate::store::DATA_FORMAT`]), marking a new one with it.
+fn check_data_format(data_dir: &Path, store_file: &Path) -> anyhow::Result<()> {
+    let path = data_dir.join("data-format");
+    let current = crate::store::DATA_FORMAT.to_string();
+    match std::fs::read_to_string(&path) {
+        Ok(found) if found.trim() == current => Ok(()),
+        Err(_) if !store_file.exists() => {
+            std::fs::write(&path, &current).with_context(|| format!("writing {}", path.display()))
+        }
+        _ => anyhow::bail!(
+            "{} holds data in an earlier layout than this version reads (data format {current}); \
+             delete the directory to start over",
+            data_dir.display()
+        ),
+    }
+}
+
 /// Opens the data dir, seeds the demo if asked, and starts serving on 127.0.0.1.
 pub async fn start(options: Options) -> anyhow::Result<Running> {
     std::fs::create_dir_all(&options.data_dir)
         .with_context(|| format!("creating {}", options.data_dir.display()))?;
-    let store = Arc::new(EmbeddedStore::open(
-        &options.data_dir.join("sideline.redb"),
-    )?);
+    let store_file = options.data_dir.join("sideline.redb");
+    check_data_format(&options.data_dir, &store_file)?;
+    let store = Arc::new(EmbeddedStore::open(&store_file)?);
     let secret = load_or_create_secret(&options.data_dir)?;
     let hub = Arc::new(LocalHub::default());
     let state = assemble(store.clone(), hub.clone(), Tokens::new(&secret)?);
@@ -157,4 +175,24 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
         demo,
         server,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_data_dir_of_another_layout_is_refused_and_a_new_one_is_marked() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store_file = dir.path().join("sideline.redb");
+        check_data_format(dir.path(), &store_file).expect("a new dir is fine");
+        std::fs::write(&store_file, b"").expect("a store file");
+        check_data_format(dir.path(), &store_file).expect("marked with this layout");
+
+        std::fs::write(dir.path().join("data-format"), "1").expect("an older mark");
+        let refused = check_data_format(dir.path(), &store_file).expect_err("refused");
+        assert!(refused.to_string().contains("delete the directory"), "{refused}");
+        std::fs::remove_file(dir.path().join("data-format")).expect("no mark");
+        assert!(check_data_format(dir.path(), &store_file).is_err(), "unmarked with data");
+    }
 }

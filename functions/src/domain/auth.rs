@@ -334,7 +334,7 @@ impl Accounts {
         )?)
         .push(repo::create(
             keys::staff(business_id, owner.id),
-            &super::staff::staff_entry(&owner, true),
+            &repo::StaffRecord::from(super::staff::staff_entry(&owner, true)),
         )?);
         tx.commit(&*self.store).await?;
         self.session(&owner).await
@@ -486,7 +486,7 @@ impl Accounts {
         } else {
             tx.push(repo::overwrite(
                 keys::staff(b, joined.value.id),
-                &super::staff::staff_entry(&joined.value, true),
+                &repo::StaffRecord::from(super::staff::staff_entry(&joined.value, true)),
             )?);
         }
         tx.commit(&*self.store).await?;

@@ -8,7 +8,8 @@ use crate::store::keys::{self, ROSTER_BY_ID, ROSTER_BY_NAME};
 use crate::store::members;
 use crate::store::repo::{
     self, ActivityRecord, BusinessRecord, ConversationRecord, IdempotencyRecord, LoginRecord,
-    MemberRef, MembershipRecord, MessageRecord, RosterRecord, UserRecord, Versioned,
+    MemberRef, MembershipRecord, MessageRecord, ModeChangeRecord, RosterRecord, UserRecord,
+    Versioned,
 };
 use crate::store::{Condition, Query, Write};
 use anyhow::Context as _;
@@ -16,7 +17,7 @@ use shared::api::{ClientWithInvite, CreateClientRequest, Invite, UpdateClientReq
 use shared::limits::{LIST_PAGE_DEFAULT, LIST_PAGE_MAX};
 use shared::model::{
     Client, ConversationKind, DefaultChannel, Message, MessagingMode, ModeChange, ModeChangeReason,
-    Page, Role,
+    Page, Role, WelcomeMessage,
 };
 use shared::rules::implicit_member;
 use shared::validate::{Email, MessageBody, Name, Phone};
@@ -31,8 +32,8 @@ const ROSTER_SCAN_PAGES: usize = 5;
 /// The code of an edit refused because one of its extra writes was made before.
 pub(super) const EXTRA_TAKEN: &str = "write.already_recorded";
 
-/// A client as the API shows them (and as the roster keeps them).
-pub(super) fn roster_entry(user: &UserRecord) -> Result<RosterRecord> {
+/// A client as the API shows them (the roster keeps the same, as a [`RosterRecord`]).
+pub(super) fn roster_entry(user: &UserRecord) -> Result<Client> {
     Ok(Client {
         id: user.id,
         name: user.name.clone(),
@@ -54,7 +55,7 @@ fn search_key(name: &str) -> String {
 /// The roster entries for a client, replacing those of its previous state.
 pub fn roster_writes(user: &UserRecord, before: Option<&UserRecord>) -> Result<Vec<Write>> {
     let b = user.business_id;
-    let entry = roster_entry(user)?;
+    let entry = RosterRecord::from(roster_entry(user)?);
     let mut writes = vec![repo::overwrite(keys::roster_by_id(b, user.id), &entry)?];
     if let Some(old) = before.filter(|o| search_key(&o.name) != search_key(&user.name)) {
         let (pk, sk) = keys::roster_by_name(b, &search_key(&old.name), user.id);
@@ -267,20 +268,22 @@ impl Clients {
         let now = now();
         let welcome = &business.settings.welcome_message;
         let first = match welcome.enabled {
-            true => {
-                MessageBody::parse(&welcome.render(&client.name, sender.name(), &business.name))
-                    .ok()
-                    .map(|body| Message {
-                        id: MessageId::from_ulid(super::ids::new_ulid()),
-                        conversation_id: id,
-                        sender_id: sender.user_id(),
-                        sender_name: sender.name().to_owned(),
-                        body: body.into_inner(),
-                        client_message_id: WELCOME_ID.into(),
-                        created_at: now,
-                        reactions: Vec::new(),
-                    })
-            }
+            true => MessageBody::parse(&WelcomeMessage::from(welcome.clone()).render(
+                &client.name,
+                sender.name(),
+                &business.name,
+            ))
+            .ok()
+            .map(|body| Message {
+                id: MessageId::from_ulid(super::ids::new_ulid()),
+                conversation_id: id,
+                sender_id: sender.user_id(),
+                sender_name: sender.name().to_owned(),
+                body: body.into_inner(),
+                client_message_id: WELCOME_ID.into(),
+                created_at: now,
+                reactions: Vec::new(),
+            }),
             false => None,
         };
         let conversation = ConversationRecord {
@@ -297,7 +300,7 @@ impl Clients {
             announcement_only: false,
             company_id: None,
             seq: u64::from(first.is_some()),
-            last_message: first.clone(),
+            last_message: first.clone().map(|m| MessageRecord::new(m, 1)),
             created_at: now,
             last_activity_at: now,
         };
@@ -311,7 +314,7 @@ impl Clients {
             )?);
             writes.push(repo::create(
                 keys::message(b, id, message.id),
-                &MessageRecord { message, seq: 1 },
+                &MessageRecord::new(message, 1),
             )?);
         }
         // The sender has read what they sent; everyone else has it to read.
@@ -413,7 +416,7 @@ impl Clients {
                     repo::query::<RosterRecord>(&*self.store, &q.limit(limit).after(cursor))
                         .await?;
                 return Ok(Page {
-                    items: records.into_iter().map(|r| r.value).collect(),
+                    items: records.into_iter().map(|r| r.value.into()).collect(),
                     next_cursor,
                 });
             }
@@ -449,12 +452,17 @@ impl Clients {
                 .limit(limit)
                 .after(cursor.take());
             let (records, next) = repo::query::<RosterRecord>(&*self.store, &q).await?;
-            items.extend(records.into_iter().map(|r| r.value).filter(|c| {
-                company.is_none_or(|co| c.company_id == Some(co))
-                    && prefix
-                        .as_ref()
-                        .is_none_or(|p| search_key(&c.name).starts_with(p))
-            }));
+            items.extend(
+                records
+                    .into_iter()
+                    .map(|r| Client::from(r.value))
+                    .filter(|c| {
+                        company.is_none_or(|co| c.company_id == Some(co))
+                            && prefix
+                                .as_ref()
+                                .is_none_or(|p| search_key(&c.name).starts_with(p))
+                    }),
+            );
             match next {
                 Some(n) if items.len() < limit && read < ROSTER_SCAN_PAGES => cursor = Some(n),
                 next => {
@@ -547,9 +555,9 @@ impl Clients {
         .reverse()
         .limit(limit)
         .after(cursor);
-        let (records, next_cursor) = repo::query::<ModeChange>(&*self.store, &q).await?;
+        let (records, next_cursor) = repo::query::<ModeChangeRecord>(&*self.store, &q).await?;
         Ok(Page {
-            items: records.into_iter().map(|r| r.value).collect(),
+            items: records.into_iter().map(|r| r.value.into()).collect(),
             next_cursor,
         })
     }
@@ -670,7 +678,7 @@ impl Clients {
                 }
             }
             if old.messaging != new.messaging {
-                let change = ModeChange {
+                let change = ModeChangeRecord {
                     client_id: id,
                     from: old.messaging,
                     to: new.messaging,

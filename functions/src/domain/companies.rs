@@ -7,8 +7,8 @@ use super::*;
 use crate::store::keys::{self, COMPANY_PREFIX};
 use crate::store::members;
 use crate::store::repo::{
-    self, ActivityRecord, BusinessRecord, ConversationRecord, MemberRef, MembershipRecord,
-    Versioned,
+    self, ActivityRecord, BusinessRecord, CompanyRecord, ConversationRecord, MemberRef,
+    MembershipRecord, Versioned,
 };
 use crate::store::{Query, Write};
 use anyhow::Context as _;
@@ -94,9 +94,9 @@ impl Companies {
 
 /// A company of business `b`.
 pub(super) async fn company(store: &dyn Store, b: BusinessId, id: CompanyId) -> Result<Company> {
-    repo::get::<Company>(store, &keys::company(b, id))
+    repo::get::<CompanyRecord>(store, &keys::company(b, id))
         .await?
-        .map(|c| c.value)
+        .map(|c| c.value.into())
         .ok_or_else(company_not_found)
 }
 
@@ -169,7 +169,10 @@ impl Companies {
                 "Your business already has a company with this name.",
             ),
         )
-        .push(repo::create(keys::company(b, company.id), &company)?)
+        .push(repo::create(
+            keys::company(b, company.id),
+            &CompanyRecord::from(company.clone()),
+        )?)
         .push(repo::create(keys::conversation(b, channel.id), &channel)?);
         tx.extend(members::join(
             b,
@@ -196,8 +199,8 @@ impl Companies {
     /// Every company of business `b`.
     pub(super) async fn companies_of(&self, b: BusinessId) -> Result<Vec<Company>> {
         let q = Query::prefix(keys::companies_pk(b), COMPANY_PREFIX);
-        let companies = repo::query_all::<Company>(&*self.store, q).await?;
-        Ok(companies.into_iter().map(|c| c.value).collect())
+        let companies = repo::query_all::<CompanyRecord>(&*self.store, q).await?;
+        Ok(companies.into_iter().map(|c| c.value.into()).collect())
     }
 
     /// A company's channel, for staff who are in it.

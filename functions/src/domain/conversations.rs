@@ -546,7 +546,7 @@ impl Conversations {
             kind: c.kind,
             title,
             client_id: c.client_id,
-            last_message: c.last_message.clone(),
+            last_message: c.last_message.as_ref().map(MessageRecord::message),
             unread_count: c.seq.saturating_sub(last_read_seq),
             can_post: can_post(seat, c.room()).is_ok(),
             messaging: (!group).then_some(c.client_mode),
@@ -599,7 +599,7 @@ impl Conversations {
             .limit(limit)
             .after(cursor);
         let (records, next) = repo::query::<MessageRecord>(&*self.store, &q).await?;
-        let items: Vec<Message> = records.into_iter().map(|r| r.value.message).collect();
+        let items: Vec<Message> = records.into_iter().map(|r| r.value.into()).collect();
         let next_cursor = next.and(items.last().map(|m| m.id.to_string()));
         Ok(Page { items, next_cursor })
     }
@@ -658,7 +658,7 @@ impl Conversations {
             let old_activity = conversation.value.activity_key();
             let mut next = conversation.clone();
             next.value.seq += 1;
-            next.value.last_message = Some(message.clone());
+            next.value.last_message = Some(MessageRecord::new(message.clone(), next.value.seq));
             next.value.last_activity_at = now;
             let seq = next.value.seq;
 
@@ -673,10 +673,7 @@ impl Conversations {
                 )?,
                 repo::create(
                     keys::message(b, id, message.id),
-                    &MessageRecord {
-                        message: message.clone(),
-                        seq,
-                    },
+                    &MessageRecord::new(message.clone(), seq),
                 )?,
                 next.update(keys::conversation(b, id))?,
                 read_write,
@@ -736,7 +733,7 @@ impl Conversations {
         )
         .await?
         .context("an idempotency key without its message")?;
-        Ok(Some(record.value.message))
+        Ok(Some(record.value.into()))
     }
 
     /// Adds (`add`) or removes the caller's `emoji` on a message. Anyone who can read the
@@ -760,8 +757,7 @@ impl Conversations {
                 repo::get::<MessageRecord>(&*self.store, &keys::message(b, id, message_id))
                     .await?
                     .ok_or_else(message_not_found)?;
-            let mut after = record.clone();
-            let message = &mut after.value.message;
+            let mut message = record.value.message();
             let changed = if add {
                 if !message.reactions.iter().any(|r| r.emoji == emoji.as_str())
                     && message.reactions.len() >= REACTION_EMOJI_MAX
@@ -782,10 +778,12 @@ impl Conversations {
                 message.remove_reaction(emoji.as_str(), caller.user_id())
             };
             if !changed {
-                return Ok(Attempt::Done(record.value.message));
+                return Ok(Attempt::Done(message));
             }
+            let mut after = record.clone();
+            after.value = MessageRecord::new(message.clone(), record.value.seq);
             let write = after.update(keys::message(b, id, message_id))?;
-            commit(&*self.store, vec![write].into(), after.value.message).await
+            commit(&*self.store, vec![write].into(), message).await
         })
         .await
     }

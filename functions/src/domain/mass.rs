@@ -13,7 +13,10 @@
 use super::auth::Caller;
 use super::*;
 use crate::store::keys::{self, PENDING_MASS_PK, ROSTER_BY_ID};
-use crate::store::repo::{self, ClientRef, MassRecord, PendingMassRecord, UserRecord};
+use crate::store::repo::{
+    self, ClientRef, MassJobRecord, MassRecord, PendingMassRecord, RecipientsRecord, RosterRecord,
+    UserRecord,
+};
 use crate::store::tx::{Tx, TxError};
 use crate::store::{Change, Condition, Query, Write};
 use anyhow::Context as _;
@@ -109,7 +112,7 @@ impl MassMessages {
                 Recipients::Company { company_id }
             }
             Recipients::Product { product_id } => {
-                repo::get::<shared::model::Product>(&*self.store, &keys::product(b, product_id))
+                repo::get::<repo::ProductRecord>(&*self.store, &keys::product(b, product_id))
                     .await?
                     .ok_or_else(|| {
                         Error::not_found("product.not_found", "There is no such product.")
@@ -136,7 +139,7 @@ impl MassMessages {
             repo::create(
                 key.clone(),
                 &MassRecord {
-                    job: job.clone(),
+                    job: job.clone().into(),
                     cursor: None,
                 },
             )?,
@@ -152,11 +155,13 @@ impl MassMessages {
         match tx.commit(&*self.store).await {
             Ok(()) => Ok((job, true)),
             Err(TxError::Refused(())) => {
-                let earlier = repo::get::<MassRecord>(&*self.store, &key)
-                    .await?
-                    .context("a mass message that was just there")?
-                    .value
-                    .job;
+                let earlier = MassMessage::from(
+                    repo::get::<MassRecord>(&*self.store, &key)
+                        .await?
+                        .context("a mass message that was just there")?
+                        .value
+                        .job,
+                );
                 if earlier.body != job.body
                     || earlier.recipients != job.recipients
                     || earlier.sender_id != job.sender_id
@@ -179,7 +184,7 @@ impl MassMessages {
         let job =
             repo::get::<MassRecord>(&*self.store, &keys::mass_message(caller.business_id(), id))
                 .await?
-                .map(|r| r.value.job)
+                .map(|r| MassMessage::from(r.value.job))
                 .ok_or_else(not_found)?;
         if !super::access::sees_work_of(caller, job.sender_id) {
             return Err(not_found());
@@ -200,7 +205,7 @@ impl MassMessages {
         };
         let sender = record.job.sender_id;
         match &record.job.recipients {
-            Recipients::Clients { client_ids } => {
+            RecipientsRecord::Clients { client_ids } => {
                 let from: usize = match &record.cursor {
                     Some(c) => c.parse().context("a mass message's position")?,
                     None => 0,
@@ -209,26 +214,25 @@ impl MassMessages {
                 let batch = client_ids.get(from..to).unwrap_or_default().to_vec();
                 Ok((batch, (to < client_ids.len()).then(|| to.to_string())))
             }
-            Recipients::All { .. } => {
+            RecipientsRecord::All { .. } => {
                 let sender = repo::get::<UserRecord>(&*self.store, &keys::user(b, sender)).await?;
                 // A coach's "everyone" is everyone assigned to them.
                 let pk = match sender.map(|s| s.value) {
                     Some(s) if s.role == Role::Coach => keys::coach_roster_pk(b, s.id),
                     _ => keys::roster_pk(b),
                 };
-                let (page, next) =
-                    repo::query::<shared::model::Client>(&*self.store, &page(pk)).await?;
+                let (page, next) = repo::query::<RosterRecord>(&*self.store, &page(pk)).await?;
                 Ok((page.into_iter().map(|c| c.value.id).collect(), next))
             }
-            Recipients::Company { company_id } => {
-                let (page, next) = repo::query::<shared::model::Client>(
+            RecipientsRecord::Company { company_id } => {
+                let (page, next) = repo::query::<RosterRecord>(
                     &*self.store,
                     &page(keys::company_roster_pk(b, *company_id)),
                 )
                 .await?;
                 Ok((page.into_iter().map(|c| c.value.id).collect(), next))
             }
-            Recipients::Product { product_id } => {
+            RecipientsRecord::Product { product_id } => {
                 let (page, next) =
                     repo::query::<ClientRef>(&*self.store, &page(keys::buyers_pk(b, *product_id)))
                         .await?;
@@ -242,7 +246,7 @@ impl MassMessages {
     async fn deliver_one(
         &self,
         sender: &Caller,
-        job: &MassMessage,
+        job: &MassJobRecord,
         client: UserId,
     ) -> Result<Outcome> {
         // Only a client the sender may message: any of the business's, or a coach's own.

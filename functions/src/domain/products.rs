@@ -8,7 +8,9 @@ use super::auth::Caller;
 use super::*;
 use crate::store::Query;
 use crate::store::keys;
-use crate::store::repo::{self, BusinessRecord, UserRecord};
+use crate::store::repo::{
+    self, BusinessRecord, OrderRecord, ProductRecord, PurchaseRecord, UserRecord,
+};
 use crate::store::tx::{Tx, TxError};
 use anyhow::Context as _;
 use hmac::{Hmac, Mac};
@@ -121,7 +123,7 @@ impl Products {
         };
         Writes::from(vec![repo::create(
             keys::product(caller.business_id(), product.id),
-            &product,
+            &ProductRecord::from(product.clone()),
         )?])
         .commit(&*self.store)
         .await?;
@@ -132,17 +134,17 @@ impl Products {
     pub async fn list_products(&self, caller: &Caller) -> Result<Page<Product>> {
         super::access::staff(caller)?;
         let q = Query::prefix(keys::products_pk(caller.business_id()), "P#").limit(LIST_PAGE_MAX);
-        let (records, next_cursor) = repo::query::<Product>(&*self.store, &q).await?;
+        let (records, next_cursor) = repo::query::<ProductRecord>(&*self.store, &q).await?;
         Ok(Page {
-            items: records.into_iter().map(|r| r.value).collect(),
+            items: records.into_iter().map(|r| r.value.into()).collect(),
             next_cursor,
         })
     }
 
     async fn product(&self, b: BusinessId, id: ProductId) -> Result<Product> {
-        repo::get::<Product>(&*self.store, &keys::product(b, id))
+        repo::get::<ProductRecord>(&*self.store, &keys::product(b, id))
             .await?
-            .map(|r| r.value)
+            .map(|r| r.value.into())
             .ok_or_else(product_not_found)
     }
 
@@ -213,7 +215,10 @@ impl Products {
                 ModeChangeReason::ProductPurchase,
                 |u| {
                     let mut writes = vec![
-                        repo::create(keys::purchase(b, client, id), &purchase(u.messaging))?,
+                        repo::create(
+                            keys::purchase(b, client, id),
+                            &PurchaseRecord::from(purchase(u.messaging)),
+                        )?,
                         // Who bought what, for mass messages to a product's buyers.
                         repo::overwrite(
                             keys::buyer(b, product.id, client),
@@ -223,7 +228,7 @@ impl Products {
                     if let (Some((key, _, _)), Some(done)) =
                         (&order, answer(&super::clients::roster_entry(u)?))
                     {
-                        writes.push(repo::create((*key).clone(), &done)?);
+                        writes.push(repo::create((*key).clone(), &OrderRecord::from(done))?);
                     }
                     Ok(writes)
                 },
@@ -248,9 +253,9 @@ impl Products {
         .reverse()
         .limit(LIST_PAGE_MAX)
         .after(cursor);
-        let (records, next_cursor) = repo::query::<Purchase>(&*self.store, &q).await?;
+        let (records, next_cursor) = repo::query::<PurchaseRecord>(&*self.store, &q).await?;
         Ok(Page {
-            items: records.into_iter().map(|r| r.value).collect(),
+            items: records.into_iter().map(|r| r.value.into()).collect(),
             next_cursor,
         })
     }
@@ -335,8 +340,8 @@ impl Products {
         }
         // Delivered before: the same answer, nothing done twice.
         let order = order_key(b, order_id);
-        if let Some(done) = repo::get::<WebhookPurchaseResult>(&*self.store, &order).await? {
-            return Ok((done.value, false));
+        if let Some(done) = repo::get::<OrderRecord>(&*self.store, &order).await? {
+            return Ok((done.value.into(), false));
         }
         let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(b))
             .await?
@@ -409,9 +414,9 @@ impl Products {
             )),
             // The same order delivered twice at once: the first one's answer stands.
             Err(Error::Refused { code, .. }) if code == super::clients::EXTRA_TAKEN => Ok((
-                repo::get::<WebhookPurchaseResult>(&*self.store, &order)
+                repo::get::<OrderRecord>(&*self.store, &order)
                     .await?
-                    .map(|r| r.value)
+                    .map(|r| r.value.into())
                     .ok_or_else(Error::busy)?,
                 false,
             )),

@@ -28,7 +28,7 @@ impl BusinessSettings {
             repo::get::<BusinessRecord>(&*self.store, &keys::business(caller.business_id()))
                 .await?
                 .context("the caller's business is missing")?;
-        Ok(business.value.settings)
+        Ok(business.value.settings.into())
     }
 
     /// Changes the settings (the owner and admins).
@@ -60,7 +60,7 @@ impl BusinessSettings {
                 .context("the caller's business is missing")?;
             let mut next = current.clone();
             if let Some(w) = &req.welcome_message {
-                next.value.settings.welcome_message = shared::model::WelcomeMessage {
+                next.value.settings.welcome_message = repo::WelcomeRecord {
                     enabled: w.enabled,
                     text: w.text.trim().to_owned(),
                 };
@@ -71,7 +71,7 @@ impl BusinessSettings {
             commit(
                 &*self.store,
                 vec![next.update(key.clone())?].into(),
-                next.value.settings,
+                next.value.settings.into(),
             )
             .await
         })

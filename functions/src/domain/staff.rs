@@ -7,7 +7,9 @@
 use super::auth::{Caller, new_invite};
 use super::*;
 use crate::store::Query;
-use crate::store::repo::{self, ConversationRecord, MemberRef, MembershipRecord, UserRecord};
+use crate::store::repo::{
+    self, ConversationRecord, MemberRef, MembershipRecord, StaffRecord, UserRecord,
+};
 use crate::store::{keys, members};
 use anyhow::Context as _;
 use shared::UserId;
@@ -35,7 +37,7 @@ pub async fn managers(
     b: shared::BusinessId,
 ) -> anyhow::Result<Vec<(UserId, Role)>> {
     let q = Query::prefix(keys::staff_pk(b), keys::STAFF_PREFIX);
-    Ok(repo::query_all::<StaffMember>(store, q)
+    Ok(repo::query_all::<StaffRecord>(store, q)
         .await?
         .into_iter()
         .filter(|s| s.value.role.is_manager() && s.value.joined)
@@ -97,7 +99,7 @@ impl Staff {
         .push(repo::create(keys::user(b, user.id), &user)?)
         .push(repo::create(
             keys::staff(b, user.id),
-            &staff_entry(&user, false),
+            &StaffRecord::from(staff_entry(&user, false)),
         )?)
         .push(invite_write);
         tx.commit(&*self.store).await?;
@@ -112,8 +114,8 @@ impl Staff {
         super::access::staff(caller)?;
         let q = Query::prefix(keys::staff_pk(caller.business_id()), keys::STAFF_PREFIX)
             .limit(LIST_PAGE_MAX);
-        let (records, next_cursor) = repo::query::<StaffMember>(&*self.store, &q).await?;
-        let mut items: Vec<StaffMember> = records.into_iter().map(|r| r.value).collect();
+        let (records, next_cursor) = repo::query::<StaffRecord>(&*self.store, &q).await?;
+        let mut items: Vec<StaffMember> = records.into_iter().map(|r| r.value.into()).collect();
         items.sort_by_key(|s| (s.role != Role::Owner, s.created_at));
         Ok(Page { items, next_cursor })
     }

@@ -78,14 +78,14 @@ pub fn events_for(
             conversation,
             before: Some(before),
             after: Some(after),
-        } => (before.message.reactions != after.message.reactions).then(|| {
+        } => (before.reactions != after.reactions).then(|| {
             (
                 *business,
                 *conversation,
                 Delivery::Everyone(ServerEvent::ReactionChanged(ReactionChanged {
                     conversation_id: *conversation,
-                    message_id: after.message.id,
-                    reactions: after.message.reactions.clone(),
+                    message_id: after.id,
+                    reactions: after.message().reactions,
                 })),
             )
         }),
@@ -98,7 +98,7 @@ pub fn events_for(
             *business,
             *conversation,
             Delivery::Everyone(ServerEvent::MessageCreated(MessageCreated {
-                message: after.message.clone(),
+                message: after.message(),
             })),
         )),
         Committed::ReadMark {

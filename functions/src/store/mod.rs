@@ -8,6 +8,7 @@ pub mod dynamodb;
 pub mod embedded;
 pub mod keys;
 pub mod members;
+pub mod records;
 pub mod repo;
 pub mod tx;
 
@@ -16,6 +17,11 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 use std::collections::HashSet;
+
+/// The layout of the stored records. A local data dir made with another layout is refused at
+/// start with a clear message, not read into errors. 2: members as items of their own, stored
+/// records separate from the wire types.
+pub const DATA_FORMAT: u32 = 2;
 
 /// The largest item either adapter accepts, in bytes as DynamoDB counts them (names + values).
 /// A little under DynamoDB's 400 KiB so our estimate never reaches the real limit.

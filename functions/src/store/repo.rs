@@ -1,10 +1,11 @@
 //! The records the domain keeps, and typed reads and writes of them over any [`Store`].
 
 use super::keys::Key;
+pub use super::records::*;
 use super::*;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use shared::model::{ConversationKind, GroupRole, Message, MessagingMode, Role};
+use shared::model::{ConversationKind, GroupRole, MessagingMode, Role};
 use shared::{BusinessId, ConversationId, MessageId, UserId};
 use time::OffsetDateTime;
 
@@ -123,7 +124,7 @@ pub struct BusinessRecord {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(default)]
-    pub settings: shared::model::Settings,
+    pub settings: SettingsRecord,
 }
 
 /// Anyone who can sign in to a business: owner, staff, client.
@@ -255,7 +256,7 @@ pub struct ConversationRecord {
     pub company_id: Option<shared::CompanyId>,
     /// How many messages have been sent; a message's `seq` is its position.
     pub seq: u64,
-    pub last_message: Option<Message>,
+    pub last_message: Option<MessageRecord>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -308,14 +309,6 @@ impl ConversationRecord {
     }
 }
 
-/// A stored message: the wire message and its position in the conversation.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct MessageRecord {
-    #[serde(flatten)]
-    pub message: Message,
-    pub seq: u64,
-}
-
 /// The sender's idempotency key → the message it produced.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IdempotencyRecord {
@@ -355,9 +348,6 @@ pub struct ActivityRecord {
     pub conversation_id: ConversationId,
 }
 
-/// A roster entry (by id or by name): the client as the roster lists them.
-pub type RosterRecord = shared::model::Client;
-
 /// A WebSocket connection through API Gateway.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ConnectionRecord {
@@ -375,7 +365,7 @@ pub struct ClientRef {
 /// A mass message and how far its delivery got.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MassRecord {
-    pub job: shared::model::MassMessage,
+    pub job: MassJobRecord,
     /// Where the next batch of recipients starts: a query cursor, or for clients named one by
     /// one the index of the next. None before the first batch.
     #[serde(default)]

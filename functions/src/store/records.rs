@@ -1,0 +1,460 @@
+//! Stored forms of what the API also shows: a message, a roster entry, a staff entry, a
+//! company, a product, a purchase, a mode change, a mass message, the settings and a webhook
+//! delivery's answer. Each is its own type, converted to and from the `shared` wire type here,
+//! so a change to the API is not a change to what is stored (and the other way round). Small
+//! value types (ids, roles, modes, statuses) are stored as the wire spells them.
+
+use serde::{Deserialize, Serialize};
+use shared::api::{Invite, WebhookPurchaseResult};
+use shared::model::{
+    Client, Company, DefaultChannel, MassMessage, MassStatus, Message, MessagingMode, ModeChange,
+    ModeChangeReason, Product, ProductGrant, Purchase, PurchaseSource, Reaction, Reactor,
+    Recipients, Role, Settings, StaffMember, WelcomeMessage,
+};
+use shared::{CompanyId, ConversationId, MassMessageId, MessageId, ProductId, PurchaseId, UserId};
+use time::OffsetDateTime;
+
+/// `From` both ways between a record and the wire type whose fields it mirrors one for one
+/// (each field converted with `into`).
+macro_rules! mirrors {
+    ($record:ident, $wire:ident { $($field:ident),* $(,)? }) => {
+        impl From<$record> for $wire {
+            fn from(r: $record) -> Self {
+                Self { $($field: r.$field.into()),* }
+            }
+        }
+        impl From<$wire> for $record {
+            fn from(w: $wire) -> Self {
+                Self { $($field: w.$field.into()),* }
+            }
+        }
+    };
+}
+
+/// A message as stored: in its conversation's partition with its position (`seq`), and as the
+/// conversation's last message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    pub id: MessageId,
+    pub conversation_id: ConversationId,
+    pub sender_id: UserId,
+    pub sender_name: String,
+    pub body: String,
+    pub client_message_id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(default)]
+    pub reactions: Vec<ReactionRecord>,
+    /// Its position in the conversation: the first message is 1.
+    #[serde(default)]
+    pub seq: u64,
+}
+
+impl MessageRecord {
+    /// `message` as stored at position `seq`.
+    pub fn new(message: Message, seq: u64) -> Self {
+        Self {
+            id: message.id,
+            conversation_id: message.conversation_id,
+            sender_id: message.sender_id,
+            sender_name: message.sender_name,
+            body: message.body,
+            client_message_id: message.client_message_id,
+            created_at: message.created_at,
+            reactions: message.reactions.into_iter().map(Into::into).collect(),
+            seq,
+        }
+    }
+
+    /// The message as the API shows it.
+    pub fn message(&self) -> Message {
+        Message::from(self.clone())
+    }
+}
+
+impl From<MessageRecord> for Message {
+    fn from(r: MessageRecord) -> Self {
+        Self {
+            id: r.id,
+            conversation_id: r.conversation_id,
+            sender_id: r.sender_id,
+            sender_name: r.sender_name,
+            body: r.body,
+            client_message_id: r.client_message_id,
+            created_at: r.created_at,
+            reactions: r.reactions.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// One emoji on a message and who put it there, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReactionRecord {
+    pub emoji: String,
+    pub users: Vec<ReactorRecord>,
+}
+
+impl From<ReactionRecord> for Reaction {
+    fn from(r: ReactionRecord) -> Self {
+        Self {
+            emoji: r.emoji,
+            users: r.users.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<Reaction> for ReactionRecord {
+    fn from(r: Reaction) -> Self {
+        Self {
+            emoji: r.emoji,
+            users: r.users.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReactorRecord {
+    pub id: UserId,
+    pub name: String,
+}
+mirrors!(ReactorRecord, Reactor { id, name });
+
+/// A roster entry (by id, by name, a coach's, a company's): the client as listings show them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RosterRecord {
+    pub id: UserId,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub messaging: MessagingMode,
+    #[serde(default)]
+    pub conversation_id: Option<ConversationId>,
+    #[serde(default)]
+    pub company_id: Option<CompanyId>,
+    pub joined: bool,
+    #[serde(default)]
+    pub coach_id: Option<UserId>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+mirrors!(
+    RosterRecord,
+    Client {
+        id,
+        name,
+        email,
+        phone,
+        messaging,
+        conversation_id,
+        company_id,
+        joined,
+        coach_id,
+        created_at
+    }
+);
+
+/// An entry of the business's staff list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffRecord {
+    pub id: UserId,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub joined: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+mirrors!(
+    StaffRecord,
+    StaffMember {
+        id,
+        name,
+        email,
+        role,
+        joined,
+        created_at
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompanyRecord {
+    pub id: CompanyId,
+    pub name: String,
+    pub channel_id: ConversationId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+mirrors!(
+    CompanyRecord,
+    Company {
+        id,
+        name,
+        channel_id,
+        created_at
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductRecord {
+    pub id: ProductId,
+    pub name: String,
+    pub price_label: String,
+    pub grants: ProductGrant,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+mirrors!(
+    ProductRecord,
+    Product {
+        id,
+        name,
+        price_label,
+        grants,
+        created_at
+    }
+);
+
+/// A client's purchase, in their partition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseRecord {
+    pub id: PurchaseId,
+    pub client_id: UserId,
+    pub product_id: ProductId,
+    pub product_name: String,
+    pub source: PurchaseSource,
+    pub mode_after: MessagingMode,
+    #[serde(with = "time::serde::rfc3339")]
+    pub purchased_at: OffsetDateTime,
+}
+mirrors!(
+    PurchaseRecord,
+    Purchase {
+        id,
+        client_id,
+        product_id,
+        product_name,
+        source,
+        mode_after,
+        purchased_at
+    }
+);
+
+/// One change of a client's messaging mode, in their partition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModeChangeRecord {
+    pub client_id: UserId,
+    pub from: MessagingMode,
+    pub to: MessagingMode,
+    pub reason: ModeChangeReason,
+    pub changed_by: Option<UserId>,
+    pub changed_by_name: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub changed_at: OffsetDateTime,
+}
+mirrors!(
+    ModeChangeRecord,
+    ModeChange {
+        client_id,
+        from,
+        to,
+        reason,
+        changed_by,
+        changed_by_name,
+        changed_at
+    }
+);
+
+/// The business's settings, inside its record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SettingsRecord {
+    #[serde(default)]
+    pub welcome_message: WelcomeRecord,
+    #[serde(default)]
+    pub default_channel: DefaultChannel,
+}
+mirrors!(
+    SettingsRecord,
+    Settings {
+        welcome_message,
+        default_channel
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WelcomeRecord {
+    pub enabled: bool,
+    pub text: String,
+}
+mirrors!(WelcomeRecord, WelcomeMessage { enabled, text });
+
+impl Default for WelcomeRecord {
+    fn default() -> Self {
+        WelcomeMessage::default().into()
+    }
+}
+
+/// A mass message as stored: what it says, to whom, and how far it got.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MassJobRecord {
+    pub id: MassMessageId,
+    pub body: String,
+    pub recipients: RecipientsRecord,
+    pub status: MassStatus,
+    pub sent: u64,
+    pub failed: u64,
+    pub sender_id: UserId,
+    pub sender_name: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+}
+mirrors!(
+    MassJobRecord,
+    MassMessage {
+        id,
+        body,
+        recipients,
+        status,
+        sent,
+        failed,
+        sender_id,
+        sender_name,
+        created_at,
+        finished_at
+    }
+);
+
+/// What a webhook delivery of an order was answered, kept under the order's id so the same
+/// order delivered again gets the same answer and changes nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderRecord {
+    pub purchase: PurchaseRecord,
+    pub client: RosterRecord,
+    pub created_client: bool,
+    pub invite: Option<InviteLinkRecord>,
+}
+
+impl From<OrderRecord> for WebhookPurchaseResult {
+    fn from(r: OrderRecord) -> Self {
+        Self {
+            purchase: r.purchase.into(),
+            client: r.client.into(),
+            created_client: r.created_client,
+            invite: r.invite.map(Into::into),
+        }
+    }
+}
+
+impl From<WebhookPurchaseResult> for OrderRecord {
+    fn from(w: WebhookPurchaseResult) -> Self {
+        Self {
+            purchase: w.purchase.into(),
+            client: w.client.into(),
+            created_client: w.created_client,
+            invite: w.invite.map(Into::into),
+        }
+    }
+}
+
+/// An invite link as an order's answer gave it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InviteLinkRecord {
+    pub token: String,
+    pub url: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+mirrors!(
+    InviteLinkRecord,
+    Invite {
+        token,
+        url,
+        expires_at
+    }
+);
+
+/// Who a mass message goes to, tagged by its shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "to", rename_all = "snake_case")]
+pub enum RecipientsRecord {
+    Clients { client_ids: Vec<UserId> },
+    All { all: bool },
+    Company { company_id: CompanyId },
+    Product { product_id: ProductId },
+}
+
+impl From<RecipientsRecord> for Recipients {
+    fn from(r: RecipientsRecord) -> Self {
+        match r {
+            RecipientsRecord::Clients { client_ids } => Self::Clients { client_ids },
+            RecipientsRecord::All { all } => Self::All { all },
+            RecipientsRecord::Company { company_id } => Self::Company { company_id },
+            RecipientsRecord::Product { product_id } => Self::Product { product_id },
+        }
+    }
+}
+
+impl From<Recipients> for RecipientsRecord {
+    fn from(r: Recipients) -> Self {
+        match r {
+            Recipients::Clients { client_ids } => Self::Clients { client_ids },
+            Recipients::All { all } => Self::All { all },
+            Recipients::Company { company_id } => Self::Company { company_id },
+            Recipients::Product { product_id } => Self::Product { product_id },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ulid::Ulid;
+
+    #[test]
+    fn a_message_round_trips_through_its_record_with_its_reactions() {
+        let user = UserId::from_ulid(Ulid::from_parts(1, 3));
+        let message = Message {
+            id: MessageId::from_ulid(Ulid::from_parts(1, 1)),
+            conversation_id: ConversationId::from_ulid(Ulid::from_parts(1, 2)),
+            sender_id: user,
+            sender_name: "Maya".into(),
+            body: "Squats **5x5**".into(),
+            client_message_id: "k1".into(),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            reactions: vec![Reaction {
+                emoji: "💪".into(),
+                users: vec![Reactor {
+                    id: user,
+                    name: "Maya".into(),
+                }],
+            }],
+        };
+        let record = MessageRecord::new(message.clone(), 7);
+        assert_eq!(record.seq, 7);
+        let stored = serde_json::to_value(&record).expect("encode");
+        let read: MessageRecord = serde_json::from_value(stored).expect("decode");
+        assert_eq!(read.message(), message);
+    }
+
+    #[test]
+    fn every_shape_of_recipients_round_trips_through_its_record() {
+        for recipients in [
+            Recipients::Clients {
+                client_ids: vec![UserId::from_ulid(Ulid::from_parts(1, 1))],
+            },
+            Recipients::All { all: true },
+            Recipients::Company {
+                company_id: CompanyId::from_ulid(Ulid::from_parts(1, 2)),
+            },
+            Recipients::Product {
+                product_id: ProductId::from_ulid(Ulid::from_parts(1, 3)),
+            },
+        ] {
+            let record = RecipientsRecord::from(recipients.clone());
+            let stored = serde_json::to_value(&record).expect("encode");
+            let read: RecipientsRecord = serde_json::from_value(stored).expect("decode");
+            assert_eq!(Recipients::from(read), recipients);
+        }
+    }
+}
