@@ -191,8 +191,14 @@ mod tests {
 
         std::fs::write(dir.path().join("data-format"), "1").expect("an older mark");
         let refused = check_data_format(dir.path(), &store_file).expect_err("refused");
-        assert!(refused.to_string().contains("delete the directory"), "{refused}");
+        assert!(
+            refused.to_string().contains("delete the directory"),
+            "{refused}"
+        );
         std::fs::remove_file(dir.path().join("data-format")).expect("no mark");
-        assert!(check_data_format(dir.path(), &store_file).is_err(), "unmarked with data");
+        assert!(
+            check_data_format(dir.path(), &store_file).is_err(),
+            "unmarked with data"
+        );
     }
 }

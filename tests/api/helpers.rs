@@ -212,6 +212,24 @@ impl TestApp {
             .await
     }
 
+    /// Every conversation `token`'s holder lists, following the cursor `page_size` at a time.
+    pub async fn whole_inbox(&self, token: &str, page_size: usize) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/api/conversations?limit={page_size}&cursor={c}"),
+                None => format!("/api/conversations?limit={page_size}"),
+            };
+            let page = self.get(&path, Some(token)).await.ok();
+            out.extend(page["items"].as_array().expect("items").iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return out,
+            }
+        }
+    }
+
     pub async fn signup_as(&self, business: &str, email: &str, password: &str) -> Reply {
         self.post("/api/auth/signup", None, json!({ "business_name": business, "name": "Coach Casey", "email": email, "password": password })).await
     }

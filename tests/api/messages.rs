@@ -304,26 +304,12 @@ async fn the_conversation_list_pages(app: TestApp) {
         app.add_client(&coach, &format!("Client {i}"), "two_way")
             .await;
     }
-    let mut titles = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let q = match &cursor {
-            Some(c) => format!("/api/conversations?limit=3&cursor={c}"),
-            None => "/api/conversations?limit=3".into(),
-        };
-        let page = app.get(&q, Some(&coach.token)).await.ok();
-        titles.extend(
-            page["items"]
-                .as_array()
-                .expect("items")
-                .iter()
-                .map(|c| c["title"].as_str().expect("title").to_owned()),
-        );
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_owned()),
-            None => break,
-        }
-    }
+    let titles: Vec<String> = app
+        .whole_inbox(&coach.token, 3)
+        .await
+        .iter()
+        .map(|c| c["title"].as_str().expect("title").to_owned())
+        .collect();
     let expected: Vec<_> = (0..7).rev().map(|i| format!("Client {i}")).collect();
     assert_eq!(titles, expected);
 }

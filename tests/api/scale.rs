@@ -28,28 +28,17 @@ async fn whole_inbox(app: &TestApp, who: &Session) -> Vec<(String, u64)> {
     let rfc3339 = &time::format_description::well_known::Rfc3339;
     let mut last: Option<time::OffsetDateTime> = None;
     let mut out = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let path = match &cursor {
-            Some(c) => format!("/api/conversations?limit=100&cursor={c}"),
-            None => "/api/conversations?limit=100".to_owned(),
-        };
-        let page = app.get(&path, Some(&who.token)).await.ok();
-        for c in page["items"].as_array().expect("items") {
-            let at = c["last_activity_at"].as_str().expect("last activity");
-            let at = time::OffsetDateTime::parse(at, rfc3339).expect("a time");
-            assert!(last.is_none_or(|l| l >= at), "newest activity first");
-            last = Some(at);
-            out.push((
-                c["id"].as_str().expect("id").to_owned(),
-                c["unread_count"].as_u64().expect("unread"),
-            ));
-        }
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_owned()),
-            None => return out,
-        }
+    for c in app.whole_inbox(&who.token, 100).await {
+        let at = c["last_activity_at"].as_str().expect("last activity");
+        let at = time::OffsetDateTime::parse(at, rfc3339).expect("a time");
+        assert!(last.is_none_or(|l| l >= at), "newest activity first");
+        last = Some(at);
+        out.push((
+            c["id"].as_str().expect("id").to_owned(),
+            c["unread_count"].as_u64().expect("unread"),
+        ));
     }
+    out
 }
 
 fn unread_of(inbox: &[(String, u64)], conversation: &str) -> u64 {
