@@ -217,9 +217,7 @@ impl Accounts {
     pub(super) fn new(store: Arc<dyn Store>, tokens: Tokens) -> Self {
         Self { store, tokens }
     }
-}
 
-impl Accounts {
     /// Resolves a bearer token to its caller; refuses unknown, expired or orphaned tokens.
     pub async fn authenticate(&self, token: &str) -> Result<Caller> {
         let (business_id, user_id, role) = self.tokens.verify(token)?;

@@ -140,9 +140,7 @@ impl Clients {
             conversations,
         }
     }
-}
 
-impl Clients {
     /// A client the caller may manage: any, for the owner and admins; a coach's own.
     async fn client_record(&self, caller: &Caller, id: UserId) -> Result<Versioned<UserRecord>> {
         let found = repo::get::<UserRecord>(&*self.store, &keys::user(caller.business_id(), id))

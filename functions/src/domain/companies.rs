@@ -77,21 +77,6 @@ pub(super) async fn channel_leave(
     Ok(writes)
 }
 
-/// Companies and their channels.
-pub struct Companies {
-    store: Arc<dyn Store>,
-    conversations: Arc<Conversations>,
-}
-
-impl Companies {
-    pub(super) fn new(store: Arc<dyn Store>, conversations: Arc<Conversations>) -> Self {
-        Self {
-            store,
-            conversations,
-        }
-    }
-}
-
 /// A company of business `b`.
 pub(super) async fn company(store: &dyn Store, b: BusinessId, id: CompanyId) -> Result<Company> {
     repo::get::<CompanyRecord>(store, &keys::company(b, id))
@@ -114,7 +99,20 @@ pub(super) async fn channel_record(
     )
 }
 
+/// Companies and their channels.
+pub struct Companies {
+    store: Arc<dyn Store>,
+    conversations: Arc<Conversations>,
+}
+
 impl Companies {
+    pub(super) fn new(store: Arc<dyn Store>, conversations: Arc<Conversations>) -> Self {
+        Self {
+            store,
+            conversations,
+        }
+    }
+
     /// Creates a company and its channel, with the owner and every admin in it.
     pub async fn create_company(
         &self,

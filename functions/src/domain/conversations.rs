@@ -215,9 +215,7 @@ impl Conversations {
     pub(super) fn new(store: Arc<dyn Store>, realtime: Arc<dyn Realtime>) -> Self {
         Self { store, realtime }
     }
-}
 
-impl Conversations {
     /// The conversation, if the caller may read it, with their seat. Non-members get the same
     /// answer as for a conversation that does not exist, so nothing leaks.
     pub(super) async fn readable(&self, caller: &Caller, id: ConversationId) -> Result<Seated> {

@@ -76,9 +76,7 @@ impl Groups {
             conversations,
         }
     }
-}
 
-impl Groups {
     /// A person of the caller's business who can be in a group.
     async fn person(&self, caller: &Caller, id: UserId) -> Result<UserRecord> {
         repo::get::<UserRecord>(&*self.store, &keys::user(caller.business_id(), id))

@@ -69,9 +69,7 @@ impl MassMessages {
             conversations,
         }
     }
-}
 
-impl MassMessages {
     /// Accepts a mass message: `(job, true)` when new; sending the same id again answers with
     /// the job as it is, `false`, and sends nothing again.
     pub async fn create_mass_message(

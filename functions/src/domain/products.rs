@@ -96,9 +96,7 @@ impl Products {
     pub(super) fn new(store: Arc<dyn Store>, clients: Arc<Clients>) -> Self {
         Self { store, clients }
     }
-}
 
-impl Products {
     /// Defines a product.
     pub async fn create_product(
         &self,

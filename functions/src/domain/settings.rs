@@ -18,9 +18,7 @@ impl BusinessSettings {
     pub(super) fn new(store: Arc<dyn Store>) -> Self {
         Self { store }
     }
-}
 
-impl BusinessSettings {
     /// The settings, for staff.
     pub async fn settings(&self, caller: &Caller) -> Result<Settings> {
         super::access::staff(caller)?;

@@ -54,9 +54,7 @@ impl Staff {
     pub(super) fn new(store: Arc<dyn Store>) -> Self {
         Self { store }
     }
-}
 
-impl Staff {
     /// Invites an admin or a coach (the owner only).
     pub async fn invite_staff(
         &self,
