@@ -133,13 +133,19 @@ fn check_data_format(data_dir: &Path, store_file: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// The store of a data dir (created if new), once its layout is checked: what the server opens
+/// and what anything seeding a data dir for it must open.
+pub fn open_data_dir(data_dir: &Path) -> anyhow::Result<EmbeddedStore> {
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let store_file = data_dir.join("sideline.redb");
+    check_data_format(data_dir, &store_file)?;
+    EmbeddedStore::open(&store_file)
+}
+
 /// Opens the data dir, seeds the demo if asked, and starts serving on 127.0.0.1.
 pub async fn start(options: Options) -> anyhow::Result<Running> {
-    std::fs::create_dir_all(&options.data_dir)
-        .with_context(|| format!("creating {}", options.data_dir.display()))?;
-    let store_file = options.data_dir.join("sideline.redb");
-    check_data_format(&options.data_dir, &store_file)?;
-    let store = Arc::new(EmbeddedStore::open(&store_file)?);
+    let store = Arc::new(open_data_dir(&options.data_dir)?);
     let secret = load_or_create_secret(&options.data_dir)?;
     let hub = Arc::new(LocalHub::default());
     let state = assemble(store.clone(), hub.clone(), Tokens::new(&secret)?);

@@ -10,7 +10,6 @@
 //! Usage: bench <path to the local binary> <data dir>
 
 use functions::domain::auth::Tokens;
-use functions::store::embedded::EmbeddedStore;
 #[path = "../common/mod.rs"]
 mod common;
 
@@ -57,7 +56,7 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
         std::fs::write(data_dir.join("jwt-secret"), &s).expect("write secret");
         s
     });
-    let store = Arc::new(EmbeddedStore::open(&data_dir.join("sideline.redb"))?);
+    let store = Arc::new(functions::local::open_data_dir(data_dir)?);
     let services = functions::domain::assemble(
         store.clone(),
         Arc::new(functions::adapters::hub::LocalHub::default()),

@@ -138,7 +138,6 @@ async fn every_acknowledged_send_survives_a_kill_9() {
 #[tokio::test]
 async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
     use functions::domain::auth::Tokens;
-    use functions::store::embedded::EmbeddedStore;
     use futures::StreamExt as _;
     use shared::api::SignupRequest;
     use std::sync::Arc;
@@ -151,7 +150,7 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
     std::fs::write(dir.path().join("jwt-secret"), &secret).expect("secret");
     let email = "mass-durable@test.example";
     let conversations = {
-        let store = Arc::new(EmbeddedStore::open(&dir.path().join("sideline.redb")).expect("open"));
+        let store = Arc::new(functions::local::open_data_dir(dir.path()).expect("open"));
         let services = functions::domain::assemble(
             store.clone(),
             Arc::new(functions::adapters::hub::LocalHub::default()),
@@ -252,7 +251,7 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
     restarted.wait().await.expect("reaped");
 
     // Every conversation holds it exactly once.
-    let store = Arc::new(EmbeddedStore::open(&dir.path().join("sideline.redb")).expect("reopen"));
+    let store = Arc::new(functions::local::open_data_dir(dir.path()).expect("reopen"));
     let services = functions::domain::assemble(
         store,
         Arc::new(functions::adapters::hub::LocalHub::default()),
