@@ -289,6 +289,7 @@ impl Clients {
             business_id: b,
             kind: ConversationKind::Private,
             member_count: listed.len(),
+            listed: listed.iter().map(|m| m.user_id).collect(),
             client_id: Some(client.id),
             client_name: Some(client.name.clone()),
             client_mode: client.messaging,

@@ -143,6 +143,7 @@ impl Companies {
             business_id: b,
             kind: ConversationKind::Company,
             member_count: 1,
+            listed: Vec::new(),
             client_id: None,
             client_name: None,
             client_mode: Default::default(),

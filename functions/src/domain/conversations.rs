@@ -12,8 +12,8 @@ use super::*;
 use crate::store::keys::{self, ACTIVITY_PREFIX, GROUP_POINTER_PREFIX, MESSAGE_PREFIX};
 use crate::store::members;
 use crate::store::repo::{
-    self, ActivityRecord, ConversationRecord, IdempotencyRecord, MemberRef, MembershipRecord,
-    MessageRecord, Versioned,
+    self, ActivityRecord, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord,
+    Versioned,
 };
 use crate::store::{Condition, Query, SkRange, StoreError, Write, decode_cursor, encode_cursor};
 use anyhow::Context as _;
@@ -42,15 +42,15 @@ async fn write_in_batches(store: &dyn crate::store::Store, writes: Vec<Write>) {
     }
 }
 
-/// Who receives a conversation's live events: its `listed` members and, in a private
+/// Who receives a conversation's live events: the people `listed` in it and, in a private
 /// conversation or company channel, the business's owner and admins (`managers`).
 pub fn audience(
     conversation: &ConversationRecord,
-    listed: &[MemberRef],
+    listed: impl IntoIterator<Item = UserId>,
     managers: &[(UserId, Role)],
 ) -> Vec<UserId> {
-    let mut seen: HashSet<UserId> = listed.iter().map(|m| m.user_id).collect();
-    let mut users: Vec<UserId> = listed.iter().map(|m| m.user_id).collect();
+    let mut seen = HashSet::new();
+    let mut users: Vec<UserId> = listed.into_iter().filter(|u| seen.insert(*u)).collect();
     if conversation.managed() {
         users.extend(managers.iter().map(|(u, _)| *u).filter(|u| seen.insert(*u)));
     }
@@ -59,18 +59,15 @@ pub fn audience(
 
 /// Pushes a committed event straight to its audience (the fast path). What fails here the
 /// change stream still delivers, so it is logged, not returned.
-async fn push_now(
-    services: &Conversations,
-    conversation: &ConversationRecord,
-    listed: Option<Vec<MemberRef>>,
-    event: ServerEvent,
-) {
+async fn push_now(services: &Conversations, conversation: &ConversationRecord, event: ServerEvent) {
     let (b, store) = (conversation.business_id, &*services.store);
+    // A private conversation's record lists its people; a group's are read.
     let listed = async {
-        match listed {
-            Some(listed) => Ok(listed),
-            None => members::all(store, b, conversation.id)
+        match conversation.kind.is_group() {
+            false => Ok(conversation.listed.clone()),
+            true => members::all(store, b, conversation.id)
                 .await
+                .map(|all| all.into_iter().map(|m| m.user_id).collect())
                 .map_err(Error::from),
         }
     };
@@ -81,7 +78,7 @@ async fn push_now(
         }
     };
     let users = match futures::try_join!(listed, managers) {
-        Ok((listed, managers)) => audience(conversation, &listed, &managers),
+        Ok((listed, managers)) => audience(conversation, listed, &managers),
         Err(e) => {
             tracing::warn!(error = ?e, "the fast path could not read who to tell");
             return;
@@ -102,9 +99,8 @@ async fn push_now(
 /// A conversation the caller may read, with their seat in it.
 pub(super) struct Seated {
     pub conversation: Versioned<ConversationRecord>,
-    /// Where the caller is listed: none for the owner and admins in a conversation they are in
-    /// by their role.
-    pub member: Option<Versioned<MemberRef>>,
+    /// Whether the caller is listed in it (not only in it by their role).
+    pub listed: bool,
     pub seat: Seat,
 }
 
@@ -220,19 +216,31 @@ impl Conversations {
     /// answer as for a conversation that does not exist, so nothing leaks.
     pub(super) async fn readable(&self, caller: &Caller, id: ConversationId) -> Result<Seated> {
         let (b, me) = (caller.business_id(), caller.user_id());
-        let key = keys::conversation(b, id);
-        let (conversation, member) = futures::try_join!(
-            repo::get::<ConversationRecord>(&*self.store, &key),
-            members::get(&*self.store, b, id, me),
-        )?;
-        let conversation = conversation.ok_or_else(not_found)?;
-        let seat = conversation
-            .value
-            .seat(member.as_ref().map(|m| &m.value), caller.role());
-        can_read(seat, conversation.value.room()).map_err(|_| not_found())?;
+        let conversation =
+            repo::get::<ConversationRecord>(&*self.store, &keys::conversation(b, id))
+                .await?
+                .ok_or_else(not_found)?;
+        let record = &conversation.value;
+        // A private conversation's record says who is listed; in a group, the seat says more.
+        let (listed, seat) = match record.lists(me) {
+            Some(listed) => {
+                let seat = record.seat(None, caller.role());
+                let seat = shared::rules::Seat {
+                    is_member: listed || seat.is_member,
+                    ..seat
+                };
+                (listed, seat)
+            }
+            None => {
+                let member = members::get(&*self.store, b, id, me).await?;
+                let member = member.as_ref().map(|m| &m.value);
+                (member.is_some(), record.seat(member, caller.role()))
+            }
+        };
+        can_read(seat, record.room()).map_err(|_| not_found())?;
         Ok(Seated {
             conversation,
-            member,
+            listed,
             seat,
         })
     }
@@ -457,7 +465,8 @@ impl Conversations {
             if !belongs || items.iter().any(|s| s.id == id) {
                 continue;
             }
-            items.push(self.summary(caller, &conversation, member.as_ref(), read.last_read_seq));
+            let seat = conversation.seat(member.as_ref(), caller.role());
+            items.push(self.summary(caller, &conversation, seat, read.last_read_seq));
         }
         if !repairs.is_empty() {
             write_in_batches(&*self.store, repairs).await;
@@ -518,12 +527,12 @@ impl Conversations {
         })
     }
 
-    /// The conversation as the caller's list shows it; `member` is the caller's seat.
+    /// The conversation as the caller's list shows it, from their `seat` in it.
     pub(super) fn summary(
         &self,
         caller: &Caller,
         c: &ConversationRecord,
-        member: Option<&MemberRef>,
+        seat: Seat,
         last_read_seq: u64,
     ) -> ConversationSummary {
         let title = match (c.kind, caller.role()) {
@@ -538,7 +547,6 @@ impl Conversations {
                 .unwrap_or_else(|| c.business_name.clone()),
         };
         let group = c.kind.is_group();
-        let seat = c.seat(member, caller.role());
         ConversationSummary {
             id: c.id,
             kind: c.kind,
@@ -568,16 +576,15 @@ impl Conversations {
             &keys::membership(caller.business_id(), caller.user_id(), id),
         )
         .await?;
-        let member = seated.member.as_ref().map(|m| &m.value);
         let read = self
             .read_mark(
                 caller,
                 seated.record(),
-                member.is_some(),
+                seated.listed,
                 membership.map(|m| m.value),
             )
             .await?;
-        Ok(self.summary(caller, seated.record(), member, read.last_read_seq))
+        Ok(self.summary(caller, seated.record(), seated.seat, read.last_read_seq))
     }
 
     /// History, newest first; `before` is the `next_cursor` of the previous page.
@@ -622,11 +629,6 @@ impl Conversations {
             }
             can_post(seated.seat, seated.room())?;
             let conversation = &seated.conversation;
-            // A private conversation's few members have inbox entries that move with it.
-            let listed = match members::moves_inbox_entries(&conversation.value) {
-                true => Some(members::all(&*self.store, b, id).await?),
-                false => None,
-            };
             let membership =
                 repo::get::<MembershipRecord>(&*self.store, &keys::membership(b, me, id)).await?;
 
@@ -688,11 +690,14 @@ impl Conversations {
                     keys::business_activity(b, &new_activity, id),
                 ));
             }
-            for m in listed.iter().flatten() {
-                entries.push((
-                    keys::person_pk(b, m.user_id),
-                    keys::activity(b, m.user_id, &new_activity, id),
-                ));
+            // A private conversation's few people have inbox entries that move with it.
+            if members::moves_inbox_entries(&next.value) {
+                for u in &next.value.listed {
+                    entries.push((
+                        keys::person_pk(b, *u),
+                        keys::activity(b, *u, &new_activity, id),
+                    ));
+                }
             }
             for (pk, new_key) in entries {
                 writes.push(Write::delete(
@@ -710,7 +715,7 @@ impl Conversations {
             let event = ServerEvent::MessageCreated(MessageCreated {
                 message: message.clone(),
             });
-            push_now(self, &next.value, listed, event).await;
+            push_now(self, &next.value, event).await;
             Ok(Attempt::Done((message, Sent::Created)))
         })
         .await
@@ -807,7 +812,7 @@ impl Conversations {
                 .read_mark(
                     caller,
                     conversation,
-                    seated.member.is_some(),
+                    seated.listed,
                     membership.as_ref().map(|m| m.value.clone()),
                 )
                 .await?;

@@ -132,6 +132,7 @@ impl Groups {
             business_id: b,
             kind: ConversationKind::Group,
             member_count: listed.len(),
+            listed: Vec::new(),
             client_id: None,
             client_name: None,
             client_mode: Default::default(),
@@ -163,9 +164,12 @@ impl Groups {
         }
         joins.push(record);
         self.store.transact(joins).await?;
-        Ok(self
-            .conversations
-            .summary(caller, &conversation, Some(&listed[0]), 0))
+        Ok(self.conversations.summary(
+            caller,
+            &conversation,
+            conversation.seat(Some(&listed[0]), caller.role()),
+            0,
+        ))
     }
 
     /// Changes a group's settings.

@@ -174,6 +174,7 @@ impl Staff {
                     .is_some_and(|m| m.value.role == Role::Coach)
             {
                 next.value.member_count = next.value.member_count.saturating_sub(1);
+                next.value.listed.retain(|u| *u != o);
                 seats.extend(members::leave(b, &conversation.value, o));
             }
             if let Some(c) = coach
@@ -182,6 +183,7 @@ impl Staff {
                     .is_none()
             {
                 next.value.member_count += 1;
+                next.value.listed.push(c);
                 let member = MemberRef::new(c, Role::Coach, super::ids::new_ulid());
                 let read = MembershipRecord::caught_up(&next.value);
                 seats.extend(members::join(b, &next.value, &member, &read)?);

@@ -254,9 +254,11 @@ pub async fn deliver(
                 return Ok(());
             };
             let (listed, managers) = people(store, managers, &conversation.value).await?;
-            for user in
-                crate::domain::conversations::audience(&conversation.value, &listed, &managers)
-            {
+            for user in crate::domain::conversations::audience(
+                &conversation.value,
+                listed.iter().map(|m| m.user_id),
+                &managers,
+            ) {
                 realtime.push(b, user, &event).await?;
             }
             Ok(())

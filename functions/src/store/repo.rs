@@ -237,6 +237,11 @@ pub struct ConversationRecord {
     /// leave changes it, so they conflict with a concurrent send on the record's version.
     #[serde(default)]
     pub member_count: usize,
+    /// Private conversations: who is listed (the client, their coach; at most three), kept
+    /// beside their seats so that a message or a page of history reads no seat. Empty for
+    /// groups and company channels, whose seats are read one at a time.
+    #[serde(default)]
+    pub listed: Vec<UserId>,
     /// Private conversations: the client, their name (the staff's title) and mode.
     pub client_id: Option<UserId>,
     pub client_name: Option<String>,
@@ -292,6 +297,12 @@ impl ConversationRecord {
                 can_post: None,
             },
         }
+    }
+
+    /// Whether `user` is listed here, when the record itself says (private conversations);
+    /// none when only their seat item can tell (groups and company channels).
+    pub fn lists(&self, user: UserId) -> Option<bool> {
+        (!self.kind.is_group()).then(|| self.listed.contains(&user))
     }
 
     /// Whether the owner and admins see this conversation without being listed in it: it is
