@@ -253,12 +253,20 @@ pub async fn deliver(
             let Some(conversation) = conversation else {
                 return Ok(());
             };
-            let (listed, managers) = people(store, managers, &conversation.value).await?;
-            for user in crate::domain::conversations::audience(
-                &conversation.value,
-                listed.iter().map(|m| m.user_id),
-                &managers,
-            ) {
+            let conversation = conversation.value;
+            // A private conversation's record lists its people; a group's are read.
+            let (listed, managers) = match conversation.kind.is_group() {
+                false => {
+                    let managers = managers.of(store, b).await?;
+                    (conversation.listed.clone(), managers)
+                }
+                true => {
+                    let (listed, managers) = people(store, managers, &conversation).await?;
+                    (listed.into_iter().map(|m| m.user_id).collect(), managers)
+                }
+            };
+            let audience = crate::domain::conversations::audience(&conversation, listed, &managers);
+            for user in audience {
                 realtime.push(b, user, &event).await?;
             }
             Ok(())
