@@ -277,16 +277,31 @@ async fn throughput(api: &Arc<Api>, coach: &str) -> AnyResult<()> {
     Ok(())
 }
 
+/// The coach's conversation titled `title`, looked for page after page: every run adds the
+/// conversations of its senders to a reused data dir, newer than the two histories.
+async fn conversation_titled(api: &Api, coach: &str, title: &str) -> AnyResult<Value> {
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/conversations?limit=100&cursor={c}"),
+            None => "/api/conversations?limit=100".to_owned(),
+        };
+        let page = api.get(&path, coach).await?;
+        let items = page["items"].as_array().ok_or("items")?;
+        if let Some(found) = items.iter().find(|c| c["title"] == title) {
+            return Ok(found.clone());
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => return Err(format!("no conversation titled {title}").into()),
+        }
+    }
+}
+
 async fn history(api: &Api, coach: &str) -> AnyResult<()> {
-    let inbox = api.get("/api/conversations?limit=100", coach).await?;
     let mut results = Vec::new();
     for (title, expected) in [("Short History", SMALL), ("Long History", BIG)] {
-        let conv = inbox["items"]
-            .as_array()
-            .ok_or("items")?
-            .iter()
-            .find(|c| c["title"] == title)
-            .ok_or("history conversation")?;
+        let conv = conversation_titled(api, coach, title).await?;
         let id = conv["id"].as_str().ok_or("id")?.to_owned();
         let path = format!("/api/conversations/{id}/messages?limit=50");
         let mut samples = Vec::with_capacity(PAGE_SAMPLES);
