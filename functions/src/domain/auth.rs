@@ -3,8 +3,7 @@
 
 use super::*;
 use crate::store::Write;
-use crate::store::keys;
-use crate::store::repo::{self, BusinessRecord, InviteRecord, LoginRecord, UserRecord};
+use crate::store::repo::{self, BusinessRecord, EmailOwner, InviteRecord, LoginRecord, UserRecord};
 use anyhow::Context as _;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
@@ -198,13 +197,8 @@ pub fn new_invite(
         used: false,
         expires_at,
     };
-    let mut item = repo::item(keys::invite(&hash_token(&token)), &record, 1)?;
-    item.expires_at = Some(expires_at.unix_timestamp());
-    Ok((
-        token,
-        Write::put(item, crate::store::Condition::NotExists),
-        expires_at,
-    ))
+    let write = repo::create(hash_token(&token).as_str(), &record)?;
+    Ok((token, write, expires_at))
 }
 
 /// Sign-up, sign-in, invites and who is calling.
@@ -221,7 +215,7 @@ impl Accounts {
     /// Resolves a bearer token to its caller; refuses unknown, expired or orphaned tokens.
     pub async fn authenticate(&self, token: &str) -> Result<Caller> {
         let (business_id, user_id, role) = self.tokens.verify(token)?;
-        let user = repo::get::<UserRecord>(&*self.store, &keys::user(business_id, user_id))
+        let user = repo::get::<UserRecord>(&*self.store, (business_id, user_id))
             .await?
             .filter(|u| u.value.role == role && u.value.joined())
             .ok_or_else(|| {
@@ -246,18 +240,15 @@ impl Accounts {
     }
 
     pub async fn me(&self, caller: &Caller) -> Result<User> {
-        let user = repo::get::<UserRecord>(
-            &*self.store,
-            &keys::user(caller.business_id(), caller.user_id()),
-        )
-        .await?
-        .context("the caller's record is missing")?;
+        let user = repo::get::<UserRecord>(&*self.store, (caller.business_id(), caller.user_id()))
+            .await?
+            .context("the caller's record is missing")?;
         self.user_view(&user.value).await
     }
 
     /// The wire form of a user, with their business's name.
     pub async fn user_view(&self, user: &UserRecord) -> Result<User> {
-        let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(user.business_id))
+        let business = repo::get::<BusinessRecord>(&*self.store, user.business_id)
             .await?
             .context("a user's business is missing")?;
         Ok(User {
@@ -313,7 +304,7 @@ impl Accounts {
         let mut tx = Writes::new();
         tx.push_or(
             repo::create(
-                keys::login(email.as_str()),
+                email.as_str(),
                 &LoginRecord {
                     business_id,
                     user_id: owner.id,
@@ -324,14 +315,14 @@ impl Accounts {
                 "An account with this email already exists. Sign in instead.",
             ),
         )
-        .push(repo::create(keys::business(business_id), &business)?)
-        .push(repo::create(keys::user(business_id, owner.id), &owner)?)
+        .push(repo::create(business_id, &business)?)
+        .push(repo::create((business_id, owner.id), &owner)?)
         .push(repo::create(
-            keys::unique_email(business_id, email.as_str()),
-            &owner.id,
+            (business_id, email.as_str()),
+            &EmailOwner(owner.id),
         )?)
         .push(repo::create(
-            keys::staff(business_id, owner.id),
+            (business_id, owner.id),
             &repo::StaffRecord::from(super::staff::staff_entry(&owner, true)),
         )?);
         tx.commit(&*self.store).await?;
@@ -347,16 +338,13 @@ impl Accounts {
             )
         };
         let account = match login_name(login) {
-            Some(name) => repo::get::<LoginRecord>(&*self.store, &keys::login(&name)).await?,
+            Some(name) => repo::get::<LoginRecord>(&*self.store, name.as_str()).await?,
             None => None,
         };
         let user = match account {
             Some(a) => {
-                repo::get::<UserRecord>(
-                    &*self.store,
-                    &keys::user(a.value.business_id, a.value.user_id),
-                )
-                .await?
+                repo::get::<UserRecord>(&*self.store, (a.value.business_id, a.value.user_id))
+                    .await?
             }
             None => None,
         };
@@ -385,7 +373,7 @@ impl Accounts {
         if token.is_empty() || token.len() > 128 {
             return Err(invalid());
         }
-        let invite = repo::get::<InviteRecord>(&*self.store, &keys::invite(&hash_token(token)))
+        let invite = repo::get::<InviteRecord>(&*self.store, hash_token(token).as_str())
             .await?
             .ok_or_else(invalid)?;
         let used = || {
@@ -407,7 +395,7 @@ impl Accounts {
         }
         let user = repo::get::<UserRecord>(
             &*self.store,
-            &keys::user(invite.value.business_id, invite.value.user_id),
+            (invite.value.business_id, invite.value.user_id),
         )
         .await?
         .ok_or_else(invalid)?;
@@ -447,12 +435,6 @@ impl Accounts {
         let b = joined.value.business_id;
         let mut used = invite.clone();
         used.value.used = true;
-        let mut used_item = repo::item(
-            keys::invite(&hash_token(token)),
-            &used.value,
-            invite.version + 1,
-        )?;
-        used_item.expires_at = Some(used.value.expires_at.unix_timestamp());
         let used_invite = || {
             Error::refused(
                 Kind::Gone,
@@ -462,12 +444,12 @@ impl Accounts {
         };
         let mut tx = Writes::new();
         tx.push_or(
-            Write::put(used_item, crate::store::Condition::Version(invite.version)),
+            used.update(hash_token(token).as_str())?,
             used_invite(),
         )
         .push_or(
             repo::create(
-                keys::login(&login),
+                login.as_str(),
                 &LoginRecord {
                     business_id: b,
                     user_id: joined.value.id,
@@ -478,12 +460,12 @@ impl Accounts {
                 "Another account already signs in with this email or phone. Ask your coach to change it.",
             ),
         )
-        .push_or(joined.update(keys::user(b, joined.value.id))?, used_invite());
+        .push_or(joined.update((b, joined.value.id))?, used_invite());
         if joined.value.role == Role::Client {
             tx.extend(super::clients::roster_writes(&joined.value, None)?);
         } else {
             tx.push(repo::overwrite(
-                keys::staff(b, joined.value.id),
+                (b, joined.value.id),
                 &repo::StaffRecord::from(super::staff::staff_entry(&joined.value, true)),
             )?);
         }

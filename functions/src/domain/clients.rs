@@ -4,14 +4,13 @@
 use super::access;
 use super::auth::{Caller, new_invite};
 use super::*;
-use crate::store::keys::{self, ROSTER_BY_ID, ROSTER_BY_NAME};
-use crate::store::members;
 use crate::store::repo::{
-    self, ActivityRecord, BusinessRecord, ConversationRecord, IdempotencyRecord, LoginRecord,
-    MemberRef, MembershipRecord, MessageRecord, ModeChangeRecord, RosterRecord, UserRecord,
+    self, BusinessRecord, ConversationRecord, EmailOwner, IdempotencyRecord, LoginRecord,
+    MemberRef, MembershipRecord, MessageRecord, ModeChangeRecord, PhoneOwner, UserRecord,
     Versioned,
 };
-use crate::store::{Condition, Query, Write};
+use crate::store::roster::{self, Roster, search_key};
+use crate::store::{Write, inbox, members};
 use anyhow::Context as _;
 use shared::api::{ClientWithInvite, CreateClientRequest, Invite, UpdateClientRequest};
 use shared::limits::{LIST_PAGE_DEFAULT, LIST_PAGE_MAX};
@@ -21,7 +20,7 @@ use shared::model::{
 };
 use shared::rules::implicit_member;
 use shared::validate::{Email, MessageBody, Name, Phone};
-use shared::{CompanyId, ConversationId, MessageId, UserId};
+use shared::{BusinessId, CompanyId, ConversationId, MessageId, UserId};
 
 /// The `client_message_id` of the welcome message.
 const WELCOME_ID: &str = "welcome";
@@ -32,68 +31,14 @@ const ROSTER_SCAN_PAGES: usize = 5;
 /// The code of an edit refused because one of its extra writes was made before.
 pub(super) const EXTRA_TAKEN: &str = "write.already_recorded";
 
-/// A client as the API shows them (the roster keeps the same, as a [`RosterRecord`]).
+/// A client as the API shows them (the roster keeps the same, see [`roster::entry`]).
 pub(super) fn roster_entry(user: &UserRecord) -> Result<Client> {
-    Ok(Client {
-        id: user.id,
-        name: user.name.clone(),
-        email: user.email.clone(),
-        phone: user.phone.clone(),
-        messaging: user.messaging,
-        conversation_id: user.conversation_id,
-        company_id: user.company_id,
-        joined: user.joined(),
-        coach_id: user.coach_id,
-        created_at: user.created_at,
-    })
-}
-
-fn search_key(name: &str) -> String {
-    name.to_lowercase()
+    Ok(roster::entry(user).into())
 }
 
 /// The roster entries for a client, replacing those of its previous state.
 pub fn roster_writes(user: &UserRecord, before: Option<&UserRecord>) -> Result<Vec<Write>> {
-    let b = user.business_id;
-    let entry = RosterRecord::from(roster_entry(user)?);
-    let mut writes = vec![repo::overwrite(keys::roster_by_id(b, user.id), &entry)?];
-    if let Some(old) = before.filter(|o| search_key(&o.name) != search_key(&user.name)) {
-        let (pk, sk) = keys::roster_by_name(b, &search_key(&old.name), user.id);
-        writes.push(Write::delete(pk, sk, Condition::Always));
-    }
-    writes.push(repo::overwrite(
-        keys::roster_by_name(b, &search_key(&user.name), user.id),
-        &entry,
-    )?);
-    // The coach's own roster follows the assignment.
-    if let Some(old_coach) = before
-        .and_then(|o| o.coach_id)
-        .filter(|c| Some(*c) != user.coach_id)
-    {
-        let (pk, sk) = keys::coach_roster(b, old_coach, user.id);
-        writes.push(Write::delete(pk, sk, Condition::Always));
-    }
-    if let Some(coach) = user.coach_id {
-        writes.push(repo::overwrite(
-            keys::coach_roster(b, coach, user.id),
-            &entry,
-        )?);
-    }
-    // So does the company's.
-    if let Some(old_company) = before
-        .and_then(|o| o.company_id)
-        .filter(|c| Some(*c) != user.company_id)
-    {
-        let (pk, sk) = keys::company_roster(b, old_company, user.id);
-        writes.push(Write::delete(pk, sk, Condition::Always));
-    }
-    if let Some(company) = user.company_id {
-        writes.push(repo::overwrite(
-            keys::company_roster(b, company, user.id),
-            &entry,
-        )?);
-    }
-    Ok(writes)
+    Ok(roster::writes(user, before)?)
 }
 
 /// `None` and blank text both mean "not given".
@@ -143,7 +88,7 @@ impl Clients {
 
     /// A client the caller may manage: any, for the owner and admins; a coach's own.
     async fn client_record(&self, caller: &Caller, id: UserId) -> Result<Versioned<UserRecord>> {
-        let found = repo::get::<UserRecord>(&*self.store, &keys::user(caller.business_id(), id))
+        let found = repo::get::<UserRecord>(&*self.store, (caller.business_id(), id))
             .await?
             .filter(|u| access::reaches(caller, &u.value));
         found.ok_or_else(access::client_not_found)
@@ -166,7 +111,7 @@ impl Clients {
         }
         let b = caller.business_id();
         retrying(|| async {
-            let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(b))
+            let business = repo::get::<BusinessRecord>(&*self.store, b)
                 .await?
                 .context("the caller's business is missing")?;
             let channel = match req.company_id {
@@ -193,16 +138,16 @@ impl Clients {
             };
 
             let mut tx = Writes::new();
-            tx.push(repo::create(keys::user(b, client.id), &client)?);
+            tx.push(repo::create((b, client.id), &client)?);
             if let Some(e) = &client.email {
                 tx.push_or(
-                    repo::create(keys::unique_email(b, e), &client.id)?,
+                    repo::create((b, e.as_str()), &EmailOwner(client.id))?,
                     taken("email"),
                 );
             }
             if let Some(p) = &client.phone {
                 tx.push_or(
-                    repo::create(keys::unique_phone(b, p), &client.id)?,
+                    repo::create((b, p.as_str()), &PhoneOwner(client.id))?,
                     taken("phone"),
                 );
             }
@@ -303,16 +248,16 @@ impl Clients {
             created_at: now,
             last_activity_at: now,
         };
-        let mut writes = vec![repo::create(keys::conversation(b, id), &conversation)?];
+        let mut writes = vec![repo::create((b, id), &conversation)?];
         if let Some(message) = first {
             writes.push(repo::create(
-                keys::idempotency(b, id, sender.user_id(), WELCOME_ID),
+                (b, id, sender.user_id(), WELCOME_ID),
                 &IdempotencyRecord {
                     message_id: message.id,
                 },
             )?);
             writes.push(repo::create(
-                keys::message(b, id, message.id),
+                (b, id, message.id),
                 &MessageRecord::new(message, 1),
             )?);
         }
@@ -328,16 +273,11 @@ impl Clients {
             && conversation.last_message.is_some()
         {
             writes.push(repo::create(
-                keys::membership(b, sender.user_id(), id),
+                (b, sender.user_id(), id),
                 &read(sender.user_id()),
             )?);
         }
-        writes.push(repo::create(
-            keys::business_activity(b, &conversation.activity_key(), id),
-            &ActivityRecord {
-                conversation_id: id,
-            },
-        )?);
+        writes.push(inbox::business_entry(&conversation)?);
         Ok(writes)
     }
 
@@ -357,20 +297,20 @@ impl Clients {
     ) -> Result<Client> {
         let b = sender.business_id();
         retrying(|| async {
-            let before = repo::get::<UserRecord>(&*self.store, &keys::user(b, id))
+            let before = repo::get::<UserRecord>(&*self.store, (b, id))
                 .await?
                 .filter(|u| u.value.role == Role::Client)
                 .ok_or_else(access::client_not_found)?;
             if before.value.conversation_id.is_some() {
                 return Ok(Attempt::Done(roster_entry(&before.value)?));
             }
-            let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(b))
+            let business = repo::get::<BusinessRecord>(&*self.store, b)
                 .await?
                 .context("the business is missing")?;
             let mut after = before.clone();
             let conversation_id = ConversationId::from_ulid(super::ids::new_ulid());
             after.value.conversation_id = Some(conversation_id);
-            let mut writes = vec![after.update(keys::user(b, id))?];
+            let mut writes = vec![after.update((b, id))?];
             writes.extend(roster_writes(&after.value, Some(&before.value))?);
             writes.extend(
                 self.private_conversation(sender, &business.value, &after.value, conversation_id)
@@ -399,28 +339,24 @@ impl Clients {
             .filter(|p| !p.is_empty());
         // A coach reads their own roster (filtered by company as read), a company filter the
         // company's; both newest first.
-        let (pk, company_filter) = match (caller.role(), company) {
-            (Role::Coach, company) => (keys::coach_roster_pk(b, caller.user_id()), company),
+        let (roster, company_filter) = match (caller.role(), company) {
+            (Role::Coach, company) => (Roster::Coach(caller.user_id()), company),
             (_, Some(company)) => {
                 super::companies::company(&*self.store, b, company).await?;
-                (keys::company_roster_pk(b, company), None)
+                (Roster::Company(company), None)
             }
             (_, None) => {
-                let pk = keys::roster_pk(b);
-                let q = match &prefix {
-                    Some(p) => Query::prefix(pk, format!("{ROSTER_BY_NAME}{p}")),
-                    None => Query::prefix(pk, ROSTER_BY_ID).reverse(),
+                let (records, next_cursor) = match &prefix {
+                    Some(p) => roster::by_name(&*self.store, b, p, cursor, limit).await?,
+                    None => roster::page(&*self.store, b, Roster::All, cursor, limit).await?,
                 };
-                let (records, next_cursor) =
-                    repo::query::<RosterRecord>(&*self.store, &q.limit(limit).after(cursor))
-                        .await?;
                 return Ok(Page {
-                    items: records.into_iter().map(|r| r.value.into()).collect(),
+                    items: records.into_iter().map(Client::from).collect(),
                     next_cursor,
                 });
             }
         };
-        self.filtered_roster(pk, prefix, company_filter, cursor, limit)
+        self.filtered_roster(b, roster, prefix, company_filter, cursor, limit)
             .await
     }
 
@@ -435,7 +371,8 @@ impl Clients {
     /// the cursor to go on from, never a scan of the whole roster.
     async fn filtered_roster(
         &self,
-        pk: String,
+        b: BusinessId,
+        roster: Roster,
         prefix: Option<String>,
         company: Option<CompanyId>,
         cursor: Option<String>,
@@ -446,22 +383,14 @@ impl Clients {
         let mut read = 0;
         loop {
             read += 1;
-            let q = Query::prefix(pk.clone(), ROSTER_BY_ID)
-                .reverse()
-                .limit(limit)
-                .after(cursor.take());
-            let (records, next) = repo::query::<RosterRecord>(&*self.store, &q).await?;
-            items.extend(
-                records
-                    .into_iter()
-                    .map(|r| Client::from(r.value))
-                    .filter(|c| {
-                        company.is_none_or(|co| c.company_id == Some(co))
-                            && prefix
-                                .as_ref()
-                                .is_none_or(|p| search_key(&c.name).starts_with(p))
-                    }),
-            );
+            let (records, next) =
+                roster::page(&*self.store, b, roster, cursor.take(), limit).await?;
+            items.extend(records.into_iter().map(Client::from).filter(|c| {
+                company.is_none_or(|co| c.company_id == Some(co))
+                    && prefix
+                        .as_ref()
+                        .is_none_or(|p| search_key(&c.name).starts_with(p))
+            }));
             match next {
                 Some(n) if items.len() < limit && read < ROSTER_SCAN_PAGES => cursor = Some(n),
                 next => {
@@ -484,12 +413,7 @@ impl Clients {
         self.client_record(caller, id).await?;
         let b = caller.business_id();
         // A client is in their private conversation and a few groups and channels.
-        let q = Query::prefix(keys::person_pk(b, id), keys::MEMBERSHIP_PREFIX);
-        let ids: Vec<ConversationId> = repo::query_all::<MembershipRecord>(&*self.store, q)
-            .await?
-            .into_iter()
-            .filter_map(|m| m.value.conversation_id)
-            .collect();
+        let ids = members::conversations_of(&*self.store, b, id).await?;
         let found = futures::future::join_all(
             ids.into_iter()
                 .map(|c| self.conversations.get_conversation(caller, c)),
@@ -547,16 +471,10 @@ impl Clients {
         access::staff(caller)?;
         let limit = page_limit(limit, LIST_PAGE_DEFAULT, LIST_PAGE_MAX)?;
         self.client_record(caller, id).await?;
-        let q = Query::prefix(
-            keys::person_pk(caller.business_id(), id),
-            keys::MODE_CHANGE_PREFIX,
-        )
-        .reverse()
-        .limit(limit)
-        .after(cursor);
-        let (records, next_cursor) = repo::query::<ModeChangeRecord>(&*self.store, &q).await?;
+        let (records, next_cursor) =
+            roster::mode_changes(&*self.store, caller.business_id(), id, cursor, limit).await?;
         Ok(Page {
-            items: records.into_iter().map(|r| r.value.into()).collect(),
+            items: records.into_iter().map(Into::into).collect(),
             next_cursor,
         })
     }
@@ -633,18 +551,16 @@ impl Clients {
             let b = caller.business_id();
             // Writes without a meaning fail only when someone else wrote first: read again.
             let mut tx = Writes::new();
-            tx.push(after.update(keys::user(b, id))?);
+            tx.push(after.update((b, id))?);
             if let Some(conversation_id) = new.conversation_id {
-                let conversation = repo::get::<ConversationRecord>(
-                    &*self.store,
-                    &keys::conversation(b, conversation_id),
-                )
-                .await?
-                .context("a client's conversation is missing")?;
+                let conversation =
+                    repo::get::<ConversationRecord>(&*self.store, (b, conversation_id))
+                        .await?
+                        .context("a client's conversation is missing")?;
                 let mut updated_conversation = conversation.clone();
                 updated_conversation.value.client_name = Some(new.name.clone());
                 updated_conversation.value.client_mode = new.messaging;
-                tx.push(updated_conversation.update(keys::conversation(b, conversation_id))?);
+                tx.push(updated_conversation.update((b, conversation_id))?);
             }
             // Changing company moves the client from one company's channel to the other's.
             if old.company_id != new.company_id {
@@ -673,7 +589,7 @@ impl Clients {
                     .id;
                 if let Some(mut seat) = members::get(&*self.store, b, channel, id).await? {
                     seat.value.name = new.name.clone();
-                    tx.push(seat.update(keys::member(b, channel, id))?);
+                    tx.push(seat.update((b, channel, id))?);
                 }
             }
             if old.messaging != new.messaging {
@@ -686,34 +602,35 @@ impl Clients {
                     changed_by_name: changed_by_name.clone(),
                     changed_at: time::OffsetDateTime::now_utc(),
                 };
-                tx.push(repo::create(
-                    keys::mode_change(b, id, super::ids::new_ulid()),
-                    &change,
-                )?);
+                tx.push(repo::create((b, id, super::ids::new_ulid()), &change)?);
             }
             if old.email != new.email {
                 if let Some(e) = &new.email {
-                    tx.push_or(repo::create(keys::unique_email(b, e), &id)?, taken("email"));
+                    tx.push_or(
+                        repo::create((b, e.as_str()), &EmailOwner(id))?,
+                        taken("email"),
+                    );
                 }
                 if let Some(e) = &old.email {
-                    let (pk, sk) = keys::unique_email(b, e);
-                    tx.push(Write::delete(pk, sk, Condition::Always));
+                    tx.push(repo::delete::<EmailOwner>((b, e.as_str())));
                 }
             }
             if old.phone != new.phone {
                 if let Some(p) = &new.phone {
-                    tx.push_or(repo::create(keys::unique_phone(b, p), &id)?, taken("phone"));
+                    tx.push_or(
+                        repo::create((b, p.as_str()), &PhoneOwner(id))?,
+                        taken("phone"),
+                    );
                 }
                 if let Some(p) = &old.phone {
-                    let (pk, sk) = keys::unique_phone(b, p);
-                    tx.push(Write::delete(pk, sk, Condition::Always));
+                    tx.push(repo::delete::<PhoneOwner>((b, p.as_str())));
                 }
             }
             if old.joined() && old.login_name() != new.login_name() {
                 let new_login = new.login_name().context("checked above")?;
                 tx.push_or(
                     repo::create(
-                        keys::login(new_login),
+                        new_login,
                         &LoginRecord {
                             business_id: b,
                             user_id: id,
@@ -725,8 +642,7 @@ impl Clients {
                     ),
                 );
                 if let Some(old_login) = old.login_name() {
-                    let (pk, sk) = keys::login(old_login);
-                    tx.push(Write::delete(pk, sk, Condition::Always));
+                    tx.push(repo::delete::<LoginRecord>(old_login));
                 }
             }
             tx.extend(roster_writes(new, Some(old))?);
@@ -751,10 +667,9 @@ impl Clients {
         }
         let (token, write, expires_at) = new_invite(caller.business_id(), id)?;
         // The check makes sure the client is still there, unchanged, when the invite lands.
-        let (pk, sk) = keys::user(caller.business_id(), id);
         let mut tx = Writes::new();
         tx.push(write)
-            .push(Write::check(pk, sk, Condition::Version(client.version)));
+            .push(client.unchanged((caller.business_id(), id)));
         tx.commit(&*self.store).await?;
         Ok(ClientWithInvite {
             client: roster_entry(&client.value)?,

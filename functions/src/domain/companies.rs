@@ -4,13 +4,11 @@
 
 use super::auth::Caller;
 use super::*;
-use crate::store::keys::{self, COMPANY_PREFIX};
-use crate::store::members;
 use crate::store::repo::{
-    self, ActivityRecord, BusinessRecord, CompanyRecord, ConversationRecord, MemberRef,
+    self, BusinessRecord, CompanyNameOwner, CompanyRecord, ConversationRecord, MemberRef,
     MembershipRecord, Versioned,
 };
-use crate::store::{Query, Write};
+use crate::store::{Write, inbox, members};
 use anyhow::Context as _;
 use shared::api::CreateCompanyRequest;
 use shared::limits::GROUP_MEMBERS_MAX;
@@ -53,7 +51,7 @@ pub(super) async fn channel_join(
         ..MemberRef::new(client, Role::Client, super::ids::new_ulid())
     };
     let read = MembershipRecord::caught_up(&next.value);
-    let mut writes = vec![next.update(keys::conversation(b, id))?];
+    let mut writes = vec![next.update((b, id))?];
     writes.extend(members::join(b, &next.value, &member, &read)?);
     Ok(writes)
 }
@@ -72,14 +70,14 @@ pub(super) async fn channel_leave(
     }
     let mut next = channel.clone();
     next.value.member_count = next.value.member_count.saturating_sub(1);
-    let mut writes = vec![next.update(keys::conversation(b, id))?];
+    let mut writes = vec![next.update((b, id))?];
     writes.extend(members::leave(b, &channel.value, client));
     Ok(writes)
 }
 
 /// A company of business `b`.
 pub(super) async fn company(store: &dyn Store, b: BusinessId, id: CompanyId) -> Result<Company> {
-    repo::get::<CompanyRecord>(store, &keys::company(b, id))
+    repo::get::<CompanyRecord>(store, (b, id))
         .await?
         .map(|c| c.value.into())
         .ok_or_else(company_not_found)
@@ -93,7 +91,7 @@ pub(super) async fn channel_record(
 ) -> Result<Versioned<ConversationRecord>> {
     let company = company(store, b, id).await?;
     Ok(
-        repo::get::<ConversationRecord>(store, &keys::conversation(b, company.channel_id))
+        repo::get::<ConversationRecord>(store, (b, company.channel_id))
             .await?
             .context("a company without its channel")?,
     )
@@ -122,7 +120,7 @@ impl Companies {
         super::access::manager(caller)?;
         let name = Name::parse(&req.name, "company name")?.into_inner();
         let b = caller.business_id();
-        let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(b))
+        let business = repo::get::<BusinessRecord>(&*self.store, b)
             .await?
             .context("the caller's business is missing")?;
         let now = now();
@@ -160,8 +158,8 @@ impl Companies {
         let mut tx = Writes::new();
         tx.push_or(
             repo::create(
-                keys::unique_company_name(b, &name.to_lowercase()),
-                &company.id,
+                (b, name.to_lowercase().as_str()),
+                &CompanyNameOwner(company.id),
             )?,
             Error::conflict(
                 "company.name_taken",
@@ -169,22 +167,17 @@ impl Companies {
             ),
         )
         .push(repo::create(
-            keys::company(b, company.id),
+            (b, company.id),
             &CompanyRecord::from(company.clone()),
         )?)
-        .push(repo::create(keys::conversation(b, channel.id), &channel)?);
+        .push(repo::create((b, channel.id), &channel)?);
         tx.extend(members::join(
             b,
             &channel,
             &creator,
             &MembershipRecord::caught_up(&channel),
         )?);
-        tx.push(repo::create(
-            keys::business_activity(b, &channel.activity_key(), channel.id),
-            &ActivityRecord {
-                conversation_id: channel.id,
-            },
-        )?);
+        tx.push(inbox::business_entry(&channel)?);
         tx.commit(&*self.store).await?;
         Ok(company)
     }
@@ -197,9 +190,8 @@ impl Companies {
 
     /// Every company of business `b`.
     pub(super) async fn companies_of(&self, b: BusinessId) -> Result<Vec<Company>> {
-        let q = Query::prefix(keys::companies_pk(b), COMPANY_PREFIX);
-        let companies = repo::query_all::<CompanyRecord>(&*self.store, q).await?;
-        Ok(companies.into_iter().map(|c| c.value.into()).collect())
+        let companies = crate::store::companies::all(&*self.store, b).await?;
+        Ok(companies.into_iter().map(Company::from).collect())
     }
 
     /// A company's channel, for staff who are in it.

@@ -9,13 +9,11 @@
 use super::auth::Caller;
 use super::clients::page_limit;
 use super::*;
-use crate::store::keys::{self, ACTIVITY_PREFIX, GROUP_POINTER_PREFIX, MESSAGE_PREFIX};
-use crate::store::members;
+use crate::store::inbox::{self, Entry, Index};
 use crate::store::repo::{
-    self, ActivityRecord, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord,
-    Versioned,
+    self, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord, Versioned,
 };
-use crate::store::{Condition, Query, SkRange, StoreError, Write, decode_cursor, encode_cursor};
+use crate::store::{StoreError, Write, decode_cursor, encode_cursor, members, messages};
 use anyhow::Context as _;
 use futures::future::try_join_all;
 use shared::api::{ReadState, SendMessageRequest};
@@ -26,7 +24,7 @@ use shared::limits::{
 use shared::model::{ConversationKind, ConversationSummary, Message, Page, Reactor, Role};
 use shared::rules::{Seat, can_post, can_react, can_read};
 use shared::validate::{ClientMessageId, Emoji, MessageBody};
-use shared::{ConversationId, MessageId, UserId};
+use shared::{BusinessId, ConversationId, MessageId, UserId};
 use std::collections::{HashMap, HashSet};
 
 /// Writes per transaction when a change is followed by writes that may lag it (inbox repairs).
@@ -130,15 +128,6 @@ enum Inbox {
     Groups,
 }
 
-/// One conversation an inbox index offers, at its activity sort key.
-struct Entry {
-    sk: String,
-    id: ConversationId,
-    /// Where a stored entry sits, to repair it if it lags its conversation (none for groups,
-    /// whose position is read from the conversation itself).
-    stored_at: Option<String>,
-}
-
 /// What one index offers a page: its entries newest first, and where it goes on after them.
 struct Offer {
     entries: Vec<Entry>,
@@ -216,10 +205,9 @@ impl Conversations {
     /// answer as for a conversation that does not exist, so nothing leaks.
     pub(super) async fn readable(&self, caller: &Caller, id: ConversationId) -> Result<Seated> {
         let (b, me) = (caller.business_id(), caller.user_id());
-        let conversation =
-            repo::get::<ConversationRecord>(&*self.store, &keys::conversation(b, id))
-                .await?
-                .ok_or_else(not_found)?;
+        let conversation = repo::get::<ConversationRecord>(&*self.store, (b, id))
+            .await?
+            .ok_or_else(not_found)?;
         let record = &conversation.value;
         // A private conversation's record says who is listed; in a group, the seat says more.
         let (listed, seat) = match record.lists(me) {
@@ -263,41 +251,36 @@ impl Conversations {
             Position::After(c) => Some(decode_cursor(c).ok_or(StoreError::InvalidCursor)?),
         };
         let (b, me) = (caller.business_id(), caller.user_id());
-        let q = Query::prefix(keys::person_pk(b, me), GROUP_POINTER_PREFIX);
-        let pointers = repo::query_all::<ActivityRecord>(&*self.store, q).await?;
-        let records = try_join_all(pointers.iter().map(|p| {
-            let key = keys::conversation(b, p.value.conversation_id);
-            async move { repo::get::<ConversationRecord>(&*self.store, &key).await }
-        }))
+        let pointers = inbox::groups(&*self.store, b, me).await?;
+        let records = try_join_all(
+            pointers
+                .iter()
+                .map(|c| repo::get::<ConversationRecord>(&*self.store, (b, *c))),
+        )
         .await?;
         let mut entries = Vec::new();
         for (pointer, record) in pointers.iter().zip(records) {
             let Some(record) = record else {
                 // Left by a group whose creation failed before its record was written.
-                let (pk, sk) = keys::group_pointer(b, me, pointer.value.conversation_id);
-                repairs.push(Write::delete(pk, sk, Condition::Always));
+                repairs.push(inbox::drop_group(b, me, *pointer));
                 continue;
             };
             let conversation = record.value;
             if caller.role().is_manager() && conversation.managed() {
                 continue;
             }
-            let sk = keys::activity_sk(&conversation.activity_key(), conversation.id);
-            if after.as_ref().is_some_and(|a| sk >= *a) {
+            let entry = Entry::current(&conversation);
+            if after.as_ref().is_some_and(|a| entry.position >= *a) {
                 continue;
             }
-            entries.push(Entry {
-                sk,
-                id: conversation.id,
-                stored_at: None,
-            });
+            entries.push(entry);
             found.insert(conversation.id, conversation);
         }
-        entries.sort_by(|x, y| y.sk.cmp(&x.sk));
+        entries.sort_by(|x, y| y.position.cmp(&x.position));
         let more = entries.len() > limit;
         entries.truncate(limit);
         let next_cursor = match more {
-            true => entries.last().map(|e| encode_cursor(&e.sk)),
+            true => entries.last().map(|e| encode_cursor(&e.position)),
             false => None,
         };
         Ok(Some(Offer {
@@ -309,31 +292,19 @@ impl Conversations {
     /// A page of one stored inbox index (the caller's own, or the business's).
     async fn stored_offer(
         &self,
-        pk: String,
+        index: Index,
         position: &Position,
         limit: usize,
     ) -> Result<Option<Offer>> {
-        let q = Query::prefix(pk, ACTIVITY_PREFIX).reverse().limit(limit);
-        let q = match position {
+        let cursor = match position {
             Position::Done => return Ok(None),
-            Position::Start => q,
-            Position::After(c) => q.after(Some(c.clone())),
+            Position::Start => None,
+            Position::After(c) => Some(c.clone()),
         };
-        let page = self.store.query(&q).await?;
-        let entries = page
-            .items
-            .iter()
-            .map(|item| {
-                Ok(Entry {
-                    id: repo::decode::<ActivityRecord>(item)?.value.conversation_id,
-                    stored_at: Some(item.pk.clone()),
-                    sk: item.sk.clone(),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let (entries, next_cursor) = inbox::page(&*self.store, index, cursor, limit).await?;
         Ok(Some(Offer {
             entries,
-            next_cursor: page.next_cursor,
+            next_cursor,
         }))
     }
 
@@ -359,11 +330,11 @@ impl Conversations {
         for (source, position) in sources.iter().zip(&positions) {
             offers.push(match source {
                 Inbox::Own => {
-                    self.stored_offer(keys::person_pk(b, me), position, limit)
+                    self.stored_offer(Index::Person(b, me), position, limit)
                         .await?
                 }
                 Inbox::Business => {
-                    self.stored_offer(keys::business_inbox_pk(b), position, limit)
+                    self.stored_offer(Index::Business(b), position, limit)
                         .await?
                 }
                 Inbox::Groups => {
@@ -381,7 +352,7 @@ impl Conversations {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, o)| Some((i, o.as_ref()?.entries.get(taken[i])?)))
-                .max_by(|(_, x), (_, y)| x.sk.cmp(&y.sk));
+                .max_by(|(_, x), (_, y)| x.position.cmp(&y.position));
             let Some((i, entry)) = next else { break };
             taken[i] += 1;
             picked.push((sources[i], entry));
@@ -394,7 +365,7 @@ impl Conversations {
                 None => Position::Done,
                 Some(o) if n == 0 && !o.entries.is_empty() => before,
                 Some(o) if n < o.entries.len() => {
-                    Position::After(encode_cursor(&o.entries[n - 1].sk))
+                    Position::After(encode_cursor(&o.entries[n - 1].position))
                 }
                 Some(o) => o
                     .next_cursor
@@ -405,22 +376,19 @@ impl Conversations {
 
         let found = &found;
         let seated = try_join_all(picked.iter().map(|(_, entry)| async move {
-            let id = entry.id;
+            let id = entry.conversation_id;
             let conversation = async {
                 match found.get(&id) {
                     Some(c) => Ok(Some(c.clone())),
-                    None => {
-                        repo::get::<ConversationRecord>(&*self.store, &keys::conversation(b, id))
-                            .await
-                            .map(|c| c.map(|c| c.value))
-                    }
+                    None => repo::get::<ConversationRecord>(&*self.store, (b, id))
+                        .await
+                        .map(|c| c.map(|c| c.value)),
                 }
             };
-            let read_key = keys::membership(b, me, id);
             let (conversation, member, membership) = futures::try_join!(
                 conversation,
                 members::get(&*self.store, b, id, me),
-                repo::get::<MembershipRecord>(&*self.store, &read_key),
+                repo::get::<MembershipRecord>(&*self.store, (b, me, id)),
             )?;
             let conversation = conversation.context("an inbox entry without its conversation")?;
             let member = member.map(|m| m.value);
@@ -439,29 +407,11 @@ impl Conversations {
         for ((inbox, entry), (conversation, member, read)) in picked.iter().zip(seated) {
             let id = conversation.id;
             let belongs = match inbox {
-                Inbox::Own => member.is_some() && members::moves_inbox_entries(&conversation),
+                Inbox::Own => member.is_some() && inbox::moves_entries(&conversation),
                 Inbox::Groups => member.is_some(),
                 Inbox::Business => conversation.managed(),
             };
-            let current = keys::activity_sk(&conversation.activity_key(), id);
-            if let Some(pk) = &entry.stored_at
-                && entry.sk != current
-            {
-                // Left behind by an old membership, or a write that lagged its message.
-                repairs.push(Write::delete(
-                    pk.clone(),
-                    entry.sk.clone(),
-                    Condition::Always,
-                ));
-                if belongs {
-                    repairs.push(repo::overwrite(
-                        (pk.clone(), current),
-                        &ActivityRecord {
-                            conversation_id: id,
-                        },
-                    )?);
-                }
-            }
+            repairs.extend(inbox::repair(entry, &conversation, belongs)?);
             if !belongs || items.iter().any(|s| s.id == id) {
                 continue;
             }
@@ -505,22 +455,11 @@ impl Conversations {
             Some(last) if last.id.ulid().timestamp_ms() >= since_ms => {}
             _ => return Ok(all_read),
         }
-        let (pk, from, to) = keys::messages_since(
-            caller.business_id(),
-            id,
-            ulid::Ulid::from_parts(since_ms, 0),
-        );
-        let q = Query {
-            pk,
-            range: SkRange::Between(from, to),
-            forward: true,
-            limit: 1,
-            cursor: None,
-        };
-        let (first, _) = repo::query::<MessageRecord>(&*self.store, &q).await?;
-        Ok(match first.first() {
+        let since = ulid::Ulid::from_parts(since_ms, 0);
+        let first = messages::first_since(&*self.store, caller.business_id(), id, since).await?;
+        Ok(match first {
             Some(m) => MembershipRecord {
-                last_read_seq: m.value.seq.saturating_sub(1),
+                last_read_seq: m.seq.saturating_sub(1),
                 ..none
             },
             None => all_read,
@@ -573,7 +512,7 @@ impl Conversations {
         let seated = self.readable(caller, id).await?;
         let membership = repo::get::<MembershipRecord>(
             &*self.store,
-            &keys::membership(caller.business_id(), caller.user_id(), id),
+            (caller.business_id(), caller.user_id(), id),
         )
         .await?;
         let read = self
@@ -597,15 +536,12 @@ impl Conversations {
     ) -> Result<Page<Message>> {
         let limit = page_limit(limit, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX)?;
         self.readable(caller, id).await?;
-        let pk = keys::conversation_pk(caller.business_id(), id);
-        let cursor = before.map(|m| encode_cursor(&format!("{MESSAGE_PREFIX}{m}")));
-        let q = Query::prefix(pk, MESSAGE_PREFIX)
-            .reverse()
-            .limit(limit)
-            .after(cursor);
-        let (records, next) = repo::query::<MessageRecord>(&*self.store, &q).await?;
-        let items: Vec<Message> = records.into_iter().map(|r| r.value.into()).collect();
-        let next_cursor = next.and(items.last().map(|m| m.id.to_string()));
+        let (records, more) =
+            messages::page(&*self.store, caller.business_id(), id, before, limit).await?;
+        let items: Vec<Message> = records.into_iter().map(Message::from).collect();
+        let next_cursor = more
+            .then(|| items.last().map(|m| m.id.to_string()))
+            .flatten();
         Ok(Page { items, next_cursor })
     }
 
@@ -621,16 +557,15 @@ impl Conversations {
         let client_message_id = ClientMessageId::parse(&req.client_message_id)?;
         let body = MessageBody::parse(&req.body)?;
         let (b, me) = (caller.business_id(), caller.user_id());
-        let idem_key = keys::idempotency(b, id, me, client_message_id.as_str());
+        let idem_key = (b, id, me, client_message_id.as_str());
         retrying(|| async {
             let seated = self.readable(caller, id).await?;
-            if let Some(earlier) = self.repeated(caller, id, &idem_key).await? {
+            if let Some(earlier) = self.repeated(caller, id, idem_key).await? {
                 return Ok(Attempt::Done((earlier, Sent::Repeated)));
             }
             can_post(seated.seat, seated.room())?;
             let conversation = &seated.conversation;
-            let membership =
-                repo::get::<MembershipRecord>(&*self.store, &keys::membership(b, me, id)).await?;
+            let membership = repo::get::<MembershipRecord>(&*self.store, (b, me, id)).await?;
 
             let now = now();
             // Ids sort by time; keep them strictly after the last message even within one
@@ -655,7 +590,6 @@ impl Conversations {
                 client_message_id: client_message_id.as_str().to_owned(),
                 created_at: now,
             };
-            let old_activity = conversation.value.activity_key();
             let mut next = conversation.clone();
             next.value.seq += 1;
             next.value.last_message = Some(MessageRecord::new(message.clone(), next.value.seq));
@@ -663,50 +597,24 @@ impl Conversations {
             let seq = next.value.seq;
 
             let read = MembershipRecord::caught_up(&next.value);
-            let read_write = repo::save(membership.as_ref(), keys::membership(b, me, id), &read)?;
+            let read_write = repo::save(membership.as_ref(), (b, me, id), &read)?;
             let mut writes = vec![
                 repo::create(
-                    idem_key.clone(),
+                    idem_key,
                     &IdempotencyRecord {
                         message_id: message.id,
                     },
                 )?,
                 repo::create(
-                    keys::message(b, id, message.id),
+                    (b, id, message.id),
                     &MessageRecord::new(message.clone(), seq),
                 )?,
-                next.update(keys::conversation(b, id))?,
+                next.update((b, id))?,
                 read_write,
             ];
-            let new_activity = next.value.activity_key();
-            let pointer = ActivityRecord {
-                conversation_id: id,
-            };
-            // The owner's and admins' one entry, whoever and however many they are.
-            let mut entries = Vec::new();
-            if next.value.managed() {
-                entries.push((
-                    keys::business_inbox_pk(b),
-                    keys::business_activity(b, &new_activity, id),
-                ));
-            }
-            // A private conversation's few people have inbox entries that move with it.
-            if members::moves_inbox_entries(&next.value) {
-                for u in &next.value.listed {
-                    entries.push((
-                        keys::person_pk(b, *u),
-                        keys::activity(b, *u, &new_activity, id),
-                    ));
-                }
-            }
-            for (pk, new_key) in entries {
-                writes.push(Write::delete(
-                    pk,
-                    keys::activity_sk(&old_activity, id),
-                    Condition::Always,
-                ));
-                writes.push(repo::overwrite(new_key, &pointer)?);
-            }
+            // The owner's and admins' one entry, whoever and however many they are, and a
+            // private conversation's few people's entries move with it.
+            writes.extend(inbox::follow(&conversation.value, &next.value)?);
             // The idempotency key taken by a concurrent send of the same message makes this
             // stale too: the next attempt finds it and answers with that message.
             if let Attempt::Retry = commit(&*self.store, writes.into(), ()).await? {
@@ -725,14 +633,14 @@ impl Conversations {
         &self,
         caller: &Caller,
         id: ConversationId,
-        idem_key: &keys::Key,
+        idem_key: (BusinessId, ConversationId, UserId, &str),
     ) -> Result<Option<Message>> {
         let Some(idem) = repo::get::<IdempotencyRecord>(&*self.store, idem_key).await? else {
             return Ok(None);
         };
         let record = repo::get::<MessageRecord>(
             &*self.store,
-            &keys::message(caller.business_id(), id, idem.value.message_id),
+            (caller.business_id(), id, idem.value.message_id),
         )
         .await?
         .context("an idempotency key without its message")?;
@@ -756,10 +664,9 @@ impl Conversations {
         retrying(|| async {
             let seated = self.readable(caller, id).await?;
             can_react(seated.seat, seated.room())?;
-            let record =
-                repo::get::<MessageRecord>(&*self.store, &keys::message(b, id, message_id))
-                    .await?
-                    .ok_or_else(message_not_found)?;
+            let record = repo::get::<MessageRecord>(&*self.store, (b, id, message_id))
+                .await?
+                .ok_or_else(message_not_found)?;
             let mut message = record.value.message();
             let changed = if add {
                 if !message.reactions.iter().any(|r| r.emoji == emoji.as_str())
@@ -785,7 +692,7 @@ impl Conversations {
             }
             let mut after = record.clone();
             after.value = MessageRecord::new(message.clone(), record.value.seq);
-            let write = after.update(keys::message(b, id, message_id))?;
+            let write = after.update((b, id, message_id))?;
             commit(&*self.store, vec![write].into(), message).await
         })
         .await
@@ -802,12 +709,10 @@ impl Conversations {
         retrying(|| async {
             let seated = self.readable(caller, id).await?;
             let conversation = seated.record();
-            let message =
-                repo::get::<MessageRecord>(&*self.store, &keys::message(b, id, message_id))
-                    .await?
-                    .ok_or_else(message_not_found)?;
-            let membership =
-                repo::get::<MembershipRecord>(&*self.store, &keys::membership(b, me, id)).await?;
+            let message = repo::get::<MessageRecord>(&*self.store, (b, id, message_id))
+                .await?
+                .ok_or_else(message_not_found)?;
+            let membership = repo::get::<MembershipRecord>(&*self.store, (b, me, id)).await?;
             let current = self
                 .read_mark(
                     caller,
@@ -829,7 +734,7 @@ impl Conversations {
                 last_read_message_id: Some(message_id),
                 last_read_seq: message.value.seq,
             };
-            let write = repo::save(membership.as_ref(), keys::membership(b, me, id), &read)?;
+            let write = repo::save(membership.as_ref(), (b, me, id), &read)?;
             commit(&*self.store, vec![write].into(), state(&read)).await
         })
         .await

@@ -7,7 +7,7 @@
 use super::auth::Caller;
 use super::*;
 use crate::store::repo::{self, ConversationRecord, MemberRef, MembershipRecord, UserRecord};
-use crate::store::{MAX_TRANSACTION_WRITES, keys, members};
+use crate::store::{MAX_TRANSACTION_WRITES, members};
 use shared::api::{CreateGroupRequest, SetMemberRequest, UpdateConversationRequest};
 use shared::limits::GROUP_MEMBERS_MAX;
 use shared::model::{ConversationKind, ConversationSummary, GroupMember, GroupRole, Role};
@@ -79,7 +79,7 @@ impl Groups {
 
     /// A person of the caller's business who can be in a group.
     async fn person(&self, caller: &Caller, id: UserId) -> Result<UserRecord> {
-        repo::get::<UserRecord>(&*self.store, &keys::user(caller.business_id(), id))
+        repo::get::<UserRecord>(&*self.store, (caller.business_id(), id))
             .await?
             .map(|u| u.value)
             .ok_or_else(unknown_person)
@@ -114,7 +114,7 @@ impl Groups {
                 return Err(company_mismatch());
             }
         }
-        let business = repo::get::<repo::BusinessRecord>(&*self.store, &keys::business(b))
+        let business = repo::get::<repo::BusinessRecord>(&*self.store, b)
             .await?
             .ok_or_else(|| Error::not_found("business.not_found", "There is no such business."))?;
         let now = time::OffsetDateTime::now_utc();
@@ -151,7 +151,7 @@ impl Groups {
         for m in &listed {
             joins.extend(members::join(b, &conversation, m, &read)?);
         }
-        let record = repo::create(keys::conversation(b, conversation.id), &conversation)?;
+        let record = repo::create((b, conversation.id), &conversation)?;
         // A large group's members first, in batches, and its record last: a failure on the way
         // leaves no group (what was written of it the inbox listing skips and removes), never a
         // group missing members.
@@ -202,7 +202,7 @@ impl Groups {
             if let Some(e) = &emoji {
                 next.value.emoji = e.as_ref().map(|e| e.as_str().to_owned());
             }
-            let write = next.update(keys::conversation(caller.business_id(), id))?;
+            let write = next.update((caller.business_id(), id))?;
             commit(&*self.store, vec![write].into(), ()).await
         })
         .await?;
@@ -235,7 +235,7 @@ impl Groups {
                     m.value.group_role = req.role;
                     m.value.can_post = req.can_post;
                     m.value.name = person.name.clone();
-                    vec![m.update(keys::member(b, id, user))?]
+                    vec![m.update((b, id, user))?]
                 }
                 None => {
                     company_fits(&current.value, &person)?;
@@ -251,7 +251,7 @@ impl Groups {
                         ..MemberRef::new(user, person.role, super::ids::new_ulid())
                     };
                     let read = MembershipRecord::caught_up(&next.value);
-                    let mut writes = vec![next.update(keys::conversation(b, id))?];
+                    let mut writes = vec![next.update((b, id))?];
                     writes.extend(members::join(b, &next.value, &member, &read)?);
                     writes
                 }
@@ -300,7 +300,7 @@ impl Groups {
             }
             let mut next = current.clone();
             next.value.member_count = next.value.member_count.saturating_sub(1);
-            let mut writes = vec![next.update(keys::conversation(b, id))?];
+            let mut writes = vec![next.update((b, id))?];
             writes.extend(members::leave(b, &current.value, user));
             commit(&*self.store, writes.into(), ()).await
         })

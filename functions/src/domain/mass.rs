@@ -12,13 +12,12 @@
 
 use super::auth::Caller;
 use super::*;
-use crate::store::keys::{self, PENDING_MASS_PK, ROSTER_BY_ID};
+use crate::store::Change;
 use crate::store::repo::{
-    self, ClientRef, MassJobRecord, MassRecord, PendingMassRecord, RecipientsRecord, RosterRecord,
-    UserRecord,
+    self, MassJobRecord, MassRecord, PendingMassRecord, RecipientsRecord, UserRecord,
 };
+use crate::store::roster::{self, Roster};
 use crate::store::tx::{Tx, TxError};
-use crate::store::{Change, Condition, Query, Write};
 use anyhow::Context as _;
 use futures::StreamExt as _;
 use shared::api::{CreateMassMessageRequest, SendMessageRequest};
@@ -110,7 +109,7 @@ impl MassMessages {
                 Recipients::Company { company_id }
             }
             Recipients::Product { product_id } => {
-                repo::get::<repo::ProductRecord>(&*self.store, &keys::product(b, product_id))
+                repo::get::<repo::ProductRecord>(&*self.store, (b, product_id))
                     .await?
                     .ok_or_else(|| {
                         Error::not_found("product.not_found", "There is no such product.")
@@ -130,12 +129,12 @@ impl MassMessages {
             created_at: now(),
             finished_at: None,
         };
-        let key = keys::mass_message(b, id.as_str());
+        let key = (b, id.as_str());
         // The one meaning: a job with this id exists already.
         let mut tx = Tx::new();
         tx.push_or(
             repo::create(
-                key.clone(),
+                key,
                 &MassRecord {
                     job: job.clone().into(),
                     cursor: None,
@@ -144,7 +143,7 @@ impl MassMessages {
             (),
         )
         .push(repo::overwrite(
-            keys::pending_mass(b, id.as_str()),
+            (b, id.as_str()),
             &PendingMassRecord {
                 business_id: b,
                 id: id.clone(),
@@ -154,7 +153,7 @@ impl MassMessages {
             Ok(()) => Ok((job, true)),
             Err(TxError::Refused(())) => {
                 let earlier = MassMessage::from(
-                    repo::get::<MassRecord>(&*self.store, &key)
+                    repo::get::<MassRecord>(&*self.store, key)
                         .await?
                         .context("a mass message that was just there")?
                         .value
@@ -179,11 +178,10 @@ impl MassMessages {
     /// A mass message, for its sender and the business's owner and admins.
     pub async fn get_mass_message(&self, caller: &Caller, id: &str) -> Result<MassMessage> {
         super::access::staff(caller)?;
-        let job =
-            repo::get::<MassRecord>(&*self.store, &keys::mass_message(caller.business_id(), id))
-                .await?
-                .map(|r| MassMessage::from(r.value.job))
-                .ok_or_else(not_found)?;
+        let job = repo::get::<MassRecord>(&*self.store, (caller.business_id(), id))
+            .await?
+            .map(|r| MassMessage::from(r.value.job))
+            .ok_or_else(not_found)?;
         if !super::access::sees_work_of(caller, job.sender_id) {
             return Err(not_found());
         }
@@ -196,15 +194,12 @@ impl MassMessages {
         b: BusinessId,
         record: &MassRecord,
     ) -> Result<(Vec<UserId>, Option<String>)> {
-        let page = |pk: String| {
-            Query::prefix(pk, ROSTER_BY_ID)
-                .limit(BATCH)
-                .after(record.cursor.clone())
-        };
-        let sender = record.job.sender_id;
+        let (sender, cursor) = (record.job.sender_id, record.cursor.clone());
+        let store = &*self.store;
+        let ids = |records: Vec<repo::RosterRecord>| records.into_iter().map(|c| c.id).collect();
         match &record.job.recipients {
             RecipientsRecord::Clients { client_ids } => {
-                let from: usize = match &record.cursor {
+                let from: usize = match &cursor {
                     Some(c) => c.parse().context("a mass message's position")?,
                     None => 0,
                 };
@@ -213,28 +208,22 @@ impl MassMessages {
                 Ok((batch, (to < client_ids.len()).then(|| to.to_string())))
             }
             RecipientsRecord::All { .. } => {
-                let sender = repo::get::<UserRecord>(&*self.store, &keys::user(b, sender)).await?;
+                let sender = repo::get::<UserRecord>(store, (b, sender)).await?;
                 // A coach's "everyone" is everyone assigned to them.
-                let pk = match sender.map(|s| s.value) {
-                    Some(s) if s.role == Role::Coach => keys::coach_roster_pk(b, s.id),
-                    _ => keys::roster_pk(b),
+                let everyone = match sender.map(|s| s.value) {
+                    Some(s) if s.role == Role::Coach => Roster::Coach(s.id),
+                    _ => Roster::All,
                 };
-                let (page, next) = repo::query::<RosterRecord>(&*self.store, &page(pk)).await?;
-                Ok((page.into_iter().map(|c| c.value.id).collect(), next))
+                let (page, next) = roster::page(store, b, everyone, cursor, BATCH).await?;
+                Ok((ids(page), next))
             }
             RecipientsRecord::Company { company_id } => {
-                let (page, next) = repo::query::<RosterRecord>(
-                    &*self.store,
-                    &page(keys::company_roster_pk(b, *company_id)),
-                )
-                .await?;
-                Ok((page.into_iter().map(|c| c.value.id).collect(), next))
+                let company = Roster::Company(*company_id);
+                let (page, next) = roster::page(store, b, company, cursor, BATCH).await?;
+                Ok((ids(page), next))
             }
             RecipientsRecord::Product { product_id } => {
-                let (page, next) =
-                    repo::query::<ClientRef>(&*self.store, &page(keys::buyers_pk(b, *product_id)))
-                        .await?;
-                Ok((page.into_iter().map(|c| c.value.client_id).collect(), next))
+                Ok(roster::buyers(store, b, *product_id, cursor, BATCH).await?)
             }
         }
     }
@@ -248,10 +237,9 @@ impl MassMessages {
         client: UserId,
     ) -> Result<Outcome> {
         // Only a client the sender may message: any of the business's, or a coach's own.
-        let record =
-            repo::get::<UserRecord>(&*self.store, &keys::user(sender.business_id(), client))
-                .await?
-                .map(|r| r.value);
+        let record = repo::get::<UserRecord>(&*self.store, (sender.business_id(), client))
+            .await?
+            .map(|r| r.value);
         let reachable = record.is_some_and(|c| super::access::reaches(sender, &c));
         if !reachable {
             return Ok(Outcome::Failed);
@@ -292,8 +280,8 @@ impl MassMessages {
 
     /// Delivers the next batch of a job and saves how far it got. Answers whether more remain.
     pub async fn mass_step(&self, b: BusinessId, id: &str) -> Result<bool> {
-        let key = keys::mass_message(b, id);
-        let Some(record) = repo::get::<MassRecord>(&*self.store, &key).await? else {
+        let key = (b, id);
+        let Some(record) = repo::get::<MassRecord>(&*self.store, key).await? else {
             // A marker without its job: nothing to do but forget it.
             self.forget_pending(b, id).await?;
             return Ok(false);
@@ -302,10 +290,9 @@ impl MassMessages {
             self.forget_pending(b, id).await?;
             return Ok(false);
         }
-        let sender =
-            repo::get::<UserRecord>(&*self.store, &keys::user(b, record.value.job.sender_id))
-                .await?
-                .context("a mass message's sender is missing")?;
+        let sender = repo::get::<UserRecord>(&*self.store, (b, record.value.job.sender_id))
+            .await?
+            .context("a mass message's sender is missing")?;
         let sender = Caller::from(&sender.value);
         let (batch, next) = self.next_recipients(b, &record.value).await?;
         let job = &record.value.job;
@@ -332,8 +319,7 @@ impl MassMessages {
         let mut tx = Writes::new();
         tx.push(after.update(key)?);
         if done {
-            let (pk, sk) = keys::pending_mass(b, id);
-            tx.push(Write::delete(pk, sk, Condition::Always));
+            tx.push(repo::delete::<PendingMassRecord>(key));
         }
         match commit(&*self.store, tx, !done).await? {
             Attempt::Done(more) => Ok(more),
@@ -343,9 +329,8 @@ impl MassMessages {
     }
 
     async fn forget_pending(&self, b: BusinessId, id: &str) -> Result<()> {
-        let (pk, sk) = keys::pending_mass(b, id);
         self.store
-            .transact(vec![Write::delete(pk, sk, Condition::Always)])
+            .transact(vec![repo::delete::<PendingMassRecord>((b, id))])
             .await?;
         Ok(())
     }
@@ -356,12 +341,11 @@ impl MassMessages {
     pub async fn run_pending_mass_messages(&self) -> Result<usize> {
         let mut finished = 0;
         loop {
-            let q = Query::prefix(PENDING_MASS_PK, keys::MASS_PREFIX).limit(BATCH);
-            let (pending, _) = repo::query::<PendingMassRecord>(&*self.store, &q).await?;
+            let pending = crate::store::mass::pending(&*self.store, BATCH).await?;
             if pending.is_empty() {
                 return Ok(finished);
             }
-            let jobs = pending.into_iter().map(|p| p.value).map(|p| async move {
+            let jobs = pending.into_iter().map(|p| async move {
                 while self.mass_step(p.business_id, p.id.as_str()).await? {}
                 Ok::<_, Error>(())
             });
@@ -398,7 +382,7 @@ pub async fn run_worker(
         match &mut changes {
             Some(rx) => loop {
                 match rx.recv().await {
-                    Ok(c) if c.pk == PENDING_MASS_PK && c.new.is_some() => break,
+                    Ok(c) if crate::store::mass::queued(&c) => break,
                     Ok(_) => {}
                     Err(broadcast::error::RecvError::Lagged(_)) => break,
                     Err(broadcast::error::RecvError::Closed) => return,

@@ -6,11 +6,11 @@
 
 use super::auth::Caller;
 use super::*;
-use crate::store::Query;
-use crate::store::keys;
 use crate::store::repo::{
-    self, BusinessRecord, OrderRecord, ProductRecord, PurchaseRecord, UserRecord,
+    self, BusinessRecord, EmailOwner, OrderRecord, PhoneOwner, ProductRecord, PurchaseRecord,
+    UserRecord, WebhookSecretRecord,
 };
+use crate::store::roster;
 use crate::store::tx::{Tx, TxError};
 use anyhow::Context as _;
 use hmac::{Hmac, Mac};
@@ -25,12 +25,6 @@ use shared::model::{
 };
 use shared::validate::{Email, Name, Phone};
 use shared::{BusinessId, ProductId, UserId};
-
-/// The business's webhook signing secret, in its own record.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct WebhookSecretRecord {
-    pub secret: String,
-}
 
 fn product_not_found() -> Error {
     Error::not_found("product.not_found", "There is no such product.")
@@ -79,11 +73,9 @@ fn signature_matches(secret: &str, timestamp: i64, body: &[u8], given: &str) -> 
         .is_ok()
 }
 
-fn order_key(b: BusinessId, order_id: &str) -> keys::Key {
-    (
-        format!("B#{b}#ORDERS"),
-        format!("O#{}", super::auth::hash_token(order_id)),
-    )
+/// What an order is stored by: the hash of its id, so any id the store sends makes a short key.
+fn order_hash(order_id: &str) -> String {
+    super::auth::hash_token(order_id)
 }
 
 /// Products, purchases and the store's webhook.
@@ -120,7 +112,7 @@ impl Products {
             created_at: now(),
         };
         Writes::from(vec![repo::create(
-            keys::product(caller.business_id(), product.id),
+            (caller.business_id(), product.id),
             &ProductRecord::from(product.clone()),
         )?])
         .commit(&*self.store)
@@ -131,16 +123,17 @@ impl Products {
     /// The business's products, oldest first.
     pub async fn list_products(&self, caller: &Caller) -> Result<Page<Product>> {
         super::access::staff(caller)?;
-        let q = Query::prefix(keys::products_pk(caller.business_id()), "P#").limit(LIST_PAGE_MAX);
-        let (records, next_cursor) = repo::query::<ProductRecord>(&*self.store, &q).await?;
+        let (records, next_cursor) =
+            crate::store::products::page(&*self.store, caller.business_id(), None, LIST_PAGE_MAX)
+                .await?;
         Ok(Page {
-            items: records.into_iter().map(|r| r.value.into()).collect(),
+            items: records.into_iter().map(Into::into).collect(),
             next_cursor,
         })
     }
 
     async fn product(&self, b: BusinessId, id: ProductId) -> Result<Product> {
-        repo::get::<ProductRecord>(&*self.store, &keys::product(b, id))
+        repo::get::<ProductRecord>(&*self.store, (b, id))
             .await?
             .map(|r| r.value.into())
             .ok_or_else(product_not_found)
@@ -172,7 +165,7 @@ impl Products {
         client: UserId,
         product: &Product,
         source: PurchaseSource,
-        order: Option<(&keys::Key, bool, Option<Invite>)>,
+        order: Option<(&str, bool, Option<Invite>)>,
     ) -> Result<(Purchase, Option<WebhookPurchaseResult>)> {
         let b = caller.business_id();
         let id = super::ids::new_ulid();
@@ -214,19 +207,16 @@ impl Products {
                 |u| {
                     let mut writes = vec![
                         repo::create(
-                            keys::purchase(b, client, id),
+                            (b, client, id),
                             &PurchaseRecord::from(purchase(u.messaging)),
                         )?,
                         // Who bought what, for mass messages to a product's buyers.
-                        repo::overwrite(
-                            keys::buyer(b, product.id, client),
-                            &repo::ClientRef { client_id: client },
-                        )?,
+                        roster::buyer(b, product.id, client)?,
                     ];
-                    if let (Some((key, _, _)), Some(done)) =
+                    if let (Some((hash, _, _)), Some(done)) =
                         (&order, answer(&super::clients::roster_entry(u)?))
                     {
-                        writes.push(repo::create((*key).clone(), &OrderRecord::from(done))?);
+                        writes.push(repo::create((b, *hash), &OrderRecord::from(done))?);
                     }
                     Ok(writes)
                 },
@@ -244,16 +234,16 @@ impl Products {
     ) -> Result<Page<Purchase>> {
         super::access::staff(caller)?;
         self.clients.get_client(caller, client).await?;
-        let q = Query::prefix(
-            keys::person_pk(caller.business_id(), client),
-            keys::PURCHASE_PREFIX,
+        let (records, next_cursor) = crate::store::products::purchases(
+            &*self.store,
+            caller.business_id(),
+            client,
+            cursor,
+            LIST_PAGE_MAX,
         )
-        .reverse()
-        .limit(LIST_PAGE_MAX)
-        .after(cursor);
-        let (records, next_cursor) = repo::query::<PurchaseRecord>(&*self.store, &q).await?;
+        .await?;
         Ok(Page {
-            items: records.into_iter().map(|r| r.value.into()).collect(),
+            items: records.into_iter().map(Into::into).collect(),
             next_cursor,
         })
     }
@@ -261,8 +251,8 @@ impl Products {
     /// The business's webhook secret, made on first ask.
     pub async fn webhook_secret(&self, caller: &Caller) -> Result<String> {
         super::access::manager(caller)?;
-        let key = keys::webhook_secret(caller.business_id());
-        if let Some(r) = repo::get::<WebhookSecretRecord>(&*self.store, &key).await? {
+        let b = caller.business_id();
+        if let Some(r) = repo::get::<WebhookSecretRecord>(&*self.store, b).await? {
             return Ok(r.value.secret);
         }
         let secret = format!(
@@ -275,7 +265,7 @@ impl Products {
         let mut tx = Tx::new();
         tx.push_or(
             repo::create(
-                key.clone(),
+                b,
                 &WebhookSecretRecord {
                     secret: secret.clone(),
                 },
@@ -285,7 +275,7 @@ impl Products {
         match tx.commit(&*self.store).await {
             Ok(()) => Ok(secret),
             // Someone else made it at the same moment: theirs stands.
-            Err(TxError::Refused(())) => repo::get::<WebhookSecretRecord>(&*self.store, &key)
+            Err(TxError::Refused(())) => repo::get::<WebhookSecretRecord>(&*self.store, b)
                 .await?
                 .map(|r| r.value.secret)
                 .ok_or_else(Error::busy),
@@ -308,7 +298,7 @@ impl Products {
             .trim()
             .parse()
             .map_err(|_| unauthenticated_webhook())?;
-        let secret = repo::get::<WebhookSecretRecord>(&*self.store, &keys::webhook_secret(b))
+        let secret = repo::get::<WebhookSecretRecord>(&*self.store, b)
             .await?
             .map(|r| r.value.secret)
             .ok_or_else(unauthenticated_webhook)?;
@@ -337,14 +327,14 @@ impl Products {
             ));
         }
         // Delivered before: the same answer, nothing done twice.
-        let order = order_key(b, order_id);
-        if let Some(done) = repo::get::<OrderRecord>(&*self.store, &order).await? {
+        let order = order_hash(order_id);
+        if let Some(done) = repo::get::<OrderRecord>(&*self.store, (b, order.as_str())).await? {
             return Ok((done.value.into(), false));
         }
-        let business = repo::get::<BusinessRecord>(&*self.store, &keys::business(b))
+        let business = repo::get::<BusinessRecord>(&*self.store, b)
             .await?
             .ok_or_else(unauthenticated_webhook)?;
-        let owner = repo::get::<UserRecord>(&*self.store, &keys::user(b, business.value.owner_id))
+        let owner = repo::get::<UserRecord>(&*self.store, (b, business.value.owner_id))
             .await?
             .ok_or_else(unauthenticated_webhook)?;
         let owner = Caller::from(&owner.value);
@@ -355,16 +345,16 @@ impl Products {
         let phone = req.phone.as_deref().map(Phone::parse).transpose()?;
         let mut existing = None;
         if let Some(e) = &email {
-            existing = repo::get::<UserId>(&*self.store, &keys::unique_email(b, e.as_str()))
+            existing = repo::get::<EmailOwner>(&*self.store, (b, e.as_str()))
                 .await?
-                .map(|r| r.value);
+                .map(|r| r.value.0);
         }
         if existing.is_none()
             && let Some(p) = &phone
         {
-            existing = repo::get::<UserId>(&*self.store, &keys::unique_phone(b, p.as_str()))
+            existing = repo::get::<PhoneOwner>(&*self.store, (b, p.as_str()))
                 .await?
-                .map(|r| r.value);
+                .map(|r| r.value.0);
         }
         let (client, invite, created) = match existing {
             Some(id) => (id, None, false),
@@ -402,7 +392,7 @@ impl Products {
                 client,
                 &product,
                 PurchaseSource::Webhook,
-                Some((&order, created, invite)),
+                Some((order.as_str(), created, invite)),
             )
             .await
         {
@@ -412,7 +402,7 @@ impl Products {
             )),
             // The same order delivered twice at once: the first one's answer stands.
             Err(Error::Refused { code, .. }) if code == super::clients::EXTRA_TAKEN => Ok((
-                repo::get::<OrderRecord>(&*self.store, &order)
+                repo::get::<OrderRecord>(&*self.store, (b, order.as_str()))
                     .await?
                     .map(|r| r.value.into())
                     .ok_or_else(Error::busy)?,

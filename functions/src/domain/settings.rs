@@ -2,7 +2,6 @@
 
 use super::auth::Caller;
 use super::*;
-use crate::store::keys;
 use crate::store::repo::{self, BusinessRecord};
 use anyhow::Context as _;
 use shared::api::UpdateSettingsRequest;
@@ -22,10 +21,9 @@ impl BusinessSettings {
     /// The settings, for staff.
     pub async fn settings(&self, caller: &Caller) -> Result<Settings> {
         super::access::staff(caller)?;
-        let business =
-            repo::get::<BusinessRecord>(&*self.store, &keys::business(caller.business_id()))
-                .await?
-                .context("the caller's business is missing")?;
+        let business = repo::get::<BusinessRecord>(&*self.store, caller.business_id())
+            .await?
+            .context("the caller's business is missing")?;
         Ok(business.value.settings.into())
     }
 
@@ -51,9 +49,9 @@ impl BusinessSettings {
                 ));
             }
         }
-        let key = keys::business(caller.business_id());
+        let b = caller.business_id();
         retrying(|| async {
-            let current = repo::get::<BusinessRecord>(&*self.store, &key)
+            let current = repo::get::<BusinessRecord>(&*self.store, b)
                 .await?
                 .context("the caller's business is missing")?;
             let mut next = current.clone();
@@ -68,7 +66,7 @@ impl BusinessSettings {
             }
             commit(
                 &*self.store,
-                vec![next.update(key.clone())?].into(),
+                vec![next.update(b)?].into(),
                 next.value.settings.into(),
             )
             .await

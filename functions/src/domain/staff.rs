@@ -1,20 +1,18 @@
 //! Staff: the owner invites admins and coaches by email, and they accept like clients do.
 //! The owner and admins are in every client's private conversation and every company's channel
-//! by their role, without being listed in any (see `keys::business_inbox_pk`): inviting an
+//! by their role, without being listed in any (see `store::inbox`): inviting an
 //! admin writes the invite and nothing else. A coach is listed in the private conversations of
 //! the clients assigned to them.
 
 use super::auth::{Caller, new_invite};
 use super::*;
-use crate::store::Query;
+use crate::store::members;
 use crate::store::repo::{
-    self, ConversationRecord, MemberRef, MembershipRecord, StaffRecord, UserRecord,
+    self, ConversationRecord, EmailOwner, MemberRef, MembershipRecord, StaffRecord, UserRecord,
 };
-use crate::store::{keys, members};
 use anyhow::Context as _;
 use shared::UserId;
 use shared::api::{InviteStaffRequest, StaffWithInvite};
-use shared::limits::LIST_PAGE_MAX;
 use shared::model::{Client, MessagingMode, Page, Role, StaffMember};
 use shared::validate::{Email, Name};
 
@@ -36,12 +34,11 @@ pub async fn managers(
     store: &dyn crate::store::Store,
     b: shared::BusinessId,
 ) -> anyhow::Result<Vec<(UserId, Role)>> {
-    let q = Query::prefix(keys::staff_pk(b), keys::STAFF_PREFIX);
-    Ok(repo::query_all::<StaffRecord>(store, q)
+    Ok(crate::store::staff::all(store, b)
         .await?
         .into_iter()
-        .filter(|s| s.value.role.is_manager() && s.value.joined)
-        .map(|s| (s.value.id, s.value.role))
+        .filter(|s| s.role.is_manager() && s.joined)
+        .map(|s| (s.id, s.role))
         .collect())
 }
 
@@ -88,15 +85,15 @@ impl Staff {
         let (token, invite_write, expires_at) = new_invite(b, user.id)?;
         let mut tx = Writes::new();
         tx.push_or(
-            repo::create(keys::unique_email(b, email.as_str()), &user.id)?,
+            repo::create((b, email.as_str()), &EmailOwner(user.id))?,
             Error::conflict(
                 "staff.email_taken",
                 "Someone in your business already has this email address.",
             ),
         )
-        .push(repo::create(keys::user(b, user.id), &user)?)
+        .push(repo::create((b, user.id), &user)?)
         .push(repo::create(
-            keys::staff(b, user.id),
+            (b, user.id),
             &StaffRecord::from(staff_entry(&user, false)),
         )?)
         .push(invite_write);
@@ -110,12 +107,13 @@ impl Staff {
     /// The business's staff, the owner first.
     pub async fn list_staff(&self, caller: &Caller) -> Result<Page<StaffMember>> {
         super::access::staff(caller)?;
-        let q = Query::prefix(keys::staff_pk(caller.business_id()), keys::STAFF_PREFIX)
-            .limit(LIST_PAGE_MAX);
-        let (records, next_cursor) = repo::query::<StaffRecord>(&*self.store, &q).await?;
-        let mut items: Vec<StaffMember> = records.into_iter().map(|r| r.value.into()).collect();
+        let records = crate::store::staff::all(&*self.store, caller.business_id()).await?;
+        let mut items: Vec<StaffMember> = records.into_iter().map(Into::into).collect();
         items.sort_by_key(|s| (s.role != Role::Owner, s.created_at));
-        Ok(Page { items, next_cursor })
+        Ok(Page {
+            items,
+            next_cursor: None,
+        })
     }
 
     /// Assigns a coach to a client (or none): the coach joins the client's private
@@ -130,7 +128,7 @@ impl Staff {
         super::access::manager(caller)?;
         let b = caller.business_id();
         if let Some(c) = coach {
-            let record = repo::get::<UserRecord>(&*self.store, &keys::user(b, c)).await?;
+            let record = repo::get::<UserRecord>(&*self.store, (b, c)).await?;
             if !record.is_some_and(|r| r.value.role == Role::Coach) {
                 return Err(Error::not_found(
                     "staff.not_a_coach",
@@ -139,7 +137,7 @@ impl Staff {
             }
         }
         retrying(|| async {
-            let before = repo::get::<UserRecord>(&*self.store, &keys::user(b, client))
+            let before = repo::get::<UserRecord>(&*self.store, (b, client))
                 .await?
                 .filter(|u| u.value.role == Role::Client)
                 .ok_or_else(|| Error::not_found("client.not_found", "There is no such client."))?;
@@ -149,7 +147,7 @@ impl Staff {
             }
             let mut after = before.clone();
             after.value.coach_id = coach;
-            let mut writes = vec![after.update(keys::user(b, client))?];
+            let mut writes = vec![after.update((b, client))?];
             writes.extend(super::clients::roster_writes(
                 &after.value,
                 Some(&before.value),
@@ -159,12 +157,9 @@ impl Staff {
             let Some(conversation_id) = before.value.conversation_id else {
                 return commit(&*self.store, writes.into(), after.value).await;
             };
-            let conversation = repo::get::<ConversationRecord>(
-                &*self.store,
-                &keys::conversation(b, conversation_id),
-            )
-            .await?
-            .context("a client's conversation is missing")?;
+            let conversation = repo::get::<ConversationRecord>(&*self.store, (b, conversation_id))
+                .await?
+                .context("a client's conversation is missing")?;
             let mut next = conversation.clone();
             let mut seats = Vec::new();
             // The old coach leaves unless they are in it otherwise (they added the client).
@@ -188,7 +183,7 @@ impl Staff {
                 let read = MembershipRecord::caught_up(&next.value);
                 seats.extend(members::join(b, &next.value, &member, &read)?);
             }
-            writes.insert(1, next.update(keys::conversation(b, conversation_id))?);
+            writes.insert(1, next.update((b, conversation_id))?);
             writes.extend(seats);
             commit(&*self.store, writes.into(), after.value).await
         })

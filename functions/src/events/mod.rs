@@ -5,7 +5,6 @@ pub mod stream;
 
 use crate::domain::ports::Realtime;
 use crate::store::changes::Committed;
-use crate::store::keys;
 use crate::store::members;
 use crate::store::repo::{self, ConversationRecord, MemberRef};
 use crate::store::{Change, Item, Store};
@@ -214,7 +213,7 @@ pub async fn deliver(
     let Some((b, c, delivery)) = events_for(&change)? else {
         return Ok(());
     };
-    let conversation = repo::get::<ConversationRecord>(store, &keys::conversation(b, c)).await?;
+    let conversation = repo::get::<ConversationRecord>(store, (b, c)).await?;
     match delivery {
         Delivery::Seat(member) => {
             // A seat of a group still being created: its record's creation tells everyone.

@@ -42,7 +42,7 @@ pub async fn register(
 /// Forgets a connection (on `$disconnect`, or when API Gateway says it is gone).
 pub async fn forget(store: &dyn Store, connection_id: &str) -> Result<(), StoreError> {
     let Some(owner) =
-        repo::get::<ConnectionRecord>(store, &keys::connection_owner(connection_id)).await?
+        repo::get_at::<ConnectionRecord>(store, &keys::connection_owner(connection_id)).await?
     else {
         return Ok(());
     };

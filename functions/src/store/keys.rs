@@ -181,8 +181,10 @@ pub fn products_pk(b: BusinessId) -> String {
 }
 
 pub fn product(b: BusinessId, p: shared::ProductId) -> Key {
-    (products_pk(b), format!("P#{p}"))
+    (products_pk(b), format!("{PRODUCT_PREFIX}{p}"))
 }
+
+pub const PRODUCT_PREFIX: &str = "P#";
 
 /// A client's purchase, in their partition, by time.
 pub fn purchase(b: BusinessId, client: UserId, id: ulid::Ulid) -> Key {
@@ -194,6 +196,11 @@ pub const PURCHASE_PREFIX: &str = "BUY#";
 /// The business's webhook signing secret.
 pub fn webhook_secret(b: BusinessId) -> Key {
     (format!("B#{b}"), "WEBHOOK".into())
+}
+
+/// A webhook order's answer, by the hash of the order id the store gave.
+pub fn order(b: BusinessId, order_hash: &str) -> Key {
+    (format!("B#{b}#ORDERS"), format!("O#{order_hash}"))
 }
 
 /// The business's staff list.

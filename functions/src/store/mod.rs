@@ -3,13 +3,21 @@
 //! adapters, and the repositories written once on top of it.
 
 pub mod changes;
+pub mod companies;
 pub mod connections;
 pub mod dynamodb;
 pub mod embedded;
+pub mod inbox;
 pub mod keys;
+pub mod mass;
 pub mod members;
+pub mod messages;
+pub mod products;
 pub mod records;
 pub mod repo;
+pub mod roster;
+pub mod staff;
+mod tables;
 pub mod tx;
 
 use async_trait::async_trait;

@@ -374,6 +374,27 @@ mirrors!(
     }
 );
 
+/// The business's secret for signing webhook deliveries.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WebhookSecretRecord {
+    pub secret: String,
+}
+
+/// Who holds an email address in a business (email addresses are unique in one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct EmailOwner(pub UserId);
+
+/// Who holds a phone number in a business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PhoneOwner(pub UserId);
+
+/// The company that has a name in a business (company names are unique whatever their case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CompanyNameOwner(pub CompanyId);
+
 /// Who a mass message goes to, tagged by its shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "to", rename_all = "snake_case")]

@@ -9,6 +9,19 @@ use shared::model::{ConversationKind, GroupRole, MessagingMode, Role};
 use shared::{BusinessId, ConversationId, MessageId, UserId};
 use time::OffsetDateTime;
 
+/// A kind of record and where each one is kept. The key layout is in [`keys`](super::keys);
+/// this ties each record type to its key (see `tables.rs`), so a read or a write of one kind
+/// can never land at another kind's key, and nothing outside `store/` builds a key.
+pub trait Stored: Serialize + DeserializeOwned {
+    /// What names one record of this kind: its business and ids.
+    type Id<'a>;
+    fn key(id: Self::Id<'_>) -> Key;
+    /// When the store may drop it (unix seconds), if ever.
+    fn expires_at(&self) -> Option<i64> {
+        None
+    }
+}
+
 /// A record with the version it was read at.
 #[derive(Debug, Clone)]
 pub struct Versioned<T> {
@@ -16,18 +29,71 @@ pub struct Versioned<T> {
     pub version: u64,
 }
 
-impl<T: Serialize> Versioned<T> {
+impl<T: Stored> Versioned<T> {
     /// A put of a changed value that succeeds only if nobody wrote it since it was read.
-    pub fn update(&self, key: Key) -> Result<Write, StoreError> {
+    pub fn update(&self, id: T::Id<'_>) -> Result<Write, StoreError> {
         Ok(Write::put(
-            item(key, &self.value, self.version + 1)?,
+            stored_item(id, &self.value, self.version + 1)?,
             Condition::Version(self.version),
         ))
     }
+
+    /// A write that changes nothing but fails if the record changed since it was read: what
+    /// a transaction does depends on it as it was.
+    pub fn unchanged(&self, id: T::Id<'_>) -> Write {
+        let (pk, sk) = T::key(id);
+        Write::check(pk, sk, Condition::Version(self.version))
+    }
 }
 
-/// The item for a record at a version.
-pub fn item<T: Serialize>(key: Key, value: &T, version: u64) -> Result<Item, StoreError> {
+fn stored_item<T: Stored>(id: T::Id<'_>, value: &T, version: u64) -> Result<Item, StoreError> {
+    let mut item = item(T::key(id), value, version)?;
+    item.expires_at = value.expires_at();
+    Ok(item)
+}
+
+/// Reads and decodes one record.
+pub async fn get<T: Stored>(
+    store: &dyn Store,
+    id: T::Id<'_>,
+) -> Result<Option<Versioned<T>>, StoreError> {
+    get_at(store, &T::key(id)).await
+}
+
+/// A put of a new record that fails if one is there.
+pub fn create<T: Stored>(id: T::Id<'_>, value: &T) -> Result<Write, StoreError> {
+    Ok(Write::put(stored_item(id, value, 1)?, Condition::NotExists))
+}
+
+/// Writes `value`: an optimistic update of `previous` when it was read, a create when there
+/// was none. Either way a concurrent writer makes the condition fail.
+pub fn save<T: Stored>(
+    previous: Option<&Versioned<T>>,
+    id: T::Id<'_>,
+    value: &T,
+) -> Result<Write, StoreError> {
+    match previous {
+        Some(p) => Ok(Write::put(
+            stored_item(id, value, p.version + 1)?,
+            Condition::Version(p.version),
+        )),
+        None => create(id, value),
+    }
+}
+
+/// A put that replaces whatever is there.
+pub fn overwrite<T: Stored>(id: T::Id<'_>, value: &T) -> Result<Write, StoreError> {
+    Ok(Write::put(stored_item(id, value, 1)?, Condition::Always))
+}
+
+/// A delete of whatever is there.
+pub fn delete<T: Stored>(id: T::Id<'_>) -> Write {
+    let (pk, sk) = T::key(id);
+    Write::delete(pk, sk, Condition::Always)
+}
+
+/// The item for a record at a key and version (for the repositories in `store/`).
+pub(super) fn item<T: Serialize>(key: Key, value: &T, version: u64) -> Result<Item, StoreError> {
     let data = serde_json::to_value(value).context("encoding a record")?;
     Ok(Item {
         pk: key.0,
@@ -38,33 +104,18 @@ pub fn item<T: Serialize>(key: Key, value: &T, version: u64) -> Result<Item, Sto
     })
 }
 
-/// A put of a new record that fails if the key is taken.
-pub fn create<T: Serialize>(key: Key, value: &T) -> Result<Write, StoreError> {
-    Ok(Write::put(item(key, value, 1)?, Condition::NotExists))
-}
-
-/// Writes `value` at `key`: an optimistic update of `previous` when it was read there, a create
-/// when it was not. Either way a concurrent writer makes the condition fail.
-pub fn save<T: Serialize, P>(
-    previous: Option<&Versioned<P>>,
-    key: Key,
-    value: &T,
-) -> Result<Write, StoreError> {
-    match previous {
-        Some(p) => Ok(Write::put(
-            item(key, value, p.version + 1)?,
-            Condition::Version(p.version),
-        )),
-        None => create(key, value),
-    }
-}
-
-/// A put that overwrites whatever is there.
-pub fn overwrite<T: Serialize>(key: Key, value: &T) -> Result<Write, StoreError> {
+/// A put at a key that replaces whatever is there (for index entries, which several keys of
+/// one type make).
+pub(super) fn overwrite_at<T: Serialize>(key: Key, value: &T) -> Result<Write, StoreError> {
     Ok(Write::put(item(key, value, 1)?, Condition::Always))
 }
 
-pub fn decode<T: DeserializeOwned>(item: &Item) -> Result<Versioned<T>, StoreError> {
+/// A put of a new item at a key that fails if one is there.
+pub(super) fn create_at<T: Serialize>(key: Key, value: &T) -> Result<Write, StoreError> {
+    Ok(Write::put(item(key, value, 1)?, Condition::NotExists))
+}
+
+pub(super) fn decode<T: DeserializeOwned>(item: &Item) -> Result<Versioned<T>, StoreError> {
     let value = serde_json::from_value(item.data.clone())
         .with_context(|| format!("decoding the record at {}/{}", item.pk, item.sk))?;
     Ok(Versioned {
@@ -73,8 +124,8 @@ pub fn decode<T: DeserializeOwned>(item: &Item) -> Result<Versioned<T>, StoreErr
     })
 }
 
-/// Reads and decodes one record.
-pub async fn get<T: DeserializeOwned>(
+/// Reads and decodes the item at a key.
+pub(super) async fn get_at<T: DeserializeOwned>(
     store: &dyn Store,
     key: &Key,
 ) -> Result<Option<Versioned<T>>, StoreError> {
@@ -85,7 +136,7 @@ pub async fn get<T: DeserializeOwned>(
 }
 
 /// A page of decoded records and the cursor to the next one.
-pub async fn query<T: DeserializeOwned>(
+pub(super) async fn query<T: DeserializeOwned>(
     store: &dyn Store,
     q: &Query,
 ) -> Result<(Vec<Versioned<T>>, Option<String>), StoreError> {
@@ -98,9 +149,18 @@ pub async fn query<T: DeserializeOwned>(
     Ok((records, page.next_cursor))
 }
 
+/// The values of a page of records and the cursor to the next one.
+pub(super) async fn query_values<T: DeserializeOwned>(
+    store: &dyn Store,
+    q: &Query,
+) -> Result<(Vec<T>, Option<String>), StoreError> {
+    let (records, next) = query::<T>(store, q).await?;
+    Ok((records.into_iter().map(|r| r.value).collect(), next))
+}
+
 /// Every record `q` covers, page after page. For partitions whose size is bounded (a
 /// business's staff, its companies), never for ones that grow with use.
-pub async fn query_all<T: DeserializeOwned>(
+pub(super) async fn query_all<T: DeserializeOwned>(
     store: &dyn Store,
     q: Query,
 ) -> Result<Vec<Versioned<T>>, StoreError> {

@@ -1,0 +1,158 @@
+//! The business's clients as lists: the roster (newest first, and by name), each coach's own,
+//! each company's, each product's buyers; and each client's history of messaging changes.
+//! Every entry is a copy of the client as the roster shows them, rewritten with the client.
+
+use super::keys::{self, MODE_CHANGE_PREFIX, ROSTER_BY_ID, ROSTER_BY_NAME};
+use super::repo::{self, ClientRef, ModeChangeRecord, RosterRecord, UserRecord};
+use super::{Condition, Query, Store, StoreError, Write};
+use shared::{BusinessId, CompanyId, ProductId, UserId};
+
+/// A list of clients read newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Roster {
+    /// Every client of the business.
+    All,
+    /// The clients assigned to a coach.
+    Coach(UserId),
+    /// A company's clients.
+    Company(CompanyId),
+}
+
+impl Roster {
+    fn pk(self, b: BusinessId) -> String {
+        match self {
+            Roster::All => keys::roster_pk(b),
+            Roster::Coach(c) => keys::coach_roster_pk(b, c),
+            Roster::Company(c) => keys::company_roster_pk(b, c),
+        }
+    }
+}
+
+/// How names are compared when searching: case folded.
+pub fn search_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// A client as the roster lists them.
+pub fn entry(user: &UserRecord) -> RosterRecord {
+    RosterRecord {
+        id: user.id,
+        name: user.name.clone(),
+        email: user.email.clone(),
+        phone: user.phone.clone(),
+        messaging: user.messaging,
+        conversation_id: user.conversation_id,
+        company_id: user.company_id,
+        joined: user.joined(),
+        coach_id: user.coach_id,
+        created_at: user.created_at,
+    }
+}
+
+/// The entries for a client as `user` is now, replacing those of `before`: in the roster by
+/// id and by name, in their coach's roster and in their company's.
+pub fn writes(user: &UserRecord, before: Option<&UserRecord>) -> Result<Vec<Write>, StoreError> {
+    let (b, id) = (user.business_id, user.id);
+    let entry = entry(user);
+    let delete = |(pk, sk): keys::Key| Write::delete(pk, sk, Condition::Always);
+    let mut writes = vec![repo::overwrite_at(keys::roster_by_id(b, id), &entry)?];
+    if let Some(old) = before.filter(|o| search_key(&o.name) != search_key(&user.name)) {
+        writes.push(delete(keys::roster_by_name(b, &search_key(&old.name), id)));
+    }
+    writes.push(repo::overwrite_at(
+        keys::roster_by_name(b, &search_key(&user.name), id),
+        &entry,
+    )?);
+    // The coach's own roster follows the assignment.
+    if let Some(old_coach) = before
+        .and_then(|o| o.coach_id)
+        .filter(|c| Some(*c) != user.coach_id)
+    {
+        writes.push(delete(keys::coach_roster(b, old_coach, id)));
+    }
+    if let Some(coach) = user.coach_id {
+        writes.push(repo::overwrite_at(
+            keys::coach_roster(b, coach, id),
+            &entry,
+        )?);
+    }
+    // So does the company's.
+    if let Some(old_company) = before
+        .and_then(|o| o.company_id)
+        .filter(|c| Some(*c) != user.company_id)
+    {
+        writes.push(delete(keys::company_roster(b, old_company, id)));
+    }
+    if let Some(company) = user.company_id {
+        writes.push(repo::overwrite_at(
+            keys::company_roster(b, company, id),
+            &entry,
+        )?);
+    }
+    Ok(writes)
+}
+
+/// A page of a roster, newest first.
+pub async fn page(
+    store: &dyn Store,
+    b: BusinessId,
+    roster: Roster,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<(Vec<RosterRecord>, Option<String>), StoreError> {
+    let q = Query::prefix(roster.pk(b), ROSTER_BY_ID)
+        .reverse()
+        .limit(limit)
+        .after(cursor);
+    repo::query_values(store, &q).await
+}
+
+/// A page of the business's clients whose name starts with `prefix` (a [`search_key`]), in
+/// alphabetical order.
+pub async fn by_name(
+    store: &dyn Store,
+    b: BusinessId,
+    prefix: &str,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<(Vec<RosterRecord>, Option<String>), StoreError> {
+    let q = Query::prefix(keys::roster_pk(b), format!("{ROSTER_BY_NAME}{prefix}"))
+        .limit(limit)
+        .after(cursor);
+    repo::query_values(store, &q).await
+}
+
+/// The entry that lists `client` among the buyers of product `p`.
+pub fn buyer(b: BusinessId, p: ProductId, client: UserId) -> Result<Write, StoreError> {
+    repo::overwrite_at(keys::buyer(b, p, client), &ClientRef { client_id: client })
+}
+
+/// A page of the buyers of product `p`.
+pub async fn buyers(
+    store: &dyn Store,
+    b: BusinessId,
+    p: ProductId,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<(Vec<UserId>, Option<String>), StoreError> {
+    let q = Query::prefix(keys::buyers_pk(b, p), ROSTER_BY_ID)
+        .limit(limit)
+        .after(cursor);
+    let (refs, next) = repo::query_values::<ClientRef>(store, &q).await?;
+    Ok((refs.into_iter().map(|r| r.client_id).collect(), next))
+}
+
+/// A page of a client's messaging changes, newest first.
+pub async fn mode_changes(
+    store: &dyn Store,
+    b: BusinessId,
+    client: UserId,
+    cursor: Option<String>,
+    limit: usize,
+) -> Result<(Vec<ModeChangeRecord>, Option<String>), StoreError> {
+    let q = Query::prefix(keys::person_pk(b, client), MODE_CHANGE_PREFIX)
+        .reverse()
+        .limit(limit)
+        .after(cursor);
+    repo::query_values(store, &q).await
+}

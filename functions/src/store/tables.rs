@@ -1,0 +1,130 @@
+//! Where each kind of record is kept: every record type stored at a key of its own names its
+//! key here (the layout itself is in [`keys`]). Index entries that one type makes at several
+//! keys (inbox entries, roster entries, buyers) are written by their repositories instead:
+//! [`inbox`](super::inbox), [`roster`](super::roster).
+
+use super::keys::{self, Key};
+use super::repo::*;
+use shared::{BusinessId, CompanyId, ConversationId, MessageId, ProductId, UserId};
+
+/// `Stored` for a record type: its id and the key it makes.
+macro_rules! stored {
+    ($record:ty, $id:tt: $ty:ty => $key:expr) => {
+        impl Stored for $record {
+            type Id<'a> = $ty;
+            fn key($id: Self::Id<'_>) -> Key {
+                $key
+            }
+        }
+    };
+}
+
+stored!(BusinessRecord, b: BusinessId => keys::business(b));
+stored!(UserRecord, (b, u): (BusinessId, UserId) => keys::user(b, u));
+stored!(LoginRecord, name: &'a str => keys::login(name));
+stored!(EmailOwner, (b, email): (BusinessId, &'a str) => {
+    keys::unique_email(b, email)
+});
+stored!(PhoneOwner, (b, phone): (BusinessId, &'a str) => {
+    keys::unique_phone(b, phone)
+});
+stored!(StaffRecord, (b, u): (BusinessId, UserId) => keys::staff(b, u));
+stored!(ConversationRecord, (b, c): (BusinessId, ConversationId) => {
+    keys::conversation(b, c)
+});
+stored!(
+    MessageRecord,
+    (b, c, m): (BusinessId, ConversationId, MessageId) => keys::message(b, c, m)
+);
+stored!(
+    IdempotencyRecord,
+    (b, c, sender, client_message_id): (BusinessId, ConversationId, UserId, &'a str) => {
+        keys::idempotency(b, c, sender, client_message_id)
+    }
+);
+stored!(
+    MemberRef,
+    (b, c, u): (BusinessId, ConversationId, UserId) => keys::member(b, c, u)
+);
+stored!(
+    MembershipRecord,
+    (b, u, c): (BusinessId, UserId, ConversationId) => keys::membership(b, u, c)
+);
+stored!(
+    ModeChangeRecord,
+    (b, client, at): (BusinessId, UserId, ulid::Ulid) => keys::mode_change(b, client, at)
+);
+stored!(CompanyRecord, (b, c): (BusinessId, CompanyId) => keys::company(b, c));
+stored!(CompanyNameOwner, (b, lowercase): (BusinessId, &'a str) => {
+    keys::unique_company_name(b, lowercase)
+});
+stored!(ProductRecord, (b, p): (BusinessId, ProductId) => keys::product(b, p));
+stored!(
+    PurchaseRecord,
+    (b, client, at): (BusinessId, UserId, ulid::Ulid) => keys::purchase(b, client, at)
+);
+stored!(WebhookSecretRecord, b: BusinessId => keys::webhook_secret(b));
+stored!(OrderRecord, (b, order_hash): (BusinessId, &'a str) => {
+    keys::order(b, order_hash)
+});
+stored!(MassRecord, (b, id): (BusinessId, &'a str) => keys::mass_message(b, id));
+stored!(PendingMassRecord, (b, id): (BusinessId, &'a str) => {
+    keys::pending_mass(b, id)
+});
+
+/// Invites go when their link expires.
+impl Stored for InviteRecord {
+    /// The hash of the invite's token.
+    type Id<'a> = &'a str;
+    fn key(token_hash: &str) -> Key {
+        keys::invite(token_hash)
+    }
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.expires_at.unix_timestamp())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::embedded::EmbeddedStore;
+    use crate::store::{Store, Write, repo};
+    use time::OffsetDateTime;
+    use ulid::Ulid;
+
+    #[tokio::test]
+    async fn a_record_is_read_back_from_its_id_and_an_invite_carries_its_expiry() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = EmbeddedStore::open(&dir.path().join("store.redb")).expect("store");
+        let (b, u) = (
+            BusinessId::from_ulid(Ulid::from_parts(1, 1)),
+            UserId::from_ulid(Ulid::from_parts(1, 2)),
+        );
+        let expires_at = OffsetDateTime::from_unix_timestamp(2_000_000_000).expect("a time");
+        let invite = InviteRecord {
+            business_id: b,
+            user_id: u,
+            used: false,
+            expires_at,
+        };
+        let writes: Vec<Write> = vec![
+            repo::create("hash", &invite).expect("encode"),
+            repo::create((b, "a@example.com"), &EmailOwner(u)).expect("encode"),
+        ];
+        store.transact(writes).await.expect("commit");
+
+        let (pk, sk) = keys::invite("hash");
+        let item = store.get(&pk, &sk).await.expect("read").expect("there");
+        assert_eq!(item.expires_at, Some(2_000_000_000));
+        let read = repo::get::<InviteRecord>(&store, "hash")
+            .await
+            .expect("read");
+        assert_eq!(read.map(|r| r.value.user_id), Some(u));
+        // An owner record is stored as the bare id, as before it had a type of its own.
+        let (pk, sk) = keys::unique_email(b, "a@example.com");
+        let item = store.get(&pk, &sk).await.expect("read").expect("there");
+        assert_eq!(item.data, serde_json::json!(u.to_string()));
+        let owner = repo::get::<EmailOwner>(&store, (b, "a@example.com")).await;
+        assert_eq!(owner.expect("read").map(|o| o.value), Some(EmailOwner(u)));
+    }
+}
