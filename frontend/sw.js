@@ -1,17 +1,24 @@
-// Sideline's service worker: the app shell opens offline, and the conversations last loaded
-// can be read offline. API data lives in its own cache, which the app clears on sign-out.
-const SHELL = "sideline-shell-v1";
+// Sideline's service worker, one per app: the staff app's at /sw.js (scope /), the client
+// app's at /c/sw.js (scope /c/). Each keeps its own app shell, so it opens offline, and the
+// conversations last loaded, which can be read offline. API data lives in its own cache, which
+// the app clears on sign-out.
+const BASE = new URL(self.registration.scope).pathname; // "/" or "/c/"
+const SHELL = `sideline-shell-v2-${BASE}`;
 const API = "sideline-api-v1";
+// The client app lives under /c/: the staff app's worker leaves it to its own.
+const OTHER_APP = BASE === "/" ? "/c/" : null;
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SHELL);
-    const index = await fetch("/index.html", { cache: "no-store" });
+    const index = await fetch(`${BASE}index.html`, { cache: "no-store" });
     const html = await index.clone().text();
     // Trunk names assets by content hash; take them from the page itself.
-    const assets = [...html.matchAll(/(?:href|src|module_or_path:)\s*=?\s*['"](\/[^'"]+\.(?:js|wasm|css|webmanifest|png))['"]/g)].map((m) => m[1]);
-    await cache.put("/index.html", index);
-    await cache.addAll([...new Set([...assets, "/manifest.webmanifest", "/icons/icon-192.png", "/icons/icon-512.png"])]);
+    const assets = [...html.matchAll(/(?:href|src|module_or_path:)\s*=?\s*['"](\/[^'"]+\.(?:js|wasm|css|webmanifest|png))['"]/g)]
+      .map((m) => m[1])
+      .filter((path) => path.startsWith(BASE) && !(OTHER_APP && path.startsWith(OTHER_APP)));
+    await cache.put(`${BASE}index.html`, index);
+    await cache.addAll([...new Set([...assets, `${BASE}manifest.webmanifest`, `${BASE}icons/icon-192.png`, `${BASE}icons/icon-512.png`])]);
     await self.skipWaiting();
   })());
 });
@@ -19,7 +26,9 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const key of await caches.keys()) {
-      if (key !== SHELL && key !== API) await caches.delete(key);
+      // Only this app's old shells: the other app's shell and the API cache are not ours.
+      if (key !== SHELL && key.startsWith("sideline-shell-") && key.endsWith(`-${BASE}`)) await caches.delete(key);
+      if (key === "sideline-shell-v1") await caches.delete(key);
     }
     await self.clients.claim();
   })());
@@ -47,8 +56,9 @@ self.addEventListener("fetch", (event) => {
     if (url.pathname.startsWith("/api/conversations")) event.respondWith(networkFirst(request, API));
     return;
   }
+  if (!url.pathname.startsWith(BASE) || (OTHER_APP && url.pathname.startsWith(OTHER_APP))) return;
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(async () => (await caches.open(SHELL)).match("/index.html")));
+    event.respondWith(fetch(request).catch(async () => (await caches.open(SHELL)).match(`${BASE}index.html`)));
     return;
   }
   event.respondWith((async () => (await (await caches.open(SHELL)).match(request)) || networkFirst(request, SHELL))());

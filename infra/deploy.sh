@@ -47,8 +47,8 @@ for f in "${functions[@]}"; do
 done
 [ $oversize -eq 0 ] || exit 1
 
-step "building the app"
-trunk build --release --offline --dist "$root/target/site" >/dev/null
+step "building the two apps"
+infra/scripts/build-app.sh "$root/target/site"
 infra/scripts/app-size.sh "$root/target/site"
 
 step "linting the template"
@@ -85,11 +85,17 @@ step "uploading the app"
 # The app reads where its API is from /config.json at start.
 printf '{"api_url":"%s","ws_url":"%s"}\n' "$api_url" "$ws_url" > target/site/config.json
 bucket=$(output SiteBucketName)
-aws s3 sync target/site "s3://$bucket" --delete --exclude index.html --exclude config.json \
+# Hashed assets are immutable; each app's index, worker and manifest, and the config, are not.
+fresh=(index.html sw.js manifest.webmanifest c/index.html c/sw.js c/manifest.webmanifest config.json)
+excludes=()
+for f in "${fresh[@]}"; do excludes+=(--exclude "$f"); done
+aws s3 sync target/site "s3://$bucket" --delete "${excludes[@]}" \
   --cache-control "public,max-age=31536000,immutable"
-aws s3 cp target/site/index.html "s3://$bucket/index.html" --cache-control "no-cache"
-aws s3 cp target/site/config.json "s3://$bucket/config.json" --cache-control "no-cache"
-aws cloudfront create-invalidation --distribution-id "$(output SiteDistributionId)" --paths "/index.html" "/config.json" >/dev/null
+for f in "${fresh[@]}"; do
+  aws s3 cp "target/site/$f" "s3://$bucket/$f" --cache-control "no-cache"
+done
+aws cloudfront create-invalidation --distribution-id "$(output SiteDistributionId)" \
+  --paths "${fresh[@]/#//}" >/dev/null
 
 step "$stack is deployed"
 echo "Site:      $site_url"

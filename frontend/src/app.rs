@@ -1,11 +1,16 @@
-//! Routes, the providers every page relies on, and the shell around signed-in pages.
+//! Routes, the two apps and which one serves whom, the providers every page relies on, and the
+//! shell around signed-in pages.
 
 use crate::hooks::{use_realtime, use_session};
-use crate::pages::{auth::*, clients::*, inbox::Inbox};
 use crate::state::{LiveState, SessionState};
+use shared::model::Role;
+use shared::{ConversationId, UserId};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+/// Every screen of either app, by its path within the app (the client app's paths are under
+/// `/c`, see [`Kind::base`]). A screen an app does not have sends the person to the app that
+/// has it.
 #[derive(Clone, Routable, PartialEq, Debug)]
 pub enum Route {
     #[at("/")]
@@ -19,7 +24,9 @@ pub enum Route {
     #[at("/inbox")]
     Inbox,
     #[at("/inbox/:id")]
-    Conversation { id: String },
+    Conversation { id: ConversationId },
+    #[at("/account")]
+    Account,
     #[at("/groups/new")]
     NewGroup,
     #[at("/products")]
@@ -35,28 +42,84 @@ pub enum Route {
     #[at("/clients")]
     Clients,
     #[at("/clients/:id")]
-    ClientProfile { id: String },
+    ClientProfile { id: UserId },
     #[at("/clients/:id/chat")]
-    ClientChat { id: String },
+    ClientChat { id: UserId },
     #[not_found]
     #[at("/404")]
     NotFound,
 }
 
+/// Which app this is.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    /// The phone app of a business's clients.
+    Client,
+    /// The dashboard of its owner, admins and coaches.
+    Staff,
+}
+
+impl Kind {
+    /// Where the app is served: its routes are under this path.
+    pub fn base(self) -> &'static str {
+        match self {
+            Kind::Client => "/c",
+            Kind::Staff => "",
+        }
+    }
+
+    /// The app a person of `role` uses.
+    pub fn of(role: Role) -> Self {
+        match role.is_staff() {
+            true => Kind::Staff,
+            false => Kind::Client,
+        }
+    }
+
+    /// Loads `route` in this app (a whole page load: the other app is another program).
+    pub fn open(self, route: &Route) {
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .location()
+                .replace(&format!("{}{}", self.base(), route.to_path()));
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FrameProps {
+    pub kind: Kind,
+    pub render: Callback<Route, Html>,
+}
+
+/// An app: its providers, its router (under its base path) and the pages `render` gives.
 #[component]
-pub fn App() -> Html {
+pub fn Frame(props: &FrameProps) -> Html {
     let session = use_reducer(SessionState::load);
     let live = use_reducer(LiveState::default);
+    let render = props.render.clone();
+    let basename = match props.kind.base() {
+        "" => None,
+        base => Some(AttrValue::Static(base)),
+    };
     html! {
         <ContextProvider<crate::state::SessionContext> context={session}>
             <ContextProvider<crate::state::LiveContext> context={live}>
-                <BrowserRouter>
-                    <SessionKeeper />
-                    <Switch<Route> render={switch} />
-                </BrowserRouter>
+                <ContextProvider<Kind> context={props.kind}>
+                    <BrowserRouter {basename}>
+                        <SessionKeeper />
+                        <Switch<Route> render={move |r| render.emit(r)} />
+                    </BrowserRouter>
+                </ContextProvider<Kind>>
             </ContextProvider<crate::state::LiveContext>>
         </ContextProvider<crate::state::SessionContext>>
     }
+}
+
+/// Which app is running.
+#[hook]
+pub fn use_kind() -> Kind {
+    use_context::<Kind>().expect("the frame provides the app's kind")
 }
 
 /// What runs while someone is signed in: the WebSocket, signing out when the session expires,
@@ -86,99 +149,65 @@ fn SessionKeeper() -> Html {
     html! {}
 }
 
-fn switch(route: Route) -> Html {
-    match route {
-        Route::SignIn => html! { <SignIn /> },
-        Route::SignUp => html! { <SignUp /> },
-        Route::Invite { token } => html! { <AcceptInvite {token} /> },
-        Route::Home | Route::Inbox => {
-            html! { <Signed><Inbox selected={None::<String>} /></Signed> }
-        }
-        Route::Conversation { id } => html! { <Signed><Inbox selected={Some(id)} /></Signed> },
-        Route::Clients => html! { <Signed staff_only=true><Clients /></Signed> },
-        Route::Products => {
-            html! { <Signed staff_only=true><crate::pages::products::Products /></Signed> }
-        }
-        Route::Team => html! { <Signed staff_only=true><crate::pages::staff::Team /></Signed> },
-        Route::Companies => {
-            html! { <Signed staff_only=true><crate::pages::business::Companies /></Signed> }
-        }
-        Route::MassMessage => {
-            html! { <Signed staff_only=true><crate::pages::business::MassMessagePage /></Signed> }
-        }
-        Route::Settings => {
-            html! { <Signed staff_only=true><crate::pages::business::SettingsPage /></Signed> }
-        }
-        Route::NewGroup => {
-            html! { <Signed staff_only=true><crate::pages::groups::NewGroup /></Signed> }
-        }
-        Route::ClientProfile { id } => {
-            html! { <Signed staff_only=true><ClientProfile {id} /></Signed> }
-        }
-        Route::ClientChat { id } => {
-            html! { <Signed staff_only=true><ClientProfile {id} chat=true /></Signed> }
-        }
-        Route::NotFound => html! { <Redirect<Route> to={Route::Inbox} /> },
-    }
+/// Sends the person to the other app's `route`, where it exists.
+#[derive(Properties, PartialEq)]
+pub struct ElsewhereProps {
+    pub kind: Kind,
+    pub route: Route,
+}
+
+#[component]
+pub fn Elsewhere(props: &ElsewhereProps) -> Html {
+    let (kind, route) = (props.kind, props.route.clone());
+    use_effect_with((), move |_| kind.open(&route));
+    html! { <p class="muted centered">{ "Opening Sideline…" }</p> }
 }
 
 #[derive(Properties, PartialEq)]
 pub struct SignedProps {
     pub children: Html,
-    #[prop_or_default]
-    pub staff_only: bool,
+    /// The app's tabs.
+    pub nav: Html,
 }
 
-/// The shell of every signed-in page; sends anyone else to sign in.
+/// The shell of every signed-in page. Sends anyone not signed in to sign in, and anyone whose
+/// app this is not to theirs.
 #[component]
 pub fn Signed(props: &SignedProps) -> Html {
     let session = use_session();
+    let kind = use_kind();
+    let route = use_route::<Route>().unwrap_or(Route::Inbox);
     let Some(current) = session.current() else {
         return html! { <Redirect<Route> to={Route::SignIn} /> };
     };
-    let staff = current.user.role.is_staff();
-    let manages_products = matches!(
-        current.user.role,
-        shared::model::Role::Owner | shared::model::Role::Admin
-    );
-    if props.staff_only && !staff {
-        return html! { <Redirect<Route> to={Route::Inbox} /> };
+    let theirs = Kind::of(current.user.role);
+    if theirs != kind {
+        let route = match theirs {
+            Kind::Client => Route::Inbox,
+            Kind::Staff => route,
+        };
+        return html! { <Elsewhere kind={theirs} {route} /> };
     }
-    let route = use_route::<Route>();
     let on_sign_out = {
         let session = session.clone();
         Callback::from(move |_| session.sign_out())
     };
-    let tab = |to: Route, label: &'static str, active: bool| {
-        html! {
-            <Link<Route> to={to} classes={classes!("tab", active.then_some("active"))}>{ label }</Link<Route>>
-        }
-    };
-    let in_inbox = matches!(
-        route,
-        Some(Route::Inbox | Route::Conversation { .. } | Route::Home | Route::NewGroup)
-    );
-    let in_clients = matches!(
-        route,
-        Some(Route::Clients | Route::ClientProfile { .. } | Route::ClientChat { .. })
-    );
     html! {
-        <div class={classes!("shell", (!staff).then_some("client-app"))}>
+        <div class={classes!("shell", (kind == Kind::Client).then_some("client-app"))}>
             <header class="topbar">
                 <span class="brand">{ "Sideline" }</span>
                 <span class="business">{ current.user.business_name.clone() }</span>
-                <nav class="tabs">
-                    { tab(Route::Inbox, "Inbox", in_inbox) }
-                    if staff { { tab(Route::Clients, "Clients", in_clients) } }
-                    if staff { { tab(Route::MassMessage, "Mass message", matches!(route, Some(Route::MassMessage))) } }
-                    if manages_products { { tab(Route::Companies, "Companies", matches!(route, Some(Route::Companies))) } }
-                    if manages_products { { tab(Route::Products, "Products", matches!(route, Some(Route::Products))) } }
-                    if staff { { tab(Route::Team, "Team", matches!(route, Some(Route::Team))) } }
-                    if manages_products { { tab(Route::Settings, "Settings", matches!(route, Some(Route::Settings))) } }
-                </nav>
+                <nav class="tabs">{ props.nav.clone() }</nav>
                 <button class="ghost" onclick={on_sign_out}>{ "Sign out" }</button>
             </header>
             <main class="content">{ props.children.clone() }</main>
         </div>
+    }
+}
+
+/// A tab of the app's navigation.
+pub fn tab(to: Route, label: &'static str, active: bool) -> Html {
+    html! {
+        <Link<Route> to={to} classes={classes!("tab", active.then_some("active"))}>{ label }</Link<Route>>
     }
 }

@@ -1,5 +1,6 @@
 //! App state: the session (kept in localStorage) and the stream of live events.
 
+use crate::services::requests::set_token;
 use gloo_storage::{LocalStorage, Storage};
 use shared::api::AuthResponse;
 use shared::events::*;
@@ -35,6 +36,7 @@ impl SessionState {
         let current = stored
             .map(session_of)
             .filter(|s| s.expires_at_ms > js_sys::Date::now());
+        set_token(current.as_ref().map(|s| s.token.clone()));
         Self { current }
     }
 }
@@ -55,12 +57,14 @@ impl Reducible for SessionState {
         match action {
             SessionAction::SignedIn(r) => {
                 let _ = LocalStorage::set(SESSION_KEY, &r);
+                set_token(Some(r.token.clone()));
                 Rc::new(Self {
                     current: Some(session_of(r)),
                 })
             }
             SessionAction::SignedOut => {
                 LocalStorage::delete(SESSION_KEY);
+                set_token(None);
                 // What the service worker kept of this person's conversations goes with them.
                 if let Some(caches) = web_sys::window().and_then(|w| w.caches().ok()) {
                     let _ = caches.delete("sideline-api-v1");

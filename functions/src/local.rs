@@ -76,16 +76,23 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 
 /// The whole app as one router.
 pub fn app(state: AppState, hub: Arc<LocalHub>, static_dir: &Path) -> Router {
-    let index = static_dir.join("index.html");
-    let spa = ServeDir::new(static_dir).fallback(ServeFile::new(index));
+    // Two apps: the client app under /c/ (its own index for its routes), the staff app at the
+    // root.
+    let staff = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
+    let client =
+        ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("c").join("index.html")));
     let fallback = move |req: Request| {
-        let spa = spa.clone();
+        let (staff, client) = (staff.clone(), client.clone());
         async move {
             let path = req.uri().path();
             if path == "/api" || path.starts_with("/api/") {
                 api_not_found().await.into_response()
+            } else if path == "/c" {
+                axum::response::Redirect::permanent("/c/").into_response()
+            } else if path.starts_with("/c/") {
+                client.oneshot(req).await.into_response()
             } else {
-                spa.oneshot(req).await.into_response()
+                staff.oneshot(req).await.into_response()
             }
         }
     };

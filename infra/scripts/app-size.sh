@@ -1,29 +1,39 @@
 #!/usr/bin/env bash
-# Reports the size of a built app's code (the .wasm plus its JS glue) raw, gzip -9 and brotli
-# (quality 11, as the CDN and the local server would serve it), and fails if brotli is over the
-# budget.
+# Reports the size of each built app's code (its .wasm plus its JS glue) raw, gzip -9 and brotli
+# (quality 11, as the CDN and the local server would serve it), and fails if either is over its
+# budget (brotli).
 #
-#   infra/scripts/app-size.sh DIST_DIR [BUDGET_KB]   (default budget 250 KB)
+#   infra/scripts/app-size.sh SITE_DIR      (the staff app at its root, the client app in c/)
+#
+# Budgets: staff app 300 KB. Client app: the target is 160 KB; until the client app is cut
+# down to it (it is 187.5 KB, see README "Two apps"), the check fails over 190 KB so it cannot
+# grow meanwhile.
 set -euo pipefail
-dist=${1:?usage: app-size.sh DIST_DIR [BUDGET_KB]}
-budget_kb=${2:-250}
+site=${1:?usage: app-size.sh SITE_DIR}
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh" frontend
-"$TOOLS_DIR/venv/bin/python" - "$dist" "$budget_kb" <<'PY'
+"$TOOLS_DIR/venv/bin/python" - "$site" <<'PY'
 import brotli, glob, gzip, os, sys
-dist, budget_kb = sys.argv[1], int(sys.argv[2])
-files = sorted(glob.glob(os.path.join(dist, "*.wasm")) + glob.glob(os.path.join(dist, "*.js")))
-files = [f for f in files if os.path.basename(f) != "sw.js"]
-if not any(f.endswith(".wasm") for f in files):
-    sys.exit(f"no .wasm in {dist}")
-total = [0, 0, 0]
-print(f"{'app code':44} {'raw':>9} {'gzip':>9} {'brotli':>9}")
-for f in files:
-    data = open(f, "rb").read()
-    sizes = [len(data), len(gzip.compress(data, 9)), len(brotli.compress(data, quality=11))]
-    total = [a + b for a, b in zip(total, sizes)]
-    print(f"{os.path.basename(f):44} " + " ".join(f"{s / 1024:7.1f}KB" for s in sizes))
-print(f"{'total (.wasm + JS glue)':44} " + " ".join(f"{s / 1024:7.1f}KB" for s in total))
-if total[2] > budget_kb * 1024:
-    sys.exit(f"the app is {total[2] / 1024:.1f} KB brotli, over the {budget_kb} KB budget")
-print(f"brotli {total[2] / 1024:.1f} KB of the {budget_kb} KB budget")
+site = sys.argv[1]
+apps = [("staff app", site, 300, 300), ("client app", os.path.join(site, "c"), 190, 160)]
+over = []
+for label, dist, budget_kb, target_kb in apps:
+    files = sorted(glob.glob(os.path.join(dist, "*.wasm")) + glob.glob(os.path.join(dist, "*.js")))
+    files = [f for f in files if os.path.basename(f) != "sw.js"]
+    if not any(f.endswith(".wasm") for f in files):
+        sys.exit(f"no .wasm in {dist}")
+    total = [0, 0, 0]
+    print(f"{label:44} {'raw':>9} {'gzip':>9} {'brotli':>9}")
+    for f in files:
+        data = open(f, "rb").read()
+        sizes = [len(data), len(gzip.compress(data, 9)), len(brotli.compress(data, quality=11))]
+        total = [a + b for a, b in zip(total, sizes)]
+        print(f"  {os.path.basename(f):42} " + " ".join(f"{s / 1024:7.1f}KB" for s in sizes))
+    print(f"  {'total (.wasm + JS glue)':42} " + " ".join(f"{s / 1024:7.1f}KB" for s in total))
+    brotli_kb = total[2] / 1024
+    note = "" if target_kb == budget_kb else f" (target {target_kb} KB: {'met' if brotli_kb <= target_kb else 'not met yet'})"
+    print(f"  brotli {brotli_kb:.1f} KB of the {budget_kb} KB budget{note}\n")
+    if brotli_kb > budget_kb:
+        over.append(f"the {label} is {brotli_kb:.1f} KB brotli, over its {budget_kb} KB budget")
+if over:
+    sys.exit("; ".join(over))
 PY

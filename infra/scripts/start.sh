@@ -11,8 +11,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$(pwd)
 source infra/scripts/tools.sh base frontend
 
-echo "Building the app..."
-trunk build --release --offline --dist "$root/dist" >/dev/null
+echo "Building the apps..."
+infra/scripts/build-app.sh "$root/dist"
 echo "Building the server..."
 cargo build -p sideline-functions --bin local --quiet
 

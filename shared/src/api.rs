@@ -77,7 +77,8 @@ pub struct CreateClientRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invite {
     pub token: String,
-    /// The link to share, relative to the app's origin (`/invite/<token>`).
+    /// The link to share, relative to the app's origin: `/c/invite/<token>` for a client (the
+    /// client app), `/invite/<token>` for staff.
     pub url: String,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]

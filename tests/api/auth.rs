@@ -66,7 +66,7 @@ async fn an_invite_is_single_use_and_signs_the_client_in(app: TestApp) {
     let coach = app.signup().await;
     let added = app.add_client(&coach, "Maya Chen", "two_way").await;
     let token = added["invite"]["token"].as_str().expect("token");
-    assert_eq!(added["invite"]["url"], format!("/invite/{token}"));
+    assert_eq!(added["invite"]["url"], format!("/c/invite/{token}"));
 
     let preview = app
         .get(&format!("/api/auth/invites/{token}"), None)

@@ -174,7 +174,7 @@ async fn malformed_requests_get_clear_4xx_errors(app: TestApp) {
 on_both_backends!(malformed_requests_get_clear_4xx_errors);
 
 #[tokio::test]
-async fn the_local_server_serves_the_app_for_its_routes_and_json_404s_for_the_api() {
+async fn the_local_server_serves_each_app_for_its_routes_and_json_404s_for_the_api() {
     let dir = tempfile::tempdir().expect("tempdir");
     let site = dir.path().join("site");
     std::fs::create_dir_all(&site).expect("site dir");
@@ -184,6 +184,12 @@ async fn the_local_server_serves_the_app_for_its_routes_and_json_404s_for_the_ap
     )
     .expect("index");
     std::fs::write(site.join("app.js"), "console.log(1)").expect("asset");
+    std::fs::create_dir_all(site.join("c")).expect("client app dir");
+    std::fs::write(
+        site.join("c").join("index.html"),
+        "<!doctype html><title>client shell</title>",
+    )
+    .expect("client index");
     let running = functions::local::start(functions::local::Options {
         port: 0,
         data_dir: dir.path().join("data"),
@@ -208,7 +214,20 @@ async fn the_local_server_serves_the_app_for_its_routes_and_json_404s_for_the_ap
     ] {
         let (status, body) = get(path).await;
         assert_eq!(status, 200, "{path}");
-        assert!(body.contains("app shell"), "{path} serves index.html");
+        assert!(body.contains("app shell"), "{path} serves the staff app");
+    }
+    for path in [
+        "/c/",
+        "/c/inbox",
+        "/c/inbox/01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "/c/invite/abc",
+    ] {
+        let (status, body) = get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            body.contains("client shell"),
+            "{path} serves the client app"
+        );
     }
     assert_eq!(get("/app.js").await.1, "console.log(1)");
     for path in ["/api", "/api/", "/api/unknown", "/api/clients/x/y/z"] {

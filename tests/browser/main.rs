@@ -167,9 +167,15 @@ impl Harness {
         .await
     }
 
-    /// Signs in through the sign-in screen and waits for the signed-in shell.
+    /// Signs in through the staff app's sign-in screen and waits for the signed-in shell (a
+    /// client lands in the client app).
     async fn sign_in(&self, b: &Browser, login: &str, password: &str) -> Result<()> {
-        b.goto(&self.url("/signin")).await?;
+        self.sign_in_at(b, "/signin", login, password).await
+    }
+
+    /// Signs in through the sign-in screen at `path` and waits for the signed-in shell.
+    async fn sign_in_at(&self, b: &Browser, path: &str, login: &str, password: &str) -> Result<()> {
+        b.goto(&self.url(path)).await?;
         b.type_into(By::XPath(&field("Email or phone")), login)
             .await?;
         b.type_into(By::XPath(&field("Password")), password).await?;
@@ -463,8 +469,9 @@ async fn client_layout_fits_a_phone() -> Result<()> {
     finish(&b, "3-phone-layout", outcome).await
 }
 
-/// 4. The manifest and the service worker are served, Chromium finds the app installable, and
-/// with the network cut the app shell opens and shows the conversations last loaded.
+/// 4. The client app's manifest and service worker are served, Chromium finds it installable,
+/// its first load fetches the client app's files only, and with the network cut its shell opens
+/// and shows the conversations last loaded.
 #[tokio::test(flavor = "multi_thread")]
 async fn installable_and_opens_offline() -> Result<()> {
     let h = Harness::start().await?;
@@ -482,7 +489,7 @@ async fn installable_and_opens_offline() -> Result<()> {
         .await?;
 
     // Served with the right types and the fields an install needs.
-    let res = h.http.get(h.url("/manifest.webmanifest")).send().await?;
+    let res = h.http.get(h.url("/c/manifest.webmanifest")).send().await?;
     let kind = res
         .headers()
         .get("content-type")
@@ -494,7 +501,8 @@ async fn installable_and_opens_offline() -> Result<()> {
         "manifest served as {kind}"
     );
     let manifest: Value = res.json().await?;
-    ensure!(manifest["display"] == "standalone" && manifest["start_url"].is_string());
+    ensure!(manifest["display"] == "standalone" && manifest["start_url"] == "/c/inbox");
+    ensure!(manifest["scope"] == "/c/" && manifest["id"] == "/c/");
     ensure!(manifest["theme_color"].is_string() && manifest["name"] == "Sideline");
     for icon in manifest["icons"].as_array().context("icons")? {
         let src = icon["src"].as_str().context("icon src")?;
@@ -507,7 +515,7 @@ async fn installable_and_opens_offline() -> Result<()> {
             icon["sizes"]
         );
     }
-    let res = h.http.get(h.url("/sw.js")).send().await?;
+    let res = h.http.get(h.url("/c/sw.js")).send().await?;
     let kind = res
         .headers()
         .get("content-type")
@@ -518,10 +526,26 @@ async fn installable_and_opens_offline() -> Result<()> {
 
     let b = h.phone().await?;
     let outcome = async {
-        h.sign_in(&b, "alex@client.example", "client password")
+        h.sign_in_at(&b, "/c/signin", "alex@client.example", "client password")
             .await?;
         b.find_text(By::Css(".conversation-list .row"), "See you at 7")
             .await?;
+        // Everything the first load fetched is the client app's, or the API's.
+        let fetched = b
+            .js(
+                "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)",
+                vec![],
+            )
+            .await?;
+        let fetched: Vec<String> = serde_json::from_value(fetched)?;
+        let foreign: Vec<&String> = fetched
+            .iter()
+            .filter(|p| !(p.starts_with("/c/") || p.starts_with("/api/") || *p == "/config.json" || *p == "/ws"))
+            .collect();
+        ensure!(
+            foreign.is_empty() && fetched.iter().any(|p| p.ends_with(".wasm")),
+            "the client app fetched {foreign:?} (all: {fetched:?})"
+        );
         let active = b
             .js_async(
                 "const done = arguments[arguments.length - 1];
@@ -543,7 +567,7 @@ async fn installable_and_opens_offline() -> Result<()> {
             "Chromium says the app is not installable: {errors}"
         );
         // Load once more under the service worker so the conversation list is in its cache.
-        b.goto(&h.url("/inbox")).await?;
+        b.goto(&h.url("/c/inbox")).await?;
         b.find_text(By::Css(".conversation-list .row"), "See you at 7")
             .await?;
 
@@ -555,7 +579,7 @@ async fn installable_and_opens_offline() -> Result<()> {
         .await?;
         let (status, _) = h.api(reqwest::Method::GET, "/api/conversations", None, None).await?;
         ensure!(status == 401, "the server itself stays up (got {status})");
-        b.goto(&h.url("/inbox")).await?;
+        b.goto(&h.url("/c/inbox")).await?;
         b.find(By::Css(".topbar")).await?;
         b.find_text(By::Css(".conversation-list .row"), "See you at 7")
             .await
@@ -1206,4 +1230,64 @@ async fn a_mass_message_reaches_each_client_of_a_company() -> Result<()> {
     }
     .await;
     finish(&phone, "11-mass-message-on-a-phone", outcome).await
+}
+
+/// 12. Each person lands in their own app: a client who signs in to the staff app, or opens one
+/// of its pages, is taken to the client app; a coach who opens the client app is taken to the
+/// staff app. Neither app shows the other's screens.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_person_lands_in_their_own_app() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach = h.coach().await?;
+    h.client(
+        &coach,
+        "Alex Kim",
+        "alex@client.example",
+        "two_way",
+        "client password",
+    )
+    .await?;
+    let b = h.phone().await?;
+    let outcome = async {
+        // A client signing in at the staff app's screen.
+        h.sign_in(&b, "alex@client.example", "client password")
+            .await?;
+        b.until(
+            "the client app",
+            "return location.pathname.startsWith('/c/') && !!document.querySelector('.topbar')",
+        )
+        .await?;
+        let landed = reqwest::Url::parse(&b.url().await?)?.path().to_owned();
+        ensure!(landed == "/c/inbox", "a client landed at {landed}");
+        // A staff page of the client app's origin, opened by a client.
+        b.goto(&h.url("/clients")).await?;
+        b.until(
+            "the client app again",
+            "return location.pathname.startsWith('/c/') && !!document.querySelector('.topbar')",
+        )
+        .await?;
+        let tabs = b.js("return document.querySelector('.tabs').innerText", vec![]).await?;
+        ensure!(
+            !tabs.as_str().unwrap_or_default().contains("Clients"),
+            "the client app shows staff tabs: {tabs}"
+        );
+        b.click(By::XPath(&button("Sign out"))).await?;
+        b.find(By::XPath(&button("Sign in"))).await?;
+        let signup = b
+            .js("return document.body.innerText.includes('Create your business')", vec![])
+            .await?;
+        ensure!(signup == json!(false), "the client app offers to create a business");
+
+        // A coach opening the client app.
+        h.sign_in_at(&b, "/c/signin", "casey@peak.example", "coach password")
+            .await?;
+        b.until(
+            "the staff app",
+            "return !location.pathname.startsWith('/c/') && !!document.querySelector('.tabs a[href=\"/clients\"]')",
+        )
+        .await?;
+        Ok(())
+    }
+    .await;
+    finish(&b, "12-own-app", outcome).await
 }

@@ -1,4 +1,5 @@
-//! Pieces the pages share.
+//! Pieces the pages share. Nothing here imports a page.
 
+pub mod client_picker;
 pub mod conversation;
 pub mod field;

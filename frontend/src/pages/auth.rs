@@ -1,6 +1,6 @@
 //! Signing up, signing in, and accepting an invite.
 
-use crate::app::Route;
+use crate::app::{Kind, Route, use_kind};
 use crate::components::field::{Field, FormError, bind_text as setter};
 use crate::hooks::{SessionHandle, use_session};
 use crate::services::api;
@@ -40,6 +40,7 @@ fn authenticate<Fut>(
 #[component]
 pub fn SignIn() -> Html {
     let session = use_session();
+    let kind = use_kind();
     let navigator = use_navigator();
     let (email, password) = (use_state(String::new), use_state(String::new));
     let error = use_state(|| None::<String>);
@@ -79,7 +80,9 @@ pub fn SignIn() -> Html {
                 <Field label="Password" kind="password" autocomplete="current-password" value={(*password).clone()} oninput={setter(&password)} />
                 <FormError error={(*error).clone()} />
                 <button class="primary" type="submit" disabled={*busy}>{ if *busy { "Signing in…" } else { "Sign in" } }</button>
-                <p class="muted">{ "New to Sideline? " }<Link<Route> to={Route::SignUp}>{ "Create your business" }</Link<Route>></p>
+                if kind == Kind::Staff {
+                    <p class="muted">{ "New to Sideline? " }<Link<Route> to={Route::SignUp}>{ "Create your business" }</Link<Route>></p>
+                }
             </form>
         </div>
     }

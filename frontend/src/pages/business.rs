@@ -2,9 +2,9 @@
 //! and the settings (welcome message, default channel).
 
 use crate::app::Route;
+use crate::components::client_picker::{ClientPicker, toggle};
 use crate::components::field::{Field, FormError, bind_text};
 use crate::hooks::{use_live, use_session};
-use crate::pages::groups::ClientPicker;
 use crate::services::api;
 use crate::state::Live;
 use shared::api::{CreateCompanyRequest, CreateMassMessageRequest, UpdateSettingsRequest};
@@ -30,14 +30,12 @@ pub fn query_param(name: &str) -> Option<String> {
 /// The business's companies, loaded once.
 #[hook]
 pub fn use_companies() -> UseStateHandle<Vec<Company>> {
-    let session = use_session();
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let companies = use_state(Vec::<Company>::new);
     {
         let companies = companies.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(list) = api::companies(&token).await {
+                if let Ok(list) = api::companies().await {
                     companies.set(list);
                 }
             });
@@ -77,8 +75,6 @@ pub fn company_select(
 /// The companies page: each company with its channel and clients, and a form to add one.
 #[component]
 pub fn Companies() -> Html {
-    let session = use_session();
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let companies = use_companies();
     let name = use_state(String::new);
     let error = use_state(|| None::<String>);
@@ -89,14 +85,9 @@ pub fn Companies() -> Html {
             let req = CreateCompanyRequest {
                 name: (*name).clone(),
             };
-            let (companies, name, error, token) = (
-                companies.clone(),
-                name.clone(),
-                error.clone(),
-                token.clone(),
-            );
+            let (companies, name, error) = (companies.clone(), name.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::create_company(&token, &req).await {
+                match api::create_company(&req).await {
                     Ok(c) => {
                         let mut next = (*companies).clone();
                         next.push(c);
@@ -119,7 +110,7 @@ pub fn Companies() -> Html {
                         <span class="summary"><span class="title">{ c.name.clone() }</span></span>
                         <span class="meta links">
                             <a class="button ghost" href={format!("/clients?company={}", c.id)}>{ "Clients" }</a>
-                            <Link<Route> to={Route::Conversation { id: c.channel_id.to_string() }} classes="button ghost">{ "Channel" }</Link<Route>>
+                            <Link<Route> to={Route::Conversation { id: c.channel_id }} classes="button ghost">{ "Channel" }</Link<Route>>
                             <a class="button ghost" href={format!("/groups/new?company={}", c.id)}>{ "New conversation" }</a>
                         </span>
                     </li>
@@ -149,8 +140,6 @@ enum Audience {
 /// One message to many clients, each in their own conversation, and its progress.
 #[component]
 pub fn MassMessagePage() -> Html {
-    let session = use_session();
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let companies = use_companies();
     let products = use_state(Vec::<Product>::new);
     let body = use_state(String::new);
@@ -198,7 +187,7 @@ pub fn MassMessagePage() -> Html {
         });
     }
     {
-        let (job, token) = (job.clone(), token.clone());
+        let job = job.clone();
         let running = job
             .as_ref()
             .filter(|j| j.status != MassStatus::Done)
@@ -206,9 +195,9 @@ pub fn MassMessagePage() -> Html {
         use_effect_with(running, move |running| {
             let poll = running.clone().map(|id| {
                 gloo_timers::callback::Interval::new(2_000, move || {
-                    let (job, id, token) = (job.clone(), id.clone(), token.clone());
+                    let (job, id) = (job.clone(), id.clone());
                     wasm_bindgen_futures::spawn_local(async move {
-                        if let Ok(j) = api::mass_message(&token, id.as_str()).await {
+                        if let Ok(j) = api::mass_message(&id).await {
                             job.set(Some(j));
                         }
                     });
@@ -218,17 +207,17 @@ pub fn MassMessagePage() -> Html {
         });
     }
     {
-        let (products, token) = (products.clone(), token.clone());
+        let products = products.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::products(&token).await {
+                if let Ok(page) = api::products().await {
                     products.set(page.items);
                 }
             });
         });
     }
     let onsubmit = {
-        let (body, audience, company, product, chosen, error, job, token) = (
+        let (body, audience, company, product, chosen, error, job) = (
             body.clone(),
             audience.clone(),
             company.clone(),
@@ -236,7 +225,6 @@ pub fn MassMessagePage() -> Html {
             chosen.clone(),
             error.clone(),
             job.clone(),
-            token.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -259,10 +247,9 @@ pub fn MassMessagePage() -> Html {
                 body: (*body).clone(),
                 recipients,
             };
-            let (error, job, token, body) =
-                (error.clone(), job.clone(), token.clone(), body.clone());
+            let (error, job, body) = (error.clone(), job.clone(), body.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::create_mass_message(&token, &req).await {
+                match api::create_mass_message(&req).await {
                     Ok(accepted) => {
                         error.set(None);
                         body.set(String::new());
@@ -309,7 +296,7 @@ pub fn MassMessagePage() -> Html {
             )
         })
     };
-    let on_toggle = crate::pages::groups::toggle(&chosen);
+    let on_toggle = toggle(&chosen);
     html! {
         <div class="page mass">
             if let Some(j) = &*job { { progress(j) } }
@@ -379,10 +366,6 @@ fn progress(job: &MassMessage) -> Html {
 pub fn SettingsPage() -> Html {
     let session = use_session();
     let current = session.current();
-    let token = current
-        .as_ref()
-        .map(|s| s.token.clone())
-        .unwrap_or_default();
     let (my_name, business) = current
         .as_ref()
         .map(|s| (s.user.name.clone(), s.user.business_name.clone()))
@@ -394,16 +377,15 @@ pub fn SettingsPage() -> Html {
     let error = use_state(|| None::<String>);
     let saved = use_state(|| false);
     {
-        let (enabled, text, default_channel, loaded, token) = (
+        let (enabled, text, default_channel, loaded) = (
             enabled.clone(),
             text.clone(),
             default_channel.clone(),
             loaded.clone(),
-            token.clone(),
         );
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(s) = api::settings(&token).await {
+                if let Ok(s) = api::settings().await {
                     enabled.set(s.welcome_message.enabled);
                     text.set(s.welcome_message.text);
                     default_channel.set(s.default_channel);
@@ -429,9 +411,9 @@ pub fn SettingsPage() -> Html {
                 }),
                 default_channel: Some(*default_channel),
             };
-            let (error, saved, token) = (error.clone(), saved.clone(), token.clone());
+            let (error, saved) = (error.clone(), saved.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::update_settings(&token, &req).await {
+                match api::update_settings(&req).await {
                     Ok(_) => {
                         error.set(None);
                         saved.set(true);

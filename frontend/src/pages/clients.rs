@@ -3,14 +3,13 @@
 use crate::app::Route;
 use crate::components::conversation::ConversationView;
 use crate::components::field::{Field, FormError, bind_text};
-use crate::hooks::use_session;
 use crate::pages::business::{company_select, query_param, use_companies};
 use crate::services::api;
-use shared::CompanyId;
 use shared::api::{ClientWithInvite, CreateClientRequest, UpdateClientRequest};
 use shared::model::{
     Client, ConversationKind, ConversationSummary, MessagingMode, ModeChange, ModeChangeReason,
 };
+use shared::{CompanyId, ConversationId, MessageId, UserId};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -50,8 +49,6 @@ fn ModeChoice(props: &ModeChoiceProps) -> Html {
 
 #[component]
 pub fn Clients() -> Html {
-    let session = use_session();
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let items = use_state(Vec::<Client>::new);
     let cursor = use_state(|| None::<String>);
     let q = use_state(String::new);
@@ -61,13 +58,13 @@ pub fn Clients() -> Html {
     let company = use_state(|| query_param("company").and_then(|c| c.parse::<CompanyId>().ok()));
 
     {
-        let (items, cursor, token) = (items.clone(), cursor.clone(), token.clone());
+        let (items, cursor) = (items.clone(), cursor.clone());
         use_effect_with(
             ((*q).clone(), *company, added.as_ref().map(|a| a.client.id)),
             move |(q, company, _)| {
-                let (q, company) = (q.clone(), company.map(|c| c.to_string()));
+                let (q, company) = (q.clone(), *company);
                 wasm_bindgen_futures::spawn_local(async move {
-                    if let Ok(page) = api::clients(&token, &q, company.as_deref(), None).await {
+                    if let Ok(page) = api::clients(&q, company, None).await {
                         items.set(page.items);
                         cursor.set(page.next_cursor);
                     }
@@ -76,20 +73,14 @@ pub fn Clients() -> Html {
         );
     }
     let more = {
-        let (items, cursor, token, q, company) = (
-            items.clone(),
-            cursor.clone(),
-            token.clone(),
-            q.clone(),
-            company.clone(),
-        );
+        let (items, cursor, q, company) =
+            (items.clone(), cursor.clone(), q.clone(), company.clone());
         Callback::from(move |_| {
             let Some(c) = (*cursor).clone() else { return };
-            let (items, cursor, token, q) =
-                (items.clone(), cursor.clone(), token.clone(), (*q).clone());
-            let company = company.map(|c| c.to_string());
+            let (items, cursor, q) = (items.clone(), cursor.clone(), (*q).clone());
+            let company = *company;
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::clients(&token, &q, company.as_deref(), Some(&c)).await {
+                if let Ok(page) = api::clients(&q, company, Some(c)).await {
                     let mut all = (*items).clone();
                     all.extend(page.items);
                     items.set(all);
@@ -143,7 +134,7 @@ pub fn Clients() -> Html {
             <ul class="roster">
                 { for items.iter().map(|c| html! {
                     <li key={c.id.to_string()}>
-                        <Link<Route> to={Route::ClientProfile { id: c.id.to_string() }} classes="row">
+                        <Link<Route> to={Route::ClientProfile { id: c.id }} classes="row">
                             <span class="avatar" aria-hidden="true">{ crate::format::initials(&c.name) }</span>
                             <span class="summary">
                                 <span class="title">{ c.name.clone() }</span>
@@ -171,7 +162,6 @@ struct AddClientProps {
 
 #[component]
 fn AddClient(props: &AddClientProps) -> Html {
-    let session = use_session();
     let (name, email, phone) = (
         use_state(String::new),
         use_state(String::new),
@@ -191,7 +181,6 @@ fn AddClient(props: &AddClientProps) -> Html {
             props.onadded.clone(),
             company.clone(),
         );
-        let token = session.current().map(|s| s.token).unwrap_or_default();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
@@ -202,9 +191,9 @@ fn AddClient(props: &AddClientProps) -> Html {
                 messaging: *mode,
                 company_id: *company,
             };
-            let (error, onadded, token) = (error.clone(), onadded.clone(), token.clone());
+            let (error, onadded) = (error.clone(), onadded.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::create_client(&token, &req).await {
+                match api::create_client(&req).await {
                     Ok(r) => onadded.emit(r),
                     Err(e) => error.set(Some(e.message)),
                 }
@@ -267,7 +256,7 @@ fn InviteCard(props: &InviteCardProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct ModeHistoryProps {
-    id: String,
+    id: UserId,
     /// The mode shown now: the history is fetched again when it changes.
     mode: MessagingMode,
 }
@@ -282,15 +271,13 @@ fn mode_label(mode: MessagingMode) -> &'static str {
 /// Every change of the client's messaging mode: from, to, why, who and when.
 #[component]
 fn ModeHistory(props: &ModeHistoryProps) -> Html {
-    let session = use_session();
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let changes = use_state(|| None::<Vec<ModeChange>>);
     {
-        let (changes, token) = (changes.clone(), token.clone());
-        use_effect_with((props.id.clone(), props.mode), move |(id, _)| {
-            let id = id.clone();
+        let changes = changes.clone();
+        use_effect_with((props.id, props.mode), move |(id, _)| {
+            let id = *id;
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::messaging_changes(&token, &id).await {
+                if let Ok(page) = api::messaging_changes(id).await {
                     changes.set(Some(page.items));
                 }
             });
@@ -327,35 +314,28 @@ fn ModeHistory(props: &ModeHistoryProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct ClientChatProps {
-    conversation: String,
+    conversation: ConversationId,
 }
 
 /// The chat tab of a client's card: the whole history with them, in the conversation view.
 #[component]
 fn ClientChat(props: &ClientChatProps) -> Html {
-    let session = use_session();
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let summary = use_state(|| None::<Result<ConversationSummary, String>>);
     {
-        let (summary, token) = (summary.clone(), token.clone());
-        use_effect_with(props.conversation.clone(), move |id| {
-            let id = id.clone();
+        let summary = summary.clone();
+        use_effect_with(props.conversation, move |id| {
+            let id = *id;
             wasm_bindgen_futures::spawn_local(async move {
-                summary.set(Some(
-                    api::conversation(&token, &id).await.map_err(|e| e.message),
-                ));
+                summary.set(Some(api::conversation(id).await.map_err(|e| e.message)));
             });
         });
     }
     let onread = {
-        let (token, conversation) = (token.clone(), props.conversation.clone());
-        Callback::from(move |message: String| {
-            let (token, conversation) = (token.clone(), conversation.clone());
-            if let Ok(message_id) = message.parse() {
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = api::mark_read(&token, &conversation, message_id).await;
-                });
-            }
+        let conversation = props.conversation;
+        Callback::from(move |message: MessageId| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = api::mark_read(conversation, message).await;
+            });
         })
     };
     match &*summary {
@@ -363,7 +343,7 @@ fn ClientChat(props: &ClientChatProps) -> Html {
         Some(Err(message)) => html! { <p class="error" role="alert">{ message.clone() }</p> },
         Some(Ok(summary)) => html! {
             <div class="card profile-chat">
-                <ConversationView key={props.conversation.clone()} summary={summary.clone()} {onread} />
+                <ConversationView key={props.conversation.to_string()} summary={summary.clone()} {onread} tools={crate::pages::tools::staff_tools()} />
             </div>
         },
     }
@@ -371,7 +351,7 @@ fn ClientChat(props: &ClientChatProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct ClientProfileProps {
-    pub id: String,
+    pub id: UserId,
     /// Which tab is open: the details (false) or the chat (true).
     #[prop_or_default]
     pub chat: bool,
@@ -381,8 +361,6 @@ pub struct ClientProfileProps {
 /// chat tab with the whole history with them.
 #[component]
 pub fn ClientProfile(props: &ClientProfileProps) -> Html {
-    let session = use_session();
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let client = use_state(|| None::<Client>);
     let editing = use_state(|| false);
     let (name, email, phone) = (
@@ -396,11 +374,11 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
     let companies = use_companies();
     let company = use_state(|| None::<CompanyId>);
     {
-        let (client, token) = (client.clone(), token.clone());
-        use_effect_with(props.id.clone(), move |id| {
-            let id = id.clone();
+        let client = client.clone();
+        use_effect_with(props.id, move |id| {
+            let id = *id;
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(c) = api::client(&token, &id).await {
+                if let Ok(c) = api::client(id).await {
                     client.set(Some(c));
                 }
             });
@@ -430,7 +408,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
     };
     let save = {
         let company = company.clone();
-        let (editing, name, email, phone, mode, error, client, token, id) = (
+        let (editing, name, email, phone, mode, error, client, id) = (
             editing.clone(),
             name.clone(),
             email.clone(),
@@ -438,8 +416,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
             mode.clone(),
             error.clone(),
             client.clone(),
-            token.clone(),
-            props.id.clone(),
+            props.id,
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -451,15 +428,9 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                 messaging: Some(*mode),
                 company_id: Some(*company),
             };
-            let (editing, error, client, token, id) = (
-                editing.clone(),
-                error.clone(),
-                client.clone(),
-                token.clone(),
-                id.clone(),
-            );
+            let (editing, error, client, id) = (editing.clone(), error.clone(), client.clone(), id);
             wasm_bindgen_futures::spawn_local(async move {
-                match api::update_client(&token, &id, &req).await {
+                match api::update_client(id, &req).await {
                     Ok(updated) => {
                         client.set(Some(updated));
                         editing.set(false);
@@ -471,11 +442,11 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
         })
     };
     let reinvite = {
-        let (invite, token, id) = (invite.clone(), token.clone(), props.id.clone());
+        let (invite, id) = (invite.clone(), props.id);
         Callback::from(move |_| {
-            let (invite, token, id) = (invite.clone(), token.clone(), id.clone());
+            let (invite, id) = (invite.clone(), id);
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(r) = api::reinvite(&token, &id).await {
+                if let Ok(r) = api::reinvite(id).await {
                     invite.set(Some(r));
                 }
             });
@@ -506,8 +477,8 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
     };
     let tabs = html! {
         <nav class="segmented" aria-label="Client">
-            <Link<Route> to={Route::ClientProfile { id: props.id.clone() }} classes={classes!("tab", (!props.chat).then_some("active"))}>{ "Details" }</Link<Route>>
-            <Link<Route> to={Route::ClientChat { id: props.id.clone() }} classes={classes!("tab", props.chat.then_some("active"))}>{ "Chat" }</Link<Route>>
+            <Link<Route> to={Route::ClientProfile { id: props.id }} classes={classes!("tab", (!props.chat).then_some("active"))}>{ "Details" }</Link<Route>>
+            <Link<Route> to={Route::ClientChat { id: props.id }} classes={classes!("tab", props.chat.then_some("active"))}>{ "Chat" }</Link<Route>>
         </nav>
     };
     if props.chat {
@@ -518,7 +489,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                     { tabs }
                 </div>
                 { match c.conversation_id {
-                    Some(id) => html! { <ClientChat conversation={id.to_string()} /> },
+                    Some(id) => html! { <ClientChat conversation={id} /> },
                     None => html! { <ClientChannels client={c.clone()} onstarted={on_coach.clone()} /> },
                 } }
             </div>
@@ -553,15 +524,15 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                         <dt>{ "In-app messaging" }</dt><dd>{ mode_label(c.messaging) }</dd>
                         <dt>{ "Company" }</dt><dd>{ c.company_id.and_then(|id| companies.iter().find(|x| x.id == id)).map(|x| x.name.clone()).unwrap_or_else(|| "—".into()) }</dd>
                         <dt>{ "Status" }</dt><dd>{ if c.joined { "Joined" } else { "Invited" } }</dd>
-                        <dt>{ "Coach" }</dt><dd><crate::pages::staff::CoachPicker client={props.id.clone()} coach_id={c.coach_id} onchanged={on_coach.clone()} /></dd>
+                        <dt>{ "Coach" }</dt><dd><crate::pages::staff::CoachPicker client={props.id} coach_id={c.coach_id} onchanged={on_coach.clone()} /></dd>
                     </dl>
                     <div class="actions">
                         if !c.joined { <button class="ghost" onclick={reinvite}>{ "New invite link" }</button> }
                         <button class="primary" onclick={start_edit}>{ "Edit" }</button>
                     </div>
                     <ClientChannels client={c.clone()} onstarted={on_coach.clone()} />
-                    <crate::pages::products::ClientPurchases client={props.id.clone()} onbought={on_bought} />
-                    <ModeHistory id={props.id.clone()} mode={c.messaging} />
+                    <crate::pages::products::ClientPurchases client={props.id} onbought={on_bought} />
+                    <ModeHistory id={props.id} mode={c.messaging} />
                 }
             </div>
             if let Some(r) = &*invite { <InviteCard result={r.clone()} /> }
@@ -580,22 +551,14 @@ struct ClientChannelsProps {
 /// (with the welcome message).
 #[component]
 fn ClientChannels(props: &ClientChannelsProps) -> Html {
-    let session = use_session();
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let list = use_state(|| None::<Vec<ConversationSummary>>);
     let error = use_state(|| None::<String>);
     let start = {
-        let (id, onstarted, error) = (
-            props.client.id.to_string(),
-            props.onstarted.clone(),
-            error.clone(),
-        );
-        let token = token.clone();
+        let (id, onstarted, error) = (props.client.id, props.onstarted.clone(), error.clone());
         Callback::from(move |_| {
-            let (id, onstarted, error, token) =
-                (id.clone(), onstarted.clone(), error.clone(), token.clone());
+            let (id, onstarted, error) = (id, onstarted.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::start_conversation(&token, &id).await {
+                match api::start_conversation(id).await {
                     Ok(c) => onstarted.emit(c),
                     Err(e) => error.set(Some(e.message)),
                 }
@@ -603,16 +566,16 @@ fn ClientChannels(props: &ClientChannelsProps) -> Html {
         })
     };
     {
-        let (list, token) = (list.clone(), token.clone());
+        let list = list.clone();
         let key = (
             props.client.id,
             props.client.company_id,
             props.client.conversation_id,
         );
         use_effect_with(key, move |(id, _, _)| {
-            let id = id.to_string();
+            let id = *id;
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(l) = api::client_conversations(&token, &id).await {
+                if let Ok(l) = api::client_conversations(id).await {
                     list.set(Some(l));
                 }
             });
@@ -632,7 +595,7 @@ fn ClientChannels(props: &ClientChannelsProps) -> Html {
             <ul class="channel-list">
                 { for list.iter().map(|c| html! {
                     <li key={c.id.to_string()}>
-                        <Link<Route> to={Route::Conversation { id: c.id.to_string() }}>{ c.title.clone() }</Link<Route>>
+                        <Link<Route> to={Route::Conversation { id: c.id }}>{ c.title.clone() }</Link<Route>>
                         <span class="pill">{ kind(c.kind) }</span>
                     </li>
                 }) }

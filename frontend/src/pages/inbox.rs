@@ -2,19 +2,23 @@
 //! the selected one beside it (or on its own screen on a phone).
 
 use crate::app::Route;
-use crate::components::conversation::ConversationView;
+use crate::components::conversation::{ConversationView, Tools};
 use crate::format;
 use crate::hooks::{use_live, use_session};
 use crate::reducers::{InboxChange, inbox_apply, inbox_extend, inbox_filter};
 use crate::services::api;
 use crate::state::Live;
 use shared::model::ConversationSummary;
+use shared::{ConversationId, MessageId};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct InboxProps {
-    pub selected: Option<String>,
+    pub selected: Option<ConversationId>,
+    /// What the app adds to an open conversation.
+    #[prop_or_default]
+    pub tools: Option<Tools>,
 }
 
 #[component]
@@ -26,30 +30,27 @@ pub fn Inbox(props: &InboxProps) -> Html {
     let error = use_state(|| None::<String>);
     let search = use_state(String::new);
     let seen = use_mut_ref(|| None::<u64>);
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let me = session.current().map(|s| s.user.id);
     let can_create_groups = session
         .current()
         .is_some_and(|s| shared::rules::can_create_groups(s.user.role).is_ok());
 
     let reload = {
-        let (items, next_cursor, error, token, session) = (
+        let (items, next_cursor, error, session) = (
             items.clone(),
             next_cursor.clone(),
             error.clone(),
-            token.clone(),
             session.clone(),
         );
         Callback::from(move |_: ()| {
-            let (items, next_cursor, error, token, session) = (
+            let (items, next_cursor, error, session) = (
                 items.clone(),
                 next_cursor.clone(),
                 error.clone(),
-                token.clone(),
                 session.clone(),
             );
             wasm_bindgen_futures::spawn_local(async move {
-                match api::conversations(&token, None).await {
+                match api::conversations(None).await {
                     Ok(page) => {
                         items.set(page.items);
                         next_cursor.set(page.next_cursor);
@@ -68,17 +69,13 @@ pub fn Inbox(props: &InboxProps) -> Html {
     // Live: a new message moves its conversation to the top and counts as unread unless it is
     // the caller's own or open on screen; anything unknown (a new conversation) reloads.
     {
-        let (items, seen, reload, selected) = (
-            items.clone(),
-            seen.clone(),
-            reload.clone(),
-            props.selected.clone(),
-        );
+        let (items, seen, reload, selected) =
+            (items.clone(), seen.clone(), reload.clone(), props.selected);
         use_effect_with(live.next_seq, move |_| {
             let mut next = (*items).clone();
             let mut changed = false;
             let last = *seen.borrow();
-            let open = selected.as_deref().and_then(|id| id.parse().ok());
+            let open = selected;
             for (n, event) in live.since(last) {
                 *seen.borrow_mut() = Some(*n);
                 match event {
@@ -97,14 +94,14 @@ pub fn Inbox(props: &InboxProps) -> Html {
     }
 
     let load_more = {
-        let (items, next_cursor, token) = (items.clone(), next_cursor.clone(), token.clone());
+        let (items, next_cursor) = (items.clone(), next_cursor.clone());
         Callback::from(move |_| {
             let Some(cursor) = (*next_cursor).clone() else {
                 return;
             };
-            let (items, next_cursor, token) = (items.clone(), next_cursor.clone(), token.clone());
+            let (items, next_cursor) = (items.clone(), next_cursor.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::conversations(&token, Some(&cursor)).await {
+                if let Ok(page) = api::conversations(Some(cursor)).await {
                     let mut all = (*items).clone();
                     inbox_extend(&mut all, page.items);
                     items.set(all);
@@ -114,26 +111,25 @@ pub fn Inbox(props: &InboxProps) -> Html {
         })
     };
     let onread = {
-        let (items, token) = (items.clone(), token.clone());
-        Callback::from(move |(conversation, message): (String, String)| {
-            let Some(c) = items.iter().find(|c| c.id.to_string() == conversation) else {
-                return;
-            };
-            if c.unread_count == 0 {
-                return;
-            }
-            let mut next = (*items).clone();
-            if let Some(c) = next.iter_mut().find(|c| c.id.to_string() == conversation) {
-                c.unread_count = 0;
-            }
-            items.set(next);
-            let (token, conversation) = (token.clone(), conversation.clone());
-            if let Ok(message_id) = message.parse() {
+        let items = items.clone();
+        Callback::from(
+            move |(conversation, message): (ConversationId, MessageId)| {
+                let Some(c) = items.iter().find(|c| c.id == conversation) else {
+                    return;
+                };
+                if c.unread_count == 0 {
+                    return;
+                }
+                let mut next = (*items).clone();
+                if let Some(c) = next.iter_mut().find(|c| c.id == conversation) {
+                    c.unread_count = 0;
+                }
+                items.set(next);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let _ = api::mark_read(&token, &conversation, message_id).await;
+                    let _ = api::mark_read(conversation, message).await;
                 });
-            }
-        })
+            },
+        )
     };
 
     let visible = inbox_filter(&items, &search);
@@ -149,15 +145,14 @@ pub fn Inbox(props: &InboxProps) -> Html {
     // A conversation opened by link may not be on the loaded page: fetch it on its own.
     let opened = use_state(|| None::<ConversationSummary>);
     {
-        let (opened, token) = (opened.clone(), token.clone());
+        let opened = opened.clone();
         let missing = props
             .selected
-            .clone()
-            .filter(|id| !items.iter().any(|c| c.id.to_string() == *id));
+            .filter(|id| !items.iter().any(|c| c.id == *id));
         use_effect_with(missing, move |missing| {
-            if let Some(id) = missing.clone() {
+            if let Some(id) = *missing {
                 wasm_bindgen_futures::spawn_local(async move {
-                    opened.set(api::conversation(&token, &id).await.ok());
+                    opened.set(api::conversation(id).await.ok());
                 });
             }
         });
@@ -165,9 +160,9 @@ pub fn Inbox(props: &InboxProps) -> Html {
     let selected_summary = props.selected.as_ref().and_then(|id| {
         items
             .iter()
-            .find(|c| c.id.to_string() == *id)
+            .find(|c| c.id == *id)
             .cloned()
-            .or_else(|| (*opened).clone().filter(|c| c.id.to_string() == *id))
+            .or_else(|| (*opened).clone().filter(|c| c.id == *id))
     });
 
     html! {
@@ -182,11 +177,11 @@ pub fn Inbox(props: &InboxProps) -> Html {
                 if let Some(e) = &*error { <p class="error" role="alert">{ e.clone() }</p> }
                 <ul>
                     { for visible.iter().map(|c| {
-                        let active = props.selected.as_deref() == Some(c.id.to_string().as_str());
+                        let active = props.selected == Some(c.id);
                         let preview = c.last_message.as_ref().map(|m| m.body.clone()).unwrap_or_else(|| "No messages yet".into());
                         html! {
                             <li key={c.id.to_string()}>
-                                <Link<Route> to={Route::Conversation { id: c.id.to_string() }} classes={classes!("row", active.then_some("active"), (c.unread_count > 0).then_some("unread"))}>
+                                <Link<Route> to={Route::Conversation { id: c.id }} classes={classes!("row", active.then_some("active"), (c.unread_count > 0).then_some("unread"))}>
                                     <span class="avatar" aria-hidden="true">{ c.emoji.clone().unwrap_or_else(|| format::initials(&c.title)) }</span>
                                     <span class="summary">
                                         <span class="title">{ c.title.clone() }</span>
@@ -207,10 +202,10 @@ pub fn Inbox(props: &InboxProps) -> Html {
             </aside>
             { match selected_summary {
                 Some(summary) => {
-                    let conversation = summary.id.to_string();
-                    let key = conversation.clone();
-                    let onread = onread.reform(move |message: String| (conversation.clone(), message));
-                    html! { <ConversationView {key} {summary} {onread} /> }
+                    let conversation = summary.id;
+                    let key = conversation.to_string();
+                    let onread = onread.reform(move |message: MessageId| (conversation, message));
+                    html! { <ConversationView {key} {summary} {onread} tools={props.tools.clone()} /> }
                 }
                 None => html! { <section class="conversation placeholder"><p class="muted">{ "Choose a conversation." }</p></section> },
             } }

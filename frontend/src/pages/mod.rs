@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod account;
 pub mod auth;
 pub mod business;
 pub mod clients;
@@ -7,3 +8,4 @@ pub mod groups;
 pub mod inbox;
 pub mod products;
 pub mod staff;
+pub mod tools;

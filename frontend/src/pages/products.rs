@@ -20,7 +20,6 @@ fn grant_label(g: ProductGrant) -> &'static str {
 #[component]
 pub fn Products() -> Html {
     let session = use_session();
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let business = session
         .current()
         .map(|s| s.user.business_id.to_string())
@@ -32,23 +31,22 @@ pub fn Products() -> Html {
     let error = use_state(|| None::<String>);
     let secret = use_state(|| None::<String>);
     {
-        let (products, token) = (products.clone(), token.clone());
+        let products = products.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::products(&token).await {
+                if let Ok(page) = api::products().await {
                     products.set(page.items);
                 }
             });
         });
     }
     let onsubmit = {
-        let (products, name, price, grants, error, token) = (
+        let (products, name, price, grants, error) = (
             products.clone(),
             name.clone(),
             price.clone(),
             grants.clone(),
             error.clone(),
-            token.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -57,15 +55,10 @@ pub fn Products() -> Html {
                 price_label: (*price).clone(),
                 grants: *grants,
             };
-            let (products, name, price, error, token) = (
-                products.clone(),
-                name.clone(),
-                price.clone(),
-                error.clone(),
-                token.clone(),
-            );
+            let (products, name, price, error) =
+                (products.clone(), name.clone(), price.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::create_product(&token, &req).await {
+                match api::create_product(&req).await {
                     Ok(p) => {
                         let mut next = (*products).clone();
                         next.push(p);
@@ -80,11 +73,11 @@ pub fn Products() -> Html {
         })
     };
     let show_secret = {
-        let (secret, error, token) = (secret.clone(), error.clone(), token.clone());
+        let (secret, error) = (secret.clone(), error.clone());
         Callback::from(move |_| {
-            let (secret, error, token) = (secret.clone(), error.clone(), token.clone());
+            let (secret, error) = (secret.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::webhook_secret(&token).await {
+                match api::webhook_secret().await {
                     Ok(s) => secret.set(Some(s.secret)),
                     Err(e) => error.set(Some(e.message)),
                 }
@@ -149,7 +142,7 @@ pub fn Products() -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct PurchasesProps {
-    pub client: String,
+    pub client: shared::UserId,
     /// Called with the purchase once recorded (the client's mode may have changed).
     pub onbought: Callback<Purchase>,
 }
@@ -157,56 +150,43 @@ pub struct PurchasesProps {
 /// On a client's card: their purchases, and recording a new one.
 #[component]
 pub fn ClientPurchases(props: &PurchasesProps) -> Html {
-    let session = use_session();
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let products = use_state(Vec::<Product>::new);
     let purchases = use_state(Vec::<Purchase>::new);
     let chosen = use_state(String::new);
     let error = use_state(|| None::<String>);
     {
-        let (products, purchases, chosen, token) = (
-            products.clone(),
-            purchases.clone(),
-            chosen.clone(),
-            token.clone(),
-        );
-        use_effect_with(props.client.clone(), move |client| {
-            let client = client.clone();
+        let (products, purchases, chosen) = (products.clone(), purchases.clone(), chosen.clone());
+        use_effect_with(props.client, move |client| {
+            let client = *client;
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::products(&token).await {
+                if let Ok(page) = api::products().await {
                     if let Some(first) = page.items.first() {
                         chosen.set(first.id.to_string());
                     }
                     products.set(page.items);
                 }
-                if let Ok(page) = api::purchases(&token, &client).await {
+                if let Ok(page) = api::purchases(client).await {
                     purchases.set(page.items);
                 }
             });
         });
     }
     let record = {
-        let (purchases, chosen, error, token, client, onbought) = (
+        let (purchases, chosen, error, client, onbought) = (
             purchases.clone(),
             chosen.clone(),
             error.clone(),
-            token.clone(),
-            props.client.clone(),
+            props.client,
             props.onbought.clone(),
         );
         Callback::from(move |_| {
             let Ok(product) = chosen.parse() else {
                 return;
             };
-            let (purchases, error, token, client, onbought) = (
-                purchases.clone(),
-                error.clone(),
-                token.clone(),
-                client.clone(),
-                onbought.clone(),
-            );
+            let (purchases, error, client, onbought) =
+                (purchases.clone(), error.clone(), client, onbought.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::record_purchase(&token, &client, product).await {
+                match api::record_purchase(client, product).await {
                     Ok(p) => {
                         let mut next = vec![p.clone()];
                         next.extend((*purchases).iter().cloned());

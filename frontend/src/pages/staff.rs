@@ -19,7 +19,6 @@ fn role_label(r: Role) -> &'static str {
 #[component]
 pub fn Team() -> Html {
     let session = use_session();
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let owner = session
         .current()
         .is_some_and(|s| s.user.role == Role::Owner);
@@ -30,24 +29,23 @@ pub fn Team() -> Html {
     let error = use_state(|| None::<String>);
     let invited = use_state(|| None::<StaffWithInvite>);
     {
-        let (staff, token) = (staff.clone(), token.clone());
+        let staff = staff.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::staff(&token).await {
+                if let Ok(page) = api::staff().await {
                     staff.set(page.items);
                 }
             });
         });
     }
     let onsubmit = {
-        let (staff, name, email, role, error, invited, token) = (
+        let (staff, name, email, role, error, invited) = (
             staff.clone(),
             name.clone(),
             email.clone(),
             role.clone(),
             error.clone(),
             invited.clone(),
-            token.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -56,16 +54,15 @@ pub fn Team() -> Html {
                 email: (*email).clone(),
                 role: *role,
             };
-            let (staff, name, email, error, invited, token) = (
+            let (staff, name, email, error, invited) = (
                 staff.clone(),
                 name.clone(),
                 email.clone(),
                 error.clone(),
                 invited.clone(),
-                token.clone(),
             );
             wasm_bindgen_futures::spawn_local(async move {
-                match api::invite_staff(&token, &req).await {
+                match api::invite_staff(&req).await {
                     Ok(r) => {
                         let mut next = (*staff).clone();
                         next.push(r.staff.clone());
@@ -141,7 +138,7 @@ pub fn Team() -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct CoachPickerProps {
-    pub client: String,
+    pub client: shared::UserId,
     pub coach_id: Option<shared::UserId>,
     pub onchanged: Callback<shared::model::Client>,
 }
@@ -150,17 +147,16 @@ pub struct CoachPickerProps {
 #[component]
 pub fn CoachPicker(props: &CoachPickerProps) -> Html {
     let session = use_session();
-    let token = session.current().map(|s| s.token).unwrap_or_default();
     let manager = session
         .current()
         .is_some_and(|s| matches!(s.user.role, Role::Owner | Role::Admin));
     let coaches = use_state(Vec::<StaffMember>::new);
     let error = use_state(|| None::<String>);
     {
-        let (coaches, token) = (coaches.clone(), token.clone());
+        let coaches = coaches.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::staff(&token).await {
+                if let Ok(page) = api::staff().await {
                     coaches.set(
                         page.items
                             .into_iter()
@@ -179,25 +175,15 @@ pub fn CoachPicker(props: &CoachPickerProps) -> Html {
         return html! { <>{ current.unwrap_or_else(|| "—".into()) }</> };
     }
     let onchange = {
-        let (token, client, error, onchanged) = (
-            token.clone(),
-            props.client.clone(),
-            error.clone(),
-            props.onchanged.clone(),
-        );
+        let (client, error, onchanged) = (props.client, error.clone(), props.onchanged.clone());
         Callback::from(move |e: Event| {
             let value = e
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
             let coach = value.parse().ok();
-            let (token, client, error, onchanged) = (
-                token.clone(),
-                client.clone(),
-                error.clone(),
-                onchanged.clone(),
-            );
+            let (client, error, onchanged) = (client, error.clone(), onchanged.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match api::assign_coach(&token, &client, coach).await {
+                match api::assign_coach(client, coach).await {
                     Ok(c) => {
                         error.set(None);
                         onchanged.emit(c);

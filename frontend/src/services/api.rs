@@ -1,150 +1,140 @@
-//! The API's resources, typed by the shared crate.
+//! The API's resources, typed by the shared crate. Every call but signing in carries the
+//! session itself (see [`super::requests`]).
 
-use super::requests::{ApiError, get, patch, post, put};
+use super::requests::{ApiError, Auth, Query, delete, get, get_with, patch, post, put, request};
+use gloo_net::http::Method;
 use shared::api::*;
 use shared::model::*;
+use shared::{ConversationId, MassMessageId, MessageId, ProductId, UserId};
 use std::future::Future;
 
 /// An empty JSON object, for requests that carry nothing.
 #[derive(serde::Serialize)]
 struct Empty {}
 
+fn public<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+    method: Method,
+    path: String,
+    body: Option<&B>,
+) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
+    request(method, path, Vec::new(), Auth::Public, body)
+}
+
 pub fn signup(req: &SignupRequest) -> impl Future<Output = Result<AuthResponse, ApiError>> {
-    post("/api/auth/signup".into(), None, req)
+    public(Method::POST, "/api/auth/signup".into(), Some(req))
 }
 
 pub fn login(req: &LoginRequest) -> impl Future<Output = Result<AuthResponse, ApiError>> {
-    post("/api/auth/login".into(), None, req)
+    public(Method::POST, "/api/auth/login".into(), Some(req))
 }
 
 pub fn invite_preview(token: &str) -> impl Future<Output = Result<InvitePreview, ApiError>> {
-    get(format!("/api/auth/invites/{token}"), None)
+    let token = String::from(js_sys::encode_uri_component(token));
+    public::<(), _>(Method::GET, format!("/api/auth/invites/{token}"), None)
 }
 
 pub fn accept_invite(
     req: &AcceptInviteRequest,
 ) -> impl Future<Output = Result<AuthResponse, ApiError>> {
-    post("/api/auth/invites/accept".into(), None, req)
+    public(Method::POST, "/api/auth/invites/accept".into(), Some(req))
 }
 
 pub fn conversations(
-    token: &str,
-    cursor: Option<&str>,
+    cursor: Option<String>,
 ) -> impl Future<Output = Result<Page<ConversationSummary>, ApiError>> {
-    let q = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
-    get(format!("/api/conversations?limit=50{q}"), Some(token))
+    let mut query: Query = vec![("limit", "50".into())];
+    query.extend(cursor.map(|c| ("cursor", c)));
+    get_with("/api/conversations".into(), query)
 }
 
 pub fn conversation(
-    token: &str,
-    id: &str,
+    id: ConversationId,
 ) -> impl Future<Output = Result<ConversationSummary, ApiError>> {
-    get(format!("/api/conversations/{id}"), Some(token))
+    get(format!("/api/conversations/{id}"))
 }
 
 pub fn messages(
-    token: &str,
-    id: &str,
-    before: Option<&str>,
+    id: ConversationId,
+    before: Option<String>,
 ) -> impl Future<Output = Result<Page<Message>, ApiError>> {
-    let q = before.map(|b| format!("?before={b}")).unwrap_or_default();
-    get(format!("/api/conversations/{id}/messages{q}"), Some(token))
+    let query: Query = before.map(|b| ("before", b)).into_iter().collect();
+    get_with(format!("/api/conversations/{id}/messages"), query)
 }
 
 pub fn send(
-    token: &str,
-    id: &str,
+    id: ConversationId,
     req: &SendMessageRequest,
 ) -> impl Future<Output = Result<Message, ApiError>> {
-    post(
-        format!("/api/conversations/{id}/messages"),
-        Some(token),
-        req,
-    )
+    post(format!("/api/conversations/{id}/messages"), req)
 }
 
 pub fn mark_read(
-    token: &str,
-    id: &str,
-    message_id: shared::MessageId,
+    id: ConversationId,
+    message_id: MessageId,
 ) -> impl Future<Output = Result<ReadState, ApiError>> {
     post(
         format!("/api/conversations/{id}/read"),
-        Some(token),
         &MarkReadRequest { message_id },
     )
 }
 
 pub fn clients(
-    token: &str,
     q: &str,
-    company: Option<&str>,
-    cursor: Option<&str>,
+    company: Option<shared::CompanyId>,
+    cursor: Option<String>,
 ) -> impl Future<Output = Result<Page<Client>, ApiError>> {
-    let mut query = String::from("?limit=50");
-    if let Some(c) = company {
-        query.push_str(&format!("&company_id={c}"));
+    let mut query: Query = vec![("limit", "50".into())];
+    query.extend(company.map(|c| ("company_id", c.to_string())));
+    let q = q.trim();
+    if !q.is_empty() {
+        query.push(("q", q.to_owned()));
     }
-    if !q.trim().is_empty() {
-        query.push_str(&format!("&q={}", js_sys::encode_uri_component(q.trim())));
-    }
-    if let Some(c) = cursor {
-        query.push_str(&format!("&cursor={c}"));
-    }
-    get(format!("/api/clients{query}"), Some(token))
+    query.extend(cursor.map(|c| ("cursor", c)));
+    get_with("/api/clients".into(), query)
 }
 
-pub fn client(token: &str, id: &str) -> impl Future<Output = Result<Client, ApiError>> {
-    get(format!("/api/clients/{id}"), Some(token))
+pub fn client(id: UserId) -> impl Future<Output = Result<Client, ApiError>> {
+    get(format!("/api/clients/{id}"))
 }
 
 pub fn create_client(
-    token: &str,
     req: &CreateClientRequest,
 ) -> impl Future<Output = Result<ClientWithInvite, ApiError>> {
-    post("/api/clients".into(), Some(token), req)
+    post("/api/clients".into(), req)
 }
 
 pub fn update_client(
-    token: &str,
-    id: &str,
+    id: UserId,
     req: &UpdateClientRequest,
 ) -> impl Future<Output = Result<Client, ApiError>> {
-    patch(format!("/api/clients/{id}"), Some(token), req)
+    patch(format!("/api/clients/{id}"), req)
 }
 
-pub fn reinvite(token: &str, id: &str) -> impl Future<Output = Result<ClientWithInvite, ApiError>> {
-    post(format!("/api/clients/{id}/invite"), Some(token), &Empty {})
+pub fn reinvite(id: UserId) -> impl Future<Output = Result<ClientWithInvite, ApiError>> {
+    post(format!("/api/clients/{id}/invite"), &Empty {})
 }
 
 pub fn set_messaging(
-    token: &str,
-    id: &str,
+    id: UserId,
     mode: MessagingMode,
 ) -> impl Future<Output = Result<Client, ApiError>> {
     put(
         format!("/api/clients/{id}/messaging"),
-        Some(token),
         &SetMessagingRequest { mode },
     )
 }
 
-pub fn messaging_changes(
-    token: &str,
-    id: &str,
-) -> impl Future<Output = Result<Page<ModeChange>, ApiError>> {
-    get(format!("/api/clients/{id}/messaging/changes"), Some(token))
+pub fn messaging_changes(id: UserId) -> impl Future<Output = Result<Page<ModeChange>, ApiError>> {
+    get(format!("/api/clients/{id}/messaging/changes"))
 }
 
 pub fn add_reaction(
-    token: &str,
-    conversation: &str,
-    message: &str,
+    conversation: ConversationId,
+    message: MessageId,
     emoji: &str,
 ) -> impl Future<Output = Result<Message, ApiError>> {
     post(
         format!("/api/conversations/{conversation}/messages/{message}/reactions"),
-        Some(token),
         &AddReactionRequest {
             emoji: emoji.to_owned(),
         },
@@ -152,165 +142,134 @@ pub fn add_reaction(
 }
 
 pub fn remove_reaction(
-    token: &str,
-    conversation: &str,
-    message: &str,
+    conversation: ConversationId,
+    message: MessageId,
     emoji: &str,
 ) -> impl Future<Output = Result<Message, ApiError>> {
     let emoji = String::from(js_sys::encode_uri_component(emoji));
-    super::requests::delete(
-        format!("/api/conversations/{conversation}/messages/{message}/reactions/{emoji}"),
-        Some(token),
-    )
+    delete(format!(
+        "/api/conversations/{conversation}/messages/{message}/reactions/{emoji}"
+    ))
 }
 
 pub fn create_group(
-    token: &str,
     req: &CreateGroupRequest,
 ) -> impl Future<Output = Result<ConversationSummary, ApiError>> {
-    post("/api/groups".into(), Some(token), req)
+    post("/api/groups".into(), req)
 }
 
 pub fn update_conversation(
-    token: &str,
-    id: &str,
+    id: ConversationId,
     req: &UpdateConversationRequest,
 ) -> impl Future<Output = Result<ConversationSummary, ApiError>> {
-    patch(format!("/api/conversations/{id}"), Some(token), req)
+    patch(format!("/api/conversations/{id}"), req)
 }
 
 pub fn group_members(
-    token: &str,
-    id: &str,
+    id: ConversationId,
 ) -> impl Future<Output = Result<Vec<GroupMember>, ApiError>> {
-    get(format!("/api/conversations/{id}/members"), Some(token))
+    get(format!("/api/conversations/{id}/members"))
 }
 
 pub fn set_member(
-    token: &str,
-    id: &str,
-    user: &str,
+    id: ConversationId,
+    user: UserId,
     req: &SetMemberRequest,
 ) -> impl Future<Output = Result<Vec<GroupMember>, ApiError>> {
-    put(
-        format!("/api/conversations/{id}/members/{user}"),
-        Some(token),
-        req,
-    )
+    put(format!("/api/conversations/{id}/members/{user}"), req)
 }
 
 pub fn remove_member(
-    token: &str,
-    id: &str,
-    user: &str,
+    id: ConversationId,
+    user: UserId,
 ) -> impl Future<Output = Result<(), ApiError>> {
-    super::requests::delete(
-        format!("/api/conversations/{id}/members/{user}"),
-        Some(token),
-    )
+    delete(format!("/api/conversations/{id}/members/{user}"))
 }
 
-pub fn products(token: &str) -> impl Future<Output = Result<Page<Product>, ApiError>> {
-    get("/api/products".into(), Some(token))
+pub fn products() -> impl Future<Output = Result<Page<Product>, ApiError>> {
+    get("/api/products".into())
 }
 
 pub fn create_product(
-    token: &str,
     req: &CreateProductRequest,
 ) -> impl Future<Output = Result<Product, ApiError>> {
-    post("/api/products".into(), Some(token), req)
+    post("/api/products".into(), req)
 }
 
-pub fn purchases(
-    token: &str,
-    client: &str,
-) -> impl Future<Output = Result<Page<Purchase>, ApiError>> {
-    get(format!("/api/clients/{client}/purchases"), Some(token))
+pub fn purchases(client: UserId) -> impl Future<Output = Result<Page<Purchase>, ApiError>> {
+    get(format!("/api/clients/{client}/purchases"))
 }
 
 pub fn record_purchase(
-    token: &str,
-    client: &str,
-    product_id: shared::ProductId,
+    client: UserId,
+    product_id: ProductId,
 ) -> impl Future<Output = Result<Purchase, ApiError>> {
     post(
         format!("/api/clients/{client}/purchases"),
-        Some(token),
         &RecordPurchaseRequest { product_id },
     )
 }
 
-pub fn webhook_secret(token: &str) -> impl Future<Output = Result<WebhookSecret, ApiError>> {
-    get("/api/webhooks/secret".into(), Some(token))
+pub fn webhook_secret() -> impl Future<Output = Result<WebhookSecret, ApiError>> {
+    get("/api/webhooks/secret".into())
 }
 
-pub fn staff(token: &str) -> impl Future<Output = Result<Page<StaffMember>, ApiError>> {
-    get("/api/staff".into(), Some(token))
+pub fn staff() -> impl Future<Output = Result<Page<StaffMember>, ApiError>> {
+    get("/api/staff".into())
 }
 
 pub fn invite_staff(
-    token: &str,
     req: &InviteStaffRequest,
 ) -> impl Future<Output = Result<StaffWithInvite, ApiError>> {
-    post("/api/staff".into(), Some(token), req)
+    post("/api/staff".into(), req)
 }
 
 pub fn assign_coach(
-    token: &str,
-    client: &str,
-    coach_id: Option<shared::UserId>,
+    client: UserId,
+    coach_id: Option<UserId>,
 ) -> impl Future<Output = Result<Client, ApiError>> {
     put(
         format!("/api/clients/{client}/coach"),
-        Some(token),
         &AssignCoachRequest { coach_id },
     )
 }
 
 pub fn client_conversations(
-    token: &str,
-    id: &str,
+    id: UserId,
 ) -> impl Future<Output = Result<Vec<ConversationSummary>, ApiError>> {
-    get(format!("/api/clients/{id}/conversations"), Some(token))
+    get(format!("/api/clients/{id}/conversations"))
 }
 
-pub fn start_conversation(token: &str, id: &str) -> impl Future<Output = Result<Client, ApiError>> {
-    post(
-        format!("/api/clients/{id}/conversation"),
-        Some(token),
-        &Empty {},
-    )
+pub fn start_conversation(id: UserId) -> impl Future<Output = Result<Client, ApiError>> {
+    post(format!("/api/clients/{id}/conversation"), &Empty {})
 }
 
-pub fn companies(token: &str) -> impl Future<Output = Result<Vec<Company>, ApiError>> {
-    get("/api/companies".into(), Some(token))
+pub fn companies() -> impl Future<Output = Result<Vec<Company>, ApiError>> {
+    get("/api/companies".into())
 }
 
 pub fn create_company(
-    token: &str,
     req: &CreateCompanyRequest,
 ) -> impl Future<Output = Result<Company, ApiError>> {
-    post("/api/companies".into(), Some(token), req)
+    post("/api/companies".into(), req)
 }
 
-pub fn settings(token: &str) -> impl Future<Output = Result<Settings, ApiError>> {
-    get("/api/settings".into(), Some(token))
+pub fn settings() -> impl Future<Output = Result<Settings, ApiError>> {
+    get("/api/settings".into())
 }
 
 pub fn update_settings(
-    token: &str,
     req: &UpdateSettingsRequest,
 ) -> impl Future<Output = Result<Settings, ApiError>> {
-    patch("/api/settings".into(), Some(token), req)
+    patch("/api/settings".into(), req)
 }
 
 pub fn create_mass_message(
-    token: &str,
     req: &CreateMassMessageRequest,
 ) -> impl Future<Output = Result<MassMessage, ApiError>> {
-    post("/api/mass-messages".into(), Some(token), req)
+    post("/api/mass-messages".into(), req)
 }
 
-pub fn mass_message(token: &str, id: &str) -> impl Future<Output = Result<MassMessage, ApiError>> {
-    get(format!("/api/mass-messages/{id}"), Some(token))
+pub fn mass_message(id: &MassMessageId) -> impl Future<Output = Result<MassMessage, ApiError>> {
+    get(format!("/api/mass-messages/{}", id.as_str()))
 }

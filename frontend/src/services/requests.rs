@@ -1,4 +1,6 @@
 //! One request function for the whole app: JSON in, JSON out, every failure a typed [`ApiError`].
+//! Requests carry the signed-in session's token themselves (the session state hands it over
+//! with [`set_token`]); a 401 on a request that carried one signs the app out.
 
 use futures::FutureExt as _;
 use gloo_net::http::{Method, RequestBuilder};
@@ -11,7 +13,23 @@ use std::rc::Rc;
 
 thread_local! {
     static ON_UNAUTHORIZED: RefCell<Option<Rc<dyn Fn()>>> = RefCell::new(None);
+    static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
 }
+
+/// The session token requests carry from now on (none once signed out).
+pub fn set_token(token: Option<String>) {
+    TOKEN.with(|t| *t.borrow_mut() = token);
+}
+
+/// Whether a request is made for the signed-in person or before anyone signs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    Session,
+    Public,
+}
+
+/// A query string's pairs.
+pub type Query = Vec<(&'static str, String)>;
 
 /// What to do when the server refuses the session a request carried (expired, revoked, or
 /// signed with a secret it no longer has): the app signs out, wherever the request came from.
@@ -54,11 +72,18 @@ impl std::fmt::Display for ApiError {
 async fn exchange(
     method: Method,
     path: String,
-    token: Option<String>,
+    query: Query,
+    auth: Auth,
     body: Result<Option<String>, ApiError>,
 ) -> Result<(u16, String), ApiError> {
     let body = body?;
-    let mut builder = RequestBuilder::new(&super::config::api(&path)).method(method);
+    let token = match auth {
+        Auth::Session => TOKEN.with(|t| t.borrow().clone()),
+        Auth::Public => None,
+    };
+    let mut builder = RequestBuilder::new(&super::config::api(&path))
+        .method(method)
+        .query(query.iter().map(|(k, v)| (*k, v)));
     if let Some(t) = &token {
         builder = builder.header("Authorization", &format!("Bearer {t}"));
     }
@@ -123,50 +148,54 @@ fn encode<B: Serialize>(body: &B) -> Result<String, ApiError> {
 pub fn request<B: Serialize, T: DeserializeOwned>(
     method: Method,
     path: String,
-    token: Option<&str>,
+    query: Query,
+    auth: Auth,
     body: Option<&B>,
 ) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
     let body = body.map(encode).transpose();
     // Boxed, so that waiting for the answer is one piece of code for every type.
-    exchange(method, path, token.map(str::to_owned), body)
+    exchange(method, path, query, auth, body)
         .boxed_local()
         .map(decode)
 }
 
 pub fn get<T: DeserializeOwned>(
     path: String,
-    token: Option<&str>,
 ) -> impl Future<Output = Result<T, ApiError>> + use<T> {
-    request::<(), T>(Method::GET, path, token, None)
+    request::<(), T>(Method::GET, path, Vec::new(), Auth::Session, None)
+}
+
+/// A GET with a query string.
+pub fn get_with<T: DeserializeOwned>(
+    path: String,
+    query: Query,
+) -> impl Future<Output = Result<T, ApiError>> + use<T> {
+    request::<(), T>(Method::GET, path, query, Auth::Session, None)
 }
 
 pub fn post<B: Serialize, T: DeserializeOwned>(
     path: String,
-    token: Option<&str>,
     body: &B,
 ) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
-    request(Method::POST, path, token, Some(body))
+    request(Method::POST, path, Vec::new(), Auth::Session, Some(body))
 }
 
 pub fn patch<B: Serialize, T: DeserializeOwned>(
     path: String,
-    token: Option<&str>,
     body: &B,
 ) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
-    request(Method::PATCH, path, token, Some(body))
+    request(Method::PATCH, path, Vec::new(), Auth::Session, Some(body))
 }
 
 pub fn put<B: Serialize, T: DeserializeOwned>(
     path: String,
-    token: Option<&str>,
     body: &B,
 ) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
-    request(Method::PUT, path, token, Some(body))
+    request(Method::PUT, path, Vec::new(), Auth::Session, Some(body))
 }
 
 pub fn delete<T: DeserializeOwned>(
     path: String,
-    token: Option<&str>,
 ) -> impl Future<Output = Result<T, ApiError>> + use<T> {
-    request::<(), T>(Method::DELETE, path, token, None)
+    request::<(), T>(Method::DELETE, path, Vec::new(), Auth::Session, None)
 }

@@ -38,17 +38,19 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     println!("Sideline is running at http://{}", running.addr);
+    println!("  Staff app:  http://{}/", running.addr);
+    println!("  Client app: http://{}/c/", running.addr);
     if let Some(d) = &running.demo {
         println!(
-            "  Coach login:          {} / {}",
+            "  Coach login (staff app):           {} / {}",
             d.coach_email, d.coach_password
         );
         println!(
-            "  Client login:         {} / {}",
+            "  Client login (client app):         {} / {}",
             d.client_email, d.client_password
         );
         println!(
-            "  One-way client login: {} / {}",
+            "  One-way client login (client app): {} / {}",
             d.one_way_client_email, d.client_password
         );
     }

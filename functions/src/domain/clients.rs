@@ -175,7 +175,7 @@ impl Clients {
             tx.push(invite_write);
             let created = ClientWithInvite {
                 client: roster_entry(&client)?,
-                invite: invite_view(token, expires_at),
+                invite: invite_view(token, expires_at, Role::Client),
             };
             commit(&*self.store, tx, created).await
         })
@@ -673,14 +673,20 @@ impl Clients {
         tx.commit(&*self.store).await?;
         Ok(ClientWithInvite {
             client: roster_entry(&client.value)?,
-            invite: invite_view(token, expires_at),
+            invite: invite_view(token, expires_at, Role::Client),
         })
     }
 }
 
-pub(super) fn invite_view(token: String, expires_at: time::OffsetDateTime) -> Invite {
+/// An invite as the API shows it. Its link opens the app the person will use: the client app
+/// (under `/c/`) for a client, the staff app for staff.
+pub(super) fn invite_view(token: String, expires_at: time::OffsetDateTime, role: Role) -> Invite {
+    let app = match role.is_staff() {
+        true => "",
+        false => "/c",
+    };
     Invite {
-        url: format!("/invite/{token}"),
+        url: format!("{app}/invite/{token}"),
         token,
         expires_at,
     }

@@ -100,7 +100,7 @@ impl Staff {
         tx.commit(&*self.store).await?;
         Ok(StaffWithInvite {
             staff: staff_entry(&user, false),
-            invite: super::clients::invite_view(token, expires_at),
+            invite: super::clients::invite_view(token, expires_at, user.role),
         })
     }
 

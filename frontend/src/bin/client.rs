@@ -1,0 +1,45 @@
+//! The client app: a business's clients on their phones, served under `/c/`. Sign-in, invites,
+//! their conversations and their account; every staff screen is in the staff app instead.
+
+use sideline_frontend::app::{Elsewhere, Frame, Kind, Route, Signed, tab};
+use sideline_frontend::pages::{account::Account, auth::*, inbox::Inbox};
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+fn main() {
+    sideline_frontend::run::<App>();
+}
+
+#[component]
+fn App() -> Html {
+    html! { <Frame kind={Kind::Client} render={Callback::from(switch)} /> }
+}
+
+fn switch(route: Route) -> Html {
+    let signed = |page: Html| html! { <Signed nav={html! { <Nav /> }}>{ page }</Signed> };
+    match route {
+        Route::SignIn => html! { <SignIn /> },
+        Route::Invite { token } => html! { <AcceptInvite {token} /> },
+        Route::Home | Route::Inbox => signed(html! { <Inbox selected={None} /> }),
+        Route::Conversation { id } => signed(html! { <Inbox selected={Some(id)} /> }),
+        Route::Account => signed(html! { <Account /> }),
+        Route::NotFound => html! { <Redirect<Route> to={Route::Inbox} /> },
+        // Signing up a business, and every staff screen.
+        staff => html! { <Elsewhere kind={Kind::Staff} route={staff} /> },
+    }
+}
+
+#[component]
+fn Nav() -> Html {
+    let route = use_route::<Route>();
+    let in_inbox = matches!(
+        route,
+        Some(Route::Inbox | Route::Conversation { .. } | Route::Home)
+    );
+    html! {
+        <>
+            { tab(Route::Inbox, "Messages", in_inbox) }
+            { tab(Route::Account, "Account", route == Some(Route::Account)) }
+        </>
+    }
+}

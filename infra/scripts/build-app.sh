@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds both apps (release, as deployed) into one site directory: the staff app at its root,
+# the client app under c/ (served at /c/).
+#
+#   infra/scripts/build-app.sh DIST_DIR
+set -euo pipefail
+dist=${1:?usage: build-app.sh DIST_DIR}
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source infra/scripts/tools.sh frontend
+# The staff app first: a build empties its dist directory, c/ included.
+trunk build --release --offline --dist "$dist" frontend/index.html >/dev/null
+trunk build --release --offline --dist "$dist/c" --public-url /c/ frontend/client/index.html >/dev/null
