@@ -2,7 +2,8 @@
 //! shell around signed-in pages.
 
 use crate::hooks::{use_realtime, use_session};
-use crate::state::{LiveState, SessionState};
+use crate::reducers::{Chat, ChatAction};
+use crate::state::SessionState;
 use shared::model::Role;
 use shared::{ConversationId, UserId};
 use yew::prelude::*;
@@ -96,7 +97,7 @@ pub struct FrameProps {
 #[component]
 pub fn Frame(props: &FrameProps) -> Html {
     let session = use_reducer(SessionState::load);
-    let live = use_reducer(LiveState::default);
+    let chat = use_reducer(Chat::default);
     let render = props.render.clone();
     let basename = match props.kind.base() {
         "" => None,
@@ -104,14 +105,14 @@ pub fn Frame(props: &FrameProps) -> Html {
     };
     html! {
         <ContextProvider<crate::state::SessionContext> context={session}>
-            <ContextProvider<crate::state::LiveContext> context={live}>
+            <ContextProvider<crate::state::ChatContext> context={chat}>
                 <ContextProvider<Kind> context={props.kind}>
                     <BrowserRouter {basename}>
                         <SessionKeeper />
                         <Switch<Route> render={move |r| render.emit(r)} />
                     </BrowserRouter>
                 </ContextProvider<Kind>>
-            </ContextProvider<crate::state::LiveContext>>
+            </ContextProvider<crate::state::ChatContext>>
         </ContextProvider<crate::state::SessionContext>>
     }
 }
@@ -127,8 +128,15 @@ pub fn use_kind() -> Kind {
 #[component]
 fn SessionKeeper() -> Html {
     let session = use_session();
-    let live = crate::hooks::use_live();
-    use_realtime(session.current().map(|s| s.token), live);
+    let chat = crate::hooks::use_chat();
+    {
+        // Nothing of one person's conversations stays for the next.
+        let chat = chat.clone();
+        use_effect_with(session.current().map(|s| s.user.id), move |me| {
+            chat.dispatch(ChatAction::Person(*me));
+        });
+    }
+    use_realtime(session.current().map(|s| s.token), chat);
     {
         let session = session.clone();
         use_effect_with((), move |_| {

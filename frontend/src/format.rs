@@ -84,6 +84,12 @@ mod viewer {
         UtcOffset::from_whole_seconds(-(minutes as i32) * 60).unwrap_or(UtcOffset::UTC)
     }
 
+    /// A random UUID from the browser (`crypto.randomUUID()`, in secure contexts: HTTPS and
+    /// localhost).
+    pub fn uuid() -> Option<String> {
+        Some(web_sys::window()?.crypto().ok()?.random_uuid())
+    }
+
     pub fn random() -> u64 {
         (js_sys::Math::random() * 1e15) as u64
     }
@@ -99,6 +105,10 @@ mod viewer {
 
     pub fn offset(_: OffsetDateTime) -> UtcOffset {
         UtcOffset::UTC
+    }
+
+    pub fn uuid() -> Option<String> {
+        None
     }
 
     pub fn random() -> u64 {
@@ -129,10 +139,13 @@ pub fn list_time(at: OffsetDateTime) -> String {
     list_time_at(at, viewer::now(), viewer::offset(at))
 }
 
-/// A fresh idempotency key for a message.
+/// A fresh idempotency key for a message: a random UUID, or where the browser gives none (a
+/// page served over plain HTTP from another host) the time and two random numbers.
 pub fn new_client_message_id() -> String {
-    let now = viewer::now().unix_timestamp_nanos() / 1_000_000;
-    format!("{now:x}-{:x}{:x}", viewer::random(), viewer::random())
+    viewer::uuid().unwrap_or_else(|| {
+        let now = viewer::now().unix_timestamp_nanos() / 1_000_000;
+        format!("{now:x}-{:x}{:x}", viewer::random(), viewer::random())
+    })
 }
 
 #[cfg(test)]

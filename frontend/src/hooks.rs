@@ -1,6 +1,7 @@
 //! Hooks over the app's contexts, and the realtime connection.
 
-use crate::state::{Live, LiveContext, Session, SessionAction, SessionContext};
+use crate::reducers::ChatAction;
+use crate::state::{ChatContext, Session, SessionAction, SessionContext};
 use futures::StreamExt;
 use gloo_net::websocket::{Message as WsMessage, futures::WebSocket};
 use gloo_timers::future::TimeoutFuture;
@@ -31,15 +32,16 @@ pub fn use_session() -> SessionHandle {
     SessionHandle(use_context::<SessionContext>().expect("the session provider wraps the app"))
 }
 
+/// The signed-in person's conversations, live.
 #[hook]
-pub fn use_live() -> LiveContext {
-    use_context::<LiveContext>().expect("the live provider wraps the app")
+pub fn use_chat() -> ChatContext {
+    use_context::<ChatContext>().expect("the chat provider wraps the app")
 }
 
 /// Keeps one WebSocket open while signed in, reconnecting with backoff (0.5 s doubling to
-/// 15 s), and feeds what arrives into the live state.
+/// 15 s), and feeds what arrives into the chat state.
 #[hook]
-pub fn use_realtime(token: Option<String>, live: LiveContext) {
+pub fn use_realtime(token: Option<String>, chat: ChatContext) {
     use_effect_with(token, move |token| {
         let alive = Rc::new(Cell::new(true));
         if let Some(token) = token.clone() {
@@ -61,11 +63,11 @@ pub fn use_realtime(token: Option<String>, live: LiveContext) {
                                     greeted = true;
                                     delay_ms = 500;
                                     if connected_before {
-                                        live.dispatch(Live::Reconnected);
+                                        chat.dispatch(ChatAction::Reconnected);
                                     }
                                     connected_before = true;
                                 } else {
-                                    live.dispatch(Live::Event(event));
+                                    chat.dispatch(ChatAction::Event(event));
                                 }
                             }
                         }
@@ -80,4 +82,107 @@ pub fn use_realtime(token: Option<String>, live: LiveContext) {
         }
         move || alive.set(false)
     });
+}
+
+/// What a screen loads: the data once it is here (kept while loading again), the error if the
+/// last load failed, whether a load is out, and ways to load again or to set what a change
+/// returned.
+pub struct Fetch<T> {
+    state: UseStateHandle<Loaded<T>>,
+    generation: UseStateHandle<u32>,
+}
+
+#[derive(Clone)]
+struct Loaded<T> {
+    data: Option<T>,
+    error: Option<String>,
+    loading: bool,
+}
+
+impl<T> Clone for Fetch<T> {
+    fn clone(&self) -> Self {
+        Self {
+            state: self.state.clone(),
+            generation: self.generation.clone(),
+        }
+    }
+}
+
+impl<T: Clone + 'static> Fetch<T> {
+    pub fn data(&self) -> Option<&T> {
+        self.state.data.as_ref()
+    }
+
+    pub fn error(&self) -> Option<String> {
+        self.state.error.clone()
+    }
+
+    pub fn loading(&self) -> bool {
+        self.state.loading
+    }
+
+    /// Loads again.
+    pub fn reload(&self) {
+        self.generation.set(*self.generation + 1);
+    }
+
+    /// Shows `data`: what a change answered, without loading again.
+    pub fn set(&self, data: T) {
+        self.state.set(Loaded {
+            data: Some(data),
+            error: None,
+            loading: false,
+        });
+    }
+}
+
+/// Loads with `load(deps)` now and whenever `deps` change (or [`Fetch::reload`] is called). A
+/// load that comes back after a newer one started is dropped.
+#[hook]
+pub fn use_fetch<T, D, F, Fut>(deps: D, load: F) -> Fetch<T>
+where
+    T: Clone + 'static,
+    D: PartialEq + Clone + 'static,
+    F: Fn(D) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<T, crate::services::requests::ApiError>> + 'static,
+{
+    let state = use_state(|| Loaded {
+        data: None,
+        error: None,
+        loading: true,
+    });
+    let generation = use_state(|| 0u32);
+    let latest = use_mut_ref(|| 0u32);
+    {
+        let (state, latest) = (state.clone(), latest.clone());
+        use_effect_with((deps, *generation), move |(deps, _)| {
+            let mine = *latest.borrow() + 1;
+            *latest.borrow_mut() = mine;
+            let previous = (*state).clone();
+            state.set(Loaded {
+                loading: true,
+                ..previous.clone()
+            });
+            let request = load(deps.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = request.await;
+                if *latest.borrow() != mine {
+                    return;
+                }
+                state.set(match result {
+                    Ok(data) => Loaded {
+                        data: Some(data),
+                        error: None,
+                        loading: false,
+                    },
+                    Err(e) => Loaded {
+                        data: previous.data,
+                        error: Some(e.message),
+                        loading: false,
+                    },
+                });
+            });
+        });
+    }
+    Fetch { state, generation }
 }

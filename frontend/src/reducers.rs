@@ -4,7 +4,8 @@
 use shared::events::*;
 use shared::ids::{ConversationId, MessageId, UserId};
 use shared::model::{ConversationSummary, Message, MessagingMode, Reaction};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
 /// A message typed in this tab and not yet confirmed by the server.
 #[derive(Debug, Clone, PartialEq)]
@@ -250,6 +251,157 @@ pub fn inbox_filter<'a>(
         .iter()
         .filter(|c| needle.is_empty() || c.title.to_lowercase().contains(&needle))
         .collect()
+}
+
+/// What the app knows of the signed-in person's conversations, fed by the socket and by what
+/// the views fetch: the inbox, the threads opened (each once), what the server last said about
+/// posting in each, the groups they were taken out of, and mass messages' progress. One state
+/// for every view, so an event is applied once, where it lands.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Chat {
+    pub me: Option<UserId>,
+    pub inbox: Vec<ConversationSummary>,
+    /// Where the next page of the inbox starts.
+    pub inbox_cursor: Option<String>,
+    /// Bumped when the loaded inbox may be missing something (a conversation it does not have,
+    /// a reconnect): the inbox fetches its first page again.
+    pub inbox_stale: u64,
+    pub threads: HashMap<ConversationId, Rc<Thread>>,
+    pub permissions: HashMap<ConversationId, Permission>,
+    pub removed: HashSet<ConversationId>,
+    /// The conversation on screen: its new messages are not unread.
+    pub open: Option<ConversationId>,
+    /// Bumped on each reconnect: what is on screen is fetched again.
+    pub reconnects: u64,
+    pub mass_progress: HashMap<String, MassMessageProgress>,
+}
+
+pub enum ChatAction {
+    /// Someone signed in (or out): nothing of the previous person stays.
+    Person(Option<UserId>),
+    Event(ServerEvent),
+    /// The socket came back after a drop: anything may have been missed.
+    Reconnected,
+    /// A page of the inbox: the first (replacing the list) or the next.
+    InboxPage {
+        items: Vec<ConversationSummary>,
+        next_cursor: Option<String>,
+        first: bool,
+    },
+    /// The viewer read a conversation up to its newest message.
+    Read(ConversationId),
+    Open(Option<ConversationId>),
+    Thread(ConversationId, ThreadAction),
+    /// What the viewer may do in a conversation now, as a change they made answered.
+    Permission(ConversationId, Permission),
+}
+
+impl Chat {
+    /// The thread of a conversation as loaded so far.
+    pub fn thread(&self, id: ConversationId) -> Rc<Thread> {
+        self.threads.get(&id).cloned().unwrap_or_default()
+    }
+
+    pub fn apply(&mut self, action: ChatAction) {
+        match action {
+            ChatAction::Person(me) => {
+                if me != self.me {
+                    *self = Chat {
+                        me,
+                        ..Default::default()
+                    };
+                }
+            }
+            ChatAction::Event(event) => self.event(event),
+            ChatAction::Reconnected => {
+                self.reconnects += 1;
+                self.inbox_stale += 1;
+                // The refetched summaries decide again, and a thread not on screen may have
+                // missed messages: it is loaded again when opened.
+                self.permissions.clear();
+                let open = self.open;
+                self.threads.retain(|id, _| Some(*id) == open);
+            }
+            ChatAction::InboxPage {
+                items,
+                next_cursor,
+                first,
+            } => {
+                match first {
+                    true => self.inbox = items,
+                    false => inbox_extend(&mut self.inbox, items),
+                }
+                self.inbox_cursor = next_cursor;
+            }
+            ChatAction::Read(id) => {
+                if let Some(c) = self.inbox.iter_mut().find(|c| c.id == id) {
+                    c.unread_count = 0;
+                }
+            }
+            ChatAction::Open(id) => self.open = id,
+            ChatAction::Thread(id, action) => {
+                if let ThreadAction::Reset = action {
+                    self.removed.remove(&id);
+                }
+                Rc::make_mut(self.threads.entry(id).or_default()).apply(action);
+            }
+            ChatAction::Permission(id, p) => {
+                self.permissions.insert(id, p);
+            }
+        }
+    }
+
+    fn event(&mut self, event: ServerEvent) {
+        if inbox_apply(&mut self.inbox, &event, self.me, self.open) == InboxChange::Reload {
+            self.inbox_stale += 1;
+        }
+        if let Some((id, p)) = permission_of(&event) {
+            self.permissions.insert(id, p);
+        }
+        match event {
+            ServerEvent::MessageCreated(MessageCreated { message }) => {
+                if let Some(t) = self.threads.get_mut(&message.conversation_id) {
+                    Rc::make_mut(t).add(message);
+                }
+            }
+            ServerEvent::ReactionChanged(ReactionChanged {
+                conversation_id,
+                message_id,
+                reactions,
+            }) => {
+                if let Some(t) = self.threads.get_mut(&conversation_id) {
+                    Rc::make_mut(t).reactions(message_id, reactions);
+                }
+            }
+            ServerEvent::ConversationRemoved(ConversationRemoved { conversation_id }) => {
+                self.removed.insert(conversation_id);
+            }
+            ServerEvent::MassMessageProgress(p) => {
+                self.mass_progress.insert(p.id.as_str().to_owned(), p);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl yew::Reducible for Chat {
+    type Action = ChatAction;
+
+    fn reduce(self: Rc<Self>, action: ChatAction) -> Rc<Self> {
+        let mut next = Rc::unwrap_or_clone(self);
+        next.apply(action);
+        Rc::new(next)
+    }
+}
+
+/// The conversation and what the viewer may do in it after `event`, if the event says.
+fn permission_of(event: &ServerEvent) -> Option<(ConversationId, Permission)> {
+    match event {
+        ServerEvent::PermissionChanged(PermissionChanged {
+            conversation_id, ..
+        }) => permission_from(event, *conversation_id).map(|p| (*conversation_id, p)),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -535,5 +687,92 @@ mod tests {
         assert_eq!(titles("  ANN "), ["Ann Lee", "Annika Berg"]);
         assert_eq!(titles(""), ["Ann Lee", "Bo Diaz", "Annika Berg"]);
         assert!(titles("zed").is_empty());
+    }
+
+    #[test]
+    fn each_event_lands_once_in_the_inbox_and_the_open_thread() {
+        let me = user(1);
+        let mut chat = Chat::default();
+        chat.apply(ChatAction::Person(Some(me)));
+        chat.apply(ChatAction::InboxPage {
+            items: vec![summary(1, "Maya", 0), summary(2, "Luis", 0)],
+            next_cursor: None,
+            first: true,
+        });
+        chat.apply(ChatAction::Open(Some(conversation(2))));
+        chat.apply(ChatAction::Thread(
+            conversation(2),
+            ThreadAction::Page {
+                items: vec![message(2, 1, 2, "a")],
+                next_cursor: None,
+                older: false,
+            },
+        ));
+        chat.apply(ChatAction::Event(created(message(2, 2, 2, "b"))));
+        // Top of the list, not unread (it is open), and in its thread once.
+        assert_eq!(chat.inbox[0].id, conversation(2));
+        assert_eq!(chat.inbox[0].unread_count, 0);
+        assert_eq!(chat.thread(conversation(2)).messages.len(), 2);
+        // A conversation not on screen counts it, and keeps no thread it never loaded.
+        chat.apply(ChatAction::Event(created(message(1, 3, 2, "c"))));
+        assert_eq!(chat.inbox[0].unread_count, 1);
+        assert!(!chat.threads.contains_key(&conversation(1)));
+        chat.apply(ChatAction::Read(conversation(1)));
+        assert_eq!(chat.inbox[0].unread_count, 0);
+        // One the list does not have: the inbox is fetched again.
+        let stale = chat.inbox_stale;
+        chat.apply(ChatAction::Event(created(message(9, 4, 2, "d"))));
+        assert_eq!(chat.inbox_stale, stale + 1);
+    }
+
+    #[test]
+    fn a_reconnect_refetches_and_a_new_person_starts_empty() {
+        let mut chat = Chat::default();
+        chat.apply(ChatAction::Person(Some(user(1))));
+        for c in [1, 2] {
+            chat.apply(ChatAction::Thread(
+                conversation(c),
+                ThreadAction::Page {
+                    items: vec![message(c, c, 2, "a")],
+                    next_cursor: None,
+                    older: false,
+                },
+            ));
+        }
+        chat.apply(ChatAction::Open(Some(conversation(1))));
+        chat.apply(ChatAction::Permission(
+            conversation(1),
+            Permission {
+                can_post: false,
+                messaging: Some(MessagingMode::OneWay),
+                announcement_only: false,
+            },
+        ));
+        let (reconnects, stale) = (chat.reconnects, chat.inbox_stale);
+        chat.apply(ChatAction::Reconnected);
+        assert_eq!(
+            (chat.reconnects, chat.inbox_stale),
+            (reconnects + 1, stale + 1)
+        );
+        assert!(
+            chat.permissions.is_empty(),
+            "the refetched summaries decide"
+        );
+        assert!(
+            chat.threads.contains_key(&conversation(1)),
+            "on screen: kept"
+        );
+        assert!(
+            !chat.threads.contains_key(&conversation(2)),
+            "may have missed messages"
+        );
+        chat.apply(ChatAction::Person(Some(user(3))));
+        assert_eq!(
+            chat,
+            Chat {
+                me: Some(user(3)),
+                ..Default::default()
+            }
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! App state: the session (kept in localStorage) and the stream of live events.
 
+use crate::reducers::Chat;
 use crate::services::requests::set_token;
 use gloo_storage::{LocalStorage, Storage};
 use shared::api::AuthResponse;
-use shared::events::*;
 use shared::model::User;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -77,85 +77,5 @@ impl Reducible for SessionState {
 
 pub type SessionContext = UseReducerHandle<SessionState>;
 
-/// What the realtime connection reports.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Live {
-    Event(ServerEvent),
-    /// The socket came back after a drop: anything may have been missed, fetch again.
-    Reconnected,
-}
-
-/// The most recent live events, numbered, so every view can process each once.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LiveState {
-    pub next_seq: u64,
-    pub recent: Vec<(u64, Live)>,
-}
-
-/// How many events are kept for views that render less often than events arrive.
-const RECENT: usize = 256;
-
-impl Reducible for LiveState {
-    type Action = Live;
-
-    fn reduce(self: Rc<Self>, action: Live) -> Rc<Self> {
-        let mut recent = self.recent.clone();
-        recent.push((self.next_seq, action));
-        if recent.len() > RECENT {
-            recent.drain(..recent.len() - RECENT);
-        }
-        Rc::new(Self {
-            next_seq: self.next_seq + 1,
-            recent,
-        })
-    }
-}
-
-impl LiveState {
-    /// Events after `seen` (the last sequence number a view processed).
-    pub fn since(&self, seen: Option<u64>) -> impl Iterator<Item = &(u64, Live)> {
-        self.recent
-            .iter()
-            .filter(move |(n, _)| seen.is_none_or(|s| *n > s))
-    }
-}
-
-pub type LiveContext = UseReducerHandle<LiveState>;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use shared::ids::UserId;
-
-    fn hello(n: u64) -> Live {
-        Live::Event(ServerEvent::Hello(Hello {
-            user_id: UserId::from_ulid(ulid::Ulid::from_parts(n, 0)),
-        }))
-    }
-
-    #[test]
-    fn each_view_sees_each_event_once_in_order() {
-        let mut state = Rc::new(LiveState::default());
-        for n in 0..3 {
-            state = state.reduce(hello(n));
-        }
-        state = state.reduce(Live::Reconnected);
-        let all: Vec<u64> = state.since(None).map(|(n, _)| *n).collect();
-        assert_eq!(all, [0, 1, 2, 3]);
-        let after: Vec<&Live> = state.since(Some(1)).map(|(_, e)| e).collect();
-        assert_eq!(after, [&hello(2), &Live::Reconnected]);
-        assert_eq!(state.since(Some(3)).count(), 0);
-        assert_eq!(state.next_seq, 4);
-    }
-
-    #[test]
-    fn only_the_most_recent_events_are_kept() {
-        let mut state = Rc::new(LiveState::default());
-        for n in 0..(RECENT as u64 + 10) {
-            state = state.reduce(hello(n));
-        }
-        assert_eq!(state.recent.len(), RECENT);
-        assert_eq!(state.recent.first().map(|(n, _)| *n), Some(10));
-        assert_eq!(state.next_seq, RECENT as u64 + 10);
-    }
-}
+/// The signed-in person's conversations, live (see [`Chat`]).
+pub type ChatContext = UseReducerHandle<Chat>;

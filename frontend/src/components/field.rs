@@ -50,3 +50,74 @@ pub fn FormError(props: &FormErrorProps) -> Html {
         None => html! {},
     }
 }
+
+/// One choice of a [`RadioGroup`].
+#[derive(Clone, PartialEq)]
+pub struct Choice<T> {
+    pub value: T,
+    pub label: &'static str,
+    /// A line under the label.
+    pub hint: Option<&'static str>,
+}
+
+impl<T> Choice<T> {
+    pub fn new(value: T, label: &'static str) -> Self {
+        Self {
+            value,
+            label,
+            hint: None,
+        }
+    }
+
+    pub fn hinted(value: T, label: &'static str, hint: &'static str) -> Self {
+        Self {
+            value,
+            label,
+            hint: Some(hint),
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RadioGroupProps<T: PartialEq + Clone + 'static> {
+    /// The inputs' name, one per group on a page.
+    pub name: AttrValue,
+    pub legend: AttrValue,
+    pub choices: Vec<Choice<T>>,
+    pub selected: T,
+    pub onchange: Callback<T>,
+    /// Plain labels on tight rows rather than bold ones.
+    #[prop_or_default]
+    pub compact: bool,
+}
+
+/// A labelled set of radio buttons over the values of `T`.
+#[component]
+pub fn RadioGroup<T>(props: &RadioGroupProps<T>) -> Html
+where
+    T: PartialEq + Clone + 'static,
+{
+    let choices = props.choices.iter().map(|c| {
+        let value = c.value.clone();
+        let onchange = props.onchange.reform(move |_: Event| value.clone());
+        let label = match (props.compact, c.hint) {
+            (true, _) => html! { <span>{ c.label }</span> },
+            (false, None) => html! { <span><strong>{ c.label }</strong></span> },
+            (false, Some(hint)) => {
+                html! { <span><strong>{ c.label }</strong><span class="hint">{ hint }</span></span> }
+            }
+        };
+        html! {
+            <label class={classes!("choice", props.compact.then_some("compact"))}>
+                <input type="radio" name={props.name.clone()} checked={props.selected == c.value} {onchange} />
+                { label }
+            </label>
+        }
+    });
+    html! {
+        <fieldset class="field">
+            <legend class="label">{ props.legend.clone() }</legend>
+            { for choices }
+        </fieldset>
+    }
+}

@@ -3,45 +3,38 @@
 
 use crate::app::Route;
 use crate::components::client_picker::{ClientPicker, toggle};
-use crate::components::field::{Field, FormError, bind_text};
-use crate::hooks::{use_live, use_session};
+use crate::components::field::{Choice, Field, FormError, RadioGroup, bind_text};
+use crate::hooks::{use_chat, use_fetch, use_session};
 use crate::services::api;
-use crate::state::Live;
 use shared::api::{CreateCompanyRequest, CreateMassMessageRequest, UpdateSettingsRequest};
 use shared::events::*;
 use shared::model::{
     Company, DefaultChannel, MassMessage, MassStatus, Product, Recipients, WelcomeMessage,
 };
 use shared::{CompanyId, ProductId, UserId};
+use std::rc::Rc;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-/// A query parameter of the page's address.
-pub fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+/// The company a page is opened for (`?company=<id>`), from its address.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CompanyFilter {
+    pub company: Option<CompanyId>,
 }
 
-/// The business's companies, loaded once.
+/// The company a page was opened for, if its address names one.
 #[hook]
-pub fn use_companies() -> UseStateHandle<Vec<Company>> {
-    let companies = use_state(Vec::<Company>::new);
-    {
-        let companies = companies.clone();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(list) = api::companies().await {
-                    companies.set(list);
-                }
-            });
-        });
-    }
-    companies
+pub fn use_company_filter() -> Option<CompanyId> {
+    use_location()
+        .and_then(|l| l.query::<CompanyFilter>().ok())
+        .and_then(|f| f.company)
+}
+
+/// The business's companies, loaded once (none until they are here).
+#[hook]
+pub fn use_companies() -> Rc<Vec<Company>> {
+    let fetch = use_fetch((), |_| api::companies());
+    Rc::new(fetch.data().cloned().unwrap_or_default())
 }
 
 /// A company to choose (`none` names choosing none). A plain function, not a component: it
@@ -75,11 +68,12 @@ pub fn company_select(
 /// The companies page: each company with its channel and clients, and a form to add one.
 #[component]
 pub fn Companies() -> Html {
-    let companies = use_companies();
+    let fetch = use_fetch((), |_| api::companies());
     let name = use_state(String::new);
     let error = use_state(|| None::<String>);
+    let companies = fetch.data().cloned().unwrap_or_default();
     let onsubmit = {
-        let (companies, name, error) = (companies.clone(), name.clone(), error.clone());
+        let (companies, name, error) = (fetch.clone(), name.clone(), error.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let req = CreateCompanyRequest {
@@ -89,7 +83,7 @@ pub fn Companies() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::create_company(&req).await {
                     Ok(c) => {
-                        let mut next = (*companies).clone();
+                        let mut next = companies.data().cloned().unwrap_or_default();
                         next.push(c);
                         companies.set(next);
                         name.set(String::new());
@@ -109,9 +103,9 @@ pub fn Companies() -> Html {
                         <span class="avatar" aria-hidden="true">{ "🏢" }</span>
                         <span class="summary"><span class="title">{ c.name.clone() }</span></span>
                         <span class="meta links">
-                            <a class="button ghost" href={format!("/clients?company={}", c.id)}>{ "Clients" }</a>
+                            <Link<Route, CompanyFilter> to={Route::Clients} query={Some(CompanyFilter { company: Some(c.id) })} classes="button ghost">{ "Clients" }</Link<Route, CompanyFilter>>
                             <Link<Route> to={Route::Conversation { id: c.channel_id }} classes="button ghost">{ "Channel" }</Link<Route>>
-                            <a class="button ghost" href={format!("/groups/new?company={}", c.id)}>{ "New conversation" }</a>
+                            <Link<Route, CompanyFilter> to={Route::NewGroup} query={Some(CompanyFilter { company: Some(c.id) })} classes="button ghost">{ "New conversation" }</Link<Route, CompanyFilter>>
                         </span>
                     </li>
                 }) }
@@ -143,7 +137,8 @@ pub fn MassMessagePage() -> Html {
     let companies = use_companies();
     let products = use_state(Vec::<Product>::new);
     let body = use_state(String::new);
-    let company = use_state(|| query_param("company").and_then(|c| c.parse::<CompanyId>().ok()));
+    let opened_for = use_company_filter();
+    let company = use_state(|| opened_for);
     let audience = use_state(|| match *company {
         Some(_) => Audience::Company,
         None => Audience::All,
@@ -154,35 +149,32 @@ pub fn MassMessagePage() -> Html {
     let job = use_state(|| None::<MassMessage>);
     // The job's progress, live from its events, and looked up while it runs in case the
     // connection dropped one.
-    let live = use_live();
-    let seen = use_mut_ref(|| None::<u64>);
+    let chat = use_chat();
     {
-        let (job, seen) = (job.clone(), seen.clone());
-        use_effect_with(live.next_seq, move |_| {
-            let last = *seen.borrow();
-            for (n, event) in live.since(last) {
-                *seen.borrow_mut() = Some(*n);
-                if let (
-                    Live::Event(ServerEvent::MassMessageProgress(MassMessageProgress {
-                        id,
-                        status,
-                        sent,
-                        failed,
-                    })),
-                    Some(current),
-                ) = (event, &*job)
-                    && *id == current.id
-                    && current.status != MassStatus::Done
-                    && (sent + failed >= current.sent + current.failed
-                        || *status == MassStatus::Done)
-                {
-                    job.set(Some(MassMessage {
-                        status: *status,
-                        sent: *sent,
-                        failed: *failed,
-                        ..current.clone()
-                    }));
-                }
+        let job = job.clone();
+        let progress = (*job)
+            .as_ref()
+            .and_then(|j| chat.mass_progress.get(j.id.as_str()).cloned());
+        use_effect_with(progress, move |progress| {
+            if let (
+                Some(MassMessageProgress {
+                    id,
+                    status,
+                    sent,
+                    failed,
+                }),
+                Some(current),
+            ) = (progress, &*job)
+                && *id == current.id
+                && current.status != MassStatus::Done
+                && (sent + failed >= current.sent + current.failed || *status == MassStatus::Done)
+            {
+                job.set(Some(MassMessage {
+                    status: *status,
+                    sent: *sent,
+                    failed: *failed,
+                    ..current.clone()
+                }));
             }
         });
     }
@@ -260,17 +252,9 @@ pub fn MassMessagePage() -> Html {
             });
         })
     };
-    let option = |a: Audience, label: &'static str| {
-        let onchange = {
-            let audience = audience.clone();
-            Callback::from(move |_: Event| audience.set(a))
-        };
-        html! {
-            <label class="choice compact">
-                <input type="radio" name="audience" checked={*audience == a} {onchange} />
-                <span>{ label }</span>
-            </label>
-        }
+    let set_audience = {
+        let audience = audience.clone();
+        Callback::from(move |a| audience.set(a))
     };
     let on_company = {
         let company = company.clone();
@@ -307,13 +291,13 @@ pub fn MassMessagePage() -> Html {
                     <span class="label">{ "Message" }</span>
                     <textarea rows="4" value={(*body).clone()} oninput={on_body} />
                 </label>
-                <fieldset class="field">
-                    <legend class="label">{ "Send to" }</legend>
-                    { option(Audience::All, "All clients") }
-                    { option(Audience::Company, "Everyone at a company") }
-                    { option(Audience::Product, "Everyone who bought a product") }
-                    { option(Audience::Chosen, "Clients I choose") }
-                </fieldset>
+                <RadioGroup<Audience> name="audience" legend="Send to" compact=true selected={*audience}
+                    onchange={set_audience} choices={vec![
+                        Choice::new(Audience::All, "All clients"),
+                        Choice::new(Audience::Company, "Everyone at a company"),
+                        Choice::new(Audience::Product, "Everyone who bought a product"),
+                        Choice::new(Audience::Chosen, "Clients I choose"),
+                    ]} />
                 if *audience == Audience::Company {
                     { company_select("Company", &companies, *company, "Choose a company", on_company) }
                 }
@@ -456,20 +440,12 @@ pub fn SettingsPage() -> Html {
         });
         html! { <button type="button" class="chip" {onclick}>{ placeholder }</button> }
     };
-    let channel_option = |d: DefaultChannel, label: &'static str, help: &'static str| {
-        let onchange = {
-            let (default_channel, saved) = (default_channel.clone(), saved.clone());
-            Callback::from(move |_: Event| {
-                saved.set(false);
-                default_channel.set(d)
-            })
-        };
-        html! {
-            <label class="choice">
-                <input type="radio" name="default_channel" checked={*default_channel == d} {onchange} />
-                <span><strong>{ label }</strong><span class="hint">{ help }</span></span>
-            </label>
-        }
+    let set_channel = {
+        let (default_channel, saved) = (default_channel.clone(), saved.clone());
+        Callback::from(move |d| {
+            saved.set(false);
+            default_channel.set(d)
+        })
     };
     let preview = WelcomeMessage {
         enabled: *enabled,
@@ -504,11 +480,11 @@ pub fn SettingsPage() -> Html {
                     </div>
                 }
                 <h2>{ "Clients of a company" }</h2>
-                <fieldset class="field">
-                    <legend class="label">{ "When you add a client who belongs to a company" }</legend>
-                    { channel_option(DefaultChannel::Individual, "Their own conversation", "They also join their company's channel.") }
-                    { channel_option(DefaultChannel::Company, "Their company's channel only", "Start a private conversation from their card when you need one.") }
-                </fieldset>
+                <RadioGroup<DefaultChannel> name="default_channel" legend="When you add a client who belongs to a company"
+                    selected={*default_channel} onchange={set_channel} choices={vec![
+                        Choice::hinted(DefaultChannel::Individual, "Their own conversation", "They also join their company's channel."),
+                        Choice::hinted(DefaultChannel::Company, "Their company's channel only", "Start a private conversation from their card when you need one."),
+                    ]} />
                 <FormError error={(*error).clone()} />
                 <div class="actions">
                     if *saved { <span class="muted" role="status">{ "Saved" }</span> }

@@ -2,8 +2,8 @@
 
 use crate::app::Route;
 use crate::components::conversation::ConversationView;
-use crate::components::field::{Field, FormError, bind_text};
-use crate::pages::business::{company_select, query_param, use_companies};
+use crate::components::field::{Choice, Field, FormError, RadioGroup, bind_text};
+use crate::pages::business::{company_select, use_companies, use_company_filter};
 use crate::services::api;
 use shared::api::{ClientWithInvite, CreateClientRequest, UpdateClientRequest};
 use shared::model::{
@@ -29,21 +29,12 @@ struct ModeChoiceProps {
 /// The In-app messaging choice.
 #[component]
 fn ModeChoice(props: &ModeChoiceProps) -> Html {
-    let option = |mode: MessagingMode, label: &'static str, help: &'static str| {
-        let onchange = props.onchange.reform(move |_: Event| mode);
-        html! {
-            <label class="choice">
-                <input type="radio" name="messaging" checked={props.value == mode} {onchange} />
-                <span><strong>{ label }</strong><span class="hint">{ help }</span></span>
-            </label>
-        }
-    };
     html! {
-        <fieldset class="field">
-            <legend class="label">{ "In-app messaging" }</legend>
-            { option(MessagingMode::TwoWay, "Two-way", "You and the client message each other.") }
-            { option(MessagingMode::OneWay, "One-way", "Only you send; the client reads.") }
-        </fieldset>
+        <RadioGroup<MessagingMode> name="messaging" legend="In-app messaging" selected={props.value}
+            onchange={props.onchange.clone()} choices={vec![
+                Choice::hinted(MessagingMode::TwoWay, "Two-way", "You and the client message each other."),
+                Choice::hinted(MessagingMode::OneWay, "One-way", "Only you send; the client reads."),
+            ]} />
     }
 }
 
@@ -55,7 +46,8 @@ pub fn Clients() -> Html {
     let adding = use_state(|| false);
     let added = use_state(|| None::<ClientWithInvite>);
     let companies = use_companies();
-    let company = use_state(|| query_param("company").and_then(|c| c.parse::<CompanyId>().ok()));
+    let opened_for = use_company_filter();
+    let company = use_state(|| opened_for);
 
     {
         let (items, cursor) = (items.clone(), cursor.clone());
@@ -524,7 +516,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                         <dt>{ "In-app messaging" }</dt><dd>{ mode_label(c.messaging) }</dd>
                         <dt>{ "Company" }</dt><dd>{ c.company_id.and_then(|id| companies.iter().find(|x| x.id == id)).map(|x| x.name.clone()).unwrap_or_else(|| "—".into()) }</dd>
                         <dt>{ "Status" }</dt><dd>{ if c.joined { "Joined" } else { "Invited" } }</dd>
-                        <dt>{ "Coach" }</dt><dd><crate::pages::staff::CoachPicker client={props.id} coach_id={c.coach_id} onchanged={on_coach.clone()} /></dd>
+                        <dt>{ "Coach" }</dt><dd><crate::components::coach_picker::CoachPicker client={props.id} coach_id={c.coach_id} onchanged={on_coach.clone()} /></dd>
                     </dl>
                     <div class="actions">
                         if !c.joined { <button class="ghost" onclick={reinvite}>{ "New invite link" }</button> }

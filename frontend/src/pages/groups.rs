@@ -19,9 +19,8 @@ pub fn NewGroup() -> Html {
     let chosen = use_state(Vec::<UserId>::new);
     let error = use_state(|| None::<String>);
     let companies = crate::pages::business::use_companies();
-    let company = use_state(|| {
-        crate::pages::business::query_param("company").and_then(|c| c.parse::<CompanyId>().ok())
-    });
+    let opened_for = crate::pages::business::use_company_filter();
+    let company = use_state(|| opened_for);
     let on_company = {
         let (company, chosen) = (company.clone(), chosen.clone());
         // Clients of one company only: what was ticked for another goes.

@@ -4,10 +4,9 @@
 use crate::app::Route;
 use crate::components::conversation::{ConversationView, Tools};
 use crate::format;
-use crate::hooks::{use_live, use_session};
-use crate::reducers::{InboxChange, inbox_apply, inbox_extend, inbox_filter};
+use crate::hooks::{use_chat, use_session};
+use crate::reducers::{ChatAction, inbox_filter};
 use crate::services::api;
-use crate::state::Live;
 use shared::model::ConversationSummary;
 use shared::{ConversationId, MessageId};
 use yew::prelude::*;
@@ -24,107 +23,74 @@ pub struct InboxProps {
 #[component]
 pub fn Inbox(props: &InboxProps) -> Html {
     let session = use_session();
-    let live = use_live();
-    let items = use_state(Vec::<ConversationSummary>::new);
-    let next_cursor = use_state(|| None::<String>);
+    let chat = use_chat();
     let error = use_state(|| None::<String>);
     let search = use_state(String::new);
-    let seen = use_mut_ref(|| None::<u64>);
-    let me = session.current().map(|s| s.user.id);
     let can_create_groups = session
         .current()
         .is_some_and(|s| shared::rules::can_create_groups(s.user.role).is_ok());
+    let items = &chat.inbox;
 
-    let reload = {
-        let (items, next_cursor, error, session) = (
-            items.clone(),
-            next_cursor.clone(),
-            error.clone(),
-            session.clone(),
-        );
-        Callback::from(move |_: ()| {
-            let (items, next_cursor, error, session) = (
-                items.clone(),
-                next_cursor.clone(),
-                error.clone(),
-                session.clone(),
-            );
+    // The first page, at first and whenever the loaded list may be missing something (a new
+    // conversation, a reconnect). Live events move what is loaded (see `Chat`).
+    {
+        let (chat, error) = (chat.clone(), error.clone());
+        use_effect_with(chat.inbox_stale, move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::conversations(None).await {
                     Ok(page) => {
-                        items.set(page.items);
-                        next_cursor.set(page.next_cursor);
+                        chat.dispatch(ChatAction::InboxPage {
+                            items: page.items,
+                            next_cursor: page.next_cursor,
+                            first: true,
+                        });
                         error.set(None);
                     }
-                    Err(e) if e.is_unauthorized() => session.sign_out(),
                     Err(e) => error.set(Some(e.message)),
                 }
             });
-        })
-    };
-    {
-        let reload = reload.clone();
-        use_effect_with((), move |_| reload.emit(()));
+        });
     }
-    // Live: a new message moves its conversation to the top and counts as unread unless it is
-    // the caller's own or open on screen; anything unknown (a new conversation) reloads.
+    // What is on screen: its new messages are not unread.
     {
-        let (items, seen, reload, selected) =
-            (items.clone(), seen.clone(), reload.clone(), props.selected);
-        use_effect_with(live.next_seq, move |_| {
-            let mut next = (*items).clone();
-            let mut changed = false;
-            let last = *seen.borrow();
-            let open = selected;
-            for (n, event) in live.since(last) {
-                *seen.borrow_mut() = Some(*n);
-                match event {
-                    Live::Event(event) => match inbox_apply(&mut next, event, me, open) {
-                        InboxChange::Changed => changed = true,
-                        InboxChange::Reload => reload.emit(()),
-                        InboxChange::Nothing => {}
-                    },
-                    Live::Reconnected => reload.emit(()),
-                }
-            }
-            if changed {
-                items.set(next);
-            }
+        let chat = chat.clone();
+        use_effect_with(props.selected, move |selected| {
+            chat.dispatch(ChatAction::Open(*selected));
+            move || chat.dispatch(ChatAction::Open(None))
         });
     }
 
     let load_more = {
-        let (items, next_cursor) = (items.clone(), next_cursor.clone());
+        let chat = chat.clone();
         Callback::from(move |_| {
-            let Some(cursor) = (*next_cursor).clone() else {
+            let Some(cursor) = chat.inbox_cursor.clone() else {
                 return;
             };
-            let (items, next_cursor) = (items.clone(), next_cursor.clone());
+            let chat = chat.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(page) = api::conversations(Some(cursor)).await {
-                    let mut all = (*items).clone();
-                    inbox_extend(&mut all, page.items);
-                    items.set(all);
-                    next_cursor.set(page.next_cursor);
+                    chat.dispatch(ChatAction::InboxPage {
+                        items: page.items,
+                        next_cursor: page.next_cursor,
+                        first: false,
+                    });
                 }
             });
         })
     };
     let onread = {
-        let items = items.clone();
+        let chat = chat.clone();
         Callback::from(
             move |(conversation, message): (ConversationId, MessageId)| {
-                let Some(c) = items.iter().find(|c| c.id == conversation) else {
-                    return;
-                };
-                if c.unread_count == 0 {
+                let unread = chat
+                    .inbox
+                    .iter()
+                    .find(|c| c.id == conversation)
+                    .is_some_and(|c| c.unread_count > 0);
+                if !unread {
                     return;
                 }
-                let mut next = (*items).clone();
-                if let Some(c) = next.iter_mut().find(|c| c.id == conversation) {
-                    c.unread_count = 0;
-                }
-                items.set(next);
+                chat.dispatch(ChatAction::Read(conversation));
                 wasm_bindgen_futures::spawn_local(async move {
                     let _ = api::mark_read(conversation, message).await;
                 });
@@ -132,7 +98,7 @@ pub fn Inbox(props: &InboxProps) -> Html {
         )
     };
 
-    let visible = inbox_filter(&items, &search);
+    let visible = inbox_filter(items, &search);
     let oninput = {
         let search = search.clone();
         Callback::from(move |e: InputEvent| {
@@ -198,7 +164,7 @@ pub fn Inbox(props: &InboxProps) -> Html {
                         }
                     }) }
                 </ul>
-                if next_cursor.is_some() { <button class="ghost more" onclick={load_more}>{ "Show more" }</button> }
+                if chat.inbox_cursor.is_some() { <button class="ghost more" onclick={load_more}>{ "Show more" }</button> }
             </aside>
             { match selected_summary {
                 Some(summary) => {

@@ -1,8 +1,8 @@
 //! Products and the messaging they grant, the online store's webhook, and recording a
 //! client's purchase from their card.
 
-use crate::components::field::{Field, FormError, bind_text};
-use crate::hooks::use_session;
+use crate::components::field::{Choice, Field, FormError, RadioGroup, bind_text};
+use crate::hooks::{use_fetch, use_session};
 use crate::services::api;
 use shared::api::CreateProductRequest;
 use shared::model::{Product, ProductGrant, Purchase, PurchaseSource};
@@ -24,25 +24,16 @@ pub fn Products() -> Html {
         .current()
         .map(|s| s.user.business_id.to_string())
         .unwrap_or_default();
-    let products = use_state(Vec::<Product>::new);
+    let fetch = use_fetch((), |_| async { api::products().await.map(|p| p.items) });
+    let products = fetch.data().cloned().unwrap_or_default();
     let name = use_state(String::new);
     let price = use_state(String::new);
     let grants = use_state(|| ProductGrant::TwoWay);
     let error = use_state(|| None::<String>);
     let secret = use_state(|| None::<String>);
-    {
-        let products = products.clone();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::products().await {
-                    products.set(page.items);
-                }
-            });
-        });
-    }
     let onsubmit = {
         let (products, name, price, grants, error) = (
-            products.clone(),
+            fetch.clone(),
             name.clone(),
             price.clone(),
             grants.clone(),
@@ -60,7 +51,7 @@ pub fn Products() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::create_product(&req).await {
                     Ok(p) => {
-                        let mut next = (*products).clone();
+                        let mut next = products.data().cloned().unwrap_or_default();
                         next.push(p);
                         products.set(next);
                         name.set(String::new());
@@ -84,17 +75,9 @@ pub fn Products() -> Html {
             });
         })
     };
-    let option = |g: ProductGrant, label: &'static str| {
-        let onchange = {
-            let grants = grants.clone();
-            Callback::from(move |_: Event| grants.set(g))
-        };
-        html! {
-            <label class="choice">
-                <input type="radio" name="grants" checked={*grants == g} {onchange} />
-                <span><strong>{ label }</strong></span>
-            </label>
-        }
+    let set_grants = {
+        let grants = grants.clone();
+        Callback::from(move |g| grants.set(g))
     };
     html! {
         <div class="page products">
@@ -115,12 +98,12 @@ pub fn Products() -> Html {
                 <h2>{ "Add a product" }</h2>
                 <Field label="Product name" value={(*name).clone()} oninput={bind_text(&name)} />
                 <Field label="Price" value={(*price).clone()} oninput={bind_text(&price)} hint="As your clients see it, like $49 / month" />
-                <fieldset class="field">
-                    <legend class="label">{ "When a client buys it" }</legend>
-                    { option(ProductGrant::TwoWay, "Two-way messaging") }
-                    { option(ProductGrant::OneWay, "One-way messaging") }
-                    { option(ProductGrant::Unchanged, "Leave messaging as it is") }
-                </fieldset>
+                <RadioGroup<ProductGrant> name="grants" legend="When a client buys it" selected={*grants}
+                    onchange={set_grants} choices={vec![
+                        Choice::new(ProductGrant::TwoWay, "Two-way messaging"),
+                        Choice::new(ProductGrant::OneWay, "One-way messaging"),
+                        Choice::new(ProductGrant::Unchanged, "Leave messaging as it is"),
+                    ]} />
                 <FormError error={(*error).clone()} />
                 <div class="actions"><button type="submit" class="primary">{ "Add product" }</button></div>
             </form>

@@ -8,18 +8,16 @@ pub mod header;
 mod members;
 mod thread;
 
-use crate::hooks::{use_live, use_session};
-use crate::reducers::{Permission, Thread, ThreadAction, permission_from};
+use crate::hooks::{use_chat, use_session};
+use crate::reducers::{ChatAction, Permission, ThreadAction};
 use crate::services::api;
-use crate::state::Live;
 use composer::Composer;
 use header::Header;
 use members::Members;
+use shared::MessageId;
 use shared::api::SendMessageRequest;
-use shared::events::*;
 use shared::model::{ConversationSummary, GroupMember, Role};
 use shared::rules::{Room, Seat};
-use shared::{ConversationId, MessageId};
 use thread::Messages;
 use yew::prelude::*;
 
@@ -86,77 +84,47 @@ pub struct ConversationProps {
 #[component]
 pub fn ConversationView(props: &ConversationProps) -> Html {
     let session = use_session();
-    let live = use_live();
-    let thread = use_reducer(Thread::default);
-    // What the server last said about posting here, live; the summary's answer until then.
-    let permission_live = use_state(|| None::<Permission>);
-    let removed = use_state(|| false);
+    let chat = use_chat();
     let show_members = use_state(|| false);
     let error = use_state(|| None::<String>);
-    let seen = use_mut_ref(|| None::<u64>);
     let id = props.summary.id;
+    let thread = chat.thread(id);
+    // Changes to this conversation's thread, kept in the chat state (where live events land).
+    let dispatch = {
+        let chat = chat.clone();
+        Callback::from(move |action: ThreadAction| chat.dispatch(ChatAction::Thread(id, action)))
+    };
 
     // The newest page, on open and after a reconnect.
-    let load_latest = {
-        let thread = thread.clone();
-        Callback::from(move |_: ()| {
-            let thread = thread.clone();
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((id, chat.reconnects), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(page) = api::messages(id, None).await {
-                    thread.dispatch(ThreadAction::Page {
+                    dispatch.emit(ThreadAction::Page {
                         items: page.items,
                         next_cursor: page.next_cursor,
                         older: false,
                     });
                 }
             });
-        })
-    };
-    {
-        let (load_latest, thread, seen, live) = (
-            load_latest.clone(),
-            thread.clone(),
-            seen.clone(),
-            live.clone(),
-        );
-        use_effect_with(id, move |_| {
-            thread.dispatch(ThreadAction::Reset);
-            *seen.borrow_mut() = live.recent.last().map(|(n, _)| *n);
-            load_latest.emit(());
-        });
-    }
-    // Live events for this conversation.
-    {
-        let (thread, seen, load_latest, permission_live, removed) = (
-            thread.clone(),
-            seen.clone(),
-            load_latest.clone(),
-            permission_live.clone(),
-            removed.clone(),
-        );
-        use_effect_with(live.next_seq, move |_| {
-            let last = *seen.borrow();
-            for (n, event) in live.since(last) {
-                *seen.borrow_mut() = Some(*n);
-                live_event(event, id, &thread, &permission_live, &removed, &load_latest);
-            }
         });
     }
 
     let send = {
-        let thread = thread.clone();
+        let dispatch = dispatch.clone();
         Callback::from(move |(key, body): (String, String)| {
-            thread.dispatch(ThreadAction::Sending {
+            dispatch.emit(ThreadAction::Sending {
                 key: key.clone(),
                 body: body.clone(),
             });
-            let thread = thread.clone();
+            let dispatch = dispatch.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let req = SendMessageRequest {
                     client_message_id: key.clone(),
                     body,
                 };
-                thread.dispatch(match api::send(id, &req).await {
+                dispatch.emit(match api::send(id, &req).await {
                     Ok(m) => ThreadAction::Add(m),
                     Err(e) => ThreadAction::Failed {
                         key,
@@ -168,24 +136,25 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     };
     // Adds (true) or removes (false) the viewer's emoji on a message.
     let react = {
-        let (thread, error) = (thread.clone(), error.clone());
+        let (dispatch, error) = (dispatch.clone(), error.clone());
         Callback::from(move |(message, emoji, add): (MessageId, String, bool)| {
-            let (thread, error) = (thread.clone(), error.clone());
+            let (dispatch, error) = (dispatch.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let result = match add {
                     true => api::add_reaction(id, message, &emoji).await,
                     false => api::remove_reaction(id, message, &emoji).await,
                 };
                 match result {
-                    Ok(m) => thread.dispatch(ThreadAction::Add(m)),
+                    Ok(m) => dispatch.emit(ThreadAction::Add(m)),
                     Err(e) => error.set(Some(e.message)),
                 }
             });
         })
     };
+    let removed = chat.removed.contains(&id);
 
     let summary = &props.summary;
-    let permission = (*permission_live).unwrap_or(Permission {
+    let permission = chat.permissions.get(&id).copied().unwrap_or(Permission {
         can_post: summary.can_post,
         messaging: summary.messaging,
         announcement_only: summary.announcement_only,
@@ -209,15 +178,15 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
         Callback::from(move |_| show_members.set(true))
     };
     let changed = {
-        let permission_live = permission_live.clone();
-        Callback::from(move |p: Permission| permission_live.set(Some(p)))
+        let chat = chat.clone();
+        Callback::from(move |p: Permission| chat.dispatch(ChatAction::Permission(id, p)))
     };
     let failed = {
         let error = error.clone();
         Callback::from(move |e: String| error.set(Some(e)))
     };
     let (seat, room) = seat_and_room(summary, role, permission);
-    let composer = if *removed {
+    let composer = if removed {
         html! { <p class="read-only" role="note">{ "You are no longer in this group." }</p> }
     } else if permission.can_post {
         html! { <Composer onsend={send.clone()} /> }
@@ -230,54 +199,11 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     };
     html! {
         <section class="conversation">
-            <Header summary={summary.clone()} {permission} removed={*removed} staff={role.is_staff()}
+            <Header summary={summary.clone()} {permission} {removed} staff={role.is_staff()}
                 tools={props.tools.clone()} {on_members} {changed} {failed} />
             if let Some(e) = &*error { <p class="error" role="alert">{ e.clone() }</p> }
-            <Messages {id} {thread} {me} onread={props.onread.clone()} {react} onretry={send} />
+            <Messages {id} {thread} {dispatch} {me} onread={props.onread.clone()} {react} onretry={send} />
             { composer }
         </section>
-    }
-}
-
-/// What one live event changes in the conversation `id` on screen.
-fn live_event(
-    event: &Live,
-    id: ConversationId,
-    thread: &UseReducerHandle<Thread>,
-    permission: &UseStateHandle<Option<Permission>>,
-    removed: &UseStateHandle<bool>,
-    load_latest: &Callback<()>,
-) {
-    match event {
-        Live::Event(ServerEvent::MessageCreated(MessageCreated { message }))
-            if message.conversation_id == id =>
-        {
-            thread.dispatch(ThreadAction::Add(message.clone()));
-        }
-        Live::Event(ServerEvent::ReactionChanged(ReactionChanged {
-            conversation_id,
-            message_id,
-            reactions,
-        })) if *conversation_id == id => {
-            thread.dispatch(ThreadAction::Reactions {
-                id: *message_id,
-                reactions: reactions.clone(),
-            });
-        }
-        Live::Event(ServerEvent::ConversationRemoved(ConversationRemoved { conversation_id }))
-            if *conversation_id == id =>
-        {
-            removed.set(true);
-        }
-        Live::Event(event) => {
-            if let Some(now) = permission_from(event, id) {
-                permission.set(Some(now));
-            }
-        }
-        Live::Reconnected => {
-            // Anything may have changed meanwhile: the refetched summary decides.
-            permission.set(None);
-            load_latest.emit(());
-        }
     }
 }

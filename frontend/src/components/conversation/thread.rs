@@ -7,6 +7,7 @@ use crate::reducers::{Outgoing, Thread, ThreadAction};
 use crate::services::api;
 use shared::model::Message;
 use shared::{ConversationId, MessageId, UserId};
+use std::rc::Rc;
 use web_sys::Element;
 use yew::prelude::*;
 
@@ -16,7 +17,9 @@ const QUICK_REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "🎉", "💪", "�
 #[derive(Properties, PartialEq)]
 pub struct MessagesProps {
     pub id: ConversationId,
-    pub thread: UseReducerHandle<Thread>,
+    pub thread: Rc<Thread>,
+    /// Changes to the thread (older pages).
+    pub dispatch: Callback<ThreadAction>,
     pub me: Option<UserId>,
     /// The newest message shown, each time it changes.
     pub onread: Callback<MessageId>,
@@ -56,8 +59,9 @@ pub fn Messages(props: &MessagesProps) -> Html {
         });
     }
     let onscroll = {
-        let (thread, id, list_ref, loading, stick) = (
+        let (thread, dispatch, id, list_ref, loading, stick) = (
             thread.clone(),
+            props.dispatch.clone(),
             props.id,
             list_ref.clone(),
             loading_older.clone(),
@@ -75,11 +79,12 @@ pub fn Messages(props: &MessagesProps) -> Html {
                 return;
             }
             *loading.borrow_mut() = true;
-            let (thread, list_ref, loading) = (thread.clone(), list_ref.clone(), loading.clone());
+            let (dispatch, list_ref, loading) =
+                (dispatch.clone(), list_ref.clone(), loading.clone());
             let height_before = el.scroll_height();
             wasm_bindgen_futures::spawn_local(async move {
                 if let Ok(page) = api::messages(id, Some(before)).await {
-                    thread.dispatch(ThreadAction::Page {
+                    dispatch.emit(ThreadAction::Page {
                         items: page.items,
                         next_cursor: page.next_cursor,
                         older: true,
