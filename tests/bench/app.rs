@@ -1,7 +1,9 @@
 //! The app's speed in headless Chromium on loopback: prints figures, asserts nothing about time.
 //!
-//! Seeds a coach with 50 client conversations, one of them 1,000 messages long, on a fresh data
-//! dir, serves the release build of the app from the local server, then measures:
+//! Seeds a coach with 50 client conversations, one of them 1,000 messages long, and that
+//! client in 49 groups besides, on a fresh data dir, serves the release build of both apps from
+//! the local server, then measures, for the coach in the staff app on a desktop window and for
+//! the client in the client app on a phone-sized one:
 //! - from navigation to the inbox listing all 50 conversations (budget 500 ms);
 //! - from clicking the 1,000-message conversation to its first page of messages on screen
 //!   (budget 100 ms).
@@ -79,7 +81,7 @@ fn summary(name: &str, samples: &mut [f64], budget: f64) {
     let worst = samples[samples.len() - 1];
     let verdict = if median <= budget { "within" } else { "OVER" };
     println!(
-        "{name:58} first {first:6.1} ms  median {median:6.1} ms  worst {worst:6.1} ms  ({verdict} the {budget:.0} ms budget)"
+        "{name:84} first {first:6.1} ms  median {median:6.1} ms  worst {worst:6.1} ms  ({verdict} the {budget:.0} ms budget)"
     );
 }
 
@@ -119,6 +121,7 @@ async fn main() -> Result<()> {
         .await?;
     let token = owner["token"].as_str().context("token")?.to_owned();
     let mut long_conversation = String::new();
+    let mut first_client = String::new();
     for i in 0..CONVERSATIONS {
         let added = api
             .post(
@@ -131,6 +134,18 @@ async fn main() -> Result<()> {
             .as_str()
             .context("conversation")?
             .to_owned();
+        if i == 0 {
+            // Its groups come before any message, so the coach's newest 50 are the clients'.
+            let id = added["client"]["id"].as_str().context("id")?;
+            for g in 1..CONVERSATIONS {
+                api.post(
+                    "/api/groups",
+                    Some(&token),
+                    json!({ "title": format!("Group {g:03}"), "member_ids": [id] }),
+                )
+                .await?;
+            }
+        }
         let count = if i == 0 { LONG } else { 1 };
         for n in 0..count {
             api.post(
@@ -143,8 +158,24 @@ async fn main() -> Result<()> {
         }
         if i == 0 {
             long_conversation = conversation;
+            first_client = added["client"]["id"].as_str().context("id")?.to_owned();
         }
     }
+    // The long conversation's client joins (they are in 49 groups besides: 50 conversations).
+    let client = api
+        .post(
+            &format!("/api/clients/{first_client}/invite"),
+            Some(&token),
+            json!({}),
+        )
+        .await?;
+    let invite = client["invite"]["token"].as_str().context("invite")?;
+    api.post(
+        "/api/auth/invites/accept",
+        None,
+        json!({ "token": invite, "password": "client password" }),
+    )
+    .await?;
     println!(
         "seeded {CONVERSATIONS} conversations ({LONG} messages in one) in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -152,62 +183,107 @@ async fn main() -> Result<()> {
     ensure!(!long_conversation.is_empty());
 
     let driver = Driver::start().await?;
-    let b = driver.session(1280, 800).await?;
-    b.goto(&format!("{}/signin", api.base)).await?;
-    b.type_into(By::XPath(&field("Email or phone")), "tess@timing.example")
-        .await?;
-    b.type_into(By::XPath(&field("Password")), "timing password")
-        .await?;
-    b.click(By::XPath(&button("Sign in"))).await?;
-    b.find(By::Css(".topbar")).await?;
-    b.cdp(
-        "Page.addScriptToEvaluateOnNewDocument",
-        json!({ "source": WATCH_INBOX }),
-    )
-    .await?;
-
-    // The first run starts cold: no HTTP cache, no service worker, no cached app shell.
-    b.js_async(
-        "const done = arguments[arguments.length - 1];
-         Promise.all([
-           navigator.serviceWorker.getRegistrations().then((rs) => Promise.all(rs.map((r) => r.unregister()))),
-           caches.keys().then((ks) => Promise.all(ks.map((k) => caches.delete(k)))),
-         ]).then(() => done(true), (e) => done(String(e)));",
-        vec![],
-    )
-    .await?;
-    b.cdp("Network.clearBrowserCache", json!({})).await?;
-
-    let mut inbox = Vec::new();
-    let mut open = Vec::new();
-    for _ in 0..RUNS {
-        b.goto(&format!("{}/inbox", api.base)).await?;
-        let at = b
-            .until(
-                "the inbox to list 50 conversations",
-                "return window.__inboxListedAt",
-            )
-            .await?;
-        inbox.push(at.as_f64().context("a time")?);
-        let took = b.js_async(OPEN_LONG, vec![json!("Client 000")]).await?;
-        let took = took.as_f64().context("a time")?;
-        ensure!(took >= 0.0, "the long conversation is not in the inbox");
-        open.push(took);
-    }
-    b.quit().await?;
-
     println!(
         "app timings in headless Chromium on loopback ({RUNS} runs; the first with nothing cached):"
     );
-    summary(
-        "navigation → inbox listing 50 conversations",
-        &mut inbox,
-        INBOX_BUDGET_MS,
-    );
-    summary(
-        "click → first page of a 1,000-message conversation",
-        &mut open,
-        OPEN_BUDGET_MS,
-    );
+    let staff = Run {
+        app: "staff app, 1280×800",
+        base: api.base.clone(),
+        login: "tess@timing.example",
+        password: "timing password",
+        phone: false,
+        long_title: "Client 000",
+    };
+    staff.measure(&driver).await?;
+    let client = Run {
+        app: "client app, phone 390×844",
+        base: format!("{}/c", api.base),
+        login: "client0@timing.example",
+        password: "client password",
+        phone: true,
+        long_title: "Timing Coaching",
+    };
+    client.measure(&driver).await?;
     Ok(())
+}
+
+/// One person timing one app.
+struct Run {
+    app: &'static str,
+    /// Where the app is served.
+    base: String,
+    login: &'static str,
+    password: &'static str,
+    phone: bool,
+    /// The title the long conversation has in their inbox.
+    long_title: &'static str,
+}
+
+impl Run {
+    async fn measure(&self, driver: &Driver) -> Result<()> {
+        let b = match self.phone {
+            true => {
+                let b = driver.session(390, 844).await?;
+                b.phone(390, 844).await?;
+                b
+            }
+            false => driver.session(1280, 800).await?,
+        };
+        b.goto(&format!("{}/signin", self.base)).await?;
+        b.type_into(By::XPath(&field("Email or phone")), self.login)
+            .await?;
+        b.type_into(By::XPath(&field("Password")), self.password)
+            .await?;
+        b.click(By::XPath(&button("Sign in"))).await?;
+        b.find(By::Css(".topbar")).await?;
+        b.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": WATCH_INBOX }),
+        )
+        .await?;
+
+        // The first run starts cold: no HTTP cache, no service worker, no cached app shell.
+        b.js_async(
+            "const done = arguments[arguments.length - 1];
+             Promise.all([
+               navigator.serviceWorker.getRegistrations().then((rs) => Promise.all(rs.map((r) => r.unregister()))),
+               caches.keys().then((ks) => Promise.all(ks.map((k) => caches.delete(k)))),
+             ]).then(() => done(true), (e) => done(String(e)));",
+            vec![],
+        )
+        .await?;
+        b.cdp("Network.clearBrowserCache", json!({})).await?;
+
+        let mut inbox = Vec::new();
+        let mut open = Vec::new();
+        for _ in 0..RUNS {
+            b.goto(&format!("{}/inbox", self.base)).await?;
+            let at = b
+                .until(
+                    "the inbox to list 50 conversations",
+                    "return window.__inboxListedAt",
+                )
+                .await?;
+            inbox.push(at.as_f64().context("a time")?);
+            let took = b.js_async(OPEN_LONG, vec![json!(self.long_title)]).await?;
+            let took = took.as_f64().context("a time")?;
+            ensure!(took >= 0.0, "the long conversation is not in the inbox");
+            open.push(took);
+        }
+        b.quit().await?;
+        summary(
+            &format!("{}: navigation → inbox listing 50 conversations", self.app),
+            &mut inbox,
+            INBOX_BUDGET_MS,
+        );
+        summary(
+            &format!(
+                "{}: click → first page of a 1,000-message conversation",
+                self.app
+            ),
+            &mut open,
+            OPEN_BUDGET_MS,
+        );
+        Ok(())
+    }
 }
