@@ -121,3 +121,48 @@ where
         </fieldset>
     }
 }
+
+/// A form's state: one struct (often the request it sends), each field changed on its own.
+#[derive(Clone, PartialEq)]
+pub struct FormState<F>(pub F);
+
+/// A change to one field of a form.
+pub struct Edit<F>(Box<dyn FnOnce(&mut F)>);
+
+impl<F: Clone> Reducible for FormState<F> {
+    type Action = Edit<F>;
+
+    fn reduce(self: std::rc::Rc<Self>, edit: Edit<F>) -> std::rc::Rc<Self> {
+        let mut next = self.0.clone();
+        (edit.0)(&mut next);
+        std::rc::Rc::new(FormState(next))
+    }
+}
+
+/// A form's state and its changes. Each change applies to the state as it is then, so two
+/// fields changed before the next render both keep their value.
+pub type Form<F> = UseReducerHandle<FormState<F>>;
+
+#[hook]
+pub fn use_form<F: Clone + 'static>(init: impl FnOnce() -> F) -> Form<F> {
+    use_reducer(move || FormState(init()))
+}
+
+/// Sets one field of `form` to each value it is given.
+pub fn set<F: Clone + 'static, T: 'static>(form: &Form<F>, field: fn(&mut F, T)) -> Callback<T> {
+    let form = form.clone();
+    Callback::from(move |value: T| form.dispatch(Edit(Box::new(move |f| field(f, value)))))
+}
+
+/// An `oninput` that writes a text input's value into one field of `form`.
+pub fn bind<F: Clone + 'static>(form: &Form<F>, field: fn(&mut F, String)) -> Callback<InputEvent> {
+    set(form, field).reform(|e: InputEvent| {
+        e.target_unchecked_into::<web_sys::HtmlInputElement>()
+            .value()
+    })
+}
+
+/// Puts `value` in place of the whole form (emptying it after a submit).
+pub fn reset<F: Clone + 'static>(form: &Form<F>, value: F) {
+    form.dispatch(Edit(Box::new(move |f| *f = value)));
+}

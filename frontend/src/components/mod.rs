@@ -2,5 +2,6 @@
 
 pub mod client_picker;
 pub mod coach_picker;
+pub mod company_select;
 pub mod conversation;
 pub mod field;

@@ -1,7 +1,7 @@
 //! Signing up, signing in, and accepting an invite.
 
 use crate::app::{Kind, Route, use_kind};
-use crate::components::field::{Field, FormError, bind_text as setter};
+use crate::components::field::{Field, FormError, bind, bind_text as setter, use_form};
 use crate::hooks::{SessionHandle, use_session};
 use crate::services::api;
 use crate::services::requests::ApiError;
@@ -42,26 +42,18 @@ pub fn SignIn() -> Html {
     let session = use_session();
     let kind = use_kind();
     let navigator = use_navigator();
-    let (email, password) = (use_state(String::new), use_state(String::new));
+    let form = use_form(LoginRequest::default);
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
     if session.current().is_some() {
         return html! { <Redirect<Route> to={Route::Inbox} /> };
     }
     let onsubmit = {
-        let (email, password, error, busy, session) = (
-            email.clone(),
-            password.clone(),
-            error.clone(),
-            busy.clone(),
-            session.clone(),
-        );
+        let (form, error, busy, session) =
+            (form.clone(), error.clone(), busy.clone(), session.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let req = LoginRequest {
-                email: (*email).clone(),
-                password: (*password).clone(),
-            };
+            let req = form.0.clone();
             authenticate(
                 async move { api::login(&req).await },
                 session.clone(),
@@ -76,8 +68,8 @@ pub fn SignIn() -> Html {
         <div class="auth">
             <form class="card auth-card" {onsubmit}>
                 <h1>{ "Sign in" }</h1>
-                <Field label="Email or phone" kind="email" autocomplete="username" value={(*email).clone()} oninput={setter(&email)} />
-                <Field label="Password" kind="password" autocomplete="current-password" value={(*password).clone()} oninput={setter(&password)} />
+                <Field label="Email or phone" kind="email" autocomplete="username" value={form.0.email.clone()} oninput={bind(&form, |f, v| f.email = v)} />
+                <Field label="Password" kind="password" autocomplete="current-password" value={form.0.password.clone()} oninput={bind(&form, |f, v| f.password = v)} />
                 <FormError error={(*error).clone()} />
                 <button class="primary" type="submit" disabled={*busy}>{ if *busy { "Signing in…" } else { "Sign in" } }</button>
                 if kind == Kind::Staff {
@@ -92,32 +84,15 @@ pub fn SignIn() -> Html {
 pub fn SignUp() -> Html {
     let session = use_session();
     let navigator = use_navigator();
-    let (business, name, email, password) = (
-        use_state(String::new),
-        use_state(String::new),
-        use_state(String::new),
-        use_state(String::new),
-    );
+    let form = use_form(SignupRequest::default);
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
     let onsubmit = {
-        let (business, name, email, password, error, busy, session) = (
-            business.clone(),
-            name.clone(),
-            email.clone(),
-            password.clone(),
-            error.clone(),
-            busy.clone(),
-            session.clone(),
-        );
+        let (form, error, busy, session) =
+            (form.clone(), error.clone(), busy.clone(), session.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let req = SignupRequest {
-                business_name: (*business).clone(),
-                name: (*name).clone(),
-                email: (*email).clone(),
-                password: (*password).clone(),
-            };
+            let req = form.0.clone();
             authenticate(
                 async move { api::signup(&req).await },
                 session.clone(),
@@ -132,10 +107,10 @@ pub fn SignUp() -> Html {
         <div class="auth">
             <form class="card auth-card" {onsubmit}>
                 <h1>{ "Create your business" }</h1>
-                <Field label="Business name" value={(*business).clone()} oninput={setter(&business)} autocomplete="organization" />
-                <Field label="Your name" value={(*name).clone()} oninput={setter(&name)} autocomplete="name" />
-                <Field label="Email" kind="email" value={(*email).clone()} oninput={setter(&email)} autocomplete="email" />
-                <Field label="Password" kind="password" value={(*password).clone()} oninput={setter(&password)} autocomplete="new-password" hint="At least 8 characters" />
+                <Field label="Business name" value={form.0.business_name.clone()} oninput={bind(&form, |f, v| f.business_name = v)} autocomplete="organization" />
+                <Field label="Your name" value={form.0.name.clone()} oninput={bind(&form, |f, v| f.name = v)} autocomplete="name" />
+                <Field label="Email" kind="email" value={form.0.email.clone()} oninput={bind(&form, |f, v| f.email = v)} autocomplete="email" />
+                <Field label="Password" kind="password" value={form.0.password.clone()} oninput={bind(&form, |f, v| f.password = v)} autocomplete="new-password" hint="At least 8 characters" />
                 <FormError error={(*error).clone()} />
                 <button class="primary" type="submit" disabled={*busy}>{ "Create business" }</button>
                 <p class="muted">{ "Already have an account? " }<Link<Route> to={Route::SignIn}>{ "Sign in" }</Link<Route>></p>

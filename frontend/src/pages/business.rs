@@ -3,16 +3,14 @@
 
 use crate::app::Route;
 use crate::components::client_picker::{ClientPicker, toggle};
+use crate::components::company_select::{company_select, use_companies};
 use crate::components::field::{Choice, Field, FormError, RadioGroup, bind_text};
 use crate::hooks::{use_chat, use_fetch, use_session};
 use crate::services::api;
 use shared::api::{CreateCompanyRequest, CreateMassMessageRequest, UpdateSettingsRequest};
 use shared::events::*;
-use shared::model::{
-    Company, DefaultChannel, MassMessage, MassStatus, Product, Recipients, WelcomeMessage,
-};
+use shared::model::{DefaultChannel, MassMessage, MassStatus, Product, Recipients, WelcomeMessage};
 use shared::{CompanyId, ProductId, UserId};
-use std::rc::Rc;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -28,41 +26,6 @@ pub fn use_company_filter() -> Option<CompanyId> {
     use_location()
         .and_then(|l| l.query::<CompanyFilter>().ok())
         .and_then(|f| f.company)
-}
-
-/// The business's companies, loaded once (none until they are here).
-#[hook]
-pub fn use_companies() -> Rc<Vec<Company>> {
-    let fetch = use_fetch((), |_| api::companies());
-    Rc::new(fetch.data().cloned().unwrap_or_default())
-}
-
-/// A company to choose (`none` names choosing none). A plain function, not a component: it
-/// has no state of its own.
-pub fn company_select(
-    label: &'static str,
-    companies: &[Company],
-    value: Option<CompanyId>,
-    none: &'static str,
-    onchange: Callback<Option<CompanyId>>,
-) -> Html {
-    let onchange = onchange.reform(|e: Event| {
-        e.target_unchecked_into::<web_sys::HtmlSelectElement>()
-            .value()
-            .parse::<CompanyId>()
-            .ok()
-    });
-    html! {
-        <label class="field">
-            <span class="label">{ label }</span>
-            <select {onchange}>
-                <option value="" selected={value.is_none()}>{ none }</option>
-                { for companies.iter().map(|c| html! {
-                    <option key={c.id.to_string()} value={c.id.to_string()} selected={value == Some(c.id)}>{ c.name.clone() }</option>
-                }) }
-            </select>
-        </label>
-    }
 }
 
 /// The companies page: each company with its channel and clients, and a form to add one.

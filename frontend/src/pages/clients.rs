@@ -1,9 +1,10 @@
 //! The roster: search, paging, adding a client with their invite link, and a client's card.
 
 use crate::app::Route;
+use crate::components::company_select::{company_select, use_companies};
 use crate::components::conversation::ConversationView;
 use crate::components::field::{Choice, Field, FormError, RadioGroup, bind_text};
-use crate::pages::business::{company_select, use_companies, use_company_filter};
+use crate::pages::business::use_company_filter;
 use crate::services::api;
 use shared::api::{ClientWithInvite, CreateClientRequest, UpdateClientRequest};
 use shared::model::{

@@ -18,7 +18,7 @@ pub fn NewGroup() -> Html {
     let announcement_only = use_state(|| false);
     let chosen = use_state(Vec::<UserId>::new);
     let error = use_state(|| None::<String>);
-    let companies = crate::pages::business::use_companies();
+    let companies = crate::components::company_select::use_companies();
     let opened_for = crate::pages::business::use_company_filter();
     let company = use_state(|| opened_for);
     let on_company = {
@@ -75,7 +75,7 @@ pub fn NewGroup() -> Html {
                     <span><strong>{ "Announcement only" }</strong><span class="hint">{ "Only owners and admins post; members read and react." }</span></span>
                 </label>
                 if !companies.is_empty() {
-                    { crate::pages::business::company_select("Within a company", &companies, *company, "Any clients", on_company) }
+                    { crate::components::company_select::company_select("Within a company", &companies, *company, "Any clients", on_company) }
                 }
                 <ClientPicker chosen={(*chosen).clone()} except={Vec::<UserId>::new()} ontoggle={toggle(&chosen)} company={*company} />
                 <FormError error={(*error).clone()} />

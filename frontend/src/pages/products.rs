@@ -1,7 +1,7 @@
 //! Products and the messaging they grant, the online store's webhook, and recording a
 //! client's purchase from their card.
 
-use crate::components::field::{Choice, Field, FormError, RadioGroup, bind_text};
+use crate::components::field::{Choice, Field, FormError, RadioGroup, bind, reset, set, use_form};
 use crate::hooks::{use_fetch, use_session};
 use crate::services::api;
 use shared::api::CreateProductRequest;
@@ -16,6 +16,15 @@ fn grant_label(g: ProductGrant) -> &'static str {
     }
 }
 
+/// A product form as it starts.
+fn new_product() -> CreateProductRequest {
+    CreateProductRequest {
+        name: String::new(),
+        price_label: String::new(),
+        grants: ProductGrant::TwoWay,
+    }
+}
+
 /// The products page: the list, a form to add one, and the webhook details.
 #[component]
 pub fn Products() -> Html {
@@ -26,36 +35,22 @@ pub fn Products() -> Html {
         .unwrap_or_default();
     let fetch = use_fetch((), |_| async { api::products().await.map(|p| p.items) });
     let products = fetch.data().cloned().unwrap_or_default();
-    let name = use_state(String::new);
-    let price = use_state(String::new);
-    let grants = use_state(|| ProductGrant::TwoWay);
+    let form = use_form(new_product);
     let error = use_state(|| None::<String>);
     let secret = use_state(|| None::<String>);
     let onsubmit = {
-        let (products, name, price, grants, error) = (
-            fetch.clone(),
-            name.clone(),
-            price.clone(),
-            grants.clone(),
-            error.clone(),
-        );
+        let (products, form, error) = (fetch.clone(), form.clone(), error.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let req = CreateProductRequest {
-                name: (*name).clone(),
-                price_label: (*price).clone(),
-                grants: *grants,
-            };
-            let (products, name, price, error) =
-                (products.clone(), name.clone(), price.clone(), error.clone());
+            let req = form.0.clone();
+            let (products, form, error) = (products.clone(), form.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::create_product(&req).await {
                     Ok(p) => {
                         let mut next = products.data().cloned().unwrap_or_default();
                         next.push(p);
                         products.set(next);
-                        name.set(String::new());
-                        price.set(String::new());
+                        reset(&form, new_product());
                         error.set(None);
                     }
                     Err(e) => error.set(Some(e.message)),
@@ -75,10 +70,6 @@ pub fn Products() -> Html {
             });
         })
     };
-    let set_grants = {
-        let grants = grants.clone();
-        Callback::from(move |g| grants.set(g))
-    };
     html! {
         <div class="page products">
             <div class="page-head"><h1>{ "Products" }</h1></div>
@@ -96,10 +87,10 @@ pub fn Products() -> Html {
             </ul>
             <form class="card form" {onsubmit}>
                 <h2>{ "Add a product" }</h2>
-                <Field label="Product name" value={(*name).clone()} oninput={bind_text(&name)} />
-                <Field label="Price" value={(*price).clone()} oninput={bind_text(&price)} hint="As your clients see it, like $49 / month" />
-                <RadioGroup<ProductGrant> name="grants" legend="When a client buys it" selected={*grants}
-                    onchange={set_grants} choices={vec![
+                <Field label="Product name" value={form.0.name.clone()} oninput={bind(&form, |f, v| f.name = v)} />
+                <Field label="Price" value={form.0.price_label.clone()} oninput={bind(&form, |f, v| f.price_label = v)} hint="As your clients see it, like $49 / month" />
+                <RadioGroup<ProductGrant> name="grants" legend="When a client buys it" selected={form.0.grants}
+                    onchange={set(&form, |f, g| f.grants = g)} choices={vec![
                         Choice::new(ProductGrant::TwoWay, "Two-way messaging"),
                         Choice::new(ProductGrant::OneWay, "One-way messaging"),
                         Choice::new(ProductGrant::Unchanged, "Leave messaging as it is"),

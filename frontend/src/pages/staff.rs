@@ -1,6 +1,6 @@
 //! The team: the business's staff, and (for the owner) inviting admins and coaches.
 
-use crate::components::field::{Choice, Field, FormError, RadioGroup, bind_text};
+use crate::components::field::{Choice, Field, FormError, RadioGroup, bind, reset, set, use_form};
 use crate::hooks::{use_fetch, use_session};
 use crate::services::api;
 use shared::api::{InviteStaffRequest, StaffWithInvite};
@@ -16,42 +16,34 @@ fn role_label(r: Role) -> &'static str {
     }
 }
 
+/// An invite form as it starts.
+fn new_invite() -> InviteStaffRequest {
+    InviteStaffRequest {
+        name: String::new(),
+        email: String::new(),
+        role: Role::Coach,
+    }
+}
+
 #[component]
 pub fn Team() -> Html {
     let session = use_session();
     let owner = session
         .current()
-        .is_some_and(|s| s.user.role == Role::Owner);
+        .is_some_and(|s| shared::rules::can_manage_staff(s.user.role).is_ok());
     let fetch = use_fetch((), |_| async { api::staff().await.map(|p| p.items) });
     let staff = fetch.data().cloned().unwrap_or_default();
-    let name = use_state(String::new);
-    let email = use_state(String::new);
-    let role = use_state(|| Role::Coach);
+    let form = use_form(new_invite);
     let error = use_state(|| None::<String>);
     let invited = use_state(|| None::<StaffWithInvite>);
     let onsubmit = {
-        let (staff, name, email, role, error, invited) = (
-            fetch.clone(),
-            name.clone(),
-            email.clone(),
-            role.clone(),
-            error.clone(),
-            invited.clone(),
-        );
+        let (staff, form, error, invited) =
+            (fetch.clone(), form.clone(), error.clone(), invited.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let req = InviteStaffRequest {
-                name: (*name).clone(),
-                email: (*email).clone(),
-                role: *role,
-            };
-            let (staff, name, email, error, invited) = (
-                staff.clone(),
-                name.clone(),
-                email.clone(),
-                error.clone(),
-                invited.clone(),
-            );
+            let req = form.0.clone();
+            let (staff, form, error, invited) =
+                (staff.clone(), form.clone(), error.clone(), invited.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::invite_staff(&req).await {
                     Ok(r) => {
@@ -59,18 +51,20 @@ pub fn Team() -> Html {
                         next.push(r.staff.clone());
                         staff.set(next);
                         invited.set(Some(r));
-                        name.set(String::new());
-                        email.set(String::new());
+                        // The role chosen stays for the next invite.
+                        reset(
+                            &form,
+                            InviteStaffRequest {
+                                role: req.role,
+                                ..new_invite()
+                            },
+                        );
                         error.set(None);
                     }
                     Err(e) => error.set(Some(e.message)),
                 }
             });
         })
-    };
-    let set_role = {
-        let role = role.clone();
-        Callback::from(move |r| role.set(r))
     };
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
@@ -104,9 +98,9 @@ pub fn Team() -> Html {
             if owner {
                 <form class="card form" {onsubmit}>
                     <h2>{ "Invite someone" }</h2>
-                    <Field label="Name" value={(*name).clone()} oninput={bind_text(&name)} />
-                    <Field label="Email" kind="email" value={(*email).clone()} oninput={bind_text(&email)} />
-                    <RadioGroup<Role> name="role" legend="Role" selected={*role} onchange={set_role} choices={vec![
+                    <Field label="Name" value={form.0.name.clone()} oninput={bind(&form, |f, v| f.name = v)} />
+                    <Field label="Email" kind="email" value={form.0.email.clone()} oninput={bind(&form, |f, v| f.email = v)} />
+                    <RadioGroup<Role> name="role" legend="Role" selected={form.0.role} onchange={set(&form, |f, r| f.role = r)} choices={vec![
                         Choice::hinted(Role::Coach, "Coach", "Messages the clients assigned to them."),
                         Choice::hinted(Role::Admin, "Admin", "Sees every client and manages groups, products and permissions."),
                     ]} />
