@@ -135,7 +135,8 @@ pub fn can_post(seat: Seat, room: Room) -> Result<(), Denied> {
     allowed(Action::Post, seat, room)
 }
 
-/// Managing the roster: adding, editing and inviting clients, setting their messaging mode.
+/// Managing the roster: adding, editing and inviting clients (switching their messaging mode
+/// by hand is running the business: [`can_manage_business`]).
 pub fn can_manage_clients(role: Role) -> Result<(), Denied> {
     match role {
         Role::Owner | Role::Admin | Role::Coach => Ok(()),

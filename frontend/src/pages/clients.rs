@@ -356,6 +356,10 @@ pub struct ClientProfileProps {
 pub fn ClientProfile(props: &ClientProfileProps) -> Html {
     let client = use_state(|| None::<Client>);
     let editing = use_state(|| false);
+    // Switching the mode by hand is the owner's and admins' (a coach's edit keeps it).
+    let sets_mode = crate::hooks::use_session()
+        .current()
+        .is_some_and(|s| shared::rules::can_manage_business(s.user.role).is_ok());
     let (name, email, phone) = (
         use_state(String::new),
         use_state(String::new),
@@ -500,7 +504,9 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                         <Field label="Name" value={(*name).clone()} oninput={set(&name)} />
                         <Field label="Email" kind="email" value={(*email).clone()} oninput={set(&email)} />
                         <Field label="Phone" kind="tel" value={(*phone).clone()} oninput={set(&phone)} />
-                        <ModeChoice value={*mode} onchange={on_mode} />
+                        if sets_mode {
+                            <ModeChoice value={*mode} onchange={on_mode} />
+                        }
                         if !companies.is_empty() {
                             { company_select("Company", &companies, *company, "No company", { let company = company.clone(); Callback::from(move |c| company.set(c)) }) }
                         }

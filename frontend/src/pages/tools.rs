@@ -35,7 +35,7 @@ fn StaffMenu(props: &MenuProps) -> Html {
     let summary = &args.summary;
     let mut items = Vec::new();
     if let (Some(current), Some(client)) = (args.permission.messaging, summary.client_id)
-        && shared::rules::can_manage_clients(role).is_ok()
+        && shared::rules::can_manage_business(role).is_ok()
     {
         for (mode, label) in [
             (MessagingMode::OneWay, "One-way messaging"),
