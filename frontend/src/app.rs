@@ -144,7 +144,7 @@ fn SessionKeeper() -> Html {
         });
     }
     {
-        let expires = session.current().map(|s| s.expires_at_ms as i64);
+        let expires = session.current().map(|s| s.expires_at_ms);
         let session = session.clone();
         use_effect_with(expires, move |expires| {
             let timer = expires.map(|at| {

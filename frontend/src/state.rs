@@ -10,13 +10,14 @@ use yew::prelude::*;
 
 const SESSION_KEY: &str = "sideline.session";
 
-/// A signed-in person.
-#[derive(Debug, Clone, PartialEq)]
+/// A signed-in person, as kept in localStorage (the expiry as a number: the app never
+/// writes a date as text).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Session {
     pub token: String,
     pub user: User,
     /// Unix milliseconds.
-    pub expires_at_ms: f64,
+    pub expires_at_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -32,17 +33,15 @@ pub enum SessionAction {
 impl SessionState {
     /// The stored session, if it has not expired.
     pub fn load() -> Self {
-        let stored: Option<AuthResponse> = LocalStorage::get(SESSION_KEY).ok();
-        let current = stored
-            .map(session_of)
-            .filter(|s| s.expires_at_ms > js_sys::Date::now());
+        let stored: Option<Session> = LocalStorage::get(SESSION_KEY).ok();
+        let current = stored.filter(|s| s.expires_at_ms as f64 > js_sys::Date::now());
         set_token(current.as_ref().map(|s| s.token.clone()));
         Self { current }
     }
 }
 
 fn session_of(r: AuthResponse) -> Session {
-    let expires_at_ms = (r.expires_at.unix_timestamp_nanos() / 1_000_000) as f64;
+    let expires_at_ms = (r.expires_at.unix_timestamp_nanos() / 1_000_000) as i64;
     Session {
         token: r.token,
         user: r.user,
@@ -56,10 +55,11 @@ impl Reducible for SessionState {
     fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
         match action {
             SessionAction::SignedIn(r) => {
-                let _ = LocalStorage::set(SESSION_KEY, &r);
-                set_token(Some(r.token.clone()));
+                let session = session_of(r);
+                let _ = LocalStorage::set(SESSION_KEY, &session);
+                set_token(Some(session.token.clone()));
                 Rc::new(Self {
-                    current: Some(session_of(r)),
+                    current: Some(session),
                 })
             }
             SessionAction::SignedOut => {

@@ -715,7 +715,7 @@ async fn sessions_survive_reloads_and_end_when_invalid() -> Result<()> {
             .await?;
         b.js(
             "const s = JSON.parse(localStorage.getItem('sideline.session'));
-             s.expires_at = '2020-01-01T00:00:00Z';
+             s.expires_at_ms = Date.parse('2020-01-01T00:00:00Z');
              localStorage.setItem('sideline.session', JSON.stringify(s));",
             vec![],
         )
