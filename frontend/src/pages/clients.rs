@@ -3,7 +3,9 @@
 use crate::app::Route;
 use crate::components::company_select::{company_select, use_companies};
 use crate::components::conversation::ConversationView;
-use crate::components::field::{Choice, Field, FormError, RadioGroup, bind_text};
+use crate::components::field::{
+    Choice, Field, FormError, RadioGroup, bind, bind_text, set, use_form,
+};
 use crate::pages::business::use_company_filter;
 use crate::services::api;
 use shared::api::{ClientWithInvite, CreateClientRequest, UpdateClientRequest};
@@ -153,37 +155,32 @@ struct AddClientProps {
     oncancel: Callback<MouseEvent>,
 }
 
+/// The add-client form: the request it sends, as typed (blank contact fields are sent as none).
+fn new_client() -> CreateClientRequest {
+    CreateClientRequest {
+        name: String::new(),
+        email: None,
+        phone: None,
+        messaging: MessagingMode::TwoWay,
+        company_id: None,
+    }
+}
+
+/// A text field that is none while empty (the server reads a blank one as none too, and trims).
+fn optional(value: String) -> Option<String> {
+    (!value.is_empty()).then_some(value)
+}
+
 #[component]
 fn AddClient(props: &AddClientProps) -> Html {
-    let (name, email, phone) = (
-        use_state(String::new),
-        use_state(String::new),
-        use_state(String::new),
-    );
-    let mode = use_state(|| MessagingMode::TwoWay);
+    let form = use_form(new_client);
     let error = use_state(|| None::<String>);
     let companies = use_companies();
-    let company = use_state(|| None::<CompanyId>);
     let onsubmit = {
-        let (name, email, phone, mode, error, onadded, company) = (
-            name.clone(),
-            email.clone(),
-            phone.clone(),
-            mode.clone(),
-            error.clone(),
-            props.onadded.clone(),
-            company.clone(),
-        );
+        let (form, error, onadded) = (form.clone(), error.clone(), props.onadded.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
-            let req = CreateClientRequest {
-                name: (*name).clone(),
-                email: opt(&email),
-                phone: opt(&phone),
-                messaging: *mode,
-                company_id: *company,
-            };
+            let req = form.0.clone();
             let (error, onadded) = (error.clone(), onadded.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::create_client(&req).await {
@@ -193,20 +190,16 @@ fn AddClient(props: &AddClientProps) -> Html {
             });
         })
     };
-    let set = bind_text;
-    let on_mode = {
-        let mode = mode.clone();
-        Callback::from(move |m| mode.set(m))
-    };
+    let f = &form.0;
     html! {
         <form class="card form" {onsubmit}>
             <h2>{ "Add a client" }</h2>
-            <Field label="Name" value={(*name).clone()} oninput={set(&name)} />
-            <Field label="Email" kind="email" value={(*email).clone()} oninput={set(&email)} />
-            <Field label="Phone" kind="tel" value={(*phone).clone()} oninput={set(&phone)} hint="International form, like +14155550123" />
-            <ModeChoice value={*mode} onchange={on_mode} />
+            <Field label="Name" value={f.name.clone()} oninput={bind(&form, |f, v| f.name = v)} />
+            <Field label="Email" kind="email" value={f.email.clone().unwrap_or_default()} oninput={bind(&form, |f, v| f.email = optional(v))} />
+            <Field label="Phone" kind="tel" value={f.phone.clone().unwrap_or_default()} oninput={bind(&form, |f, v| f.phone = optional(v))} hint="International form, like +14155550123" />
+            <ModeChoice value={f.messaging} onchange={set(&form, |f, m| f.messaging = m)} />
             if !companies.is_empty() {
-                { company_select("Company", &companies, *company, "No company", { let company = company.clone(); Callback::from(move |c| company.set(c)) }) }
+                { company_select("Company", &companies, f.company_id, "No company", set(&form, |f, c| f.company_id = c)) }
             }
             <FormError error={(*error).clone()} />
             <div class="actions">
