@@ -60,17 +60,22 @@ pub fn ClientPicker(props: &PickerProps) -> Html {
     }
 }
 
+/// Ticks `id` in `list`, or unticks it.
+pub fn toggle_in(list: &mut Vec<UserId>, id: UserId) {
+    match list.iter().position(|x| *x == id) {
+        Some(i) => {
+            list.remove(i);
+        }
+        None => list.push(id),
+    }
+}
+
 /// Ticks or unticks someone in `list`.
 pub fn toggle(list: &UseStateHandle<Vec<UserId>>) -> Callback<UserId> {
     let list = list.clone();
     Callback::from(move |id: UserId| {
         let mut next = (*list).clone();
-        match next.iter().position(|x| *x == id) {
-            Some(i) => {
-                next.remove(i);
-            }
-            None => next.push(id),
-        }
+        toggle_in(&mut next, id);
         list.set(next);
     })
 }

@@ -2,14 +2,14 @@
 //! and the settings (welcome message, default channel).
 
 use crate::app::Route;
-use crate::components::client_picker::{ClientPicker, toggle};
+use crate::components::client_picker::{ClientPicker, toggle_in};
 use crate::components::company_select::{company_select, use_companies};
-use crate::components::field::{Choice, Field, FormError, RadioGroup, bind_text};
+use crate::components::field::{Choice, Field, FormError, RadioGroup, bind, reset, set, use_form};
 use crate::hooks::{use_chat, use_fetch, use_session};
 use crate::services::api;
 use shared::api::{CreateCompanyRequest, CreateMassMessageRequest, UpdateSettingsRequest};
 use shared::events::*;
-use shared::model::{DefaultChannel, MassMessage, MassStatus, Product, Recipients, WelcomeMessage};
+use shared::model::{DefaultChannel, MassMessage, MassStatus, Recipients, WelcomeMessage};
 use shared::{CompanyId, ProductId, UserId};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -32,24 +32,29 @@ pub fn use_company_filter() -> Option<CompanyId> {
 #[component]
 pub fn Companies() -> Html {
     let fetch = use_fetch((), |_| api::companies());
-    let name = use_state(String::new);
+    let form = use_form(|| CreateCompanyRequest {
+        name: String::new(),
+    });
     let error = use_state(|| None::<String>);
     let companies = fetch.data().cloned().unwrap_or_default();
     let onsubmit = {
-        let (companies, name, error) = (fetch.clone(), name.clone(), error.clone());
+        let (companies, form, error) = (fetch.clone(), form.clone(), error.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let req = CreateCompanyRequest {
-                name: (*name).clone(),
-            };
-            let (companies, name, error) = (companies.clone(), name.clone(), error.clone());
+            let req = form.0.clone();
+            let (companies, form, error) = (companies.clone(), form.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::create_company(&req).await {
                     Ok(c) => {
                         let mut next = companies.data().cloned().unwrap_or_default();
                         next.push(c);
                         companies.set(next);
-                        name.set(String::new());
+                        reset(
+                            &form,
+                            CreateCompanyRequest {
+                                name: String::new(),
+                            },
+                        );
                         error.set(None);
                     }
                     Err(e) => error.set(Some(e.message)),
@@ -77,7 +82,7 @@ pub fn Companies() -> Html {
             <form class="card form" {onsubmit}>
                 <h2>{ "Add a company" }</h2>
                 <p class="muted">{ "Its channel holds every client you put in the company, and follows as they join or leave." }</p>
-                <Field label="Company name" value={(*name).clone()} oninput={bind_text(&name)} />
+                <Field label="Company name" value={form.0.name.clone()} oninput={bind(&form, |f, v| f.name = v)} />
                 <FormError error={(*error).clone()} />
                 <div class="actions"><button type="submit" class="primary">{ "Add company" }</button></div>
             </form>
@@ -94,20 +99,33 @@ enum Audience {
     Chosen,
 }
 
+/// The mass message form.
+#[derive(Clone)]
+struct MassForm {
+    body: String,
+    audience: Audience,
+    company: Option<CompanyId>,
+    product: Option<ProductId>,
+    chosen: Vec<UserId>,
+}
+
 /// One message to many clients, each in their own conversation, and its progress.
 #[component]
 pub fn MassMessagePage() -> Html {
     let companies = use_companies();
-    let products = use_state(Vec::<Product>::new);
-    let body = use_state(String::new);
+    let products = use_fetch((), |_| async { api::products().await.map(|p| p.items) });
+    let products = products.data().cloned().unwrap_or_default();
     let opened_for = use_company_filter();
-    let company = use_state(|| opened_for);
-    let audience = use_state(|| match *company {
-        Some(_) => Audience::Company,
-        None => Audience::All,
+    let form = use_form(|| MassForm {
+        body: String::new(),
+        audience: match opened_for {
+            Some(_) => Audience::Company,
+            None => Audience::All,
+        },
+        company: opened_for,
+        product: None,
+        chosen: Vec::new(),
     });
-    let product = use_state(|| None::<ProductId>);
-    let chosen = use_state(Vec::<UserId>::new);
     let error = use_state(|| None::<String>);
     let job = use_state(|| None::<MassMessage>);
     // The job's progress, live from its events, and looked up while it runs in case the
@@ -161,53 +179,42 @@ pub fn MassMessagePage() -> Html {
             move || drop(poll)
         });
     }
-    {
-        let products = products.clone();
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::products().await {
-                    products.set(page.items);
-                }
-            });
-        });
-    }
     let onsubmit = {
-        let (body, audience, company, product, chosen, error, job) = (
-            body.clone(),
-            audience.clone(),
-            company.clone(),
-            product.clone(),
-            chosen.clone(),
-            error.clone(),
-            job.clone(),
-        );
+        let (form, error, job) = (form.clone(), error.clone(), job.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let recipients = match *audience {
+            let f = &form.0;
+            let recipients = match f.audience {
                 Audience::All => Recipients::All { all: true },
-                Audience::Company => match *company {
+                Audience::Company => match f.company {
                     Some(company_id) => Recipients::Company { company_id },
                     None => return error.set(Some("Choose the company.".into())),
                 },
-                Audience::Product => match *product {
+                Audience::Product => match f.product {
                     Some(product_id) => Recipients::Product { product_id },
                     None => return error.set(Some("Choose the product.".into())),
                 },
                 Audience::Chosen => Recipients::Clients {
-                    client_ids: (*chosen).clone(),
+                    client_ids: f.chosen.clone(),
                 },
             };
             let req = CreateMassMessageRequest {
                 id: crate::format::new_client_message_id(),
-                body: (*body).clone(),
+                body: f.body.clone(),
                 recipients,
             };
-            let (error, job, body) = (error.clone(), job.clone(), body.clone());
+            let (error, job, form) = (error.clone(), job.clone(), form.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::create_mass_message(&req).await {
                     Ok(accepted) => {
                         error.set(None);
-                        body.set(String::new());
+                        reset(
+                            &form,
+                            MassForm {
+                                body: String::new(),
+                                ..form.0.clone()
+                            },
+                        );
                         job.set(Some(accepted));
                     }
                     Err(e) => error.set(Some(e.message)),
@@ -215,35 +222,19 @@ pub fn MassMessagePage() -> Html {
             });
         })
     };
-    let set_audience = {
-        let audience = audience.clone();
-        Callback::from(move |a| audience.set(a))
-    };
-    let on_company = {
-        let company = company.clone();
-        Callback::from(move |c: Option<CompanyId>| company.set(c))
-    };
-    let on_product = {
-        let product = product.clone();
-        Callback::from(move |e: Event| {
-            product.set(
-                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
-                    .value()
-                    .parse()
-                    .ok(),
-            )
-        })
-    };
-    let on_body = {
-        let body = body.clone();
-        Callback::from(move |e: InputEvent| {
-            body.set(
-                e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
-                    .value(),
-            )
-        })
-    };
-    let on_toggle = toggle(&chosen);
+    let on_product = set(&form, |f, e: Event| {
+        f.product = e
+            .target_unchecked_into::<web_sys::HtmlSelectElement>()
+            .value()
+            .parse()
+            .ok();
+    });
+    let on_body = set(&form, |f, e: InputEvent| {
+        f.body = e
+            .target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+            .value();
+    });
+    let f = &form.0;
     html! {
         <div class="page mass">
             if let Some(j) = &*job { { progress(j) } }
@@ -252,31 +243,31 @@ pub fn MassMessagePage() -> Html {
                 <p class="muted">{ "Each client receives it in their own conversation with you, as a normal message: nobody sees who else got it, and replies come back to you one to one." }</p>
                 <label class="field">
                     <span class="label">{ "Message" }</span>
-                    <textarea rows="4" value={(*body).clone()} oninput={on_body} />
+                    <textarea rows="4" value={f.body.clone()} oninput={on_body} />
                 </label>
-                <RadioGroup<Audience> name="audience" legend="Send to" compact=true selected={*audience}
-                    onchange={set_audience} choices={vec![
+                <RadioGroup<Audience> name="audience" legend="Send to" compact=true selected={f.audience}
+                    onchange={set(&form, |f, a| f.audience = a)} choices={vec![
                         Choice::new(Audience::All, "All clients"),
                         Choice::new(Audience::Company, "Everyone at a company"),
                         Choice::new(Audience::Product, "Everyone who bought a product"),
                         Choice::new(Audience::Chosen, "Clients I choose"),
                     ]} />
-                if *audience == Audience::Company {
-                    { company_select("Company", &companies, *company, "Choose a company", on_company) }
+                if f.audience == Audience::Company {
+                    { company_select("Company", &companies, f.company, "Choose a company", set(&form, |f, c| f.company = c)) }
                 }
-                if *audience == Audience::Product {
+                if f.audience == Audience::Product {
                     <label class="field">
                         <span class="label">{ "Product" }</span>
                         <select onchange={on_product}>
-                            <option value="" selected={product.is_none()}>{ "Choose a product" }</option>
+                            <option value="" selected={f.product.is_none()}>{ "Choose a product" }</option>
                             { for products.iter().map(|p| html! {
-                                <option key={p.id.to_string()} value={p.id.to_string()} selected={*product == Some(p.id)}>{ p.name.clone() }</option>
+                                <option key={p.id.to_string()} value={p.id.to_string()} selected={f.product == Some(p.id)}>{ p.name.clone() }</option>
                             }) }
                         </select>
                     </label>
                 }
-                if *audience == Audience::Chosen {
-                    <ClientPicker chosen={(*chosen).clone()} except={Vec::<UserId>::new()} ontoggle={on_toggle} legend="Clients" />
+                if f.audience == Audience::Chosen {
+                    <ClientPicker chosen={f.chosen.clone()} except={Vec::<UserId>::new()} ontoggle={set(&form, |f, id| toggle_in(&mut f.chosen, id))} legend="Clients" />
                 }
                 <FormError error={(*error).clone()} />
                 <div class="actions"><button type="submit" class="primary">{ "Send to each" }</button></div>
