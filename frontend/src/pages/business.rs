@@ -9,7 +9,7 @@ use crate::hooks::{use_chat, use_fetch, use_session};
 use crate::services::api;
 use shared::api::{CreateCompanyRequest, CreateMassMessageRequest, UpdateSettingsRequest};
 use shared::events::*;
-use shared::model::{DefaultChannel, MassMessage, MassStatus, Recipients, WelcomeMessage};
+use shared::model::{DefaultChannel, MassMessage, MassStatus, Recipients, Settings};
 use shared::{CompanyId, ProductId, UserId};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -308,105 +308,60 @@ pub fn SettingsPage() -> Html {
         .as_ref()
         .map(|s| (s.user.name.clone(), s.user.business_name.clone()))
         .unwrap_or_default();
-    let enabled = use_state(|| true);
-    let text = use_state(String::new);
-    let default_channel = use_state(|| DefaultChannel::Individual);
-    let loaded = use_state(|| false);
+    let loaded = use_fetch((), |_| api::settings());
+    let form = use_form(Settings::default);
     let error = use_state(|| None::<String>);
-    let saved = use_state(|| false);
+    // What was last saved: "Saved" shows while the form still says that.
+    let saved = use_state(|| None::<Settings>);
     {
-        let (enabled, text, default_channel, loaded) = (
-            enabled.clone(),
-            text.clone(),
-            default_channel.clone(),
-            loaded.clone(),
-        );
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(s) = api::settings().await {
-                    enabled.set(s.welcome_message.enabled);
-                    text.set(s.welcome_message.text);
-                    default_channel.set(s.default_channel);
-                    loaded.set(true);
-                }
-            });
+        let form = form.clone();
+        use_effect_with(loaded.data().cloned(), move |settings| {
+            if let Some(s) = settings {
+                reset(&form, s.clone());
+            }
         });
     }
     let onsubmit = {
-        let (enabled, text, default_channel, error, saved) = (
-            enabled.clone(),
-            text.clone(),
-            default_channel.clone(),
-            error.clone(),
-            saved.clone(),
-        );
+        let (form, error, saved) = (form.clone(), error.clone(), saved.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            let settings = form.0.clone();
             let req = UpdateSettingsRequest {
-                welcome_message: Some(WelcomeMessage {
-                    enabled: *enabled,
-                    text: (*text).clone(),
-                }),
-                default_channel: Some(*default_channel),
+                welcome_message: Some(settings.welcome_message.clone()),
+                default_channel: Some(settings.default_channel),
             };
             let (error, saved) = (error.clone(), saved.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::update_settings(&req).await {
-                    Ok(_) => {
+                    Ok(now) => {
                         error.set(None);
-                        saved.set(true);
+                        saved.set(Some(now));
                     }
-                    Err(e) => {
-                        saved.set(false);
-                        error.set(Some(e.message));
-                    }
+                    Err(e) => error.set(Some(e.message)),
                 }
             });
         })
     };
-    let on_text = {
-        let (text, saved) = (text.clone(), saved.clone());
-        Callback::from(move |e: InputEvent| {
-            saved.set(false);
-            text.set(
-                e.target_unchecked_into::<web_sys::HtmlTextAreaElement>()
-                    .value(),
-            )
-        })
-    };
-    let on_enabled = {
-        let (enabled, saved) = (enabled.clone(), saved.clone());
-        Callback::from(move |_: Event| {
-            saved.set(false);
-            enabled.set(!*enabled)
-        })
-    };
+    let on_text = set(&form, |f, e: InputEvent| {
+        f.welcome_message.text = e
+            .target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+            .value();
+    });
     let insert = |placeholder: &'static str| {
-        let (text, saved) = (text.clone(), saved.clone());
-        let onclick = Callback::from(move |_| {
-            saved.set(false);
-            let sep = if text.is_empty() || text.ends_with(' ') {
-                ""
-            } else {
-                " "
-            };
-            text.set(format!("{}{sep}{placeholder}", *text));
+        let add = set(&form, |f, placeholder: &'static str| {
+            let text = &mut f.welcome_message.text;
+            if !(text.is_empty() || text.ends_with(' ')) {
+                text.push(' ');
+            }
+            text.push_str(placeholder);
         });
+        let onclick = add.reform(move |_: MouseEvent| placeholder);
         html! { <button type="button" class="chip" {onclick}>{ placeholder }</button> }
     };
-    let set_channel = {
-        let (default_channel, saved) = (default_channel.clone(), saved.clone());
-        Callback::from(move |d| {
-            saved.set(false);
-            default_channel.set(d)
-        })
-    };
-    let preview = WelcomeMessage {
-        enabled: *enabled,
-        text: (*text).clone(),
-    }
-    .render("Maya Lopez", &my_name, &business);
-    if !*loaded {
+    let f = &form.0;
+    let enabled = f.welcome_message.enabled;
+    let preview = f.welcome_message.render("Maya Lopez", &my_name, &business);
+    if loaded.data().is_none() {
         return html! { <div class="page"><p class="muted">{ "Loading…" }</p></div> };
     }
     html! {
@@ -415,19 +370,19 @@ pub fn SettingsPage() -> Html {
                 <h1>{ "Settings" }</h1>
                 <h2>{ "Welcome message" }</h2>
                 <label class="choice">
-                    <input type="checkbox" checked={*enabled} onchange={on_enabled} />
+                    <input type="checkbox" checked={enabled} onchange={set(&form, |f, _: Event| f.welcome_message.enabled = !f.welcome_message.enabled)} />
                     <span><strong>{ "Greet new clients" }</strong><span class="hint">{ "Posted from you as the first message of every new client's conversation." }</span></span>
                 </label>
                 <label class="field">
                     <span class="label">{ "Text" }</span>
-                    <textarea rows="4" value={(*text).clone()} oninput={on_text} disabled={!*enabled} />
+                    <textarea rows="4" value={f.welcome_message.text.clone()} oninput={on_text} disabled={!enabled} />
                 </label>
                 <div class="chips" aria-label="Insert a placeholder">
                     { insert("{client_first_name}") }
                     { insert("{coach_name}") }
                     { insert("{business_name}") }
                 </div>
-                if *enabled {
+                if enabled {
                     <div class="welcome-preview" aria-label="Preview">
                         <span class="label">{ "Preview, for a client named Maya Lopez" }</span>
                         <div class="bubble mine">{ preview }</div>
@@ -435,13 +390,13 @@ pub fn SettingsPage() -> Html {
                 }
                 <h2>{ "Clients of a company" }</h2>
                 <RadioGroup<DefaultChannel> name="default_channel" legend="When you add a client who belongs to a company"
-                    selected={*default_channel} onchange={set_channel} choices={vec![
+                    selected={f.default_channel} onchange={set(&form, |f, d| f.default_channel = d)} choices={vec![
                         Choice::hinted(DefaultChannel::Individual, "Their own conversation", "They also join their company's channel."),
                         Choice::hinted(DefaultChannel::Company, "Their company's channel only", "Start a private conversation from their card when you need one."),
                     ]} />
                 <FormError error={(*error).clone()} />
                 <div class="actions">
-                    if *saved { <span class="muted" role="status">{ "Saved" }</span> }
+                    if saved.as_ref() == Some(f) { <span class="muted" role="status">{ "Saved" }</span> }
                     <button type="submit" class="primary">{ "Save" }</button>
                 </div>
             </form>

@@ -4,7 +4,7 @@ use crate::app::Route;
 use crate::components::company_select::{company_select, use_companies};
 use crate::components::conversation::ConversationView;
 use crate::components::field::{
-    Choice, Field, FormError, RadioGroup, bind, bind_text, set, use_form,
+    Choice, Field, FormError, RadioGroup, bind, bind_text, reset, set, use_form,
 };
 use crate::pages::business::use_company_filter;
 use crate::services::api;
@@ -343,6 +343,40 @@ pub struct ClientProfileProps {
     pub chat: bool,
 }
 
+/// The edit form of a client's card.
+#[derive(Clone, Default)]
+struct ClientEdit {
+    name: String,
+    email: String,
+    phone: String,
+    messaging: MessagingMode,
+    company: Option<CompanyId>,
+}
+
+impl ClientEdit {
+    fn of(c: &Client) -> Self {
+        Self {
+            name: c.name.clone(),
+            email: c.email.clone().unwrap_or_default(),
+            phone: c.phone.clone().unwrap_or_default(),
+            messaging: c.messaging,
+            company: c.company_id,
+        }
+    }
+
+    /// The edit to send: every field, a blank contact as none.
+    fn request(&self) -> UpdateClientRequest {
+        let contact = |s: &str| Some((!s.trim().is_empty()).then(|| s.trim().to_owned()));
+        UpdateClientRequest {
+            name: Some(self.name.clone()),
+            email: contact(&self.email),
+            phone: contact(&self.phone),
+            messaging: Some(self.messaging),
+            company_id: Some(self.company),
+        }
+    }
+}
+
 /// A client's card: a details tab (messaging mode and contact details, with Edit / Save) and a
 /// chat tab with the whole history with them.
 #[component]
@@ -353,16 +387,10 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
     let sets_mode = crate::hooks::use_session()
         .current()
         .is_some_and(|s| shared::rules::can_manage_business(s.user.role).is_ok());
-    let (name, email, phone) = (
-        use_state(String::new),
-        use_state(String::new),
-        use_state(String::new),
-    );
-    let mode = use_state(|| MessagingMode::TwoWay);
+    let form = use_form(ClientEdit::default);
     let error = use_state(|| None::<String>);
     let invite = use_state(|| None::<ClientWithInvite>);
     let companies = use_companies();
-    let company = use_state(|| None::<CompanyId>);
     {
         let client = client.clone();
         use_effect_with(props.id, move |id| {
@@ -378,46 +406,23 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
         return html! { <p class="muted page">{ "Loading…" }</p> };
     };
     let start_edit = {
-        let (editing, name, email, phone, mode, c, company) = (
-            editing.clone(),
-            name.clone(),
-            email.clone(),
-            phone.clone(),
-            mode.clone(),
-            c.clone(),
-            company.clone(),
-        );
+        let (editing, form, c) = (editing.clone(), form.clone(), c.clone());
         Callback::from(move |_| {
-            company.set(c.company_id);
-            name.set(c.name.clone());
-            email.set(c.email.clone().unwrap_or_default());
-            phone.set(c.phone.clone().unwrap_or_default());
-            mode.set(c.messaging);
+            reset(&form, ClientEdit::of(&c));
             editing.set(true);
         })
     };
     let save = {
-        let company = company.clone();
-        let (editing, name, email, phone, mode, error, client, id) = (
+        let (editing, form, error, client, id) = (
             editing.clone(),
-            name.clone(),
-            email.clone(),
-            phone.clone(),
-            mode.clone(),
+            form.clone(),
             error.clone(),
             client.clone(),
             props.id,
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let opt = |s: &str| Some((!s.trim().is_empty()).then(|| s.trim().to_owned()));
-            let req = UpdateClientRequest {
-                name: Some((*name).clone()),
-                email: opt(&email),
-                phone: opt(&phone),
-                messaging: Some(*mode),
-                company_id: Some(*company),
-            };
+            let req = form.0.request();
             let (editing, error, client, id) = (editing.clone(), error.clone(), client.clone(), id);
             wasm_bindgen_futures::spawn_local(async move {
                 match api::update_client(id, &req).await {
@@ -441,11 +446,6 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                 }
             });
         })
-    };
-    let set = bind_text;
-    let on_mode = {
-        let mode = mode.clone();
-        Callback::from(move |m| mode.set(m))
     };
     let cancel = {
         let editing = editing.clone();
@@ -494,14 +494,14 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
             <div class="card">
                 if *editing {
                     <form class="form" onsubmit={save}>
-                        <Field label="Name" value={(*name).clone()} oninput={set(&name)} />
-                        <Field label="Email" kind="email" value={(*email).clone()} oninput={set(&email)} />
-                        <Field label="Phone" kind="tel" value={(*phone).clone()} oninput={set(&phone)} />
+                        <Field label="Name" value={form.0.name.clone()} oninput={bind(&form, |f, v| f.name = v)} />
+                        <Field label="Email" kind="email" value={form.0.email.clone()} oninput={bind(&form, |f, v| f.email = v)} />
+                        <Field label="Phone" kind="tel" value={form.0.phone.clone()} oninput={bind(&form, |f, v| f.phone = v)} />
                         if sets_mode {
-                            <ModeChoice value={*mode} onchange={on_mode} />
+                            <ModeChoice value={form.0.messaging} onchange={set(&form, |f, m| f.messaging = m)} />
                         }
                         if !companies.is_empty() {
-                            { company_select("Company", &companies, *company, "No company", { let company = company.clone(); Callback::from(move |c| company.set(c)) }) }
+                            { company_select("Company", &companies, form.0.company, "No company", set(&form, |f, c| f.company = c)) }
                         }
                         <FormError error={(*error).clone()} />
                         <div class="actions">
