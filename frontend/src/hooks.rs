@@ -186,3 +186,21 @@ where
     }
     Fetch { state, generation }
 }
+
+/// What a screen shows of a load while it has nothing to show yet or the load failed: "Loading…",
+/// or the error with a way to try again. Nothing once the data is here.
+pub fn load_status<T: Clone + 'static>(fetch: &Fetch<T>) -> Html {
+    if let Some(error) = fetch.error() {
+        let retry = {
+            let fetch = fetch.clone();
+            Callback::from(move |_: MouseEvent| fetch.reload())
+        };
+        return html! {
+            <p class="error" role="alert">{ error }{ " " }<button class="link" onclick={retry}>{ "Try again" }</button></p>
+        };
+    }
+    match fetch.data().is_none() && fetch.loading() {
+        true => html! { <p class="muted">{ "Loading…" }</p> },
+        false => html! {},
+    }
+}

@@ -5,7 +5,7 @@ use crate::app::Route;
 use crate::components::client_picker::{ClientPicker, toggle_in};
 use crate::components::company_select::{company_select, use_companies};
 use crate::components::field::{Choice, Field, FormError, RadioGroup, bind, reset, set, use_form};
-use crate::hooks::{use_chat, use_fetch, use_session};
+use crate::hooks::{load_status, use_chat, use_fetch, use_session};
 use crate::services::api;
 use shared::api::{CreateCompanyRequest, CreateMassMessageRequest, UpdateSettingsRequest};
 use shared::events::*;
@@ -65,6 +65,7 @@ pub fn Companies() -> Html {
     html! {
         <div class="page companies">
             <div class="page-head"><h1>{ "Companies" }</h1></div>
+            { load_status(&fetch) }
             <ul class="roster">
                 { for companies.iter().map(|c| html! {
                     <li key={c.id.to_string()} class="row">
@@ -77,7 +78,7 @@ pub fn Companies() -> Html {
                         </span>
                     </li>
                 }) }
-                if companies.is_empty() { <li class="muted">{ "No companies yet." }</li> }
+                if companies.is_empty() && fetch.data().is_some() { <li class="muted">{ "No companies yet." }</li> }
             </ul>
             <form class="card form" {onsubmit}>
                 <h2>{ "Add a company" }</h2>
@@ -362,7 +363,7 @@ pub fn SettingsPage() -> Html {
     let enabled = f.welcome_message.enabled;
     let preview = f.welcome_message.render("Maya Lopez", &my_name, &business);
     if loaded.data().is_none() {
-        return html! { <div class="page"><p class="muted">{ "Loading…" }</p></div> };
+        return html! { <div class="page">{ load_status(&loaded) }</div> };
     }
     html! {
         <div class="page settings">

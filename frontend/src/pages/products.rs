@@ -2,7 +2,7 @@
 //! client's purchase from their card.
 
 use crate::components::field::{Choice, Field, FormError, RadioGroup, bind, reset, set, use_form};
-use crate::hooks::{use_fetch, use_session};
+use crate::hooks::{load_status, use_fetch, use_session};
 use crate::services::api;
 use shared::api::CreateProductRequest;
 use shared::model::{Product, ProductGrant, Purchase, PurchaseSource};
@@ -73,6 +73,7 @@ pub fn Products() -> Html {
     html! {
         <div class="page products">
             <div class="page-head"><h1>{ "Products" }</h1></div>
+            { load_status(&fetch) }
             <ul class="roster">
                 { for products.iter().map(|p| html! {
                     <li key={p.id.to_string()} class="row">
@@ -83,7 +84,7 @@ pub fn Products() -> Html {
                         <span class="meta"><span class="pill">{ p.price_label.clone() }</span></span>
                     </li>
                 }) }
-                if products.is_empty() { <li class="muted">{ "No products yet." }</li> }
+                if products.is_empty() && fetch.data().is_some() { <li class="muted">{ "No products yet." }</li> }
             </ul>
             <form class="card form" {onsubmit}>
                 <h2>{ "Add a product" }</h2>

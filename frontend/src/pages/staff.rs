@@ -1,7 +1,7 @@
 //! The team: the business's staff, and (for the owner) inviting admins and coaches.
 
 use crate::components::field::{Choice, Field, FormError, RadioGroup, bind, reset, set, use_form};
-use crate::hooks::{use_fetch, use_session};
+use crate::hooks::{load_status, use_fetch, use_session};
 use crate::services::api;
 use shared::api::{InviteStaffRequest, StaffWithInvite};
 use shared::model::Role;
@@ -72,6 +72,7 @@ pub fn Team() -> Html {
     html! {
         <div class="page team">
             <div class="page-head"><h1>{ "Team" }</h1></div>
+            { load_status(&fetch) }
             <ul class="roster">
                 { for staff.iter().map(|s| html! {
                     <li key={s.id.to_string()} class="row">
