@@ -462,7 +462,7 @@ impl Accounts {
         )
         .push_or(joined.update((b, joined.value.id))?, used_invite());
         if joined.value.role == Role::Client {
-            tx.extend(super::clients::roster_writes(&joined.value, None)?);
+            tx.extend(crate::store::roster::writes(&joined.value, None)?);
         } else {
             tx.push(repo::overwrite(
                 (b, joined.value.id),

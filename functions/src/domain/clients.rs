@@ -36,11 +36,6 @@ pub(super) fn roster_entry(user: &UserRecord) -> Result<Client> {
     Ok(roster::entry(user).into())
 }
 
-/// The roster entries for a client, replacing those of its previous state.
-pub fn roster_writes(user: &UserRecord, before: Option<&UserRecord>) -> Result<Vec<Write>> {
-    Ok(roster::writes(user, before)?)
-}
-
 /// `None` and blank text both mean "not given".
 fn optional<T>(
     raw: Option<&str>,
@@ -151,7 +146,7 @@ impl Clients {
                     taken("phone"),
                 );
             }
-            tx.extend(roster_writes(&client, None)?);
+            tx.extend(roster::writes(&client, None)?);
             // The company's channel changing meanwhile makes it stale: read again.
             if let Some(channel) = &channel {
                 tx.extend(
@@ -311,7 +306,7 @@ impl Clients {
             let conversation_id = ConversationId::from_ulid(super::ids::new_ulid());
             after.value.conversation_id = Some(conversation_id);
             let mut writes = vec![after.update((b, id))?];
-            writes.extend(roster_writes(&after.value, Some(&before.value))?);
+            writes.extend(roster::writes(&after.value, Some(&before.value))?);
             writes.extend(
                 self.private_conversation(sender, &business.value, &after.value, conversation_id)
                     .await?,
@@ -645,7 +640,7 @@ impl Clients {
                     tx.push(repo::delete::<LoginRecord>(old_login));
                 }
             }
-            tx.extend(roster_writes(new, Some(old))?);
+            tx.extend(roster::writes(new, Some(old))?);
             // What the caller adds was written before (an order delivered twice).
             tx.extend_or(extra(new)?, || {
                 Error::conflict(EXTRA_TAKEN, "This was recorded already.")

@@ -148,7 +148,7 @@ impl Staff {
             let mut after = before.clone();
             after.value.coach_id = coach;
             let mut writes = vec![after.update((b, client))?];
-            writes.extend(super::clients::roster_writes(
+            writes.extend(crate::store::roster::writes(
                 &after.value,
                 Some(&before.value),
             )?);

@@ -19,6 +19,15 @@ pub enum Roster {
 }
 
 impl Roster {
+    /// Where `client`'s entry is in this list.
+    fn key(self, b: BusinessId, client: UserId) -> keys::Key {
+        match self {
+            Roster::All => keys::roster_by_id(b, client),
+            Roster::Coach(c) => keys::coach_roster(b, c, client),
+            Roster::Company(c) => keys::company_roster(b, c, client),
+        }
+    }
+
     fn pk(self, b: BusinessId) -> String {
         match self {
             Roster::All => keys::roster_pk(b),
@@ -55,7 +64,7 @@ pub fn writes(user: &UserRecord, before: Option<&UserRecord>) -> Result<Vec<Writ
     let (b, id) = (user.business_id, user.id);
     let entry = entry(user);
     let delete = |(pk, sk): keys::Key| Write::delete(pk, sk, Condition::Always);
-    let mut writes = vec![repo::overwrite_at(keys::roster_by_id(b, id), &entry)?];
+    let mut writes = vec![repo::overwrite_at(Roster::All.key(b, id), &entry)?];
     if let Some(old) = before.filter(|o| search_key(&o.name) != search_key(&user.name)) {
         writes.push(delete(keys::roster_by_name(b, &search_key(&old.name), id)));
     }
@@ -63,31 +72,21 @@ pub fn writes(user: &UserRecord, before: Option<&UserRecord>) -> Result<Vec<Writ
         keys::roster_by_name(b, &search_key(&user.name), id),
         &entry,
     )?);
-    // The coach's own roster follows the assignment.
-    if let Some(old_coach) = before
-        .and_then(|o| o.coach_id)
-        .filter(|c| Some(*c) != user.coach_id)
-    {
-        writes.push(delete(keys::coach_roster(b, old_coach, id)));
+    // The coach's own roster and the company's follow the client's assignment.
+    let assigned = |u: &UserRecord| {
+        [
+            u.coach_id.map(Roster::Coach),
+            u.company_id.map(Roster::Company),
+        ]
+    };
+    let now = assigned(user);
+    for left in before.map(assigned).into_iter().flatten().flatten() {
+        if !now.contains(&Some(left)) {
+            writes.push(delete(left.key(b, id)));
+        }
     }
-    if let Some(coach) = user.coach_id {
-        writes.push(repo::overwrite_at(
-            keys::coach_roster(b, coach, id),
-            &entry,
-        )?);
-    }
-    // So does the company's.
-    if let Some(old_company) = before
-        .and_then(|o| o.company_id)
-        .filter(|c| Some(*c) != user.company_id)
-    {
-        writes.push(delete(keys::company_roster(b, old_company, id)));
-    }
-    if let Some(company) = user.company_id {
-        writes.push(repo::overwrite_at(
-            keys::company_roster(b, company, id),
-            &entry,
-        )?);
+    for list in now.into_iter().flatten() {
+        writes.push(repo::overwrite_at(list.key(b, id), &entry)?);
     }
     Ok(writes)
 }
