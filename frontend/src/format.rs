@@ -56,6 +56,16 @@ pub fn list_time_at(at: OffsetDateTime, now: OffsetDateTime, offset: UtcOffset) 
     }
 }
 
+/// `text` in lower case, for matching without regard to case. In the browser this is the
+/// browser's own Unicode lowering: the standard library's would bring its case tables into the
+/// app (~4 KB brotli).
+pub fn fold_case(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::JsString::from(text).to_lower_case().into();
+    #[cfg(not(target_arch = "wasm32"))]
+    return text.to_lowercase();
+}
+
 /// Up to two initials for an avatar.
 pub fn initials(name: &str) -> String {
     name.split_whitespace()

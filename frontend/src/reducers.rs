@@ -246,10 +246,10 @@ pub fn inbox_filter<'a>(
     items: &'a [ConversationSummary],
     search: &str,
 ) -> Vec<&'a ConversationSummary> {
-    let needle = search.trim().to_lowercase();
+    let needle = crate::format::fold_case(search.trim());
     items
         .iter()
-        .filter(|c| needle.is_empty() || c.title.to_lowercase().contains(&needle))
+        .filter(|c| needle.is_empty() || crate::format::fold_case(&c.title).contains(&needle))
         .collect()
 }
 
