@@ -3,52 +3,98 @@
 
 use crate::hooks::{use_realtime, use_session};
 use crate::reducers::{Chat, ChatAction};
+use crate::router::{Link, Redirect, Router, use_route};
 use crate::state::SessionState;
 use shared::model::Role;
 use shared::{ConversationId, UserId};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// Every screen of either app, by its path within the app (the client app's paths are under
 /// `/c`, see [`Kind::base`]). A screen an app does not have sends the person to the app that
 /// has it.
-#[derive(Clone, Routable, PartialEq, Debug)]
+#[derive(Clone, PartialEq, Debug)]
 pub enum Route {
-    #[at("/")]
     Home,
-    #[at("/signin")]
     SignIn,
-    #[at("/signup")]
     SignUp,
-    #[at("/invite/:token")]
     Invite { token: String },
-    #[at("/inbox")]
     Inbox,
-    #[at("/inbox/:id")]
     Conversation { id: ConversationId },
-    #[at("/account")]
     Account,
-    #[at("/groups/new")]
     NewGroup,
-    #[at("/products")]
     Products,
-    #[at("/team")]
     Team,
-    #[at("/companies")]
     Companies,
-    #[at("/mass")]
     MassMessage,
-    #[at("/settings")]
     Settings,
-    #[at("/clients")]
     Clients,
-    #[at("/clients/:id")]
     ClientProfile { id: UserId },
-    #[at("/clients/:id/chat")]
     ClientChat { id: UserId },
-    #[not_found]
-    #[at("/404")]
     NotFound,
+}
+
+impl Route {
+    /// The screen at `path` (within the app). A trailing slash is ignored; a path that names no
+    /// screen, or an id that is not one, is [`Route::NotFound`].
+    pub fn recognize(path: &str) -> Route {
+        let path = path.strip_suffix('/').unwrap_or(path);
+        let segments: Vec<&str> = match path.strip_prefix('/') {
+            Some(rest) => rest.split('/').collect(),
+            None if path.is_empty() => Vec::new(),
+            None => return Route::NotFound,
+        };
+        match segments.as_slice() {
+            [] => Route::Home,
+            ["signin"] => Route::SignIn,
+            ["signup"] => Route::SignUp,
+            ["invite", token] if !token.is_empty() => Route::Invite {
+                token: (*token).to_owned(),
+            },
+            ["inbox"] => Route::Inbox,
+            ["inbox", raw] => raw
+                .parse()
+                .map_or(Route::NotFound, |id| Route::Conversation { id }),
+            ["account"] => Route::Account,
+            ["groups", "new"] => Route::NewGroup,
+            ["products"] => Route::Products,
+            ["team"] => Route::Team,
+            ["companies"] => Route::Companies,
+            ["mass"] => Route::MassMessage,
+            ["settings"] => Route::Settings,
+            ["clients"] => Route::Clients,
+            ["clients", raw] => raw
+                .parse()
+                .map_or(Route::NotFound, |id| Route::ClientProfile { id }),
+            ["clients", raw, "chat"] => raw
+                .parse()
+                .map_or(Route::NotFound, |id| Route::ClientChat { id }),
+            _ => Route::NotFound,
+        }
+    }
+
+    /// The path of this screen within the app.
+    pub fn to_path(&self) -> String {
+        let fixed = match self {
+            Route::Home => "/",
+            Route::SignIn => "/signin",
+            Route::SignUp => "/signup",
+            Route::Inbox => "/inbox",
+            Route::Account => "/account",
+            Route::NewGroup => "/groups/new",
+            Route::Products => "/products",
+            Route::Team => "/team",
+            Route::Companies => "/companies",
+            Route::MassMessage => "/mass",
+            Route::Settings => "/settings",
+            Route::Clients => "/clients",
+            Route::NotFound => "/404",
+            Route::Invite { token } => return format!("/invite/{token}"),
+            Route::Conversation { id } => return format!("/inbox/{id}"),
+            Route::ClientProfile { id } => return format!("/clients/{id}"),
+            Route::ClientChat { id } => return format!("/clients/{id}/chat"),
+        };
+        fixed.to_owned()
+    }
 }
 
 /// Which app this is.
@@ -98,23 +144,29 @@ pub struct FrameProps {
 pub fn Frame(props: &FrameProps) -> Html {
     let session = use_reducer(SessionState::load);
     let chat = use_reducer(Chat::default);
-    let render = props.render.clone();
-    let basename = match props.kind.base() {
-        "" => None,
-        base => Some(AttrValue::Static(base)),
-    };
     html! {
         <ContextProvider<crate::state::SessionContext> context={session}>
             <ContextProvider<crate::state::ChatContext> context={chat}>
                 <ContextProvider<Kind> context={props.kind}>
-                    <BrowserRouter {basename}>
+                    <Router base={props.kind.base()}>
                         <SessionKeeper />
-                        <Switch<Route> render={move |r| render.emit(r)} />
-                    </BrowserRouter>
+                        <Screen render={props.render.clone()} />
+                    </Router>
                 </ContextProvider<Kind>>
             </ContextProvider<crate::state::ChatContext>>
         </ContextProvider<crate::state::SessionContext>>
     }
+}
+
+#[derive(Properties, PartialEq)]
+struct ScreenProps {
+    render: Callback<Route, Html>,
+}
+
+/// The page of the screen the app is at.
+#[component]
+fn Screen(props: &ScreenProps) -> Html {
+    props.render.emit(use_route())
 }
 
 /// Which app is running.
@@ -184,9 +236,9 @@ pub struct SignedProps {
 pub fn Signed(props: &SignedProps) -> Html {
     let session = use_session();
     let kind = use_kind();
-    let route = use_route::<Route>().unwrap_or(Route::Inbox);
+    let route = use_route();
     let Some(current) = session.current() else {
-        return html! { <Redirect<Route> to={Route::SignIn} /> };
+        return html! { <Redirect to={Route::SignIn} /> };
     };
     let theirs = Kind::of(current.user.role);
     if theirs != kind {
@@ -216,6 +268,64 @@ pub fn Signed(props: &SignedProps) -> Html {
 /// A tab of the app's navigation.
 pub fn tab(to: Route, label: &'static str, active: bool) -> Html {
     html! {
-        <Link<Route> to={to} classes={classes!("tab", active.then_some("active"))}>{ label }</Link<Route>>
+        <Link {to} classes={classes!("tab", active.then_some("active"))}>{ label }</Link>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ulid::Ulid;
+
+    #[test]
+    fn every_route_is_recognized_at_its_own_path() {
+        let conversation = ConversationId::from_ulid(Ulid::from_parts(7, 1));
+        let client = UserId::from_ulid(Ulid::from_parts(8, 2));
+        let routes = [
+            Route::Home,
+            Route::SignIn,
+            Route::SignUp,
+            Route::Invite {
+                token: "AbC-_12".into(),
+            },
+            Route::Inbox,
+            Route::Conversation { id: conversation },
+            Route::Account,
+            Route::NewGroup,
+            Route::Products,
+            Route::Team,
+            Route::Companies,
+            Route::MassMessage,
+            Route::Settings,
+            Route::Clients,
+            Route::ClientProfile { id: client },
+            Route::ClientChat { id: client },
+            Route::NotFound,
+        ];
+        for route in routes {
+            assert_eq!(Route::recognize(&route.to_path()), route, "{route:?}");
+        }
+        assert_eq!(
+            Route::recognize(&format!("/inbox/{conversation}/")),
+            Route::Conversation { id: conversation }
+        );
+        assert_eq!(Route::recognize(""), Route::Home);
+    }
+
+    #[test]
+    fn paths_that_name_no_screen_are_not_found() {
+        for path in [
+            "/nowhere",
+            "/inbox/not-an-id",
+            "/clients/123",
+            "/clients//chat",
+            "/invite/",
+            "/groups",
+            "/groups/new/more",
+            "/inbox//",
+            "inbox",
+        ] {
+            assert_eq!(Route::recognize(path), Route::NotFound, "{path}");
+        }
     }
 }

@@ -56,9 +56,7 @@ pub fn list_time_at(at: OffsetDateTime, now: OffsetDateTime, offset: UtcOffset) 
     }
 }
 
-/// `text` in lower case, for matching without regard to case. In the browser this is the
-/// browser's own Unicode lowering: the standard library's would bring its case tables into the
-/// app (~4 KB brotli).
+/// `text` in lower case, for matching without regard to case.
 pub fn fold_case(text: &str) -> String {
     #[cfg(target_arch = "wasm32")]
     return js_sys::JsString::from(text).to_lower_case().into();
@@ -66,12 +64,27 @@ pub fn fold_case(text: &str) -> String {
     return text.to_lowercase();
 }
 
-/// Up to two initials for an avatar.
+/// `text` in upper case. In the browser this and [`fold_case`] use the browser's own Unicode
+/// rules: the standard library's would bring its case tables into the app (~4 KB brotli each).
+pub fn upper_case(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::JsString::from(text).to_upper_case().into();
+    #[cfg(not(target_arch = "wasm32"))]
+    return text.to_uppercase();
+}
+
+/// Up to two initials for an avatar, in upper case (an initial whose upper case is two letters,
+/// like ß, keeps the first).
 pub fn initials(name: &str) -> String {
     name.split_whitespace()
         .filter_map(|w| w.chars().next())
         .take(2)
-        .map(|c| c.to_uppercase().next().unwrap_or(c))
+        .map(|c| {
+            upper_case(c.encode_utf8(&mut [0; 4]))
+                .chars()
+                .next()
+                .unwrap_or(c)
+        })
         .collect()
 }
 

@@ -9,6 +9,7 @@ pub mod format;
 pub mod hooks;
 pub mod pages;
 pub mod reducers;
+pub mod router;
 pub mod services;
 pub mod state;
 

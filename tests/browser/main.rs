@@ -1234,7 +1234,8 @@ async fn a_mass_message_reaches_each_client_of_a_company() -> Result<()> {
 
 /// 12. Each person lands in their own app: a client who signs in to the staff app, or opens one
 /// of its pages, is taken to the client app; a coach who opens the client app is taken to the
-/// staff app. Neither app shows the other's screens.
+/// staff app. Neither app shows the other's screens. Within an app, links, Back and Forward move
+/// between screens without loading the app again.
 #[tokio::test(flavor = "multi_thread")]
 async fn each_person_lands_in_their_own_app() -> Result<()> {
     let h = Harness::start().await?;
@@ -1259,6 +1260,25 @@ async fn each_person_lands_in_their_own_app() -> Result<()> {
         .await?;
         let landed = reqwest::Url::parse(&b.url().await?)?.path().to_owned();
         ensure!(landed == "/c/inbox", "a client landed at {landed}");
+        // Links move within the app without loading it again, and Back and Forward follow.
+        b.js("window.stillLoaded = true", vec![]).await?;
+        b.click(By::Css(".tabs a[href='/c/account']")).await?;
+        b.until(
+            "the account page",
+            "return location.pathname === '/c/account' && document.body.innerText.includes('You sign in with')",
+        )
+        .await?;
+        b.js("history.back()", vec![]).await?;
+        b.until(
+            "back to the inbox",
+            "return location.pathname === '/c/inbox' && !!document.querySelector('input[aria-label=\"Search conversations\"]')",
+        )
+        .await?;
+        b.js("history.forward()", vec![]).await?;
+        b.until("forward to the account page", "return location.pathname === '/c/account'")
+            .await?;
+        let kept = b.js("return window.stillLoaded === true", vec![]).await?;
+        ensure!(kept == json!(true), "moving between screens loaded the app again");
         // A staff page of the client app's origin, opened by a client.
         b.goto(&h.url("/clients")).await?;
         b.until(

@@ -3,8 +3,8 @@
 
 use sideline_frontend::app::{Elsewhere, Frame, Kind, Route, Signed, tab};
 use sideline_frontend::pages::{account::Account, auth::*, inbox::Inbox};
+use sideline_frontend::router::{Redirect, use_route};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 fn main() {
     sideline_frontend::run::<App>();
@@ -23,7 +23,7 @@ fn switch(route: Route) -> Html {
         Route::Home | Route::Inbox => signed(html! { <Inbox selected={None} /> }),
         Route::Conversation { id } => signed(html! { <Inbox selected={Some(id)} /> }),
         Route::Account => signed(html! { <Account /> }),
-        Route::NotFound => html! { <Redirect<Route> to={Route::Inbox} /> },
+        Route::NotFound => html! { <Redirect to={Route::Inbox} /> },
         // Signing up a business, and every staff screen.
         staff => html! { <Elsewhere kind={Kind::Staff} route={staff} /> },
     }
@@ -31,15 +31,15 @@ fn switch(route: Route) -> Html {
 
 #[component]
 fn Nav() -> Html {
-    let route = use_route::<Route>();
+    let route = use_route();
     let in_inbox = matches!(
         route,
-        Some(Route::Inbox | Route::Conversation { .. } | Route::Home)
+        Route::Inbox | Route::Conversation { .. } | Route::Home
     );
     html! {
         <>
             { tab(Route::Inbox, "Messages", in_inbox) }
-            { tab(Route::Account, "Account", route == Some(Route::Account)) }
+            { tab(Route::Account, "Account", route == Route::Account) }
         </>
     }
 }

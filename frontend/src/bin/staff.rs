@@ -3,8 +3,8 @@
 use sideline_frontend::app::{Frame, Kind, Route, Signed, tab};
 use sideline_frontend::pages::{account::Account, auth::*, business, clients, groups, inbox};
 use sideline_frontend::pages::{products::Products, staff::Team, tools::staff_tools};
+use sideline_frontend::router::{Redirect, use_route};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 fn main() {
     sideline_frontend::run::<App>();
@@ -37,7 +37,7 @@ fn switch(route: Route) -> Html {
         Route::NewGroup => signed(html! { <groups::NewGroup /> }),
         Route::ClientProfile { id } => signed(html! { <clients::ClientProfile {id} /> }),
         Route::ClientChat { id } => signed(html! { <clients::ClientProfile {id} chat=true /> }),
-        Route::NotFound => html! { <Redirect<Route> to={Route::Inbox} /> },
+        Route::NotFound => html! { <Redirect to={Route::Inbox} /> },
     }
 }
 
@@ -45,19 +45,19 @@ fn switch(route: Route) -> Html {
 #[component]
 fn Nav() -> Html {
     let session = sideline_frontend::hooks::use_session();
-    let route = use_route::<Route>();
+    let route = use_route();
     let Some(role) = session.current().map(|s| s.user.role) else {
         return html! {};
     };
     let manages = shared::rules::can_manage_business(role).is_ok();
-    let at = |r: Route| route.as_ref() == Some(&r);
+    let at = |r: Route| route == r;
     let in_inbox = matches!(
         route,
-        Some(Route::Inbox | Route::Conversation { .. } | Route::Home | Route::NewGroup)
+        Route::Inbox | Route::Conversation { .. } | Route::Home | Route::NewGroup
     );
     let in_clients = matches!(
         route,
-        Some(Route::Clients | Route::ClientProfile { .. } | Route::ClientChat { .. })
+        Route::Clients | Route::ClientProfile { .. } | Route::ClientChat { .. }
     );
     html! {
         <>

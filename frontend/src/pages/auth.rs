@@ -1,21 +1,21 @@
 //! Signing up, signing in, and accepting an invite.
 
 use crate::app::{Kind, Route, use_kind};
-use crate::components::field::{Field, FormError, bind, bind_text as setter, use_form};
-use crate::hooks::{SessionHandle, use_session};
+use crate::components::field::{Field, FormError, bind, use_form};
+use crate::hooks::{SessionHandle, use_fetch, use_session};
+use crate::router::{Link, Navigator, Redirect, use_navigator};
 use crate::services::api;
 use crate::services::requests::ApiError;
-use shared::api::{AcceptInviteRequest, AuthResponse, InvitePreview, LoginRequest, SignupRequest};
+use shared::api::{AcceptInviteRequest, AuthResponse, LoginRequest, SignupRequest};
 use std::future::Future;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// Runs a sign-in call: on success the session starts and the app goes to `to`; on failure the
 /// form shows why. `busy` is set while the call is out.
 fn authenticate<Fut>(
     call: Fut,
     session: SessionHandle,
-    navigator: Option<Navigator>,
+    navigator: Navigator,
     to: Route,
     error: UseStateHandle<Option<String>>,
     busy: UseStateHandle<bool>,
@@ -27,9 +27,7 @@ fn authenticate<Fut>(
         match call.await {
             Ok(r) => {
                 session.sign_in(r);
-                if let Some(n) = navigator {
-                    n.push(&to);
-                }
+                navigator.push(&to);
             }
             Err(e) => error.set(Some(e.message)),
         }
@@ -46,7 +44,7 @@ pub fn SignIn() -> Html {
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
     if session.current().is_some() {
-        return html! { <Redirect<Route> to={Route::Inbox} /> };
+        return html! { <Redirect to={Route::Inbox} /> };
     }
     let onsubmit = {
         let (form, error, busy, session) =
@@ -73,7 +71,7 @@ pub fn SignIn() -> Html {
                 <FormError error={(*error).clone()} />
                 <button class="primary" type="submit" disabled={*busy}>{ if *busy { "Signing in…" } else { "Sign in" } }</button>
                 if kind == Kind::Staff {
-                    <p class="muted">{ "New to Sideline? " }<Link<Route> to={Route::SignUp}>{ "Create your business" }</Link<Route>></p>
+                    <p class="muted">{ "New to Sideline? " }<Link to={Route::SignUp}>{ "Create your business" }</Link></p>
                 }
             </form>
         </div>
@@ -113,7 +111,7 @@ pub fn SignUp() -> Html {
                 <Field label="Password" kind="password" value={form.0.password.clone()} oninput={bind(&form, |f, v| f.password = v)} autocomplete="new-password" hint="At least 8 characters" />
                 <FormError error={(*error).clone()} />
                 <button class="primary" type="submit" disabled={*busy}>{ "Create business" }</button>
-                <p class="muted">{ "Already have an account? " }<Link<Route> to={Route::SignIn}>{ "Sign in" }</Link<Route>></p>
+                <p class="muted">{ "Already have an account? " }<Link to={Route::SignIn}>{ "Sign in" }</Link></p>
             </form>
         </div>
     }
@@ -128,24 +126,18 @@ pub struct AcceptInviteProps {
 pub fn AcceptInvite(props: &AcceptInviteProps) -> Html {
     let session = use_session();
     let navigator = use_navigator();
-    let preview = use_state(|| None::<Result<InvitePreview, String>>);
-    let password = use_state(String::new);
+    let preview = use_fetch(props.token.clone(), |token| async move {
+        api::invite_preview(&token).await
+    });
+    let form = use_form(|| AcceptInviteRequest {
+        token: props.token.clone(),
+        password: String::new(),
+    });
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
-    {
-        let preview = preview.clone();
-        use_effect_with(props.token.clone(), move |token| {
-            let token = token.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                preview.set(Some(
-                    api::invite_preview(&token).await.map_err(|e| e.message),
-                ));
-            });
-        });
-    }
     let onsubmit = {
-        let (password, error, busy, session, token) = (
-            password.clone(),
+        let (form, error, busy, session, token) = (
+            form.clone(),
             error.clone(),
             busy.clone(),
             session.clone(),
@@ -153,9 +145,10 @@ pub fn AcceptInvite(props: &AcceptInviteProps) -> Html {
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
+            // The invite this page shows, should the address have changed since it opened.
             let req = AcceptInviteRequest {
                 token: token.clone(),
-                password: (*password).clone(),
+                ..form.0.clone()
             };
             authenticate(
                 async move { api::accept_invite(&req).await },
@@ -167,23 +160,23 @@ pub fn AcceptInvite(props: &AcceptInviteProps) -> Html {
             );
         })
     };
-    let body = match &*preview {
-        None => html! { <p class="muted">{ "Opening your invite…" }</p> },
-        Some(Err(message)) => html! {
-            <>
-                <p class="error" role="alert">{ message.clone() }</p>
-                <Link<Route> to={Route::SignIn}>{ "Go to sign in" }</Link<Route>>
-            </>
-        },
-        Some(Ok(p)) => html! {
+    let body = match (preview.data(), preview.error()) {
+        (Some(p), _) => html! {
             <>
                 <p>{ format!("Hi {}! {} invited you to message them on Sideline.", p.name, p.business_name) }</p>
                 <p class="muted">{ format!("You'll sign in with {}.", p.login) }</p>
-                <Field label="Choose a password" kind="password" autocomplete="new-password" value={(*password).clone()} oninput={setter(&password)} hint="At least 8 characters" />
+                <Field label="Choose a password" kind="password" autocomplete="new-password" value={form.0.password.clone()} oninput={bind(&form, |f, v| f.password = v)} hint="At least 8 characters" />
                 <FormError error={(*error).clone()} />
                 <button class="primary" type="submit" disabled={*busy}>{ "Join" }</button>
             </>
         },
+        (None, Some(message)) => html! {
+            <>
+                <p class="error" role="alert">{ message }</p>
+                <Link to={Route::SignIn}>{ "Go to sign in" }</Link>
+            </>
+        },
+        (None, None) => html! { <p class="muted">{ "Opening your invite…" }</p> },
     };
     html! {
         <div class="auth">

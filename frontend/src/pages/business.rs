@@ -6,26 +6,25 @@ use crate::components::client_picker::{ClientPicker, toggle_in};
 use crate::components::company_select::{company_select, use_companies};
 use crate::components::field::{Choice, Field, FormError, RadioGroup, bind, reset, set, use_form};
 use crate::hooks::{load_status, use_chat, use_fetch, use_session};
+use crate::router::{Link, use_location};
 use crate::services::api;
 use shared::api::{CreateCompanyRequest, CreateMassMessageRequest, UpdateSettingsRequest};
 use shared::events::*;
 use shared::model::{DefaultChannel, MassMessage, MassStatus, Recipients, Settings};
 use shared::{CompanyId, ProductId, UserId};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
-/// The company a page is opened for (`?company=<id>`), from its address.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CompanyFilter {
-    pub company: Option<CompanyId>,
+/// The query that opens a page for `company`: `company=<id>`.
+pub fn company_query(company: CompanyId) -> AttrValue {
+    format!("company={company}").into()
 }
 
-/// The company a page was opened for, if its address names one.
+/// The company a page was opened for, if its address names one ([`company_query`]).
 #[hook]
 pub fn use_company_filter() -> Option<CompanyId> {
     use_location()
-        .and_then(|l| l.query::<CompanyFilter>().ok())
-        .and_then(|f| f.company)
+        .param("company")
+        .and_then(|id| id.parse().ok())
 }
 
 /// The companies page: each company with its channel and clients, and a form to add one.
@@ -72,9 +71,9 @@ pub fn Companies() -> Html {
                         <span class="avatar" aria-hidden="true">{ "🏢" }</span>
                         <span class="summary"><span class="title">{ c.name.clone() }</span></span>
                         <span class="meta links">
-                            <Link<Route, CompanyFilter> to={Route::Clients} query={Some(CompanyFilter { company: Some(c.id) })} classes="button ghost">{ "Clients" }</Link<Route, CompanyFilter>>
-                            <Link<Route> to={Route::Conversation { id: c.channel_id }} classes="button ghost">{ "Channel" }</Link<Route>>
-                            <Link<Route, CompanyFilter> to={Route::NewGroup} query={Some(CompanyFilter { company: Some(c.id) })} classes="button ghost">{ "New conversation" }</Link<Route, CompanyFilter>>
+                            <Link to={Route::Clients} query={company_query(c.id)} classes="button ghost">{ "Clients" }</Link>
+                            <Link to={Route::Conversation { id: c.channel_id }} classes="button ghost">{ "Channel" }</Link>
+                            <Link to={Route::NewGroup} query={company_query(c.id)} classes="button ghost">{ "New conversation" }</Link>
                         </span>
                     </li>
                 }) }

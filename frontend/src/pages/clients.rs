@@ -6,15 +6,14 @@ use crate::components::conversation::ConversationView;
 use crate::components::field::{
     Choice, Field, FormError, RadioGroup, bind, bind_text, reset, set, use_form,
 };
+use crate::hooks::{load_status, use_fetch};
 use crate::pages::business::use_company_filter;
+use crate::router::Link;
 use crate::services::api;
 use shared::api::{ClientWithInvite, CreateClientRequest, UpdateClientRequest};
-use shared::model::{
-    Client, ConversationKind, ConversationSummary, MessagingMode, ModeChange, ModeChangeReason,
-};
+use shared::model::{Client, ConversationKind, MessagingMode, ModeChangeReason, Page};
 use shared::{CompanyId, ConversationId, MessageId, UserId};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 fn invite_link(invite_url: &str) -> String {
     let origin = web_sys::window()
@@ -43,8 +42,6 @@ fn ModeChoice(props: &ModeChoiceProps) -> Html {
 
 #[component]
 pub fn Clients() -> Html {
-    let items = use_state(Vec::<Client>::new);
-    let cursor = use_state(|| None::<String>);
     let q = use_state(String::new);
     let adding = use_state(|| false);
     let added = use_state(|| None::<ClientWithInvite>);
@@ -52,34 +49,58 @@ pub fn Clients() -> Html {
     let opened_for = use_company_filter();
     let company = use_state(|| opened_for);
 
+    // The first page follows the search, the company and a client just added; "Show more"
+    // appends the pages after it, until the first page is loaded again.
+    let deps = ((*q).clone(), *company, added.as_ref().map(|a| a.client.id));
+    let first = use_fetch(deps.clone(), |(q, company, _)| async move {
+        api::clients(&q, company, None).await
+    });
+    let later = use_state(|| None::<Page<Client>>);
+    let more_error = use_state(|| None::<String>);
     {
-        let (items, cursor) = (items.clone(), cursor.clone());
-        use_effect_with(
-            ((*q).clone(), *company, added.as_ref().map(|a| a.client.id)),
-            move |(q, company, _)| {
-                let (q, company) = (q.clone(), *company);
-                wasm_bindgen_futures::spawn_local(async move {
-                    if let Ok(page) = api::clients(&q, company, None).await {
-                        items.set(page.items);
-                        cursor.set(page.next_cursor);
-                    }
-                });
-            },
-        );
+        let (later, more_error) = (later.clone(), more_error.clone());
+        use_effect_with((deps, first.data().cloned()), move |_| {
+            later.set(None);
+            more_error.set(None);
+        });
     }
+    let cursor = match (&*later, first.data()) {
+        (Some(later), _) => later.next_cursor.clone(),
+        (None, Some(first)) => first.next_cursor.clone(),
+        (None, None) => None,
+    };
+    let items: Vec<Client> = first
+        .data()
+        .map(|p| p.items.iter())
+        .into_iter()
+        .flatten()
+        .chain(later.iter().flat_map(|p| p.items.iter()))
+        .cloned()
+        .collect();
     let more = {
-        let (items, cursor, q, company) =
-            (items.clone(), cursor.clone(), q.clone(), company.clone());
+        let (later, more_error, q, company, cursor) = (
+            later.clone(),
+            more_error.clone(),
+            q.clone(),
+            company.clone(),
+            cursor.clone(),
+        );
         Callback::from(move |_| {
-            let Some(c) = (*cursor).clone() else { return };
-            let (items, cursor, q) = (items.clone(), cursor.clone(), (*q).clone());
+            let Some(c) = cursor.clone() else { return };
+            let (later, more_error, q) = (later.clone(), more_error.clone(), (*q).clone());
             let company = *company;
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::clients(&q, company, Some(c)).await {
-                    let mut all = (*items).clone();
-                    all.extend(page.items);
-                    items.set(all);
-                    cursor.set(page.next_cursor);
+                match api::clients(&q, company, Some(c)).await {
+                    Ok(page) => {
+                        let mut all = (*later).clone().map(|p| p.items).unwrap_or_default();
+                        all.extend(page.items);
+                        later.set(Some(Page {
+                            items: all,
+                            next_cursor: page.next_cursor,
+                        }));
+                        more_error.set(None);
+                    }
+                    Err(e) => more_error.set(Some(e.message)),
                 }
             });
         })
@@ -126,10 +147,17 @@ pub fn Clients() -> Html {
                     { company_select("Company", &companies, *company, "All companies", on_company) }
                 }
             </div>
+            { load_status(&first) }
+            if first.data().is_some_and(|p| p.items.is_empty()) {
+                <p class="muted">{ match (q.trim().is_empty(), company.is_none()) {
+                    (true, true) => "No clients yet. Add your first with Add new.",
+                    _ => "No clients match.",
+                } }</p>
+            }
             <ul class="roster">
                 { for items.iter().map(|c| html! {
                     <li key={c.id.to_string()}>
-                        <Link<Route> to={Route::ClientProfile { id: c.id }} classes="row">
+                        <Link to={Route::ClientProfile { id: c.id }} classes="row">
                             <span class="avatar" aria-hidden="true">{ crate::format::initials(&c.name) }</span>
                             <span class="summary">
                                 <span class="title">{ c.name.clone() }</span>
@@ -140,10 +168,11 @@ pub fn Clients() -> Html {
                                 if let Some(name) = company_name(c.company_id) { <span class="pill company">{ name }</span> }
                                 if !c.joined { <span class="pill muted">{ "Invited" }</span> }
                             </span>
-                        </Link<Route>>
+                        </Link>
                     </li>
                 }) }
             </ul>
+            <FormError error={(*more_error).clone()} />
             if cursor.is_some() { <button class="ghost more" onclick={more}>{ "Show more" }</button> }
         </div>
     }
@@ -257,20 +286,12 @@ fn mode_label(mode: MessagingMode) -> &'static str {
 /// Every change of the client's messaging mode: from, to, why, who and when.
 #[component]
 fn ModeHistory(props: &ModeHistoryProps) -> Html {
-    let changes = use_state(|| None::<Vec<ModeChange>>);
-    {
-        let changes = changes.clone();
-        use_effect_with((props.id, props.mode), move |(id, _)| {
-            let id = *id;
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(page) = api::messaging_changes(id).await {
-                    changes.set(Some(page.items));
-                }
-            });
-        });
-    }
-    let Some(list) = &*changes else {
-        return html! {};
+    // Loaded again when the mode changes, so the change just made is listed.
+    let changes = use_fetch((props.id, props.mode), |(id, _)| async move {
+        api::messaging_changes(id).await
+    });
+    let Some(list) = changes.data().map(|page| &page.items) else {
+        return load_status(&changes);
     };
     html! {
         <section class="history">
@@ -306,16 +327,9 @@ struct ClientChatProps {
 /// The chat tab of a client's card: the whole history with them, in the conversation view.
 #[component]
 fn ClientChat(props: &ClientChatProps) -> Html {
-    let summary = use_state(|| None::<Result<ConversationSummary, String>>);
-    {
-        let summary = summary.clone();
-        use_effect_with(props.conversation, move |id| {
-            let id = *id;
-            wasm_bindgen_futures::spawn_local(async move {
-                summary.set(Some(api::conversation(id).await.map_err(|e| e.message)));
-            });
-        });
-    }
+    let summary = use_fetch(props.conversation, |id| async move {
+        api::conversation(id).await
+    });
     let onread = {
         let conversation = props.conversation;
         Callback::from(move |message: MessageId| {
@@ -324,10 +338,9 @@ fn ClientChat(props: &ClientChatProps) -> Html {
             });
         })
     };
-    match &*summary {
-        None => html! { <p class="muted">{ "Loading…" }</p> },
-        Some(Err(message)) => html! { <p class="error" role="alert">{ message.clone() }</p> },
-        Some(Ok(summary)) => html! {
+    match summary.data() {
+        None => load_status(&summary),
+        Some(summary) => html! {
             <div class="card profile-chat">
                 <ConversationView key={props.conversation.to_string()} summary={summary.clone()} {onread} tools={crate::pages::tools::staff_tools()} />
             </div>
@@ -381,7 +394,7 @@ impl ClientEdit {
 /// chat tab with the whole history with them.
 #[component]
 pub fn ClientProfile(props: &ClientProfileProps) -> Html {
-    let client = use_state(|| None::<Client>);
+    let client = use_fetch(props.id, |id| async move { api::client(id).await });
     let editing = use_state(|| false);
     // Switching the mode by hand is the owner's and admins' (a coach's edit keeps it).
     let sets_mode = crate::hooks::use_session()
@@ -391,19 +404,8 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
     let error = use_state(|| None::<String>);
     let invite = use_state(|| None::<ClientWithInvite>);
     let companies = use_companies();
-    {
-        let client = client.clone();
-        use_effect_with(props.id, move |id| {
-            let id = *id;
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(c) = api::client(id).await {
-                    client.set(Some(c));
-                }
-            });
-        });
-    }
-    let Some(c) = (*client).clone() else {
-        return html! { <p class="muted page">{ "Loading…" }</p> };
+    let Some(c) = client.data().cloned() else {
+        return html! { <div class="page">{ load_status(&client) }</div> };
     };
     let start_edit = {
         let (editing, form, c) = (editing.clone(), form.clone(), c.clone());
@@ -427,7 +429,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::update_client(id, &req).await {
                     Ok(updated) => {
-                        client.set(Some(updated));
+                        client.set(updated);
                         editing.set(false);
                         error.set(None);
                     }
@@ -437,12 +439,16 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
         })
     };
     let reinvite = {
-        let (invite, id) = (invite.clone(), props.id);
+        let (invite, error, id) = (invite.clone(), error.clone(), props.id);
         Callback::from(move |_| {
-            let (invite, id) = (invite.clone(), id);
+            let (invite, error, id) = (invite.clone(), error.clone(), id);
             wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(r) = api::reinvite(id).await {
-                    invite.set(Some(r));
+                match api::reinvite(id).await {
+                    Ok(r) => {
+                        invite.set(Some(r));
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e.message)),
                 }
             });
         })
@@ -453,22 +459,22 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
     };
     let on_coach = {
         let client = client.clone();
-        Callback::from(move |c: Client| client.set(Some(c)))
+        Callback::from(move |c: Client| client.set(c))
     };
     // A purchase may have changed the mode: show it, which also refreshes the history.
     let on_bought = {
         let client = client.clone();
         Callback::from(move |p: shared::model::Purchase| {
-            if let Some(mut c) = (*client).clone() {
+            if let Some(mut c) = client.data().cloned() {
                 c.messaging = p.mode_after;
-                client.set(Some(c));
+                client.set(c);
             }
         })
     };
     let tabs = html! {
         <nav class="segmented" aria-label="Client">
-            <Link<Route> to={Route::ClientProfile { id: props.id }} classes={classes!("tab", (!props.chat).then_some("active"))}>{ "Details" }</Link<Route>>
-            <Link<Route> to={Route::ClientChat { id: props.id }} classes={classes!("tab", props.chat.then_some("active"))}>{ "Chat" }</Link<Route>>
+            <Link to={Route::ClientProfile { id: props.id }} classes={classes!("tab", (!props.chat).then_some("active"))}>{ "Details" }</Link>
+            <Link to={Route::ClientChat { id: props.id }} classes={classes!("tab", props.chat.then_some("active"))}>{ "Chat" }</Link>
         </nav>
     };
     if props.chat {
@@ -518,6 +524,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                         <dt>{ "Status" }</dt><dd>{ if c.joined { "Joined" } else { "Invited" } }</dd>
                         <dt>{ "Coach" }</dt><dd><crate::components::coach_picker::CoachPicker client={props.id} coach_id={c.coach_id} onchanged={on_coach.clone()} /></dd>
                     </dl>
+                    <FormError error={(*error).clone()} />
                     <div class="actions">
                         if !c.joined { <button class="ghost" onclick={reinvite}>{ "New invite link" }</button> }
                         <button class="primary" onclick={start_edit}>{ "Edit" }</button>
@@ -543,7 +550,6 @@ struct ClientChannelsProps {
 /// (with the welcome message).
 #[component]
 fn ClientChannels(props: &ClientChannelsProps) -> Html {
-    let list = use_state(|| None::<Vec<ConversationSummary>>);
     let error = use_state(|| None::<String>);
     let start = {
         let (id, onstarted, error) = (props.client.id, props.onstarted.clone(), error.clone());
@@ -557,24 +563,16 @@ fn ClientChannels(props: &ClientChannelsProps) -> Html {
             });
         })
     };
-    {
-        let list = list.clone();
-        let key = (
-            props.client.id,
-            props.client.company_id,
-            props.client.conversation_id,
-        );
-        use_effect_with(key, move |(id, _, _)| {
-            let id = *id;
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(l) = api::client_conversations(id).await {
-                    list.set(Some(l));
-                }
-            });
-        });
-    }
-    let Some(list) = &*list else {
-        return html! {};
+    let key = (
+        props.client.id,
+        props.client.company_id,
+        props.client.conversation_id,
+    );
+    let list = use_fetch(key, |(id, _, _)| async move {
+        api::client_conversations(id).await
+    });
+    let Some(list) = list.data() else {
+        return load_status(&list);
     };
     let kind = |k: ConversationKind| match k {
         ConversationKind::Private => "Private",
@@ -587,7 +585,7 @@ fn ClientChannels(props: &ClientChannelsProps) -> Html {
             <ul class="channel-list">
                 { for list.iter().map(|c| html! {
                     <li key={c.id.to_string()}>
-                        <Link<Route> to={Route::Conversation { id: c.id }}>{ c.title.clone() }</Link<Route>>
+                        <Link to={Route::Conversation { id: c.id }}>{ c.title.clone() }</Link>
                         <span class="pill">{ kind(c.kind) }</span>
                     </li>
                 }) }

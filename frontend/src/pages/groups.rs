@@ -3,11 +3,11 @@
 use crate::app::Route;
 use crate::components::client_picker::{ClientPicker, toggle_in};
 use crate::components::field::{Field, FormError, bind, set, use_form};
+use crate::router::{Link, use_navigator};
 use crate::services::api;
 use shared::api::CreateGroupRequest;
 use shared::{CompanyId, UserId};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// A new group's form: the request it sends.
 fn new_group(company_id: Option<CompanyId>) -> CreateGroupRequest {
@@ -42,9 +42,7 @@ pub fn NewGroup() -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::create_group(&req).await {
                     Ok(group) => {
-                        if let Some(n) = navigator {
-                            n.push(&Route::Conversation { id: group.id });
-                        }
+                        navigator.push(&Route::Conversation { id: group.id });
                     }
                     Err(e) => error.set(Some(e.message)),
                 }
@@ -68,7 +66,7 @@ pub fn NewGroup() -> Html {
                 <ClientPicker chosen={f.member_ids.clone()} except={Vec::<UserId>::new()} ontoggle={set(&form, |f, id| toggle_in(&mut f.member_ids, id))} company={f.company_id} />
                 <FormError error={(*error).clone()} />
                 <div class="actions">
-                    <Link<Route> to={Route::Inbox} classes="button ghost">{ "Cancel" }</Link<Route>>
+                    <Link to={Route::Inbox} classes="button ghost">{ "Cancel" }</Link>
                     <button type="submit" class="primary">{ format!("Create group ({} members)", f.member_ids.len() + 1) }</button>
                 </div>
             </form>

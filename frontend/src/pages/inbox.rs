@@ -6,11 +6,11 @@ use crate::components::conversation::{ConversationView, Tools};
 use crate::format;
 use crate::hooks::{use_chat, use_session};
 use crate::reducers::{ChatAction, inbox_filter};
+use crate::router::Link;
 use crate::services::api;
 use shared::model::ConversationSummary;
 use shared::{ConversationId, MessageId};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct InboxProps {
@@ -137,7 +137,7 @@ pub fn Inbox(props: &InboxProps) -> Html {
                 <div class="list-head">
                     <input class="search" type="search" placeholder="Search by name" value={(*search).clone()} {oninput} aria-label="Search conversations" />
                     if can_create_groups {
-                        <Link<Route> to={Route::NewGroup} classes="button ghost">{ "New conversation" }</Link<Route>>
+                        <Link to={Route::NewGroup} classes="button ghost">{ "New conversation" }</Link>
                     }
                 </div>
                 if let Some(e) = &*error { <p class="error" role="alert">{ e.clone() }</p> }
@@ -147,7 +147,7 @@ pub fn Inbox(props: &InboxProps) -> Html {
                         let preview = c.last_message.as_ref().map(|m| m.body.clone()).unwrap_or_else(|| "No messages yet".into());
                         html! {
                             <li key={c.id.to_string()}>
-                                <Link<Route> to={Route::Conversation { id: c.id }} classes={classes!("row", active.then_some("active"), (c.unread_count > 0).then_some("unread"))}>
+                                <Link to={Route::Conversation { id: c.id }} classes={classes!("row", active.then_some("active"), (c.unread_count > 0).then_some("unread"))}>
                                     <span class="avatar" aria-hidden="true">{ c.emoji.clone().unwrap_or_else(|| format::initials(&c.title)) }</span>
                                     <span class="summary">
                                         <span class="title">{ c.title.clone() }</span>
@@ -159,7 +159,7 @@ pub fn Inbox(props: &InboxProps) -> Html {
                                             <span class="badge" aria-label={format!("{} unread", c.unread_count)}>{ badge }</span>
                                         }
                                     </span>
-                                </Link<Route>>
+                                </Link>
                             </li>
                         }
                     }) }

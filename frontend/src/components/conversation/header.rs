@@ -4,9 +4,9 @@
 use super::{MenuArgs, Tools};
 use crate::app::Route;
 use crate::reducers::Permission;
+use crate::router::Link;
 use shared::model::{ConversationSummary, MessagingMode};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
@@ -84,7 +84,7 @@ pub fn Header(props: &HeaderProps) -> Html {
     });
     html! {
         <header class="conversation-head">
-            <Link<Route> to={Route::Inbox} classes="back" ><span aria-hidden="true">{ "‹" }</span><span class="visually-hidden">{ "All conversations" }</span></Link<Route>>
+            <Link to={Route::Inbox} classes="back" ><span aria-hidden="true">{ "‹" }</span><span class="visually-hidden">{ "All conversations" }</span></Link>
             <h2>{ summary.emoji.clone().map(|e| format!("{e} ")).unwrap_or_default() }{ summary.title.clone() }</h2>
             if group && props.permission.announcement_only {
                 <span class="pill muted">{ "Announcements" }</span>

@@ -6,13 +6,13 @@ use super::{AddArgs, Tools};
 use crate::app::Route;
 use crate::components::field::FormError;
 use crate::hooks::use_session;
+use crate::router::use_navigator;
 use crate::services::api;
 use shared::UserId;
 use shared::api::SetMemberRequest;
 use shared::model::{ConversationKind, ConversationSummary, GroupMember, GroupRole, Role};
 use shared::rules::{Action, Room, Seat, allowed};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct MembersProps {
@@ -84,9 +84,7 @@ pub fn Members(props: &MembersProps) -> Html {
             wasm_bindgen_futures::spawn_local(async move {
                 match api::remove_member(id, user).await {
                     Ok(()) if Some(user) == me => {
-                        if let Some(n) = navigator {
-                            n.push(&Route::Inbox);
-                        }
+                        navigator.push(&Route::Inbox);
                     }
                     Ok(()) => {
                         let mut next = (*members).clone();
