@@ -16,7 +16,7 @@ use yew::prelude::*;
 
 /// The query that opens a page for `company`: `company=<id>`.
 pub fn company_query(company: CompanyId) -> AttrValue {
-    format!("company={company}").into()
+    crate::router::query(&[("company", &company.to_string())])
 }
 
 /// The company a page was opened for, if its address names one ([`company_query`]).
