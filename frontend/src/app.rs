@@ -188,11 +188,17 @@ fn SessionKeeper() -> Html {
             chat.dispatch(ChatAction::Person(*me));
         });
     }
-    use_realtime(session.current().map(|s| s.token), chat);
+    let on_ended = {
+        let session = session.clone();
+        Callback::from(move |why| session.ended(why))
+    };
+    use_realtime(session.current().map(|s| s.token), chat, on_ended);
     {
         let session = session.clone();
         use_effect_with((), move |_| {
-            crate::services::requests::on_unauthorized(move || session.sign_out());
+            crate::services::requests::on_unauthorized(move || {
+                session.ended("Your session ended. Sign in again.")
+            });
         });
     }
     {
@@ -201,7 +207,9 @@ fn SessionKeeper() -> Html {
         use_effect_with(expires, move |expires| {
             let timer = expires.map(|at| {
                 let wait = (at as f64 - js_sys::Date::now()).clamp(0.0, i32::MAX as f64) as u32;
-                gloo_timers::callback::Timeout::new(wait, move || session.sign_out())
+                gloo_timers::callback::Timeout::new(wait, move || {
+                    session.ended("Your session expired. Sign in again.")
+                })
             });
             move || drop(timer)
         });

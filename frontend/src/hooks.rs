@@ -22,8 +22,22 @@ impl SessionHandle {
     pub fn sign_in(&self, r: AuthResponse) {
         self.0.dispatch(SessionAction::SignedIn(r));
     }
+    /// Signs out here: the session ends on the server too.
     pub fn sign_out(&self) {
-        self.0.dispatch(SessionAction::SignedOut);
+        // Made before the token is dropped, so it goes as this session.
+        let logout = crate::services::api::logout();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = logout.await;
+        });
+        self.0.dispatch(SessionAction::SignedOut(None));
+    }
+    /// The server ended the session, for the reason given.
+    pub fn ended(&self, why: &'static str) {
+        self.0.dispatch(SessionAction::SignedOut(Some(why)));
+    }
+    /// Why the last session ended, if the server ended it.
+    pub fn ended_why(&self) -> Option<&'static str> {
+        self.0.ended
     }
 }
 
@@ -39,9 +53,10 @@ pub fn use_chat() -> ChatContext {
 }
 
 /// Keeps one WebSocket open while signed in, reconnecting with backoff (0.5 s doubling to
-/// 15 s), and feeds what arrives into the chat state.
+/// 15 s), and feeds what arrives into the chat state. When the server says the session ended,
+/// `on_ended` is told why.
 #[hook]
-pub fn use_realtime(token: Option<String>, chat: ChatContext) {
+pub fn use_realtime(token: Option<String>, chat: ChatContext, on_ended: Callback<&'static str>) {
     use_effect_with(token, move |token| {
         let alive = Rc::new(Cell::new(true));
         if let Some(token) = token.clone() {
@@ -59,7 +74,17 @@ pub fn use_realtime(token: Option<String>, chat: ChatContext) {
                                 return;
                             }
                             if let Some(event) = crate::services::events::decode(&text) {
-                                if let ServerEvent::Hello(Hello { .. }) = event {
+                                if let ServerEvent::SessionEnded(SessionEnded { reason }) = event {
+                                    // A password changed on this device ends this socket's
+                                    // session as the new one arrives: give its answer time to
+                                    // land, and sign out only if the session is still this one.
+                                    TimeoutFuture::new(2_000).await;
+                                    let current = crate::services::requests::current_token();
+                                    if current.as_deref() == Some(token.as_str()) {
+                                        on_ended.emit(reason.explain());
+                                    }
+                                    return;
+                                } else if let ServerEvent::Hello(Hello { .. }) = event {
                                     greeted = true;
                                     delay_ms = 500;
                                     if connected_before {

@@ -23,11 +23,15 @@ pub struct Session {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionState {
     pub current: Option<Session>,
+    /// Why the last session ended, when it was not this person signing out here: what the
+    /// sign-in screen says.
+    pub ended: Option<&'static str>,
 }
 
 pub enum SessionAction {
     SignedIn(AuthResponse),
-    SignedOut,
+    /// Signed out: by the person here (no reason), or the server ended the session.
+    SignedOut(Option<&'static str>),
 }
 
 impl SessionState {
@@ -36,7 +40,10 @@ impl SessionState {
         let stored: Option<Session> = LocalStorage::get(SESSION_KEY).ok();
         let current = stored.filter(|s| s.expires_at_ms as f64 > js_sys::Date::now());
         set_token(current.as_ref().map(|s| s.token.clone()));
-        Self { current }
+        Self {
+            current,
+            ended: None,
+        }
     }
 }
 
@@ -60,16 +67,20 @@ impl Reducible for SessionState {
                 set_token(Some(session.token.clone()));
                 Rc::new(Self {
                     current: Some(session),
+                    ended: None,
                 })
             }
-            SessionAction::SignedOut => {
+            SessionAction::SignedOut(why) => {
                 LocalStorage::delete(SESSION_KEY);
                 set_token(None);
                 // What the service worker kept of this person's conversations goes with them.
                 if let Some(caches) = web_sys::window().and_then(|w| w.caches().ok()) {
                     let _ = caches.delete("sideline-api-v1");
                 }
-                Rc::new(Self { current: None })
+                Rc::new(Self {
+                    current: None,
+                    ended: why,
+                })
             }
         }
     }

@@ -25,6 +25,16 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// `POST /api/auth/password`: a new password, knowing the current one. Every other session of
+/// the person ends; the answer is a new session for this device.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current: String,
+    pub new: String,
+}
+
 /// `POST /api/auth/invites/accept`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -22,6 +22,8 @@ pub enum ServerEvent {
     MassMessageProgress(MassMessageProgress),
     #[serde(rename = "hello")]
     Hello(Hello),
+    #[serde(rename = "session.ended")]
+    SessionEnded(SessionEnded),
 }
 
 /// A message was committed in a conversation the receiver is in.
@@ -88,6 +90,49 @@ pub struct MassMessageProgress {
 pub struct Hello {
     pub user_id: UserId,
 }
+
+/// The session this socket belongs to ended: the socket closes next, and the app signs out
+/// (its token is refused from now on).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionEnded {
+    pub reason: SessionEndReason,
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SessionEndReason {
+    /// Signed out on this device.
+    SignedOut,
+    /// Signed out on every device (by the person, or by a password change elsewhere).
+    SignedOutEverywhere,
+    /// The password was changed.
+    PasswordChanged,
+    /// Their role changed: they sign in again to get what it gives.
+    RoleChanged,
+    /// Their account was deactivated.
+    Deactivated,
+}
+
+impl SessionEndReason {
+    /// What the sign-in screen tells the person afterwards.
+    pub fn explain(self) -> &'static str {
+        match self {
+            SessionEndReason::SignedOut => "You signed out.",
+            SessionEndReason::SignedOutEverywhere => "You were signed out on every device.",
+            SessionEndReason::PasswordChanged => {
+                "Your password was changed. Sign in with the new one."
+            }
+            SessionEndReason::RoleChanged => "Your role changed. Sign in again to continue.",
+            SessionEndReason::Deactivated => "Your account was deactivated.",
+        }
+    }
+}
+
+/// Session close code of a socket whose session ended (after [`SessionEnded`]).
+pub const SESSION_ENDED_CLOSE_CODE: u16 = 4401;
 
 #[cfg(test)]
 mod tests {

@@ -186,7 +186,163 @@ async fn a_forged_or_garbled_token_is_refused(app: TestApp) {
     );
 }
 
+/// The claims of a token the server issued, read without checking it.
+fn claims_of(token: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64");
+    serde_json::from_slice(&bytes).expect("claims")
+}
+
+fn signed(claims: &serde_json::Value, key: &[u8]) -> String {
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(key),
+    )
+    .expect("sign")
+}
+
+async fn tokens_unsigned_signed_with_another_key_or_expired_are_refused(app: TestApp) {
+    let owner = app.signup().await;
+    let claims = claims_of(&owner.token);
+    assert!(claims["sid"].is_string(), "a token names its session");
+    // Signed with the server's key, a copy of a real token verifies.
+    let key = app.token_secret();
+    assert_eq!(
+        app.get("/api/me", Some(&signed(&claims, &key)))
+            .await
+            .status,
+        200
+    );
+    use base64::Engine as _;
+    let b64 = |v: &serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let unsigned = format!(
+        "{}.{}.",
+        b64(&json!({"alg": "none", "typ": "JWT"})),
+        b64(&claims)
+    );
+    let other_key = signed(&claims, b"another key, of thirty-two bytes or more");
+    let mut old = claims.clone();
+    old["iat"] = json!(claims["iat"].as_i64().expect("iat") - 13 * 3600);
+    old["exp"] = json!(claims["iat"].as_i64().expect("iat") - 3600);
+    let expired = signed(&old, &key);
+    let mut elsewhere = claims.clone();
+    elsewhere["sid"] = json!("a-session-never-started");
+    let made_up_session = signed(&elsewhere, &key);
+    for (what, token) in [
+        ("alg none", unsigned),
+        ("another key", other_key),
+        ("expired", expired),
+        ("a session that never began", made_up_session),
+    ] {
+        let reply = app.get("/api/me", Some(&token)).await;
+        assert_eq!(
+            (reply.status.as_u16(), reply.code()),
+            (401, "auth.invalid_token"),
+            "{what}"
+        );
+    }
+}
+
+async fn signing_out_ends_this_session_only(app: TestApp) {
+    let email = unique_email("owner");
+    let laptop = app.signup_as("Peak", &email, "a long password").await.ok();
+    let laptop = laptop["token"].as_str().expect("token").to_owned();
+    let phone = app.login(&email, "a long password").await.ok();
+    let phone = phone["token"].as_str().expect("token").to_owned();
+    let out = app.post("/api/auth/logout", Some(&laptop), json!({})).await;
+    assert_eq!(out.status, 204);
+    let refused = app.get("/api/me", Some(&laptop)).await;
+    assert_eq!(
+        (refused.status.as_u16(), refused.code()),
+        (401, "auth.invalid_token")
+    );
+    assert_eq!(app.get("/api/me", Some(&phone)).await.status, 200);
+    // Signing out again with the ended session is refused like any other call.
+    let again = app.post("/api/auth/logout", Some(&laptop), json!({})).await;
+    assert_eq!(again.status, 401);
+}
+
+async fn signing_out_everywhere_ends_every_session(app: TestApp) {
+    let email = unique_email("owner");
+    let first = app.signup_as("Peak", &email, "a long password").await.ok();
+    let first = first["token"].as_str().expect("token").to_owned();
+    let second = app.login(&email, "a long password").await.ok();
+    let second = second["token"].as_str().expect("token").to_owned();
+    let out = app
+        .post("/api/auth/logout-all", Some(&second), json!({}))
+        .await;
+    assert_eq!(out.status, 204);
+    for token in [&first, &second] {
+        assert_eq!(app.get("/api/me", Some(token)).await.status, 401);
+    }
+    // Signing in again works, with a session of its own.
+    let third = app.login(&email, "a long password").await.ok();
+    let third = third["token"].as_str().expect("token");
+    assert_eq!(app.get("/api/me", Some(third)).await.status, 200);
+}
+
+async fn a_password_change_needs_the_current_one_and_ends_other_sessions(app: TestApp) {
+    let email = unique_email("owner");
+    let laptop = app.signup_as("Peak", &email, "a long password").await.ok();
+    let laptop = laptop["token"].as_str().expect("token").to_owned();
+    let phone = app.login(&email, "a long password").await.ok();
+    let phone = phone["token"].as_str().expect("token").to_owned();
+
+    let wrong = app
+        .post(
+            "/api/auth/password",
+            Some(&laptop),
+            json!({"current": "not it at all", "new": "a new long password"}),
+        )
+        .await;
+    assert_eq!(
+        (wrong.status.as_u16(), wrong.code()),
+        (403, "auth.wrong_password")
+    );
+    let short = app
+        .post(
+            "/api/auth/password",
+            Some(&laptop),
+            json!({"current": "a long password", "new": "short"}),
+        )
+        .await;
+    assert_eq!(
+        (short.status.as_u16(), short.code()),
+        (422, "auth.password_too_short")
+    );
+    // Nothing changed by the refusals.
+    assert_eq!(app.get("/api/me", Some(&phone)).await.status, 200);
+
+    let changed = app
+        .post(
+            "/api/auth/password",
+            Some(&laptop),
+            json!({"current": "a long password", "new": "a new long password"}),
+        )
+        .await
+        .ok();
+    let fresh = changed["token"]
+        .as_str()
+        .expect("a new session for this device");
+    assert_eq!(app.get("/api/me", Some(fresh)).await.status, 200);
+    for old in [&laptop, &phone] {
+        assert_eq!(app.get("/api/me", Some(old)).await.status, 401);
+    }
+    assert_eq!(app.login(&email, "a long password").await.status, 401);
+    assert_eq!(app.login(&email, "a new long password").await.status, 200);
+}
+
 on_both_backends!(
+    tokens_unsigned_signed_with_another_key_or_expired_are_refused,
+    signing_out_ends_this_session_only,
+    signing_out_everywhere_ends_every_session,
+    a_password_change_needs_the_current_one_and_ends_other_sessions,
     a_trainer_signs_up_and_is_signed_in_as_owner,
     an_email_already_registered_gets_a_409,
     a_wrong_password_and_an_unknown_email_look_the_same,

@@ -104,6 +104,15 @@ pub fn unique_email(who: &str) -> String {
 }
 
 impl TestApp {
+    /// The key the server signs tokens with: the local server's, kept in its data dir, or the
+    /// fixed one of an assembly over a store.
+    pub fn token_secret(&self) -> Vec<u8> {
+        match std::fs::read_to_string(self._dir.path().join("jwt-secret")) {
+            Ok(secret) => secret.trim().as_bytes().to_vec(),
+            Err(_) => vec![7u8; 32],
+        }
+    }
+
     pub async fn spawn(backend: Backend) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let (base, running) = match backend {

@@ -161,6 +161,80 @@ async fn a_socket_needs_a_valid_token() {
     }
 }
 
+/// The socket's next frame, skipping pings, within a few seconds.
+async fn next_frame(socket: &mut Socket) -> Option<WsMessage> {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(3), socket.next()).await {
+            Ok(Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_)))) => continue,
+            Ok(Some(Ok(frame))) => return Some(frame),
+            _ => return None,
+        }
+    }
+}
+
+/// Says why the session ended, then closes with the session-ended code.
+async fn ends_with(socket: &mut Socket, reason: &str) {
+    match next_frame(socket).await {
+        Some(WsMessage::Text(t)) => {
+            let event: Value = serde_json::from_str(&t).expect("json");
+            assert_eq!(event, json!({"type": "session.ended", "reason": reason}));
+        }
+        other => panic!("expected session.ended, got {other:?}"),
+    }
+    match next_frame(socket).await {
+        Some(WsMessage::Close(Some(frame))) => {
+            assert_eq!(
+                u16::from(frame.code),
+                shared::events::SESSION_ENDED_CLOSE_CODE
+            )
+        }
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_socket_closes_when_its_session_ends() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let email = unique_email("owner");
+    let laptop = app.signup_as("Peak", &email, "a long password").await.ok();
+    let laptop = laptop["token"].as_str().expect("token").to_owned();
+    let phone = app.login(&email, "a long password").await.ok();
+    let phone = phone["token"].as_str().expect("token").to_owned();
+    let mut laptop_ws = connect(&app, &laptop).await;
+    let mut phone_ws = connect(&app, &phone).await;
+
+    // Signing out on the laptop closes the laptop's socket only.
+    app.post("/api/auth/logout", Some(&laptop), json!({}))
+        .await
+        .ok();
+    ends_with(&mut laptop_ws, "signed_out").await;
+    assert!(
+        next_event(&mut phone_ws).await.is_none(),
+        "the phone's socket stays open and quiet"
+    );
+
+    // A password change made on the phone ends the phone's session too.
+    let changed = app
+        .post(
+            "/api/auth/password",
+            Some(&phone),
+            json!({"current": "a long password", "new": "a new long password"}),
+        )
+        .await
+        .ok();
+    ends_with(&mut phone_ws, "password_changed").await;
+    // The new session's socket is open, until signing out everywhere.
+    let fresh = changed["token"].as_str().expect("token").to_owned();
+    let mut fresh_ws = connect(&app, &fresh).await;
+    app.post("/api/auth/logout-all", Some(&fresh), json!({}))
+        .await
+        .ok();
+    ends_with(&mut fresh_ws, "signed_out_everywhere").await;
+    // And an ended session cannot open a socket again.
+    let url = format!("{}/ws?token={fresh}", app.base.replace("http://", "ws://"));
+    assert!(tokio_tungstenite::connect_async(url).await.is_err());
+}
+
 #[tokio::test]
 async fn a_mode_change_tells_each_member_what_they_may_do_now() {
     let app = TestApp::spawn(Backend::Embedded).await;

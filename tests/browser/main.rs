@@ -1311,3 +1311,114 @@ async fn each_person_lands_in_their_own_app() -> Result<()> {
     .await;
     finish(&b, "12-own-app", outcome).await
 }
+
+/// 13. Sessions end where they should: a client changes their password on one phone and stays
+/// signed in there, while their other phone is signed out within seconds and told why; signing
+/// out on every device ends this one too; signing out ends the session on the server.
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_end_on_every_device_and_say_why() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach = h.coach().await?;
+    h.client(
+        &coach,
+        "Robin Diaz",
+        "robin@client.example",
+        "two_way",
+        "first password",
+    )
+    .await?;
+    let phone = h.phone().await?;
+    let other = h.phone().await?;
+    let outcome = async {
+        h.sign_in_at(&phone, "/c/signin", "robin@client.example", "first password")
+            .await?;
+        h.sign_in_at(&other, "/c/signin", "robin@client.example", "first password")
+            .await?;
+        // The other phone keeps its socket open on its inbox.
+        other
+            .until(
+                "the other phone's inbox",
+                "return !!document.querySelector('.conversation-list .row')",
+            )
+            .await?;
+
+        phone.goto(&h.url("/c/account")).await?;
+        phone
+            .type_into(By::XPath(&field("Current password")), "first password")
+            .await?;
+        phone
+            .type_into(By::XPath(&field("New password")), "second password")
+            .await?;
+        phone
+            .click(By::XPath(&button("Change password")))
+            .await?;
+        phone
+            .until(
+                "the change confirmed",
+                "return document.body.innerText.includes('Password changed.')",
+            )
+            .await?;
+        phone
+            .screenshot(&output_dir().join("13-password-changed.png"))
+            .await?;
+        other
+            .until(
+                "the other phone signed out, told why",
+                "return location.pathname === '/c/signin' && document.body.innerText.includes('Your password was changed.')",
+            )
+            .await?;
+        other
+            .screenshot(&output_dir().join("13-signed-out-elsewhere.png"))
+            .await?;
+        // This phone stays signed in, with a session the server accepts.
+        let token = phone
+            .js("return JSON.parse(localStorage.getItem('sideline.session')).token", vec![])
+            .await?;
+        let token = token.as_str().context("token")?.to_owned();
+        let (status, _) = h
+            .api(reqwest::Method::GET, "/api/me", Some(&token), None)
+            .await?;
+        ensure!(status == 200, "the renewed session is refused: {status}");
+        phone.goto(&h.url("/c/inbox")).await?;
+        phone.find(By::Css(".topbar")).await?;
+
+        // Signing out on every device from the account page ends this one too.
+        phone.goto(&h.url("/c/account")).await?;
+        phone
+            .click(By::XPath(&button("Sign out on every device")))
+            .await?;
+        phone
+            .until(
+                "signed out everywhere",
+                "return location.pathname === '/c/signin' && document.body.innerText.includes('signed out on every device')",
+            )
+            .await?;
+        let (status, _) = h
+            .api(reqwest::Method::GET, "/api/me", Some(&token), None)
+            .await?;
+        ensure!(status == 401, "an ended session still works: {status}");
+
+        // Signing out (with the new password) ends the session on the server.
+        h.sign_in_at(&other, "/c/signin", "robin@client.example", "second password")
+            .await?;
+        let token = other
+            .js("return JSON.parse(localStorage.getItem('sideline.session')).token", vec![])
+            .await?;
+        let token = token.as_str().context("token")?.to_owned();
+        other.goto(&h.url("/c/account")).await?;
+        other.click(By::XPath(&button("Sign out"))).await?;
+        other.find(By::XPath(&button("Sign in"))).await?;
+        for _ in 0..20 {
+            let (status, _) = h
+                .api(reqwest::Method::GET, "/api/me", Some(&token), None)
+                .await?;
+            if status == 401 {
+                return Ok(());
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        anyhow::bail!("signing out left the session valid on the server")
+    }
+    .await;
+    finish(&other, "13-sessions", outcome).await
+}

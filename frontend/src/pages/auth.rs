@@ -66,6 +66,9 @@ pub fn SignIn() -> Html {
         <div class="auth">
             <form class="card auth-card" {onsubmit}>
                 <h1>{ "Sign in" }</h1>
+                if let Some(why) = session.ended_why() {
+                    <p class="notice" role="status">{ why }</p>
+                }
                 <Field label="Email or phone" kind="email" autocomplete="username" value={form.0.email.clone()} oninput={bind(&form, |f, v| f.email = v)} />
                 <Field label="Password" kind="password" autocomplete="current-password" value={form.0.password.clone()} oninput={bind(&form, |f, v| f.password = v)} />
                 <FormError error={(*error).clone()} />

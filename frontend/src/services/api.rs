@@ -28,6 +28,23 @@ pub fn login(req: &LoginRequest) -> impl Future<Output = Result<AuthResponse, Ap
     public(Method::POST, "/api/auth/login".into(), Some(req))
 }
 
+/// Ends this session on the server (its sockets close too).
+pub fn logout() -> impl Future<Output = Result<(), ApiError>> {
+    post("/api/auth/logout".into(), &Empty {})
+}
+
+/// Ends every session of the signed-in person, on every device.
+pub fn logout_everywhere() -> impl Future<Output = Result<(), ApiError>> {
+    post("/api/auth/logout-all".into(), &Empty {})
+}
+
+/// A new password; the answer is a new session for this device (every other one ended).
+pub fn change_password(
+    req: &ChangePasswordRequest,
+) -> impl Future<Output = Result<AuthResponse, ApiError>> {
+    post("/api/auth/password".into(), req)
+}
+
 pub fn invite_preview(token: &str) -> impl Future<Output = Result<InvitePreview, ApiError>> {
     let token = String::from(js_sys::encode_uri_component(token));
     public::<(), _>(Method::GET, format!("/api/auth/invites/{token}"), None)

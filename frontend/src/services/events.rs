@@ -30,6 +30,7 @@ pub fn decode(text: &str) -> Option<ServerEvent> {
         "conversation.removed" => ServerEvent::ConversationRemoved(read(text)?),
         "mass_message.progress" => ServerEvent::MassMessageProgress(read(text)?),
         "hello" => ServerEvent::Hello(read(text)?),
+        "session.ended" => ServerEvent::SessionEnded(read(text)?),
         _ => return None,
     })
 }
@@ -100,6 +101,9 @@ mod tests {
                 failed: 2,
             }),
             ServerEvent::Hello(Hello { user_id: u }),
+            ServerEvent::SessionEnded(SessionEnded {
+                reason: SessionEndReason::PasswordChanged,
+            }),
         ]
     }
 

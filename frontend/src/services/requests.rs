@@ -21,6 +21,11 @@ pub fn set_token(token: Option<String>) {
     TOKEN.with(|t| *t.borrow_mut() = token);
 }
 
+/// The token requests carry now.
+pub fn current_token() -> Option<String> {
+    TOKEN.with(|t| t.borrow().clone())
+}
+
 /// Whether a request is made for the signed-in person or before anyone signs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Auth {
@@ -73,14 +78,10 @@ async fn exchange(
     method: Method,
     path: String,
     query: Query,
-    auth: Auth,
+    token: Option<String>,
     body: Result<Option<String>, ApiError>,
 ) -> Result<(u16, String), ApiError> {
     let body = body?;
-    let token = match auth {
-        Auth::Session => TOKEN.with(|t| t.borrow().clone()),
-        Auth::Public => None,
-    };
     let mut builder = RequestBuilder::new(&super::config::api(&path))
         .method(method)
         .query(query.iter().map(|(k, v)| (*k, v)));
@@ -143,8 +144,9 @@ fn encode<B: Serialize>(body: &B) -> Result<String, ApiError> {
     })
 }
 
-/// A request: the body is written now, the answer read as `T` when it comes. Only the writing
-/// and the reading are made per type; the exchange itself is shared.
+/// A request: the body is written now and the session's token taken now (a request made before
+/// signing out still goes as the session it was made in), the answer read as `T` when it comes.
+/// Only the writing and the reading are made per type; the exchange itself is shared.
 pub fn request<B: Serialize, T: DeserializeOwned>(
     method: Method,
     path: String,
@@ -153,8 +155,12 @@ pub fn request<B: Serialize, T: DeserializeOwned>(
     body: Option<&B>,
 ) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
     let body = body.map(encode).transpose();
+    let token = match auth {
+        Auth::Session => current_token(),
+        Auth::Public => None,
+    };
     // Boxed, so that waiting for the answer is one piece of code for every type.
-    exchange(method, path, query, auth, body)
+    exchange(method, path, query, token, body)
         .boxed_local()
         .map(decode)
 }

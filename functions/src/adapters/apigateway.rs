@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use async_trait::async_trait;
 use aws_sdk_apigatewaymanagement::Client;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
-use shared::events::ServerEvent;
+use shared::events::{ServerEvent, SessionEndReason, SessionEnded};
 use shared::{BusinessId, UserId};
 use std::sync::Arc;
 
@@ -68,5 +68,55 @@ impl Realtime for ApiGatewayRealtime {
                 None => return Ok(()),
             }
         }
+    }
+
+    async fn end_sessions(
+        &self,
+        business: BusinessId,
+        user: UserId,
+        session: Option<&str>,
+        reason: SessionEndReason,
+    ) -> anyhow::Result<()> {
+        let payload = serde_json::to_vec(&ServerEvent::SessionEnded(SessionEnded { reason }))?;
+        let mut ending = Vec::new();
+        let mut cursor = None;
+        loop {
+            let (connections, next) =
+                connections::of_person(&*self.store, business, user, cursor).await?;
+            ending.extend(
+                connections
+                    .into_iter()
+                    .filter(|c| session.is_none_or(|s| c.session_id.as_deref() == Some(s))),
+            );
+            match next {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        for c in ending {
+            // Told why, then closed; a socket already gone needs neither.
+            let _ = self
+                .client
+                .post_to_connection()
+                .connection_id(&c.connection_id)
+                .data(Blob::new(payload.clone()))
+                .send()
+                .await;
+            let closed = self
+                .client
+                .delete_connection()
+                .connection_id(&c.connection_id)
+                .send()
+                .await;
+            if let Err(e) = closed
+                && !e.as_service_error().is_some_and(|s| s.is_gone_exception())
+            {
+                tracing::warn!(error = %aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&e), "DeleteConnection failed");
+            }
+            connections::forget(&*self.store, &c.connection_id)
+                .await
+                .context("forgetting a closed connection")?;
+        }
+        Ok(())
     }
 }

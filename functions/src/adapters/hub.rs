@@ -2,7 +2,7 @@
 
 use crate::domain::ports::Realtime;
 use async_trait::async_trait;
-use shared::events::ServerEvent;
+use shared::events::{ServerEvent, SessionEndReason, SessionEnded};
 use shared::{BusinessId, UserId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,14 +11,22 @@ use tokio::sync::mpsc;
 
 type Outbox = mpsc::UnboundedSender<Arc<str>>;
 
+/// An open socket: its id, the session it was opened with, and its queue.
+struct Open {
+    id: u64,
+    session: Option<String>,
+    outbox: Outbox,
+}
+
 /// Open sockets by person.
 #[derive(Default)]
 pub struct LocalHub {
-    connections: Mutex<HashMap<UserId, Vec<(u64, Outbox)>>>,
+    connections: Mutex<HashMap<UserId, Vec<Open>>>,
     next_id: AtomicU64,
 }
 
-/// A registered socket; dropping it unregisters.
+/// A registered socket; dropping it unregisters. Its `events` end (`None`) when its session
+/// ends: the socket then closes.
 pub struct Connection {
     hub: Arc<LocalHub>,
     user: UserId,
@@ -34,7 +42,7 @@ impl Drop for Connection {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if let Some(list) = map.get_mut(&self.user) {
-            list.retain(|(id, _)| *id != self.id);
+            list.retain(|open| open.id != self.id);
             if list.is_empty() {
                 map.remove(&self.user);
             }
@@ -43,7 +51,7 @@ impl Drop for Connection {
 }
 
 impl LocalHub {
-    pub fn connect(self: &Arc<Self>, user: UserId) -> Connection {
+    pub fn connect(self: &Arc<Self>, user: UserId, session: Option<&str>) -> Connection {
         let (tx, rx) = mpsc::unbounded_channel();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.connections
@@ -51,7 +59,11 @@ impl LocalHub {
             .unwrap_or_else(PoisonError::into_inner)
             .entry(user)
             .or_default()
-            .push((id, tx));
+            .push(Open {
+                id,
+                session: session.map(str::to_owned),
+                outbox: tx,
+            });
         Connection {
             hub: self.clone(),
             user,
@@ -87,10 +99,34 @@ impl Realtime for LocalHub {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if let Some(list) = map.get(&user) {
-            for (_, tx) in list {
+            for open in list {
                 // A closed socket is removed when its task ends.
-                let _ = tx.send(text.clone());
+                let _ = open.outbox.send(text.clone());
             }
+        }
+        Ok(())
+    }
+
+    async fn end_sessions(
+        &self,
+        _business: BusinessId,
+        user: UserId,
+        session: Option<&str>,
+        reason: SessionEndReason,
+    ) -> anyhow::Result<()> {
+        let text: Arc<str> =
+            serde_json::to_string(&ServerEvent::SessionEnded(SessionEnded { reason }))?.into();
+        let mut map = self
+            .connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(list) = map.get_mut(&user) {
+            let ending = |open: &Open| session.is_none_or(|s| open.session.as_deref() == Some(s));
+            for open in list.iter().filter(|open| ending(open)) {
+                let _ = open.outbox.send(text.clone());
+            }
+            // Dropping a queue ends its socket once what is queued (the event above) is sent.
+            list.retain(|open| !ending(open));
         }
         Ok(())
     }

@@ -3,7 +3,9 @@
 
 use super::*;
 use crate::store::Write;
-use crate::store::repo::{self, BusinessRecord, EmailOwner, InviteRecord, LoginRecord, UserRecord};
+use crate::store::repo::{
+    self, BusinessRecord, EmailOwner, InviteRecord, LoginRecord, SessionRecord, UserRecord,
+};
 use anyhow::Context as _;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
@@ -20,7 +22,10 @@ use shared::{BusinessId, UserId};
 use std::sync::OnceLock;
 use time::{Duration, OffsetDateTime};
 
-/// Signs and checks session tokens (HS256 JWT).
+/// Signs and checks session tokens (HS256 JWT). A token names its session and the person's
+/// session epoch; [`Accounts::authenticate`] checks both against the store on every request, so
+/// a session ends the moment it is signed out, and every session of a person ends when their
+/// epoch is raised.
 pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -31,8 +36,21 @@ struct Claims {
     sub: String,
     biz: String,
     role: Role,
+    /// The session.
+    sid: String,
+    /// The person's session epoch when it was issued.
+    ep: u32,
     iat: i64,
     exp: i64,
+}
+
+/// What a valid token says.
+struct Claimed {
+    business: BusinessId,
+    user: UserId,
+    role: Role,
+    session: String,
+    epoch: u32,
 }
 
 impl Tokens {
@@ -48,22 +66,23 @@ impl Tokens {
         })
     }
 
-    pub fn issue(&self, user: &UserRecord) -> Result<(String, OffsetDateTime)> {
-        let now = now();
-        let exp = now + Duration::seconds(SESSION_TTL_SECS);
+    /// A token for `session` of `user`, good until `expires`.
+    fn issue(&self, user: &UserRecord, session: &str, expires: OffsetDateTime) -> Result<String> {
         let claims = Claims {
             sub: user.id.to_string(),
             biz: user.business_id.to_string(),
             role: user.role,
-            iat: now.unix_timestamp(),
-            exp: exp.unix_timestamp(),
+            sid: session.to_owned(),
+            ep: user.session_epoch,
+            iat: now().unix_timestamp(),
+            exp: expires.unix_timestamp(),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .context("signing a token")?;
-        Ok((token, exp))
+        Ok(token)
     }
 
-    fn verify(&self, token: &str) -> Result<(BusinessId, UserId, Role)> {
+    fn verify(&self, token: &str) -> Result<Claimed> {
         let invalid = || {
             Error::unauthorized(
                 "auth.invalid_token",
@@ -75,11 +94,16 @@ impl Tokens {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
             .map_err(|_| invalid())?;
         let c = data.claims;
-        Ok((
-            c.biz.parse().map_err(|_| invalid())?,
-            c.sub.parse().map_err(|_| invalid())?,
-            c.role,
-        ))
+        if c.sid.is_empty() || c.sid.len() > 64 {
+            return Err(invalid());
+        }
+        Ok(Claimed {
+            business: c.biz.parse().map_err(|_| invalid())?,
+            user: c.sub.parse().map_err(|_| invalid())?,
+            role: c.role,
+            session: c.sid,
+            epoch: c.ep,
+        })
     }
 }
 
@@ -95,6 +119,9 @@ pub struct Caller {
     /// Since when they have the access their role gives: what was sent in a conversation
     /// before it, they are not asked to read.
     since: OffsetDateTime,
+    /// The session of the request (none when the service acts for someone, as a webhook does
+    /// for the owner).
+    session: Option<String>,
 }
 
 impl Caller {
@@ -113,6 +140,9 @@ impl Caller {
     pub fn since(&self) -> OffsetDateTime {
         self.since
     }
+    pub fn session(&self) -> Option<&str> {
+        self.session.as_deref()
+    }
 }
 
 impl From<&UserRecord> for Caller {
@@ -123,6 +153,7 @@ impl From<&UserRecord> for Caller {
             role: user.role,
             name: user.name.clone(),
             since: user.created_at,
+            session: None,
         }
     }
 }
@@ -212,26 +243,106 @@ impl Accounts {
         Self { store, tokens }
     }
 
-    /// Resolves a bearer token to its caller; refuses unknown, expired or orphaned tokens.
+    /// Resolves a bearer token to its caller; refuses unknown, expired or orphaned tokens, and
+    /// tokens of a session that ended (signed out, or the person's epoch raised since).
     pub async fn authenticate(&self, token: &str) -> Result<Caller> {
-        let (business_id, user_id, role) = self.tokens.verify(token)?;
-        let user = repo::get::<UserRecord>(&*self.store, (business_id, user_id))
-            .await?
-            .filter(|u| u.value.role == role && u.value.joined())
+        let claimed = self.tokens.verify(token)?;
+        let (b, u) = (claimed.business, claimed.user);
+        let (user, session) = tokio::try_join!(
+            repo::get::<UserRecord>(&*self.store, (b, u)),
+            repo::get::<SessionRecord>(&*self.store, (b, u, claimed.session.as_str())),
+        )?;
+        let live = session.is_some_and(|s| s.value.expires_at > now());
+        let user = user
+            .filter(|u| {
+                live && u.value.role == claimed.role
+                    && u.value.session_epoch == claimed.epoch
+                    && u.value.joined()
+            })
             .ok_or_else(|| {
                 Error::unauthorized(
                     "auth.invalid_token",
                     "Your session is no longer valid. Sign in again.",
                 )
             })?;
-        Ok(Caller::from(&user.value))
+        Ok(Caller {
+            session: Some(claimed.session),
+            ..Caller::from(&user.value)
+        })
+    }
+
+    /// Ends the caller's session (signing out on this device).
+    pub async fn logout(&self, caller: &Caller) -> Result<()> {
+        let session = caller.session().context("signing out needs a session")?;
+        let (b, u) = (caller.business_id(), caller.user_id());
+        let mut tx = Writes::new();
+        tx.push(repo::delete::<SessionRecord>((b, u, session)));
+        tx.commit(&*self.store).await?;
+        Ok(())
+    }
+
+    /// Ends every session of the caller, on every device (this one too).
+    pub async fn logout_everywhere(&self, caller: &Caller) -> Result<()> {
+        self.end_sessions(caller.business_id(), caller.user_id(), |_| {})
+            .await
+            .map(|_| ())
+    }
+
+    /// Raises `user`'s session epoch, ending every session they have, with `change` made to
+    /// their record in the same write. Returns the record written.
+    async fn end_sessions(
+        &self,
+        b: BusinessId,
+        u: UserId,
+        change: impl Fn(&mut UserRecord),
+    ) -> Result<UserRecord> {
+        super::retrying(|| async {
+            let user = repo::get::<UserRecord>(&*self.store, (b, u))
+                .await?
+                .context("the caller's record is missing")?;
+            let mut next = user.clone();
+            change(&mut next.value);
+            next.value.session_epoch = next.value.session_epoch.wrapping_add(1);
+            let mut tx = Writes::new();
+            tx.push(next.update((b, u))?);
+            super::commit(&*self.store, tx, next.value).await
+        })
+        .await
+    }
+
+    /// Changes the caller's password, knowing the current one. Every session of theirs ends;
+    /// the answer is a new session for this device.
+    pub async fn change_password(
+        &self,
+        caller: &Caller,
+        current: String,
+        new: String,
+    ) -> Result<AuthResponse> {
+        check_password(&new)?;
+        let (b, u) = (caller.business_id(), caller.user_id());
+        let user = repo::get::<UserRecord>(&*self.store, (b, u))
+            .await?
+            .context("the caller's record is missing")?;
+        let hash = user.value.password_hash.clone().unwrap_or_else(decoy_hash);
+        if !verify_password(current, hash).await? {
+            return Err(Error::forbidden(
+                "auth.wrong_password",
+                "That is not your current password.",
+            ));
+        }
+        let new_hash = hash_password(new).await?;
+        let user = self
+            .end_sessions(b, u, |record| record.password_hash = Some(new_hash.clone()))
+            .await?;
+        self.session(&user).await
     }
 
     /// The caller as the API shows them.
     /// Records a realtime connection of the caller (API Gateway's `$connect`).
     pub async fn connect(&self, caller: &Caller, connection_id: &str) -> Result<()> {
         let (b, u) = (caller.business_id(), caller.user_id());
-        Ok(crate::store::connections::register(&*self.store, b, u, connection_id).await?)
+        let session = caller.session();
+        Ok(crate::store::connections::register(&*self.store, b, u, session, connection_id).await?)
     }
 
     /// Forgets a realtime connection (API Gateway's `$disconnect`).
@@ -262,8 +373,22 @@ impl Accounts {
         })
     }
 
+    /// Starts a session of `user` on a device: its record, and the token that names it.
     async fn session(&self, user: &UserRecord) -> Result<AuthResponse> {
-        let (token, expires_at) = self.tokens.issue(user)?;
+        let id = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>());
+        let created_at = now();
+        let expires_at = created_at + Duration::seconds(SESSION_TTL_SECS);
+        let record = SessionRecord {
+            created_at,
+            expires_at,
+        };
+        let token = self.tokens.issue(user, &id, expires_at)?;
+        let mut tx = Writes::new();
+        tx.push(repo::create(
+            (user.business_id, user.id, id.as_str()),
+            &record,
+        )?);
+        tx.commit(&*self.store).await?;
         Ok(AuthResponse {
             token,
             user: self.user_view(user).await?,
@@ -293,6 +418,7 @@ impl Accounts {
             coach_id: None,
             company_id: None,
             created_at: now,
+            session_epoch: 0,
         };
         let business = BusinessRecord {
             id: business_id,

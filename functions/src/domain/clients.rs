@@ -130,6 +130,7 @@ impl Clients {
                 coach_id: (caller.role() == Role::Coach).then(|| caller.user_id()),
                 company_id: req.company_id,
                 created_at: now(),
+                session_epoch: 0,
             };
 
             let mut tx = Writes::new();

@@ -81,6 +81,7 @@ impl Staff {
             coach_id: None,
             company_id: None,
             created_at: now(),
+            session_epoch: 0,
         };
         let (token, invite_write, expires_at) = new_invite(b, user.id)?;
         let mut tx = Writes::new();

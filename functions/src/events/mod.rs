@@ -193,6 +193,10 @@ pub async fn deliver(
         managers.forget(business);
         return Ok(());
     }
+    if let Some((b, u, session, reason)) = sessions_ended(&change) {
+        realtime.end_sessions(b, u, session, reason).await?;
+        return Ok(());
+    }
     // A mass message moved on: its sender sees the progress.
     if let Committed::MassMessage {
         business: b,
@@ -270,6 +274,39 @@ pub async fn deliver(
             }
             Ok(())
         }
+    }
+}
+
+/// The sessions a change ends, and why: one signed out, or every session of a person whose
+/// epoch was raised.
+fn sessions_ended(
+    change: &Committed,
+) -> Option<(BusinessId, UserId, Option<&str>, SessionEndReason)> {
+    match change {
+        Committed::Session {
+            business,
+            user,
+            session,
+            ended: true,
+        } => Some((*business, *user, Some(session), SessionEndReason::SignedOut)),
+        Committed::User {
+            business,
+            user,
+            before: Some(before),
+            after,
+        } => {
+            let reason = match after {
+                None => SessionEndReason::Deactivated,
+                Some(after) if after.session_epoch == before.session_epoch => return None,
+                Some(after) if after.role != before.role => SessionEndReason::RoleChanged,
+                Some(after) if after.password_hash != before.password_hash => {
+                    SessionEndReason::PasswordChanged
+                }
+                Some(_) => SessionEndReason::SignedOutEverywhere,
+            };
+            Some((*business, *user, None, reason))
+        }
+        _ => None,
     }
 }
 

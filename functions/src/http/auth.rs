@@ -8,7 +8,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use shared::api::{
-    AcceptInviteRequest, AuthResponse, ErrorBody, InvitePreview, LoginRequest, SignupRequest,
+    AcceptInviteRequest, AuthResponse, ChangePasswordRequest, ErrorBody, InvitePreview,
+    LoginRequest, SignupRequest,
 };
 use shared::model::User;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,6 +22,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invite_preview))
         .routes(routes!(accept_invite))
         .routes(routes!(me))
+        .routes(routes!(logout))
+        .routes(routes!(logout_all))
+        .routes(routes!(change_password))
         .routes(routes!(openapi_json))
 }
 
@@ -73,6 +77,39 @@ async fn accept_invite(
     responses((status = 200, body = User), (status = 401, body = ErrorBody)))]
 async fn me(State(s): State<AppState>, caller: Caller) -> Result<Json<User>, ApiError> {
     Ok(Json(s.accounts.me(&caller).await?))
+}
+
+/// Signs out on this device: the session's token is refused from now on, and its sockets close.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "signed out"), (status = 401, body = ErrorBody)))]
+async fn logout(State(s): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+    s.accounts.logout(&caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Signs out on every device, this one included.
+#[utoipa::path(post, path = "/api/auth/logout-all", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "every session ended"), (status = 401, body = ErrorBody)))]
+async fn logout_all(State(s): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+    s.accounts.logout_everywhere(&caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Changes the password, knowing the current one. Every session ends; the answer is a new one
+/// for this device.
+#[utoipa::path(post, path = "/api/auth/password", tag = "auth", security(("bearer" = [])), request_body = ChangePasswordRequest,
+    responses((status = 200, body = AuthResponse), (status = 401, body = ErrorBody),
+              (status = 403, description = "the current password is wrong", body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn change_password(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> Result<Json<AuthResponse>, ApiError> {
+    Ok(Json(
+        s.accounts
+            .change_password(&caller, req.current, req.new)
+            .await?,
+    ))
 }
 
 /// This document.

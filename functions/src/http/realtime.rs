@@ -3,9 +3,10 @@
 
 use super::error::ApiError;
 use crate::adapters::hub::LocalHub;
+use crate::domain::auth::Caller;
 use crate::domain::{AppState, Error};
 use axum::Router;
-use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -39,14 +40,15 @@ async fn local_ws(
     })?;
     let caller = state.accounts.authenticate(&token).await?;
     Ok(upgrade
-        .on_upgrade(move |socket| serve_socket(socket, hub, caller.user_id()))
+        .on_upgrade(move |socket| serve_socket(socket, hub, caller))
         .into_response())
 }
 
 const PING_EVERY: Duration = Duration::from_secs(25);
 
-async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, user: shared::UserId) {
-    let mut connection = hub.connect(user);
+async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, caller: Caller) {
+    let user = caller.user_id();
+    let mut connection = hub.connect(user, caller.session());
     let (mut tx, mut rx) = socket.split();
     let hello =
         serde_json::to_string(&ServerEvent::Hello(Hello { user_id: user })).unwrap_or_default();
@@ -59,7 +61,12 @@ async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, user: shared::UserI
         tokio::select! {
             event = connection.events.recv() => match event {
                 Some(text) => if tx.send(WsMessage::Text(text.as_ref().into())).await.is_err() { break },
-                None => break,
+                // The session ended (the event saying so went first).
+                None => {
+                    let close = CloseFrame { code: SESSION_ENDED_CLOSE_CODE, reason: "session ended".into() };
+                    let _ = tx.send(WsMessage::Close(Some(close))).await;
+                    break;
+                }
             },
             incoming = rx.next() => match incoming {
                 Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,

@@ -4,7 +4,7 @@
 
 use super::keys::{self, Parsed};
 use super::repo::{
-    self, ConversationRecord, MassRecord, MemberRef, MembershipRecord, MessageRecord,
+    self, ConversationRecord, MassRecord, MemberRef, MembershipRecord, MessageRecord, UserRecord,
 };
 use super::{Change, Item};
 use serde::de::DeserializeOwned;
@@ -46,6 +46,20 @@ pub enum Committed {
     },
     /// The business's staff list changed (someone invited, joined, changed role).
     Staff { business: BusinessId },
+    /// A person's account changed.
+    User {
+        business: BusinessId,
+        user: UserId,
+        before: Option<Box<UserRecord>>,
+        after: Option<Box<UserRecord>>,
+    },
+    /// One of a person's sessions began (`ended` false) or ended.
+    Session {
+        business: BusinessId,
+        user: UserId,
+        session: String,
+        ended: bool,
+    },
     /// A change nothing reacts to.
     Other,
 }
@@ -92,6 +106,18 @@ impl Committed {
                 after: decoded(new)?,
             },
             Parsed::Staff(business) => Committed::Staff { business },
+            Parsed::User(business, user) => Committed::User {
+                business,
+                user,
+                before: decoded(old)?,
+                after: decoded(new)?,
+            },
+            Parsed::Session(business, user, session) => Committed::Session {
+                business,
+                user,
+                session,
+                ended: new.is_none(),
+            },
             Parsed::Other => Committed::Other,
         })
     }

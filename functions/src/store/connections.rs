@@ -10,17 +10,19 @@ use shared::{BusinessId, UserId};
 /// after 2 hours anyway).
 pub const CONNECTION_TTL_SECS: i64 = 3 * 3600;
 
-/// Records a new connection of `user`.
+/// Records a new connection of `user`, opened with `session_id`.
 pub async fn register(
     store: &dyn Store,
     business_id: BusinessId,
     user_id: UserId,
+    session_id: Option<&str>,
     connection_id: &str,
 ) -> Result<(), StoreError> {
     let record = ConnectionRecord {
         business_id,
         user_id,
         connection_id: connection_id.to_owned(),
+        session_id: session_id.map(str::to_owned),
     };
     let expires = time::OffsetDateTime::now_utc().unix_timestamp() + CONNECTION_TTL_SECS;
     let mut by_person = repo::item(

@@ -171,6 +171,13 @@ pub fn connection(b: BusinessId, u: UserId, connection_id: &str) -> Key {
 
 pub const CONNECTION_PREFIX: &str = "CONN#";
 
+/// A session of a person (one per sign-in on a device), by its id.
+pub fn session(b: BusinessId, u: UserId, session: &str) -> Key {
+    (person_pk(b, u), format!("{SESSION_PREFIX}{session}"))
+}
+
+pub const SESSION_PREFIX: &str = "SESSION#";
+
 pub fn connection_owner(connection_id: &str) -> Key {
     (format!("CONN#{connection_id}"), "CONN".into())
 }
@@ -274,6 +281,10 @@ pub enum Parsed {
     MassMessage(BusinessId, String),
     /// An entry of the business's staff list.
     Staff(BusinessId),
+    /// A person's account.
+    User(BusinessId, UserId),
+    /// One of a person's sessions, by its id.
+    Session(BusinessId, UserId, String),
     /// Anything nobody reacts to.
     Other,
 }
@@ -289,6 +300,12 @@ pub fn parse(pk: &str, sk: &str) -> Parsed {
     };
     if tail == "STAFF" {
         return Parsed::Staff(b);
+    }
+    if tail.is_empty() {
+        return match sk.strip_prefix("USER#").and_then(|u| u.parse().ok()) {
+            Some(u) => Parsed::User(b, u),
+            None => Parsed::Other,
+        };
     }
     if tail == "MASS" {
         return match sk.strip_prefix(MASS_PREFIX) {
@@ -307,10 +324,13 @@ pub fn parse(pk: &str, sk: &str) -> Parsed {
             return Parsed::Member(b, c, u);
         }
     }
-    if let Some(u) = tail.strip_prefix("U#").and_then(|u| u.parse().ok())
-        && sk.starts_with(MEMBERSHIP_PREFIX)
-    {
-        return Parsed::Membership(b, u);
+    if let Some(u) = tail.strip_prefix("U#").and_then(|u| u.parse().ok()) {
+        if sk.starts_with(MEMBERSHIP_PREFIX) {
+            return Parsed::Membership(b, u);
+        }
+        if let Some(id) = sk.strip_prefix(SESSION_PREFIX) {
+            return Parsed::Session(b, u, id.to_owned());
+        }
     }
     Parsed::Other
 }
@@ -337,11 +357,16 @@ mod tests {
             Parsed::MassMessage(b, "job-1".into())
         );
         assert_eq!(read(staff(b, u)), Parsed::Staff(b));
+        assert_eq!(read(user(b, u)), Parsed::User(b, u));
+        assert_eq!(
+            read(session(b, u, "s-1")),
+            Parsed::Session(b, u, "s-1".into())
+        );
         for other in [
             activity(b, u, "x", c),
             group_pointer(b, u, c),
             idempotency(b, c, u, "k"),
-            user(b, u),
+            unique_email(b, "a@b.c"),
             login("a@b.c"),
             pending_mass(b, "job-1"),
             ("B#garbage#C#x".into(), "META".into()),

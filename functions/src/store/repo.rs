@@ -210,6 +210,10 @@ pub struct UserRecord {
     pub company_id: Option<shared::CompanyId>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// Raised to end every session of the person at once (sign out everywhere, a new password,
+    /// a role change, deactivation): a token carries the epoch it was issued in.
+    #[serde(default)]
+    pub session_epoch: u32,
 }
 
 impl UserRecord {
@@ -228,6 +232,16 @@ impl UserRecord {
 pub struct LoginRecord {
     pub business_id: BusinessId,
     pub user_id: UserId,
+}
+
+/// A session: one sign-in on one device. A token is good only while its session is here (and
+/// its epoch is the person's), so signing out of one device deletes this.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionRecord {
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -425,6 +439,9 @@ pub struct ConnectionRecord {
     pub business_id: BusinessId,
     pub user_id: UserId,
     pub connection_id: String,
+    /// The session the socket was opened with: it closes when that session ends.
+    #[serde(default)]
+    pub session_id: Option<String>,
 }
 
 /// A client in an index of clients (a company's, a product's buyers).

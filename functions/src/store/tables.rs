@@ -84,6 +84,17 @@ impl Stored for InviteRecord {
     }
 }
 
+/// Sessions go when they expire.
+impl Stored for SessionRecord {
+    type Id<'a> = (BusinessId, UserId, &'a str);
+    fn key((b, u, session): Self::Id<'_>) -> Key {
+        keys::session(b, u, session)
+    }
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.expires_at.unix_timestamp())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
