@@ -179,14 +179,20 @@ pub fn inbox_apply(
             can_post,
             messaging,
             announcement_only,
+            client_active,
         }) => match items.iter_mut().find(|c| c.id == *conversation_id) {
             Some(c)
-                if (c.can_post, c.messaging, c.announcement_only)
-                    != (*can_post, *messaging, *announcement_only) =>
+                if (
+                    c.can_post,
+                    c.messaging,
+                    c.announcement_only,
+                    c.client_active,
+                ) != (*can_post, *messaging, *announcement_only, *client_active) =>
             {
                 c.can_post = *can_post;
                 c.messaging = *messaging;
                 c.announcement_only = *announcement_only;
+                c.client_active = *client_active;
                 InboxChange::Changed
             }
             Some(_) => InboxChange::Nothing,
@@ -212,6 +218,7 @@ pub struct Permission {
     pub can_post: bool,
     pub messaging: Option<MessagingMode>,
     pub announcement_only: bool,
+    pub client_active: bool,
 }
 
 /// What the viewer may do in `conversation` after `event`, if the event says.
@@ -222,10 +229,12 @@ pub fn permission_from(event: &ServerEvent, conversation: ConversationId) -> Opt
             can_post,
             messaging,
             announcement_only,
+            client_active,
         }) if *conversation_id == conversation => Some(Permission {
             can_post: *can_post,
             messaging: *messaging,
             announcement_only: *announcement_only,
+            client_active: *client_active,
         }),
         _ => None,
     }
@@ -444,6 +453,7 @@ mod tests {
             announcement_only: false,
             group_role: None,
             company_id: None,
+            client_active: true,
             last_activity_at: OffsetDateTime::UNIX_EPOCH,
         }
     }
@@ -622,6 +632,7 @@ mod tests {
             can_post: false,
             messaging: Some(MessagingMode::OneWay),
             announcement_only: false,
+            client_active: true,
         });
         assert_eq!(
             inbox_apply(&mut items, &one_way, Some(user(9)), None),
@@ -639,7 +650,8 @@ mod tests {
             Some(Permission {
                 can_post: false,
                 messaging: Some(MessagingMode::OneWay),
-                announcement_only: false
+                announcement_only: false,
+                client_active: true,
             })
         );
         // Added to a conversation the list does not show yet: reload; removed: gone.
@@ -648,6 +660,7 @@ mod tests {
             can_post: true,
             messaging: None,
             announcement_only: true,
+            client_active: true,
         });
         assert_eq!(
             inbox_apply(&mut items, &added, Some(user(9)), None),
@@ -746,6 +759,7 @@ mod tests {
                 can_post: false,
                 messaging: Some(MessagingMode::OneWay),
                 announcement_only: false,
+                client_active: true,
             },
         ));
         let (reconnects, stale) = (chat.reconnects, chat.inbox_stale);

@@ -122,6 +122,10 @@ pub struct UpdateClientRequest {
     #[serde(default, deserialize_with = "present")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub company_id: Option<Option<CompanyId>>,
+    /// `false` deactivates the client (the owner and admins): their sessions end, they cannot
+    /// sign in, and their private conversation becomes read-only. `true` reactivates them.
+    #[serde(default)]
+    pub active: Option<bool>,
 }
 
 /// `POST /api/conversations/{id}/messages/{message_id}/reactions`
@@ -277,6 +281,24 @@ pub struct InviteStaffRequest {
     pub email: String,
     /// `admin` or `coach`.
     pub role: Role,
+}
+
+/// `PATCH /api/staff/{id}`: a new role, or deactivating (or reactivating) someone. The owner
+/// changes anyone but themself; admins change coaches. `role: "owner"` hands the business to
+/// an admin (the owner only; they become an admin). A change of role or activation ends the
+/// person's sessions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateStaffRequest {
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    /// Deactivating a coach: who takes their clients (another coach); none leaves them
+    /// without a coach.
+    #[serde(default)]
+    pub reassign_to: Option<UserId>,
 }
 
 /// A new staff member and their one-time invite.

@@ -55,6 +55,9 @@ pub struct PermissionChanged {
     /// For groups: whether only owners and admins (and members let through) post.
     #[serde(default)]
     pub announcement_only: bool,
+    /// For private conversations: false once the client is deactivated (read-only).
+    #[serde(default = "crate::model::active")]
+    pub client_active: bool,
 }
 
 /// A message's reactions changed: here are all of them now.

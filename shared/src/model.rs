@@ -103,9 +103,17 @@ pub struct Client {
     /// The coach assigned to them, who is in their private conversation.
     #[serde(default)]
     pub coach_id: Option<UserId>,
+    /// False once deactivated: they cannot sign in, and their conversations are read-only.
+    #[serde(default = "active")]
+    pub active: bool,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
+}
+
+/// What a record written before people could be deactivated reads as.
+pub fn active() -> bool {
+    true
 }
 
 /// Someone on the business's staff.
@@ -118,6 +126,9 @@ pub struct StaffMember {
     pub role: Role,
     /// Whether they have accepted their invite (the owner always has).
     pub joined: bool,
+    /// False once deactivated: they cannot sign in and are in no conversation by their role.
+    #[serde(default = "active")]
+    pub active: bool,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
@@ -253,6 +264,9 @@ pub struct ConversationSummary {
     /// Company channels, and groups made within one company: the company.
     #[serde(default)]
     pub company_id: Option<CompanyId>,
+    /// Private conversations: false once the client is deactivated (read-only for everyone).
+    #[serde(default = "active")]
+    pub client_active: bool,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub last_activity_at: OffsetDateTime,

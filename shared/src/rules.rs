@@ -47,6 +47,28 @@ pub const OWNER_ONLY: Denied = Denied {
     message: "Only the business's owner can do this.",
 };
 
+pub const CLIENT_DEACTIVATED: Denied = Denied {
+    code: "client.deactivated",
+    message: "This client's account is deactivated: the conversation is read-only.",
+};
+pub const NOT_YOURS_TO_CHANGE: Denied = Denied {
+    code: "staff.not_yours_to_change",
+    message: "Only the owner changes the owner and admins; admins change coaches and clients.",
+};
+
+/// Whether someone in `actor`'s role may change the role or activation of someone in
+/// `target`'s role: the owner anyone but themself (see the caller), admins coaches and
+/// clients. Nobody changes the owner.
+pub fn can_change_person(actor: Role, target: Role) -> Result<(), Denied> {
+    match (actor, target) {
+        (_, Role::Owner) => Err(NOT_YOURS_TO_CHANGE),
+        (Role::Owner, _) => Ok(()),
+        (Role::Admin, Role::Coach | Role::Client) => Ok(()),
+        (Role::Admin, Role::Admin) => Err(NOT_YOURS_TO_CHANGE),
+        (Role::Coach | Role::Client, _) => Err(MANAGERS_ONLY),
+    }
+}
+
 /// What the rules need to know about a person in one conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Seat {
@@ -68,6 +90,8 @@ pub struct Room {
     pub client_mode: MessagingMode,
     /// Groups: only owners and admins (and members let through) post.
     pub announcement_only: bool,
+    /// Private conversations: false once the client is deactivated (read-only).
+    pub client_active: bool,
 }
 
 /// Everything one can do in a conversation.
@@ -98,6 +122,7 @@ pub fn allowed(action: Action, seat: Seat, room: Room) -> Result<(), Denied> {
         // Reading, reacting and taking back one's own words are never closed to a member.
         Action::Read | Action::React | Action::DeleteOwn => Ok(()),
         Action::Post | Action::EditOwn => match room.kind {
+            ConversationKind::Private if !room.client_active => Err(CLIENT_DEACTIVATED),
             ConversationKind::Private => match (seat.role, room.client_mode) {
                 (Role::Client, MessagingMode::OneWay) => Err(ONE_WAY),
                 _ => Ok(()),
@@ -427,6 +452,7 @@ mod tests {
                 kind,
                 client_mode,
                 announcement_only,
+                client_active: true,
             };
             assert_eq!(answers.len(), ACTIONS.len());
             for (action, expected) in ACTIONS.iter().zip(answers.chars()) {
@@ -448,7 +474,47 @@ mod tests {
                         "{action:?} by {seat:?} in {company:?}"
                     );
                 }
+                // A deactivated client's conversation is read-only for everyone in it (that
+                // reason comes before any other a member has); what is not writing is as before.
+                let closed = Room {
+                    client_active: false,
+                    ..room
+                };
+                let writes = matches!(action, Action::Post | Action::EditOwn);
+                let expected = match (kind, writes, decode(expected)) {
+                    (ConversationKind::Private, true, _) if is_member => Err(CLIENT_DEACTIVATED),
+                    (_, _, answer) => answer,
+                };
+                assert_eq!(
+                    allowed(*action, seat, closed),
+                    expected,
+                    "{action:?} by {seat:?} in {closed:?}"
+                );
             }
+        }
+    }
+
+    #[test]
+    fn the_owner_changes_anyone_but_the_owner_and_admins_change_coaches_and_clients() {
+        use Role::*;
+        for (actor, target, ok) in [
+            (Owner, Owner, false),
+            (Owner, Admin, true),
+            (Owner, Coach, true),
+            (Owner, Client, true),
+            (Admin, Owner, false),
+            (Admin, Admin, false),
+            (Admin, Coach, true),
+            (Admin, Client, true),
+            (Coach, Coach, false),
+            (Coach, Client, false),
+            (Client, Client, false),
+        ] {
+            assert_eq!(
+                can_change_person(actor, target).is_ok(),
+                ok,
+                "{actor:?} → {target:?}"
+            );
         }
     }
 

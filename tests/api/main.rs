@@ -12,6 +12,7 @@ mod groups;
 mod idempotency;
 mod mass;
 mod messages;
+mod offboarding;
 mod openapi;
 mod permissions;
 mod products;

@@ -172,14 +172,21 @@ async fn next_frame(socket: &mut Socket) -> Option<WsMessage> {
     }
 }
 
-/// Says why the session ended, then closes with the session-ended code.
+/// Says why the session ended (after whatever else was on its way), then closes with the
+/// session-ended code.
 async fn ends_with(socket: &mut Socket, reason: &str) {
-    match next_frame(socket).await {
-        Some(WsMessage::Text(t)) => {
-            let event: Value = serde_json::from_str(&t).expect("json");
-            assert_eq!(event, json!({"type": "session.ended", "reason": reason}));
+    for _ in 0..10 {
+        match next_frame(socket).await {
+            Some(WsMessage::Text(t)) => {
+                let event: Value = serde_json::from_str(&t).expect("json");
+                if event["type"] != "session.ended" {
+                    continue;
+                }
+                assert_eq!(event, json!({"type": "session.ended", "reason": reason}));
+                break;
+            }
+            other => panic!("expected session.ended, got {other:?}"),
         }
-        other => panic!("expected session.ended, got {other:?}"),
     }
     match next_frame(socket).await {
         Some(WsMessage::Close(Some(frame))) => {
@@ -236,6 +243,34 @@ async fn a_socket_closes_when_its_session_ends() {
 }
 
 #[tokio::test]
+async fn a_deactivated_or_demoted_person_s_socket_closes() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let owner = app.signup().await;
+    let admin = app.staff_member(&owner, "Ada Admin", "admin").await;
+    let maya = app.joined_client(&owner, "Maya", "two_way").await;
+    let mut admin_ws = connect(&app, &admin.token).await;
+    let mut maya_ws = connect(&app, &maya.session.token).await;
+
+    app.patch(
+        &format!("/api/staff/{}", admin.user_id),
+        Some(&owner.token),
+        json!({"role": "coach"}),
+    )
+    .await
+    .ok();
+    ends_with(&mut admin_ws, "role_changed").await;
+
+    app.patch(
+        &format!("/api/clients/{}", maya.client_id),
+        Some(&owner.token),
+        json!({"active": false}),
+    )
+    .await
+    .ok();
+    ends_with(&mut maya_ws, "deactivated").await;
+}
+
+#[tokio::test]
 async fn a_mode_change_tells_each_member_what_they_may_do_now() {
     let app = TestApp::spawn(Backend::Embedded).await;
     let coach = app.signup().await;
@@ -252,7 +287,7 @@ async fn a_mode_change_tells_each_member_what_they_may_do_now() {
     let e = next_of_type(&mut maya_ws, "permission.changed").await;
     assert_eq!(
         e,
-        json!({"type": "permission.changed", "conversation_id": maya.conversation_id, "can_post": false, "messaging": "one_way", "announcement_only": false})
+        json!({"type": "permission.changed", "conversation_id": maya.conversation_id, "can_post": false, "messaging": "one_way", "announcement_only": false, "client_active": true})
     );
     let e = next_of_type(&mut coach_ws, "permission.changed").await;
     assert_eq!(e["can_post"], true, "staff still write: {e}");

@@ -386,6 +386,7 @@ impl ClientEdit {
             phone: contact(&self.phone),
             messaging: Some(self.messaging),
             company_id: Some(self.company),
+            active: None,
         }
     }
 }

@@ -54,11 +54,13 @@ fn StaffMenu(props: &MenuProps) -> Html {
                 let (changed, failed) = (changed.clone(), failed.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     match api::set_messaging(client, mode).await {
-                        // Staff post in a private conversation whatever its mode.
-                        Ok(_) => changed.emit(Permission {
-                            can_post: true,
-                            messaging: Some(mode),
+                        // Staff post in a private conversation whatever its mode, while
+                        // its client is active.
+                        Ok(client) => changed.emit(Permission {
+                            can_post: client.active,
+                            messaging: Some(client.messaging),
                             announcement_only: false,
+                            client_active: client.active,
                         }),
                         Err(e) => failed.emit(e.message),
                     }
@@ -89,6 +91,7 @@ fn StaffMenu(props: &MenuProps) -> Html {
                         can_post: s.can_post,
                         messaging: s.messaging,
                         announcement_only: s.announcement_only,
+                        client_active: s.client_active,
                     }),
                     Err(e) => failed.emit(e.message),
                 }

@@ -81,12 +81,14 @@ mod tests {
                 can_post: false,
                 messaging: Some(MessagingMode::OneWay),
                 announcement_only: false,
+                client_active: false,
             }),
             ServerEvent::PermissionChanged(PermissionChanged {
                 conversation_id: c,
                 can_post: true,
                 messaging: None,
                 announcement_only: true,
+                client_active: true,
             }),
             ServerEvent::ReactionChanged(ReactionChanged {
                 conversation_id: c,

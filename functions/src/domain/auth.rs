@@ -255,7 +255,8 @@ impl Accounts {
         let live = session.is_some_and(|s| s.value.expires_at > now());
         let user = user
             .filter(|u| {
-                live && u.value.role == claimed.role
+                live && u.value.active
+                    && u.value.role == claimed.role
                     && u.value.session_epoch == claimed.epoch
                     && u.value.joined()
             })
@@ -419,6 +420,7 @@ impl Accounts {
             company_id: None,
             created_at: now,
             session_epoch: 0,
+            active: true,
         };
         let business = BusinessRecord {
             id: business_id,
@@ -483,6 +485,13 @@ impl Accounts {
         if !verify_password(password, hash).await? {
             return Err(wrong());
         }
+        // Said only to someone who knows the password.
+        if !user.active {
+            return Err(Error::unauthorized(
+                "auth.deactivated",
+                "This account was deactivated. Ask the business if you think this is a mistake.",
+            ));
+        }
         self.session(&user).await
     }
 
@@ -530,6 +539,13 @@ impl Accounts {
                 Kind::Gone,
                 "invite.used",
                 "This invite was already accepted. Sign in instead.",
+            ));
+        }
+        if !user.value.active {
+            return Err(Error::refused(
+                Kind::Gone,
+                "invite.deactivated",
+                "This account was deactivated, so its invite no longer works.",
             ));
         }
         Ok((invite, user))

@@ -131,6 +131,7 @@ impl Clients {
                 company_id: req.company_id,
                 created_at: now(),
                 session_epoch: 0,
+                active: true,
             };
 
             let mut tx = Writes::new();
@@ -241,6 +242,7 @@ impl Clients {
             company_id: None,
             seq: u64::from(first.is_some()),
             last_message: first.clone().map(|m| MessageRecord::new(m, 1)),
+            client_active: true,
             created_at: now,
             last_activity_at: now,
         };
@@ -543,6 +545,14 @@ impl Clients {
             if let Some(company) = req.company_id {
                 after.value.company_id = company;
             }
+            if let Some(active) = req.active
+                && active != before.value.active
+            {
+                // Deactivating is the owner's and admins'; it ends every session of theirs.
+                shared::rules::can_change_person(caller.role(), Role::Client)?;
+                after.value.active = active;
+                after.value.session_epoch = after.value.session_epoch.wrapping_add(1);
+            }
             let (old, new) = (&before.value, &after.value);
             let b = caller.business_id();
             // Writes without a meaning fail only when someone else wrote first: read again.
@@ -556,6 +566,7 @@ impl Clients {
                 let mut updated_conversation = conversation.clone();
                 updated_conversation.value.client_name = Some(new.name.clone());
                 updated_conversation.value.client_mode = new.messaging;
+                updated_conversation.value.client_active = new.active;
                 tx.push(updated_conversation.update((b, conversation_id))?);
             }
             // Changing company moves the client from one company's channel to the other's.

@@ -152,6 +152,7 @@ impl Companies {
             company_id: Some(company.id),
             seq: 0,
             last_message: None,
+            client_active: true,
             created_at: now,
             last_activity_at: now,
         };

@@ -499,6 +499,7 @@ impl Conversations {
             announcement_only: c.announcement_only,
             group_role: (group && seat.is_member).then_some(seat.group_role),
             company_id: c.company_id,
+            client_active: c.client_active,
             last_activity_at: c.last_activity_at,
         }
     }

@@ -143,6 +143,7 @@ impl Groups {
             company_id: req.company_id,
             seq: 0,
             last_message: None,
+            client_active: true,
             created_at: now,
             last_activity_at: now,
         };

@@ -12,7 +12,7 @@ use crate::store::repo::{
 };
 use anyhow::Context as _;
 use shared::UserId;
-use shared::api::{InviteStaffRequest, StaffWithInvite};
+use shared::api::{InviteStaffRequest, StaffWithInvite, UpdateStaffRequest};
 use shared::model::{Client, MessagingMode, Page, Role, StaffMember};
 use shared::validate::{Email, Name};
 
@@ -24,6 +24,7 @@ pub fn staff_entry(user: &UserRecord, joined: bool) -> StaffMember {
         email: user.email.clone(),
         role: user.role,
         joined,
+        active: user.active,
         created_at: user.created_at,
     }
 }
@@ -37,12 +38,16 @@ pub async fn managers(
     Ok(crate::store::staff::all(store, b)
         .await?
         .into_iter()
-        .filter(|s| s.role.is_manager() && s.joined)
+        .filter(|s| s.role.is_manager() && s.joined && s.active)
         .map(|s| (s.id, s.role))
         .collect())
 }
 
-/// Staff: invites, the staff list, coaches of clients.
+fn staff_not_found() -> Error {
+    Error::not_found("staff.not_found", "There is no such staff member.")
+}
+
+/// Staff: invites, the staff list, roles and deactivation, coaches of clients.
 pub struct Staff {
     store: Arc<dyn Store>,
 }
@@ -82,6 +87,7 @@ impl Staff {
             company_id: None,
             created_at: now(),
             session_epoch: 0,
+            active: true,
         };
         let (token, invite_write, expires_at) = new_invite(b, user.id)?;
         let mut tx = Writes::new();
@@ -117,6 +123,163 @@ impl Staff {
         })
     }
 
+    /// Changes a staff member's role, or deactivates or reactivates them (see
+    /// [`UpdateStaffRequest`]). Their sessions end in the same write; a coach deactivated hands
+    /// their clients to `reassign_to` (or leaves them without a coach).
+    pub async fn update_staff(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        req: UpdateStaffRequest,
+    ) -> Result<StaffMember> {
+        super::access::staff(caller)?;
+        if req.role.is_none() && req.active.is_none() {
+            return Err(Error::invalid(
+                "staff.nothing_to_change",
+                "Give a new `role` or `active`.",
+            ));
+        }
+        if id == caller.user_id() {
+            return Err(Error::forbidden(
+                "staff.not_yourself",
+                "You cannot change your own role or deactivate yourself.",
+            ));
+        }
+        let b = caller.business_id();
+        let target = repo::get::<UserRecord>(&*self.store, (b, id))
+            .await?
+            .filter(|u| u.value.role.is_staff())
+            .ok_or_else(staff_not_found)?;
+        shared::rules::can_change_person(caller.role(), target.value.role)?;
+        if req.role == Some(Role::Owner) {
+            return self.hand_over(caller, id).await;
+        }
+        if req.role == Some(Role::Client) {
+            return Err(Error::invalid(
+                "staff.invalid_role",
+                "Staff are `admin` or `coach`.",
+            ));
+        }
+        let deactivating_coach =
+            req.active == Some(false) && target.value.role == Role::Coach && target.value.active;
+        if deactivating_coach && let Some(to) = req.reassign_to {
+            self.active_coach(b, to, id).await?;
+        }
+        let changed = retrying(|| async {
+            let before = repo::get::<UserRecord>(&*self.store, (b, id))
+                .await?
+                .filter(|u| u.value.role.is_staff() && u.value.role != Role::Owner)
+                .ok_or_else(staff_not_found)?;
+            let mut after = before.clone();
+            if let Some(role) = req.role {
+                after.value.role = role;
+            }
+            if let Some(active) = req.active {
+                after.value.active = active;
+            }
+            if (after.value.role, after.value.active) == (before.value.role, before.value.active) {
+                return Ok(Attempt::Done(after.value));
+            }
+            after.value.session_epoch = after.value.session_epoch.wrapping_add(1);
+            let mut tx = Writes::new();
+            tx.push(after.update((b, id))?).push(repo::overwrite(
+                (b, id),
+                &StaffRecord::from(staff_entry(&after.value, after.value.joined())),
+            )?);
+            commit(&*self.store, tx, after.value).await
+        })
+        .await?;
+        if deactivating_coach {
+            self.hand_clients(caller, id, req.reassign_to).await?;
+        }
+        Ok(staff_entry(&changed, changed.joined()))
+    }
+
+    /// `coach` is an active coach of the business, other than `leaving`.
+    async fn active_coach(
+        &self,
+        b: shared::BusinessId,
+        coach: UserId,
+        leaving: UserId,
+    ) -> Result<()> {
+        let record = repo::get::<UserRecord>(&*self.store, (b, coach)).await?;
+        match record {
+            Some(r) if coach != leaving && r.value.role == Role::Coach && r.value.active => Ok(()),
+            _ => Err(Error::invalid(
+                "staff.not_a_coach",
+                "Clients go to another active coach of your business (or to nobody).",
+            )),
+        }
+    }
+
+    /// Every client of `coach` goes to `to` (or to nobody). Each move is its own write: a
+    /// failure part way leaves the rest with the old coach, and running it again finishes.
+    async fn hand_clients(&self, caller: &Caller, coach: UserId, to: Option<UserId>) -> Result<()> {
+        let b = caller.business_id();
+        loop {
+            // Each move takes the client out of the coach's roster: read the first page again.
+            let (clients, _) = crate::store::roster::page(
+                &*self.store,
+                b,
+                crate::store::roster::Roster::Coach(coach),
+                None,
+                100,
+            )
+            .await?;
+            if clients.is_empty() {
+                return Ok(());
+            }
+            for client in clients {
+                self.assign_coach(caller, client.id, to).await?;
+            }
+        }
+    }
+
+    /// Hands the business to the admin `to`: they become its owner and the caller (the owner)
+    /// an admin, in one write; both of their sessions end.
+    async fn hand_over(&self, caller: &Caller, to: UserId) -> Result<StaffMember> {
+        super::access::owner(caller)?;
+        let b = caller.business_id();
+        let new_owner = retrying(|| async {
+            let business = repo::get::<repo::BusinessRecord>(&*self.store, b)
+                .await?
+                .context("the business is missing")?;
+            let owner = repo::get::<UserRecord>(&*self.store, (b, caller.user_id()))
+                .await?
+                .context("the owner's record is missing")?;
+            let heir = repo::get::<UserRecord>(&*self.store, (b, to))
+                .await?
+                .filter(|u| u.value.role == Role::Admin && u.value.active && u.value.joined())
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "staff.owner_to_admin",
+                        "The business can be handed only to an active admin who has joined.",
+                    )
+                })?;
+            let (mut owner_after, mut heir_after, mut business_after) =
+                (owner.clone(), heir.clone(), business.clone());
+            owner_after.value.role = Role::Admin;
+            heir_after.value.role = Role::Owner;
+            for person in [&mut owner_after.value, &mut heir_after.value] {
+                person.session_epoch = person.session_epoch.wrapping_add(1);
+            }
+            business_after.value.owner_id = to;
+            let mut tx = Writes::new();
+            tx.push(business_after.update(b)?)
+                .push(owner_after.update((b, caller.user_id()))?)
+                .push(heir_after.update((b, to))?);
+            for person in [&owner_after.value, &heir_after.value] {
+                tx.push(repo::overwrite(
+                    (b, person.id),
+                    &StaffRecord::from(staff_entry(person, true)),
+                )?);
+            }
+            commit(&*self.store, tx, heir_after.value).await
+        })
+        .await?;
+        Ok(staff_entry(&new_owner, true))
+    }
+
     /// Assigns a coach to a client (or none): the coach joins the client's private
     /// conversation and the previous one leaves it, in the same transaction as the client's
     /// record.
@@ -130,7 +293,7 @@ impl Staff {
         let b = caller.business_id();
         if let Some(c) = coach {
             let record = repo::get::<UserRecord>(&*self.store, (b, c)).await?;
-            if !record.is_some_and(|r| r.value.role == Role::Coach) {
+            if !record.is_some_and(|r| r.value.role == Role::Coach && r.value.active) {
                 return Err(Error::not_found(
                     "staff.not_a_coach",
                     "There is no such coach in your business.",

@@ -138,6 +138,7 @@ fn permission(
         messaging: (conversation.kind == ConversationKind::Private)
             .then_some(conversation.client_mode),
         announcement_only: conversation.announcement_only,
+        client_active: conversation.client_active,
     })
 }
 
@@ -298,6 +299,7 @@ fn sessions_ended(
             let reason = match after {
                 None => SessionEndReason::Deactivated,
                 Some(after) if after.session_epoch == before.session_epoch => return None,
+                Some(after) if !after.active => SessionEndReason::Deactivated,
                 Some(after) if after.role != before.role => SessionEndReason::RoleChanged,
                 Some(after) if after.password_hash != before.password_hash => {
                     SessionEndReason::PasswordChanged

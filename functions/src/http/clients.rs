@@ -81,10 +81,12 @@ async fn get_client(
     Ok(Json(s.clients.get_client(&caller, id).await?))
 }
 
-/// Edits name, email, phone (null clears) or messaging mode.
+/// Edits name, email, phone (null clears), messaging mode or company; `active: false`
+/// deactivates the client (the owner and admins: their sessions end and their conversation
+/// becomes read-only), `true` reactivates them.
 #[utoipa::path(patch, path = "/api/clients/{id}", tag = "clients", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = UpdateClientRequest,
-    responses((status = 200, body = Client), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Client), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_client(
     State(s): State<AppState>,
     caller: Caller,

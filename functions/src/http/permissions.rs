@@ -15,7 +15,8 @@ use serde::Deserialize;
 use shared::api::{
     AssignCoachRequest, CreateGroupRequest, CreateProductRequest, ErrorBody, InviteStaffRequest,
     RecordPurchaseRequest, SetMemberRequest, SetMessagingRequest, StaffWithInvite,
-    UpdateConversationRequest, WebhookPurchaseRequest, WebhookPurchaseResult, WebhookSecret,
+    UpdateConversationRequest, UpdateStaffRequest, WebhookPurchaseRequest, WebhookPurchaseResult,
+    WebhookSecret,
 };
 use shared::model::{
     Client, ConversationSummary, GroupMember, ModeChange, Page, Product, Purchase, PurchaseSource,
@@ -40,6 +41,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webhook_purchase))
         .routes(routes!(invite_staff, list_staff))
         .routes(routes!(assign_coach))
+        .routes(routes!(update_staff))
 }
 
 /// Invites an admin or a coach by email (the owner only); they accept like clients do.
@@ -66,6 +68,22 @@ async fn list_staff(
     caller: Caller,
 ) -> Result<Json<Page<StaffMember>>, ApiError> {
     Ok(Json(s.staff.list_staff(&caller).await?))
+}
+
+/// Changes a staff member's role, or deactivates or reactivates them: the owner changes anyone
+/// but themself, admins change coaches. `role: "owner"` hands the business to an admin. The
+/// person's sessions end at once; a coach deactivated hands their clients to `reassign_to`.
+#[utoipa::path(patch, path = "/api/staff/{id}", tag = "permissions", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = UpdateStaffRequest,
+    responses((status = 200, body = StaffMember), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_staff(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+    ApiJson(req): ApiJson<UpdateStaffRequest>,
+) -> Result<Json<StaffMember>, ApiError> {
+    Ok(Json(s.staff.update_staff(&caller, id, req).await?))
 }
 
 /// Assigns a coach to the client (owners and admins; `null` unassigns): the coach joins the

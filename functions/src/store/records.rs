@@ -134,6 +134,8 @@ pub struct RosterRecord {
     pub joined: bool,
     #[serde(default)]
     pub coach_id: Option<UserId>,
+    #[serde(default = "shared::model::active")]
+    pub active: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -149,6 +151,7 @@ mirrors!(
         company_id,
         joined,
         coach_id,
+        active,
         created_at
     }
 );
@@ -161,6 +164,8 @@ pub struct StaffRecord {
     pub email: Option<String>,
     pub role: Role,
     pub joined: bool,
+    #[serde(default = "shared::model::active")]
+    pub active: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -172,6 +177,7 @@ mirrors!(
         email,
         role,
         joined,
+        active,
         created_at
     }
 );

@@ -214,6 +214,9 @@ pub struct UserRecord {
     /// a role change, deactivation): a token carries the epoch it was issued in.
     #[serde(default)]
     pub session_epoch: u32,
+    /// False once deactivated: no session is accepted, no sign-in, in no conversation by role.
+    #[serde(default = "shared::model::active")]
+    pub active: bool,
 }
 
 impl UserRecord {
@@ -333,6 +336,9 @@ pub struct ConversationRecord {
     /// Company channels, and groups made within a company: the company.
     #[serde(default)]
     pub company_id: Option<shared::CompanyId>,
+    /// Private conversations: false once the client is deactivated (read-only).
+    #[serde(default = "shared::model::active")]
+    pub client_active: bool,
     /// How many messages have been sent; a message's `seq` is its position.
     pub seq: u64,
     pub last_message: Option<MessageRecord>,
@@ -349,6 +355,7 @@ impl ConversationRecord {
             kind: self.kind,
             client_mode: self.client_mode,
             announcement_only: self.announcement_only,
+            client_active: self.client_active,
         }
     }
 

@@ -54,6 +54,7 @@ pub fn entry(user: &UserRecord) -> RosterRecord {
         company_id: user.company_id,
         joined: user.joined(),
         coach_id: user.coach_id,
+        active: user.active,
         created_at: user.created_at,
     }
 }

@@ -60,6 +60,7 @@ pub fn Members(props: &MembersProps) -> Html {
         kind: summary.kind,
         client_mode: Default::default(),
         announcement_only: summary.announcement_only,
+        client_active: summary.client_active,
     };
     let manager = allowed(Action::ManageMembers, seat, room).is_ok();
     let set = {

@@ -68,6 +68,7 @@ pub fn seat_and_room(summary: &ConversationSummary, role: Role, p: Permission) -
         kind: summary.kind,
         client_mode: p.messaging.unwrap_or_default(),
         announcement_only: p.announcement_only,
+        client_active: p.client_active,
     };
     (seat, room)
 }
@@ -158,6 +159,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
         can_post: summary.can_post,
         messaging: summary.messaging,
         announcement_only: summary.announcement_only,
+        client_active: summary.client_active,
     });
     let role = session.current().map_or(Role::Client, |s| s.user.role);
     let me = session.current().map(|s| s.user.id);
