@@ -1422,3 +1422,75 @@ async fn sessions_end_on_every_device_and_say_why() -> Result<()> {
     .await;
     finish(&other, "13-sessions", outcome).await
 }
+
+/// 14. The owner deactivates a coach from the Team page while the coach's tab is open: the
+/// coach is signed out within seconds and told why, and cannot sign in again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deactivated_coach_is_signed_out_within_seconds() -> Result<()> {
+    let h = Harness::start().await?;
+    let owner_token = h.coach().await?;
+    let (status, invited) = h
+        .api(
+            reqwest::Method::POST,
+            "/api/staff",
+            Some(&owner_token),
+            Some(json!({ "name": "Jess Moreno", "email": "jess@peak.example", "role": "coach" })),
+        )
+        .await?;
+    ensure!(status == 201, "invite: {status} {invited}");
+    let (status, _) = h
+        .api(
+            reqwest::Method::POST,
+            "/api/auth/invites/accept",
+            None,
+            Some(json!({ "token": invited["invite"]["token"], "password": "jess password" })),
+        )
+        .await?;
+    ensure!(status == 200, "accept: {status}");
+    let owner = h.driver.session(1280, 900).await?;
+    let coach = h.phone().await?;
+    let outcome = async {
+        h.sign_in(&coach, "jess@peak.example", "jess password")
+            .await?;
+        h.sign_in(&owner, "casey@peak.example", "coach password")
+            .await?;
+        owner.goto(&h.url("/team")).await?;
+        owner
+            .click(By::XPath(
+                "//li[.//span[@class='title' and text()='Jess Moreno']]//button[text()='Manage']",
+            ))
+            .await?;
+        owner.click(By::XPath(&button("Deactivate"))).await?;
+        owner
+            .until(
+                "the team shows the coach deactivated",
+                "return [...document.querySelectorAll('.staff-row')].some(r => r.innerText.includes('Jess Moreno') && r.innerText.includes('Deactivated'))",
+            )
+            .await?;
+        owner
+            .screenshot(&output_dir().join("14-team-deactivated.png"))
+            .await?;
+        coach
+            .until(
+                "the coach signed out, told why",
+                "return location.pathname === '/signin' && document.body.innerText.includes('Your account was deactivated.')",
+            )
+            .await?;
+        coach
+            .type_into(By::XPath(&field("Email or phone")), "jess@peak.example")
+            .await?;
+        coach
+            .type_into(By::XPath(&field("Password")), "jess password")
+            .await?;
+        coach.click(By::XPath(&button("Sign in"))).await?;
+        coach
+            .until(
+                "signing in refused",
+                "return document.body.innerText.includes('This account was deactivated.')",
+            )
+            .await?;
+        Ok(())
+    }
+    .await;
+    finish(&coach, "14-coach-deactivated", outcome).await
+}

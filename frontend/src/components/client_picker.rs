@@ -43,7 +43,7 @@ pub fn ClientPicker(props: &PickerProps) -> Html {
             <input class="search" type="search" placeholder="Search clients" aria-label="Search clients"
                 value={(*q).clone()} oninput={bind_text(&q)} />
             <ul class="choices">
-                { for clients.iter().filter(|c| !props.except.contains(&c.id)).map(|c| {
+                { for clients.iter().filter(|c| c.active && !props.except.contains(&c.id)).map(|c| {
                     let id = c.id;
                     let onchange = props.ontoggle.reform(move |_: Event| id);
                     html! {

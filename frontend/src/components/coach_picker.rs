@@ -24,7 +24,8 @@ pub fn CoachPicker(props: &CoachPickerProps) -> Html {
         let staff = api::staff().await?.items;
         Ok(staff
             .into_iter()
-            .filter(|s| s.role == Role::Coach)
+            // A deactivated coach is no one's pick.
+            .filter(|s| s.role == Role::Coach && s.active)
             .collect::<Vec<_>>())
     });
     let error = use_state(|| None::<String>);

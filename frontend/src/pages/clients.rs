@@ -167,6 +167,7 @@ pub fn Clients() -> Html {
                                 <span class="pill">{ if c.messaging == MessagingMode::OneWay { "One-way" } else { "Two-way" } }</span>
                                 if let Some(name) = company_name(c.company_id) { <span class="pill company">{ name }</span> }
                                 if !c.joined { <span class="pill muted">{ "Invited" }</span> }
+                                if !c.active { <span class="pill muted">{ "Deactivated" }</span> }
                             </span>
                         </Link>
                     </li>
@@ -454,6 +455,26 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
             });
         })
     };
+    // Deactivating (or reactivating) is the owner's and admins', like setting the mode.
+    let toggle_active = {
+        let (client, error, id, active) = (client.clone(), error.clone(), props.id, c.active);
+        Callback::from(move |_| {
+            let (client, error) = (client.clone(), error.clone());
+            let req = UpdateClientRequest {
+                active: Some(!active),
+                ..Default::default()
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::update_client(id, &req).await {
+                    Ok(updated) => {
+                        client.set(updated);
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
     let cancel = {
         let editing = editing.clone();
         Callback::from(move |_| editing.set(false))
@@ -522,12 +543,19 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                         <dt>{ "Phone" }</dt><dd>{ c.phone.clone().unwrap_or_else(|| "—".into()) }</dd>
                         <dt>{ "In-app messaging" }</dt><dd>{ mode_label(c.messaging) }</dd>
                         <dt>{ "Company" }</dt><dd>{ c.company_id.and_then(|id| companies.iter().find(|x| x.id == id)).map(|x| x.name.clone()).unwrap_or_else(|| "—".into()) }</dd>
-                        <dt>{ "Status" }</dt><dd>{ if c.joined { "Joined" } else { "Invited" } }</dd>
+                        <dt>{ "Status" }</dt><dd>{ match (c.active, c.joined) {
+                            (false, _) => "Deactivated: cannot sign in; the conversation is read-only",
+                            (true, true) => "Joined",
+                            (true, false) => "Invited",
+                        } }</dd>
                         <dt>{ "Coach" }</dt><dd><crate::components::coach_picker::CoachPicker client={props.id} coach_id={c.coach_id} onchanged={on_coach.clone()} /></dd>
                     </dl>
                     <FormError error={(*error).clone()} />
                     <div class="actions">
-                        if !c.joined { <button class="ghost" onclick={reinvite}>{ "New invite link" }</button> }
+                        if !c.joined && c.active { <button class="ghost" onclick={reinvite}>{ "New invite link" }</button> }
+                        if sets_mode {
+                            <button class="ghost" onclick={toggle_active}>{ if c.active { "Deactivate" } else { "Reactivate" } }</button>
+                        }
                         <button class="primary" onclick={start_edit}>{ "Edit" }</button>
                     </div>
                     <ClientChannels client={c.clone()} onstarted={on_coach.clone()} />

@@ -241,6 +241,14 @@ pub fn invite_staff(
     post("/api/staff".into(), req)
 }
 
+/// A new role for a staff member, or deactivating or reactivating them.
+pub fn update_staff(
+    id: UserId,
+    req: &UpdateStaffRequest,
+) -> impl Future<Output = Result<StaffMember, ApiError>> {
+    patch(format!("/api/staff/{id}"), req)
+}
+
 pub fn assign_coach(
     client: UserId,
     coach_id: Option<UserId>,

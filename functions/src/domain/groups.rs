@@ -77,12 +77,20 @@ impl Groups {
         }
     }
 
-    /// A person of the caller's business who can be in a group.
+    /// A person of the caller's business who can be in a group (a deactivated one cannot
+    /// be added).
     async fn person(&self, caller: &Caller, id: UserId) -> Result<UserRecord> {
-        repo::get::<UserRecord>(&*self.store, (caller.business_id(), id))
+        let person = repo::get::<UserRecord>(&*self.store, (caller.business_id(), id))
             .await?
             .map(|u| u.value)
-            .ok_or_else(unknown_person)
+            .ok_or_else(unknown_person)?;
+        if !person.active {
+            return Err(Error::invalid(
+                "group.member_deactivated",
+                "A deactivated person cannot be added to a group.",
+            ));
+        }
+        Ok(person)
     }
 
     /// Creates a group with the caller as its owner.
