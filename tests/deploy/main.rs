@@ -233,3 +233,32 @@ fn the_route_matcher_follows_api_gateway() {
     assert!(route_matches("/api/clients/{id}", "/api/clients/x"));
     assert!(specificity("/api/me") > specificity("/api/{proxy+}"));
 }
+
+/// CloudFront sends the same Content-Security-Policy as the local server, with only the API's
+/// origins added to `connect-src`; and the other security headers.
+#[test]
+fn the_site_s_headers_are_the_local_server_s() {
+    let t = template();
+    let config = &resources(&t)["SiteHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"];
+    // `!Sub "..."` reads as a tagged string.
+    let csp = match &config["ContentSecurityPolicy"]["ContentSecurityPolicy"] {
+        Value::Tagged(sub) => sub.value.as_str(),
+        _ => None,
+    }
+    .expect("the policy, as !Sub");
+    let api = " https://${HttpApi}.execute-api.${AWS::Region}.amazonaws.com \
+        wss://${WebSocketApi}.execute-api.${AWS::Region}.amazonaws.com";
+    let expected = functions::http::CONTENT_SECURITY_POLICY
+        .replace("connect-src 'self'", &format!("connect-src 'self'{api}"));
+    assert_eq!(csp, expected);
+    for header in [
+        "ContentTypeOptions",
+        "FrameOptions",
+        "ReferrerPolicy",
+        "StrictTransportSecurity",
+    ] {
+        assert!(!config[header].is_null(), "{header}");
+    }
+    let behavior = &resources(&t)["SiteDistribution"]["Properties"]["DistributionConfig"]["DefaultCacheBehavior"];
+    assert!(!behavior["ResponseHeadersPolicyId"].is_null());
+}

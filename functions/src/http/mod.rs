@@ -20,6 +20,24 @@ use utoipa_axum::router::OpenApiRouter;
 pub type Routes = fn() -> OpenApiRouter<AppState>;
 
 /// The areas, by the name of the Lambda that serves each.
+/// The Content-Security-Policy of both apps (the local server sends it; CloudFront sends the
+/// same with the API's origins added to `connect-src`, see the template). Scripts come from
+/// the site only (the build moves every inline script into a file), wasm may be compiled, and
+/// nothing may frame the apps.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; \
+    manifest-src 'self'; worker-src 'self'";
+
+/// Every security header the local server sends with every answer, beside the policy.
+pub const SECURITY_HEADERS: &[(&str, &str)] = &[
+    ("content-security-policy", CONTENT_SECURITY_POLICY),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    ("x-frame-options", "DENY"),
+    ("cross-origin-opener-policy", "same-origin"),
+];
+
 pub const AREAS: &[(&str, Routes)] = &[
     ("auth", auth::routes),
     ("clients", clients::routes),
