@@ -28,6 +28,25 @@ pub const VARIABLES: &[(&str, Needed)] = &[
     (DYNAMODB_ENDPOINT, Needed::LocalOnly),
 ];
 
+/// A secret: its `Debug` shows nothing of it, so no log or panic message can.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(redacted)")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// The DynamoDB table.
@@ -35,7 +54,7 @@ pub struct Config {
     /// Overrides the DynamoDB endpoint (DynamoDB Local).
     pub dynamodb_endpoint: Option<String>,
     /// The token signing secret.
-    pub jwt_secret: String,
+    pub jwt_secret: Secret,
     /// The WebSocket API's management endpoint, for functions that push events.
     pub websocket_endpoint: Option<String>,
 }
@@ -56,8 +75,26 @@ impl Config {
         Ok(Self {
             table,
             dynamodb_endpoint: var(DYNAMODB_ENDPOINT),
-            jwt_secret,
+            jwt_secret: Secret::new(jwt_secret),
             websocket_endpoint: var(WS_ENDPOINT),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_s_debug_output_has_no_secret() {
+        let config = Config {
+            table: "t".into(),
+            dynamodb_endpoint: None,
+            jwt_secret: Secret::new("a-very-secret-signing-key-of-32-characters".into()),
+            websocket_endpoint: None,
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("a-very-secret"), "{shown}");
+        assert!(shown.contains("redacted"));
     }
 }

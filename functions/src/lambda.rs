@@ -39,7 +39,7 @@ pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
     Ok(assemble(
         store,
         realtime,
-        Tokens::new(config.jwt_secret.as_bytes())?,
+        Tokens::new(config.jwt_secret.expose().as_bytes())?,
     ))
 }
 

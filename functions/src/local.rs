@@ -106,7 +106,12 @@ pub fn app(state: AppState, hub: Arc<LocalHub>, static_dir: &Path) -> Router {
             axum::http::HeaderValue::from_static(value),
         ));
     }
-    router.layer(tower_http::trace::TraceLayer::new_for_http())
+    // A request's span names its path, never its query: `/ws?token=...` carries a session.
+    router.layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+fn request_span(req: &Request) -> tracing::Span {
+    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
 }
 
 /// Serves the whole app (the API, `/ws` and the built app) on 127.0.0.1:`port`.
@@ -154,7 +159,23 @@ pub fn open_data_dir(data_dir: &Path) -> anyhow::Result<EmbeddedStore> {
         .with_context(|| format!("creating {}", data_dir.display()))?;
     let store_file = data_dir.join("sideline.redb");
     check_data_format(data_dir, &store_file)?;
-    EmbeddedStore::open(&store_file)
+    let store = EmbeddedStore::open(&store_file)?;
+    // Everyone's messages and password hashes: for the user running the server only.
+    make_private(data_dir, 0o700)?;
+    make_private(&store_file, 0o600)?;
+    Ok(store)
+}
+
+#[cfg(unix)]
+fn make_private(path: &Path, mode: u32) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("making {} private", path.display()))
+}
+
+#[cfg(not(unix))]
+fn make_private(_path: &Path, _mode: u32) -> anyhow::Result<()> {
+    Ok(())
 }
 
 /// Opens the data dir, seeds the demo if asked, and starts serving on 127.0.0.1.
@@ -220,5 +241,78 @@ mod tests {
             check_data_format(dir.path(), &store_file).is_err(),
             "unmarked with data"
         );
+    }
+
+    /// Collects what the subscriber writes.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_debug_log_of_a_socket_request_shows_no_token() {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let running = start(Options {
+            port: 0,
+            data_dir: dir.path().to_path_buf(),
+            static_dir: dir.path().join("no-app"),
+            demo: false,
+        })
+        .await
+        .expect("start");
+        let mut stream = tokio::net::TcpStream::connect(running.addr)
+            .await
+            .expect("connect");
+        stream
+            .write_all(
+                b"GET /ws?token=tok-SECRET-123 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            )
+            .await
+            .expect("send");
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.expect("answer");
+        assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 4"));
+        let log = String::from_utf8_lossy(
+            &captured
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+        .into_owned();
+        assert!(log.contains("/ws"), "the request was logged: {log}");
+        assert!(!log.contains("SECRET"), "the token is in the log: {log}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_dir_and_its_files_are_the_user_s_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let parent = tempfile::tempdir().expect("temp dir");
+        let dir = parent.path().join("data");
+        drop(open_data_dir(&dir).expect("open"));
+        load_or_create_secret(&dir).expect("secret");
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("sideline.redb")), 0o600);
+        assert_eq!(mode(&dir.join("jwt-secret")), 0o600);
     }
 }

@@ -153,6 +153,34 @@ impl MessageBody {
     }
 }
 
+/// Whether `text` holds a character that reorders what is shown around it (bidirectional
+/// overrides, embeddings, isolates and marks: a name could then read as another) or one that
+/// shows as nothing (zero-width space, word joiner, byte order mark). The zero-width joiner
+/// and non-joiner are allowed between two letters, where scripts (Persian, Indic) and emoji
+/// sequences need them, and nowhere else.
+pub fn hides_or_reorders(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().any(|(i, &c)| match c {
+        '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{200E}'
+        | '\u{200F}'
+        | '\u{061C}' => true,
+        '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}' => true,
+        '\u{200C}' | '\u{200D}' => {
+            let joins = |c: Option<&char>| {
+                c.is_some_and(|c| {
+                    !c.is_whitespace()
+                        && !c.is_ascii_punctuation()
+                        && !matches!(*c, '\u{200C}' | '\u{200D}')
+                })
+            };
+            !(i > 0 && joins(chars.get(i - 1)) && joins(chars.get(i + 1)))
+        }
+        _ => false,
+    })
+}
+
 impl Name {
     pub fn parse(raw: &str, field: &'static str) -> Result<Self, ValidationError> {
         let name = raw.trim();
@@ -172,6 +200,14 @@ impl Name {
             return Err(ValidationError::new(
                 "validation.invalid_characters",
                 format!("The {field} cannot contain control characters."),
+            ));
+        }
+        if hides_or_reorders(name) {
+            return Err(ValidationError::new(
+                "validation.invisible_characters",
+                format!(
+                    "The {field} cannot contain invisible characters or ones that reorder text."
+                ),
             ));
         }
         Ok(Self(name.to_owned()))
@@ -534,5 +570,33 @@ mod tests {
             );
         }
         assert!(serde_json::from_str::<MassMessageId>("\"a/b\"").is_err());
+    }
+
+    #[test]
+    fn names_refuse_text_that_hides_or_reorders() {
+        for bad in [
+            "Maya\u{202E}nahC",
+            "\u{2067}Admin\u{2069}",
+            "Ma\u{200B}ya",
+            "Maya\u{FEFF}",
+            "\u{200D}Maya",
+            "Maya \u{200C}Chen",
+            "Maya\u{200F}",
+        ] {
+            assert_eq!(
+                Name::parse(bad, "name").expect_err(bad).code,
+                "validation.invisible_characters",
+                "{bad:?}"
+            );
+        }
+        for good in [
+            "Maya Chen",
+            "José Álvarez",
+            "می\u{200C}خواهم",
+            "👨\u{200D}👩\u{200D}👧 Family",
+            "עדן כהן",
+        ] {
+            assert!(Name::parse(good, "name").is_ok(), "{good:?}");
+        }
     }
 }

@@ -47,6 +47,14 @@ fn webhook_mac(secret: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
     mac
 }
 
+/// Whether a delivery signed at `at` is within the tolerance of `now` (any `at` at all: one
+/// near the ends of `i64` is simply not fresh).
+fn fresh(at: i64, now: i64) -> bool {
+    now.checked_sub(at)
+        .and_then(i64::checked_abs)
+        .is_some_and(|off| off <= WEBHOOK_TOLERANCE_SECS)
+}
+
 /// `v1=<hex>` for `timestamp` and `body` under `secret`: what the store sends.
 pub fn webhook_signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     let bytes = webhook_mac(secret, timestamp, body).finalize().into_bytes();
@@ -305,7 +313,7 @@ impl Products {
         if !signature_matches(&secret, at, body, signature) {
             return Err(unauthenticated_webhook());
         }
-        if (now().unix_timestamp() - at).abs() > WEBHOOK_TOLERANCE_SECS {
+        if !fresh(at, now().unix_timestamp()) {
             return Err(Error::unauthorized(
                 "webhook.stale",
                 format!(
@@ -416,6 +424,18 @@ impl Products {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timestamp_anywhere_in_range_is_fresh_or_stale_without_overflow() {
+        let now = 1_800_000_000;
+        assert!(fresh(now, now));
+        assert!(fresh(now - WEBHOOK_TOLERANCE_SECS, now));
+        assert!(!fresh(now - WEBHOOK_TOLERANCE_SECS - 1, now));
+        assert!(!fresh(now + WEBHOOK_TOLERANCE_SECS + 1, now));
+        for at in [i64::MIN, i64::MIN + 1, i64::MAX, -1, 0] {
+            assert!(!fresh(at, now), "{at}");
+        }
+    }
 
     #[test]
     fn signatures_cover_the_timestamp_and_the_body() {

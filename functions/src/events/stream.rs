@@ -49,7 +49,7 @@ pub struct Handler {
 impl Handler {
     pub async fn from_config(config: &Config) -> anyhow::Result<Self> {
         let (store, realtime) = crate::lambda::aws_ports(config).await?;
-        let tokens = crate::domain::Tokens::new(config.jwt_secret.as_bytes())?;
+        let tokens = crate::domain::Tokens::new(config.jwt_secret.expose().as_bytes())?;
         Ok(Self {
             state: crate::domain::assemble(store.clone(), realtime.clone(), tokens),
             store,
