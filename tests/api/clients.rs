@@ -276,6 +276,24 @@ async fn a_new_invite_can_be_issued_until_the_client_joins(app: TestApp) {
         .await
         .ok();
     assert_ne!(fresh["invite"]["token"], added["invite"]["token"]);
+    // The first link is void at once: it neither opens nor signs anyone in.
+    let first = added["invite"]["token"].as_str().expect("token");
+    let preview = app.get(&format!("/api/auth/invites/{first}"), None).await;
+    assert_eq!(
+        (preview.status.as_u16(), preview.code()),
+        (410, "invite.replaced")
+    );
+    let taken = app
+        .post(
+            "/api/auth/invites/accept",
+            None,
+            json!({"token": first, "password": "someone else's"}),
+        )
+        .await;
+    assert_eq!(
+        (taken.status.as_u16(), taken.code()),
+        (410, "invite.replaced")
+    );
     app.post(
         "/api/auth/invites/accept",
         None,

@@ -326,7 +326,63 @@ async fn a_deactivated_client_is_out_and_their_conversation_read_only(app: TestA
     );
 }
 
+async fn a_staff_invite_is_sent_again_and_the_old_link_is_void(app: TestApp) {
+    let owner = app.signup().await;
+    let invited = app
+        .post(
+            "/api/staff",
+            Some(&owner.token),
+            json!({"name": "Cole Coach", "email": unique_email("coach"), "role": "coach"}),
+        )
+        .await
+        .ok();
+    let id = invited["staff"]["id"].as_str().expect("id");
+    let (coach, _) = staff(&app, &owner, "Other Coach", "coach").await;
+    let by_coach = app
+        .post(
+            &format!("/api/staff/{id}/invite"),
+            Some(&coach.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused(&by_coach), (403, "auth.owner_only"));
+    let again = app
+        .post(
+            &format!("/api/staff/{id}/invite"),
+            Some(&owner.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(again.status, 201);
+    let again = again.ok();
+    assert_eq!(
+        again["invite"]["url"]
+            .as_str()
+            .map(|u| u.starts_with("/invite/")),
+        Some(true)
+    );
+    let old = app
+        .post(
+            "/api/auth/invites/accept",
+            None,
+            json!({"token": invited["invite"]["token"], "password": "staff password"}),
+        )
+        .await;
+    assert_eq!(refused(&old), (410, "invite.replaced"));
+    let joined = app.accept_staff(&again).await;
+    assert_eq!(app.get("/api/me", Some(&joined.token)).await.status, 200);
+    let after = app
+        .post(
+            &format!("/api/staff/{id}/invite"),
+            Some(&owner.token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused(&after), (409, "staff.already_joined"));
+}
+
 on_both_backends!(
+    a_staff_invite_is_sent_again_and_the_old_link_is_void,
     a_deactivated_coach_is_out_at_once_and_their_clients_go_to_another,
     a_demoted_admin_sees_only_what_a_coach_sees_at_once,
     who_may_change_whom,

@@ -138,6 +138,7 @@ struct StaffRowProps {
 fn StaffRow(props: &StaffRowProps) -> Html {
     let open = use_state(|| false);
     let reassign = use_state(|| None::<UserId>);
+    let link = use_state(|| None::<String>);
     let error = use_state(|| None::<String>);
     let s = &props.member;
     let send = {
@@ -176,6 +177,24 @@ fn StaffRow(props: &StaffRowProps) -> Html {
             reassign.set(value.parse().ok());
         })
     };
+    let reinvite = {
+        let (id, link, error) = (s.id, link.clone(), error.clone());
+        Callback::from(move |_| {
+            let (link, error) = (link.clone(), error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::reinvite_staff(id).await {
+                    Ok(r) => {
+                        let origin = web_sys::window()
+                            .and_then(|w| w.location().origin().ok())
+                            .unwrap_or_default();
+                        link.set(Some(format!("{origin}{}", r.invite.url)));
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
     let other_role = match s.role {
         Role::Admin => Some((Role::Coach, "Make coach")),
         Role::Coach => Some((Role::Admin, "Make admin")),
@@ -202,6 +221,9 @@ fn StaffRow(props: &StaffRowProps) -> Html {
                         if let Some((role, label)) = other_role {
                             { action(label, UpdateStaffRequest { role: Some(role), ..Default::default() }) }
                         }
+                        if props.viewer_owns && !s.joined {
+                            <button type="button" class="ghost" onclick={reinvite}>{ "New invite link" }</button>
+                        }
                         if props.viewer_owns && s.role == Role::Admin && s.joined {
                             { action("Make owner", UpdateStaffRequest { role: Some(Role::Owner), ..Default::default() }) }
                         }
@@ -222,6 +244,12 @@ fn StaffRow(props: &StaffRowProps) -> Html {
                         { action("Reactivate", UpdateStaffRequest { active: Some(true), ..Default::default() }) }
                     }
                     <FormError error={(*error).clone()} />
+                    if let Some(url) = &*link {
+                        <div class="copy-row" role="status">
+                            <input readonly=true value={url.clone()} aria-label="New invite link" />
+                            <p class="muted hint">{ "Earlier links for them no longer work." }</p>
+                        </div>
+                    }
                 </div>
             }
         </li>

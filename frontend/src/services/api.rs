@@ -249,6 +249,11 @@ pub fn update_staff(
     patch(format!("/api/staff/{id}"), req)
 }
 
+/// A fresh invite for a staff member who has not joined; their earlier links stop working.
+pub fn reinvite_staff(id: UserId) -> impl Future<Output = Result<StaffWithInvite, ApiError>> {
+    post(format!("/api/staff/{id}/invite"), &Empty {})
+}
+
 pub fn assign_coach(
     client: UserId,
     coach_id: Option<UserId>,

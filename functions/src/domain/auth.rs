@@ -4,7 +4,8 @@
 use super::*;
 use crate::store::Write;
 use crate::store::repo::{
-    self, BusinessRecord, EmailOwner, InviteRecord, LoginRecord, SessionRecord, UserRecord,
+    self, BusinessRecord, CurrentInvite, EmailOwner, InviteRecord, LoginRecord, SessionRecord,
+    UserRecord,
 };
 use anyhow::Context as _;
 use argon2::password_hash::phc::PasswordHash;
@@ -215,11 +216,12 @@ fn login_name(raw: &str) -> Option<String> {
     }
 }
 
-/// A new invite token and the record it unlocks.
+/// A new invite token and its writes: the record it unlocks, and the person's current invite
+/// set to it (every earlier link of theirs is void from then on).
 pub fn new_invite(
     business_id: BusinessId,
     user_id: UserId,
-) -> Result<(String, Write, OffsetDateTime)> {
+) -> Result<(String, Vec<Write>, OffsetDateTime)> {
     let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let expires_at = now() + Duration::seconds(INVITE_TTL_SECS);
     let record = InviteRecord {
@@ -228,8 +230,17 @@ pub fn new_invite(
         used: false,
         expires_at,
     };
-    let write = repo::create(hash_token(&token).as_str(), &record)?;
-    Ok((token, write, expires_at))
+    let hash = hash_token(&token);
+    let writes = vec![
+        repo::create(hash.as_str(), &record)?,
+        repo::overwrite(
+            (business_id, user_id),
+            &CurrentInvite {
+                token_hash: hash.clone(),
+            },
+        )?,
+    ];
+    Ok((token, writes, expires_at))
 }
 
 /// Sign-up, sign-in, invites and who is calling.
@@ -528,12 +539,21 @@ impl Accounts {
                 "This invite link has expired. Ask your coach for a new one.",
             ));
         }
-        let user = repo::get::<UserRecord>(
-            &*self.store,
-            (invite.value.business_id, invite.value.user_id),
-        )
-        .await?
-        .ok_or_else(invalid)?;
+        let (b, u) = (invite.value.business_id, invite.value.user_id);
+        let (user, current) = tokio::try_join!(
+            repo::get::<UserRecord>(&*self.store, (b, u)),
+            repo::get::<CurrentInvite>(&*self.store, (b, u)),
+        )?;
+        let user = user.ok_or_else(invalid)?;
+        // An invite issued before invites were tracked per person has no current one.
+        if current.is_some_and(|c| c.value.token_hash != hash_token(token)) && !user.value.joined()
+        {
+            return Err(Error::refused(
+                Kind::Gone,
+                "invite.replaced",
+                "A newer invite was sent for this account: use the latest link.",
+            ));
+        }
         if user.value.joined() {
             return Err(Error::refused(
                 Kind::Gone,

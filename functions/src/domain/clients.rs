@@ -168,8 +168,8 @@ impl Clients {
                         .await?,
                 );
             }
-            let (token, invite_write, expires_at) = new_invite(b, client.id)?;
-            tx.push(invite_write);
+            let (token, invite_writes, expires_at) = new_invite(b, client.id)?;
+            tx.extend(invite_writes);
             let created = ClientWithInvite {
                 client: roster_entry(&client)?,
                 invite: invite_view(token, expires_at, Role::Client),
@@ -672,10 +672,10 @@ impl Clients {
                 "This client has already joined.",
             ));
         }
-        let (token, write, expires_at) = new_invite(caller.business_id(), id)?;
+        let (token, writes, expires_at) = new_invite(caller.business_id(), id)?;
         // The check makes sure the client is still there, unchanged, when the invite lands.
         let mut tx = Writes::new();
-        tx.push(write)
+        tx.extend(writes)
             .push(client.unchanged((caller.business_id(), id)));
         tx.commit(&*self.store).await?;
         Ok(ClientWithInvite {

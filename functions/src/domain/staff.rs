@@ -89,7 +89,7 @@ impl Staff {
             session_epoch: 0,
             active: true,
         };
-        let (token, invite_write, expires_at) = new_invite(b, user.id)?;
+        let (token, invite_writes, expires_at) = new_invite(b, user.id)?;
         let mut tx = Writes::new();
         tx.push_or(
             repo::create((b, email.as_str()), &EmailOwner(user.id))?,
@@ -103,11 +103,43 @@ impl Staff {
             (b, user.id),
             &StaffRecord::from(staff_entry(&user, false)),
         )?)
-        .push(invite_write);
+        .extend(invite_writes);
         tx.commit(&*self.store).await?;
         Ok(StaffWithInvite {
             staff: staff_entry(&user, false),
             invite: super::clients::invite_view(token, expires_at, user.role),
+        })
+    }
+
+    /// A fresh invite for a staff member who has not joined yet (the owner only); their earlier
+    /// links are void from then on.
+    pub async fn reinvite_staff(&self, caller: &Caller, id: UserId) -> Result<StaffWithInvite> {
+        super::access::owner(caller)?;
+        let b = caller.business_id();
+        let user = repo::get::<UserRecord>(&*self.store, (b, id))
+            .await?
+            .filter(|u| u.value.role.is_staff() && u.value.role != Role::Owner)
+            .ok_or_else(staff_not_found)?;
+        if user.value.joined() {
+            return Err(Error::conflict(
+                "staff.already_joined",
+                "This staff member has already joined.",
+            ));
+        }
+        if !user.value.active {
+            return Err(Error::invalid(
+                "staff.deactivated",
+                "Reactivate them before inviting them again.",
+            ));
+        }
+        let (token, writes, expires_at) = new_invite(b, id)?;
+        // The check makes sure they are still there, unchanged, when the invite lands.
+        let mut tx = Writes::new();
+        tx.extend(writes).push(user.unchanged((b, id)));
+        tx.commit(&*self.store).await?;
+        Ok(StaffWithInvite {
+            staff: staff_entry(&user.value, false),
+            invite: super::clients::invite_view(token, expires_at, user.value.role),
         })
     }
 

@@ -42,6 +42,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invite_staff, list_staff))
         .routes(routes!(assign_coach))
         .routes(routes!(update_staff))
+        .routes(routes!(reinvite_staff))
 }
 
 /// Invites an admin or a coach by email (the owner only); they accept like clients do.
@@ -84,6 +85,24 @@ async fn update_staff(
     ApiJson(req): ApiJson<UpdateStaffRequest>,
 ) -> Result<Json<StaffMember>, ApiError> {
     Ok(Json(s.staff.update_staff(&caller, id, req).await?))
+}
+
+/// A fresh invite for a staff member who has not joined (the owner only); their earlier links
+/// stop working.
+#[utoipa::path(post, path = "/api/staff/{id}/invite", tag = "permissions", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 201, body = StaffWithInvite), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn reinvite_staff(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+) -> Result<(StatusCode, Json<StaffWithInvite>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.staff.reinvite_staff(&caller, id).await?),
+    ))
 }
 
 /// Assigns a coach to the client (owners and admins; `null` unassigns): the coach joins the

@@ -16,6 +16,11 @@ pub fn invite(token_hash: &str) -> Key {
     (format!("INVITE#{token_hash}"), "INVITE".into())
 }
 
+/// The person's current invite (its token's hash): an older link of theirs is void.
+pub fn current_invite(b: BusinessId, u: UserId) -> Key {
+    (format!("B#{b}"), format!("INVITEOF#{u}"))
+}
+
 pub fn business(b: BusinessId) -> Key {
     (format!("B#{b}"), "BUSINESS".into())
 }

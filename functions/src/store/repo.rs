@@ -247,6 +247,13 @@ pub struct SessionRecord {
     pub expires_at: OffsetDateTime,
 }
 
+/// Which of a person's invites is the one in force: issuing a new invite replaces it, so every
+/// earlier link of theirs is void.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CurrentInvite {
+    pub token_hash: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InviteRecord {
     pub business_id: BusinessId,

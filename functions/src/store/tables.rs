@@ -29,6 +29,7 @@ stored!(PhoneOwner, (b, phone): (BusinessId, &'a str) => {
     keys::unique_phone(b, phone)
 });
 stored!(StaffRecord, (b, u): (BusinessId, UserId) => keys::staff(b, u));
+stored!(CurrentInvite, (b, u): (BusinessId, UserId) => keys::current_invite(b, u));
 stored!(ConversationRecord, (b, c): (BusinessId, ConversationId) => {
     keys::conversation(b, c)
 });
