@@ -8,6 +8,8 @@ pub const TABLE: &str = "SIDELINE_TABLE";
 pub const JWT_SECRET: &str = "SIDELINE_JWT_SECRET";
 pub const DYNAMODB_ENDPOINT: &str = "DYNAMODB_ENDPOINT";
 pub const WS_ENDPOINT: &str = "SIDELINE_WS_ENDPOINT";
+/// Where the apps are served (`https://...`, no trailing slash): links in emails point there.
+pub const SITE_URL: &str = "SIDELINE_SITE_URL";
 
 /// Which functions must have a variable set on AWS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +27,7 @@ pub const VARIABLES: &[(&str, Needed)] = &[
     (TABLE, Needed::ByAll),
     (JWT_SECRET, Needed::ByAll),
     (WS_ENDPOINT, Needed::ByAll),
+    (SITE_URL, Needed::ByAll),
     (DYNAMODB_ENDPOINT, Needed::LocalOnly),
 ];
 
@@ -57,6 +60,8 @@ pub struct Config {
     pub jwt_secret: Secret,
     /// The WebSocket API's management endpoint, for functions that push events.
     pub websocket_endpoint: Option<String>,
+    /// Where the apps are served, for links in emails.
+    pub site_url: String,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -77,6 +82,10 @@ impl Config {
             dynamodb_endpoint: var(DYNAMODB_ENDPOINT),
             jwt_secret: Secret::new(jwt_secret),
             websocket_endpoint: var(WS_ENDPOINT),
+            site_url: var(SITE_URL)
+                .with_context(|| format!("{SITE_URL} is not set: where the apps are served"))?
+                .trim_end_matches('/')
+                .to_owned(),
         })
     }
 }
@@ -92,6 +101,7 @@ mod tests {
             dynamodb_endpoint: None,
             jwt_secret: Secret::new("a-very-secret-signing-key-of-32-characters".into()),
             websocket_endpoint: None,
+            site_url: "https://app.example".into(),
         };
         let shown = format!("{config:?}");
         assert!(!shown.contains("a-very-secret"), "{shown}");

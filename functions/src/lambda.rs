@@ -40,6 +40,7 @@ pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
         store,
         realtime,
         Tokens::new(config.jwt_secret.expose().as_bytes())?,
+        &config.site_url,
     ))
 }
 

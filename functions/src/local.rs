@@ -75,8 +75,14 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }
 
-/// The whole app as one router.
-pub fn app(state: AppState, hub: Arc<LocalHub>, static_dir: &Path) -> Router {
+/// The whole app as one router; with `mailbox`, the dev mailbox's pages too (`/dev/mail` and
+/// `/dev/mail.json`: what would have been emailed, newest first).
+pub fn app(
+    state: AppState,
+    hub: Arc<LocalHub>,
+    static_dir: &Path,
+    mailbox: Option<Arc<dyn crate::store::Store>>,
+) -> Router {
     // Two apps: the client app under /c/ (its own index for its routes), the staff app at the
     // root.
     let staff = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
@@ -100,6 +106,9 @@ pub fn app(state: AppState, hub: Arc<LocalHub>, static_dir: &Path) -> Router {
     let mut router = http::api_router_without_fallback(state.clone())
         .merge(http::realtime::local_router(state, hub))
         .fallback(fallback);
+    if let Some(store) = mailbox {
+        router = router.merge(dev_mail_router(store));
+    }
     for (name, value) in http::SECURITY_HEADERS {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
             axum::http::HeaderName::from_static(name),
@@ -110,22 +119,103 @@ pub fn app(state: AppState, hub: Arc<LocalHub>, static_dir: &Path) -> Router {
     router.layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
 }
 
+/// The dev mailbox, as a page and as JSON.
+fn dev_mail_router(store: Arc<dyn crate::store::Store>) -> Router {
+    async fn read(
+        store: &dyn crate::store::Store,
+    ) -> Result<Vec<crate::store::repo::DevMailRecord>, http::error::ApiError> {
+        crate::store::mail::dev_mailbox(store, 100)
+            .await
+            .map_err(|e| crate::domain::Error::from(e).into())
+    }
+    Router::new()
+        .route(
+            "/dev/mail.json",
+            axum::routing::get(
+                |axum::extract::State(store): axum::extract::State<
+                    Arc<dyn crate::store::Store>,
+                >| async move {
+                    let mails = read(&*store).await?;
+                    let items: Vec<serde_json::Value> = mails
+                        .into_iter()
+                        .map(|m| {
+                            serde_json::json!({
+                                "to": m.to, "from_name": m.from_name, "subject": m.subject,
+                                "text": m.text, "links": m.links, "unsubscribe": m.unsubscribe,
+                                "sent_at": m.sent_at.unix_timestamp(),
+                            })
+                        })
+                        .collect();
+                    Ok::<_, http::error::ApiError>(axum::Json(items))
+                },
+            ),
+        )
+        .route(
+            "/dev/mail",
+            axum::routing::get(
+                |axum::extract::State(store): axum::extract::State<
+                    Arc<dyn crate::store::Store>,
+                >| async move {
+                    let mails = read(&*store).await?;
+                    Ok::<_, http::error::ApiError>(axum::response::Html(dev_mail_page(&mails)))
+                },
+            ),
+        )
+        .with_state(store)
+}
+
+/// The dev mailbox's page: every email with its links (no script, no style of its own).
+fn dev_mail_page(mails: &[crate::store::repo::DevMailRecord]) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut page = String::from(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Dev mailbox</title></head><body><h1>Dev mailbox</h1><p>What Sideline would have emailed, newest first (also as <a href=\"/dev/mail.json\">JSON</a>).</p>",
+    );
+    if mails.is_empty() {
+        page.push_str("<p>Nothing yet.</p>");
+    }
+    for m in mails {
+        page.push_str(&format!(
+            "<article><h2>{}</h2><p>To {} from {}</p><pre>{}</pre>",
+            escape(&m.subject),
+            escape(&m.to),
+            escape(&m.from_name),
+            escape(&m.text)
+        ));
+        for link in &m.links {
+            page.push_str(&format!("<p><a href=\"{0}\">{0}</a></p>", escape(link)));
+        }
+        page.push_str("</article><hr>");
+    }
+    page.push_str("</body></html>");
+    page
+}
+
 fn request_span(req: &Request) -> tracing::Span {
     tracing::debug_span!("request", method = %req.method(), path = %req.uri().path())
 }
 
-/// Serves the whole app (the API, `/ws` and the built app) on 127.0.0.1:`port`.
+/// Listens on 127.0.0.1:`port` (`0` picks a free one).
+pub async fn listen(port: u16) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .with_context(|| format!("listening on 127.0.0.1:{port}"))
+}
+
+/// Serves the whole app (the API, `/ws` and the built app) on `listener`.
 pub async fn serve(
     state: AppState,
     hub: Arc<LocalHub>,
     static_dir: &Path,
-    port: u16,
+    listener: tokio::net::TcpListener,
+    mailbox: Option<Arc<dyn crate::store::Store>>,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-        .await
-        .with_context(|| format!("listening on 127.0.0.1:{port}"))?;
     let addr = listener.local_addr()?;
-    let router = app(state, hub, static_dir);
+    let router = app(state, hub, static_dir, mailbox);
     let server = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, router).await {
             tracing::error!(error = ?e, "the server stopped");
@@ -183,10 +273,14 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
     let store = Arc::new(open_data_dir(&options.data_dir)?);
     let secret = load_or_create_secret(&options.data_dir)?;
     let hub = Arc::new(LocalHub::default());
-    let state = assemble(store.clone(), hub.clone(), Tokens::new(&secret)?);
+    // Bound first: links in emails point at where the apps are served.
+    let listener = listen(options.port).await?;
+    let site_url = format!("http://{}", listener.local_addr()?);
+    let state = assemble(store.clone(), hub.clone(), Tokens::new(&secret)?, &site_url);
     tokio::spawn(crate::events::run_local(
         store.clone(),
         hub.clone(),
+        Arc::new(crate::adapters::mailbox::DevMailbox::new(store.clone())),
         store.subscribe(),
     ));
     // Mass messages are delivered in the background; one a crash interrupted resumes here.
@@ -206,7 +300,8 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
         state.clone(),
         hub.clone(),
         &options.static_dir,
-        options.port,
+        listener,
+        Some(store.clone()),
     )
     .await?;
     Ok(Running {

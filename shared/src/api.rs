@@ -35,6 +35,26 @@ pub struct ChangePasswordRequest {
     pub new: String,
 }
 
+/// `POST /api/auth/password-reset`: sends a one-time reset link to the account's email, if
+/// there is such an account. The answer is the same (202) either way.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    /// The email address the person signs in with.
+    pub login: String,
+}
+
+/// `POST /api/auth/password-reset/confirm`: a new password through a reset link (valid one
+/// hour, used once; a newer link voids it). Every session ends; the answer signs in.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    pub token: String,
+    pub password: String,
+}
+
 /// `POST /api/auth/invites/accept`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -25,6 +25,8 @@ pub const MASS_MESSAGE_ID_MAX_CHARS: usize = 48;
 pub const INVITE_TTL_SECS: i64 = 7 * 24 * 3600;
 /// How long a session token stays valid, in seconds (12 hours).
 pub const SESSION_TTL_SECS: i64 = 12 * 3600;
+/// How long a password reset link works.
+pub const RESET_TTL_SECS: i64 = 3600;
 
 /// Different emoji on one message.
 pub const REACTION_EMOJI_MAX: usize = 24;

@@ -352,3 +352,136 @@ on_both_backends!(
     a_client_invited_by_phone_signs_in_with_the_phone,
     a_forged_or_garbled_token_is_refused,
 );
+
+/// The newest email of the dev mailbox sent to `to`, waiting for the change stream to send it.
+async fn newest_mail_to(app: &TestApp, to: &str) -> serde_json::Value {
+    for _ in 0..100 {
+        let mails = app.get("/dev/mail.json", None).await.ok();
+        if let Some(mail) = mails
+            .as_array()
+            .and_then(|all| all.iter().find(|m| m["to"] == to))
+        {
+            return mail.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no email to {to} arrived");
+}
+
+fn reset_token(mail: &serde_json::Value) -> String {
+    let link = mail["links"][0].as_str().expect("a link");
+    link.rsplit('/').next().expect("token").to_owned()
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_once_by_email_without_telling_who_has_an_account() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let email = unique_email("owner");
+    let laptop = session_of(&app.signup_as("Peak", &email, "a long password").await.ok());
+
+    // Known or not, the same answer.
+    let known = app
+        .post(
+            "/api/auth/password-reset",
+            None,
+            json!({"login": email.to_uppercase()}),
+        )
+        .await;
+    let unknown = app
+        .post(
+            "/api/auth/password-reset",
+            None,
+            json!({"login": unique_email("nobody")}),
+        )
+        .await;
+    let garbage = app
+        .post(
+            "/api/auth/password-reset",
+            None,
+            json!({"login": "not an address"}),
+        )
+        .await;
+    for reply in [&known, &unknown, &garbage] {
+        assert_eq!(reply.status, 202);
+    }
+    assert_eq!(known.body, unknown.body);
+
+    let first = newest_mail_to(&app, &email).await;
+    assert_eq!(first["from_name"], "Peak");
+    assert_eq!(first["subject"], "Reset your password");
+    let link = first["links"][0].as_str().expect("link");
+    assert!(link.starts_with(&format!("{}/reset/", app.base)), "{link}");
+    assert!(first["text"].as_str().expect("text").contains(link));
+    let first_token = reset_token(&first);
+
+    // A second request voids the first link.
+    app.post("/api/auth/password-reset", None, json!({"login": email}))
+        .await;
+    let second = loop {
+        let mail = newest_mail_to(&app, &email).await;
+        if reset_token(&mail) != first_token {
+            break mail;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let token = reset_token(&second);
+    let confirm = |token: String, password: &'static str| {
+        let app = &app;
+        async move {
+            app.post(
+                "/api/auth/password-reset/confirm",
+                None,
+                json!({"token": token, "password": password}),
+            )
+            .await
+        }
+    };
+    let replaced = confirm(first_token, "a brand new password").await;
+    assert_eq!(
+        (replaced.status.as_u16(), replaced.code()),
+        (410, "reset.replaced")
+    );
+    let short = confirm(token.clone(), "short").await;
+    assert_eq!(
+        (short.status.as_u16(), short.code()),
+        (422, "auth.password_too_short")
+    );
+    let unknown = confirm("no-such-token".into(), "a brand new password").await;
+    assert_eq!(
+        (unknown.status.as_u16(), unknown.code()),
+        (404, "reset.invalid")
+    );
+
+    let reset = confirm(token.clone(), "a brand new password").await.ok();
+    let fresh = reset["token"].as_str().expect("signed in");
+    assert_eq!(app.get("/api/me", Some(fresh)).await.status, 200);
+    assert_eq!(app.get("/api/me", Some(&laptop.token)).await.status, 401);
+    assert_eq!(app.login(&email, "a long password").await.status, 401);
+    assert_eq!(app.login(&email, "a brand new password").await.status, 200);
+    let again = confirm(token, "yet another password").await;
+    assert_eq!((again.status.as_u16(), again.code()), (410, "reset.used"));
+}
+
+#[tokio::test]
+async fn a_client_s_reset_link_opens_the_client_app() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let coach = app.signup().await;
+    let email = unique_email("client");
+    let added = app
+        .post(
+            "/api/clients",
+            Some(&coach.token),
+            json!({"name": "Maya", "email": email, "messaging": "two_way"}),
+        )
+        .await
+        .ok();
+    app.accept(&added).await;
+    app.post("/api/auth/password-reset", None, json!({"login": email}))
+        .await;
+    let mail = newest_mail_to(&app, &email).await;
+    let link = mail["links"][0].as_str().expect("link");
+    assert!(
+        link.starts_with(&format!("{}/c/reset/", app.base)),
+        "{link}"
+    );
+}

@@ -144,16 +144,23 @@ impl TestApp {
     /// only (no change stream is consumed here).
     pub async fn over(store: Arc<dyn Store>, dir: tempfile::TempDir) -> Self {
         let hub = Arc::new(functions::adapters::hub::LocalHub::default());
-        let state = assemble(store, hub.clone(), Tokens::new(&[7u8; 32]).expect("tokens"));
+        let state = assemble(
+            store,
+            hub.clone(),
+            Tokens::new(&[7u8; 32]).expect("tokens"),
+            "http://127.0.0.1",
+        );
         // Without a change feed, mass messages are picked up by looking often.
         tokio::spawn(functions::domain::mass::run_worker(
             state.clone(),
             None,
             std::time::Duration::from_millis(100),
         ));
-        let (addr, _server) = functions::local::serve(state, hub, &dir.path().join("no-app"), 0)
-            .await
-            .expect("serve");
+        let listener = functions::local::listen(0).await.expect("listen");
+        let (addr, _server) =
+            functions::local::serve(state, hub, &dir.path().join("no-app"), listener, None)
+                .await
+                .expect("serve");
         Self {
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),

@@ -61,6 +61,7 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
         store.clone(),
         Arc::new(functions::adapters::hub::LocalHub::default()),
         Tokens::new(secret.trim().as_bytes())?,
+        "http://127.0.0.1",
     );
     let coach = services
         .accounts

@@ -30,6 +30,7 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
         store,
         Arc::new(functions::adapters::hub::LocalHub::default()),
         Tokens::new(&[9u8; 32])?,
+        "http://127.0.0.1",
     );
     let owner = services
         .accounts

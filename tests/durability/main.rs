@@ -155,6 +155,7 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
             store.clone(),
             Arc::new(functions::adapters::hub::LocalHub::default()),
             Tokens::new(secret.as_bytes()).expect("tokens"),
+            "http://127.0.0.1",
         );
         let owner = services
             .accounts
@@ -256,6 +257,7 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
         store,
         Arc::new(functions::adapters::hub::LocalHub::default()),
         Tokens::new(secret.as_bytes()).expect("tokens"),
+        "http://127.0.0.1",
     );
     let owner = services
         .accounts

@@ -2,3 +2,4 @@
 
 pub mod apigateway;
 pub mod hub;
+pub mod mailbox;

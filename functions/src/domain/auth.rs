@@ -4,8 +4,8 @@
 use super::*;
 use crate::store::Write;
 use crate::store::repo::{
-    self, BusinessRecord, CurrentInvite, EmailOwner, InviteRecord, LoginRecord, SessionRecord,
-    UserRecord,
+    self, BusinessRecord, CurrentInvite, CurrentReset, EmailOwner, InviteRecord, LoginRecord,
+    MailRecord, MailState, ResetRecord, SessionRecord, UserRecord,
 };
 use anyhow::Context as _;
 use argon2::password_hash::phc::PasswordHash;
@@ -16,7 +16,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shared::api::{AuthResponse, InvitePreview, SignupRequest};
-use shared::limits::{INVITE_TTL_SECS, SESSION_TTL_SECS};
+use shared::limits::{INVITE_TTL_SECS, RESET_TTL_SECS, SESSION_TTL_SECS};
 use shared::model::{MessagingMode, Role, User};
 use shared::validate::{Email, Name, Phone, check_password};
 use shared::{BusinessId, UserId};
@@ -194,6 +194,13 @@ async fn verify_password(password: String, hash: String) -> Result<bool> {
     .map_err(Error::from)
 }
 
+fn reset_not_found() -> Error {
+    Error::not_found(
+        "reset.invalid",
+        "This reset link is not valid. Ask for a new one.",
+    )
+}
+
 /// A hash to verify against when the login name is unknown, so both paths take as long.
 fn decoy_hash() -> String {
     static DECOY: OnceLock<String> = OnceLock::new();
@@ -243,15 +250,21 @@ pub fn new_invite(
     Ok((token, writes, expires_at))
 }
 
-/// Sign-up, sign-in, invites and who is calling.
+/// Sign-up, sign-in, invites, sessions, passwords and who is calling.
 pub struct Accounts {
     store: Arc<dyn Store>,
     tokens: Tokens,
+    /// Where the apps are served: links in emails point there.
+    site_url: String,
 }
 
 impl Accounts {
-    pub(super) fn new(store: Arc<dyn Store>, tokens: Tokens) -> Self {
-        Self { store, tokens }
+    pub(super) fn new(store: Arc<dyn Store>, tokens: Tokens, site_url: &str) -> Self {
+        Self {
+            store,
+            tokens,
+            site_url: site_url.trim_end_matches('/').to_owned(),
+        }
     }
 
     /// Resolves a bearer token to its caller; refuses unknown, expired or orphaned tokens, and
@@ -383,6 +396,134 @@ impl Accounts {
             phone: user.phone.clone(),
             role: user.role,
         })
+    }
+
+    /// Emails a one-time reset link to the account that signs in with `login`, if there is one
+    /// that can (joined, active, with an email). The answer is the same whatever: the caller
+    /// learns nothing of who has an account. A new link voids the earlier ones.
+    pub async fn request_password_reset(&self, login: &str) -> Result<()> {
+        let Some(name) = login_name(login) else {
+            return Ok(());
+        };
+        let Some(account) = repo::get::<LoginRecord>(&*self.store, name.as_str()).await? else {
+            return Ok(());
+        };
+        let (b, u) = (account.value.business_id, account.value.user_id);
+        let (user, business) = tokio::try_join!(
+            repo::get::<UserRecord>(&*self.store, (b, u)),
+            repo::get::<BusinessRecord>(&*self.store, b),
+        )?;
+        let (Some(user), Some(business)) = (user, business) else {
+            return Ok(());
+        };
+        let user = user.value;
+        let Some(email) = user.email.clone().filter(|_| user.joined() && user.active) else {
+            return Ok(());
+        };
+        let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+        let hash = hash_token(&token);
+        let created_at = now();
+        let app = match user.role.is_staff() {
+            true => "",
+            false => "/c",
+        };
+        let link = format!("{}{app}/reset/{token}", self.site_url);
+        let business_name = business.value.name;
+        let first = user.name.split_whitespace().next().unwrap_or(&user.name);
+        let mail = MailRecord {
+            id: super::ids::new_ulid().to_string(),
+            business_id: b,
+            to: email,
+            from_name: business_name.clone(),
+            subject: "Reset your password".into(),
+            text: format!(
+                "Hi {first},\n\nSomeone (we hope you) asked to reset the password you use for \
+                 {business_name} on Sideline. Choose a new one here:\n\n{link}\n\nThe link \
+                 works once, for one hour. If you did not ask for it, ignore this email: your \
+                 password stays as it is.\n"
+            ),
+            links: vec![link],
+            unsubscribe: None,
+            state: MailState::Pending,
+            error: None,
+            created_at,
+        };
+        let mut tx = Writes::new();
+        tx.push(repo::create(
+            hash.as_str(),
+            &ResetRecord {
+                business_id: b,
+                user_id: u,
+                used: false,
+                expires_at: created_at + Duration::seconds(RESET_TTL_SECS),
+            },
+        )?)
+        .push(repo::overwrite((b, u), &CurrentReset { token_hash: hash })?)
+        .push(repo::create((b, mail.id.as_str()), &mail)?);
+        tx.commit(&*self.store).await?;
+        Ok(())
+    }
+
+    /// Sets a new password through a reset link: valid one hour, used once, void once a newer
+    /// one was sent. Every session ends; the answer signs this device in.
+    pub async fn confirm_password_reset(
+        &self,
+        token: &str,
+        password: String,
+    ) -> Result<AuthResponse> {
+        let gone =
+            |code: &'static str, message: &'static str| Error::refused(Kind::Gone, code, message);
+        if token.is_empty() || token.len() > 128 {
+            return Err(reset_not_found());
+        }
+        let hash = hash_token(token);
+        let reset = repo::get::<ResetRecord>(&*self.store, hash.as_str())
+            .await?
+            .ok_or_else(reset_not_found)?;
+        if reset.value.used {
+            return Err(gone(
+                "reset.used",
+                "This link was used already. Ask for a new one.",
+            ));
+        }
+        if reset.value.expires_at <= now() {
+            return Err(gone(
+                "reset.expired",
+                "This link has expired. Ask for a new one.",
+            ));
+        }
+        let (b, u) = (reset.value.business_id, reset.value.user_id);
+        let current = repo::get::<CurrentReset>(&*self.store, (b, u)).await?;
+        if current.is_none_or(|c| c.value.token_hash != hash) {
+            return Err(gone(
+                "reset.replaced",
+                "A newer link was sent: use the latest email.",
+            ));
+        }
+        check_password(&password)?;
+        let new_hash = hash_password(password).await?;
+        let user = super::retrying(|| async {
+            let user = repo::get::<UserRecord>(&*self.store, (b, u))
+                .await?
+                .filter(|u| u.value.active && u.value.joined())
+                .ok_or_else(reset_not_found)?;
+            let mut next = user.clone();
+            next.value.password_hash = Some(new_hash.clone());
+            next.value.session_epoch = next.value.session_epoch.wrapping_add(1);
+            let mut used = reset.clone();
+            used.value.used = true;
+            let mut tx = Writes::new();
+            tx.push(next.update((b, u))?).push_or(
+                used.update(hash.as_str())?,
+                gone(
+                    "reset.used",
+                    "This link was used already. Ask for a new one.",
+                ),
+            );
+            super::commit(&*self.store, tx, next.value).await
+        })
+        .await?;
+        self.session(&user).await
     }
 
     /// Starts a session of `user` on a device: its record, and the token that names it.

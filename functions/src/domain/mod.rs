@@ -54,18 +54,20 @@ pub struct Services {
 pub type AppState = Arc<Services>;
 
 /// Puts the services together over their adapters: the one way the local server, the Lambda
-/// functions, the stream handler and the tests build them. `realtime` is the fast path of live
+/// functions, the stream handler and the tests build them. `site_url` is where the apps are
+/// served (links in emails point there). `realtime` is the fast path of live
 /// events: what a service pushes right after its commit (the change stream delivers every
 /// event as well; clients drop the second copy by id).
 pub fn assemble(
     store: Arc<dyn Store>,
     realtime: Arc<dyn Realtime>,
     tokens: auth::Tokens,
+    site_url: &str,
 ) -> AppState {
     let conversations = Arc::new(Conversations::new(store.clone(), realtime));
     let clients = Arc::new(Clients::new(store.clone(), conversations.clone()));
     Arc::new(Services {
-        accounts: Accounts::new(store.clone(), tokens),
+        accounts: Accounts::new(store.clone(), tokens, site_url),
         companies: Companies::new(store.clone(), conversations.clone()),
         groups: Groups::new(store.clone(), conversations.clone()),
         mass: MassMessages::new(store.clone(), clients.clone(), conversations.clone()),

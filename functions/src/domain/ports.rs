@@ -26,3 +26,26 @@ pub trait Realtime: Send + Sync + 'static {
         reason: SessionEndReason,
     ) -> anyhow::Result<()>;
 }
+
+/// An email as the Email port sends it: plain text (the one part every email has), from the
+/// business's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub to: String,
+    /// The sender's display name: the business's.
+    pub from_name: String,
+    pub subject: String,
+    pub text: String,
+    /// The links in `text`.
+    pub links: Vec<String>,
+    /// For what is not strictly transactional: the one-click unsubscribe URL (RFC 8058).
+    pub unsubscribe: Option<String>,
+}
+
+/// Sends email: SES on AWS, the dev mailbox locally. Called by the change stream's consumer
+/// only, once per email of the outbox.
+#[async_trait]
+pub trait Email: Send + Sync + 'static {
+    /// Sends `mail`; `id` is the outbox's id of it.
+    async fn send(&self, id: &str, mail: &Mail) -> anyhow::Result<()>;
+}

@@ -1,6 +1,7 @@
 //! What reacts to committed changes. The same function serves the local change bus and the
 //! DynamoDB Streams fan-out Lambda, so both deliver exactly the same events.
 
+pub mod mail;
 pub mod stream;
 
 use crate::domain::ports::Realtime;
@@ -327,10 +328,12 @@ async fn people(
     Ok((listed, managers))
 }
 
-/// Consumes the embedded store's change bus until it closes.
+/// Consumes the embedded store's change bus until it closes: live events, and the outbox's
+/// emails.
 pub async fn run_local(
     store: Arc<dyn Store>,
     realtime: Arc<dyn Realtime>,
+    email: Arc<dyn crate::domain::ports::Email>,
     mut changes: broadcast::Receiver<Arc<Change>>,
 ) {
     let managers = Managers::default();
@@ -339,6 +342,13 @@ pub async fn run_local(
             Ok(change) => {
                 if let Err(e) = deliver(&*store, &*realtime, &managers, &change).await {
                     tracing::warn!(error = ?e, pk = %change.pk, sk = %change.sk, "delivering a change failed");
+                }
+                let sent = match Committed::decode(&change) {
+                    Ok(committed) => mail::send_due(&*store, &*email, &committed).await,
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = sent {
+                    tracing::warn!(error = ?e, pk = %change.pk, sk = %change.sk, "sending an email failed");
                 }
             }
             Err(broadcast::error::RecvError::Lagged(n)) => {

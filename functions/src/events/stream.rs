@@ -51,7 +51,12 @@ impl Handler {
         let (store, realtime) = crate::lambda::aws_ports(config).await?;
         let tokens = crate::domain::Tokens::new(config.jwt_secret.expose().as_bytes())?;
         Ok(Self {
-            state: crate::domain::assemble(store.clone(), realtime.clone(), tokens),
+            state: crate::domain::assemble(
+                store.clone(),
+                realtime.clone(),
+                tokens,
+                &config.site_url,
+            ),
             store,
             realtime,
             managers: super::Managers::default(),
@@ -65,6 +70,13 @@ impl Handler {
     pub async fn handle(&self, event: LambdaEvent<Event>) -> Result<(), lambda_runtime::Error> {
         for change in changes_from_event(event.payload)? {
             deliver(&*self.store, &*self.realtime, &self.managers, &change).await?;
+            // No Email adapter runs on AWS yet: what the outbox holds stays pending there.
+            if let Committed::Mail {
+                id, before: None, ..
+            } = Committed::decode(&change)?
+            {
+                tracing::warn!(mail = %id, "no email sender on AWS yet: the email stays in the outbox");
+            }
             if let Some((b, job)) = mass_step_due(&change) {
                 self.state.mass.mass_step(b, &job).await?;
             }

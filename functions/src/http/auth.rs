@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use shared::api::{
     AcceptInviteRequest, AuthResponse, ChangePasswordRequest, ErrorBody, InvitePreview,
-    LoginRequest, SignupRequest,
+    LoginRequest, PasswordResetConfirm, PasswordResetRequest, SignupRequest,
 };
 use shared::model::User;
 use utoipa_axum::router::OpenApiRouter;
@@ -25,6 +25,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(logout_all))
         .routes(routes!(change_password))
+        .routes(routes!(password_reset))
+        .routes(routes!(password_reset_confirm))
         .routes(routes!(openapi_json))
 }
 
@@ -108,6 +110,35 @@ async fn change_password(
     Ok(Json(
         s.accounts
             .change_password(&caller, req.current, req.new)
+            .await?,
+    ))
+}
+
+/// Emails a one-time reset link to the account that signs in with `login`, if there is one.
+/// Always 202: the answer never says whether the address has an account.
+#[utoipa::path(post, path = "/api/auth/password-reset", tag = "auth", request_body = PasswordResetRequest,
+    responses((status = 202, description = "a link was sent if the address has an account"), (status = 400, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn password_reset(
+    State(s): State<AppState>,
+    ApiJson(req): ApiJson<PasswordResetRequest>,
+) -> Result<StatusCode, ApiError> {
+    s.accounts.request_password_reset(&req.login).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Sets a new password through a reset link (valid one hour, used once, void once a newer one
+/// was sent); every session ends and this device is signed in.
+#[utoipa::path(post, path = "/api/auth/password-reset/confirm", tag = "auth", request_body = PasswordResetConfirm,
+    responses((status = 200, body = AuthResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn password_reset_confirm(
+    State(s): State<AppState>,
+    ApiJson(req): ApiJson<PasswordResetConfirm>,
+) -> Result<Json<AuthResponse>, ApiError> {
+    Ok(Json(
+        s.accounts
+            .confirm_password_reset(&req.token, req.password)
             .await?,
     ))
 }

@@ -4,7 +4,8 @@
 
 use super::keys::{self, Parsed};
 use super::repo::{
-    self, ConversationRecord, MassRecord, MemberRef, MembershipRecord, MessageRecord, UserRecord,
+    self, ConversationRecord, MailRecord, MassRecord, MemberRef, MembershipRecord, MessageRecord,
+    UserRecord,
 };
 use super::{Change, Item};
 use serde::de::DeserializeOwned;
@@ -52,6 +53,13 @@ pub enum Committed {
         user: UserId,
         before: Option<Box<UserRecord>>,
         after: Option<Box<UserRecord>>,
+    },
+    /// An email of the outbox was written or moved on.
+    Mail {
+        business: BusinessId,
+        id: String,
+        before: Option<Box<MailRecord>>,
+        after: Option<Box<MailRecord>>,
     },
     /// One of a person's sessions began (`ended` false) or ended.
     Session {
@@ -109,6 +117,12 @@ impl Committed {
             Parsed::User(business, user) => Committed::User {
                 business,
                 user,
+                before: decoded(old)?,
+                after: decoded(new)?,
+            },
+            Parsed::Mail(business, id) => Committed::Mail {
+                business,
+                id,
                 before: decoded(old)?,
                 after: decoded(new)?,
             },

@@ -16,6 +16,30 @@ pub fn invite(token_hash: &str) -> Key {
     (format!("INVITE#{token_hash}"), "INVITE".into())
 }
 
+/// A password reset link, by the hash of its token.
+pub fn reset(token_hash: &str) -> Key {
+    (format!("RESET#{token_hash}"), "RESET".into())
+}
+
+/// The person's current reset link (its token's hash): an older link of theirs is void.
+pub fn current_reset(b: BusinessId, u: UserId) -> Key {
+    (format!("B#{b}"), format!("RESETOF#{u}"))
+}
+
+/// An email to send, in the business's outbox (sent from the change stream).
+pub fn mail(b: BusinessId, id: &str) -> Key {
+    (format!("B#{b}#MAIL"), format!("{MAIL_PREFIX}{id}"))
+}
+
+pub const MAIL_PREFIX: &str = "M#";
+
+/// What the local dev mailbox received, newest last (`/dev/mail`).
+pub const DEV_MAILBOX_PK: &str = "DEVMAIL";
+
+pub fn dev_mail(id: &str) -> Key {
+    (DEV_MAILBOX_PK.into(), format!("{MAIL_PREFIX}{id}"))
+}
+
 /// The person's current invite (its token's hash): an older link of theirs is void.
 pub fn current_invite(b: BusinessId, u: UserId) -> Key {
     (format!("B#{b}"), format!("INVITEOF#{u}"))
@@ -290,6 +314,8 @@ pub enum Parsed {
     User(BusinessId, UserId),
     /// One of a person's sessions, by its id.
     Session(BusinessId, UserId, String),
+    /// An email of the business's outbox, by its id.
+    Mail(BusinessId, String),
     /// Anything nobody reacts to.
     Other,
 }
@@ -309,6 +335,12 @@ pub fn parse(pk: &str, sk: &str) -> Parsed {
     if tail.is_empty() {
         return match sk.strip_prefix("USER#").and_then(|u| u.parse().ok()) {
             Some(u) => Parsed::User(b, u),
+            None => Parsed::Other,
+        };
+    }
+    if tail == "MAIL" {
+        return match sk.strip_prefix(MAIL_PREFIX) {
+            Some(id) => Parsed::Mail(b, id.to_owned()),
             None => Parsed::Other,
         };
     }
@@ -363,6 +395,7 @@ mod tests {
         );
         assert_eq!(read(staff(b, u)), Parsed::Staff(b));
         assert_eq!(read(user(b, u)), Parsed::User(b, u));
+        assert_eq!(read(mail(b, "m-1")), Parsed::Mail(b, "m-1".into()));
         assert_eq!(
             read(session(b, u, "s-1")),
             Parsed::Session(b, u, "s-1".into())

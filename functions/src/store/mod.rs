@@ -9,6 +9,7 @@ pub mod dynamodb;
 pub mod embedded;
 pub mod inbox;
 pub mod keys;
+pub mod mail;
 pub mod mass;
 pub mod members;
 pub mod messages;

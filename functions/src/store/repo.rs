@@ -247,6 +247,71 @@ pub struct SessionRecord {
     pub expires_at: OffsetDateTime,
 }
 
+/// A password reset link: whose, until when, and whether it was used.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResetRecord {
+    pub business_id: BusinessId,
+    pub user_id: UserId,
+    #[serde(default)]
+    pub used: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// Which of a person's reset links is the one in force.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CurrentReset {
+    pub token_hash: String,
+}
+
+/// Where an email of the outbox is: written with what caused it, claimed by the change
+/// stream's consumer before it is handed to the Email port (so a redelivered change never
+/// sends it twice), then sent or failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailState {
+    Pending,
+    Sending,
+    Sent,
+    Failed,
+}
+
+/// An email to send.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MailRecord {
+    pub id: String,
+    pub business_id: BusinessId,
+    pub to: String,
+    /// The business's name: the sender's display name.
+    pub from_name: String,
+    pub subject: String,
+    pub text: String,
+    /// The links in `text`, in order (what the dev mailbox lists, what tests follow).
+    pub links: Vec<String>,
+    /// For what is not strictly transactional: the one-click unsubscribe URL (RFC 8058).
+    #[serde(default)]
+    pub unsubscribe: Option<String>,
+    pub state: MailState,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+/// What the local dev mailbox received.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DevMailRecord {
+    pub to: String,
+    pub from_name: String,
+    pub subject: String,
+    pub text: String,
+    pub links: Vec<String>,
+    #[serde(default)]
+    pub unsubscribe: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub sent_at: OffsetDateTime,
+}
+
 /// Which of a person's invites is the one in force: issuing a new invite replaces it, so every
 /// earlier link of theirs is void.
 #[derive(Debug, Clone, Serialize, Deserialize)]

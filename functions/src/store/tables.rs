@@ -30,6 +30,8 @@ stored!(PhoneOwner, (b, phone): (BusinessId, &'a str) => {
 });
 stored!(StaffRecord, (b, u): (BusinessId, UserId) => keys::staff(b, u));
 stored!(CurrentInvite, (b, u): (BusinessId, UserId) => keys::current_invite(b, u));
+stored!(CurrentReset, (b, u): (BusinessId, UserId) => keys::current_reset(b, u));
+stored!(DevMailRecord, id: &'a str => keys::dev_mail(id));
 stored!(ConversationRecord, (b, c): (BusinessId, ConversationId) => {
     keys::conversation(b, c)
 });
@@ -82,6 +84,29 @@ impl Stored for InviteRecord {
     }
     fn expires_at(&self) -> Option<i64> {
         Some(self.expires_at.unix_timestamp())
+    }
+}
+
+/// Reset links go when they expire.
+impl Stored for ResetRecord {
+    /// The hash of the link's token.
+    type Id<'a> = &'a str;
+    fn key(token_hash: &str) -> Key {
+        keys::reset(token_hash)
+    }
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.expires_at.unix_timestamp())
+    }
+}
+
+/// An email stays in the outbox for 30 days after it was written.
+impl Stored for MailRecord {
+    type Id<'a> = (BusinessId, &'a str);
+    fn key((b, id): Self::Id<'_>) -> Key {
+        keys::mail(b, id)
+    }
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.created_at.unix_timestamp() + 30 * 24 * 3600)
     }
 }
 
