@@ -18,6 +18,8 @@ pub enum Route {
     SignIn,
     SignUp,
     Invite { token: String },
+    ForgotPassword,
+    ResetPassword { token: String },
     Inbox,
     Conversation { id: ConversationId },
     Account,
@@ -50,6 +52,10 @@ impl Route {
             ["invite", token] if !token.is_empty() => Route::Invite {
                 token: (*token).to_owned(),
             },
+            ["forgot"] => Route::ForgotPassword,
+            ["reset", token] if !token.is_empty() => Route::ResetPassword {
+                token: (*token).to_owned(),
+            },
             ["inbox"] => Route::Inbox,
             ["inbox", raw] => raw
                 .parse()
@@ -78,6 +84,7 @@ impl Route {
             Route::Home => "/",
             Route::SignIn => "/signin",
             Route::SignUp => "/signup",
+            Route::ForgotPassword => "/forgot",
             Route::Inbox => "/inbox",
             Route::Account => "/account",
             Route::NewGroup => "/groups/new",
@@ -89,6 +96,7 @@ impl Route {
             Route::Clients => "/clients",
             Route::NotFound => "/404",
             Route::Invite { token } => return format!("/invite/{token}"),
+            Route::ResetPassword { token } => return format!("/reset/{token}"),
             Route::Conversation { id } => return format!("/inbox/{id}"),
             Route::ClientProfile { id } => return format!("/clients/{id}"),
             Route::ClientChat { id } => return format!("/clients/{id}/chat"),
@@ -296,6 +304,10 @@ mod tests {
             Route::Invite {
                 token: "AbC-_12".into(),
             },
+            Route::ForgotPassword,
+            Route::ResetPassword {
+                token: "Zy-_9".into(),
+            },
             Route::Inbox,
             Route::Conversation { id: conversation },
             Route::Account,
@@ -328,6 +340,7 @@ mod tests {
             "/clients/123",
             "/clients//chat",
             "/invite/",
+            "/reset/",
             "/groups",
             "/groups/new/more",
             "/inbox//",

@@ -1571,3 +1571,64 @@ async fn strict_headers_and_no_policy_violation() -> Result<()> {
     .await;
     finish(&b, "15-policy", outcome).await
 }
+
+/// 16. A client who forgot their password asks for a link from the sign-in screen, finds it in
+/// the dev mailbox, chooses a new password there and is signed in to the client app with it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forgotten_password_is_reset_through_the_dev_mailbox() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach = h.coach().await?;
+    h.client(
+        &coach,
+        "Ines Duarte",
+        "ines@client.example",
+        "two_way",
+        "old password",
+    )
+    .await?;
+    let b = h.phone().await?;
+    let outcome = async {
+        b.goto(&h.url("/c/signin")).await?;
+        b.click(By::XPath("//a[text()='Forgot your password?']")).await?;
+        b.type_into(By::XPath(&field("Email")), "ines@client.example")
+            .await?;
+        b.click(By::XPath(&button("Email me a link"))).await?;
+        b.until(
+            "the page says a link was sent, if the address has an account",
+            "return document.body.innerText.includes('we emailed it a link')",
+        )
+        .await?;
+        // The dev mailbox lists the email with its link.
+        b.goto(&h.url("/dev/mail")).await?;
+        let link = b
+            .until(
+                "the reset email in the dev mailbox",
+                "const a = [...document.querySelectorAll('a')].find(a => a.href.includes('/c/reset/')); return a ? a.href : null",
+            )
+            .await?;
+        let link = link.as_str().context("a link")?.to_owned();
+        b.screenshot(&output_dir().join("16-dev-mailbox.png")).await?;
+        b.goto(&link).await?;
+        b.type_into(By::XPath(&field("New password")), "new password")
+            .await?;
+        b.click(By::XPath(&button("Set password and sign in")))
+            .await?;
+        b.until(
+            "signed in to the client app",
+            "return location.pathname === '/c/inbox' && !!document.querySelector('.topbar')",
+        )
+        .await?;
+        let (status, _) = h
+            .api(
+                reqwest::Method::POST,
+                "/api/auth/login",
+                None,
+                Some(json!({ "email": "ines@client.example", "password": "old password" })),
+            )
+            .await?;
+        ensure!(status == 401, "the old password still works: {status}");
+        Ok(())
+    }
+    .await;
+    finish(&b, "16-password-reset", outcome).await
+}

@@ -20,6 +20,8 @@ fn switch(route: Route) -> Html {
     match route {
         Route::SignIn => html! { <SignIn /> },
         Route::Invite { token } => html! { <AcceptInvite {token} /> },
+        Route::ForgotPassword => html! { <ForgotPassword /> },
+        Route::ResetPassword { token } => html! { <ResetPassword {token} /> },
         Route::Home | Route::Inbox => signed(html! { <Inbox selected={None} /> }),
         Route::Conversation { id } => signed(html! { <Inbox selected={Some(id)} /> }),
         Route::Account => signed(html! { <Account /> }),

@@ -21,6 +21,8 @@ fn switch(route: Route) -> Html {
         Route::SignIn => html! { <SignIn /> },
         Route::SignUp => html! { <SignUp /> },
         Route::Invite { token } => html! { <AcceptInvite {token} /> },
+        Route::ForgotPassword => html! { <ForgotPassword /> },
+        Route::ResetPassword { token } => html! { <ResetPassword {token} /> },
         Route::Home | Route::Inbox => {
             signed(html! { <inbox::Inbox selected={None} tools={staff_tools()} /> })
         }

@@ -6,7 +6,10 @@ use crate::hooks::{SessionHandle, use_fetch, use_session};
 use crate::router::{Link, Navigator, Redirect, use_navigator};
 use crate::services::api;
 use crate::services::requests::ApiError;
-use shared::api::{AcceptInviteRequest, AuthResponse, LoginRequest, SignupRequest};
+use shared::api::{
+    AcceptInviteRequest, AuthResponse, LoginRequest, PasswordResetConfirm, PasswordResetRequest,
+    SignupRequest,
+};
 use std::future::Future;
 use yew::prelude::*;
 
@@ -73,6 +76,7 @@ pub fn SignIn() -> Html {
                 <Field label="Password" kind="password" autocomplete="current-password" value={form.0.password.clone()} oninput={bind(&form, |f, v| f.password = v)} />
                 <FormError error={(*error).clone()} />
                 <button class="primary" type="submit" disabled={*busy}>{ if *busy { "Signing in…" } else { "Sign in" } }</button>
+                <p class="muted"><Link to={Route::ForgotPassword}>{ "Forgot your password?" }</Link></p>
                 if kind == Kind::Staff {
                     <p class="muted">{ "New to Sideline? " }<Link to={Route::SignUp}>{ "Create your business" }</Link></p>
                 }
@@ -186,6 +190,93 @@ pub fn AcceptInvite(props: &AcceptInviteProps) -> Html {
             <form class="card auth-card" {onsubmit}>
                 <h1>{ "Welcome" }</h1>
                 { body }
+            </form>
+        </div>
+    }
+}
+
+/// Asks for a reset link by email. The answer is the same whether or not the address has an
+/// account, and so is what this page says.
+#[component]
+pub fn ForgotPassword() -> Html {
+    let form = use_form(PasswordResetRequest::default);
+    let error = use_state(|| None::<String>);
+    let sent = use_state(|| false);
+    let onsubmit = {
+        let (form, error, sent) = (form.clone(), error.clone(), sent.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let req = form.0.clone();
+            let (error, sent) = (error.clone(), sent.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::request_password_reset(&req).await {
+                    Ok(()) => sent.set(true),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    html! {
+        <div class="auth">
+            <form class="card auth-card" {onsubmit}>
+                <h1>{ "Reset your password" }</h1>
+                if *sent {
+                    <p class="notice" role="status">{ "If an account signs in with this address, we emailed it a link. It works once, for one hour." }</p>
+                } else {
+                    <Field label="Email" kind="email" autocomplete="username" value={form.0.login.clone()} oninput={bind(&form, |f, v| f.login = v)} />
+                    <FormError error={(*error).clone()} />
+                    <button class="primary" type="submit">{ "Email me a link" }</button>
+                }
+                <p class="muted"><Link to={Route::SignIn}>{ "Back to sign in" }</Link></p>
+            </form>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ResetPasswordProps {
+    pub token: String,
+}
+
+/// A new password through a reset link; the person is signed in with it.
+#[component]
+pub fn ResetPassword(props: &ResetPasswordProps) -> Html {
+    let session = use_session();
+    let navigator = use_navigator();
+    let form = use_form(PasswordResetConfirm::default);
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    let onsubmit = {
+        let (form, error, busy, token) = (
+            form.clone(),
+            error.clone(),
+            busy.clone(),
+            props.token.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let req = PasswordResetConfirm {
+                token: token.clone(),
+                ..form.0.clone()
+            };
+            authenticate(
+                async move { api::confirm_password_reset(&req).await },
+                session.clone(),
+                navigator.clone(),
+                Route::Inbox,
+                error.clone(),
+                busy.clone(),
+            );
+        })
+    };
+    html! {
+        <div class="auth">
+            <form class="card auth-card" {onsubmit}>
+                <h1>{ "Choose a new password" }</h1>
+                <Field label="New password" kind="password" autocomplete="new-password" value={form.0.password.clone()} oninput={bind(&form, |f, v| f.password = v)} hint="At least 8 characters. Every device is signed out." />
+                <FormError error={(*error).clone()} />
+                <button class="primary" type="submit" disabled={*busy}>{ "Set password and sign in" }</button>
+                <p class="muted"><Link to={Route::ForgotPassword}>{ "Send a new link" }</Link></p>
             </form>
         </div>
     }

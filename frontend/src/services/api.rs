@@ -45,6 +45,24 @@ pub fn change_password(
     post("/api/auth/password".into(), req)
 }
 
+/// Emails a reset link to the account of `req.login`, if there is one (always 202).
+pub fn request_password_reset(
+    req: &PasswordResetRequest,
+) -> impl Future<Output = Result<(), ApiError>> {
+    public(Method::POST, "/api/auth/password-reset".into(), Some(req))
+}
+
+/// A new password through a reset link; the answer signs in.
+pub fn confirm_password_reset(
+    req: &PasswordResetConfirm,
+) -> impl Future<Output = Result<AuthResponse, ApiError>> {
+    public(
+        Method::POST,
+        "/api/auth/password-reset/confirm".into(),
+        Some(req),
+    )
+}
+
 pub fn invite_preview(token: &str) -> impl Future<Output = Result<InvitePreview, ApiError>> {
     let token = String::from(js_sys::encode_uri_component(token));
     public::<(), _>(Method::GET, format!("/api/auth/invites/{token}"), None)

@@ -128,7 +128,12 @@ async fn exchange(
 /// A successful answer read as `T`; no content reads as `null` (for `()` or an `Option`).
 fn decode<T: DeserializeOwned>(answer: Result<(u16, String), ApiError>) -> Result<T, ApiError> {
     let (status, text) = answer?;
-    let text = if status == 204 { "null" } else { text.as_str() };
+    // No content (a 204, or a 202 with an empty body) reads as `null`.
+    let text = if status == 204 || text.trim().is_empty() {
+        "null"
+    } else {
+        text.as_str()
+    };
     serde_json::from_str::<T>(text).map_err(|_| ApiError {
         status,
         code: "client.unreadable".into(),

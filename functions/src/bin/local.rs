@@ -40,6 +40,10 @@ async fn main() -> anyhow::Result<()> {
     println!("Sideline is running at http://{}", running.addr);
     println!("  Staff app:  http://{}/", running.addr);
     println!("  Client app: http://{}/c/", running.addr);
+    println!(
+        "  Dev mailbox (what would be emailed: reset links...): http://{}/dev/mail",
+        running.addr
+    );
     if let Some(d) = &running.demo {
         println!(
             "  Coach login (staff app):           {} / {}",
