@@ -485,3 +485,50 @@ async fn a_client_s_reset_link_opens_the_client_app() {
         "{link}"
     );
 }
+
+#[tokio::test]
+async fn invites_go_out_by_email_with_their_link() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let owner = app.signup().await;
+    let client_email = unique_email("client");
+    let added = app
+        .post(
+            "/api/clients",
+            Some(&owner.token),
+            json!({"name": "Maya Chen", "email": client_email, "messaging": "two_way"}),
+        )
+        .await
+        .ok();
+    let mail = newest_mail_to(&app, &client_email).await;
+    assert_eq!(mail["subject"], "Test Coaching invited you to Sideline");
+    assert_eq!(
+        mail["links"][0],
+        format!(
+            "{}{}",
+            app.base,
+            added["invite"]["url"].as_str().expect("url")
+        )
+    );
+    assert!(mail["text"].as_str().expect("text").starts_with("Hi Maya,"));
+
+    let staff_email = unique_email("coach");
+    let invited = app
+        .post(
+            "/api/staff",
+            Some(&owner.token),
+            json!({"name": "Cole Coach", "email": staff_email, "role": "coach"}),
+        )
+        .await
+        .ok();
+    let mail = newest_mail_to(&app, &staff_email).await;
+    let link = mail["links"][0].as_str().expect("link");
+    assert_eq!(
+        link,
+        format!(
+            "{}{}",
+            app.base,
+            invited["invite"]["url"].as_str().expect("url")
+        )
+    );
+    assert!(link.starts_with(&format!("{}/invite/", app.base)));
+}

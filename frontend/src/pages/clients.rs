@@ -261,7 +261,10 @@ fn InviteCard(props: &InviteCardProps) -> Html {
     };
     html! {
         <div class="card invite" role="status">
-            <p>{ format!("{} was added. Share this invite link with them:", props.result.client.name) }</p>
+            <p>{ match &props.result.client.email {
+                Some(email) => format!("{} was added. We emailed the invite to {email}; you can also share the link:", props.result.client.name),
+                None => format!("{} was added. Share this invite link with them:", props.result.client.name),
+            } }</p>
             <div class="copy-row">
                 <input readonly=true value={link.clone()} aria-label="Invite link" />
                 <button class="primary" {onclick}>{ if *copied { "Copied" } else { "Copy link" } }</button>

@@ -98,7 +98,7 @@ pub fn Team() -> Html {
             </ul>
             if let Some(r) = &*invited {
                 <div class="card invite" role="status">
-                    <p>{ format!("{} was invited. Send them this link:", r.staff.name) }</p>
+                    <p>{ format!("{} was invited: we emailed them the link. You can also send it yourself:", r.staff.name) }</p>
                     <div class="copy-row">
                         <input readonly=true value={format!("{origin}{}", r.invite.url)} aria-label="Invite link" />
                     </div>

@@ -250,6 +250,46 @@ pub fn new_invite(
     Ok((token, writes, expires_at))
 }
 
+/// The email that carries an invite to `user` (none when they have no email address: a client
+/// invited by phone gets the link by hand until texting exists).
+pub fn invite_mail(
+    site_url: &str,
+    business_name: &str,
+    user: &UserRecord,
+    token: &str,
+) -> Result<Option<Write>> {
+    let Some(to) = user.email.clone() else {
+        return Ok(None);
+    };
+    let view = super::clients::invite_view(token.to_owned(), now(), user.role);
+    let link = format!("{}{}", site_url.trim_end_matches('/'), view.url);
+    let first = user.name.split_whitespace().next().unwrap_or(&user.name);
+    let what = match user.role.is_staff() {
+        true => "to join the team",
+        false => "to message with them",
+    };
+    let mail = MailRecord {
+        id: super::ids::new_ulid().to_string(),
+        business_id: user.business_id,
+        to,
+        from_name: business_name.to_owned(),
+        subject: format!("{business_name} invited you to Sideline"),
+        text: format!(
+            "Hi {first},\n\n{business_name} invited you {what} on Sideline. Choose a password \
+             here to start:\n\n{link}\n\nThe link works for 7 days; a newer invite replaces it.\n"
+        ),
+        links: vec![link],
+        unsubscribe: None,
+        state: MailState::Pending,
+        error: None,
+        created_at: now(),
+    };
+    Ok(Some(repo::create(
+        (user.business_id, mail.id.as_str()),
+        &mail,
+    )?))
+}
+
 /// Sign-up, sign-in, invites, sessions, passwords and who is calling.
 pub struct Accounts {
     store: Arc<dyn Store>,

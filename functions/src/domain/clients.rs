@@ -71,13 +71,20 @@ fn taken(which: &str) -> Error {
 pub struct Clients {
     store: Arc<dyn Store>,
     conversations: Arc<Conversations>,
+    /// Where the apps are served: invites by email link there.
+    site_url: String,
 }
 
 impl Clients {
-    pub(super) fn new(store: Arc<dyn Store>, conversations: Arc<Conversations>) -> Self {
+    pub(super) fn new(
+        store: Arc<dyn Store>,
+        conversations: Arc<Conversations>,
+        site_url: &str,
+    ) -> Self {
         Self {
             store,
             conversations,
+            site_url: site_url.to_owned(),
         }
     }
 
@@ -170,6 +177,12 @@ impl Clients {
             }
             let (token, invite_writes, expires_at) = new_invite(b, client.id)?;
             tx.extend(invite_writes);
+            tx.extend(super::auth::invite_mail(
+                &self.site_url,
+                &business.value.name,
+                &client,
+                &token,
+            )?);
             let created = ClientWithInvite {
                 client: roster_entry(&client)?,
                 invite: invite_view(token, expires_at, Role::Client),
@@ -673,9 +686,18 @@ impl Clients {
             ));
         }
         let (token, writes, expires_at) = new_invite(caller.business_id(), id)?;
+        let business = repo::get::<BusinessRecord>(&*self.store, caller.business_id())
+            .await?
+            .context("the business is missing")?;
         // The check makes sure the client is still there, unchanged, when the invite lands.
         let mut tx = Writes::new();
         tx.extend(writes)
+            .extend(super::auth::invite_mail(
+                &self.site_url,
+                &business.value.name,
+                &client.value,
+                &token,
+            )?)
             .push(client.unchanged((caller.business_id(), id)));
         tx.commit(&*self.store).await?;
         Ok(ClientWithInvite {

@@ -65,7 +65,7 @@ pub fn assemble(
     site_url: &str,
 ) -> AppState {
     let conversations = Arc::new(Conversations::new(store.clone(), realtime));
-    let clients = Arc::new(Clients::new(store.clone(), conversations.clone()));
+    let clients = Arc::new(Clients::new(store.clone(), conversations.clone(), site_url));
     Arc::new(Services {
         accounts: Accounts::new(store.clone(), tokens, site_url),
         companies: Companies::new(store.clone(), conversations.clone()),
@@ -73,7 +73,7 @@ pub fn assemble(
         mass: MassMessages::new(store.clone(), clients.clone(), conversations.clone()),
         products: Products::new(store.clone(), clients.clone()),
         settings: BusinessSettings::new(store.clone()),
-        staff: Staff::new(store),
+        staff: Staff::new(store, site_url),
         clients,
         conversations,
     })

@@ -50,11 +50,25 @@ fn staff_not_found() -> Error {
 /// Staff: invites, the staff list, roles and deactivation, coaches of clients.
 pub struct Staff {
     store: Arc<dyn Store>,
+    /// Where the apps are served: invites by email link there.
+    site_url: String,
 }
 
 impl Staff {
-    pub(super) fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+    pub(super) fn new(store: Arc<dyn Store>, site_url: &str) -> Self {
+        Self {
+            store,
+            site_url: site_url.to_owned(),
+        }
+    }
+
+    /// The business's name, for the emails it sends.
+    async fn business_name(&self, b: shared::BusinessId) -> Result<String> {
+        Ok(repo::get::<repo::BusinessRecord>(&*self.store, b)
+            .await?
+            .context("the business is missing")?
+            .value
+            .name)
     }
 
     /// Invites an admin or a coach (the owner only).
@@ -90,6 +104,7 @@ impl Staff {
             active: true,
         };
         let (token, invite_writes, expires_at) = new_invite(b, user.id)?;
+        let business_name = self.business_name(b).await?;
         let mut tx = Writes::new();
         tx.push_or(
             repo::create((b, email.as_str()), &EmailOwner(user.id))?,
@@ -103,7 +118,13 @@ impl Staff {
             (b, user.id),
             &StaffRecord::from(staff_entry(&user, false)),
         )?)
-        .extend(invite_writes);
+        .extend(invite_writes)
+        .extend(super::auth::invite_mail(
+            &self.site_url,
+            &business_name,
+            &user,
+            &token,
+        )?);
         tx.commit(&*self.store).await?;
         Ok(StaffWithInvite {
             staff: staff_entry(&user, false),
@@ -133,9 +154,17 @@ impl Staff {
             ));
         }
         let (token, writes, expires_at) = new_invite(b, id)?;
+        let business_name = self.business_name(b).await?;
         // The check makes sure they are still there, unchanged, when the invite lands.
         let mut tx = Writes::new();
-        tx.extend(writes).push(user.unchanged((b, id)));
+        tx.extend(writes)
+            .extend(super::auth::invite_mail(
+                &self.site_url,
+                &business_name,
+                &user.value,
+                &token,
+            )?)
+            .push(user.unchanged((b, id)));
         tx.commit(&*self.store).await?;
         Ok(StaffWithInvite {
             staff: staff_entry(&user.value, false),
