@@ -3,7 +3,7 @@
 use crate::adapters::apigateway::ApiGatewayRealtime;
 use crate::config::Config;
 use crate::domain::ports::Realtime;
-use crate::domain::{AppState, assemble, auth::Tokens};
+use crate::domain::{AppState, auth::Tokens};
 use crate::store::Store;
 use crate::store::dynamodb::DynamoStore;
 use anyhow::Context as _;
@@ -36,11 +36,14 @@ pub async fn aws_ports(config: &Config) -> anyhow::Result<(Arc<dyn Store>, Arc<d
 /// Services over the AWS ports.
 pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
     let (store, realtime) = aws_ports(config).await?;
-    Ok(assemble(
+    // Rate limits count in the store: every Lambda sees the same counts.
+    let limits = Arc::new(crate::adapters::limits::StoreLimits::new(store.clone()));
+    Ok(crate::domain::assemble_with(
         store,
         realtime,
         Tokens::new(config.jwt_secret.expose().as_bytes())?,
         &config.site_url,
+        limits,
     ))
 }
 

@@ -217,7 +217,9 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let router = app(state, hub, static_dir, mailbox);
     let server = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
+        // Each request knows its peer: rate limits count per source address.
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        if let Err(e) = axum::serve(listener, service).await {
             tracing::error!(error = ?e, "the server stopped");
         }
     });

@@ -353,14 +353,19 @@ on_both_backends!(
     a_forged_or_garbled_token_is_refused,
 );
 
-/// The newest email of the dev mailbox sent to `to`, waiting for the change stream to send it.
-async fn newest_mail_to(app: &TestApp, to: &str) -> serde_json::Value {
+/// The newest email of the dev mailbox sent to `to` whose subject starts with `subject`,
+/// waiting for the change stream to send it.
+async fn newest_mail_to(app: &TestApp, to: &str, subject: &str) -> serde_json::Value {
     for _ in 0..100 {
         let mails = app.get("/dev/mail.json", None).await.ok();
-        if let Some(mail) = mails
-            .as_array()
-            .and_then(|all| all.iter().find(|m| m["to"] == to))
-        {
+        if let Some(mail) = mails.as_array().and_then(|all| {
+            all.iter().find(|m| {
+                m["to"] == to
+                    && m["subject"]
+                        .as_str()
+                        .is_some_and(|s| s.starts_with(subject))
+            })
+        }) {
             return mail.clone();
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -406,7 +411,7 @@ async fn a_forgotten_password_is_reset_once_by_email_without_telling_who_has_an_
     }
     assert_eq!(known.body, unknown.body);
 
-    let first = newest_mail_to(&app, &email).await;
+    let first = newest_mail_to(&app, &email, "Reset").await;
     assert_eq!(first["from_name"], "Peak");
     assert_eq!(first["subject"], "Reset your password");
     let link = first["links"][0].as_str().expect("link");
@@ -418,7 +423,7 @@ async fn a_forgotten_password_is_reset_once_by_email_without_telling_who_has_an_
     app.post("/api/auth/password-reset", None, json!({"login": email}))
         .await;
     let second = loop {
-        let mail = newest_mail_to(&app, &email).await;
+        let mail = newest_mail_to(&app, &email, "Reset").await;
         if reset_token(&mail) != first_token {
             break mail;
         }
@@ -478,7 +483,7 @@ async fn a_client_s_reset_link_opens_the_client_app() {
     app.accept(&added).await;
     app.post("/api/auth/password-reset", None, json!({"login": email}))
         .await;
-    let mail = newest_mail_to(&app, &email).await;
+    let mail = newest_mail_to(&app, &email, "Reset").await;
     let link = mail["links"][0].as_str().expect("link");
     assert!(
         link.starts_with(&format!("{}/c/reset/", app.base)),
@@ -499,7 +504,7 @@ async fn invites_go_out_by_email_with_their_link() {
         )
         .await
         .ok();
-    let mail = newest_mail_to(&app, &client_email).await;
+    let mail = newest_mail_to(&app, &client_email, "Test Coaching invited").await;
     assert_eq!(mail["subject"], "Test Coaching invited you to Sideline");
     assert_eq!(
         mail["links"][0],
@@ -520,7 +525,7 @@ async fn invites_go_out_by_email_with_their_link() {
         )
         .await
         .ok();
-    let mail = newest_mail_to(&app, &staff_email).await;
+    let mail = newest_mail_to(&app, &staff_email, "Test Coaching invited").await;
     let link = mail["links"][0].as_str().expect("link");
     assert_eq!(
         link,

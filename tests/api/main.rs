@@ -10,6 +10,7 @@ mod clients;
 mod companies;
 mod groups;
 mod idempotency;
+mod limits;
 mod mass;
 mod messages;
 mod offboarding;

@@ -2,4 +2,5 @@
 
 pub mod apigateway;
 pub mod hub;
+pub mod limits;
 pub mod mailbox;

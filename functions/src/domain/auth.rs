@@ -1,6 +1,7 @@
 //! Accounts: sign-up of a business and its owner, sign-in, invites, session tokens, and
 //! resolving a token to the caller it stands for.
 
+use super::limits::{self, Subject};
 use super::*;
 use crate::store::Write;
 use crate::store::repo::{
@@ -20,6 +21,7 @@ use shared::limits::{INVITE_TTL_SECS, RESET_TTL_SECS, SESSION_TTL_SECS};
 use shared::model::{MessagingMode, Role, User};
 use shared::validate::{Email, Name, Phone, check_password};
 use shared::{BusinessId, UserId};
+use std::net::IpAddr;
 use std::sync::OnceLock;
 use time::{Duration, OffsetDateTime};
 
@@ -168,7 +170,17 @@ pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// At most this many password hashes are computed at once (each takes ~19 MiB): a flood of
+/// sign-ins waits its turn instead of exhausting memory.
+const HASHES_AT_ONCE: usize = 4;
+
+fn hashing() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(HASHES_AT_ONCE))
+}
+
 async fn hash_password(password: String) -> Result<String> {
+    let _permit = hashing().acquire().await.context("the hashing permits")?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -181,6 +193,7 @@ async fn hash_password(password: String) -> Result<String> {
 }
 
 async fn verify_password(password: String, hash: String) -> Result<bool> {
+    let _permit = hashing().acquire().await.context("the hashing permits")?;
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash).map_err(|e| anyhow::anyhow!("stored hash: {e}"))?;
         Ok::<_, anyhow::Error>(
@@ -296,14 +309,22 @@ pub struct Accounts {
     tokens: Tokens,
     /// Where the apps are served: links in emails point there.
     site_url: String,
+    /// The rate limits' counters.
+    limits: Arc<dyn super::ports::Limits>,
 }
 
 impl Accounts {
-    pub(super) fn new(store: Arc<dyn Store>, tokens: Tokens, site_url: &str) -> Self {
+    pub(super) fn new(
+        store: Arc<dyn Store>,
+        tokens: Tokens,
+        site_url: &str,
+        limits: Arc<dyn super::ports::Limits>,
+    ) -> Self {
         Self {
             store,
             tokens,
             site_url: site_url.trim_end_matches('/').to_owned(),
+            limits,
         }
     }
 
@@ -564,6 +585,144 @@ impl Accounts {
         })
         .await?;
         self.session(&user).await
+    }
+
+    /// [`Accounts::signup`] from `source`, within its rate limit.
+    pub async fn signup_from(
+        &self,
+        req: SignupRequest,
+        source: Option<IpAddr>,
+    ) -> Result<AuthResponse> {
+        if let Some(ip) = source {
+            limits::SIGN_UP_SOURCE
+                .take(&*self.limits, Subject::Source(ip))
+                .await?;
+        }
+        self.signup(req).await
+    }
+
+    /// [`Accounts::login`] from `source`: wrong passwords count against the account and the
+    /// source; past their limit both are refused (429) for the rest of the window, whatever
+    /// the password (a right one included, so guessing gains nothing).
+    pub async fn login_from(
+        &self,
+        login: &str,
+        password: String,
+        source: Option<IpAddr>,
+    ) -> Result<AuthResponse> {
+        let account = login_name(login);
+        if let Some(ip) = source {
+            limits::SIGN_IN_SOURCE
+                .check(&*self.limits, Subject::Source(ip))
+                .await?;
+        }
+        if let Some(name) = &account {
+            limits::SIGN_IN_ACCOUNT
+                .check(&*self.limits, Subject::Account(name, source))
+                .await?;
+        }
+        let result = self.login(login, password).await;
+        if matches!(&result, Err(e) if e.code() == Some("auth.invalid_credentials")) {
+            if let Some(ip) = source {
+                limits::SIGN_IN_SOURCE
+                    .add(&*self.limits, Subject::Source(ip))
+                    .await?;
+            }
+            if let Some(name) = &account {
+                limits::SIGN_IN_ACCOUNT
+                    .add(&*self.limits, Subject::Account(name, source))
+                    .await?;
+            }
+        }
+        result
+    }
+
+    /// Counts a link that did not work against `source`, under `rule`.
+    async fn count_failure<T>(
+        &self,
+        rule: limits::Rule,
+        source: Option<IpAddr>,
+        result: Result<T>,
+    ) -> Result<T> {
+        if let (Err(Error::Refused { .. }), Some(ip)) = (&result, source) {
+            rule.add(&*self.limits, Subject::Source(ip)).await?;
+        }
+        result
+    }
+
+    /// [`Accounts::invite_preview`] from `source`: links that do not work count against it.
+    pub async fn invite_preview_from(
+        &self,
+        token: &str,
+        source: Option<IpAddr>,
+    ) -> Result<InvitePreview> {
+        if let Some(ip) = source {
+            limits::INVITE_SOURCE
+                .check(&*self.limits, Subject::Source(ip))
+                .await?;
+        }
+        let result = self.invite_preview(token).await;
+        self.count_failure(limits::INVITE_SOURCE, source, result)
+            .await
+    }
+
+    /// [`Accounts::accept_invite`] from `source`: links that do not work count against it.
+    pub async fn accept_invite_from(
+        &self,
+        token: &str,
+        password: String,
+        source: Option<IpAddr>,
+    ) -> Result<AuthResponse> {
+        if let Some(ip) = source {
+            limits::INVITE_SOURCE
+                .check(&*self.limits, Subject::Source(ip))
+                .await?;
+        }
+        let result = self.accept_invite(token, password).await;
+        self.count_failure(limits::INVITE_SOURCE, source, result)
+            .await
+    }
+
+    /// [`Accounts::request_password_reset`] from `source`: every request counts against the
+    /// source and the address asked for (known or not: the answer says nothing either way).
+    pub async fn request_password_reset_from(
+        &self,
+        login: &str,
+        source: Option<IpAddr>,
+    ) -> Result<()> {
+        if let Some(ip) = source {
+            limits::RESET_SOURCE
+                .take(&*self.limits, Subject::Source(ip))
+                .await?;
+        }
+        let account = login.trim().to_lowercase();
+        limits::RESET_ACCOUNT
+            .take(&*self.limits, Subject::Account(&account, source))
+            .await?;
+        self.request_password_reset(login).await
+    }
+
+    /// [`Accounts::confirm_password_reset`] from `source`: links that do not work count.
+    pub async fn confirm_password_reset_from(
+        &self,
+        token: &str,
+        password: String,
+        source: Option<IpAddr>,
+    ) -> Result<AuthResponse> {
+        if let Some(ip) = source {
+            limits::RESET_SOURCE
+                .check(&*self.limits, Subject::Source(ip))
+                .await?;
+        }
+        let result = self.confirm_password_reset(token, password).await;
+        match &result {
+            // A weak new password is not a guess at a link.
+            Err(e) if e.code().is_some_and(|c| c.starts_with("auth.password")) => result,
+            _ => {
+                self.count_failure(limits::RESET_SOURCE, source, result)
+                    .await
+            }
+        }
     }
 
     /// Starts a session of `user` on a device: its record, and the token that names it.

@@ -25,6 +25,10 @@ pub enum Kind {
     Busy,
 }
 
+/// How long a caller who went over a rate limit waits (429 with `Retry-After`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryAfter(pub u64);
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{message}")]
@@ -32,6 +36,13 @@ pub enum Error {
         kind: Kind,
         code: &'static str,
         message: String,
+    },
+    /// Too many attempts: try again after the given seconds (429).
+    #[error("{message}")]
+    Limited {
+        code: &'static str,
+        message: String,
+        retry_after: RetryAfter,
     },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
@@ -74,7 +85,7 @@ impl Error {
     /// The stable code, for refusals.
     pub fn code(&self) -> Option<&'static str> {
         match self {
-            Error::Refused { code, .. } => Some(code),
+            Error::Refused { code, .. } | Error::Limited { code, .. } => Some(code),
             Error::Unexpected(_) => None,
         }
     }

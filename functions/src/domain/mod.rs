@@ -12,6 +12,7 @@ pub mod conversations;
 pub mod error;
 pub mod groups;
 pub mod ids;
+pub mod limits;
 pub mod mass;
 pub mod ports;
 pub mod products;
@@ -22,7 +23,7 @@ pub use auth::{Accounts, Tokens};
 pub use clients::Clients;
 pub use companies::Companies;
 pub use conversations::Conversations;
-pub use error::{Error, Kind, Result};
+pub use error::{Error, Kind, Result, RetryAfter};
 pub use groups::Groups;
 pub use mass::MassMessages;
 pub use products::Products;
@@ -64,10 +65,23 @@ pub fn assemble(
     tokens: auth::Tokens,
     site_url: &str,
 ) -> AppState {
+    let limits = Arc::new(crate::adapters::limits::MemoryLimits::default());
+    assemble_with(store, realtime, tokens, site_url, limits)
+}
+
+/// [`assemble`] with the rate limits' counters given: on AWS the store's, which every Lambda
+/// shares (the embedded default counts in its one process).
+pub fn assemble_with(
+    store: Arc<dyn Store>,
+    realtime: Arc<dyn Realtime>,
+    tokens: auth::Tokens,
+    site_url: &str,
+    limits: Arc<dyn ports::Limits>,
+) -> AppState {
     let conversations = Arc::new(Conversations::new(store.clone(), realtime));
     let clients = Arc::new(Clients::new(store.clone(), conversations.clone(), site_url));
     Arc::new(Services {
-        accounts: Accounts::new(store.clone(), tokens, site_url),
+        accounts: Accounts::new(store.clone(), tokens, site_url, limits),
         companies: Companies::new(store.clone(), conversations.clone()),
         groups: Groups::new(store.clone(), conversations.clone()),
         mass: MassMessages::new(store.clone(), clients.clone(), conversations.clone()),

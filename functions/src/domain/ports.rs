@@ -49,3 +49,14 @@ pub trait Email: Send + Sync + 'static {
     /// Sends `mail`; `id` is the outbox's id of it.
     async fn send(&self, id: &str, mail: &Mail) -> anyhow::Result<()>;
 }
+
+/// Counts attempts per key in fixed windows, for rate limits: in the process locally, in a
+/// counter every Lambda shares on AWS.
+#[async_trait]
+pub trait Limits: Send + Sync + 'static {
+    /// How many attempts were counted for `key` in window number `window`.
+    async fn count(&self, key: &str, window: i64) -> anyhow::Result<u32>;
+    /// Counts one more attempt for `key` in window number `window`, which ends at `ends_at`
+    /// (unix seconds): the count may be forgotten after that.
+    async fn add(&self, key: &str, window: i64, ends_at: i64) -> anyhow::Result<()>;
+}

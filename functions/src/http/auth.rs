@@ -1,7 +1,7 @@
 //! The `auth` area: sign-up, sign-in, invites, the current user, and the API's description.
 
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath};
+use super::extract::{ApiJson, ApiPath, Source};
 use crate::domain::AppState;
 use crate::domain::auth::Caller;
 use axum::Json;
@@ -32,45 +32,58 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Creates a business and its owner, and signs the owner in.
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth", request_body = SignupRequest,
-    responses((status = 201, body = AuthResponse), (status = 409, description = "email already registered", body = ErrorBody),
+    responses((status = 429, description = "too many attempts: wait `Retry-After` seconds", body = ErrorBody), (status = 201, body = AuthResponse), (status = 409, description = "email already registered", body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn signup(
     State(s): State<AppState>,
+    Source(source): Source,
     ApiJson(req): ApiJson<SignupRequest>,
 ) -> Result<(StatusCode, Json<AuthResponse>), ApiError> {
-    Ok((StatusCode::CREATED, Json(s.accounts.signup(req).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(s.accounts.signup_from(req, source).await?),
+    ))
 }
 
 /// Signs in with email (or a client's phone) and password.
 #[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = AuthResponse), (status = 401, body = ErrorBody)))]
+    responses((status = 429, description = "too many attempts: wait `Retry-After` seconds", body = ErrorBody), (status = 200, body = AuthResponse), (status = 401, body = ErrorBody)))]
 async fn login(
     State(s): State<AppState>,
+    Source(source): Source,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<AuthResponse>, ApiError> {
-    Ok(Json(s.accounts.login(&req.email, req.password).await?))
+    Ok(Json(
+        s.accounts
+            .login_from(&req.email, req.password, source)
+            .await?,
+    ))
 }
 
 /// What an invite link is for.
 #[utoipa::path(get, path = "/api/auth/invites/{token}", tag = "auth", params(("token" = String, Path)),
-    responses((status = 200, body = InvitePreview), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
+    responses((status = 429, description = "too many attempts: wait `Retry-After` seconds", body = ErrorBody), (status = 200, body = InvitePreview), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody)))]
 async fn invite_preview(
     State(s): State<AppState>,
+    Source(source): Source,
     ApiPath(token): ApiPath<String>,
 ) -> Result<Json<InvitePreview>, ApiError> {
-    Ok(Json(s.accounts.invite_preview(&token).await?))
+    Ok(Json(s.accounts.invite_preview_from(&token, source).await?))
 }
 
 /// Accepts a one-time invite by choosing a password; signs the person in.
 #[utoipa::path(post, path = "/api/auth/invites/accept", tag = "auth", request_body = AcceptInviteRequest,
-    responses((status = 200, body = AuthResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    responses((status = 429, description = "too many attempts: wait `Retry-After` seconds", body = ErrorBody), (status = 200, body = AuthResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn accept_invite(
     State(s): State<AppState>,
+    Source(source): Source,
     ApiJson(req): ApiJson<AcceptInviteRequest>,
 ) -> Result<Json<AuthResponse>, ApiError> {
     Ok(Json(
-        s.accounts.accept_invite(&req.token, req.password).await?,
+        s.accounts
+            .accept_invite_from(&req.token, req.password, source)
+            .await?,
     ))
 }
 
@@ -117,28 +130,32 @@ async fn change_password(
 /// Emails a one-time reset link to the account that signs in with `login`, if there is one.
 /// Always 202: the answer never says whether the address has an account.
 #[utoipa::path(post, path = "/api/auth/password-reset", tag = "auth", request_body = PasswordResetRequest,
-    responses((status = 202, description = "a link was sent if the address has an account"), (status = 400, body = ErrorBody),
+    responses((status = 429, description = "too many attempts: wait `Retry-After` seconds", body = ErrorBody), (status = 202, description = "a link was sent if the address has an account"), (status = 400, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn password_reset(
     State(s): State<AppState>,
+    Source(source): Source,
     ApiJson(req): ApiJson<PasswordResetRequest>,
 ) -> Result<StatusCode, ApiError> {
-    s.accounts.request_password_reset(&req.login).await?;
+    s.accounts
+        .request_password_reset_from(&req.login, source)
+        .await?;
     Ok(StatusCode::ACCEPTED)
 }
 
 /// Sets a new password through a reset link (valid one hour, used once, void once a newer one
 /// was sent); every session ends and this device is signed in.
 #[utoipa::path(post, path = "/api/auth/password-reset/confirm", tag = "auth", request_body = PasswordResetConfirm,
-    responses((status = 200, body = AuthResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 429, description = "too many attempts: wait `Retry-After` seconds", body = ErrorBody), (status = 200, body = AuthResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn password_reset_confirm(
     State(s): State<AppState>,
+    Source(source): Source,
     ApiJson(req): ApiJson<PasswordResetConfirm>,
 ) -> Result<Json<AuthResponse>, ApiError> {
     Ok(Json(
         s.accounts
-            .confirm_password_reset(&req.token, req.password)
+            .confirm_password_reset_from(&req.token, req.password, source)
             .await?,
     ))
 }

@@ -13,6 +13,8 @@ pub struct ApiError {
     status: StatusCode,
     code: String,
     message: String,
+    /// Seconds to wait, for a 429.
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -21,6 +23,7 @@ impl ApiError {
             status,
             code: code.to_owned(),
             message: message.into(),
+            retry_after: None,
         }
     }
 }
@@ -46,6 +49,14 @@ impl From<Error> for ApiError {
                 code,
                 message,
             } => Self::new(status(kind), code, message),
+            Error::Limited {
+                code,
+                message,
+                retry_after,
+            } => Self {
+                retry_after: Some(retry_after.0),
+                ..Self::new(StatusCode::TOO_MANY_REQUESTS, code, message)
+            },
             Error::Unexpected(e) => {
                 tracing::error!(error = ?e, "unexpected error");
                 Self::new(
@@ -109,7 +120,13 @@ impl IntoResponse for ApiError {
                 message: self.message,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

@@ -16,6 +16,11 @@ pub fn invite(token_hash: &str) -> Key {
     (format!("INVITE#{token_hash}"), "INVITE".into())
 }
 
+/// A rate limit's count of attempts for one key in one window.
+pub fn limit(key: &str, window: i64) -> Key {
+    (format!("LIMIT#{key}"), format!("W#{window}"))
+}
+
 /// A password reset link, by the hash of its token.
 pub fn reset(token_hash: &str) -> Key {
     (format!("RESET#{token_hash}"), "RESET".into())

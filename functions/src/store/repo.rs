@@ -247,6 +247,13 @@ pub struct SessionRecord {
     pub expires_at: OffsetDateTime,
 }
 
+/// Attempts counted for a rate limit in one window; gone when the window ends.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LimitRecord {
+    pub count: u32,
+    pub ends_at: i64,
+}
+
 /// A password reset link: whose, until when, and whether it was used.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ResetRecord {

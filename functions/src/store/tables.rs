@@ -87,6 +87,17 @@ impl Stored for InviteRecord {
     }
 }
 
+/// A window's count goes when the window ends.
+impl Stored for LimitRecord {
+    type Id<'a> = (&'a str, i64);
+    fn key((key, window): Self::Id<'_>) -> Key {
+        keys::limit(key, window)
+    }
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.ends_at)
+    }
+}
+
 /// Reset links go when they expire.
 impl Stored for ResetRecord {
     /// The hash of the link's token.

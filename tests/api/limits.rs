@@ -1,0 +1,182 @@
+//! Rate limits: brute force from one source is refused with 429 and `Retry-After`, and only
+//! that source is: someone signing in from elsewhere is served as before. (On the local
+//! server a source is the socket's peer: the attacker here connects from 127.0.0.1, everyone
+//! else from 127.0.0.2, both loopback.)
+
+use crate::helpers::*;
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// A client of the API connecting from 127.0.0.2.
+fn elsewhere() -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .expect("client")
+}
+
+async fn login(
+    http: &reqwest::Client,
+    app: &TestApp,
+    email: &str,
+    password: &str,
+) -> (u16, Option<u64>, Value) {
+    let res = http
+        .post(format!("{}/api/auth/login", app.base))
+        .json(&json!({"email": email, "password": password}))
+        .send()
+        .await
+        .expect("login");
+    let status = res.status().as_u16();
+    let retry = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    (status, retry, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_thousand_wrong_passwords_from_one_source_are_refused_and_only_that_source_is() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let victim = unique_email("victim");
+    app.signup_as("Peak", &victim, "the right password")
+        .await
+        .ok();
+    let other = unique_email("other");
+    app.signup_as("Other", &other, "another password")
+        .await
+        .ok();
+    let attacker = reqwest::Client::new();
+    let bystander = elsewhere();
+
+    // One account from one source: refused after 10 wrong passwords, the right one included.
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(login(&attacker, &app, &victim, "a wrong guess").await.0);
+    }
+    assert_eq!(&statuses[..10], &[401; 10]);
+    let (status, retry, body) = login(&attacker, &app, &victim, "the right password").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (429, Some("rate.limited"))
+    );
+    assert!(
+        retry.is_some_and(|s| (1..=900).contains(&s)),
+        "Retry-After: {retry:?}"
+    );
+    // The owner of the account, elsewhere, signs in as before.
+    assert_eq!(
+        login(&bystander, &app, &victim, "the right password")
+            .await
+            .0,
+        200
+    );
+
+    // Many accounts from one source: 1,000 guesses, refused once the source used its window,
+    // while someone elsewhere keeps signing in.
+    let mut refused = 0;
+    let mut idle = Vec::new();
+    let mut during = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        assert_eq!(
+            login(&bystander, &app, &other, "another password").await.0,
+            200
+        );
+        idle.push(started.elapsed());
+    }
+    for i in 0..1000 {
+        let (status, _, _) = login(&attacker, &app, &unique_email("guess"), "a guess").await;
+        if status == 429 {
+            refused += 1;
+        }
+        if i % 100 == 0 {
+            let started = Instant::now();
+            assert_eq!(
+                login(&bystander, &app, &other, "another password").await.0,
+                200
+            );
+            during.push(started.elapsed());
+        }
+    }
+    assert!(
+        refused >= 890,
+        "only {refused} of 1,000 guesses were refused"
+    );
+    let p = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() - 1]
+    };
+    eprintln!(
+        "sign-in from elsewhere: slowest idle {:?}, slowest during 1,000 guesses {:?}",
+        p(&mut idle),
+        p(&mut during)
+    );
+}
+
+#[tokio::test]
+async fn reset_requests_and_invite_guesses_are_limited_per_source() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let email = unique_email("owner");
+    app.signup_as("Peak", &email, "a long password").await.ok();
+    let mut last = 0;
+    for _ in 0..6 {
+        last = app
+            .post("/api/auth/password-reset", None, json!({"login": email}))
+            .await
+            .status
+            .as_u16();
+    }
+    assert_eq!(last, 429, "the 6th request for one address in an hour");
+    for _ in 0..50 {
+        let reply = app.get("/api/auth/invites/not-a-real-invite", None).await;
+        assert_eq!(reply.status, 404);
+    }
+    let reply = app.get("/api/auth/invites/not-a-real-invite", None).await;
+    assert_eq!((reply.status.as_u16(), reply.code()), (429, "rate.limited"));
+    // Elsewhere, nothing changed.
+    let res = elsewhere()
+        .get(format!("{}/api/auth/invites/not-a-real-invite", app.base))
+        .send()
+        .await
+        .expect("preview");
+    assert_eq!(res.status(), 404);
+}
+
+/// The counters the Lambdas share count every attempt, concurrent ones included.
+#[tokio::test]
+async fn store_counters_count_concurrent_attempts_on_dynamodb() {
+    use functions::domain::ports::Limits as _;
+    let store = std::sync::Arc::new(crate::common::fresh_dynamo_store().await);
+    let limits = std::sync::Arc::new(functions::adapters::limits::StoreLimits::new(store));
+    let ends_at = time::OffsetDateTime::now_utc().unix_timestamp() + 900;
+    let adds = (0..8).map(|_| {
+        let limits = limits.clone();
+        tokio::spawn(async move { limits.add("signin.source:10.0.0.9", 7, ends_at).await })
+    });
+    for add in futures::future::join_all(adds).await {
+        add.expect("task").expect("add");
+    }
+    assert_eq!(
+        limits
+            .count("signin.source:10.0.0.9", 7)
+            .await
+            .expect("count"),
+        8
+    );
+    assert_eq!(
+        limits
+            .count("signin.source:10.0.0.9", 8)
+            .await
+            .expect("count"),
+        0
+    );
+    assert_eq!(
+        limits
+            .count("signin.source:10.0.0.10", 7)
+            .await
+            .expect("count"),
+        0
+    );
+}
