@@ -56,12 +56,23 @@ fn session_of(r: AuthResponse) -> Session {
     }
 }
 
+/// Drops what the service worker kept of the API (conversations read offline).
+fn drop_cached_api() {
+    if let Some(caches) = web_sys::window().and_then(|w| w.caches().ok()) {
+        let _ = caches.delete("sideline-api-v1");
+    }
+}
+
 impl Reducible for SessionState {
     type Action = SessionAction;
 
     fn reduce(self: Rc<Self>, action: SessionAction) -> Rc<Self> {
         match action {
             SessionAction::SignedIn(r) => {
+                // What the service worker kept belongs to whoever was signed in before.
+                if self.current.as_ref().map(|s| s.user.id) != Some(r.user.id) {
+                    drop_cached_api();
+                }
                 let session = session_of(r);
                 let _ = LocalStorage::set(SESSION_KEY, &session);
                 set_token(Some(session.token.clone()));
@@ -74,9 +85,7 @@ impl Reducible for SessionState {
                 LocalStorage::delete(SESSION_KEY);
                 set_token(None);
                 // What the service worker kept of this person's conversations goes with them.
-                if let Some(caches) = web_sys::window().and_then(|w| w.caches().ok()) {
-                    let _ = caches.delete("sideline-api-v1");
-                }
+                drop_cached_api();
                 Rc::new(Self {
                     current: None,
                     ended: why,
