@@ -69,6 +69,43 @@ pub struct ModeChange {
     pub changed_at: OffsetDateTime,
 }
 
+/// What an audit entry records a change of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AuditKind {
+    /// A staff member's role (`admin`, `coach`).
+    Role,
+    /// Whether the person may sign in (`active`, `deactivated`).
+    Activation,
+    /// Who owns the business (before and after: the owners' names).
+    Ownership,
+    /// A client's coach (names; none is empty).
+    Coach,
+    /// A client's messaging mode (`one_way`, `two_way`).
+    Messaging,
+    /// A client's company (names; none is empty).
+    Company,
+}
+
+/// One change of who may do what: who made it, when, to whom, and what it was before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub kind: AuditKind,
+    /// Who it changed.
+    pub subject_id: UserId,
+    pub subject_name: String,
+    /// Who changed it (none: the system, as for a purchase by webhook).
+    pub actor_id: Option<UserId>,
+    pub actor_name: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: OffsetDateTime,
+}
+
 /// The signed-in person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

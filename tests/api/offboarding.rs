@@ -381,7 +381,88 @@ async fn a_staff_invite_is_sent_again_and_the_old_link_is_void(app: TestApp) {
     assert_eq!(refused(&after), (409, "staff.already_joined"));
 }
 
+async fn every_change_of_who_may_do_what_is_in_the_audit_log(app: TestApp) {
+    let owner = app.signup().await;
+    let (admin, _) = staff(&app, &owner, "Ada Admin", "admin").await;
+    let (coach, _) = staff(&app, &owner, "Cole Coach", "coach").await;
+    let maya = app.joined_client(&owner, "Maya", "two_way").await;
+    let luis = app.joined_client(&owner, "Luis", "two_way").await;
+    let acme = app.company(&owner, "Acme").await;
+    let client_path = format!("/api/clients/{}", maya.client_id);
+    app.put(
+        &format!("{client_path}/coach"),
+        Some(&admin.token),
+        json!({"coach_id": coach.user_id}),
+    )
+    .await
+    .ok();
+    app.put(
+        &format!("{client_path}/messaging"),
+        Some(&admin.token),
+        json!({"mode": "one_way"}),
+    )
+    .await
+    .ok();
+    app.patch(
+        &client_path,
+        Some(&owner.token),
+        json!({"company_id": acme["id"]}),
+    )
+    .await
+    .ok();
+    patch_staff(&app, &owner, &admin, json!({"role": "coach"}))
+        .await
+        .ok();
+
+    let log = app.get("/api/audit", Some(&owner.token)).await.ok();
+    let entries = log["items"].as_array().expect("items");
+    let seen: Vec<(&str, &str, &str, &str)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap_or_default(),
+                e["subject_name"].as_str().unwrap_or_default(),
+                e["before"].as_str().unwrap_or("-"),
+                e["after"].as_str().unwrap_or("-"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("role", "Ada Admin", "admin", "coach"),
+            ("company", "Maya", "-", "Acme"),
+            ("messaging", "Maya", "two_way", "one_way"),
+            ("coach", "Maya", "-", "Cole Coach"),
+        ],
+        "newest first"
+    );
+    assert_eq!(entries[3]["actor_name"], "Ada Admin");
+
+    // One person's entries; a coach reads their own client's, not another's; a client none.
+    let of_maya = app
+        .get(
+            &format!("/api/audit?user_id={}", maya.client_id),
+            Some(&coach.token),
+        )
+        .await
+        .ok();
+    assert_eq!(of_maya["items"].as_array().map(Vec::len), Some(3));
+    let of_luis = app
+        .get(
+            &format!("/api/audit?user_id={}", luis.client_id),
+            Some(&coach.token),
+        )
+        .await;
+    assert_eq!(of_luis.status, 404);
+    let whole = app.get("/api/audit", Some(&coach.token)).await;
+    assert_eq!(refused(&whole), (403, "auth.managers_only"));
+    let by_client = app.get("/api/audit", Some(&maya.session.token)).await;
+    assert_eq!(by_client.status, 403);
+}
+
 on_both_backends!(
+    every_change_of_who_may_do_what_is_in_the_audit_log,
     a_staff_invite_is_sent_again_and_the_old_link_is_void,
     a_deactivated_coach_is_out_at_once_and_their_clients_go_to_another,
     a_demoted_admin_sees_only_what_a_coach_sees_at_once,

@@ -666,6 +666,42 @@ impl Clients {
                 }
             }
             tx.extend(roster::writes(new, Some(old))?);
+            // Who may write where, and who may sign in: in the audit log. A purchase recorded
+            // by the store's webhook is the system's.
+            let actor = (reason == ModeChangeReason::Manual || caller.session().is_some())
+                .then_some(caller);
+            tx.extend(super::audit::entry(
+                actor,
+                new,
+                shared::model::AuditKind::Messaging,
+                super::audit::word(old.messaging),
+                super::audit::word(new.messaging),
+            )?);
+            tx.extend(super::audit::entry(
+                Some(caller),
+                new,
+                shared::model::AuditKind::Activation,
+                super::audit::activation(old.active),
+                super::audit::activation(new.active),
+            )?);
+            if old.company_id != new.company_id {
+                let name = |id: Option<CompanyId>| async move {
+                    Ok::<_, Error>(match id {
+                        Some(id) => super::companies::company(&*self.store, b, id)
+                            .await
+                            .ok()
+                            .map(|c| c.name),
+                        None => None,
+                    })
+                };
+                tx.extend(super::audit::entry(
+                    Some(caller),
+                    new,
+                    shared::model::AuditKind::Company,
+                    name(old.company_id).await?,
+                    name(new.company_id).await?,
+                )?);
+            }
             // What the caller adds was written before (an order delivered twice).
             tx.extend_or(extra(new)?, || {
                 Error::conflict(EXTRA_TAKEN, "This was recorded already.")

@@ -5,6 +5,7 @@
 //! here, through [`access`] and `shared::rules`.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod clients;
 pub mod companies;
@@ -41,6 +42,7 @@ use std::time::Duration;
 /// other services) it uses.
 pub struct Services {
     pub accounts: Accounts,
+    pub audit: audit::Audit,
     pub clients: Arc<Clients>,
     pub companies: Companies,
     pub conversations: Arc<Conversations>,
@@ -82,6 +84,7 @@ pub fn assemble_with(
     let clients = Arc::new(Clients::new(store.clone(), conversations.clone(), site_url));
     Arc::new(Services {
         accounts: Accounts::new(store.clone(), tokens, site_url, limits),
+        audit: audit::Audit::new(store.clone()),
         companies: Companies::new(store.clone(), conversations.clone()),
         groups: Groups::new(store.clone(), conversations.clone()),
         mass: MassMessages::new(store.clone(), clients.clone(), conversations.clone()),

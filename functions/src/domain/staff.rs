@@ -4,6 +4,7 @@
 //! admin writes the invite and nothing else. A coach is listed in the private conversations of
 //! the clients assigned to them.
 
+use super::audit;
 use super::auth::{Caller, new_invite};
 use super::*;
 use crate::store::members;
@@ -13,7 +14,7 @@ use crate::store::repo::{
 use anyhow::Context as _;
 use shared::UserId;
 use shared::api::{InviteStaffRequest, StaffWithInvite, UpdateStaffRequest};
-use shared::model::{Client, MessagingMode, Page, Role, StaffMember};
+use shared::model::{AuditKind, Client, MessagingMode, Page, Role, StaffMember};
 use shared::validate::{Email, Name};
 
 /// The staff list's entry for `user`.
@@ -242,10 +243,25 @@ impl Staff {
                 return Ok(Attempt::Done(after.value));
             }
             after.value.session_epoch = after.value.session_epoch.wrapping_add(1);
+            let (old, new) = (&before.value, &after.value);
             let mut tx = Writes::new();
             tx.push(after.update((b, id))?).push(repo::overwrite(
                 (b, id),
-                &StaffRecord::from(staff_entry(&after.value, after.value.joined())),
+                &StaffRecord::from(staff_entry(new, new.joined())),
+            )?);
+            tx.extend(audit::entry(
+                Some(caller),
+                new,
+                AuditKind::Role,
+                audit::word(old.role),
+                audit::word(new.role),
+            )?);
+            tx.extend(audit::entry(
+                Some(caller),
+                new,
+                AuditKind::Activation,
+                audit::activation(old.active),
+                audit::activation(new.active),
             )?);
             commit(&*self.store, tx, after.value).await
         })
@@ -335,6 +351,20 @@ impl Staff {
                     &StaffRecord::from(staff_entry(person, true)),
                 )?);
             }
+            tx.extend(audit::entry(
+                Some(caller),
+                &heir_after.value,
+                AuditKind::Ownership,
+                Some(owner.value.name.clone()),
+                Some(heir.value.name.clone()),
+            )?);
+            tx.extend(audit::entry(
+                Some(caller),
+                &owner_after.value,
+                AuditKind::Role,
+                audit::word(Role::Owner),
+                audit::word(Role::Admin),
+            )?);
             commit(&*self.store, tx, heir_after.value).await
         })
         .await?;
@@ -376,6 +406,13 @@ impl Staff {
             writes.extend(crate::store::roster::writes(
                 &after.value,
                 Some(&before.value),
+            )?);
+            writes.extend(audit::entry(
+                Some(caller),
+                &after.value,
+                AuditKind::Coach,
+                audit::name_of(&*self.store, b, old).await?,
+                audit::name_of(&*self.store, b, coach).await?,
             )?);
             // A client added straight into their company's channel has no private
             // conversation yet: the coach joins it when it is started.

@@ -19,8 +19,8 @@ use shared::api::{
     WebhookSecret,
 };
 use shared::model::{
-    Client, ConversationSummary, GroupMember, ModeChange, Page, Product, Purchase, PurchaseSource,
-    StaffMember,
+    AuditEntry, Client, ConversationSummary, GroupMember, ModeChange, Page, Product, Purchase,
+    PurchaseSource, StaffMember,
 };
 use shared::{ConversationId, UserId};
 use utoipa::IntoParams;
@@ -42,6 +42,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invite_staff, list_staff))
         .routes(routes!(assign_coach))
         .routes(routes!(update_staff))
+        .routes(routes!(audit_log))
         .routes(routes!(reinvite_staff))
 }
 
@@ -233,6 +234,31 @@ async fn webhook_purchase(
 pub struct PageQuery {
     cursor: Option<String>,
     limit: Option<usize>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// Only the entries of this person.
+    user_id: Option<UserId>,
+    cursor: Option<String>,
+    limit: Option<usize>,
+}
+
+/// The audit log, newest first: every change of roles, activation, ownership, coaches,
+/// messaging modes and companies (who, when, to whom, before and after). The whole log is the
+/// owner's and admins'; with `user_id`, one person's (a coach reads their own clients').
+#[utoipa::path(get, path = "/api/audit", tag = "permissions", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, body = Page<AuditEntry>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn audit_log(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<Json<Page<AuditEntry>>, ApiError> {
+    Ok(Json(
+        s.audit.page(&caller, q.user_id, q.cursor, q.limit).await?,
+    ))
 }
 
 /// Sets whether the client may write in their private conversation: `two_way`, or `one_way`

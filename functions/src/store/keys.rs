@@ -16,6 +16,24 @@ pub fn invite(token_hash: &str) -> Key {
     (format!("INVITE#{token_hash}"), "INVITE".into())
 }
 
+/// The business's audit log, newest last (`A#<ulid>`), and each person's own.
+pub fn audit(b: BusinessId, id: &str) -> Key {
+    (audit_pk(b, None), format!("{AUDIT_PREFIX}{id}"))
+}
+
+pub fn audit_of(b: BusinessId, subject: UserId, id: &str) -> Key {
+    (audit_pk(b, Some(subject)), format!("{AUDIT_PREFIX}{id}"))
+}
+
+pub fn audit_pk(b: BusinessId, subject: Option<UserId>) -> String {
+    match subject {
+        Some(u) => format!("B#{b}#AUDIT#U#{u}"),
+        None => format!("B#{b}#AUDIT"),
+    }
+}
+
+pub const AUDIT_PREFIX: &str = "A#";
+
 /// A rate limit's count of attempts for one key in one window.
 pub fn limit(key: &str, window: i64) -> Key {
     (format!("LIMIT#{key}"), format!("W#{window}"))

@@ -2,6 +2,7 @@
 //! partition by sort-key range with a cursor, transactional conditional writes), its two
 //! adapters, and the repositories written once on top of it.
 
+pub mod audit;
 pub mod changes;
 pub mod companies;
 pub mod connections;

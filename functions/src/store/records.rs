@@ -7,9 +7,9 @@
 use serde::{Deserialize, Serialize};
 use shared::api::{Invite, WebhookPurchaseResult};
 use shared::model::{
-    Client, Company, DefaultChannel, MassMessage, MassStatus, Message, MessagingMode, ModeChange,
-    ModeChangeReason, Product, ProductGrant, Purchase, PurchaseSource, Reaction, Reactor,
-    Recipients, Role, Settings, StaffMember, WelcomeMessage,
+    AuditEntry, AuditKind, Client, Company, DefaultChannel, MassMessage, MassStatus, Message,
+    MessagingMode, ModeChange, ModeChangeReason, Product, ProductGrant, Purchase, PurchaseSource,
+    Reaction, Reactor, Recipients, Role, Settings, StaffMember, WelcomeMessage,
 };
 use shared::{CompanyId, ConversationId, MassMessageId, MessageId, ProductId, PurchaseId, UserId};
 use time::OffsetDateTime;
@@ -485,3 +485,30 @@ mod tests {
         }
     }
 }
+
+/// An audit entry as stored (in the business's log and in its subject's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub kind: AuditKind,
+    pub subject_id: UserId,
+    pub subject_name: String,
+    pub actor_id: Option<UserId>,
+    pub actor_name: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+mirrors!(
+    AuditRecord,
+    AuditEntry {
+        kind,
+        subject_id,
+        subject_name,
+        actor_id,
+        actor_name,
+        before,
+        after,
+        at
+    }
+);
