@@ -29,6 +29,7 @@ pub enum Route {
     Companies,
     MassMessage,
     Settings,
+    Audit,
     Clients,
     ClientProfile { id: UserId },
     ClientChat { id: UserId },
@@ -67,6 +68,7 @@ impl Route {
             ["companies"] => Route::Companies,
             ["mass"] => Route::MassMessage,
             ["settings"] => Route::Settings,
+            ["audit"] => Route::Audit,
             ["clients"] => Route::Clients,
             ["clients", raw] => raw
                 .parse()
@@ -93,6 +95,7 @@ impl Route {
             Route::Companies => "/companies",
             Route::MassMessage => "/mass",
             Route::Settings => "/settings",
+            Route::Audit => "/audit",
             Route::Clients => "/clients",
             Route::NotFound => "/404",
             Route::Invite { token } => return format!("/invite/{token}"),
@@ -317,6 +320,7 @@ mod tests {
             Route::Companies,
             Route::MassMessage,
             Route::Settings,
+            Route::Audit,
             Route::Clients,
             Route::ClientProfile { id: client },
             Route::ClientChat { id: client },

@@ -1424,7 +1424,8 @@ async fn sessions_end_on_every_device_and_say_why() -> Result<()> {
 }
 
 /// 14. The owner deactivates a coach from the Team page while the coach's tab is open: the
-/// coach is signed out within seconds and told why, and cannot sign in again.
+/// coach is signed out within seconds and told why, and cannot sign in again; the audit log
+/// shows the change.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_deactivated_coach_is_signed_out_within_seconds() -> Result<()> {
     let h = Harness::start().await?;
@@ -1469,6 +1470,17 @@ async fn a_deactivated_coach_is_signed_out_within_seconds() -> Result<()> {
             .await?;
         owner
             .screenshot(&output_dir().join("14-team-deactivated.png"))
+            .await?;
+        // The audit log says who did it, to whom, before and after.
+        owner.click(By::Css(".tabs a[href='/audit']")).await?;
+        owner
+            .until(
+                "the audit log's entry",
+                "return document.body.innerText.includes('changed the access of Jess Moreno: active → deactivated')",
+            )
+            .await?;
+        owner
+            .screenshot(&output_dir().join("14-audit.png"))
             .await?;
         coach
             .until(

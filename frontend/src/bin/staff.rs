@@ -1,7 +1,9 @@
 //! The staff app: the dashboard of a business's owner, admins and coaches, served at `/`.
 
 use sideline_frontend::app::{Frame, Kind, Route, Signed, tab};
-use sideline_frontend::pages::{account::Account, auth::*, business, clients, groups, inbox};
+use sideline_frontend::pages::{
+    account::Account, audit, auth::*, business, clients, groups, inbox,
+};
 use sideline_frontend::pages::{products::Products, staff::Team, tools::staff_tools};
 use sideline_frontend::router::{Redirect, use_route};
 use yew::prelude::*;
@@ -36,6 +38,7 @@ fn switch(route: Route) -> Html {
         Route::Companies => signed(html! { <business::Companies /> }),
         Route::MassMessage => signed(html! { <business::MassMessagePage /> }),
         Route::Settings => signed(html! { <business::SettingsPage /> }),
+        Route::Audit => signed(html! { <audit::AuditLog /> }),
         Route::NewGroup => signed(html! { <groups::NewGroup /> }),
         Route::ClientProfile { id } => signed(html! { <clients::ClientProfile {id} /> }),
         Route::ClientChat { id } => signed(html! { <clients::ClientProfile {id} chat=true /> }),
@@ -70,6 +73,7 @@ fn Nav() -> Html {
             if manages { { tab(Route::Products, "Products", at(Route::Products)) } }
             { tab(Route::Team, "Team", at(Route::Team)) }
             if manages { { tab(Route::Settings, "Settings", at(Route::Settings)) } }
+            if manages { { tab(Route::Audit, "Audit", at(Route::Audit)) } }
         </>
     }
 }

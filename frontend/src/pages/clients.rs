@@ -556,6 +556,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                     <FormError error={(*error).clone()} />
                     <div class="actions">
                         if !c.joined && c.active { <button class="ghost" onclick={reinvite}>{ "New invite link" }</button> }
+                        <Link to={Route::Audit} query={crate::router::query(&[("user_id", &props.id.to_string())])} classes="button ghost">{ "Access history" }</Link>
                         if sets_mode {
                             <button class="ghost" onclick={toggle_active}>{ if c.active { "Deactivate" } else { "Reactivate" } }</button>
                         }

@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod account;
+pub mod audit;
 pub mod auth;
 pub mod business;
 pub mod clients;

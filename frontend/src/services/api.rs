@@ -272,6 +272,17 @@ pub fn reinvite_staff(id: UserId) -> impl Future<Output = Result<StaffWithInvite
     post(format!("/api/staff/{id}/invite"), &Empty {})
 }
 
+/// A page of the audit log: everyone's, or one person's.
+pub fn audit(
+    person: Option<UserId>,
+    cursor: Option<String>,
+) -> impl Future<Output = Result<Page<AuditEntry>, ApiError>> {
+    let mut query: Query = Vec::new();
+    query.extend(person.map(|p| ("user_id", p.to_string())));
+    query.extend(cursor.map(|c| ("cursor", c)));
+    get_with("/api/audit".into(), query)
+}
+
 pub fn assign_coach(
     client: UserId,
     coach_id: Option<UserId>,
