@@ -75,11 +75,21 @@ impl Rule {
         (window, (window + 1) * self.window_secs)
     }
 
-    /// Refuses (429) when `subject` has used this window.
+    /// Refuses (429) when `subject` has used its allowance: the attempts of this window plus
+    /// those of the one before, weighted by how much of it still overlaps the last
+    /// `window_secs` (a sliding window: a new window does not hand out a fresh allowance the
+    /// moment it starts).
     pub async fn check(&self, limits: &dyn Limits, subject: Subject<'_>) -> super::Result<()> {
         let now = super::now().unix_timestamp();
         let (window, ends_at) = self.window(now);
-        if limits.count(&self.key(&subject), window).await? < self.limit {
+        let key = self.key(&subject);
+        let current = limits.count(&key, window).await?;
+        let previous = match current < self.limit {
+            true => limits.count(&key, window - 1).await?,
+            false => 0,
+        };
+        let overlap = (ends_at - now) as f64 / self.window_secs as f64;
+        if f64::from(current) + f64::from(previous) * overlap < f64::from(self.limit) {
             return Ok(());
         }
         Err(Error::Limited {
@@ -138,5 +148,35 @@ mod tests {
         rule.take(&limits, Subject::Source(ip))
             .await
             .expect("a source");
+    }
+
+    #[tokio::test]
+    async fn a_new_window_does_not_hand_out_a_fresh_allowance_at_once() {
+        let limits = MemoryLimits::default();
+        let rule = Rule {
+            name: "test",
+            limit: 3,
+            window_secs: 1_000_000,
+        };
+        let (window, _) = rule.window(crate::domain::now().unix_timestamp());
+        let key = rule.key(&Subject::Account("c", None));
+        // The window before was used many times over: it still weighs on this one.
+        for _ in 0..1000 {
+            limits.add(&key, window - 1, 0).await.expect("count");
+        }
+        assert!(
+            rule.check(&limits, Subject::Account("c", None))
+                .await
+                .is_err(),
+            "the last window's attempts count"
+        );
+        // Long ago, nothing counts.
+        let old = rule.key(&Subject::Account("d", None));
+        for _ in 0..1000 {
+            limits.add(&old, window - 2, 0).await.expect("count");
+        }
+        rule.check(&limits, Subject::Account("d", None))
+            .await
+            .expect("two windows back is forgotten");
     }
 }
