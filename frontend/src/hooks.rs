@@ -212,6 +212,111 @@ where
     Fetch { state, generation }
 }
 
+/// A list read page by page: the first page loads like [`use_fetch`] (again when `deps`
+/// change), and [`Paged::more`] appends the pages after it until the first is loaded again.
+pub struct Paged<T> {
+    pub first: Fetch<shared::model::Page<T>>,
+    later: UseStateHandle<Option<shared::model::Page<T>>>,
+    more_error: UseStateHandle<Option<String>>,
+    more: Callback<MouseEvent>,
+}
+
+impl<T: Clone + 'static> Paged<T> {
+    /// Everything read so far, in order.
+    pub fn items(&self) -> Vec<T> {
+        self.first
+            .data()
+            .map(|p| p.items.iter())
+            .into_iter()
+            .flatten()
+            .chain(self.later.iter().flat_map(|p| p.items.iter()))
+            .cloned()
+            .collect()
+    }
+
+    /// Whether there is more to read.
+    pub fn has_more(&self) -> bool {
+        next_cursor(&self.first, &self.later).is_some()
+    }
+
+    /// Reads the next page.
+    pub fn more(&self) -> Callback<MouseEvent> {
+        self.more.clone()
+    }
+
+    /// Why the last "more" failed.
+    pub fn more_error(&self) -> Option<String> {
+        (*self.more_error).clone()
+    }
+}
+
+fn next_cursor<T: Clone + 'static>(
+    first: &Fetch<shared::model::Page<T>>,
+    later: &UseStateHandle<Option<shared::model::Page<T>>>,
+) -> Option<String> {
+    match (&**later, first.data()) {
+        (Some(p), _) => p.next_cursor.clone(),
+        (None, Some(p)) => p.next_cursor.clone(),
+        (None, None) => None,
+    }
+}
+
+#[hook]
+pub fn use_paged<T, D, F, Fut>(deps: D, load: F) -> Paged<T>
+where
+    T: Clone + PartialEq + 'static,
+    D: PartialEq + Clone + 'static,
+    F: Fn(D, Option<String>) -> Fut + 'static,
+    Fut: std::future::Future<
+            Output = Result<shared::model::Page<T>, crate::services::requests::ApiError>,
+        > + 'static,
+{
+    let load = Rc::new(load);
+    let first = {
+        let load = load.clone();
+        use_fetch(deps.clone(), move |d| load(d, None))
+    };
+    let later = use_state(|| None::<shared::model::Page<T>>);
+    let more_error = use_state(|| None::<String>);
+    {
+        let (later, more_error) = (later.clone(), more_error.clone());
+        use_effect_with((deps.clone(), first.data().cloned()), move |_| {
+            later.set(None);
+            more_error.set(None);
+        });
+    }
+    let more = {
+        let (first, later, more_error) = (first.clone(), later.clone(), more_error.clone());
+        Callback::from(move |_| {
+            let Some(cursor) = next_cursor(&first, &later) else {
+                return;
+            };
+            let request = load(deps.clone(), Some(cursor));
+            let (later, more_error) = (later.clone(), more_error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match request.await {
+                    Ok(page) => {
+                        let mut items = (*later).clone().map(|p| p.items).unwrap_or_default();
+                        items.extend(page.items);
+                        later.set(Some(shared::model::Page {
+                            items,
+                            next_cursor: page.next_cursor,
+                        }));
+                        more_error.set(None);
+                    }
+                    Err(e) => more_error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    Paged {
+        first,
+        later,
+        more_error,
+        more,
+    }
+}
+
 /// What a screen shows of a load while it has nothing to show yet or the load failed: "Loading…",
 /// or the error with a way to try again. Nothing once the data is here.
 pub fn load_status<T: Clone + 'static>(fetch: &Fetch<T>) -> Html {

@@ -4,11 +4,11 @@
 use crate::app::Route;
 use crate::components::field::FormError;
 use crate::format;
-use crate::hooks::{load_status, use_fetch};
+use crate::hooks::{load_status, use_paged};
 use crate::router::{Link, query, use_location};
 use crate::services::api;
 use shared::UserId;
-use shared::model::{AuditEntry, AuditKind, Page};
+use shared::model::AuditKind;
 use yew::prelude::*;
 
 fn what(kind: AuditKind) -> &'static str {
@@ -36,49 +36,11 @@ fn shown(value: &Option<String>) -> String {
 pub fn AuditLog() -> Html {
     let location = use_location();
     let person: Option<UserId> = location.param("user_id").and_then(|id| id.parse().ok());
-    let first = use_fetch(
-        person,
-        |person| async move { api::audit(person, None).await },
-    );
-    let later = use_state(|| None::<Page<AuditEntry>>);
-    let more_error = use_state(|| None::<String>);
-    {
-        let later = later.clone();
-        use_effect_with(person, move |_| later.set(None));
-    }
-    let cursor = match (&*later, first.data()) {
-        (Some(p), _) => p.next_cursor.clone(),
-        (None, Some(p)) => p.next_cursor.clone(),
-        (None, None) => None,
-    };
-    let entries: Vec<AuditEntry> = first
-        .data()
-        .map(|p| p.items.iter())
-        .into_iter()
-        .flatten()
-        .chain(later.iter().flat_map(|p| p.items.iter()))
-        .cloned()
-        .collect();
-    let more = {
-        let (later, more_error, cursor) = (later.clone(), more_error.clone(), cursor.clone());
-        Callback::from(move |_| {
-            let Some(c) = cursor.clone() else { return };
-            let (later, more_error) = (later.clone(), more_error.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::audit(person, Some(c)).await {
-                    Ok(page) => {
-                        let mut items = (*later).clone().map(|p| p.items).unwrap_or_default();
-                        items.extend(page.items);
-                        later.set(Some(Page {
-                            items,
-                            next_cursor: page.next_cursor,
-                        }));
-                    }
-                    Err(e) => more_error.set(Some(e.message)),
-                }
-            });
-        })
-    };
+    let list = use_paged(person, |person, cursor| async move {
+        api::audit(person, cursor).await
+    });
+    let first = list.first.clone();
+    let entries = list.items();
     html! {
         <div class="page audit">
             <div class="page-head">
@@ -103,8 +65,8 @@ pub fn AuditLog() -> Html {
                     </li>
                 }) }
             </ul>
-            <FormError error={(*more_error).clone()} />
-            if cursor.is_some() { <button class="ghost more" onclick={more}>{ "Show more" }</button> }
+            <FormError error={list.more_error()} />
+            if list.has_more() { <button class="ghost more" onclick={list.more()}>{ "Show more" }</button> }
         </div>
     }
 }

@@ -6,12 +6,12 @@ use crate::components::conversation::ConversationView;
 use crate::components::field::{
     Choice, Field, FormError, RadioGroup, bind, bind_text, reset, set, use_form,
 };
-use crate::hooks::{load_status, use_fetch};
+use crate::hooks::{load_status, use_fetch, use_paged};
 use crate::pages::business::use_company_filter;
 use crate::router::Link;
 use crate::services::api;
 use shared::api::{ClientWithInvite, CreateClientRequest, UpdateClientRequest};
-use shared::model::{Client, ConversationKind, MessagingMode, ModeChangeReason, Page};
+use shared::model::{Client, ConversationKind, MessagingMode, ModeChangeReason};
 use shared::{CompanyId, ConversationId, MessageId, UserId};
 use yew::prelude::*;
 
@@ -52,59 +52,11 @@ pub fn Clients() -> Html {
     // The first page follows the search, the company and a client just added; "Show more"
     // appends the pages after it, until the first page is loaded again.
     let deps = ((*q).clone(), *company, added.as_ref().map(|a| a.client.id));
-    let first = use_fetch(deps.clone(), |(q, company, _)| async move {
-        api::clients(&q, company, None).await
+    let list = use_paged(deps, |(q, company, _), cursor| async move {
+        api::clients(&q, company, cursor).await
     });
-    let later = use_state(|| None::<Page<Client>>);
-    let more_error = use_state(|| None::<String>);
-    {
-        let (later, more_error) = (later.clone(), more_error.clone());
-        use_effect_with((deps, first.data().cloned()), move |_| {
-            later.set(None);
-            more_error.set(None);
-        });
-    }
-    let cursor = match (&*later, first.data()) {
-        (Some(later), _) => later.next_cursor.clone(),
-        (None, Some(first)) => first.next_cursor.clone(),
-        (None, None) => None,
-    };
-    let items: Vec<Client> = first
-        .data()
-        .map(|p| p.items.iter())
-        .into_iter()
-        .flatten()
-        .chain(later.iter().flat_map(|p| p.items.iter()))
-        .cloned()
-        .collect();
-    let more = {
-        let (later, more_error, q, company, cursor) = (
-            later.clone(),
-            more_error.clone(),
-            q.clone(),
-            company.clone(),
-            cursor.clone(),
-        );
-        Callback::from(move |_| {
-            let Some(c) = cursor.clone() else { return };
-            let (later, more_error, q) = (later.clone(), more_error.clone(), (*q).clone());
-            let company = *company;
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::clients(&q, company, Some(c)).await {
-                    Ok(page) => {
-                        let mut all = (*later).clone().map(|p| p.items).unwrap_or_default();
-                        all.extend(page.items);
-                        later.set(Some(Page {
-                            items: all,
-                            next_cursor: page.next_cursor,
-                        }));
-                        more_error.set(None);
-                    }
-                    Err(e) => more_error.set(Some(e.message)),
-                }
-            });
-        })
-    };
+    let first = list.first.clone();
+    let items = list.items();
     let on_search = bind_text(&q);
     let on_company = {
         let company = company.clone();
@@ -173,8 +125,8 @@ pub fn Clients() -> Html {
                     </li>
                 }) }
             </ul>
-            <FormError error={(*more_error).clone()} />
-            if cursor.is_some() { <button class="ghost more" onclick={more}>{ "Show more" }</button> }
+            <FormError error={list.more_error()} />
+            if list.has_more() { <button class="ghost more" onclick={list.more()}>{ "Show more" }</button> }
         </div>
     }
 }

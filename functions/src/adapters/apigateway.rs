@@ -32,6 +32,26 @@ impl ApiGatewayRealtime {
     }
 }
 
+impl ApiGatewayRealtime {
+    /// Every open connection of `user`, every page of them.
+    async fn connections_of(
+        &self,
+        business: BusinessId,
+        user: UserId,
+    ) -> anyhow::Result<Vec<crate::store::repo::ConnectionRecord>> {
+        let mut all = Vec::new();
+        let mut cursor = None;
+        loop {
+            let (page, next) = connections::of_person(&*self.store, business, user, cursor).await?;
+            all.extend(page);
+            match next {
+                Some(n) => cursor = Some(n),
+                None => return Ok(all),
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl Realtime for ApiGatewayRealtime {
     async fn push(
@@ -41,33 +61,25 @@ impl Realtime for ApiGatewayRealtime {
         event: &ServerEvent,
     ) -> anyhow::Result<()> {
         let payload = serde_json::to_vec(event)?;
-        let mut cursor = None;
-        loop {
-            let (connections, next) =
-                connections::of_person(&*self.store, business, user, cursor).await?;
-            for c in connections {
-                let sent = self
-                    .client
-                    .post_to_connection()
-                    .connection_id(&c.connection_id)
-                    .data(Blob::new(payload.clone()))
-                    .send()
-                    .await;
-                if let Err(e) = sent {
-                    if e.as_service_error().is_some_and(|s| s.is_gone_exception()) {
-                        connections::forget(&*self.store, &c.connection_id)
-                            .await
-                            .context("removing a gone connection")?;
-                    } else {
-                        tracing::warn!(error = %aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&e), "PostToConnection failed");
-                    }
+        for c in self.connections_of(business, user).await? {
+            let sent = self
+                .client
+                .post_to_connection()
+                .connection_id(&c.connection_id)
+                .data(Blob::new(payload.clone()))
+                .send()
+                .await;
+            if let Err(e) = sent {
+                if e.as_service_error().is_some_and(|s| s.is_gone_exception()) {
+                    connections::forget(&*self.store, &c.connection_id)
+                        .await
+                        .context("removing a gone connection")?;
+                } else {
+                    tracing::warn!(error = %aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&e), "PostToConnection failed");
                 }
             }
-            match next {
-                Some(n) => cursor = Some(n),
-                None => return Ok(()),
-            }
         }
+        Ok(())
     }
 
     async fn end_sessions(

@@ -611,11 +611,7 @@ impl Accounts {
         source: Option<IpAddr>,
     ) -> Result<AuthResponse> {
         let account = login_name(login);
-        if let Some(ip) = source {
-            limits::SIGN_IN_SOURCE
-                .check(&*self.limits, Subject::Source(ip))
-                .await?;
-        }
+        self.check_source(limits::SIGN_IN_SOURCE, source).await?;
         if let Some(name) = &account {
             limits::SIGN_IN_ACCOUNT
                 .check(&*self.limits, Subject::Account(name, source))
@@ -637,6 +633,14 @@ impl Accounts {
         result
     }
 
+    /// Refuses when `source` (if known) has used its allowance under `rule`.
+    async fn check_source(&self, rule: limits::Rule, source: Option<IpAddr>) -> Result<()> {
+        match source {
+            Some(ip) => rule.check(&*self.limits, Subject::Source(ip)).await,
+            None => Ok(()),
+        }
+    }
+
     /// Counts a link that did not work against `source`, under `rule`.
     async fn count_failure<T>(
         &self,
@@ -656,11 +660,7 @@ impl Accounts {
         token: &str,
         source: Option<IpAddr>,
     ) -> Result<InvitePreview> {
-        if let Some(ip) = source {
-            limits::INVITE_SOURCE
-                .check(&*self.limits, Subject::Source(ip))
-                .await?;
-        }
+        self.check_source(limits::INVITE_SOURCE, source).await?;
         let result = self.invite_preview(token).await;
         self.count_failure(limits::INVITE_SOURCE, source, result)
             .await
@@ -673,11 +673,7 @@ impl Accounts {
         password: String,
         source: Option<IpAddr>,
     ) -> Result<AuthResponse> {
-        if let Some(ip) = source {
-            limits::INVITE_SOURCE
-                .check(&*self.limits, Subject::Source(ip))
-                .await?;
-        }
+        self.check_source(limits::INVITE_SOURCE, source).await?;
         let result = self.accept_invite(token, password).await;
         self.count_failure(limits::INVITE_SOURCE, source, result)
             .await
@@ -709,11 +705,7 @@ impl Accounts {
         password: String,
         source: Option<IpAddr>,
     ) -> Result<AuthResponse> {
-        if let Some(ip) = source {
-            limits::RESET_SOURCE
-                .check(&*self.limits, Subject::Source(ip))
-                .await?;
-        }
+        self.check_source(limits::RESET_SOURCE, source).await?;
         let result = self.confirm_password_reset(token, password).await;
         match &result {
             // A weak new password is not a guess at a link.
