@@ -296,7 +296,44 @@ async fn the_purchase_webhook_is_signed_fresh_and_applied_once(app: TestApp) {
     assert_eq!(code(r), (403, "auth.managers_only".into()));
 }
 
+async fn guessing_a_business_s_webhook_signature_is_refused_after_a_hundred_tries(app: TestApp) {
+    let coach = app.signup().await;
+    let (business, secret) = app.webhook_secret(&coach).await;
+    let program = product(&app, &coach, "Program only", "one_way").await;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let order = json!({"order_id": "shop-1", "product_id": program, "email": "b@shop.example", "name": "B"});
+    for _ in 0..100 {
+        let guess = deliver(&app, &business, "not-the-secret", now, &order).await;
+        assert_eq!(guess.status.as_u16(), 401);
+    }
+    let refused = deliver(&app, &business, "not-the-secret", now, &order).await;
+    assert_eq!(
+        (refused.status.as_u16(), refused.code()),
+        (429, "rate.limited")
+    );
+    // The store's own deliveries, from elsewhere, are not held up.
+    let body = order.to_string();
+    let res = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .expect("client")
+        .post(format!("{}/api/webhooks/purchases", app.base))
+        .header("content-type", "application/json")
+        .header("x-sideline-business", &business)
+        .header("x-sideline-timestamp", now.to_string())
+        .header(
+            "x-sideline-signature",
+            webhook_signature(&secret, now, body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("deliver");
+    assert_eq!(res.status(), 201);
+}
+
 on_both_backends!(
+    guessing_a_business_s_webhook_signature_is_refused_after_a_hundred_tries,
     products_set_the_mode_of_whoever_buys_them,
     the_purchase_webhook_is_signed_fresh_and_applied_once
 );

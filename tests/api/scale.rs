@@ -205,6 +205,45 @@ async fn many_admins_and_clients(app: TestApp, admin_count: usize, client_count:
     assert_eq!(unread_of(&early, &writers[2].conversation_id), 0);
     let other = whole_inbox(&app, &admins[2]).await;
     assert_eq!(unread_of(&other, &writers[2].conversation_id), 3);
+
+    // Access ends at once, whatever the size of the business: an admin demoted to coach sees
+    // none of the clients' conversations, one deactivated cannot sign in; the others see as
+    // before.
+    let (demoted, gone) = (&admins[3], &admins[4]);
+    let staff = app.get("/api/staff", Some(&owner.token)).await.ok();
+    let email_of = |s: &Session| {
+        staff["items"]
+            .as_array()
+            .and_then(|all| all.iter().find(|x| x["id"] == s.user_id.as_str()))
+            .and_then(|x| x["email"].as_str())
+            .expect("listed")
+            .to_owned()
+    };
+    let (demoted_email, gone_email) = (email_of(demoted), email_of(gone));
+    for (who, body) in [
+        (demoted, json!({"role": "coach"})),
+        (gone, json!({"active": false})),
+    ] {
+        app.patch(
+            &format!("/api/staff/{}", who.user_id),
+            Some(&owner.token),
+            body,
+        )
+        .await
+        .ok();
+        assert_eq!(app.get("/api/me", Some(&who.token)).await.status, 401);
+    }
+    let as_coach = session_of(&app.login(&demoted_email, "staff password").await.ok());
+    assert!(
+        whole_inbox(&app, &as_coach).await.is_empty(),
+        "a demoted admin sees none of the clients' conversations"
+    );
+    assert_eq!(
+        app.login(&gone_email, "staff password").await.code(),
+        "auth.deactivated"
+    );
+    let still = whole_inbox(&app, &admins[2]).await;
+    assert_eq!(still.len(), other.len(), "the other admins see as before");
 }
 
 #[tokio::test]

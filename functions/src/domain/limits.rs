@@ -54,6 +54,14 @@ pub const RESET_SOURCE: Rule = Rule {
     window_secs: 3600,
 };
 
+/// Purchase webhook deliveries with a bad signature, per business and source: 100 per 15
+/// minutes.
+pub const WEBHOOK_BUSINESS: Rule = Rule {
+    name: "webhook.business",
+    limit: 100,
+    window_secs: 900,
+};
+
 /// Who an attempt is counted against.
 pub enum Subject<'a> {
     /// An account (its login name) as tried from a source (when known).

@@ -83,12 +83,12 @@ pub fn assemble_with(
     let conversations = Arc::new(Conversations::new(store.clone(), realtime));
     let clients = Arc::new(Clients::new(store.clone(), conversations.clone(), site_url));
     Arc::new(Services {
-        accounts: Accounts::new(store.clone(), tokens, site_url, limits),
+        accounts: Accounts::new(store.clone(), tokens, site_url, limits.clone()),
         audit: audit::Audit::new(store.clone()),
         companies: Companies::new(store.clone(), conversations.clone()),
         groups: Groups::new(store.clone(), conversations.clone()),
         mass: MassMessages::new(store.clone(), clients.clone(), conversations.clone()),
-        products: Products::new(store.clone(), clients.clone()),
+        products: Products::new(store.clone(), clients.clone(), limits.clone()),
         settings: BusinessSettings::new(store.clone()),
         staff: Staff::new(store, site_url),
         clients,

@@ -90,11 +90,21 @@ fn order_hash(order_id: &str) -> String {
 pub struct Products {
     store: Arc<dyn Store>,
     clients: Arc<Clients>,
+    /// The rate limits' counters: deliveries with a bad signature, per business.
+    limits: Arc<dyn super::ports::Limits>,
 }
 
 impl Products {
-    pub(super) fn new(store: Arc<dyn Store>, clients: Arc<Clients>) -> Self {
-        Self { store, clients }
+    pub(super) fn new(
+        store: Arc<dyn Store>,
+        clients: Arc<Clients>,
+        limits: Arc<dyn super::ports::Limits>,
+    ) -> Self {
+        Self {
+            store,
+            clients,
+            limits,
+        }
     }
 
     /// Defines a product.
@@ -293,15 +303,38 @@ impl Products {
     }
 
     /// A purchase reported by an online store. `business`, `timestamp` and `signature` come
-    /// from the request's headers, `body` is its raw body.
+    /// from the request's headers, `body` is its raw body, `source` where it came from.
     pub async fn webhook_purchase(
         &self,
         business: &str,
         timestamp: &str,
         signature: &str,
         body: &[u8],
+        source: Option<std::net::IpAddr>,
     ) -> Result<(WebhookPurchaseResult, bool)> {
         let b: BusinessId = business.parse().map_err(|_| unauthenticated_webhook())?;
+        // Guessing at a business's signatures from one source is refused once that source
+        // used its allowance; the store's own deliveries, from elsewhere, are not.
+        let guesses = || super::limits::Subject::Account(business, source);
+        super::limits::WEBHOOK_BUSINESS
+            .check(&*self.limits, guesses())
+            .await?;
+        let result = self.signed_purchase(b, timestamp, signature, body).await;
+        if matches!(&result, Err(e) if e.code() == Some("webhook.bad_signature")) {
+            super::limits::WEBHOOK_BUSINESS
+                .add(&*self.limits, guesses())
+                .await?;
+        }
+        result
+    }
+
+    async fn signed_purchase(
+        &self,
+        b: BusinessId,
+        timestamp: &str,
+        signature: &str,
+        body: &[u8],
+    ) -> Result<(WebhookPurchaseResult, bool)> {
         let at: i64 = timestamp
             .trim()
             .parse()

@@ -3,7 +3,7 @@
 //! them, their settings, their members' roles and posting rights.
 
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Source};
 use crate::domain::AppState;
 use crate::domain::auth::Caller;
 use axum::Json;
@@ -194,14 +194,17 @@ async fn webhook_secret(
 
 /// A purchase from the business's online store, signed with its webhook secret (see
 /// `WebhookPurchaseRequest`). 201 when applied, 200 with the same answer when the order was
-/// delivered before; 401 `webhook.bad_signature` or `webhook.stale` when not trusted.
+/// delivered before; 401 `webhook.bad_signature` or `webhook.stale` when not trusted; 429 once
+/// the deliveries with a bad signature for a business from one source used their allowance.
 #[utoipa::path(post, path = "/api/webhooks/purchases", tag = "permissions", request_body = WebhookPurchaseRequest,
     params(("X-Sideline-Business" = String, Header), ("X-Sideline-Timestamp" = String, Header),
            ("X-Sideline-Signature" = String, Header)),
     responses((status = 201, body = WebhookPurchaseResult), (status = 200, body = WebhookPurchaseResult),
-              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, description = "too many deliveries with a bad signature: wait `Retry-After` seconds", body = ErrorBody)))]
 async fn webhook_purchase(
     State(s): State<AppState>,
+    Source(source): Source,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<WebhookPurchaseResult>), ApiError> {
@@ -219,6 +222,7 @@ async fn webhook_purchase(
             &header("x-sideline-timestamp"),
             &header("x-sideline-signature"),
             &body,
+            source,
         )
         .await?;
     let status = if applied {
