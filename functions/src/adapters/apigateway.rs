@@ -6,6 +6,7 @@ use crate::store::{Store, connections};
 use anyhow::Context as _;
 use async_trait::async_trait;
 use aws_sdk_apigatewaymanagement::Client;
+use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use shared::events::{ServerEvent, SessionEndReason, SessionEnded};
 use shared::{BusinessId, UserId};
@@ -33,6 +34,21 @@ impl ApiGatewayRealtime {
 }
 
 impl ApiGatewayRealtime {
+    /// Sends `payload` to one connection.
+    async fn post(
+        &self,
+        connection_id: &str,
+        payload: &[u8],
+    ) -> Result<(), aws_sdk_apigatewaymanagement::error::SdkError<PostToConnectionError>> {
+        self.client
+            .post_to_connection()
+            .connection_id(connection_id)
+            .data(Blob::new(payload.to_vec()))
+            .send()
+            .await
+            .map(|_| ())
+    }
+
     /// Every open connection of `user`, every page of them.
     async fn connections_of(
         &self,
@@ -62,14 +78,7 @@ impl Realtime for ApiGatewayRealtime {
     ) -> anyhow::Result<()> {
         let payload = serde_json::to_vec(event)?;
         for c in self.connections_of(business, user).await? {
-            let sent = self
-                .client
-                .post_to_connection()
-                .connection_id(&c.connection_id)
-                .data(Blob::new(payload.clone()))
-                .send()
-                .await;
-            if let Err(e) = sent {
+            if let Err(e) = self.post(&c.connection_id, &payload).await {
                 if e.as_service_error().is_some_and(|s| s.is_gone_exception()) {
                     connections::forget(&*self.store, &c.connection_id)
                         .await
@@ -107,13 +116,7 @@ impl Realtime for ApiGatewayRealtime {
         }
         for c in ending {
             // Told why, then closed; a socket already gone needs neither.
-            let _ = self
-                .client
-                .post_to_connection()
-                .connection_id(&c.connection_id)
-                .data(Blob::new(payload.clone()))
-                .send()
-                .await;
+            let _ = self.post(&c.connection_id, &payload).await;
             let closed = self
                 .client
                 .delete_connection()

@@ -274,8 +274,11 @@ pub fn invite_mail(
     let Some(to) = user.email.clone() else {
         return Ok(None);
     };
-    let view = super::clients::invite_view(token.to_owned(), now(), user.role);
-    let link = format!("{}{}", site_url.trim_end_matches('/'), view.url);
+    let link = format!(
+        "{}{}/invite/{token}",
+        site_url.trim_end_matches('/'),
+        super::clients::app_base(user.role)
+    );
     let first = user.name.split_whitespace().next().unwrap_or(&user.name);
     let what = match user.role.is_staff() {
         true => "to join the team",
@@ -484,10 +487,7 @@ impl Accounts {
         let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
         let hash = hash_token(&token);
         let created_at = now();
-        let app = match user.role.is_staff() {
-            true => "",
-            false => "/c",
-        };
+        let app = super::clients::app_base(user.role);
         let link = format!("{}{app}/reset/{token}", self.site_url);
         let business_name = business.value.name;
         let first = user.name.split_whitespace().next().unwrap_or(&user.name);

@@ -746,14 +746,19 @@ impl Clients {
 /// An invite as the API shows it. Its link opens the app the person will use: the client app
 /// (under `/c/`) for a client, the staff app for staff.
 pub(super) fn invite_view(token: String, expires_at: time::OffsetDateTime, role: Role) -> Invite {
-    let app = match role.is_staff() {
-        true => "",
-        false => "/c",
-    };
     Invite {
-        url: format!("{app}/invite/{token}"),
+        url: format!("{}/invite/{token}", app_base(role)),
         token,
         expires_at,
+    }
+}
+
+/// Where the app a person of `role` uses is served: the staff app at the root, the client app
+/// under `/c`. Links sent to them (invites, resets) open it.
+pub(super) fn app_base(role: Role) -> &'static str {
+    match role.is_staff() {
+        true => "",
+        false => "/c",
     }
 }
 

@@ -222,8 +222,9 @@ impl Staff {
                 "Staff are `admin` or `coach`.",
             ));
         }
-        let deactivating_coach =
-            req.active == Some(false) && target.value.role == Role::Coach && target.value.active;
+        // A coach deactivated hands on their clients; deactivating them again finishes a
+        // hand-over that stopped part way.
+        let deactivating_coach = req.active == Some(false) && target.value.role == Role::Coach;
         if deactivating_coach && let Some(to) = req.reassign_to {
             self.active_coach(b, to, id).await?;
         }
@@ -290,9 +291,12 @@ impl Staff {
     }
 
     /// Every client of `coach` goes to `to` (or to nobody). Each move is its own write: a
-    /// failure part way leaves the rest with the old coach, and running it again finishes.
+    /// failure part way leaves the rest with the old coach, and deactivating the coach again
+    /// finishes. A roster entry whose move changes nothing (an index out of step with its
+    /// client) is an error, not a loop.
     async fn hand_clients(&self, caller: &Caller, coach: UserId, to: Option<UserId>) -> Result<()> {
         let b = caller.business_id();
+        let mut moved = std::collections::HashSet::new();
         loop {
             // Each move takes the client out of the coach's roster: read the first page again.
             let (clients, _) = crate::store::roster::page(
@@ -306,8 +310,16 @@ impl Staff {
             if clients.is_empty() {
                 return Ok(());
             }
+            if clients.iter().all(|c| moved.contains(&c.id)) {
+                return Err(anyhow::anyhow!(
+                    "the roster of coach {coach} still lists clients already handed on"
+                )
+                .into());
+            }
             for client in clients {
-                self.assign_coach(caller, client.id, to).await?;
+                if moved.insert(client.id) {
+                    self.assign_coach(caller, client.id, to).await?;
+                }
             }
         }
     }
