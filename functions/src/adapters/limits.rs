@@ -9,7 +9,9 @@ use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Counters in this process. Bounded: past 100,000 keys, ended windows are dropped.
+/// Counters in this process. Bounded: at 100,000 keys, ended windows are dropped, and if that
+/// is not enough, arbitrary counts until a tenth is free (losing some counts under a flood of
+/// distinct keys beats growing without end or sweeping on every attempt).
 #[derive(Default)]
 pub struct MemoryLimits {
     counts: Mutex<HashMap<(String, i64), (u32, i64)>>,
@@ -31,12 +33,40 @@ impl Limits for MemoryLimits {
         if counts.len() >= MEMORY_KEYS_MAX {
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             counts.retain(|_, (_, ends)| *ends > now);
+            let excess = counts.len().saturating_sub(MEMORY_KEYS_MAX * 9 / 10);
+            let evicted: Vec<_> = counts.keys().take(excess).cloned().collect();
+            for key in evicted {
+                counts.remove(&key);
+            }
         }
         counts
             .entry((key.to_owned(), window))
             .or_insert((0, ends_at))
             .0 += 1;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_memory_counters_stay_bounded_under_a_flood_of_keys() {
+        let limits = MemoryLimits::default();
+        let far = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
+        for n in 0..(MEMORY_KEYS_MAX + 10) {
+            limits.add(&format!("k{n}"), 1, far).await.expect("add");
+        }
+        let len = limits.counts.lock().expect("lock").len();
+        assert!(len <= MEMORY_KEYS_MAX, "{len} keys");
+        assert_eq!(
+            limits
+                .count(&format!("k{}", MEMORY_KEYS_MAX + 9), 1)
+                .await
+                .expect("count"),
+            1
+        );
     }
 }
 
