@@ -47,29 +47,6 @@ impl Limits for MemoryLimits {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[tokio::test]
-    async fn the_memory_counters_stay_bounded_under_a_flood_of_keys() {
-        let limits = MemoryLimits::default();
-        let far = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
-        for n in 0..(MEMORY_KEYS_MAX + 10) {
-            limits.add(&format!("k{n}"), 1, far).await.expect("add");
-        }
-        let len = limits.counts.lock().expect("lock").len();
-        assert!(len <= MEMORY_KEYS_MAX, "{len} keys");
-        assert_eq!(
-            limits
-                .count(&format!("k{}", MEMORY_KEYS_MAX + 9), 1)
-                .await
-                .expect("count"),
-            1
-        );
-    }
-}
-
 /// Counters in the store, shared by every process that uses it.
 pub struct StoreLimits {
     store: Arc<dyn Store>,
@@ -108,5 +85,28 @@ impl Limits for StoreLimits {
         // Counting is best effort under a storm of attempts on one key: the limit is then
         // already being hit.
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_memory_counters_stay_bounded_under_a_flood_of_keys() {
+        let limits = MemoryLimits::default();
+        let far = time::OffsetDateTime::now_utc().unix_timestamp() + 3600;
+        for n in 0..(MEMORY_KEYS_MAX + 10) {
+            limits.add(&format!("k{n}"), 1, far).await.expect("add");
+        }
+        let len = limits.counts.lock().expect("lock").len();
+        assert!(len <= MEMORY_KEYS_MAX, "{len} keys");
+        assert_eq!(
+            limits
+                .count(&format!("k{}", MEMORY_KEYS_MAX + 9), 1)
+                .await
+                .expect("count"),
+            1
+        );
     }
 }
