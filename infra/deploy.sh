@@ -2,17 +2,32 @@
 # Deploys one stage of Sideline to AWS: builds every function for Lambda (arm64), builds the app,
 # deploys infra/template.yaml, uploads the app and prints the stage's URLs.
 #
-#   infra/deploy.sh STAGE [--dry-run]
+#   infra/deploy.sh STAGE --mail-domain DOMAIN [--dry-run]
+#
+# DOMAIN is where emails come from (no-reply@DOMAIN): the stack creates its SES identity, whose
+# DKIM records must be published in the domain's DNS before SES sends anything.
 #
 # --dry-run does everything but talk to AWS: builds and sizes the functions, builds the app,
 # lints the template, and prints what the stack would create.
 set -euo pipefail
-usage() { echo "usage: infra/deploy.sh STAGE [--dry-run]" >&2; exit 2; }
+usage() { echo "usage: infra/deploy.sh STAGE --mail-domain DOMAIN [--dry-run]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 stage=$1; shift
 dry_run=false
-for a in "$@"; do case "$a" in --dry-run) dry_run=true ;; *) usage ;; esac; done
+mail_domain=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dry-run) dry_run=true ;;
+    --mail-domain) [ $# -ge 2 ] || usage; mail_domain=$2; shift ;;
+    *) usage ;;
+  esac
+  shift
+done
 [[ "$stage" =~ ^[a-z][a-z0-9-]{0,19}$ ]] || { echo "STAGE must match ^[a-z][a-z0-9-]{0,19}$" >&2; exit 2; }
+if ! $dry_run || [ -n "$mail_domain" ]; then
+  [[ "$mail_domain" =~ ^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$ ]] \
+    || { echo "--mail-domain must be a domain emails are sent from (example.com)" >&2; exit 2; }
+fi
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -73,7 +88,7 @@ fi
 
 step "deploying $stack"
 sam deploy --template-file infra/template.yaml --stack-name "$stack" --resolve-s3 \
-  --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --parameter-overrides "Stage=$stage" \
+  --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --parameter-overrides "Stage=$stage" "MailDomain=$mail_domain" \
   --no-fail-on-empty-changeset --no-confirm-changeset
 output() {
   aws cloudformation describe-stacks --stack-name "$stack" \

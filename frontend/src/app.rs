@@ -20,6 +20,9 @@ pub enum Route {
     Invite { token: String },
     ForgotPassword,
     ResetPassword { token: String },
+    ConfirmEmail { token: String },
+    Unsubscribe { token: String },
+    Businesses,
     Inbox,
     Conversation { id: ConversationId },
     Account,
@@ -57,6 +60,13 @@ impl Route {
             ["reset", token] if !token.is_empty() => Route::ResetPassword {
                 token: (*token).to_owned(),
             },
+            ["verify", token] if !token.is_empty() => Route::ConfirmEmail {
+                token: (*token).to_owned(),
+            },
+            ["unsubscribe", token] if !token.is_empty() => Route::Unsubscribe {
+                token: (*token).to_owned(),
+            },
+            ["businesses"] => Route::Businesses,
             ["inbox"] => Route::Inbox,
             ["inbox", raw] => raw
                 .parse()
@@ -87,6 +97,7 @@ impl Route {
             Route::SignIn => "/signin",
             Route::SignUp => "/signup",
             Route::ForgotPassword => "/forgot",
+            Route::Businesses => "/businesses",
             Route::Inbox => "/inbox",
             Route::Account => "/account",
             Route::NewGroup => "/groups/new",
@@ -100,6 +111,8 @@ impl Route {
             Route::NotFound => "/404",
             Route::Invite { token } => return format!("/invite/{token}"),
             Route::ResetPassword { token } => return format!("/reset/{token}"),
+            Route::ConfirmEmail { token } => return format!("/verify/{token}"),
+            Route::Unsubscribe { token } => return format!("/unsubscribe/{token}"),
             Route::Conversation { id } => return format!("/inbox/{id}"),
             Route::ClientProfile { id } => return format!("/clients/{id}"),
             Route::ClientChat { id } => return format!("/clients/{id}/chat"),
@@ -247,6 +260,9 @@ pub struct SignedProps {
     pub children: Html,
     /// The app's tabs.
     pub nav: Html,
+    /// What the app says above every page (the staff app: an email to confirm).
+    #[prop_or_default]
+    pub notice: Html,
 }
 
 /// The shell of every signed-in page. Sends anyone not signed in to sign in, and anyone whose
@@ -279,8 +295,44 @@ pub fn Signed(props: &SignedProps) -> Html {
                 <nav class="tabs">{ props.nav.clone() }</nav>
                 <button class="ghost" onclick={on_sign_out}>{ "Sign out" }</button>
             </header>
+            { props.notice.clone() }
             <main class="content">{ props.children.clone() }</main>
         </div>
+    }
+}
+
+/// Says that the person's email signs them in only once confirmed (a new sign-up's, or a
+/// changed one), and sends the link again when asked.
+#[component]
+pub fn UnconfirmedEmail() -> Html {
+    let session = use_session();
+    let sent = use_state(|| None::<String>);
+    let onclick = {
+        let sent = sent.clone();
+        Callback::from(move |_| {
+            let sent = sent.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                sent.set(Some(
+                    match crate::services::api::resend_verification().await {
+                        Ok(()) => "Sent. Check your inbox.".into(),
+                        Err(e) => e.message,
+                    },
+                ));
+            });
+        })
+    };
+    let Some(email) = session.current().and_then(|s| s.user.unconfirmed_email) else {
+        return html! {};
+    };
+    html! {
+        <p class="banner" role="status">
+            { format!("Confirm {email}: follow the link we emailed there to sign in with it. ") }
+            if let Some(said) = (*sent).clone() {
+                { said }
+            } else {
+                <button class="link" {onclick}>{ "Send the link again" }</button>
+            }
+        </p>
     }
 }
 
@@ -311,6 +363,13 @@ mod tests {
             Route::ResetPassword {
                 token: "Zy-_9".into(),
             },
+            Route::ConfirmEmail {
+                token: "Qx-_1".into(),
+            },
+            Route::Unsubscribe {
+                token: "01HF.YQ.ab12".into(),
+            },
+            Route::Businesses,
             Route::Inbox,
             Route::Conversation { id: conversation },
             Route::Account,
@@ -345,6 +404,7 @@ mod tests {
             "/clients//chat",
             "/invite/",
             "/reset/",
+            "/verify/",
             "/groups",
             "/groups/new/more",
             "/inbox//",

@@ -23,6 +23,8 @@ pub struct Thread {
     /// The cursor for the page before the oldest loaded, if there is one.
     pub older: Option<String>,
     pub loaded: bool,
+    /// The message each unconfirmed send answers, by its key (so a retry still answers it).
+    pub replies: HashMap<String, MessageId>,
 }
 
 impl Thread {
@@ -35,7 +37,10 @@ impl Thread {
     }
 
     /// A send starting, or being retried under the same key (so it can never duplicate).
-    pub fn sending(&mut self, key: &str, body: &str) {
+    pub fn sending(&mut self, key: &str, body: &str, reply_to: Option<MessageId>) {
+        if let Some(original) = reply_to {
+            self.replies.insert(key.to_owned(), original);
+        }
         match self.outgoing.iter_mut().find(|(k, _, _)| k == key) {
             Some(entry) => entry.2 = Outgoing::Pending,
             None => self
@@ -68,6 +73,23 @@ impl Thread {
     }
 
     /// New reactions on a loaded message (from a live event).
+    /// A message as it is now (edited), if this thread has it.
+    pub fn replace(&mut self, m: Message) {
+        if let Some(shown) = self.messages.get_mut(&m.id.to_string()) {
+            *shown = m;
+        }
+    }
+
+    /// A message deleted: its tombstone.
+    pub fn tombstone(&mut self, id: MessageId) {
+        if let Some(m) = self.messages.get_mut(&id.to_string()) {
+            m.body.clear();
+            m.reactions.clear();
+            m.edited_at = None;
+            m.deleted = true;
+        }
+    }
+
     pub fn reactions(&mut self, id: MessageId, reactions: Vec<Reaction>) {
         if let Some(m) = self.messages.get_mut(&id.to_string()) {
             m.reactions = reactions;
@@ -83,9 +105,14 @@ impl Thread {
                 older,
             } => self.page(items, next_cursor, older),
             ThreadAction::Add(m) => self.add(m),
-            ThreadAction::Sending { key, body } => self.sending(&key, &body),
+            ThreadAction::Sending {
+                key,
+                body,
+                reply_to,
+            } => self.sending(&key, &body, reply_to),
             ThreadAction::Failed { key, why } => self.failed(&key, why),
             ThreadAction::Reactions { id, reactions } => self.reactions(id, reactions),
+            ThreadAction::Deleted(id) => self.tombstone(id),
         }
     }
 }
@@ -104,6 +131,7 @@ pub enum ThreadAction {
     Sending {
         key: String,
         body: String,
+        reply_to: Option<MessageId>,
     },
     Failed {
         key: String,
@@ -113,6 +141,8 @@ pub enum ThreadAction {
         id: MessageId,
         reactions: Vec<Reaction>,
     },
+    /// A message deleted: its tombstone.
+    Deleted(MessageId),
 }
 
 impl yew::Reducible for Thread {
@@ -163,6 +193,29 @@ pub fn inbox_apply(
             items.insert(0, c);
             InboxChange::Changed
         }
+        // The preview follows an edit or delete of the last message.
+        ServerEvent::MessageUpdated(MessageUpdated { message }) => {
+            match items.iter_mut().find(|c| c.id == message.conversation_id) {
+                Some(c) if c.last_message.as_ref().is_some_and(|l| l.id == message.id) => {
+                    c.last_message = Some(message.clone());
+                    InboxChange::Changed
+                }
+                _ => InboxChange::Nothing,
+            }
+        }
+        ServerEvent::MessageDeleted(MessageDeleted {
+            conversation_id,
+            message_id,
+        }) => match items.iter_mut().find(|c| c.id == *conversation_id) {
+            Some(c) if c.last_message.as_ref().is_some_and(|l| l.id == *message_id) => {
+                if let Some(last) = &mut c.last_message {
+                    last.body.clear();
+                    last.deleted = true;
+                }
+                InboxChange::Changed
+            }
+            _ => InboxChange::Nothing,
+        },
         ServerEvent::ConversationRead(ConversationRead {
             conversation_id,
             user_id,
@@ -382,6 +435,19 @@ impl Chat {
                     Rc::make_mut(t).reactions(message_id, reactions);
                 }
             }
+            ServerEvent::MessageUpdated(MessageUpdated { message }) => {
+                if let Some(t) = self.threads.get_mut(&message.conversation_id) {
+                    Rc::make_mut(t).replace(message);
+                }
+            }
+            ServerEvent::MessageDeleted(MessageDeleted {
+                conversation_id,
+                message_id,
+            }) => {
+                if let Some(t) = self.threads.get_mut(&conversation_id) {
+                    Rc::make_mut(t).tombstone(message_id);
+                }
+            }
             ServerEvent::ConversationRemoved(ConversationRemoved { conversation_id }) => {
                 self.removed.insert(conversation_id);
             }
@@ -437,6 +503,10 @@ mod tests {
             created_at: OffsetDateTime::from_unix_timestamp(1_700_000_000 + n as i64)
                 .expect("time"),
             reactions: Vec::new(),
+            edited_at: None,
+            deleted: false,
+            reply_to: None,
+            mentions: Vec::new(),
         }
     }
     fn summary(c: u64, title: &str, unread: u64) -> ConversationSummary {
@@ -464,7 +534,7 @@ mod tests {
     #[test]
     fn a_pending_send_becomes_the_confirmed_message_once() {
         let mut t = Thread::default();
-        t.sending("k1", "hello");
+        t.sending("k1", "hello", None);
         assert_eq!(
             t.outgoing,
             vec![("k1".into(), "hello".into(), Outgoing::Pending)]
@@ -479,11 +549,11 @@ mod tests {
     #[test]
     fn a_failed_send_keeps_its_key_when_retried() {
         let mut t = Thread::default();
-        t.sending("k1", "first");
-        t.sending("k2", "second");
+        t.sending("k1", "first", None);
+        t.sending("k2", "second", None);
         t.failed("k1", "offline".into());
         assert_eq!(t.outgoing[0].2, Outgoing::Failed("offline".into()));
-        t.sending("k1", "first");
+        t.sending("k1", "first", None);
         assert_eq!(
             t.outgoing,
             vec![
@@ -524,6 +594,7 @@ mod tests {
     fn late_answers_and_live_reactions_apply_to_the_latest_state() {
         let mut t = Thread::default();
         t.apply(ThreadAction::Sending {
+            reply_to: None,
             key: "k1".into(),
             body: "mine".into(),
         });

@@ -1,6 +1,7 @@
 //! App state: the session (kept in localStorage) and the stream of live events.
 
 use crate::reducers::Chat;
+use crate::services::read::{self, Json, Read, read_fields};
 use crate::services::requests::set_token;
 use gloo_storage::{LocalStorage, Storage};
 use shared::api::AuthResponse;
@@ -12,13 +13,18 @@ const SESSION_KEY: &str = "sideline.session";
 
 /// A signed-in person, as kept in localStorage (the expiry as a number: the app never
 /// writes a date as text).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Session {
     pub token: String,
     pub user: User,
     /// Unix milliseconds.
     pub expires_at_ms: i64,
+    /// How many businesses the login signs in to (see [`AuthResponse::businesses`]).
+    #[serde(default)]
+    pub businesses: u32,
 }
+
+read_fields!(Session { token, user, expires_at_ms, businesses = default });
 
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionState {
@@ -37,7 +43,11 @@ pub enum SessionAction {
 impl SessionState {
     /// The stored session, if it has not expired.
     pub fn load() -> Self {
-        let stored: Option<Session> = LocalStorage::get(SESSION_KEY).ok();
+        let stored = LocalStorage::raw()
+            .get_item(SESSION_KEY)
+            .ok()
+            .flatten()
+            .and_then(|text| read::from_str::<Session>(&text));
         let current = stored.filter(|s| s.expires_at_ms as f64 > js_sys::Date::now());
         set_token(current.as_ref().map(|s| s.token.clone()));
         Self {
@@ -53,6 +63,7 @@ fn session_of(r: AuthResponse) -> Session {
         token: r.token,
         user: r.user,
         expires_at_ms,
+        businesses: r.businesses,
     }
 }
 
@@ -74,7 +85,9 @@ impl Reducible for SessionState {
                     drop_cached_api();
                 }
                 let session = session_of(r);
-                let _ = LocalStorage::set(SESSION_KEY, &session);
+                if let Ok(text) = serde_json::to_string(&session) {
+                    let _ = LocalStorage::raw().set_item(SESSION_KEY, &text);
+                }
                 set_token(Some(session.token.clone()));
                 Rc::new(Self {
                     current: Some(session),

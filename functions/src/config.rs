@@ -10,6 +10,11 @@ pub const DYNAMODB_ENDPOINT: &str = "DYNAMODB_ENDPOINT";
 pub const WS_ENDPOINT: &str = "SIDELINE_WS_ENDPOINT";
 /// Where the apps are served (`https://...`, no trailing slash): links in emails point there.
 pub const SITE_URL: &str = "SIDELINE_SITE_URL";
+/// The address emails are sent from (an SES-verified identity); the sender name is the
+/// business's.
+pub const MAIL_FROM: &str = "SIDELINE_MAIL_FROM";
+/// Overrides the SES endpoint (a local test server).
+pub const SES_ENDPOINT: &str = "SES_ENDPOINT";
 
 /// Which functions must have a variable set on AWS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,7 +33,9 @@ pub const VARIABLES: &[(&str, Needed)] = &[
     (JWT_SECRET, Needed::ByAll),
     (WS_ENDPOINT, Needed::ByAll),
     (SITE_URL, Needed::ByAll),
+    (MAIL_FROM, Needed::By(&["fanout"])),
     (DYNAMODB_ENDPOINT, Needed::LocalOnly),
+    (SES_ENDPOINT, Needed::LocalOnly),
 ];
 
 /// A secret: its `Debug` shows nothing of it, so no log or panic message can.
@@ -62,6 +69,10 @@ pub struct Config {
     pub websocket_endpoint: Option<String>,
     /// Where the apps are served, for links in emails.
     pub site_url: String,
+    /// The sending address, for the function that sends email.
+    pub mail_from: Option<String>,
+    /// Overrides the SES endpoint.
+    pub ses_endpoint: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -86,6 +97,8 @@ impl Config {
                 .with_context(|| format!("{SITE_URL} is not set: where the apps are served"))?
                 .trim_end_matches('/')
                 .to_owned(),
+            mail_from: var(MAIL_FROM),
+            ses_endpoint: var(SES_ENDPOINT),
         })
     }
 }
@@ -102,6 +115,8 @@ mod tests {
             jwt_secret: Secret::new("a-very-secret-signing-key-of-32-characters".into()),
             websocket_endpoint: None,
             site_url: "https://app.example".into(),
+            mail_from: None,
+            ses_endpoint: None,
         };
         let shown = format!("{config:?}");
         assert!(!shown.contains("a-very-secret"), "{shown}");

@@ -35,6 +35,8 @@ pub struct Options {
 pub struct Running {
     pub addr: SocketAddr,
     pub state: AppState,
+    /// The store it serves (for tests that read it raw).
+    pub store: Arc<dyn crate::store::Store>,
     pub hub: Arc<LocalHub>,
     pub demo: Option<demo::DemoLogins>,
     pub server: tokio::task::JoinHandle<()>,
@@ -140,6 +142,7 @@ fn dev_mail_router(store: Arc<dyn crate::store::Store>) -> Router {
                         .into_iter()
                         .map(|m| {
                             serde_json::json!({
+                                "business_id": m.business_id,
                                 "to": m.to, "from_name": m.from_name, "subject": m.subject,
                                 "text": m.text, "links": m.links, "unsubscribe": m.unsubscribe,
                                 "sent_at": m.sent_at.unix_timestamp(),
@@ -270,8 +273,17 @@ fn make_private(_path: &Path, _mode: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the data dir, seeds the demo if asked, and starts serving on 127.0.0.1.
+/// Opens the data dir, seeds the demo if asked, and starts serving on 127.0.0.1; emails go to
+/// the dev mailbox.
 pub async fn start(options: Options) -> anyhow::Result<Running> {
+    start_with(options, None).await
+}
+
+/// [`start`], with emails sent through `email` instead of the dev mailbox (SES in its test).
+pub async fn start_with(
+    options: Options,
+    email: Option<Arc<dyn crate::domain::ports::Email>>,
+) -> anyhow::Result<Running> {
     let store = Arc::new(open_data_dir(&options.data_dir)?);
     let secret = load_or_create_secret(&options.data_dir)?;
     let hub = Arc::new(LocalHub::default());
@@ -282,7 +294,7 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
     tokio::spawn(crate::events::run_local(
         store.clone(),
         hub.clone(),
-        Arc::new(crate::adapters::mailbox::DevMailbox::new(store.clone())),
+        email.unwrap_or_else(|| Arc::new(crate::adapters::mailbox::DevMailbox::new(store.clone()))),
         store.subscribe(),
     ));
     // Mass messages are delivered in the background; one a crash interrupted resumes here.
@@ -309,6 +321,7 @@ pub async fn start(options: Options) -> anyhow::Result<Running> {
     Ok(Running {
         addr,
         state,
+        store,
         hub,
         demo,
         server,

@@ -26,7 +26,7 @@ for a in "$@"; do
 done
 set -- "${args[@]+"${args[@]}"}"
 
-source infra/scripts/tools.sh base lambda dynamodb frontend cfn browser
+source infra/scripts/tools.sh base lambda dynamodb frontend cfn browser moto
 step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
 
 step "format"

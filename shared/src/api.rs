@@ -64,12 +64,60 @@ pub struct AcceptInviteRequest {
     pub password: String,
 }
 
+/// `POST /api/auth/verify`: a link that confirms an email, followed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    pub token: String,
+}
+
+/// `PATCH /api/conversations/{id}/messages/{message_id}`: a new body.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EditMessageRequest {
+    pub body: String,
+}
+
+/// `POST /api/auth/unsubscribe/{token}`: whose emails stopped, from which business.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Unsubscribed {
+    pub email: String,
+    pub business_name: String,
+}
+
+/// `POST /api/auth/switch`: sign in to another business of the same login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SwitchRequest {
+    pub business_id: crate::BusinessId,
+}
+
+/// `GET /api/auth/businesses`: a business the caller's login signs in to, the current first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LoginBusiness {
+    pub business_id: crate::BusinessId,
+    pub business_name: String,
+    /// The person's role there.
+    pub role: crate::model::Role,
+    /// The business this session is in.
+    pub current: bool,
+}
+
 /// A session: the token to send as `Authorization: Bearer <token>`, and who it is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthResponse {
     pub token: String,
     pub user: User,
+    /// How many businesses this login signs in to, this one included: with more than one, the
+    /// app offers to choose.
+    #[serde(default)]
+    pub businesses: u32,
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: OffsetDateTime,
@@ -83,6 +131,10 @@ pub struct InvitePreview {
     pub name: String,
     /// What the client will sign in with: their email, or else their phone number.
     pub login: String,
+    /// The login signs in to Sideline already (another business): accepting takes its
+    /// password, not a new one.
+    #[serde(default)]
+    pub existing: bool,
 }
 
 /// `POST /api/clients`
@@ -362,6 +414,9 @@ pub struct SendMessageRequest {
     /// Chosen by the sender; sending the same one again returns the same message.
     pub client_message_id: String,
     pub body: String,
+    /// A message of this conversation it answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<crate::MessageId>,
 }
 
 /// `POST /api/conversations/{id}/read`

@@ -16,6 +16,10 @@ pub enum ServerEvent {
     PermissionChanged(PermissionChanged),
     #[serde(rename = "reaction.changed")]
     ReactionChanged(ReactionChanged),
+    #[serde(rename = "message.updated")]
+    MessageUpdated(MessageUpdated),
+    #[serde(rename = "message.deleted")]
+    MessageDeleted(MessageDeleted),
     #[serde(rename = "conversation.removed")]
     ConversationRemoved(ConversationRemoved),
     #[serde(rename = "mass_message.progress")]
@@ -67,6 +71,21 @@ pub struct ReactionChanged {
     pub conversation_id: ConversationId,
     pub message_id: MessageId,
     pub reactions: Vec<Reaction>,
+}
+
+/// A message's body was edited: the message as it is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageUpdated {
+    pub message: Message,
+}
+
+/// A message was deleted: show its tombstone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageDeleted {
+    pub conversation_id: ConversationId,
+    pub message_id: MessageId,
 }
 
 /// The receiver was removed from a conversation (or left it): drop it, nothing more will come

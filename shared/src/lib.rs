@@ -5,6 +5,7 @@ pub mod api;
 pub mod events;
 pub mod ids;
 pub mod limits;
+pub mod markup;
 pub mod model;
 pub mod rules;
 pub mod validate;

@@ -27,6 +27,8 @@ pub const INVITE_TTL_SECS: i64 = 7 * 24 * 3600;
 pub const SESSION_TTL_SECS: i64 = 12 * 3600;
 /// How long a password reset link works.
 pub const RESET_TTL_SECS: i64 = 3600;
+/// How long a link confirming an email works.
+pub const VERIFY_TTL_SECS: i64 = 7 * 24 * 3600;
 
 /// Different emoji on one message.
 pub const REACTION_EMOJI_MAX: usize = 24;
@@ -45,3 +47,9 @@ pub const WELCOME_MAX_CHARS: usize = 2_000;
 pub const MASS_CLIENT_IDS_MAX: usize = 1_000;
 /// Companies a business keeps.
 pub const COMPANY_NAME_MAX_CHARS: usize = 100;
+
+/// How many times one message may be edited (each version is kept until it is deleted).
+pub const MESSAGE_EDITS_MAX: u32 = 50;
+
+/// How many people one message may mention.
+pub const MESSAGE_MENTIONS_MAX: usize = 50;

@@ -86,6 +86,20 @@ pub enum AuditKind {
     Messaging,
     /// A client's company (names; none is empty).
     Company,
+    /// A person's role in a group (`owner`, `admin`, `member`; none: not in it). `place` names
+    /// the group.
+    GroupRole,
+    /// A group member's own posting right (`may post`, `may not post`, `group's setting`).
+    /// `place` names the group.
+    Posting,
+    /// Whether only a group's owners and admins post (`on`, `off`); the subject is the group.
+    AnnouncementOnly,
+    /// What buying a product does to the buyer's messaging (`one_way`, `two_way`, `unchanged`);
+    /// the subject is the product.
+    ProductGrant,
+    /// A group's owner or admin deleted someone's message (`message` → `deleted`); `place`
+    /// names the group, the subject is the message's sender.
+    Moderation,
 }
 
 /// One change of who may do what: who made it, when, to whom, and what it was before and after.
@@ -93,9 +107,14 @@ pub enum AuditKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     pub kind: AuditKind,
-    /// Who it changed.
-    pub subject_id: UserId,
+    /// Who it changed, when it changed a person (a group's or a product's own setting changes
+    /// no one in particular).
+    pub subject_id: Option<UserId>,
+    /// The person's name, or the group's or product's.
     pub subject_name: String,
+    /// Where, for a change within a group: the group's name.
+    #[serde(default)]
+    pub place: Option<String>,
     /// Who changed it (none: the system, as for a purchase by webhook).
     pub actor_id: Option<UserId>,
     pub actor_name: Option<String>,
@@ -117,6 +136,10 @@ pub struct User {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub role: Role,
+    /// An email of theirs that signs them in only once they follow the link sent to it (a new
+    /// sign-up's, or a changed one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unconfirmed_email: Option<String>,
 }
 
 /// A client as the roster shows them.
@@ -221,6 +244,30 @@ pub struct Message {
     /// Emoji reactions, one entry per emoji in the order first used.
     #[serde(default)]
     pub reactions: Vec<Reaction>,
+    /// When its body was last edited (its earlier versions: the message's history).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub edited_at: Option<OffsetDateTime>,
+    /// Deleted: a tombstone, its body (and history) gone.
+    #[serde(default)]
+    pub deleted: bool,
+    /// The message of the same conversation this one answers (its quote follows its edits).
+    #[serde(default)]
+    pub reply_to: Option<MessageId>,
+    /// Everyone the body mentions (`<@id>`), members of the conversation.
+    #[serde(default)]
+    pub mentions: Vec<UserId>,
+}
+
+/// One version of an edited message's body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageVersion {
+    pub body: String,
+    /// When this version was written (sent, or edited to it).
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: OffsetDateTime,
 }
 
 /// Everyone who reacted to a message with one emoji.

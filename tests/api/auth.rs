@@ -1,5 +1,5 @@
 use crate::helpers::*;
-use serde_json::json;
+use serde_json::{Value, json};
 
 async fn a_trainer_signs_up_and_is_signed_in_as_owner(app: TestApp) {
     let email = unique_email("owner");
@@ -16,7 +16,7 @@ async fn a_trainer_signs_up_and_is_signed_in_as_owner(app: TestApp) {
 
 async fn an_email_already_registered_gets_a_409(app: TestApp) {
     let email = unique_email("owner");
-    app.signup_as("One", &email, "a long password").await.ok();
+    app.proven_signup("One", &email, "a long password").await;
     let again = app
         .signup_as("Two", &email.to_uppercase(), "another password")
         .await;
@@ -26,9 +26,68 @@ async fn an_email_already_registered_gets_a_409(app: TestApp) {
     );
 }
 
+/// A sign-up with an address that already signs in, and its password, adds a business to that
+/// login: one sign-in, and the person chooses.
+async fn a_login_that_signs_up_again_gets_a_second_business(app: TestApp) {
+    let email = unique_email("owner");
+    let first = app.proven_signup("One", &email, "a long password").await;
+    let second = app.signup_as("Two", &email, "a long password").await;
+    assert_eq!(second.status, 201);
+    let second = session_of(&second.body);
+    let listed = app
+        .get("/api/auth/businesses", Some(&second.token))
+        .await
+        .ok();
+    let names: Vec<_> = listed
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|b| {
+            (
+                b["business_name"].as_str().unwrap_or_default(),
+                b["current"].as_bool(),
+            )
+        })
+        .collect();
+    assert_eq!(names, [("Two", Some(true)), ("One", Some(false))]);
+    // Signing in reaches the first; switching moves to the other and ends that session.
+    let signed_in = session_of(&app.login(&email, "a long password").await.ok());
+    assert_eq!(signed_in.user_id, first.user_id);
+    let two = listed[0]["business_id"].clone();
+    let moved = app
+        .post(
+            "/api/auth/switch",
+            Some(&signed_in.token),
+            json!({ "business_id": two }),
+        )
+        .await
+        .ok();
+    assert_eq!(moved["user"]["business_name"], "Two");
+    assert_eq!(app.get("/api/me", Some(&signed_in.token)).await.status, 401);
+    let moved = moved["token"].as_str().expect("token");
+    assert_eq!(
+        app.get("/api/me", Some(moved)).await.ok()["business_name"],
+        "Two"
+    );
+    // A business the login is not in is refused.
+    let stranger = app.signup().await;
+    let me = app.get("/api/me", Some(&stranger.token)).await.ok();
+    let refused = app
+        .post(
+            "/api/auth/switch",
+            Some(moved),
+            json!({ "business_id": me["business_id"] }),
+        )
+        .await;
+    assert_eq!(
+        (refused.status.as_u16(), refused.code()),
+        (404, "auth.not_a_member")
+    );
+}
+
 async fn a_wrong_password_and_an_unknown_email_look_the_same(app: TestApp) {
     let email = unique_email("owner");
-    app.signup_as("One", &email, "a long password").await.ok();
+    app.proven_signup("One", &email, "a long password").await;
     let wrong_password = app.login(&email, "not the password").await;
     let unknown_email = app.login(&unique_email("nobody"), "a long password").await;
     assert_eq!(wrong_password.status, 401);
@@ -251,8 +310,10 @@ async fn tokens_unsigned_signed_with_another_key_or_expired_are_refused(app: Tes
 
 async fn signing_out_ends_this_session_only(app: TestApp) {
     let email = unique_email("owner");
-    let laptop = app.signup_as("Peak", &email, "a long password").await.ok();
-    let laptop = laptop["token"].as_str().expect("token").to_owned();
+    let laptop = app
+        .proven_signup("Peak", &email, "a long password")
+        .await
+        .token;
     let phone = app.login(&email, "a long password").await.ok();
     let phone = phone["token"].as_str().expect("token").to_owned();
     let out = app.post("/api/auth/logout", Some(&laptop), json!({})).await;
@@ -270,8 +331,10 @@ async fn signing_out_ends_this_session_only(app: TestApp) {
 
 async fn signing_out_everywhere_ends_every_session(app: TestApp) {
     let email = unique_email("owner");
-    let first = app.signup_as("Peak", &email, "a long password").await.ok();
-    let first = first["token"].as_str().expect("token").to_owned();
+    let first = app
+        .proven_signup("Peak", &email, "a long password")
+        .await
+        .token;
     let second = app.login(&email, "a long password").await.ok();
     let second = second["token"].as_str().expect("token").to_owned();
     let out = app
@@ -289,8 +352,10 @@ async fn signing_out_everywhere_ends_every_session(app: TestApp) {
 
 async fn a_password_change_needs_the_current_one_and_ends_other_sessions(app: TestApp) {
     let email = unique_email("owner");
-    let laptop = app.signup_as("Peak", &email, "a long password").await.ok();
-    let laptop = laptop["token"].as_str().expect("token").to_owned();
+    let laptop = app
+        .proven_signup("Peak", &email, "a long password")
+        .await
+        .token;
     let phone = app.login(&email, "a long password").await.ok();
     let phone = phone["token"].as_str().expect("token").to_owned();
 
@@ -338,13 +403,204 @@ async fn a_password_change_needs_the_current_one_and_ends_other_sessions(app: Te
     assert_eq!(app.login(&email, "a new long password").await.status, 200);
 }
 
+/// A sign-up's email signs nobody in until the link sent to it is followed; someone who signed
+/// up with an address that is not theirs never stands in the way of its owner.
+async fn an_unproven_sign_up_never_blocks_the_address_s_owner(app: TestApp) {
+    let email = unique_email("owner");
+    let squatter = app
+        .signup_as("Squat Fitness", &email, "squatter password")
+        .await
+        .ok();
+    let squat_business = squatter["user"]["business_id"].as_str().expect("business");
+    let squat_mail = app
+        .mail_to(squat_business, &email, "Confirm your email")
+        .await;
+    assert_eq!(app.login(&email, "squatter password").await.status, 401);
+    // Another business invited the address; nobody accepted.
+    let other = app.signup().await;
+    app.post(
+        "/api/clients",
+        Some(&other.token),
+        json!({"name": "Real Owner", "email": email, "messaging": "two_way"}),
+    )
+    .await
+    .ok();
+
+    // The real owner signs up (not "email taken"), confirms, and signs in with their password.
+    let real = app
+        .signup_as("Real Coaching", &email, "the owner's password")
+        .await;
+    assert_eq!(real.status, 201);
+    let business = real.body["user"]["business_id"]
+        .as_str()
+        .expect("business")
+        .to_owned();
+    let mail = app.mail_to(&business, &email, "Confirm your email").await;
+    let token = link_token(&mail);
+    let confirmed = app
+        .post("/api/auth/verify", None, json!({ "token": token }))
+        .await
+        .ok();
+    assert_eq!(confirmed["user"]["business_name"], "Real Coaching");
+    let signed_in = app.login(&email, "the owner's password").await.ok();
+    assert_eq!(signed_in["user"]["business_name"], "Real Coaching");
+    assert_eq!(app.login(&email, "squatter password").await.status, 401);
+    let again = app
+        .post("/api/auth/verify", None, json!({ "token": token }))
+        .await;
+    assert_eq!((again.status.as_u16(), again.code()), (410, "verify.used"));
+    let unknown = app
+        .post("/api/auth/verify", None, json!({ "token": "nope" }))
+        .await;
+    assert_eq!(
+        (unknown.status.as_u16(), unknown.code()),
+        (404, "verify.invalid")
+    );
+
+    // The squatter's own link, if its owner ever follows it, joins their login with their
+    // password: the squatter's is gone.
+    let joined = app
+        .post(
+            "/api/auth/verify",
+            None,
+            json!({ "token": link_token(&squat_mail) }),
+        )
+        .await
+        .ok();
+    assert_eq!(joined["user"]["business_name"], "Squat Fitness");
+    assert_eq!(app.login(&email, "squatter password").await.status, 401);
+    let businesses = app
+        .get("/api/auth/businesses", joined["token"].as_str())
+        .await
+        .ok();
+    assert_eq!(businesses.as_array().map(Vec::len), Some(2));
+    // A new link can be asked for only while something is unproven.
+    let resend = app
+        .post(
+            "/api/auth/verify/resend",
+            joined["token"].as_str(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (resend.status.as_u16(), resend.code()),
+        (409, "verify.nothing_to_confirm")
+    );
+    let pending = app
+        .signup_as("Later", &unique_email("later"), "a long password")
+        .await
+        .ok();
+    let resend = app
+        .post(
+            "/api/auth/verify/resend",
+            pending["token"].as_str(),
+            json!({}),
+        )
+        .await;
+    assert_eq!(resend.status, 202);
+}
+
+/// One login for a client of two businesses: the second invite is accepted with the password
+/// the person already has; they sign in once and move between the two; a new password is the
+/// password of both and ends the sessions of both.
+async fn a_client_of_two_businesses_has_one_login(app: TestApp) {
+    let email = unique_email("client");
+    let add = |coach: Session, name: &'static str| {
+        let app = &app;
+        let email = email.clone();
+        async move {
+            app.post(
+                "/api/clients",
+                Some(&coach.token),
+                json!({"name": name, "email": email, "messaging": "two_way"}),
+            )
+            .await
+            .ok()
+        }
+    };
+    let first_coach = app.signup().await;
+    let second_coach = app.signup().await;
+    let first = add(first_coach, "Maya at One").await;
+    let second = add(second_coach, "Maya at Two").await;
+    let accept = |invite: &Value, password: &str| {
+        app.post(
+            "/api/auth/invites/accept",
+            None,
+            json!({"token": invite["invite"]["token"], "password": password}),
+        )
+    };
+    accept(&first, "maya's password").await.ok();
+    let wrong = accept(&second, "a different password").await;
+    assert_eq!(
+        (wrong.status.as_u16(), wrong.code()),
+        (403, "auth.existing_login")
+    );
+    let at_two = accept(&second, "maya's password").await.ok();
+    assert_eq!(at_two["user"]["name"], "Maya at Two");
+
+    let signed_in = session_of(&app.login(&email, "maya's password").await.ok());
+    let listed = app
+        .get("/api/auth/businesses", Some(&signed_in.token))
+        .await
+        .ok();
+    let listed = listed.as_array().expect("a list");
+    assert_eq!(listed.len(), 2);
+    assert!(listed.iter().all(|b| b["role"] == "client"));
+    let other = listed
+        .iter()
+        .find(|b| b["current"] == false)
+        .expect("the other business");
+    let moved = app
+        .post(
+            "/api/auth/switch",
+            Some(&signed_in.token),
+            json!({"business_id": other["business_id"]}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        moved["user"]["business_id"],
+        signed_in_business(&app, &at_two).await
+    );
+
+    // One password for both: changed from one, it ends the sessions of both.
+    let there = at_two["token"].as_str().expect("token");
+    let changed = app
+        .post(
+            "/api/auth/password",
+            moved["token"].as_str(),
+            json!({"current": "maya's password", "new": "maya's new password"}),
+        )
+        .await
+        .ok();
+    assert_eq!(app.get("/api/me", Some(there)).await.status, 401);
+    assert_eq!(
+        app.get("/api/me", changed["token"].as_str()).await.status,
+        200
+    );
+    let again = session_of(&app.login(&email, "maya's new password").await.ok());
+    let listed = app
+        .get("/api/auth/businesses", Some(&again.token))
+        .await
+        .ok();
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+}
+
+/// The business of the session in `answer` (an AuthResponse).
+async fn signed_in_business(app: &TestApp, answer: &Value) -> Value {
+    app.get("/api/me", answer["token"].as_str()).await.ok()["business_id"].clone()
+}
+
 on_both_backends!(
+    an_unproven_sign_up_never_blocks_the_address_s_owner,
+    a_client_of_two_businesses_has_one_login,
     tokens_unsigned_signed_with_another_key_or_expired_are_refused,
     signing_out_ends_this_session_only,
     signing_out_everywhere_ends_every_session,
     a_password_change_needs_the_current_one_and_ends_other_sessions,
     a_trainer_signs_up_and_is_signed_in_as_owner,
     an_email_already_registered_gets_a_409,
+    a_login_that_signs_up_again_gets_a_second_business,
     a_wrong_password_and_an_unknown_email_look_the_same,
     sign_up_input_is_validated_with_stable_codes,
     an_invite_is_single_use_and_signs_the_client_in,
@@ -373,32 +629,27 @@ async fn newest_mail_to(app: &TestApp, to: &str, subject: &str) -> serde_json::V
     panic!("no email to {to} arrived");
 }
 
-fn reset_token(mail: &serde_json::Value) -> String {
-    let link = mail["links"][0].as_str().expect("a link");
-    link.rsplit('/').next().expect("token").to_owned()
-}
-
 #[tokio::test]
 async fn a_forgotten_password_is_reset_once_by_email_without_telling_who_has_an_account() {
     let app = TestApp::spawn(Backend::Embedded).await;
     let email = unique_email("owner");
-    let laptop = session_of(&app.signup_as("Peak", &email, "a long password").await.ok());
+    let laptop = app.proven_signup("Peak", &email, "a long password").await;
 
-    // Known or not, the same answer.
-    let known = app
-        .post(
-            "/api/auth/password-reset",
-            None,
-            json!({"login": email.to_uppercase()}),
-        )
-        .await;
-    let unknown = app
-        .post(
-            "/api/auth/password-reset",
-            None,
-            json!({"login": unique_email("nobody")}),
-        )
-        .await;
+    // Known or not, the same answer, and never sooner than the time every answer takes (so
+    // its timing tells nothing either).
+    let timed = |login: String| {
+        let app = &app;
+        async move {
+            let started = std::time::Instant::now();
+            let reply = app
+                .post("/api/auth/password-reset", None, json!({"login": login}))
+                .await;
+            assert!(started.elapsed() >= std::time::Duration::from_millis(300));
+            reply
+        }
+    };
+    let known = timed(email.to_uppercase()).await;
+    let unknown = timed(unique_email("nobody")).await;
     let garbage = app
         .post(
             "/api/auth/password-reset",
@@ -417,19 +668,19 @@ async fn a_forgotten_password_is_reset_once_by_email_without_telling_who_has_an_
     let link = first["links"][0].as_str().expect("link");
     assert!(link.starts_with(&format!("{}/reset/", app.base)), "{link}");
     assert!(first["text"].as_str().expect("text").contains(link));
-    let first_token = reset_token(&first);
+    let first_token = link_token(&first);
 
     // A second request voids the first link.
     app.post("/api/auth/password-reset", None, json!({"login": email}))
         .await;
     let second = loop {
         let mail = newest_mail_to(&app, &email, "Reset").await;
-        if reset_token(&mail) != first_token {
+        if link_token(&mail) != first_token {
             break mail;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     };
-    let token = reset_token(&second);
+    let token = link_token(&second);
     let confirm = |token: String, password: &'static str| {
         let app = &app;
         async move {

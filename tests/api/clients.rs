@@ -249,9 +249,13 @@ async fn editing_a_client_changes_name_contact_and_mode(app: TestApp) {
     );
 }
 
+/// A new email signs a joined client in once they confirm it (a link goes there); until then
+/// the one they proved does.
 async fn a_joined_client_signs_in_with_their_new_email_after_an_edit(app: TestApp) {
     let coach = app.signup().await;
     let client = app.joined_client(&coach, "Maya", "two_way").await;
+    let me = app.get("/api/me", Some(&client.session.token)).await.ok();
+    let old_email = me["email"].as_str().expect("email").to_owned();
     let new_email = unique_email("moved");
     app.patch(
         &format!("/api/clients/{}", client.client_id),
@@ -260,7 +264,24 @@ async fn a_joined_client_signs_in_with_their_new_email_after_an_edit(app: TestAp
     )
     .await
     .ok();
+    assert_eq!(app.login(&new_email, "client password").await.status, 401);
+    app.login(&old_email, "client password").await.ok();
+
+    let business = me["business_id"].as_str().expect("business");
+    let mail = app
+        .mail_to(business, &new_email, "Confirm your new email")
+        .await;
+    let confirmed = app
+        .post(
+            "/api/auth/verify",
+            None,
+            json!({"token": link_token(&mail)}),
+        )
+        .await
+        .ok();
+    assert_eq!(confirmed["user"]["id"], client.session.user_id.as_str());
     app.login(&new_email, "client password").await.ok();
+    assert_eq!(app.login(&old_email, "client password").await.status, 401);
 }
 
 async fn a_new_invite_can_be_issued_until_the_client_joins(app: TestApp) {

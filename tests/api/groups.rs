@@ -416,7 +416,120 @@ async fn private_conversations_keep_their_members_and_settings(app: TestApp) {
     );
 }
 
+/// Who may read and write in a group is in the audit log: a seat given, its role and posting
+/// right changed, the seat taken away; the group made announcement-only; and what a new product
+/// grants.
+async fn group_seats_settings_and_product_grants_are_audited(app: TestApp) {
+    let owner = app.signup().await;
+    let maya = app.joined_client(&owner, "Maya", "two_way").await;
+    let group = create(
+        &app,
+        &owner,
+        json!({"title": "Morning crew", "member_ids": []}),
+    )
+    .await
+    .ok();
+    let id = group["id"].as_str().expect("id");
+    let seat = member_path(id, &maya.client_id);
+    app.put(&seat, Some(&owner.token), json!({"role": "member"}))
+        .await
+        .ok();
+    app.put(
+        &seat,
+        Some(&owner.token),
+        json!({"role": "admin", "can_post": false}),
+    )
+    .await
+    .ok();
+    app.patch(
+        &format!("/api/conversations/{id}"),
+        Some(&owner.token),
+        json!({"announcement_only": true}),
+    )
+    .await
+    .ok();
+    remove(&app, &seat, &owner.token).await.ok();
+    crate::products::product(&app, &owner, "Coaching plan", "one_way").await;
+
+    let log = app.get("/api/audit", Some(&owner.token)).await.ok();
+    let seen: Vec<(String, String, String, String, String)> = log["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| {
+            let text = |k: &str| e[k].as_str().unwrap_or("-").to_owned();
+            (
+                text("kind"),
+                text("subject_name"),
+                text("place"),
+                text("before"),
+                text("after"),
+            )
+        })
+        .collect();
+    let row = |k: &str, who: &str, place: &str, before: &str, after: &str| {
+        (
+            k.into(),
+            who.into(),
+            place.into(),
+            before.into(),
+            after.into(),
+        )
+    };
+    // Newest change first; the entries of one change in any order.
+    let changes = vec![
+        vec![row("product_grant", "Coaching plan", "-", "-", "one_way")],
+        vec![
+            row("group_role", "Maya", "Morning crew", "admin", "-"),
+            row(
+                "posting",
+                "Maya",
+                "Morning crew",
+                "may not post",
+                "group's setting",
+            ),
+        ],
+        vec![row("announcement_only", "Morning crew", "-", "off", "on")],
+        vec![
+            row("group_role", "Maya", "Morning crew", "member", "admin"),
+            row(
+                "posting",
+                "Maya",
+                "Morning crew",
+                "group's setting",
+                "may not post",
+            ),
+        ],
+        vec![row("group_role", "Maya", "Morning crew", "-", "member")],
+    ];
+    assert_eq!(
+        seen.len(),
+        changes.iter().map(Vec::len).sum::<usize>(),
+        "{seen:?}"
+    );
+    let mut rest = seen.as_slice();
+    for mut change in changes {
+        let (these, later) = rest.split_at(change.len());
+        let mut these = these.to_vec();
+        these.sort();
+        change.sort();
+        assert_eq!(these, change);
+        rest = later;
+    }
+    // A person's own log has their seats; the group's and product's settings are the
+    // business's only.
+    let of_maya = app
+        .get(
+            &format!("/api/audit?user_id={}", maya.client_id),
+            Some(&owner.token),
+        )
+        .await
+        .ok();
+    assert_eq!(of_maya["items"].as_array().map(Vec::len), Some(5));
+}
+
 on_both_backends!(
+    group_seats_settings_and_product_grants_are_audited,
     owners_create_groups_and_members_see_them,
     announcement_only_lets_admins_post_and_everyone_react,
     removed_members_lose_the_group_at_once,

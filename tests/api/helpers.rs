@@ -52,6 +52,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub _running: Option<Running>,
     _dir: tempfile::TempDir,
+    /// The store of an assembly over one (no change stream sends its outbox).
+    store: Option<Arc<dyn Store>>,
 }
 
 /// A signed-in person.
@@ -137,12 +139,37 @@ impl TestApp {
             http: reqwest::Client::new(),
             _running: running,
             _dir: dir,
+            store: None,
+        }
+    }
+
+    /// The local server, sending its emails through `email` rather than the dev mailbox.
+    pub async fn with_email(email: Arc<dyn functions::domain::ports::Email>) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let running = functions::local::start_with(
+            Options {
+                port: 0,
+                data_dir: dir.path().to_path_buf(),
+                static_dir: dir.path().join("no-app"),
+                demo: false,
+            },
+            Some(email),
+        )
+        .await
+        .expect("start the local server");
+        Self {
+            base: format!("http://{}", running.addr),
+            http: reqwest::Client::new(),
+            _running: Some(running),
+            _dir: dir,
+            store: None,
         }
     }
 
     /// The local server's own assembly and router over `store`: live events take the fast path
     /// only (no change stream is consumed here).
     pub async fn over(store: Arc<dyn Store>, dir: tempfile::TempDir) -> Self {
+        let store_for_mail = store.clone();
         let hub = Arc::new(functions::adapters::hub::LocalHub::default());
         let state = assemble(
             store,
@@ -166,6 +193,7 @@ impl TestApp {
             http: reqwest::Client::new(),
             _running: None,
             _dir: dir,
+            store: Some(store_for_mail),
         }
     }
 
@@ -252,6 +280,78 @@ impl TestApp {
 
     /// A new business with its owner signed in, its welcome message off: its clients'
     /// conversations start empty, which is what most tests count from.
+    /// The store behind the API, to read records as they are kept.
+    pub fn raw_store(&self) -> Arc<dyn Store> {
+        match (&self.store, &self._running) {
+            (Some(store), _) => store.clone(),
+            (None, Some(running)) => running.store.clone(),
+            (None, None) => panic!("no store"),
+        }
+    }
+
+    /// The newest email of `business` to `to` whose subject starts with `subject` (to, subject,
+    /// text, links), waiting for it: from the dev mailbox when the server sends its outbox, else (an
+    /// assembly over DynamoDB Local, which no stream consumer serves here) from `business`'s
+    /// outbox itself.
+    pub async fn mail_to(&self, business: &str, to: &str, subject: &str) -> Value {
+        let wanted = |m: &Value| {
+            m["business_id"] == business
+                && m["to"] == to
+                && m["subject"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with(subject))
+        };
+        for _ in 0..200 {
+            let mails: Vec<Value> = match &self.store {
+                None => self
+                    .get("/dev/mail.json", None)
+                    .await
+                    .ok()
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default(),
+                Some(store) => {
+                    let page = store
+                        .query(&Query::prefix(format!("B#{business}#MAIL"), "M#").reverse())
+                        .await
+                        .expect("read the outbox");
+                    page.items.into_iter().map(|i| i.data).collect()
+                }
+            };
+            if let Some(mail) = mails.into_iter().find(wanted) {
+                return mail;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("no email to {to} about {subject:?}");
+    }
+
+    /// Confirms the email of a new sign-up (`signed_up`: the answer to signing up) through the
+    /// link emailed to it; returns the session that signs in.
+    pub async fn confirm_email(&self, signed_up: &Value) -> Session {
+        let user = &signed_up["user"];
+        let mail = self
+            .mail_to(
+                user["business_id"].as_str().expect("business"),
+                user["email"].as_str().expect("email"),
+                "Confirm your",
+            )
+            .await;
+        let token = link_token(&mail);
+        session_of(
+            &self
+                .post("/api/auth/verify", None, json!({ "token": token }))
+                .await
+                .ok(),
+        )
+    }
+
+    /// A new business whose owner has confirmed their email (so it signs them in).
+    pub async fn proven_signup(&self, business: &str, email: &str, password: &str) -> Session {
+        let signed_up = self.signup_as(business, email, password).await.ok();
+        self.confirm_email(&signed_up).await
+    }
+
     pub async fn signup(&self) -> Session {
         let owner = self.signup_with_welcome().await;
         self.patch(
@@ -415,6 +515,12 @@ impl TestApp {
         )
         .await
     }
+}
+
+/// The token at the end of an email's first link.
+pub fn link_token(mail: &Value) -> String {
+    let link = mail["links"][0].as_str().expect("a link");
+    link.rsplit('/').next().expect("token").to_owned()
 }
 
 pub fn session_of(body: &Value) -> Session {

@@ -40,13 +40,10 @@ async fn login(
 async fn a_thousand_wrong_passwords_from_one_source_are_refused_and_only_that_source_is() {
     let app = TestApp::spawn(Backend::Embedded).await;
     let victim = unique_email("victim");
-    app.signup_as("Peak", &victim, "the right password")
-        .await
-        .ok();
+    app.proven_signup("Peak", &victim, "the right password")
+        .await;
     let other = unique_email("other");
-    app.signup_as("Other", &other, "another password")
-        .await
-        .ok();
+    app.proven_signup("Other", &other, "another password").await;
     let attacker = reqwest::Client::new();
     let bystander = elsewhere();
 
@@ -119,7 +116,7 @@ async fn a_thousand_wrong_passwords_from_one_source_are_refused_and_only_that_so
 async fn reset_requests_and_invite_guesses_are_limited_per_source() {
     let app = TestApp::spawn(Backend::Embedded).await;
     let email = unique_email("owner");
-    app.signup_as("Peak", &email, "a long password").await.ok();
+    app.proven_signup("Peak", &email, "a long password").await;
     let mut last = 0;
     for _ in 0..6 {
         last = app

@@ -8,6 +8,8 @@ mod auth;
 mod big;
 mod clients;
 mod companies;
+mod edits;
+mod email;
 mod groups;
 mod idempotency;
 mod limits;

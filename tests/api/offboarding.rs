@@ -19,6 +19,20 @@ async fn staff(app: &TestApp, owner: &Session, name: &str, role: &str) -> (Sessi
     (app.accept_staff(&invited).await, email)
 }
 
+/// Maya, a two-way client of `owner`'s business who has joined; and her email.
+async fn joined_maya(app: &TestApp, owner: &Session) -> (ClientSession, String) {
+    let email = unique_email("client");
+    let added = app
+        .post(
+            "/api/clients",
+            Some(&owner.token),
+            json!({"name": "Maya", "email": email, "messaging": "two_way"}),
+        )
+        .await
+        .ok();
+    (app.accept(&added).await, email)
+}
+
 async fn patch_staff(app: &TestApp, by: &Session, who: &Session, body: Value) -> Reply {
     app.patch(
         &format!("/api/staff/{}", who.user_id),
@@ -232,7 +246,7 @@ async fn who_may_change_whom(app: TestApp) {
 
 async fn the_owner_hands_the_business_to_an_admin(app: TestApp) {
     let email = unique_email("owner");
-    let owner = session_of(&app.signup_as("Peak", &email, "a long password").await.ok());
+    let owner = app.proven_signup("Peak", &email, "a long password").await;
     let (admin, admin_email) = staff(&app, &owner, "Ada Admin", "admin").await;
     let heir = patch_staff(&app, &owner, &admin, json!({"role": "owner"}))
         .await
@@ -255,16 +269,7 @@ async fn the_owner_hands_the_business_to_an_admin(app: TestApp) {
 async fn a_deactivated_client_is_out_and_their_conversation_read_only(app: TestApp) {
     let owner = app.signup().await;
     let (coach, _) = staff(&app, &owner, "Cole Coach", "coach").await;
-    let email = unique_email("client");
-    let added = app
-        .post(
-            "/api/clients",
-            Some(&owner.token),
-            json!({"name": "Maya", "email": email, "messaging": "two_way"}),
-        )
-        .await
-        .ok();
-    let maya = app.accept(&added).await;
+    let (maya, email) = joined_maya(&app, &owner).await;
     let path = format!("/api/clients/{}", maya.client_id);
     app.put(
         &format!("{path}/coach"),
@@ -461,7 +466,71 @@ async fn every_change_of_who_may_do_what_is_in_the_audit_log(app: TestApp) {
     assert_eq!(by_client.status, 403);
 }
 
+/// A removed client is gone for good: their token and login stop at once, they are on no list
+/// and reached by no one, their address is free for someone new; their conversation stays,
+/// read-only, with their messages and name.
+async fn a_removed_client_is_gone_and_their_messages_stay(app: TestApp) {
+    let owner = app.signup().await;
+    let (coach, _) = staff(&app, &owner, "Cole Coach", "coach").await;
+    let (maya, email) = joined_maya(&app, &owner).await;
+    app.send(&maya.session, &maya.conversation_id, "k1", "see you monday")
+        .await
+        .ok();
+    let path = format!("/api/clients/{}", maya.client_id);
+
+    let by_coach = app
+        .request(reqwest::Method::DELETE, &path, Some(&coach.token), None)
+        .await;
+    assert_eq!(refused(&by_coach), (403, "auth.managers_only"));
+    let removed = app
+        .request(reqwest::Method::DELETE, &path, Some(&owner.token), None)
+        .await;
+    assert_eq!(removed.status, 204);
+    assert_eq!(
+        app.get("/api/me", Some(&maya.session.token)).await.status,
+        401
+    );
+    assert_eq!(app.login(&email, "client password").await.status, 401);
+    let card = app.get(&path, Some(&owner.token)).await;
+    assert_eq!(refused(&card), (404, "client.not_found"));
+    let again = app
+        .request(reqwest::Method::DELETE, &path, Some(&owner.token), None)
+        .await;
+    assert_eq!(refused(&again), (404, "client.not_found"));
+    let roster = app.get("/api/clients", Some(&owner.token)).await.ok();
+    assert_eq!(roster["items"].as_array().map(Vec::len), Some(0));
+
+    // What they wrote stays, with their name; nobody writes there any more.
+    let history = app.history(&owner, &maya.conversation_id, "").await.ok();
+    assert_eq!(history["items"][0]["sender_name"], "Maya");
+    assert_eq!(history["items"][0]["body"], "see you monday");
+    let sent = app
+        .send(&owner, &maya.conversation_id, "after", "still there?")
+        .await;
+    assert_eq!(refused(&sent), (403, "client.deactivated"));
+
+    // The address is free: the business adds them again, as someone new.
+    let again = app
+        .post(
+            "/api/clients",
+            Some(&owner.token),
+            json!({"name": "Maya", "email": email, "messaging": "two_way"}),
+        )
+        .await;
+    assert_eq!(again.status, 201);
+    assert_ne!(again.body["client"]["id"], maya.client_id.as_str());
+    let log = app
+        .get(
+            &format!("/api/audit?user_id={}", maya.client_id),
+            Some(&owner.token),
+        )
+        .await
+        .ok();
+    assert_eq!(log["items"][0]["after"], "removed");
+}
+
 on_both_backends!(
+    a_removed_client_is_gone_and_their_messages_stay,
     every_change_of_who_may_do_what_is_in_the_audit_log,
     a_staff_invite_is_sent_again_and_the_old_link_is_void,
     a_deactivated_coach_is_out_at_once_and_their_clients_go_to_another,

@@ -203,8 +203,10 @@ async fn ends_with(socket: &mut Socket, reason: &str) {
 async fn a_socket_closes_when_its_session_ends() {
     let app = TestApp::spawn(Backend::Embedded).await;
     let email = unique_email("owner");
-    let laptop = app.signup_as("Peak", &email, "a long password").await.ok();
-    let laptop = laptop["token"].as_str().expect("token").to_owned();
+    let laptop = app
+        .proven_signup("Peak", &email, "a long password")
+        .await
+        .token;
     let phone = app.login(&email, "a long password").await.ok();
     let phone = phone["token"].as_str().expect("token").to_owned();
     let mut laptop_ws = connect(&app, &laptop).await;

@@ -10,6 +10,8 @@
 //!
 //! Usage: app_timings [APP_DIR]  (default `target/app`; chromedriver on the PATH)
 
+#[path = "../common/mod.rs"]
+mod common;
 #[path = "../browser/webdriver.rs"]
 mod webdriver;
 
@@ -119,6 +121,8 @@ async fn main() -> Result<()> {
                     "email": "tess@timing.example", "password": "timing password" }),
         )
         .await?;
+    anyhow::ensure!(owner["token"].is_string(), "signup: {owner}");
+    let owner = common::confirm_email(&api.http, &api.base, "tess@timing.example").await?;
     let token = owner["token"].as_str().context("token")?.to_owned();
     let mut long_conversation = String::new();
     let mut first_client = String::new();

@@ -65,7 +65,7 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
     );
     let coach = services
         .accounts
-        .signup(SignupRequest {
+        .signup_proven(SignupRequest {
             business_name: "Bench".into(),
             name: "Bench Coach".into(),
             email: COACH.into(),
@@ -94,6 +94,7 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
         let started = Instant::now();
         for i in 0..count {
             let req = SendMessageRequest {
+                reply_to: None,
                 client_message_id: format!("seed-{i}"),
                 body: format!(
                     "History message number {i}, with a little text to make it realistic."

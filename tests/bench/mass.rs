@@ -34,7 +34,7 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
     );
     let owner = services
         .accounts
-        .signup(SignupRequest {
+        .signup_proven(SignupRequest {
             business_name: "Mass Bench".into(),
             name: "Bench Coach".into(),
             email: "mass-bench@bench.example".into(),

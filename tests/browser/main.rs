@@ -3,6 +3,8 @@
 //! the test command builds). Each test saves a screenshot of its final state under
 //! `target/test-output/browser/`.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod webdriver;
 
 use anyhow::{Context, Result, ensure};
@@ -114,7 +116,9 @@ impl Harness {
             )
             .await?;
         ensure!(status == 201 || status == 200, "signup: {status} {body}");
-        Ok(body["token"].as_str().context("token")?.to_owned())
+        // The email signs in once confirmed, through the link the dev mailbox received.
+        let confirmed = common::confirm_email(&self.http, &self.base, "casey@peak.example").await?;
+        Ok(confirmed["token"].as_str().context("token")?.to_owned())
     }
 
     /// A client of the coach who has accepted their invite with `password`; returns their
@@ -1643,4 +1647,468 @@ async fn a_forgotten_password_is_reset_through_the_dev_mailbox() -> Result<()> {
     }
     .await;
     finish(&b, "16-password-reset", outcome).await
+}
+
+/// 17. A new business's owner sees that their email is unconfirmed, confirms it through the
+/// link in the dev mailbox, and the notice goes. Invited as a client of another business, the
+/// same person joins with the password they have; signing in, they choose which business.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_email_is_confirmed_and_one_login_chooses_its_business() -> Result<()> {
+    let h = Harness::start().await?;
+    let other = h.coach().await?;
+    let b = h.driver.session(1280, 800).await?;
+    let outcome = async {
+        b.goto(&h.url("/signup")).await?;
+        b.type_into(By::XPath(&field("Business name")), "Lift Lab").await?;
+        b.type_into(By::XPath(&field("Your name")), "Rowan Reyes").await?;
+        b.type_into(By::XPath(&field("Email")), "rowan@lift.example").await?;
+        b.type_into(By::XPath(&field("Password")), "rowan password").await?;
+        b.click(By::XPath(&button("Create business"))).await?;
+        b.until(
+            "a notice that the email is not confirmed yet",
+            "const n = document.querySelector('.banner'); return !!n && n.innerText.includes('rowan@lift.example')",
+        )
+        .await?;
+        b.screenshot(&output_dir().join("17-confirm-email-notice.png")).await?;
+        b.goto(&h.url("/dev/mail")).await?;
+        let link = b
+            .until(
+                "the confirmation email in the dev mailbox",
+                "const a = [...document.querySelectorAll('a')].find(a => a.href.includes('/verify/')); return a ? a.href : null",
+            )
+            .await?;
+        b.goto(link.as_str().context("a link")?).await?;
+        b.until(
+            "signed in, the notice gone",
+            "return location.pathname === '/inbox' && !!document.querySelector('.topbar') && !document.querySelector('.banner')",
+        )
+        .await?;
+
+        // Another business invites the same address as a client.
+        let (status, added) = h
+            .api(
+                reqwest::Method::POST,
+                "/api/clients",
+                Some(&other),
+                Some(json!({ "name": "Rowan Reyes", "email": "rowan@lift.example", "messaging": "two_way" })),
+            )
+            .await?;
+        ensure!(status == 201, "invite: {status} {added}");
+        let token = added["invite"]["token"].as_str().context("token")?;
+        b.goto(&h.url(&format!("/c/invite/{token}"))).await?;
+        b.until(
+            "the invite asks for the password Rowan already has",
+            "return document.body.innerText.includes('You already sign in to Sideline')",
+        )
+        .await?;
+        b.type_into(By::XPath(&field("Your Sideline password")), "rowan password")
+            .await?;
+        b.click(By::XPath(&button("Join"))).await?;
+        b.until(
+            "in the client app",
+            "return location.pathname === '/c/inbox' && !!document.querySelector('.topbar')",
+        )
+        .await?;
+
+        // Signing in again: the choice of business.
+        b.click(By::XPath(&button("Sign out"))).await?;
+        b.until("signed out", "return !document.querySelector('.topbar')").await?;
+        b.goto(&h.url("/signin")).await?;
+        b.type_into(By::XPath(&field("Email or phone")), "rowan@lift.example")
+            .await?;
+        b.type_into(By::XPath(&field("Password")), "rowan password").await?;
+        b.click(By::XPath(&button("Sign in"))).await?;
+        b.until(
+            "both businesses to choose from",
+            "return location.pathname === '/businesses' && document.querySelectorAll('.business-choice').length === 2",
+        )
+        .await?;
+        b.screenshot(&output_dir().join("17-choose-business.png")).await?;
+        b.click(By::XPath("//button[contains(@class,'business-choice')][.//strong[normalize-space()='Peak Form Coaching']]"))
+            .await?;
+        b.until(
+            "in the client app, with the other business",
+            "return location.pathname === '/c/inbox' && document.querySelector('.business')?.innerText === 'Peak Form Coaching'",
+        )
+        .await?;
+        Ok(())
+    }
+    .await;
+    finish(&b, "17-confirm-and-choose", outcome).await
+}
+
+/// 18. The coach formats a line with the toolbar (the draft shows its preview) and sends it; the
+/// client's phone shows it formatted, and a link in a message opens safely in a new tab.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_formatted_with_the_toolbar_shows_formatted_on_the_phone() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach_token,
+            "Lena Park",
+            "lena@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    let (status, _) = h
+        .send(
+            &coach_token,
+            &conversation,
+            "Form check: [watch this](https://example.com/squat) first\n- 3 sets\n- 5 reps",
+        )
+        .await?;
+    ensure!(status == 201, "send: {status}");
+    let coach = h.driver.session(1280, 800).await?;
+    let phone = h.phone().await?;
+    let outcome = async {
+        h.sign_in(&coach, "casey@peak.example", "coach password").await?;
+        coach.click(By::Css(".conversation-list .row")).await?;
+        coach
+            .type_into(By::Css(".composer textarea"), "Squats 5x5 today")
+            .await?;
+        // Select "5x5" and make it bold from the toolbar.
+        coach
+            .js(
+                "const t = document.querySelector('.composer textarea'); t.focus(); t.setSelectionRange(7, 10);",
+                vec![],
+            )
+            .await?;
+        coach.click(By::Css("button.tool[aria-label^='Bold']")).await?;
+        coach
+            .until(
+                "the preview shows the bold part",
+                "const p = document.querySelector('.composer-area .preview strong'); return !!p && p.textContent === '5x5'",
+            )
+            .await?;
+        let draft = coach
+            .js("return document.querySelector('.composer textarea').value", vec![])
+            .await?;
+        ensure!(draft == json!("Squats **5x5** today"), "draft: {draft}");
+        coach.screenshot(&output_dir().join("18-toolbar-preview.png")).await?;
+        coach.type_into(By::Css(".composer textarea"), ENTER).await?;
+        coach
+            .find(By::Css(".message.mine[data-status=sent] .body strong"))
+            .await?;
+
+        h.sign_in(&phone, "lena@client.example", "client password").await?;
+        phone.click(By::Css(".conversation-list .row")).await?;
+        phone
+            .until(
+                "the bold part on the phone",
+                "return [...document.querySelectorAll('.message .body strong')].some(s => s.textContent === '5x5')",
+            )
+            .await?;
+        let link = phone
+            .js(
+                "const a = document.querySelector('.message .body a'); return a && [a.getAttribute('href'), a.getAttribute('target'), a.getAttribute('rel'), a.textContent]",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            link == json!(["https://example.com/squat", "_blank", "noopener noreferrer nofollow", "watch this"]),
+            "the link: {link}"
+        );
+        let items = phone
+            .js("return document.querySelectorAll('.message .body ul li').length", vec![])
+            .await?;
+        ensure!(items == json!(2), "list items: {items}");
+        phone.screenshot(&output_dir().join("18-formatted-on-phone.png")).await?;
+        Ok(())
+    }
+    .await;
+    finish(&coach, "18-formatting", outcome).await?;
+    finish(&phone, "18-formatting-phone", Ok(())).await
+}
+
+/// The XSS suite's payloads: markup, script URLs in every casing and encoding, event
+/// attributes, SVG, unicode tricks and broken markup, each inside the chat grammar's own
+/// constructs too (a link's target, a link's text, code, bold).
+fn xss_payloads() -> Vec<String> {
+    let base = [
+        "<script>alert(1)</script>",
+        "<SCRIPT SRC=//x.example/x.js></SCRIPT>",
+        "<img src=x onerror=alert(1)>",
+        "<svg onload=alert(1)>",
+        "<svg><script>alert(1)</script></svg>",
+        "<iframe src=javascript:alert(1)>",
+        "<a href=\"javascript:alert(1)\">x</a>",
+        "<body onload=alert(1)>",
+        "<div style=\"background:url(javascript:alert(1))\">",
+        "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+        "\"><img src=x onerror=alert(1)>",
+        "'--><script>alert(1)</script>",
+        "<details open ontoggle=alert(1)>",
+        "<object data=javascript:alert(1)>",
+        "<embed src=javascript:alert(1)>",
+        "<form action=javascript:alert(1)><input type=submit>",
+        "<input autofocus onfocus=alert(1)>",
+        "<video><source onerror=alert(1)>",
+        "<marquee onstart=alert(1)>",
+        "<meta http-equiv=refresh content=\"0;url=javascript:alert(1)\">",
+        "\u{202e}<script>alert(1)</script>",
+        "<scr\u{200b}ipt>alert(1)</scr\u{200b}ipt>",
+        "＜script＞alert(1)＜/script＞",
+        "<<script>script>alert(1)<</script>/script>",
+        "<img src=\"x\" onerror=\"&#97;lert(1)\">",
+    ];
+    let schemes = [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java&#x09;script:alert(1)",
+        "&#106;avascript:alert(1)",
+        "javascript&colon;alert(1)",
+        "%6Aavascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "DATA:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "vbscript:msgbox(1)",
+        "VBScript:msgbox(1)",
+        "file:///etc/passwd",
+        "//evil.example/x",
+        "https://ok.example/\"onmouseover=\"alert(1)",
+        "https://ok.example/<script>",
+        "mailto:x@y.example?body=<script>alert(1)</script>",
+    ];
+    let mut payloads: Vec<String> = base.iter().map(|p| p.to_string()).collect();
+    for scheme in schemes {
+        payloads.push(format!("[click me]({scheme})"));
+        payloads.push(format!("[{scheme}](https://ok.example)"));
+        payloads.push(scheme.to_owned());
+    }
+    for p in base.iter().take(12) {
+        payloads.push(format!("**{p}**"));
+        payloads.push(format!("`{p}`"));
+        payloads.push(format!("```\n{p}\n```"));
+        payloads.push(format!("[{p}](https://ok.example)"));
+    }
+    payloads
+}
+
+/// 19. The XSS suite: every payload sent as a message (in a few messages, so one page holds
+/// them all) and rendered on the client's phone: no dialog, no script, no policy violation, no
+/// event attribute, no element the grammar does not make, and every link http, https or mailto.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_message_runs_script_or_carries_a_dangerous_url() -> Result<()> {
+    let payloads = xss_payloads();
+    assert!(payloads.len() >= 100, "only {} payloads", payloads.len());
+    let h = Harness::start().await?;
+    let coach = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach,
+            "Xavi Sorel",
+            "xavi@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    for chunk in payloads.chunks(8) {
+        let (status, body) = h.send(&coach, &conversation, &chunk.join("\n\n")).await?;
+        ensure!(status == 201, "send: {status} {body}");
+    }
+    let b = h.phone().await?;
+    let outcome = async {
+        b.cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": "window.__dialogs = []; for (const f of ['alert', 'confirm', 'prompt', 'print']) { window[f] = (...a) => { window.__dialogs.push(f + ' ' + a.join(' ')); }; } window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));" }),
+        )
+        .await?;
+        h.sign_in(&b, "xavi@client.example", "client password").await?;
+        b.click(By::Css(".conversation-list .row")).await?;
+        b.until(
+            "every message rendered",
+            &format!("return document.querySelectorAll('.message .body').length >= {}", payloads.len().div_ceil(8)),
+        )
+        .await?;
+        // Give anything that would run a moment to do so, and hover every element.
+        b.js(
+            "for (const e of document.querySelectorAll('.messages *')) { e.dispatchEvent(new MouseEvent('mouseover', {bubbles: true})); e.dispatchEvent(new Event('focus')); }",
+            vec![],
+        )
+        .await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let found = b
+            .js(
+                r#"
+                const allowed = new Set(['P','BR','STRONG','EM','S','CODE','PRE','A','UL','OL','LI','BLOCKQUOTE','SPAN']);
+                const problems = [];
+                for (const body of document.querySelectorAll('.message .body')) {
+                  for (const e of body.querySelectorAll('*')) {
+                    if (!allowed.has(e.tagName)) problems.push('element ' + e.tagName);
+                    for (const a of e.attributes) {
+                      if (a.name.startsWith('on')) problems.push('attribute ' + a.name);
+                      if (!['href','target','rel','class','start'].includes(a.name)) problems.push('attribute ' + a.name);
+                    }
+                    if (e.tagName === 'A' && !/^(https?:\/\/|mailto:)/i.test(e.getAttribute('href'))) problems.push('href ' + e.getAttribute('href'));
+                  }
+                }
+                for (const e of document.querySelectorAll('script, iframe, object, embed, svg, img, video, form, input, meta[http-equiv]')) {
+                  if (e.closest('.messages')) problems.push('in the thread: ' + e.tagName);
+                }
+                return { problems, dialogs: window.__dialogs, violations: window.__violations };
+                "#,
+                vec![],
+            )
+            .await?;
+        b.screenshot(&output_dir().join("19-xss-suite.png")).await?;
+        ensure!(
+            found == json!({ "problems": [], "dialogs": [], "violations": [] }),
+            "{found}"
+        );
+        // The payloads show as the text they are.
+        let shown = b
+            .js("return document.querySelector('.messages').innerText.includes('<script>alert(1)</script>')", vec![])
+            .await?;
+        ensure!(shown == json!(true), "the payloads are not shown as text");
+        Ok(())
+    }
+    .await;
+    finish(&b, "19-xss-suite", outcome).await
+}
+
+/// 20. The coach edits a message and then deletes it from its menu; the client's phone shows
+/// the new words marked "edited" (with the history on a tap), then the tombstone, live.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_and_a_delete_show_live_on_the_other_side() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach_token,
+            "Tomas Berg",
+            "tomas@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    let (status, _) = h
+        .send(&coach_token, &conversation, "Bench 3x5 at 60 kg")
+        .await?;
+    ensure!(status == 201, "send: {status}");
+    let coach = h.driver.session(1280, 800).await?;
+    let phone = h.phone().await?;
+    let outcome = async {
+        h.sign_in(&phone, "tomas@client.example", "client password").await?;
+        phone.click(By::Css(".conversation-list .row")).await?;
+        phone.find_text(By::Css(".message .body"), "Bench 3x5").await?;
+
+        h.sign_in(&coach, "casey@peak.example", "coach password").await?;
+        coach.click(By::Css(".conversation-list .row")).await?;
+        coach.click(By::Css(".message.mine .body")).await?;
+        coach.click(By::XPath(&button("Edit"))).await?;
+        coach
+            .js(
+                "const t = document.querySelector('textarea.edit'); t.value = 'Bench 3x5 at **65 kg**'; t.dispatchEvent(new InputEvent('input', {bubbles: true}));",
+                vec![],
+            )
+            .await?;
+        coach.click(By::XPath(&button("Save"))).await?;
+        phone
+            .until(
+                "the edit on the phone, marked edited",
+                "const m = document.querySelector('.message'); return !!m && m.querySelector('.body strong')?.textContent === '65 kg' && !!m.querySelector('.edited')",
+            )
+            .await?;
+        phone.click(By::Css(".message .edited")).await?;
+        phone
+            .until(
+                "both versions in the history",
+                "const v = document.querySelectorAll('.message .versions li'); return v.length === 2 && v[0].textContent.includes('60 kg')",
+            )
+            .await?;
+        phone.screenshot(&output_dir().join("20-edited-on-phone.png")).await?;
+
+        coach.js("window.confirm = () => true;", vec![]).await?;
+        coach.click(By::Css(".message.mine .body")).await?;
+        coach.click(By::XPath(&button("Delete"))).await?;
+        phone
+            .until(
+                "the tombstone on the phone",
+                "const m = document.querySelector('.message'); return !!m && m.classList.contains('deleted') && m.innerText.includes('Message deleted') && !m.innerText.includes('kg')",
+            )
+            .await?;
+        coach
+            .find_text(By::Css(".message.deleted"), "Message deleted")
+            .await?;
+        Ok(())
+    }
+    .await;
+    finish(&coach, "20-edit-delete", outcome).await?;
+    finish(&phone, "20-edit-delete-phone", Ok(())).await
+}
+
+/// 21. A reply quotes what it answers; tapping the quote of a message three pages up loads the
+/// pages between and shows it. The client answers from a message's menu, and the quote shows.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_quotes_and_jumps_to_a_message_pages_up() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach,
+            "Ada Moss",
+            "ada@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    let mut first = String::new();
+    for n in 1..=160 {
+        let (status, body) = h
+            .send(&coach, &conversation, &format!("Plan note {n:03}"))
+            .await?;
+        ensure!(status == 201, "send: {status}");
+        if n == 1 {
+            first = body["id"].as_str().context("id")?.to_owned();
+        }
+    }
+    let (status, body) = h
+        .api(
+            reqwest::Method::POST,
+            &format!("/api/conversations/{conversation}/messages"),
+            Some(&coach),
+            Some(json!({ "client_message_id": "reply-1", "body": "About the first note: rest more", "reply_to": first })),
+        )
+        .await?;
+    ensure!(status == 201, "reply: {status} {body}");
+    let b = h.phone().await?;
+    let outcome = async {
+        h.sign_in(&b, "ada@client.example", "client password").await?;
+        b.click(By::Css(".conversation-list .row")).await?;
+        b.find_text(By::Css(".message .body"), "About the first note").await?;
+        ensure!(
+            b.js(&format!("return !document.getElementById('m-{first}')"), vec![]).await? == json!(true),
+            "the first note is loaded already"
+        );
+        b.click(By::Css(".message .quote")).await?;
+        b.until(
+            "the first note loaded and on screen",
+            &format!("const e = document.getElementById('m-{first}'); if (!e) return false; const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight && e.innerText.includes('Plan note 001')"),
+        )
+        .await?;
+        b.screenshot(&output_dir().join("21-jumped-to-quote.png")).await?;
+
+        // The client answers the reply from its menu.
+        b.click(By::XPath("//li[contains(@class,'message')][.//*[contains(text(),'About the first note')]]//div[contains(@class,'body')]"))
+            .await?;
+        b.click(By::XPath(&button("Reply"))).await?;
+        b.find_text(By::Css(".composer-area .replying"), "About the first note").await?;
+        b.type_into(By::Css(".composer textarea"), &format!("Will do{ENTER}")).await?;
+        b.until(
+            "the answer quotes the coach",
+            "return [...document.querySelectorAll('.message.mine[data-status=sent]')].some(m => m.querySelector('.quote')?.innerText.includes('Casey Coach') && m.innerText.includes('Will do'))",
+        )
+        .await?;
+        ensure!(
+            b.find_all(By::Css(".composer-area .replying")).await?.is_empty(),
+            "the reply bar stays after sending"
+        );
+        Ok(())
+    }
+    .await;
+    finish(&b, "21-reply", outcome).await
 }

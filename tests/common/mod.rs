@@ -149,3 +149,40 @@ pub async fn seed_clients(
         })
         .collect()
 }
+
+/// Confirms a new sign-up's email through the link the local server's dev mailbox received;
+/// the answer signs in (an `AuthResponse`).
+pub async fn confirm_email(
+    http: &reqwest::Client,
+    base: &str,
+    email: &str,
+) -> anyhow::Result<serde_json::Value> {
+    use anyhow::Context as _;
+    for _ in 0..250 {
+        let mails: serde_json::Value = http
+            .get(format!("{base}/dev/mail.json"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let link = mails.as_array().and_then(|all| {
+            all.iter().find_map(|m| {
+                (m["to"] == email && m["subject"] == "Confirm your email")
+                    .then(|| m["links"][0].as_str())
+                    .flatten()
+            })
+        });
+        if let Some(link) = link {
+            let token = link.rsplit('/').next().context("a token")?;
+            let reply = http
+                .post(format!("{base}/api/auth/verify"))
+                .json(&serde_json::json!({ "token": token }))
+                .send()
+                .await?;
+            anyhow::ensure!(reply.status() == 200, "confirming: {}", reply.status());
+            return Ok(reply.json().await?);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    anyhow::bail!("no confirmation email to {email} reached the dev mailbox")
+}

@@ -46,7 +46,11 @@ async fn every_acknowledged_send_survives_a_kill_9() {
 
     let (_, signup) = post(&http, format!("{base}/api/auth/signup"), None,
         json!({"business_name": "Durable", "name": "Coach", "email": "durable@test.example", "password": "a long password"})).await;
-    let token = signup["token"].as_str().expect("token").to_owned();
+    assert!(signup["token"].is_string(), "{signup}");
+    let confirmed = common::confirm_email(&http, &base, "durable@test.example")
+        .await
+        .expect("confirm the email");
+    let token = confirmed["token"].as_str().expect("token").to_owned();
     // Only what is sent here in the conversation, to count it.
     let off = http
         .patch(format!("{base}/api/settings"))
@@ -159,7 +163,7 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
         );
         let owner = services
             .accounts
-            .signup(SignupRequest {
+            .signup_proven(SignupRequest {
                 business_name: "Durable".into(),
                 name: "Coach".into(),
                 email: email.into(),

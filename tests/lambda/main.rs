@@ -54,8 +54,11 @@ async fn start_watch(table: &str) -> Watch {
         // The fan-out function pushes to WebSocket connections through this; nobody is
         // connected in this test, so it is never called.
         "SIDELINE_WS_ENDPOINT=http://127.0.0.1:9".into(),
-        // Links in emails; no email leaves in this test.
+        // Links in emails, and where they would go out; no email leaves in this test (SES
+        // itself is tested against moto in tests/email).
         "SIDELINE_SITE_URL=http://127.0.0.1:9".into(),
+        "SIDELINE_MAIL_FROM=no-reply@sideline.test".into(),
+        "SES_ENDPOINT=http://127.0.0.1:9".into(),
         "AWS_ACCESS_KEY_ID=sidelinetest".into(),
         "AWS_SECRET_ACCESS_KEY=sidelinetest".into(),
         "AWS_REGION=us-east-1".into(),

@@ -26,7 +26,8 @@ fn switch(route: Route) -> Html {
         Route::Conversation { id } => signed(html! { <Inbox selected={Some(id)} /> }),
         Route::Account => signed(html! { <Account /> }),
         Route::NotFound => html! { <Redirect to={Route::Inbox} /> },
-        // Signing up a business, and every staff screen.
+        // Signing up a business, confirming an email, choosing among businesses, and every
+        // staff screen.
         staff => html! { <Elsewhere kind={Kind::Staff} route={staff} /> },
     }
 }

@@ -1,6 +1,6 @@
 //! The staff app: the dashboard of a business's owner, admins and coaches, served at `/`.
 
-use sideline_frontend::app::{Frame, Kind, Route, Signed, tab};
+use sideline_frontend::app::{Frame, Kind, Route, Signed, UnconfirmedEmail, tab};
 use sideline_frontend::pages::{
     account::Account, audit, auth::*, business, clients, groups, inbox,
 };
@@ -18,13 +18,18 @@ fn App() -> Html {
 }
 
 fn switch(route: Route) -> Html {
-    let signed = |page: Html| html! { <Signed nav={html! { <Nav /> }}>{ page }</Signed> };
+    let signed = |page: Html| {
+        html! { <Signed nav={html! { <Nav /> }} notice={html! { <UnconfirmedEmail /> }}>{ page }</Signed> }
+    };
     match route {
         Route::SignIn => html! { <SignIn /> },
         Route::SignUp => html! { <SignUp /> },
         Route::Invite { token } => html! { <AcceptInvite {token} /> },
         Route::ForgotPassword => html! { <ForgotPassword /> },
         Route::ResetPassword { token } => html! { <ResetPassword {token} /> },
+        Route::ConfirmEmail { token } => html! { <ConfirmEmail {token} /> },
+        Route::Businesses => html! { <Businesses /> },
+        Route::Unsubscribe { token } => html! { <Unsubscribe {token} /> },
         Route::Home | Route::Inbox => {
             signed(html! { <inbox::Inbox selected={None} tools={staff_tools()} /> })
         }

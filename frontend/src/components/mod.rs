@@ -5,3 +5,4 @@ pub mod coach_picker;
 pub mod company_select;
 pub mod conversation;
 pub mod field;
+pub mod rich;

@@ -1,8 +1,10 @@
 //! The signed-in person's own account: who they are, where they sign in, their password, and
 //! signing out (here or on every device).
 
+use crate::app::Route;
 use crate::components::field::{Field, FormError, bind, reset, use_form};
 use crate::hooks::use_session;
+use crate::router::Link;
 use crate::services::api;
 use shared::api::ChangePasswordRequest;
 use yew::prelude::*;
@@ -42,6 +44,9 @@ pub fn Account() -> Html {
                 <dt>{ "You sign in with" }</dt><dd>{ login }</dd>
                 <dt>{ "Messaging with" }</dt><dd>{ user.business_name.clone() }</dd>
             </dl>
+            if current.businesses > 1 {
+                <p><Link to={Route::Businesses}>{ "Switch to another business you sign in to" }</Link></p>
+            }
             if !user.role.is_staff() {
                 <p class="muted">{ "To change your name, email or phone, ask your coach." }</p>
             }

@@ -19,6 +19,11 @@ fn what(kind: AuditKind) -> &'static str {
         AuditKind::Coach => "coach",
         AuditKind::Messaging => "messaging",
         AuditKind::Company => "company",
+        AuditKind::GroupRole => "group role",
+        AuditKind::Posting => "posting right",
+        AuditKind::AnnouncementOnly => "announcement-only setting",
+        AuditKind::ProductGrant => "messaging on purchase",
+        AuditKind::Moderation => "message",
     }
 }
 
@@ -47,7 +52,7 @@ pub fn AuditLog() -> Html {
                 <h1>{ "Audit log" }</h1>
                 if person.is_some() { <Link to={Route::Audit} classes="button ghost">{ "Everyone" }</Link> }
             </div>
-            <p class="muted">{ "Every change of roles, access, ownership, coaches, messaging and companies." }</p>
+            <p class="muted">{ "Every change of roles, access, ownership, coaches, messaging, companies, group roles and posting rights, announcement-only groups and what products grant." }</p>
             { load_status(&first) }
             if first.data().is_some_and(|p| p.items.is_empty()) {
                 <p class="muted">{ "Nothing has changed yet." }</p>
@@ -58,7 +63,12 @@ pub fn AuditLog() -> Html {
                         <p>
                             <strong>{ e.actor_name.clone().unwrap_or_else(|| "Sideline".into()) }</strong>
                             { format!(" changed the {} of ", what(e.kind)) }
-                            <Link to={Route::Audit} query={query(&[("user_id", &e.subject_id.to_string())])}>{ e.subject_name.clone() }</Link>
+                            if let Some(person) = e.subject_id {
+                                <Link to={Route::Audit} query={query(&[("user_id", &person.to_string())])}>{ e.subject_name.clone() }</Link>
+                            } else {
+                                <strong>{ e.subject_name.clone() }</strong>
+                            }
+                            if let Some(place) = e.place.clone() { { format!(" in {place}") } }
                             { format!(": {} → {}", shown(&e.before), shown(&e.after)) }
                         </p>
                         <p class="muted">{ format!("{} {}", format::day_label(e.at), format::clock(e.at)) }</p>

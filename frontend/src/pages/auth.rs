@@ -7,8 +7,8 @@ use crate::router::{Link, Navigator, Redirect, use_navigator};
 use crate::services::api;
 use crate::services::requests::ApiError;
 use shared::api::{
-    AcceptInviteRequest, AuthResponse, LoginRequest, PasswordResetConfirm, PasswordResetRequest,
-    SignupRequest,
+    AcceptInviteRequest, AuthResponse, LoginBusiness, LoginRequest, PasswordResetConfirm,
+    PasswordResetRequest, SignupRequest, SwitchRequest, VerifyRequest,
 };
 use std::future::Future;
 use yew::prelude::*;
@@ -29,6 +29,11 @@ fn authenticate<Fut>(
     wasm_bindgen_futures::spawn_local(async move {
         match call.await {
             Ok(r) => {
+                // The choice of business is offered only to a login of several.
+                let to = match (to, r.businesses) {
+                    (Route::Businesses, 0 | 1) => Route::Inbox,
+                    (to, _) => to,
+                };
                 session.sign_in(r);
                 navigator.push(&to);
             }
@@ -59,7 +64,8 @@ pub fn SignIn() -> Html {
                 async move { api::login(&req).await },
                 session.clone(),
                 navigator.clone(),
-                Route::Inbox,
+                // A login of several businesses chooses one there; of one, goes on at once.
+                Route::Businesses,
                 error.clone(),
                 busy.clone(),
             );
@@ -171,8 +177,14 @@ pub fn AcceptInvite(props: &AcceptInviteProps) -> Html {
         (Some(p), _) => html! {
             <>
                 <p>{ format!("Hi {}! {} invited you to message them on Sideline.", p.name, p.business_name) }</p>
-                <p class="muted">{ format!("You'll sign in with {}.", p.login) }</p>
-                <Field label="Choose a password" kind="password" autocomplete="new-password" value={form.0.password.clone()} oninput={bind(&form, |f, v| f.password = v)} hint="At least 8 characters" />
+                if p.existing {
+                    <p class="muted">{ format!("You already sign in to Sideline with {}: enter that password to add {}.", p.login, p.business_name) }</p>
+                    <Field label="Your Sideline password" kind="password" autocomplete="current-password" value={form.0.password.clone()} oninput={bind(&form, |f, v| f.password = v)} />
+                    <p class="muted"><Link to={Route::ForgotPassword}>{ "Forgot it?" }</Link></p>
+                } else {
+                    <p class="muted">{ format!("You'll sign in with {}.", p.login) }</p>
+                    <Field label="Choose a password" kind="password" autocomplete="new-password" value={form.0.password.clone()} oninput={bind(&form, |f, v| f.password = v)} hint="At least 8 characters" />
+                }
                 <FormError error={(*error).clone()} />
                 <button class="primary" type="submit" disabled={*busy}>{ "Join" }</button>
             </>
@@ -279,5 +291,176 @@ pub fn ResetPassword(props: &ResetPasswordProps) -> Html {
                 <p class="muted"><Link to={Route::ForgotPassword}>{ "Send a new link" }</Link></p>
             </form>
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ConfirmEmailProps {
+    pub token: String,
+}
+
+/// Follows a link that confirms an email: the address signs in from now on, and this device
+/// is signed in with it.
+#[component]
+pub fn ConfirmEmail(props: &ConfirmEmailProps) -> Html {
+    let session = use_session();
+    let navigator = use_navigator();
+    let error = use_state(|| None::<String>);
+    {
+        let (error, token) = (error.clone(), props.token.clone());
+        use_effect_with((), move |_| {
+            let req = VerifyRequest { token };
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::confirm_email(&req).await {
+                    Ok(r) => {
+                        session.sign_in(r);
+                        navigator.replace(&Route::Inbox);
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        });
+    }
+    html! {
+        <div class="auth">
+            <div class="card auth-card">
+                <h1>{ "Confirming your email" }</h1>
+                if let Some(message) = (*error).clone() {
+                    <p class="error" role="alert">{ message }</p>
+                    <Link to={Route::SignIn}>{ "Go to sign in" }</Link>
+                } else {
+                    <p class="muted">{ "One moment…" }</p>
+                }
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct UnsubscribeProps {
+    pub token: String,
+}
+
+/// Where the unsubscribe link of an email leads: asks once, then stops that business's
+/// non-transactional emails to the address. No sign-in needed.
+#[component]
+pub fn Unsubscribe(props: &UnsubscribeProps) -> Html {
+    let done = use_state(|| None::<Result<shared::api::Unsubscribed, String>>);
+    let onclick = {
+        let (done, token) = (done.clone(), props.token.clone());
+        Callback::from(move |_| {
+            let (done, token) = (done.clone(), token.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                done.set(Some(api::unsubscribe(&token).await.map_err(|e| e.message)));
+            });
+        })
+    };
+    html! {
+        <div class="auth">
+            <div class="card auth-card">
+                <h1>{ "Unsubscribe" }</h1>
+                { match (*done).clone() {
+                    None => html! {
+                        <>
+                            <p>{ "Stop emails like the one you came from? Invites, sign-in links and password resets still arrive." }</p>
+                            <button class="primary" {onclick}>{ "Unsubscribe" }</button>
+                        </>
+                    },
+                    Some(Ok(u)) => html! {
+                        <p class="notice" role="status">{ format!("Done: {} gets no more of these emails from {}.", u.email, u.business_name) }</p>
+                    },
+                    Some(Err(message)) => html! { <p class="error" role="alert">{ message }</p> },
+                } }
+            </div>
+        </div>
+    }
+}
+
+/// Where a login of several businesses chooses one right after signing in. A login of one
+/// business goes straight on.
+#[component]
+pub fn Businesses() -> Html {
+    let session = use_session();
+    let listed = use_fetch((), |_| api::businesses());
+    if session.current().is_none() {
+        return html! { <Redirect to={Route::SignIn} /> };
+    }
+    let body = match (listed.data(), listed.error()) {
+        (Some(all), _) if all.len() <= 1 => return html! { <Redirect to={Route::Inbox} /> },
+        (Some(all), _) => html! { <BusinessChoices listed={all.clone()} /> },
+        (None, Some(message)) => html! { <p class="error" role="alert">{ message }</p> },
+        (None, None) => html! { <p class="muted">{ "Loading…" }</p> },
+    };
+    html! {
+        <div class="auth">
+            <div class="card auth-card">
+                <h1>{ "Choose a business" }</h1>
+                <p class="muted">{ "You sign in to more than one. You can switch later from your account." }</p>
+                { body }
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct BusinessChoicesProps {
+    pub listed: Vec<LoginBusiness>,
+}
+
+/// The businesses of the person's login, each a button that goes there (the current one just
+/// goes on).
+#[component]
+pub fn BusinessChoices(props: &BusinessChoicesProps) -> Html {
+    let session = use_session();
+    let navigator = use_navigator();
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    let choices = props
+        .listed
+        .iter()
+        .map(|b| {
+            let onclick = {
+                let (session, navigator, error, busy) = (
+                    session.clone(),
+                    navigator.clone(),
+                    error.clone(),
+                    busy.clone(),
+                );
+                let (current, business_id) = (b.current, b.business_id);
+                Callback::from(move |_| {
+                    if current {
+                        navigator.push(&Route::Inbox);
+                        return;
+                    }
+                    let req = SwitchRequest { business_id };
+                    authenticate(
+                        async move { api::switch_business(&req).await },
+                        session.clone(),
+                        navigator.clone(),
+                        Route::Inbox,
+                        error.clone(),
+                        busy.clone(),
+                    );
+                })
+            };
+            let what = match b.role.is_staff() {
+                true => "Team",
+                false => "Messages",
+            };
+            html! {
+                <li>
+                    <button class="business-choice" {onclick} disabled={*busy}>
+                        <strong>{ b.business_name.clone() }</strong>
+                        <span class="muted">{ what }</span>
+                    </button>
+                </li>
+            }
+        })
+        .collect::<Html>();
+    html! {
+        <>
+            <ul class="business-choices">{ choices }</ul>
+            <FormError error={(*error).clone()} />
+        </>
     }
 }

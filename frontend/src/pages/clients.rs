@@ -361,6 +361,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
     let error = use_state(|| None::<String>);
     let invite = use_state(|| None::<ClientWithInvite>);
     let companies = use_companies();
+    let navigator = crate::router::use_navigator();
     let Some(c) = client.data().cloned() else {
         return html! { <div class="page">{ load_status(&client) }</div> };
     };
@@ -425,6 +426,29 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                         client.set(updated);
                         error.set(None);
                     }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    // Removing is for good: asked again, then back to the list.
+    let remove = {
+        let (error, id, name, navigator) =
+            (error.clone(), props.id, c.name.clone(), navigator.clone());
+        Callback::from(move |_| {
+            let asked = format!(
+                "Remove {name}? They can no longer sign in and leave every list. Their messages stay."
+            );
+            let sure = web_sys::window()
+                .and_then(|w| w.confirm_with_message(&asked).ok())
+                .unwrap_or(false);
+            if !sure {
+                return;
+            }
+            let (error, navigator) = (error.clone(), navigator.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::remove_client(id).await {
+                    Ok(()) => navigator.push(&Route::Clients),
                     Err(e) => error.set(Some(e.message)),
                 }
             });
@@ -511,6 +535,7 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                         <Link to={Route::Audit} query={crate::router::query(&[("user_id", &props.id.to_string())])} classes="button ghost">{ "Access history" }</Link>
                         if sets_mode {
                             <button class="ghost" onclick={toggle_active}>{ if c.active { "Deactivate" } else { "Reactivate" } }</button>
+                            <button class="ghost danger" onclick={remove}>{ "Remove" }</button>
                         }
                         <button class="primary" onclick={start_edit}>{ "Edit" }</button>
                     </div>

@@ -12,7 +12,7 @@ use std::future::Future;
 #[derive(serde::Serialize)]
 struct Empty {}
 
-fn public<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+fn public<B: serde::Serialize, T: super::read::Read>(
     method: Method,
     path: String,
     body: Option<&B>,
@@ -61,6 +61,34 @@ pub fn confirm_password_reset(
         "/api/auth/password-reset/confirm".into(),
         Some(req),
     )
+}
+
+/// Follows a link that confirms an email; the answer signs in.
+pub fn confirm_email(req: &VerifyRequest) -> impl Future<Output = Result<AuthResponse, ApiError>> {
+    public(Method::POST, "/api/auth/verify".into(), Some(req))
+}
+
+/// Emails the signed-in person a new link to confirm their email.
+pub fn resend_verification() -> impl Future<Output = Result<(), ApiError>> {
+    post("/api/auth/verify/resend".into(), &Empty {})
+}
+
+/// The businesses the signed-in person's login signs in to, the current one first.
+pub fn businesses() -> impl Future<Output = Result<Vec<LoginBusiness>, ApiError>> {
+    get("/api/auth/businesses".into())
+}
+
+/// Signs in to another business of the same login (this session ends).
+pub fn switch_business(
+    req: &SwitchRequest,
+) -> impl Future<Output = Result<AuthResponse, ApiError>> {
+    post("/api/auth/switch".into(), req)
+}
+
+/// Stops a business's non-transactional emails to the address of an unsubscribe link.
+pub fn unsubscribe(token: &str) -> impl Future<Output = Result<Unsubscribed, ApiError>> {
+    let token = String::from(js_sys::encode_uri_component(token));
+    public::<(), _>(Method::POST, format!("/api/auth/unsubscribe/{token}"), None)
 }
 
 pub fn invite_preview(token: &str) -> impl Future<Output = Result<InvitePreview, ApiError>> {
@@ -145,6 +173,11 @@ pub fn update_client(
     patch(format!("/api/clients/{id}"), req)
 }
 
+/// Removes a client for good.
+pub fn remove_client(id: UserId) -> impl Future<Output = Result<(), ApiError>> {
+    delete(format!("/api/clients/{id}"))
+}
+
 pub fn reinvite(id: UserId) -> impl Future<Output = Result<ClientWithInvite, ApiError>> {
     post(format!("/api/clients/{id}/invite"), &Empty {})
 }
@@ -161,6 +194,40 @@ pub fn set_messaging(
 
 pub fn messaging_changes(id: UserId) -> impl Future<Output = Result<Page<ModeChange>, ApiError>> {
     get(format!("/api/clients/{id}/messaging/changes"))
+}
+
+/// A new body for the caller's own message.
+pub fn edit_message(
+    conversation: ConversationId,
+    message: MessageId,
+    body: &str,
+) -> impl Future<Output = Result<Message, ApiError>> {
+    patch(
+        format!("/api/conversations/{conversation}/messages/{message}"),
+        &EditMessageRequest {
+            body: body.to_owned(),
+        },
+    )
+}
+
+/// Deletes a message for everyone.
+pub fn delete_message(
+    conversation: ConversationId,
+    message: MessageId,
+) -> impl Future<Output = Result<(), ApiError>> {
+    delete(format!(
+        "/api/conversations/{conversation}/messages/{message}"
+    ))
+}
+
+/// A message's versions, oldest first.
+pub fn message_history(
+    conversation: ConversationId,
+    message: MessageId,
+) -> impl Future<Output = Result<Vec<MessageVersion>, ApiError>> {
+    get(format!(
+        "/api/conversations/{conversation}/messages/{message}/history"
+    ))
 }
 
 pub fn add_reaction(

@@ -1,14 +1,16 @@
 //! Where the API and the realtime socket are. Deployed, `/config.json` (written by the deploy)
 //! names them; locally there is none and both are on the app's own origin.
 
-use serde::Deserialize;
+use super::read::{Json, Read, read_fields};
 use std::cell::RefCell;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 struct RuntimeConfig {
     api_url: Option<String>,
     ws_url: Option<String>,
 }
+
+read_fields!(RuntimeConfig { api_url = default, ws_url = default });
 
 thread_local! {
     static CONFIG: RefCell<RuntimeConfig> = RefCell::new(RuntimeConfig::default());
@@ -25,7 +27,8 @@ pub async fn load() {
         .is_some_and(|t| t.contains("json"));
     if response.ok()
         && is_json
-        && let Ok(config) = response.json::<RuntimeConfig>().await
+        && let Ok(text) = response.text().await
+        && let Some(config) = super::read::from_str::<RuntimeConfig>(&text)
     {
         CONFIG.with(|c| *c.borrow_mut() = config);
     }

@@ -1,32 +1,26 @@
-//! Reading the server's events (`{"type": "...", ...}`). The derived reader of such an enum
-//! buffers each event into an intermediate form before reading its payload; reading the tag
-//! first, then the one payload type it names (the same types the server writes), gives the same
-//! events for much less code in the app. The tests check it against the derived reader for
-//! every kind of event.
+//! Reading the server's events (`{"type": "...", ...}`): the tag first, then the one payload
+//! type it names (the same types the server writes), with the app's readers
+//! ([`super::read`]). The tests check it against the derived reader for every kind of event.
 
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use super::read::{Json, Read, parse};
 use shared::events::ServerEvent;
 
-#[derive(Deserialize)]
-struct Tag {
-    #[serde(rename = "type")]
-    kind: String,
-}
-
-fn read<T: DeserializeOwned>(text: &str) -> Option<T> {
-    serde_json::from_str(text).ok()
+fn read<T: Read>(value: &Json) -> Option<T> {
+    T::read(value)
 }
 
 /// The event in `text`, or `None` for anything else (an event of a kind this app does not know
 /// yet included).
 pub fn decode(text: &str) -> Option<ServerEvent> {
-    let tag: Tag = read(text)?;
-    Some(match tag.kind.as_str() {
+    let parsed = parse(text)?;
+    let text = &parsed;
+    Some(match parsed.get("type").as_str()? {
         "message.created" => ServerEvent::MessageCreated(read(text)?),
         "conversation.read" => ServerEvent::ConversationRead(read(text)?),
         "permission.changed" => ServerEvent::PermissionChanged(read(text)?),
         "reaction.changed" => ServerEvent::ReactionChanged(read(text)?),
+        "message.updated" => ServerEvent::MessageUpdated(read(text)?),
+        "message.deleted" => ServerEvent::MessageDeleted(read(text)?),
         "conversation.removed" => ServerEvent::ConversationRemoved(read(text)?),
         "mass_message.progress" => ServerEvent::MassMessageProgress(read(text)?),
         "hello" => ServerEvent::Hello(read(text)?),
@@ -69,7 +63,31 @@ mod tests {
                     client_message_id: "k1".into(),
                     created_at: datetime!(2026-11-21 10:00:00.123 UTC),
                     reactions: reactions.clone(),
+                    edited_at: None,
+                    deleted: false,
+                    reply_to: None,
+                    mentions: Vec::new(),
                 },
+            }),
+            ServerEvent::MessageUpdated(MessageUpdated {
+                message: Message {
+                    id: m,
+                    conversation_id: c,
+                    sender_id: u,
+                    sender_name: "Maya".into(),
+                    body: "**fixed**".into(),
+                    client_message_id: "k1".into(),
+                    created_at: datetime!(2026-11-21 10:00:00.123 UTC),
+                    reactions: Vec::new(),
+                    edited_at: Some(datetime!(2026-11-21 10:01:00 UTC)),
+                    deleted: false,
+                    reply_to: None,
+                    mentions: Vec::new(),
+                },
+            }),
+            ServerEvent::MessageDeleted(MessageDeleted {
+                conversation_id: c,
+                message_id: m,
             }),
             ServerEvent::ConversationRead(ConversationRead {
                 conversation_id: c,

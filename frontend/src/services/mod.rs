@@ -3,4 +3,5 @@
 pub mod api;
 pub mod config;
 pub mod events;
+pub mod read;
 pub mod requests;

@@ -2,10 +2,10 @@
 //! Requests carry the signed-in session's token themselves (the session state hands it over
 //! with [`set_token`]); a 401 on a request that carried one signs the app out.
 
+use super::read::{self, Read};
 use futures::FutureExt as _;
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use shared::api::ErrorBody;
 use std::cell::RefCell;
 use std::future::Future;
@@ -111,13 +111,13 @@ async fn exchange(
     if (200..300).contains(&status) {
         return Ok((status, text));
     }
-    Err(match serde_json::from_str::<ErrorBody>(&text) {
-        Ok(e) => ApiError {
+    Err(match read::from_str::<ErrorBody>(&text) {
+        Some(e) => ApiError {
             status,
             code: e.error.code,
             message: e.error.message,
         },
-        Err(_) => ApiError {
+        None => ApiError {
             status,
             code: "server.error".into(),
             message: "Something went wrong. Please try again.".into(),
@@ -126,7 +126,7 @@ async fn exchange(
 }
 
 /// A successful answer read as `T`; no content reads as `null` (for `()` or an `Option`).
-fn decode<T: DeserializeOwned>(answer: Result<(u16, String), ApiError>) -> Result<T, ApiError> {
+fn decode<T: Read>(answer: Result<(u16, String), ApiError>) -> Result<T, ApiError> {
     let (status, text) = answer?;
     // No content (a 204, or a 202 with an empty body) reads as `null`.
     let text = if status == 204 || text.trim().is_empty() {
@@ -134,7 +134,7 @@ fn decode<T: DeserializeOwned>(answer: Result<(u16, String), ApiError>) -> Resul
     } else {
         text.as_str()
     };
-    serde_json::from_str::<T>(text).map_err(|_| ApiError {
+    read::from_str::<T>(text).ok_or_else(|| ApiError {
         status,
         code: "client.unreadable".into(),
         message: "The server's answer could not be read.".into(),
@@ -152,7 +152,7 @@ fn encode<B: Serialize>(body: &B) -> Result<String, ApiError> {
 /// A request: the body is written now and the session's token taken now (a request made before
 /// signing out still goes as the session it was made in), the answer read as `T` when it comes.
 /// Only the writing and the reading are made per type; the exchange itself is shared.
-pub fn request<B: Serialize, T: DeserializeOwned>(
+pub fn request<B: Serialize, T: Read>(
     method: Method,
     path: String,
     query: Query,
@@ -170,43 +170,39 @@ pub fn request<B: Serialize, T: DeserializeOwned>(
         .map(decode)
 }
 
-pub fn get<T: DeserializeOwned>(
-    path: String,
-) -> impl Future<Output = Result<T, ApiError>> + use<T> {
+pub fn get<T: Read>(path: String) -> impl Future<Output = Result<T, ApiError>> + use<T> {
     request::<(), T>(Method::GET, path, Vec::new(), Auth::Session, None)
 }
 
 /// A GET with a query string.
-pub fn get_with<T: DeserializeOwned>(
+pub fn get_with<T: Read>(
     path: String,
     query: Query,
 ) -> impl Future<Output = Result<T, ApiError>> + use<T> {
     request::<(), T>(Method::GET, path, query, Auth::Session, None)
 }
 
-pub fn post<B: Serialize, T: DeserializeOwned>(
+pub fn post<B: Serialize, T: Read>(
     path: String,
     body: &B,
 ) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
     request(Method::POST, path, Vec::new(), Auth::Session, Some(body))
 }
 
-pub fn patch<B: Serialize, T: DeserializeOwned>(
+pub fn patch<B: Serialize, T: Read>(
     path: String,
     body: &B,
 ) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
     request(Method::PATCH, path, Vec::new(), Auth::Session, Some(body))
 }
 
-pub fn put<B: Serialize, T: DeserializeOwned>(
+pub fn put<B: Serialize, T: Read>(
     path: String,
     body: &B,
 ) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
     request(Method::PUT, path, Vec::new(), Auth::Session, Some(body))
 }
 
-pub fn delete<T: DeserializeOwned>(
-    path: String,
-) -> impl Future<Output = Result<T, ApiError>> + use<T> {
+pub fn delete<T: Read>(path: String) -> impl Future<Output = Result<T, ApiError>> + use<T> {
     request::<(), T>(Method::DELETE, path, Vec::new(), Auth::Session, None)
 }

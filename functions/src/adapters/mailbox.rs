@@ -22,6 +22,7 @@ impl DevMailbox {
 impl Email for DevMailbox {
     async fn send(&self, _id: &str, mail: &Mail) -> anyhow::Result<()> {
         let record = DevMailRecord {
+            business_id: Some(mail.business_id),
             to: mail.to.clone(),
             from_name: mail.from_name.clone(),
             subject: mail.subject.clone(),

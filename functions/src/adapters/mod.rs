@@ -4,3 +4,4 @@ pub mod apigateway;
 pub mod hub;
 pub mod limits;
 pub mod mailbox;
+pub mod ses;

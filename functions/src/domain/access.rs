@@ -28,6 +28,7 @@ pub fn owner(caller: &Caller) -> Result<()> {
 /// Whether the caller reaches this client: managers every client, a coach their own.
 pub fn reaches(caller: &Caller, client: &UserRecord) -> bool {
     client.role == Role::Client
+        && !client.removed
         && rules::can_reach_client(caller.role(), &caller.user_id(), client.coach_id.as_ref())
 }
 

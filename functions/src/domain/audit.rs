@@ -20,20 +20,63 @@ pub fn entry(
     before: Option<String>,
     after: Option<String>,
 ) -> Result<Vec<Write>> {
+    let about = About {
+        person: Some(subject.id),
+        name: &subject.name,
+        place: None,
+    };
+    entry_about(actor, subject.business_id, about, kind, before, after)
+}
+
+/// What an entry is about: a person (by id and name), or a group or product (by name); and
+/// for a change within a group, the group.
+pub struct About<'a> {
+    pub person: Option<UserId>,
+    pub name: &'a str,
+    pub place: Option<&'a str>,
+}
+
+/// [`entry`] about anything of business `b`.
+pub fn entry_about(
+    actor: Option<&Caller>,
+    b: shared::BusinessId,
+    about: About<'_>,
+    kind: AuditKind,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<Vec<Write>> {
     if before == after {
         return Ok(Vec::new());
     }
     let record = AuditRecord {
         kind,
-        subject_id: subject.id,
-        subject_name: subject.name.clone(),
+        subject_id: about.person,
+        subject_name: about.name.to_owned(),
+        place: about.place.map(str::to_owned),
         actor_id: actor.map(Caller::user_id),
         actor_name: actor.map(|a| a.name().to_owned()),
         before,
         after,
         at: now(),
     };
-    Ok(crate::store::audit::writes(subject.business_id, &record)?)
+    Ok(crate::store::audit::writes(b, &record)?)
+}
+
+/// `on` or `off`.
+pub fn on_off(on: bool) -> Option<String> {
+    Some(if on { "on" } else { "off" }.to_owned())
+}
+
+/// A member's own posting right as the log says it.
+pub fn posting(can_post: Option<bool>) -> Option<String> {
+    Some(
+        match can_post {
+            Some(true) => "may post",
+            Some(false) => "may not post",
+            None => "group's setting",
+        }
+        .to_owned(),
+    )
 }
 
 /// How a value is spelled on the wire (`admin`, `one_way`...), for an entry.

@@ -5,8 +5,9 @@ use super::limits::{self, Subject};
 use super::*;
 use crate::store::Write;
 use crate::store::repo::{
-    self, BusinessRecord, CurrentInvite, CurrentReset, EmailOwner, InviteRecord, LoginRecord,
-    MailRecord, MailState, ResetRecord, SessionRecord, UserRecord,
+    self, BusinessRecord, CurrentInvite, CurrentReset, EmailOwner, InviteRecord, LoginMember,
+    LoginRecord, MailRecord, MailState, ResetRecord, SessionRecord, UserRecord, VerifyRecord,
+    Versioned,
 };
 use anyhow::Context as _;
 use argon2::password_hash::phc::PasswordHash;
@@ -16,8 +17,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use shared::api::{AuthResponse, InvitePreview, SignupRequest};
-use shared::limits::{INVITE_TTL_SECS, RESET_TTL_SECS, SESSION_TTL_SECS};
+use shared::api::{AuthResponse, InvitePreview, LoginBusiness, SignupRequest};
+use shared::limits::{INVITE_TTL_SECS, RESET_TTL_SECS, SESSION_TTL_SECS, VERIFY_TTL_SECS};
 use shared::model::{MessagingMode, Role, User};
 use shared::validate::{Email, Name, Phone, check_password};
 use shared::{BusinessId, UserId};
@@ -32,7 +33,12 @@ use time::{Duration, OffsetDateTime};
 pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    /// Keys for other signatures, derived from the secret (one per purpose).
+    secret: Secret,
 }
+
+/// The signing secret: never in a `Debug` output.
+struct Secret(Vec<u8>);
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
@@ -66,7 +72,18 @@ impl Tokens {
         Ok(Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            secret: Secret(secret.to_vec()),
         })
+    }
+
+    /// A key of its own for `purpose` (an unsubscribe link's signature...), derived from the
+    /// secret: HMAC-SHA256(secret, purpose).
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.secret.0)
+            .expect("HMAC takes a key of any length");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
     }
 
     /// A token for `session` of `user`, good until `expires`.
@@ -169,6 +186,10 @@ pub(super) fn hash_token(token: &str) -> String {
 pub(super) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// How long a reset request takes to answer, whether or not the address has an account (the
+/// work for a known one takes a few store round trips, well under this).
+const RESET_ANSWER_TIME: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// At most this many password hashes are computed at once (each takes ~19 MiB): a flood of
 /// sign-ins waits its turn instead of exhausting memory.
@@ -306,6 +327,89 @@ pub fn invite_mail(
     )?))
 }
 
+/// The writes of a link that proves `login` for `user` (a sign-up's email, or a new email a
+/// joined person was given): the link's record and the email that carries it.
+pub fn verification(
+    site_url: &str,
+    user: &UserRecord,
+    business_name: &str,
+    login: &str,
+) -> Result<Vec<Write>> {
+    let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let created_at = now();
+    let link = format!(
+        "{}{}/verify/{token}",
+        site_url.trim_end_matches('/'),
+        super::clients::app_base(user.role)
+    );
+    let first = user.name.split_whitespace().next().unwrap_or(&user.name);
+    let (subject, why) = match user.unproven {
+        true => (
+            "Confirm your email".to_owned(),
+            format!(
+                "Thanks for starting {business_name} on Sideline. Confirm this is your \
+                 email, so you can sign in with it"
+            ),
+        ),
+        false => (
+            "Confirm your new email".to_owned(),
+            format!(
+                "{business_name} changed the email of your Sideline account to this one. \
+                 Confirm it, so you can sign in with it"
+            ),
+        ),
+    };
+    let mail = MailRecord {
+        id: super::ids::new_ulid().to_string(),
+        business_id: user.business_id,
+        to: login.to_owned(),
+        from_name: business_name.to_owned(),
+        subject,
+        text: format!(
+            "Hi {first},\n\n{why}:\n\n{link}\n\nThe link works for 7 days. If you already \
+             sign in to Sideline with this address, your password stays the one you use \
+             there. If this was not you, ignore this email: the address stays unused.\n"
+        ),
+        links: vec![link],
+        unsubscribe: None,
+        state: MailState::Pending,
+        error: None,
+        created_at,
+    };
+    Ok(vec![
+        repo::create(
+            hash_token(&token).as_str(),
+            &VerifyRecord {
+                business_id: user.business_id,
+                user_id: user.id,
+                login: login.to_owned(),
+                used: false,
+                expires_at: created_at + Duration::seconds(VERIFY_TTL_SECS),
+            },
+        )?,
+        repo::create((user.business_id, mail.id.as_str()), &mail)?,
+    ])
+}
+
+/// The writes that stop `user`'s login signing them in (they leave it; a login left by
+/// everyone goes).
+pub async fn leave_login(store: &dyn Store, user: &UserRecord) -> Result<Vec<Write>> {
+    let Some(login) = user.signs_in_with() else {
+        return Ok(Vec::new());
+    };
+    let Some(account) = repo::get::<LoginRecord>(store, login).await? else {
+        return Ok(Vec::new());
+    };
+    let me = LoginMember {
+        business_id: user.business_id,
+        user_id: user.id,
+    };
+    Ok(vec![match account.value.without(me) {
+        Some(rest) => repo::save(Some(&account), login, &rest)?,
+        None => account.removed(login),
+    }])
+}
+
 /// Sign-up, sign-in, invites, sessions, passwords and who is calling.
 pub struct Accounts {
     store: Arc<dyn Store>,
@@ -420,10 +524,47 @@ impl Accounts {
             ));
         }
         let new_hash = hash_password(new).await?;
-        let user = self
-            .end_sessions(b, u, |record| record.password_hash = Some(new_hash.clone()))
-            .await?;
+        let user = super::retrying(|| async {
+            let (tx, user) = self.password_writes(&user.value, &new_hash).await?;
+            super::commit(&*self.store, tx, user).await
+        })
+        .await?;
         self.session(&user).await
+    }
+
+    /// The writes that give everyone `user`'s login signs in as the password `hash`, ending
+    /// every session of theirs (one password, whichever business it was changed from); and
+    /// `user`'s record as written. A sign-up not proven yet has only its own record.
+    async fn password_writes(&self, user: &UserRecord, hash: &str) -> Result<(Writes, UserRecord)> {
+        let me = LoginMember {
+            business_id: user.business_id,
+            user_id: user.id,
+        };
+        let members = match user.signs_in_with() {
+            Some(login) => match repo::get::<LoginRecord>(&*self.store, login).await? {
+                Some(account) => account.value.members(),
+                None => vec![me],
+            },
+            None => vec![me],
+        };
+        let people = futures::future::try_join_all(
+            members
+                .iter()
+                .map(|m| repo::get::<UserRecord>(&*self.store, (m.business_id, m.user_id))),
+        )
+        .await?;
+        let mut tx = Writes::new();
+        let mut written = None;
+        for mut person in people.into_iter().flatten() {
+            person.value.password_hash = Some(hash.to_owned());
+            person.value.session_epoch = person.value.session_epoch.wrapping_add(1);
+            tx.push(person.update((person.value.business_id, person.value.id))?);
+            if person.value.id == user.id && person.value.business_id == user.business_id {
+                written = Some(person.value);
+            }
+        }
+        let written = written.context("the person's record is missing")?;
+        Ok((tx, written))
     }
 
     /// The caller as the API shows them.
@@ -459,6 +600,7 @@ impl Accounts {
             email: user.email.clone(),
             phone: user.phone.clone(),
             role: user.role,
+            unconfirmed_email: Self::unproven_address(user).map(str::to_owned),
         })
     }
 
@@ -469,21 +611,26 @@ impl Accounts {
         let Some(name) = login_name(login) else {
             return Ok(());
         };
+        // A phone is reached by text, which does not exist yet.
+        if name.starts_with('+') {
+            return Ok(());
+        }
         let Some(account) = repo::get::<LoginRecord>(&*self.store, name.as_str()).await? else {
             return Ok(());
         };
-        let (b, u) = (account.value.business_id, account.value.user_id);
-        let (user, business) = tokio::try_join!(
-            repo::get::<UserRecord>(&*self.store, (b, u)),
-            repo::get::<BusinessRecord>(&*self.store, b),
-        )?;
-        let (Some(user), Some(business)) = (user, business) else {
+        let Some(user) = self
+            .usable_members(&account.value, name.as_str())
+            .await?
+            .into_iter()
+            .next()
+        else {
             return Ok(());
         };
-        let user = user.value;
-        let Some(email) = user.email.clone().filter(|_| user.joined() && user.active) else {
+        let (b, u) = (user.business_id, user.id);
+        let Some(business) = repo::get::<BusinessRecord>(&*self.store, b).await? else {
             return Ok(());
         };
+        let email = name;
         let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
         let hash = hash_token(&token);
         let created_at = now();
@@ -499,9 +646,10 @@ impl Accounts {
             subject: "Reset your password".into(),
             text: format!(
                 "Hi {first},\n\nSomeone (we hope you) asked to reset the password you use for \
-                 {business_name} on Sideline. Choose a new one here:\n\n{link}\n\nThe link \
-                 works once, for one hour. If you did not ask for it, ignore this email: your \
-                 password stays as it is.\n"
+                 {business_name} on Sideline (and any other business you sign in to with this \
+                 address). Choose a new one here:\n\n{link}\n\nThe link works once, for one \
+                 hour. If you did not ask for it, ignore this email: your password stays as it \
+                 is.\n"
             ),
             links: vec![link],
             unsubscribe: None,
@@ -566,22 +714,19 @@ impl Accounts {
         let user = super::retrying(|| async {
             let user = repo::get::<UserRecord>(&*self.store, (b, u))
                 .await?
-                .filter(|u| u.value.active && u.value.joined())
+                .filter(|u| u.value.active && u.value.signs_in_with().is_some())
                 .ok_or_else(reset_not_found)?;
-            let mut next = user.clone();
-            next.value.password_hash = Some(new_hash.clone());
-            next.value.session_epoch = next.value.session_epoch.wrapping_add(1);
+            let (mut tx, next) = self.password_writes(&user.value, &new_hash).await?;
             let mut used = reset.clone();
             used.value.used = true;
-            let mut tx = Writes::new();
-            tx.push(next.update((b, u))?).push_or(
+            tx.push_or(
                 used.update(hash.as_str())?,
                 gone(
                     "reset.used",
                     "This link was used already. Ask for a new one.",
                 ),
             );
-            super::commit(&*self.store, tx, next.value).await
+            super::commit(&*self.store, tx, next).await
         })
         .await?;
         self.session(&user).await
@@ -695,7 +840,12 @@ impl Accounts {
         limits::RESET_ACCOUNT
             .take(&*self.limits, Subject::Account(&account, source))
             .await?;
-        self.request_password_reset(login).await
+        // Known or not, the answer takes as long: its timing says nothing of who has an
+        // account either.
+        let answer_at = tokio::time::Instant::now() + RESET_ANSWER_TIME;
+        let result = self.request_password_reset(login).await;
+        tokio::time::sleep_until(answer_at).await;
+        result
     }
 
     /// [`Accounts::confirm_password_reset`] from `source`: links that do not work count.
@@ -717,6 +867,18 @@ impl Accounts {
         }
     }
 
+    /// [`Accounts::confirm_verification`] from `source`: links that do not work count.
+    pub async fn confirm_verification_from(
+        &self,
+        token: &str,
+        source: Option<IpAddr>,
+    ) -> Result<AuthResponse> {
+        self.check_source(limits::RESET_SOURCE, source).await?;
+        let result = self.confirm_verification(token).await;
+        self.count_failure(limits::RESET_SOURCE, source, result)
+            .await
+    }
+
     /// Starts a session of `user` on a device: its record, and the token that names it.
     async fn session(&self, user: &UserRecord) -> Result<AuthResponse> {
         let id = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>());
@@ -733,20 +895,50 @@ impl Accounts {
             &record,
         )?);
         tx.commit(&*self.store).await?;
+        let (view, businesses) =
+            tokio::try_join!(self.user_view(user), self.count_businesses(user))?;
         Ok(AuthResponse {
             token,
-            user: self.user_view(user).await?,
+            user: view,
+            businesses,
             expires_at,
         })
     }
 
-    /// Creates a business with the caller as its owner, and signs them in.
+    /// Creates a business with the caller as its owner, and signs them in. An email nobody
+    /// signs in with yet is not proven: a link to confirm it goes there, and until it is
+    /// followed the email signs nobody in (so a sign-up with someone else's address never
+    /// stands in their way). An email that is a login already must come with its password: the
+    /// new business joins what that login signs in to.
     pub async fn signup(&self, req: SignupRequest) -> Result<AuthResponse> {
+        self.create_business(req, false).await
+    }
+
+    /// [`Accounts::signup`]; `trusted` takes a new email as proven.
+    async fn create_business(&self, req: SignupRequest, trusted: bool) -> Result<AuthResponse> {
         let business_name = Name::parse(&req.business_name, "business name")?;
         let name = Name::parse(&req.name, "name")?;
         let email = Email::parse(&req.email)?;
-        check_password(&req.password)?;
-        let password_hash = hash_password(req.password).await?;
+        let taken = || {
+            Error::conflict(
+                "auth.email_taken",
+                "An account with this email already exists. Sign in instead, or sign up with its password.",
+            )
+        };
+        let account = repo::get::<LoginRecord>(&*self.store, email.as_str()).await?;
+        let (password_hash, proven) = match &account {
+            Some(account) => {
+                let hash = self.login_hash(&account.value).await?;
+                if !verify_password(req.password, hash.clone()).await? {
+                    return Err(taken());
+                }
+                (hash, true)
+            }
+            None => {
+                check_password(&req.password)?;
+                (hash_password(req.password).await?, trusted)
+            }
+        };
         let now = now();
         let business_id = BusinessId::from_ulid(super::ids::new_ulid());
         let owner = UserRecord {
@@ -764,6 +956,9 @@ impl Accounts {
             created_at: now,
             session_epoch: 0,
             active: true,
+            login: proven.then(|| email.as_str().to_owned()),
+            unproven: !proven,
+            removed: false,
         };
         let business = BusinessRecord {
             id: business_id,
@@ -773,34 +968,247 @@ impl Accounts {
             settings: Default::default(),
         };
         let mut tx = Writes::new();
-        tx.push_or(
-            repo::create(
-                email.as_str(),
-                &LoginRecord {
+        match account {
+            Some(account) => {
+                let joined = account.value.with(LoginMember {
                     business_id,
                     user_id: owner.id,
-                },
-            )?,
-            Error::conflict(
-                "auth.email_taken",
-                "An account with this email already exists. Sign in instead.",
-            ),
-        )
-        .push(repo::create(business_id, &business)?)
-        .push(repo::create((business_id, owner.id), &owner)?)
-        .push(repo::create(
-            (business_id, email.as_str()),
-            &EmailOwner(owner.id),
-        )?)
-        .push(repo::create(
-            (business_id, owner.id),
-            &repo::StaffRecord::from(super::staff::staff_entry(&owner, true)),
-        )?);
+                });
+                tx.push_or(
+                    repo::save(Some(&account), email.as_str(), &joined)?,
+                    taken(),
+                );
+            }
+            None if trusted => {
+                tx.push_or(
+                    repo::create(email.as_str(), &LoginRecord::of(business_id, owner.id))?,
+                    taken(),
+                );
+            }
+            None => {
+                tx.extend(self.verification(&owner, &business.name, email.as_str())?);
+            }
+        }
+        tx.push(repo::create(business_id, &business)?)
+            .push(repo::create((business_id, owner.id), &owner)?)
+            .push(repo::create(
+                (business_id, email.as_str()),
+                &EmailOwner(owner.id),
+            )?)
+            .push(repo::create(
+                (business_id, owner.id),
+                &repo::StaffRecord::from(super::staff::staff_entry(&owner, true)),
+            )?);
         tx.commit(&*self.store).await?;
         self.session(&owner).await
     }
 
+    /// A sign-up whose email is taken as proven, for seeding a store in-process (the local
+    /// demo's own addresses, which nobody receives mail at; benchmarks). No endpoint calls it.
+    pub async fn signup_proven(&self, req: SignupRequest) -> Result<AuthResponse> {
+        self.create_business(req, true).await
+    }
+
+    /// The password of a login: its first person's (everyone it signs in as shares it).
+    async fn login_hash(&self, account: &LoginRecord) -> Result<String> {
+        let first = repo::get::<UserRecord>(&*self.store, (account.business_id, account.user_id))
+            .await?
+            .context("a login's first person is missing")?;
+        first
+            .value
+            .password_hash
+            .context("a login's first person has no password")
+            .map_err(Error::from)
+    }
+
+    /// The people `login` signs in as who may sign in now (active, and `login` still theirs),
+    /// in the login's order.
+    async fn usable_members(&self, account: &LoginRecord, login: &str) -> Result<Vec<UserRecord>> {
+        let people = futures::future::try_join_all(
+            account
+                .members()
+                .into_iter()
+                .map(|m| repo::get::<UserRecord>(&*self.store, (m.business_id, m.user_id))),
+        )
+        .await?;
+        Ok(people
+            .into_iter()
+            .flatten()
+            .map(|p| p.value)
+            .filter(|p| p.active && p.signs_in_with() == Some(login))
+            .collect())
+    }
+
+    /// The writes of a link that proves `login` for `user`: see [`verification`].
+    fn verification(
+        &self,
+        user: &UserRecord,
+        business_name: &str,
+        login: &str,
+    ) -> Result<Vec<Write>> {
+        verification(&self.site_url, user, business_name, login)
+    }
+
+    /// The address of `user` that is not proven yet, if any: a sign-up's email, or a new email
+    /// a joined person was given (their old login works until the new one is confirmed).
+    pub fn unproven_address(user: &UserRecord) -> Option<&str> {
+        let email = user.email.as_deref()?;
+        match user.unproven {
+            true => Some(email),
+            false if user.joined() && user.signs_in_with() != Some(email) => Some(email),
+            false => None,
+        }
+    }
+
+    /// Sends the caller a new link to confirm their unproven address (a sign-up's email, or a
+    /// new one); none when everything is proven.
+    pub async fn resend_verification(&self, caller: &Caller) -> Result<()> {
+        let (b, u) = (caller.business_id(), caller.user_id());
+        let (user, business) = tokio::try_join!(
+            repo::get::<UserRecord>(&*self.store, (b, u)),
+            repo::get::<BusinessRecord>(&*self.store, b),
+        )?;
+        let user = user.context("the caller's record is missing")?.value;
+        let business = business.context("the caller's business is missing")?.value;
+        let Some(address) = Self::unproven_address(&user) else {
+            return Err(Error::conflict(
+                "verify.nothing_to_confirm",
+                "Your email is confirmed already.",
+            ));
+        };
+        limits::RESET_ACCOUNT
+            .take(&*self.limits, Subject::Account(address, None))
+            .await?;
+        let mut tx = Writes::new();
+        tx.extend(self.verification(&user, &business.name, address)?);
+        tx.commit(&*self.store).await?;
+        Ok(())
+    }
+
+    /// Follows a link that proves an address: from now on it signs in as the person (if the
+    /// address signs in to other businesses already, the person takes that login's password).
+    /// The person's earlier login, if any, stops signing them in. Signs this device in.
+    pub async fn confirm_verification(&self, token: &str) -> Result<AuthResponse> {
+        let invalid = || {
+            Error::not_found(
+                "verify.invalid",
+                "This confirmation link is not valid. Sign in and ask for a new one.",
+            )
+        };
+        let gone =
+            |code: &'static str, message: &'static str| Error::refused(Kind::Gone, code, message);
+        if token.is_empty() || token.len() > 128 {
+            return Err(invalid());
+        }
+        let hash = hash_token(token);
+        let link = repo::get::<VerifyRecord>(&*self.store, hash.as_str())
+            .await?
+            .ok_or_else(invalid)?;
+        if link.value.used {
+            return Err(gone(
+                "verify.used",
+                "This link was used already: your email is confirmed. Sign in.",
+            ));
+        }
+        if link.value.expires_at <= now() {
+            return Err(gone(
+                "verify.expired",
+                "This link has expired. Sign in and ask for a new one.",
+            ));
+        }
+        let (b, u, login) = (
+            link.value.business_id,
+            link.value.user_id,
+            link.value.login.clone(),
+        );
+        let user = super::retrying(|| async {
+            let user = repo::get::<UserRecord>(&*self.store, (b, u))
+                .await?
+                .filter(|u| u.value.active)
+                .ok_or_else(invalid)?;
+            if Self::unproven_address(&user.value) != Some(login.as_str()) {
+                return Err(gone(
+                    "verify.replaced",
+                    "This address is not the one to confirm any more.",
+                ));
+            }
+            let mut used = link.clone();
+            used.value.used = true;
+            let mut tx = Writes::new();
+            tx.push_or(
+                used.update(hash.as_str())?,
+                gone("verify.used", "This link was used already."),
+            );
+            let next = self.attach(&mut tx, user, &login, None).await?;
+            super::commit(&*self.store, tx, next).await
+        })
+        .await?;
+        self.session(&user).await
+    }
+
+    /// Makes `login`, proven just now, sign in as `user`: the writes go to `tx`, the person's
+    /// record as it will be is returned. A login that signs in to other businesses already
+    /// keeps its password (which `password`, when given, must be: an invite accepted with a
+    /// login someone already uses); a new one is created for them. Their earlier login, if
+    /// another, stops signing them in.
+    async fn attach(
+        &self,
+        tx: &mut Writes,
+        user: Versioned<UserRecord>,
+        login: &str,
+        password: Option<String>,
+    ) -> Result<UserRecord> {
+        let (b, u) = (user.value.business_id, user.value.id);
+        let me = LoginMember {
+            business_id: b,
+            user_id: u,
+        };
+        let mut next = user.clone();
+        if let Some(old) = user.value.signs_in_with().filter(|old| *old != login)
+            && let Some(account) = repo::get::<LoginRecord>(&*self.store, old).await?
+        {
+            tx.push(match account.value.without(me) {
+                Some(rest) => repo::save(Some(&account), old, &rest)?,
+                None => account.removed(old),
+            });
+        }
+        match repo::get::<LoginRecord>(&*self.store, login).await? {
+            Some(account) => {
+                if account.value.member_in(b).is_some_and(|other| other != u) {
+                    return Err(Error::conflict(
+                        "auth.login_taken",
+                        "Someone else in this business signs in with this email or phone already.",
+                    ));
+                }
+                let hash = self.login_hash(&account.value).await?;
+                if let Some(password) = password
+                    && !verify_password(password, hash.clone()).await?
+                {
+                    return Err(Error::forbidden(
+                        "auth.existing_login",
+                        "You already sign in to Sideline with this address: enter that password (or reset it first).",
+                    ));
+                }
+                next.value.password_hash = Some(hash);
+                tx.push(repo::save(Some(&account), login, &account.value.with(me))?);
+            }
+            None => {
+                if let Some(password) = password {
+                    check_password(&password)?;
+                    next.value.password_hash = Some(hash_password(password).await?);
+                }
+                tx.push_or(repo::create(login, &LoginRecord::of(b, u))?, Error::busy());
+            }
+        }
+        next.value.login = Some(login.to_owned());
+        next.value.unproven = false;
+        tx.push(next.update((b, u))?);
+        Ok(next.value)
+    }
+
     /// Signs in by email (or a client's phone) and password. Never says which one was wrong.
+    /// A login of several businesses signs in to the first it may; the app offers the others
+    /// (`businesses`, `switch`).
     pub async fn login(&self, login: &str, password: String) -> Result<AuthResponse> {
         let wrong = || {
             Error::unauthorized(
@@ -808,34 +1216,105 @@ impl Accounts {
                 "That email and password do not match.",
             )
         };
-        let account = match login_name(login) {
+        let name = login_name(login);
+        let account = match &name {
             Some(name) => repo::get::<LoginRecord>(&*self.store, name.as_str()).await?,
             None => None,
         };
-        let user = match account {
-            Some(a) => {
-                repo::get::<UserRecord>(&*self.store, (a.value.business_id, a.value.user_id))
-                    .await?
-            }
-            None => None,
-        };
-        let Some(user) = user.and_then(|u| u.value.password_hash.clone().map(|h| (u.value, h)))
-        else {
+        let (Some(account), Some(name)) = (account, name) else {
             verify_password(password, decoy_hash()).await?;
             return Err(wrong());
         };
-        let (user, hash) = user;
+        let hash = self.login_hash(&account.value).await?;
         if !verify_password(password, hash).await? {
             return Err(wrong());
         }
         // Said only to someone who knows the password.
-        if !user.active {
+        let Some(user) = self
+            .usable_members(&account.value, &name)
+            .await?
+            .into_iter()
+            .next()
+        else {
             return Err(Error::unauthorized(
                 "auth.deactivated",
                 "This account was deactivated. Ask the business if you think this is a mistake.",
             ));
-        }
+        };
         self.session(&user).await
+    }
+
+    /// How many businesses `user`'s login signs in to (where they may), theirs included.
+    async fn count_businesses(&self, user: &UserRecord) -> Result<u32> {
+        let Some(login) = user.signs_in_with() else {
+            return Ok(1);
+        };
+        let Some(account) = repo::get::<LoginRecord>(&*self.store, login).await? else {
+            return Ok(1);
+        };
+        let usable = self.usable_members(&account.value, login).await?;
+        Ok(u32::try_from(usable.len()).unwrap_or(u32::MAX).max(1))
+    }
+
+    /// The businesses the caller's login signs in to (where they may), the caller's first.
+    pub async fn businesses(&self, caller: &Caller) -> Result<Vec<LoginBusiness>> {
+        let me = repo::get::<UserRecord>(&*self.store, (caller.business_id(), caller.user_id()))
+            .await?
+            .context("the caller's record is missing")?
+            .value;
+        let people = match me.signs_in_with() {
+            Some(login) => match repo::get::<LoginRecord>(&*self.store, login).await? {
+                Some(account) => self.usable_members(&account.value, login).await?,
+                None => vec![me],
+            },
+            None => vec![me],
+        };
+        let names = futures::future::try_join_all(
+            people
+                .iter()
+                .map(|p| repo::get::<BusinessRecord>(&*self.store, p.business_id)),
+        )
+        .await?;
+        let mut listed: Vec<LoginBusiness> = people
+            .iter()
+            .zip(names)
+            .filter_map(|(p, business)| {
+                Some(LoginBusiness {
+                    business_id: p.business_id,
+                    business_name: business?.value.name,
+                    role: p.role,
+                    current: p.business_id == caller.business_id(),
+                })
+            })
+            .collect();
+        listed.sort_by_key(|b| !b.current);
+        Ok(listed)
+    }
+
+    /// Moves the caller to another business their login signs in to: this session ends, the
+    /// answer is one there.
+    pub async fn switch(&self, caller: &Caller, business: BusinessId) -> Result<AuthResponse> {
+        let not_yours =
+            || Error::not_found("auth.not_a_member", "You do not sign in to that business.");
+        let me = repo::get::<UserRecord>(&*self.store, (caller.business_id(), caller.user_id()))
+            .await?
+            .context("the caller's record is missing")?
+            .value;
+        let login = me.signs_in_with().ok_or_else(not_yours)?;
+        let account = repo::get::<LoginRecord>(&*self.store, login)
+            .await?
+            .ok_or_else(not_yours)?;
+        let target = self
+            .usable_members(&account.value, login)
+            .await?
+            .into_iter()
+            .find(|p| p.business_id == business)
+            .ok_or_else(not_yours)?;
+        let answer = self.session(&target).await?;
+        if caller.session().is_some() {
+            self.logout(caller).await?;
+        }
+        Ok(answer)
     }
 
     async fn open_invite(
@@ -906,27 +1385,29 @@ impl Accounts {
     /// What an invite link is for, so the app can greet the person before they accept.
     pub async fn invite_preview(&self, token: &str) -> Result<InvitePreview> {
         let (_, user) = self.open_invite(token).await?;
-        let view = self.user_view(&user.value).await?;
+        let login = user.value.login_name().unwrap_or_default().to_owned();
+        let (view, account) = tokio::try_join!(self.user_view(&user.value), async {
+            Ok(repo::get::<LoginRecord>(&*self.store, login.as_str()).await?)
+        },)?;
         Ok(InvitePreview {
             business_name: view.business_name,
             name: user.value.name.clone(),
-            login: user.value.login_name().unwrap_or_default().to_owned(),
+            existing: account.is_some(),
+            login,
         })
     }
 
-    /// Accepts a one-time invite: sets the password and signs the person in.
+    /// Accepts a one-time invite: the link proves the person's email (or phone), which from
+    /// now on signs them in. A new login takes the password given; one that signs in to
+    /// other businesses already needs its own password, and the person joins it.
     pub async fn accept_invite(&self, token: &str, password: String) -> Result<AuthResponse> {
-        check_password(&password)?;
         let (invite, user) = self.open_invite(token).await?;
         let login = user
             .value
             .login_name()
             .map(str::to_owned)
             .context("an invited person has no email or phone")?;
-        let hash = hash_password(password).await?;
-        let mut joined = user.clone();
-        joined.value.password_hash = Some(hash);
-        let b = joined.value.business_id;
+        let b = user.value.business_id;
         let mut used = invite.clone();
         used.value.used = true;
         let used_invite = || {
@@ -937,33 +1418,20 @@ impl Accounts {
             )
         };
         let mut tx = Writes::new();
-        tx.push_or(
-            used.update(hash_token(token).as_str())?,
-            used_invite(),
-        )
-        .push_or(
-            repo::create(
-                login.as_str(),
-                &LoginRecord {
-                    business_id: b,
-                    user_id: joined.value.id,
-                },
-            )?,
-            Error::conflict(
-                "auth.login_taken",
-                "Another account already signs in with this email or phone. Ask your coach to change it.",
-            ),
-        )
-        .push_or(joined.update((b, joined.value.id))?, used_invite());
-        if joined.value.role == Role::Client {
-            tx.extend(crate::store::roster::writes(&joined.value, None)?);
+        tx.push_or(used.update(hash_token(token).as_str())?, used_invite());
+        let joined = self
+            .attach(&mut tx, user.clone(), &login, Some(password))
+            .await?;
+        if joined.role == Role::Client {
+            tx.extend(crate::store::roster::writes(&joined, None)?);
         } else {
             tx.push(repo::overwrite(
-                (b, joined.value.id),
-                &repo::StaffRecord::from(super::staff::staff_entry(&joined.value, true)),
+                (b, joined.id),
+                &repo::StaffRecord::from(super::staff::staff_entry(&joined, true)),
             )?);
         }
+        // A concurrent change of the person or their login is contention: try again.
         tx.commit(&*self.store).await?;
-        self.session(&joined.value).await
+        self.session(&joined).await
     }
 }

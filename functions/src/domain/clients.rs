@@ -5,9 +5,8 @@ use super::access;
 use super::auth::{Caller, new_invite};
 use super::*;
 use crate::store::repo::{
-    self, BusinessRecord, ConversationRecord, EmailOwner, IdempotencyRecord, LoginRecord,
-    MemberRef, MembershipRecord, MessageRecord, ModeChangeRecord, PhoneOwner, UserRecord,
-    Versioned,
+    self, BusinessRecord, ConversationRecord, EmailOwner, IdempotencyRecord, MemberRef,
+    MembershipRecord, MessageRecord, ModeChangeRecord, PhoneOwner, UserRecord, Versioned,
 };
 use crate::store::roster::{self, Roster, search_key};
 use crate::store::{Write, inbox, members};
@@ -130,6 +129,9 @@ impl Clients {
                 email: email.as_ref().map(|e| e.as_str().to_owned()),
                 phone: phone.as_ref().map(|p| p.as_str().to_owned()),
                 password_hash: None,
+                login: None,
+                unproven: false,
+                removed: false,
                 messaging: req.messaging,
                 conversation_id: individual
                     .then(|| ConversationId::from_ulid(super::ids::new_ulid())),
@@ -236,6 +238,10 @@ impl Clients {
                 client_message_id: WELCOME_ID.into(),
                 created_at: now,
                 reactions: Vec::new(),
+                edited_at: None,
+                deleted: false,
+                reply_to: None,
+                mentions: Vec::new(),
             }),
             false => None,
         };
@@ -543,6 +549,10 @@ impl Clients {
             if let Some(p) = &phone {
                 after.value.phone = p.as_ref().map(|p| p.as_str().to_owned());
             }
+            // What they sign in with stays what they proved, whatever their contact details.
+            if after.value.login.is_none() {
+                after.value.login = before.value.signs_in_with().map(str::to_owned);
+            }
             if let Some(mode) = req.messaging {
                 after.value.messaging = mode;
             }
@@ -646,24 +656,21 @@ impl Clients {
                     tx.push(repo::delete::<PhoneOwner>((b, p.as_str())));
                 }
             }
-            if old.joined() && old.login_name() != new.login_name() {
-                let new_login = new.login_name().context("checked above")?;
-                tx.push_or(
-                    repo::create(
-                        new_login,
-                        &LoginRecord {
-                            business_id: b,
-                            user_id: id,
-                        },
-                    )?,
-                    Error::conflict(
-                        "auth.login_taken",
-                        "Another account already signs in with this email or phone.",
-                    ),
-                );
-                if let Some(old_login) = old.login_name() {
-                    tx.push(repo::delete::<LoginRecord>(old_login));
-                }
+            // A joined client's new email signs them in once they confirm it (a link goes
+            // there); until then their proven login does.
+            if old.joined()
+                && old.email != new.email
+                && let Some(address) = super::auth::Accounts::unproven_address(new)
+            {
+                let business = repo::get::<BusinessRecord>(&*self.store, b)
+                    .await?
+                    .context("the business is missing")?;
+                tx.extend(super::auth::verification(
+                    &self.site_url,
+                    new,
+                    &business.value.name,
+                    address,
+                )?);
             }
             tx.extend(roster::writes(new, Some(old))?);
             // Who may write where, and who may sign in: in the audit log. A purchase recorded
@@ -707,6 +714,56 @@ impl Clients {
                 Error::conflict(EXTRA_TAKEN, "This was recorded already.")
             });
             commit(&*self.store, tx, roster_entry(new)?).await
+        })
+        .await
+    }
+
+    /// Removes a client (the owner and admins): like deactivating them, for good. Their sessions
+    /// end and their sockets close; they leave every list, their company's channel and their
+    /// login (which no longer signs in here); their email and phone are free for someone new.
+    /// Their conversation and messages stay, read-only, with their name.
+    pub async fn remove_client(&self, caller: &Caller, id: UserId) -> Result<()> {
+        access::staff(caller)?;
+        shared::rules::can_change_person(caller.role(), Role::Client)?;
+        let b = caller.business_id();
+        retrying(|| async {
+            let before = self.client_record(caller, id).await?;
+            let mut after = before.clone();
+            after.value.active = false;
+            after.value.removed = true;
+            after.value.session_epoch = after.value.session_epoch.wrapping_add(1);
+            let (old, new) = (&before.value, &after.value);
+            let mut tx = Writes::new();
+            tx.push(after.update((b, id))?);
+            tx.extend(roster::removal(old));
+            if let Some(conversation_id) = old.conversation_id {
+                let conversation =
+                    repo::get::<ConversationRecord>(&*self.store, (b, conversation_id))
+                        .await?
+                        .context("a client's conversation is missing")?;
+                let mut closed = conversation.clone();
+                closed.value.client_active = false;
+                tx.push(closed.update((b, conversation_id))?);
+            }
+            if let Some(company) = old.company_id {
+                let channel = super::companies::channel_record(&*self.store, b, company).await?;
+                tx.extend(super::companies::channel_leave(&*self.store, b, &channel, id).await?);
+            }
+            if let Some(e) = &old.email {
+                tx.push(repo::delete::<EmailOwner>((b, e.as_str())));
+            }
+            if let Some(p) = &old.phone {
+                tx.push(repo::delete::<PhoneOwner>((b, p.as_str())));
+            }
+            tx.extend(super::auth::leave_login(&*self.store, old).await?);
+            tx.extend(super::audit::entry(
+                Some(caller),
+                new,
+                shared::model::AuditKind::Activation,
+                super::audit::activation(old.active),
+                Some("removed".into()),
+            )?);
+            commit(&*self.store, tx, ()).await
         })
         .await
     }

@@ -11,7 +11,8 @@ use super::clients::page_limit;
 use super::*;
 use crate::store::inbox::{self, Entry, Index};
 use crate::store::repo::{
-    self, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord, Versioned,
+    self, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord,
+    MessageVersionRecord, Versioned,
 };
 use crate::store::{StoreError, Write, decode_cursor, encode_cursor, members, messages};
 use anyhow::Context as _;
@@ -19,10 +20,13 @@ use futures::future::try_join_all;
 use shared::api::{ReadState, SendMessageRequest};
 use shared::events::*;
 use shared::limits::{
-    LIST_PAGE_DEFAULT, LIST_PAGE_MAX, MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX, REACTION_EMOJI_MAX,
+    LIST_PAGE_DEFAULT, LIST_PAGE_MAX, MESSAGE_EDITS_MAX, MESSAGE_MENTIONS_MAX,
+    MESSAGES_PAGE_DEFAULT, MESSAGES_PAGE_MAX, REACTION_EMOJI_MAX,
 };
-use shared::model::{ConversationKind, ConversationSummary, Message, Page, Reactor, Role};
-use shared::rules::{Seat, can_post, can_react, can_read};
+use shared::model::{
+    ConversationKind, ConversationSummary, Message, MessageVersion, Page, Reactor, Role,
+};
+use shared::rules::{Seat, can_delete, can_edit_own, can_post, can_react, can_read};
 use shared::validate::{ClientMessageId, Emoji, MessageBody};
 use shared::{BusinessId, ConversationId, MessageId, UserId};
 use std::collections::{HashMap, HashSet};
@@ -567,6 +571,17 @@ impl Conversations {
             can_post(seated.seat, seated.room())?;
             let conversation = &seated.conversation;
             let membership = repo::get::<MembershipRecord>(&*self.store, (b, me, id)).await?;
+            if let Some(original) = req.reply_to
+                && repo::get::<MessageRecord>(&*self.store, (b, id, original))
+                    .await?
+                    .is_none()
+            {
+                return Err(Error::invalid(
+                    "message.reply_elsewhere",
+                    "A reply answers a message of the same conversation.",
+                ));
+            }
+            let mentions = self.mentions(&conversation.value, body.as_str()).await?;
 
             let now = now();
             // Ids sort by time; keep them strictly after the last message even within one
@@ -583,6 +598,10 @@ impl Conversations {
             }
             let message = Message {
                 reactions: Vec::new(),
+                edited_at: None,
+                deleted: false,
+                reply_to: req.reply_to,
+                mentions,
                 id: MessageId::from_ulid(message_id),
                 conversation_id: id,
                 sender_id: me,
@@ -692,7 +711,7 @@ impl Conversations {
                 return Ok(Attempt::Done(message));
             }
             let mut after = record.clone();
-            after.value = MessageRecord::new(message.clone(), record.value.seq);
+            after.value.reactions = message.reactions.iter().cloned().map(Into::into).collect();
             let write = after.update((b, id, message_id))?;
             commit(&*self.store, vec![write].into(), message).await
         })
@@ -740,6 +759,230 @@ impl Conversations {
         })
         .await
     }
+}
+
+impl Conversations {
+    /// Edits the caller's own message (while they may post here): the earlier body is kept in
+    /// its history, "edited" shows, the inbox preview follows if it is the last message, and
+    /// every member's apps are told (`message.updated`). The same body again changes nothing.
+    pub async fn edit_message(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        message_id: MessageId,
+        body: &str,
+    ) -> Result<Message> {
+        let body = MessageBody::parse(body)?;
+        let b = caller.business_id();
+        retrying(|| async {
+            let (seated, record) = self.message_in(caller, id, message_id).await?;
+            if record.value.sender_id != caller.user_id() {
+                return Err(Error::forbidden(
+                    "message.not_yours",
+                    "You can only edit your own messages.",
+                ));
+            }
+            if record.value.deleted {
+                return Err(message_deleted());
+            }
+            can_edit_own(seated.seat, seated.room())?;
+            if record.value.body == body.as_str() {
+                return Ok(Attempt::Done(record.value.message()));
+            }
+            if record.value.edits >= MESSAGE_EDITS_MAX {
+                return Err(Error::invalid(
+                    "message.too_many_edits",
+                    format!("A message can be edited at most {MESSAGE_EDITS_MAX} times."),
+                ));
+            }
+            let mentions = self.mentions(seated.record(), body.as_str()).await?;
+            let mut after = record.clone();
+            after.value.body = body.as_str().to_owned();
+            after.value.mentions = mentions;
+            after.value.edited_at = Some(now());
+            after.value.edits += 1;
+            let earlier = MessageVersionRecord {
+                body: record.value.body.clone(),
+                at: record.value.edited_at.unwrap_or(record.value.created_at),
+            };
+            let mut writes = vec![
+                repo::create((b, id, message_id, after.value.edits), &earlier)?,
+                after.update((b, id, message_id))?,
+            ];
+            writes.extend(last_message_follows(&seated.conversation, &after.value)?);
+            let message = after.value.message();
+            commit(&*self.store, writes.into(), message).await
+        })
+        .await
+    }
+
+    /// Deletes a message: the caller's own (any member), or someone else's in a group or
+    /// channel (its owners and admins, and the business's: moderation, in the audit log). Its
+    /// body, reactions and history are removed from storage; a tombstone stays for everyone,
+    /// who are told (`message.deleted`). Deleting it again changes nothing.
+    pub async fn delete_message(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        message_id: MessageId,
+    ) -> Result<()> {
+        let b = caller.business_id();
+        retrying(|| async {
+            let (seated, record) = self.message_in(caller, id, message_id).await?;
+            let own = record.value.sender_id == caller.user_id();
+            can_delete(seated.seat, seated.room(), own)?;
+            if record.value.deleted {
+                return Ok(Attempt::Done(()));
+            }
+            let mut after = record.clone();
+            after.value.body = String::new();
+            after.value.reactions = Vec::new();
+            after.value.edited_at = None;
+            after.value.edits = 0;
+            after.value.deleted = true;
+            let mut writes = vec![after.update((b, id, message_id))?];
+            for n in 1..=record.value.edits {
+                writes.push(repo::delete::<MessageVersionRecord>((b, id, message_id, n)));
+            }
+            writes.extend(last_message_follows(&seated.conversation, &after.value)?);
+            if !own {
+                let sender =
+                    repo::get::<repo::UserRecord>(&*self.store, (b, record.value.sender_id))
+                        .await?;
+                let group = seated.record().group_title.clone().unwrap_or_default();
+                writes.extend(super::audit::entry_about(
+                    Some(caller),
+                    b,
+                    super::audit::About {
+                        person: Some(record.value.sender_id),
+                        name: sender
+                            .as_ref()
+                            .map_or(record.value.sender_name.as_str(), |s| s.value.name.as_str()),
+                        place: Some(&group),
+                    },
+                    shared::model::AuditKind::Moderation,
+                    Some("message".into()),
+                    Some("deleted".into()),
+                )?);
+            }
+            commit(&*self.store, writes.into(), ()).await
+        })
+        .await
+    }
+
+    /// A message's versions, oldest first, the current one last (members only). A deleted
+    /// message has none.
+    pub async fn message_history(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        message_id: MessageId,
+    ) -> Result<Vec<MessageVersion>> {
+        let b = caller.business_id();
+        let record = self.message_in(caller, id, message_id).await?.1.value;
+        if record.deleted {
+            return Err(message_deleted());
+        }
+        let versions = futures::future::try_join_all(
+            (1..=record.edits)
+                .map(|n| repo::get::<MessageVersionRecord>(&*self.store, (b, id, message_id, n))),
+        )
+        .await?;
+        let mut history: Vec<MessageVersion> = versions
+            .into_iter()
+            .flatten()
+            .map(|v| MessageVersion {
+                body: v.value.body,
+                at: v.value.at,
+            })
+            .collect();
+        history.push(MessageVersion {
+            body: record.body,
+            at: record.edited_at.unwrap_or(record.created_at),
+        });
+        Ok(history)
+    }
+}
+
+impl Conversations {
+    /// A message of a conversation the caller reads, with their seat there.
+    async fn message_in(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        message_id: MessageId,
+    ) -> Result<(Seated, Versioned<MessageRecord>)> {
+        let seated = self.readable(caller, id).await?;
+        let record =
+            repo::get::<MessageRecord>(&*self.store, (caller.business_id(), id, message_id))
+                .await?
+                .ok_or_else(message_not_found)?;
+        Ok((seated, record))
+    }
+
+    /// The people `body` mentions, each checked to be in `conversation` (and active): a
+    /// mention of anyone else is refused.
+    async fn mentions(&self, conversation: &ConversationRecord, body: &str) -> Result<Vec<UserId>> {
+        let mentioned = shared::markup::mentions(&shared::markup::parse(body));
+        if mentioned.len() > MESSAGE_MENTIONS_MAX {
+            return Err(Error::invalid(
+                "message.too_many_mentions",
+                format!("A message can mention at most {MESSAGE_MENTIONS_MAX} people."),
+            ));
+        }
+        let b = conversation.business_id;
+        let people = try_join_all(mentioned.iter().map(|u| async move {
+            let (user, seat) = tokio::try_join!(
+                repo::get::<repo::UserRecord>(&*self.store, (b, *u)),
+                members::get(&*self.store, b, conversation.id, *u),
+            )?;
+            Ok::<_, Error>((user, seat))
+        }))
+        .await?;
+        for (user, seat) in people {
+            let member = user.is_some_and(|user| {
+                let user = user.value;
+                let seat_of = conversation.seat(seat.as_ref().map(|s| &s.value), user.role);
+                let listed = conversation.lists(user.id).unwrap_or(false);
+                let seat_of = Seat {
+                    is_member: seat_of.is_member || listed,
+                    ..seat_of
+                };
+                user.active && can_read(seat_of, conversation.room()).is_ok()
+            });
+            if !member {
+                return Err(Error::invalid(
+                    "message.mention_not_member",
+                    "You can only mention people in this conversation.",
+                ));
+            }
+        }
+        Ok(mentioned)
+    }
+}
+
+/// The write that keeps a conversation's last message (its inbox preview) as `message` is now,
+/// when it is the last one.
+fn last_message_follows(
+    conversation: &Versioned<ConversationRecord>,
+    message: &MessageRecord,
+) -> Result<Vec<Write>> {
+    let is_last = conversation
+        .value
+        .last_message
+        .as_ref()
+        .is_some_and(|m| m.id == message.id);
+    if !is_last {
+        return Ok(Vec::new());
+    }
+    let mut next = conversation.clone();
+    next.value.last_message = Some(message.clone());
+    let (b, c) = (conversation.value.business_id, conversation.value.id);
+    Ok(vec![next.update((b, c))?])
+}
+
+fn message_deleted() -> Error {
+    Error::refused(Kind::Gone, "message.deleted", "This message was deleted.")
 }
 
 fn message_not_found() -> Error {

@@ -4,13 +4,16 @@
 //! pointer are written with their membership, and removed with it, so a removed member loses
 //! the group at once.
 
+use super::audit;
 use super::auth::Caller;
 use super::*;
 use crate::store::repo::{self, ConversationRecord, MemberRef, MembershipRecord, UserRecord};
 use crate::store::{MAX_TRANSACTION_WRITES, members};
 use shared::api::{CreateGroupRequest, SetMemberRequest, UpdateConversationRequest};
 use shared::limits::GROUP_MEMBERS_MAX;
-use shared::model::{ConversationKind, ConversationSummary, GroupMember, GroupRole, Role};
+use shared::model::{
+    AuditKind, ConversationKind, ConversationSummary, GroupMember, GroupRole, Role,
+};
 use shared::rules::{Action, allowed};
 use shared::validate::{Emoji, Name};
 use shared::{ConversationId, UserId};
@@ -181,7 +184,7 @@ impl Groups {
         ))
     }
 
-    /// Changes a group's settings.
+    /// Changes a group's settings (announcement-only goes in the audit log).
     pub async fn update_conversation(
         &self,
         caller: &Caller,
@@ -211,8 +214,21 @@ impl Groups {
             if let Some(e) = &emoji {
                 next.value.emoji = e.as_ref().map(|e| e.as_str().to_owned());
             }
-            let write = next.update((caller.business_id(), id))?;
-            commit(&*self.store, vec![write].into(), ()).await
+            let mut tx = Writes::from(vec![next.update((caller.business_id(), id))?]);
+            let group = next.value.group_title.clone().unwrap_or_default();
+            tx.extend(audit::entry_about(
+                Some(caller),
+                caller.business_id(),
+                audit::About {
+                    person: None,
+                    name: &group,
+                    place: None,
+                },
+                AuditKind::AnnouncementOnly,
+                audit::on_off(seated.conversation.value.announcement_only),
+                audit::on_off(next.value.announcement_only),
+            )?);
+            commit(&*self.store, tx, ()).await
         })
         .await?;
         self.conversations.get_conversation(caller, id).await
@@ -238,7 +254,11 @@ impl Groups {
             let seated = self.conversations.readable(caller, id).await?;
             allowed(Action::ManageMembers, seated.seat, seated.room())?;
             let current = &seated.conversation;
-            let writes = match members::get(&*self.store, b, id, user).await? {
+            let seat = members::get(&*self.store, b, id, user).await?;
+            let before = seat
+                .as_ref()
+                .map(|m| (m.value.group_role, m.value.can_post));
+            let mut writes = match seat {
                 Some(m) if m.value.group_role == GroupRole::Owner => return Err(owner_fixed()),
                 Some(mut m) => {
                     m.value.group_role = req.role;
@@ -265,6 +285,13 @@ impl Groups {
                     writes
                 }
             };
+            writes.extend(seat_entries(
+                caller,
+                &current.value,
+                (user, &person.name),
+                before,
+                Some((req.role, req.can_post)),
+            )?);
             commit(&*self.store, writes.into(), ()).await
         })
         .await?;
@@ -311,6 +338,13 @@ impl Groups {
             next.value.member_count = next.value.member_count.saturating_sub(1);
             let mut writes = vec![next.update((b, id))?];
             writes.extend(members::leave(b, &current.value, user));
+            writes.extend(seat_entries(
+                caller,
+                &current.value,
+                (user, &member.value.name),
+                Some((member.value.group_role, member.value.can_post)),
+                None,
+            )?);
             commit(&*self.store, writes.into(), ()).await
         })
         .await
@@ -347,4 +381,43 @@ impl Groups {
             })
             .collect())
     }
+}
+
+/// The audit entries of a seat in `group` changing from `before` to `after` (each a role and
+/// an own posting right; none: not in the group): the person's role there, and their posting
+/// right while they are in it.
+fn seat_entries(
+    caller: &Caller,
+    group: &ConversationRecord,
+    (person, name): (UserId, &str),
+    before: Option<(GroupRole, Option<bool>)>,
+    after: Option<(GroupRole, Option<bool>)>,
+) -> Result<Vec<crate::store::Write>> {
+    let title = group.group_title.clone().unwrap_or_default();
+    let about = || audit::About {
+        person: Some(person),
+        name,
+        place: Some(&title),
+    };
+    let mut writes = audit::entry_about(
+        Some(caller),
+        caller.business_id(),
+        about(),
+        AuditKind::GroupRole,
+        before.and_then(|(role, _)| audit::word(role)),
+        after.and_then(|(role, _)| audit::word(role)),
+    )?;
+    // Joining or leaving with the group's own setting changes no posting right of theirs.
+    let posting = |seat: Option<(GroupRole, Option<bool>)>| {
+        audit::posting(seat.and_then(|(_, can_post)| can_post))
+    };
+    writes.extend(audit::entry_about(
+        Some(caller),
+        caller.business_id(),
+        about(),
+        AuditKind::Posting,
+        posting(before),
+        posting(after),
+    )?);
+    Ok(writes)
 }

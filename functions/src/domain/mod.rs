@@ -19,6 +19,7 @@ pub mod ports;
 pub mod products;
 pub mod settings;
 pub mod staff;
+pub mod unsubscribe;
 
 pub use auth::{Accounts, Tokens};
 pub use clients::Clients;
@@ -51,6 +52,7 @@ pub struct Services {
     pub products: Products,
     pub settings: BusinessSettings,
     pub staff: Staff,
+    pub unsubscribe: unsubscribe::Unsubscribe,
 }
 
 /// Shared by every router.
@@ -82,7 +84,13 @@ pub fn assemble_with(
 ) -> AppState {
     let conversations = Arc::new(Conversations::new(store.clone(), realtime));
     let clients = Arc::new(Clients::new(store.clone(), conversations.clone(), site_url));
+    let unsubscribe = unsubscribe::Unsubscribe::new(
+        store.clone(),
+        tokens.derive("sideline unsubscribe links"),
+        site_url,
+    );
     Arc::new(Services {
+        unsubscribe,
         accounts: Accounts::new(store.clone(), tokens, site_url, limits.clone()),
         audit: audit::Audit::new(store.clone()),
         companies: Companies::new(store.clone(), conversations.clone()),

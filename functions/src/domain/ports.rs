@@ -31,6 +31,8 @@ pub trait Realtime: Send + Sync + 'static {
 /// business's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
+    /// The business it is from.
+    pub business_id: BusinessId,
     pub to: String,
     /// The sender's display name: the business's.
     pub from_name: String,

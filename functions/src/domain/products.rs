@@ -129,12 +129,24 @@ impl Products {
             grants: req.grants,
             created_at: now(),
         };
-        Writes::from(vec![repo::create(
+        let mut tx = Writes::from(vec![repo::create(
             (caller.business_id(), product.id),
             &ProductRecord::from(product.clone()),
-        )?])
-        .commit(&*self.store)
-        .await?;
+        )?]);
+        // What buying it does to a client's messaging is a rule of who may write.
+        tx.extend(super::audit::entry_about(
+            Some(caller),
+            caller.business_id(),
+            super::audit::About {
+                person: None,
+                name: &product.name,
+                place: None,
+            },
+            shared::model::AuditKind::ProductGrant,
+            None,
+            super::audit::word(product.grants),
+        )?);
+        tx.commit(&*self.store).await?;
         Ok(product)
     }
 

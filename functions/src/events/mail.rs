@@ -42,7 +42,12 @@ pub async fn send_due(
         Err(TxError::Store(e)) => return Err(e.into()),
     }
     let record = &claimed.value;
+    if crate::domain::unsubscribe::suppressed(store, record).await? {
+        claimed.value.state = MailState::Suppressed;
+        return mark(store, claimed, *business, id).await;
+    }
     let mail = Mail {
+        business_id: record.business_id,
         to: record.to.clone(),
         from_name: record.from_name.clone(),
         subject: record.subject.clone(),
@@ -62,7 +67,17 @@ pub async fn send_due(
             done.value.error = Some(format!("{e:#}"));
         }
     }
-    match Tx::<()>::from(vec![done.update((*business, id.as_str()))?])
+    mark(store, done, *business, id).await
+}
+
+/// Writes where an email got to (sent, failed, suppressed).
+async fn mark(
+    store: &dyn Store,
+    mail: repo::Versioned<MailRecord>,
+    business: shared::BusinessId,
+    id: &str,
+) -> anyhow::Result<()> {
+    match Tx::<()>::from(vec![mail.update((business, id))?])
         .commit(store)
         .await
     {

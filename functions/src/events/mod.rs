@@ -22,7 +22,7 @@ use tokio::sync::broadcast;
 #[derive(Debug)]
 pub enum Delivery {
     /// The same event for everyone in it.
-    Everyone(ServerEvent),
+    Everyone(Box<ServerEvent>),
     /// The conversation was just created or what may be done in it changed: each person in it
     /// learns what they may do now.
     Permissions(Box<ConversationRecord>),
@@ -78,17 +78,31 @@ pub fn events_for(
             conversation,
             before: Some(before),
             after: Some(after),
-        } => (before.reactions != after.reactions).then(|| {
-            (
-                *business,
-                *conversation,
-                Delivery::Everyone(ServerEvent::ReactionChanged(ReactionChanged {
+        } => {
+            let event = if after.deleted && !before.deleted {
+                ServerEvent::MessageDeleted(MessageDeleted {
+                    conversation_id: *conversation,
+                    message_id: after.id,
+                })
+            } else if after.body != before.body || after.edited_at != before.edited_at {
+                ServerEvent::MessageUpdated(MessageUpdated {
+                    message: after.message(),
+                })
+            } else if before.reactions != after.reactions {
+                ServerEvent::ReactionChanged(ReactionChanged {
                     conversation_id: *conversation,
                     message_id: after.id,
                     reactions: after.message().reactions,
-                })),
-            )
-        }),
+                })
+            } else {
+                return Ok(None);
+            };
+            Some((
+                *business,
+                *conversation,
+                Delivery::Everyone(Box::new(event)),
+            ))
+        }
         Committed::Message {
             business,
             conversation,
@@ -97,9 +111,9 @@ pub fn events_for(
         } => Some((
             *business,
             *conversation,
-            Delivery::Everyone(ServerEvent::MessageCreated(MessageCreated {
+            Delivery::Everyone(Box::new(ServerEvent::MessageCreated(MessageCreated {
                 message: after.message(),
-            })),
+            }))),
         )),
         Committed::ReadMark {
             business,
@@ -114,11 +128,11 @@ pub fn events_for(
                 (true, Some(c), Some(m)) => Some((
                     *business,
                     c,
-                    Delivery::Everyone(ServerEvent::ConversationRead(ConversationRead {
+                    Delivery::Everyone(Box::new(ServerEvent::ConversationRead(ConversationRead {
                         conversation_id: c,
                         user_id: *user,
                         message_id: m,
-                    })),
+                    }))),
                 )),
                 _ => None,
             }

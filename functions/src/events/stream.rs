@@ -1,14 +1,17 @@
 //! DynamoDB Streams records → changes, for the fan-out Lambda. The event is decoded by
 //! `aws_lambda_events`, its images by the DynamoDB adapter.
 
-use super::{change_from_images, deliver};
+use super::{change_from_images, deliver, mail};
+use crate::adapters::ses::SesEmail;
 use crate::config::Config;
 use crate::domain::AppState;
+use crate::domain::ports::Email;
 use crate::domain::ports::Realtime;
 use crate::store::Change;
 use crate::store::Store;
 use crate::store::changes::Committed;
 use crate::store::dynamodb::from_stream_image;
+use anyhow::Context as _;
 use aws_lambda_events::event::dynamodb::Event;
 use lambda_runtime::LambdaEvent;
 use shared::BusinessId;
@@ -42,6 +45,7 @@ pub fn mass_step_due(change: &Change) -> Option<(BusinessId, String)> {
 pub struct Handler {
     store: Arc<dyn Store>,
     realtime: Arc<dyn Realtime>,
+    email: Arc<dyn Email>,
     state: AppState,
     managers: super::Managers,
 }
@@ -50,7 +54,15 @@ impl Handler {
     pub async fn from_config(config: &Config) -> anyhow::Result<Self> {
         let (store, realtime) = crate::lambda::aws_ports(config).await?;
         let tokens = crate::domain::Tokens::new(config.jwt_secret.expose().as_bytes())?;
+        let from = config.mail_from.clone().with_context(|| {
+            format!(
+                "{} is not set: the address emails are sent from",
+                crate::config::MAIL_FROM
+            )
+        })?;
+        let email = Arc::new(SesEmail::new(config.ses_endpoint.as_deref(), from).await);
         Ok(Self {
+            email,
             state: crate::domain::assemble(
                 store.clone(),
                 realtime.clone(),
@@ -63,20 +75,16 @@ impl Handler {
         })
     }
 
-    /// Delivers every change of the batch, and moves every mass message whose record changed
-    /// one batch of recipients on (that step's own write is the record that triggers the
-    /// next). An error fails the batch, which the event source mapping retries (bisecting)
-    /// and finally sends to the dead-letter queue; repeated steps send nothing twice.
+    /// Delivers every change of the batch, sends the emails the outbox gained, and moves every
+    /// mass message whose record changed one batch of recipients on (that step's own write is
+    /// the record that triggers the next). An error fails the batch, which the event source
+    /// mapping retries (bisecting) and finally sends to the dead-letter queue; repeated steps
+    /// send nothing twice, and an email is claimed before it is sent, so a retried record never
+    /// sends it again (a refused one is marked failed with SES's reason, not retried).
     pub async fn handle(&self, event: LambdaEvent<Event>) -> Result<(), lambda_runtime::Error> {
         for change in changes_from_event(event.payload)? {
             deliver(&*self.store, &*self.realtime, &self.managers, &change).await?;
-            // No Email adapter runs on AWS yet: what the outbox holds stays pending there.
-            if let Committed::Mail {
-                id, before: None, ..
-            } = Committed::decode(&change)?
-            {
-                tracing::warn!(mail = %id, "no email sender on AWS yet: the email stays in the outbox");
-            }
+            mail::send_due(&*self.store, &*self.email, &Committed::decode(&change)?).await?;
             if let Some((b, job)) = mass_step_due(&change) {
                 self.state.mass.mass_step(b, &job).await?;
             }

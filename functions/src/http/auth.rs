@@ -9,7 +9,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use shared::api::{
     AcceptInviteRequest, AuthResponse, ChangePasswordRequest, ErrorBody, InvitePreview,
-    LoginRequest, PasswordResetConfirm, PasswordResetRequest, SignupRequest,
+    LoginBusiness, LoginRequest, PasswordResetConfirm, PasswordResetRequest, SignupRequest,
+    SwitchRequest, Unsubscribed, VerifyRequest,
 };
 use shared::model::User;
 use utoipa_axum::router::OpenApiRouter;
@@ -27,10 +28,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(change_password))
         .routes(routes!(password_reset))
         .routes(routes!(password_reset_confirm))
+        .routes(routes!(verify))
+        .routes(routes!(verify_resend))
+        .routes(routes!(businesses))
+        .routes(routes!(switch))
+        .routes(routes!(unsubscribe))
         .routes(routes!(openapi_json))
 }
 
-/// Creates a business and its owner, and signs the owner in.
+/// Creates a business and its owner, and signs the owner in. A new email is confirmed by a
+/// link sent to it before it signs anyone in; an email that is a login already needs its
+/// password.
 #[utoipa::path(post, path = "/api/auth/signup", tag = "auth", request_body = SignupRequest,
     responses((status = 429, description = "too many attempts: wait `Retry-After` seconds", body = ErrorBody), (status = 201, body = AuthResponse), (status = 409, description = "email already registered", body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -71,9 +79,10 @@ async fn invite_preview(
     Ok(Json(s.accounts.invite_preview_from(&token, source).await?))
 }
 
-/// Accepts a one-time invite by choosing a password; signs the person in.
+/// Accepts a one-time invite by choosing a password (or, when the address signs in to Sideline
+/// already, with that password); signs the person in.
 #[utoipa::path(post, path = "/api/auth/invites/accept", tag = "auth", request_body = AcceptInviteRequest,
-    responses((status = 429, description = "too many attempts: wait `Retry-After` seconds", body = ErrorBody), (status = 200, body = AuthResponse), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    responses((status = 429, description = "too many attempts: wait `Retry-After` seconds", body = ErrorBody), (status = 200, body = AuthResponse), (status = 403, description = "the address is a login already and this is not its password", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn accept_invite(
     State(s): State<AppState>,
@@ -158,6 +167,66 @@ async fn password_reset_confirm(
             .confirm_password_reset_from(&req.token, req.password, source)
             .await?,
     ))
+}
+
+/// Follows a link that confirms an email: from now on it signs in as its person. Signs this
+/// device in.
+#[utoipa::path(post, path = "/api/auth/verify", tag = "auth", request_body = VerifyRequest,
+    responses((status = 429, description = "too many attempts: wait `Retry-After` seconds", body = ErrorBody), (status = 200, body = AuthResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn verify(
+    State(s): State<AppState>,
+    Source(source): Source,
+    ApiJson(req): ApiJson<VerifyRequest>,
+) -> Result<Json<AuthResponse>, ApiError> {
+    Ok(Json(
+        s.accounts
+            .confirm_verification_from(&req.token, source)
+            .await?,
+    ))
+}
+
+/// Sends a new link to confirm the caller's email (a sign-up's, or a new one).
+#[utoipa::path(post, path = "/api/auth/verify/resend", tag = "auth", security(("bearer" = [])),
+    responses((status = 202, description = "a new link was sent"), (status = 401, body = ErrorBody),
+              (status = 409, description = "nothing to confirm", body = ErrorBody), (status = 429, description = "too many attempts: wait `Retry-After` seconds", body = ErrorBody)))]
+async fn verify_resend(State(s): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+    s.accounts.resend_verification(&caller).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// The businesses the caller's login signs in to, the current one first.
+#[utoipa::path(get, path = "/api/auth/businesses", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Vec<LoginBusiness>), (status = 401, body = ErrorBody)))]
+async fn businesses(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<LoginBusiness>>, ApiError> {
+    Ok(Json(s.accounts.businesses(&caller).await?))
+}
+
+/// Signs in to another business of the caller's login; this session ends.
+#[utoipa::path(post, path = "/api/auth/switch", tag = "auth", security(("bearer" = [])), request_body = SwitchRequest,
+    responses((status = 200, body = AuthResponse), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, description = "the login does not sign in to that business", body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn switch(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<SwitchRequest>,
+) -> Result<Json<AuthResponse>, ApiError> {
+    Ok(Json(s.accounts.switch(&caller, req.business_id).await?))
+}
+
+/// Stops the non-transactional emails of one business to one address (the link in such an
+/// email, or its one-click `List-Unsubscribe` header: RFC 8058). No sign-in; any body is
+/// ignored; following it again changes nothing.
+#[utoipa::path(post, path = "/api/auth/unsubscribe/{token}", tag = "auth", params(("token" = String, Path)),
+    responses((status = 200, body = Unsubscribed), (status = 404, body = ErrorBody)))]
+async fn unsubscribe(
+    State(s): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+) -> Result<Json<Unsubscribed>, ApiError> {
+    Ok(Json(s.unsubscribe.unsubscribe(&token).await?))
 }
 
 /// This document.

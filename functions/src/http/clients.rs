@@ -21,7 +21,7 @@ use utoipa_axum::routes;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_client, list_clients))
-        .routes(routes!(get_client, update_client))
+        .routes(routes!(get_client, update_client, remove_client))
         .routes(routes!(invite_client))
         .routes(routes!(client_conversations))
         .routes(routes!(start_private_conversation))
@@ -94,6 +94,19 @@ async fn update_client(
     ApiJson(req): ApiJson<UpdateClientRequest>,
 ) -> Result<Json<Client>, ApiError> {
     Ok(Json(s.clients.update_client(&caller, id, req).await?))
+}
+
+/// Removes a client for good (the owner and admins): their sessions end, they leave every list
+/// and their login; their conversation stays, read-only, with their name.
+#[utoipa::path(delete, path = "/api/clients/{id}", tag = "clients", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 204, description = "removed"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn remove_client(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+) -> Result<StatusCode, ApiError> {
+    s.clients.remove_client(&caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A new invite link for a client who has not joined yet.

@@ -10,10 +10,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
-    AddReactionRequest, CreateMassMessageRequest, ErrorBody, MarkReadRequest, ReadState,
-    SendMessageRequest,
+    AddReactionRequest, CreateMassMessageRequest, EditMessageRequest, ErrorBody, MarkReadRequest,
+    ReadState, SendMessageRequest,
 };
-use shared::model::{ConversationSummary, MassMessage, Message, Page};
+use shared::model::{ConversationSummary, MassMessage, Message, MessageVersion, Page};
 use shared::{ConversationId, MessageId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -25,6 +25,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_conversation))
         .routes(routes!(list_messages, send_message))
         .routes(routes!(mark_read))
+        .routes(routes!(edit_message, delete_message))
+        .routes(routes!(message_history))
         .routes(routes!(add_reaction))
         .routes(routes!(remove_reaction))
         .routes(routes!(create_mass_message))
@@ -145,6 +147,61 @@ async fn add_reaction(
     Ok(Json(
         s.conversations
             .react(&caller, id, message_id, &req.emoji, true)
+            .await?,
+    ))
+}
+
+/// Edits the caller's own message (while they may post there); the earlier body goes to its
+/// history. Members get `message.updated`.
+#[utoipa::path(patch, path = "/api/conversations/{id}/messages/{message_id}", tag = "messages",
+    security(("bearer" = [])), params(("id" = String, Path), ("message_id" = String, Path)),
+    request_body = EditMessageRequest,
+    responses((status = 200, body = Message), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, description = "the message was deleted", body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn edit_message(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath((id, message_id)): ApiPath<(ConversationId, MessageId)>,
+    ApiJson(req): ApiJson<EditMessageRequest>,
+) -> Result<Json<Message>, ApiError> {
+    Ok(Json(
+        s.conversations
+            .edit_message(&caller, id, message_id, &req.body)
+            .await?,
+    ))
+}
+
+/// Deletes a message: one's own, or (a group's owners and admins) someone else's in a group.
+/// Its body and history are removed; a tombstone stays. Members get `message.deleted`.
+#[utoipa::path(delete, path = "/api/conversations/{id}/messages/{message_id}", tag = "messages",
+    security(("bearer" = [])), params(("id" = String, Path), ("message_id" = String, Path)),
+    responses((status = 204, description = "deleted (or already)"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_message(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath((id, message_id)): ApiPath<(ConversationId, MessageId)>,
+) -> Result<StatusCode, ApiError> {
+    s.conversations
+        .delete_message(&caller, id, message_id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A message's versions, oldest first, the current one last.
+#[utoipa::path(get, path = "/api/conversations/{id}/messages/{message_id}/history", tag = "messages",
+    security(("bearer" = [])), params(("id" = String, Path), ("message_id" = String, Path)),
+    responses((status = 200, body = Vec<MessageVersion>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 410, description = "the message was deleted", body = ErrorBody)))]
+async fn message_history(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath((id, message_id)): ApiPath<(ConversationId, MessageId)>,
+) -> Result<Json<Vec<MessageVersion>>, ApiError> {
+    Ok(Json(
+        s.conversations
+            .message_history(&caller, id, message_id)
             .await?,
     ))
 }

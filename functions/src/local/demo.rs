@@ -98,7 +98,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
     }
     let coach = state
         .accounts
-        .signup(SignupRequest {
+        .signup_proven(SignupRequest {
             business_name: "Peak Performance Coaching".into(),
             name: "Jordan Rivera".into(),
             email: COACH_EMAIL.into(),
@@ -146,6 +146,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
         for (j, (from_client, text)) in history.iter().enumerate() {
             let sender = if *from_client { &client } else { &coach };
             let req = SendMessageRequest {
+                reply_to: None,
                 client_message_id: format!("demo-{i}-{j}"),
                 body: (*text).into(),
             };
@@ -192,6 +193,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
             .with_context(|| format!("seeding client {name}"))?;
     }
     let req = SendMessageRequest {
+        reply_to: None,
         client_message_id: "demo-northwind".into(),
         body:
             "Welcome to the Northwind Labs wellness challenge! Check-ins happen here every Monday."

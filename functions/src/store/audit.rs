@@ -6,19 +6,21 @@ use super::repo::{self, AuditRecord};
 use super::{Condition, Query, Store, StoreError, Write};
 use shared::{BusinessId, UserId};
 
-/// The writes of one entry, made in the transaction of the change it records.
+/// The writes of one entry, made in the transaction of the change it records (in the log of
+/// its subject too, when it changed a person).
 pub fn writes(b: BusinessId, record: &AuditRecord) -> Result<Vec<Write>, StoreError> {
     let id = ulid::Ulid::generate().to_string();
-    Ok(vec![
-        Write::put(
-            repo::item(keys::audit(b, &id), record, 1)?,
+    let mut writes = vec![Write::put(
+        repo::item(keys::audit(b, &id), record, 1)?,
+        Condition::NotExists,
+    )];
+    if let Some(subject) = record.subject_id {
+        writes.push(Write::put(
+            repo::item(keys::audit_of(b, subject, &id), record, 1)?,
             Condition::NotExists,
-        ),
-        Write::put(
-            repo::item(keys::audit_of(b, record.subject_id, &id), record, 1)?,
-            Condition::NotExists,
-        ),
-    ])
+        ));
+    }
+    Ok(writes)
 }
 
 /// A page of the log (the business's, or one person's), newest first.

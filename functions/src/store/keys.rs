@@ -11,6 +11,11 @@ pub fn login(identifier: &str) -> Key {
     (format!("LOGIN#{identifier}"), "LOGIN".into())
 }
 
+/// A link proving an address, by the hash of its token.
+pub fn verify(token_hash: &str) -> Key {
+    (format!("VERIFY#{token_hash}"), "VERIFY".into())
+}
+
 /// An invite, by the hash of its token.
 pub fn invite(token_hash: &str) -> Key {
     (format!("INVITE#{token_hash}"), "INVITE".into())
@@ -47,6 +52,11 @@ pub fn reset(token_hash: &str) -> Key {
 /// The person's current reset link (its token's hash): an older link of theirs is void.
 pub fn current_reset(b: BusinessId, u: UserId) -> Key {
     (format!("B#{b}"), format!("RESETOF#{u}"))
+}
+
+/// An address that stopped the business's non-transactional email.
+pub fn opt_out(b: BusinessId, address: &str) -> Key {
+    (format!("B#{b}"), format!("OPTOUT#{address}"))
 }
 
 /// An email to send, in the business's outbox (sent from the change stream).
@@ -127,6 +137,18 @@ pub fn message(b: BusinessId, c: ConversationId, m: MessageId) -> Key {
 }
 
 pub const MESSAGE_PREFIX: &str = "M#";
+
+/// The `n`th earlier body of an edited message (oldest first).
+pub fn message_version(b: BusinessId, c: ConversationId, m: MessageId, n: u32) -> Key {
+    (
+        conversation_pk(b, c),
+        format!("{}{n:03}", message_versions_prefix(m)),
+    )
+}
+
+pub fn message_versions_prefix(m: MessageId) -> String {
+    format!("V#{m}#")
+}
 
 /// A member's seat in a conversation, an item of its own in the conversation's partition: the
 /// conversation record holds only how many there are, so it stays small however many join,

@@ -48,6 +48,28 @@ pub struct MessageRecord {
     /// Its position in the conversation: the first message is 1.
     #[serde(default)]
     pub seq: u64,
+    /// When its body was last edited, and how many times (its earlier bodies are
+    /// [`MessageVersionRecord`]s).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub edited_at: Option<OffsetDateTime>,
+    #[serde(default)]
+    pub edits: u32,
+    /// A tombstone: the body and history are gone.
+    #[serde(default)]
+    pub deleted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<MessageId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<UserId>,
+}
+
+/// An earlier body of an edited message, kept for its history (gone when it is deleted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessageVersionRecord {
+    pub body: String,
+    /// When this body was written.
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
 }
 
 impl MessageRecord {
@@ -63,6 +85,11 @@ impl MessageRecord {
             created_at: message.created_at,
             reactions: message.reactions.into_iter().map(Into::into).collect(),
             seq,
+            edited_at: message.edited_at,
+            edits: 0,
+            deleted: message.deleted,
+            reply_to: message.reply_to,
+            mentions: message.mentions,
         }
     }
 
@@ -83,6 +110,10 @@ impl From<MessageRecord> for Message {
             client_message_id: r.client_message_id,
             created_at: r.created_at,
             reactions: r.reactions.into_iter().map(Into::into).collect(),
+            edited_at: r.edited_at,
+            deleted: r.deleted,
+            reply_to: r.reply_to,
+            mentions: r.mentions,
         }
     }
 }
@@ -449,6 +480,10 @@ mod tests {
             body: "Squats **5x5**".into(),
             client_message_id: "k1".into(),
             created_at: OffsetDateTime::UNIX_EPOCH,
+            edited_at: None,
+            deleted: false,
+            reply_to: None,
+            mentions: Vec::new(),
             reactions: vec![Reaction {
                 emoji: "💪".into(),
                 users: vec![Reactor {
@@ -490,8 +525,10 @@ mod tests {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuditRecord {
     pub kind: AuditKind,
-    pub subject_id: UserId,
+    pub subject_id: Option<UserId>,
     pub subject_name: String,
+    #[serde(default)]
+    pub place: Option<String>,
     pub actor_id: Option<UserId>,
     pub actor_name: Option<String>,
     pub before: Option<String>,
@@ -505,6 +542,7 @@ mirrors!(
         kind,
         subject_id,
         subject_name,
+        place,
         actor_id,
         actor_name,
         before,

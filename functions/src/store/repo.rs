@@ -38,6 +38,12 @@ impl<T: Stored> Versioned<T> {
         ))
     }
 
+    /// A delete that succeeds only if nobody wrote the record since it was read.
+    pub fn removed(&self, id: T::Id<'_>) -> Write {
+        let (pk, sk) = T::key(id);
+        Write::delete(pk, sk, Condition::Version(self.version))
+    }
+
     /// A write that changes nothing but fails if the record changed since it was read: what
     /// a transaction does depends on it as it was.
     pub fn unchanged(&self, id: T::Id<'_>) -> Write {
@@ -217,6 +223,19 @@ pub struct UserRecord {
     /// False once deactivated: no session is accepted, no sign-in, in no conversation by role.
     #[serde(default = "shared::model::active")]
     pub active: bool,
+    /// The proven login (email or phone) the person signs in with: set when they accept an
+    /// invite sent to it or follow a verification link sent to it. Their email or phone may
+    /// name another address meanwhile (changed, and not yet confirmed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<String>,
+    /// A sign-up whose email is not proven yet: it has a password and a session, but the email
+    /// signs nobody in until the link sent to it is followed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unproven: bool,
+    /// A client removed from the business: inactive for good, in no list, reached by no one;
+    /// their messages stay, with their name.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
 }
 
 impl UserRecord {
@@ -228,13 +247,96 @@ impl UserRecord {
     pub fn joined(&self) -> bool {
         self.password_hash.is_some()
     }
+
+    /// The proven login the person signs in with, if any (one written before logins were
+    /// recorded on the person is their email, or else their phone).
+    pub fn signs_in_with(&self) -> Option<&str> {
+        match &self.login {
+            Some(login) => Some(login),
+            None if self.joined() && !self.unproven => self.login_name(),
+            None => None,
+        }
+    }
 }
 
-/// A login name → its account.
+/// A proven login name (email or phone) → the people it signs in as, at most one per business:
+/// the person it was first proven for, then the others (a client of two businesses, an owner
+/// who is also someone's client). They share one password.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginRecord {
     pub business_id: BusinessId,
     pub user_id: UserId,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more: Vec<LoginMember>,
+}
+
+/// One person a login signs in as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginMember {
+    pub business_id: BusinessId,
+    pub user_id: UserId,
+}
+
+impl LoginRecord {
+    pub fn of(business_id: BusinessId, user_id: UserId) -> Self {
+        Self {
+            business_id,
+            user_id,
+            more: Vec::new(),
+        }
+    }
+
+    /// Everyone the login signs in as, the first first.
+    pub fn members(&self) -> Vec<LoginMember> {
+        let first = LoginMember {
+            business_id: self.business_id,
+            user_id: self.user_id,
+        };
+        std::iter::once(first)
+            .chain(self.more.iter().copied())
+            .collect()
+    }
+
+    /// Who the login signs in as in `business`.
+    pub fn member_in(&self, business: BusinessId) -> Option<UserId> {
+        self.members()
+            .into_iter()
+            .find(|m| m.business_id == business)
+            .map(|m| m.user_id)
+    }
+
+    /// With `member` too (nothing changes if they are in already).
+    pub fn with(&self, member: LoginMember) -> Self {
+        let mut next = self.clone();
+        if !self.members().contains(&member) {
+            next.more.push(member);
+        }
+        next
+    }
+
+    /// Without `member`: none when nobody is left.
+    pub fn without(&self, member: LoginMember) -> Option<Self> {
+        let mut rest = self.members().into_iter().filter(|m| *m != member);
+        let first = rest.next()?;
+        Some(Self {
+            business_id: first.business_id,
+            user_id: first.user_id,
+            more: rest.collect(),
+        })
+    }
+}
+
+/// A link that proves an address: followed, `login` signs in as the person (a sign-up's email,
+/// or a new email a joined person was given).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VerifyRecord {
+    pub business_id: BusinessId,
+    pub user_id: UserId,
+    pub login: String,
+    #[serde(default)]
+    pub used: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
 }
 
 /// A session: one sign-in on one device. A token is good only while its session is here (and
@@ -281,6 +383,8 @@ pub enum MailState {
     Sending,
     Sent,
     Failed,
+    /// Not sent: not transactional, to an address that unsubscribed.
+    Suppressed,
 }
 
 /// An email to send.
@@ -305,9 +409,19 @@ pub struct MailRecord {
     pub created_at: OffsetDateTime,
 }
 
+/// An address that stopped its business's non-transactional email, and since when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OptOutRecord {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
 /// What the local dev mailbox received.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DevMailRecord {
+    /// The business it is from.
+    #[serde(default)]
+    pub business_id: Option<BusinessId>,
     pub to: String,
     pub from_name: String,
     pub subject: String,

@@ -92,6 +92,27 @@ pub fn writes(user: &UserRecord, before: Option<&UserRecord>) -> Result<Vec<Writ
     Ok(writes)
 }
 
+/// The deletes that take a removed client off every list: the roster by id and by name, their
+/// coach's and their company's.
+pub fn removal(user: &UserRecord) -> Vec<Write> {
+    let (b, id) = (user.business_id, user.id);
+    let delete = |(pk, sk): keys::Key| Write::delete(pk, sk, Condition::Always);
+    let mut writes = vec![
+        delete(Roster::All.key(b, id)),
+        delete(keys::roster_by_name(b, &search_key(&user.name), id)),
+    ];
+    for list in [
+        user.coach_id.map(Roster::Coach),
+        user.company_id.map(Roster::Company),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        writes.push(delete(list.key(b, id)));
+    }
+    writes
+}
+
 /// A page of a roster, newest first.
 pub async fn page(
     store: &dyn Store,

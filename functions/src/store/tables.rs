@@ -32,12 +32,17 @@ stored!(StaffRecord, (b, u): (BusinessId, UserId) => keys::staff(b, u));
 stored!(CurrentInvite, (b, u): (BusinessId, UserId) => keys::current_invite(b, u));
 stored!(CurrentReset, (b, u): (BusinessId, UserId) => keys::current_reset(b, u));
 stored!(DevMailRecord, id: &'a str => keys::dev_mail(id));
+stored!(OptOutRecord, (b, address): (BusinessId, &'a str) => keys::opt_out(b, address));
 stored!(ConversationRecord, (b, c): (BusinessId, ConversationId) => {
     keys::conversation(b, c)
 });
 stored!(
     MessageRecord,
     (b, c, m): (BusinessId, ConversationId, MessageId) => keys::message(b, c, m)
+);
+stored!(
+    MessageVersionRecord,
+    (b, c, m, n): (BusinessId, ConversationId, MessageId, u32) => keys::message_version(b, c, m, n)
 );
 stored!(
     IdempotencyRecord,
@@ -95,6 +100,18 @@ impl Stored for LimitRecord {
     }
     fn expires_at(&self) -> Option<i64> {
         Some(self.ends_at)
+    }
+}
+
+/// Verification links go when they expire.
+impl Stored for VerifyRecord {
+    /// The hash of the link's token.
+    type Id<'a> = &'a str;
+    fn key(token_hash: &str) -> Key {
+        keys::verify(token_hash)
+    }
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.expires_at.unix_timestamp())
     }
 }
 

@@ -11,7 +11,7 @@ mod thread;
 use crate::hooks::{use_chat, use_session};
 use crate::reducers::{ChatAction, Permission, ThreadAction};
 use crate::services::api;
-use composer::Composer;
+use composer::{Composer, Quote};
 use header::Header;
 use members::Members;
 use shared::MessageId;
@@ -88,6 +88,8 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     let chat = use_chat();
     let show_members = use_state(|| false);
     let error = use_state(|| None::<String>);
+    // The message the draft answers.
+    let replying = use_state(|| None::<Quote>);
     let id = props.summary.id;
     let thread = chat.thread(id);
     // Changes to this conversation's thread, kept in the chat state (where live events land).
@@ -114,26 +116,30 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
 
     let send = {
         let dispatch = dispatch.clone();
-        Callback::from(move |(key, body): (String, String)| {
-            dispatch.emit(ThreadAction::Sending {
-                key: key.clone(),
-                body: body.clone(),
-            });
-            let dispatch = dispatch.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let req = SendMessageRequest {
-                    client_message_id: key.clone(),
-                    body,
-                };
-                dispatch.emit(match api::send(id, &req).await {
-                    Ok(m) => ThreadAction::Add(m),
-                    Err(e) => ThreadAction::Failed {
-                        key,
-                        why: e.message,
-                    },
+        Callback::from(
+            move |(key, body, reply_to): (String, String, Option<MessageId>)| {
+                dispatch.emit(ThreadAction::Sending {
+                    key: key.clone(),
+                    body: body.clone(),
+                    reply_to,
                 });
-            });
-        })
+                let dispatch = dispatch.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let req = SendMessageRequest {
+                        reply_to,
+                        client_message_id: key.clone(),
+                        body,
+                    };
+                    dispatch.emit(match api::send(id, &req).await {
+                        Ok(m) => ThreadAction::Add(m),
+                        Err(e) => ThreadAction::Failed {
+                            key,
+                            why: e.message,
+                        },
+                    });
+                });
+            },
+        )
     };
     // Adds (true) or removes (false) the viewer's emoji on a message.
     let react = {
@@ -152,7 +158,36 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             });
         })
     };
+    // Edits and deletes: the answer (or the tombstone) at once; others get the event.
+    let edit = {
+        let (dispatch, error) = (dispatch.clone(), error.clone());
+        Callback::from(move |(message, body): (MessageId, String)| {
+            let (dispatch, error) = (dispatch.clone(), error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::edit_message(id, message, &body).await {
+                    Ok(m) => dispatch.emit(ThreadAction::Add(m)),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    let delete = {
+        let (dispatch, error) = (dispatch.clone(), error.clone());
+        Callback::from(move |message: MessageId| {
+            let (dispatch, error) = (dispatch.clone(), error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::delete_message(id, message).await {
+                    Ok(()) => dispatch.emit(ThreadAction::Deleted(message)),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
     let removed = chat.removed.contains(&id);
+    let onreply = {
+        let replying = replying.clone();
+        Callback::from(move |quote: Quote| replying.set(Some(quote)))
+    };
 
     let summary = &props.summary;
     let permission = chat.permissions.get(&id).copied().unwrap_or(Permission {
@@ -191,7 +226,11 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     let composer = if removed {
         html! { <p class="read-only" role="note">{ "You are no longer in this group." }</p> }
     } else if permission.can_post {
-        html! { <Composer onsend={send.clone()} /> }
+        let oncancelreply = {
+            let replying = replying.clone();
+            Callback::from(move |_| replying.set(None))
+        };
+        html! { <Composer onsend={send.clone()} reply={(*replying).clone()} {oncancelreply} /> }
     } else {
         // Why, as the server would say it.
         let denied = shared::rules::can_post(seat, room)
@@ -204,7 +243,11 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             <Header summary={summary.clone()} {permission} {removed} staff={role.is_staff()}
                 tools={props.tools.clone()} {on_members} {changed} {failed} />
             if let Some(e) = &*error { <p class="error" role="alert">{ e.clone() }</p> }
-            <Messages {id} {thread} {dispatch} {me} onread={props.onread.clone()} {react} onretry={send} />
+            <Messages {id} {thread} {dispatch} {me} onread={props.onread.clone()} {react} onretry={send}
+                may_edit={!removed && shared::rules::can_edit_own(seat, room).is_ok()}
+                may_moderate={!removed && shared::rules::can_delete(seat, room, false).is_ok()}
+                may_reply={!removed && permission.can_post}
+                onedit={edit} ondelete={delete} {onreply} />
             { composer }
         </section>
     }

@@ -5,7 +5,7 @@
 use crate::format;
 use crate::reducers::{Outgoing, Thread, ThreadAction};
 use crate::services::api;
-use shared::model::Message;
+use shared::model::{Message, MessageVersion};
 use shared::{ConversationId, MessageId, UserId};
 use std::rc::Rc;
 use web_sys::Element;
@@ -25,15 +25,51 @@ pub struct MessagesProps {
     pub onread: Callback<MessageId>,
     /// Adds (true) or removes (false) the viewer's emoji on a message.
     pub react: Callback<(MessageId, String, bool)>,
-    /// Sends a failed message again, under its key.
-    pub onretry: Callback<(String, String)>,
+    /// Sends a failed message again, under its key (answering what it answered).
+    pub onretry: Callback<(String, String, Option<MessageId>)>,
+    /// Starts a reply to a message.
+    pub onreply: Callback<super::composer::Quote>,
+    /// Whether the viewer may edit their own messages here (and delete others': moderate).
+    pub may_edit: bool,
+    pub may_moderate: bool,
+    pub may_reply: bool,
+    /// A new body for one of the viewer's messages.
+    pub onedit: Callback<(MessageId, String)>,
+    /// Deletes a message for everyone (asked first).
+    pub ondelete: Callback<MessageId>,
+}
+
+/// What a message's row needs besides the message.
+struct RowContext<'a> {
+    me: Option<UserId>,
+    reacting: &'a UseStateHandle<Option<MessageId>>,
+    react: &'a Callback<(MessageId, String, bool)>,
+    names: &'a dyn Fn(UserId) -> Option<String>,
+    /// The message being edited, and the draft.
+    editing: &'a UseStateHandle<Option<(MessageId, String)>>,
+    /// A message's versions on show.
+    history: &'a UseStateHandle<Option<(MessageId, Vec<MessageVersion>)>>,
+    conversation: ConversationId,
+    may_edit: bool,
+    may_moderate: bool,
+    /// Whether the viewer may post here (so reply).
+    may_reply: bool,
+    onedit: &'a Callback<(MessageId, String)>,
+    ondelete: &'a Callback<MessageId>,
+    onreply: &'a Callback<super::composer::Quote>,
+    /// The loaded messages, for quotes.
+    thread: &'a Thread,
+    /// Scrolls to a message, loading older pages until it is there.
+    jump: &'a Callback<MessageId>,
 }
 
 #[component]
 pub fn Messages(props: &MessagesProps) -> Html {
     let thread = &props.thread;
-    // The message whose emoji palette is open.
+    // The message whose emoji palette (and menu) is open.
     let reacting = use_state(|| None::<MessageId>);
+    let editing = use_state(|| None::<(MessageId, String)>);
+    let history = use_state(|| None::<(MessageId, Vec<MessageVersion>)>);
     let list_ref = use_node_ref();
     let loading_older = use_mut_ref(|| false);
     let stick_to_bottom = use_mut_ref(|| true);
@@ -100,6 +136,49 @@ pub fn Messages(props: &MessagesProps) -> Html {
         })
     };
 
+    // Scrolls to a message (a quoted one), loading older pages until it is there.
+    let jump = {
+        let (thread, dispatch, id) = (thread.clone(), props.dispatch.clone(), props.id);
+        Callback::from(move |target: MessageId| {
+            let (dispatch, mut cursor) = (dispatch.clone(), thread.older.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let find = || {
+                    web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.get_element_by_id(&format!("m-{target}")))
+                };
+                for _ in 0..50 {
+                    if let Some(el) = find() {
+                        el.scroll_into_view();
+                        let _ = el.set_attribute("data-highlight", "");
+                        gloo_timers::future::TimeoutFuture::new(1_500).await;
+                        let _ = el.remove_attribute("data-highlight");
+                        return;
+                    }
+                    let Some(before) = cursor.take() else {
+                        return;
+                    };
+                    let Ok(page) = api::messages(id, Some(before)).await else {
+                        return;
+                    };
+                    cursor = page.next_cursor.clone();
+                    dispatch.emit(ThreadAction::Page {
+                        items: page.items,
+                        next_cursor: page.next_cursor,
+                        older: true,
+                    });
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                }
+            });
+        })
+    };
+    // Mentions show the names this thread knows (its senders').
+    let known: std::collections::HashMap<UserId, String> = thread
+        .messages
+        .values()
+        .map(|m| (m.sender_id, m.sender_name.clone()))
+        .collect();
+    let names = |id: UserId| known.get(&id).cloned();
     let mut rows = Vec::new();
     let mut last_day = None;
     for m in thread.messages.values() {
@@ -108,16 +187,34 @@ pub fn Messages(props: &MessagesProps) -> Html {
             rows.push(html! { <li class="day" key={format!("day-{day:?}")}><span>{ format::day_label(m.created_at) }</span></li> });
             last_day = Some(day);
         }
-        rows.push(message_row(m, props.me, &reacting, &props.react));
+        let context = RowContext {
+            me: props.me,
+            reacting: &reacting,
+            react: &props.react,
+            names: &names,
+            editing: &editing,
+            history: &history,
+            conversation: props.id,
+            may_edit: props.may_edit,
+            may_moderate: props.may_moderate,
+            may_reply: props.may_reply,
+            onedit: &props.onedit,
+            ondelete: &props.ondelete,
+            onreply: &props.onreply,
+            thread,
+            jump: &jump,
+        };
+        rows.push(message_row(m, &context));
     }
     for (key, body, state) in &thread.outgoing {
         let retry = {
             let (retry, key, body) = (props.onretry.clone(), key.clone(), body.clone());
-            Callback::from(move |_| retry.emit((key.clone(), body.clone())))
+            let reply_to = thread.replies.get(&key).copied();
+            Callback::from(move |_| retry.emit((key.clone(), body.clone(), reply_to)))
         };
         rows.push(html! {
             <li key={key.clone()} class="message mine" data-status={if *state == Outgoing::Pending { "pending" } else { "failed" }}>
-                <p class="body">{ body.clone() }</p>
+                <div class="body rich">{ crate::components::rich::rich(body, &names) }</div>
                 { match state {
                     Outgoing::Pending => html! { <span class="time">{ "Sending…" }</span> },
                     Outgoing::Failed(why) => html! {
@@ -138,15 +235,53 @@ pub fn Messages(props: &MessagesProps) -> Html {
     }
 }
 
-/// One confirmed message, with its reactions and, when open, the palette to add one.
-fn message_row(
-    m: &Message,
-    me: Option<UserId>,
-    reacting: &UseStateHandle<Option<MessageId>>,
-    react: &Callback<(MessageId, String, bool)>,
-) -> Html {
+/// One confirmed message, with its reactions and, when open, the palette to add one and its
+/// menu (copy, and for the sender edit and delete; a group's moderators delete too). A deleted
+/// message is its tombstone.
+fn message_row(m: &Message, cx: &RowContext) -> Html {
+    let (me, reacting, react, names) = (cx.me, cx.reacting, cx.react, cx.names);
     let mine = Some(m.sender_id) == me;
     let id = m.id;
+    if m.deleted {
+        return html! {
+            <li key={id.to_string()} class={classes!("message", "deleted", mine.then_some("mine"))} data-status="sent">
+                if !mine { <span class="sender">{ m.sender_name.clone() }</span> }
+                <p class="body muted">{ "Message deleted" }</p>
+                <span class="meta-row"><time class="time">{ format::clock(m.created_at) }</time></span>
+            </li>
+        };
+    }
+    if let Some((_, draft)) = cx.editing.as_ref().filter(|(e, _)| *e == id) {
+        let oninput = {
+            let editing = cx.editing.clone();
+            Callback::from(move |e: InputEvent| {
+                let value = e
+                    .target_unchecked_into::<web_sys::HtmlTextAreaElement>()
+                    .value();
+                editing.set(Some((id, value)));
+            })
+        };
+        let save = {
+            let (editing, onedit, draft) = (cx.editing.clone(), cx.onedit.clone(), draft.clone());
+            Callback::from(move |_: MouseEvent| {
+                onedit.emit((id, draft.clone()));
+                editing.set(None);
+            })
+        };
+        let cancel = {
+            let editing = cx.editing.clone();
+            Callback::from(move |_: MouseEvent| editing.set(None))
+        };
+        return html! {
+            <li key={id.to_string()} class="message mine editing" data-status="sent">
+                <textarea class="edit" aria-label="Edit message" value={draft.clone()} {oninput} rows="3" />
+                <span class="meta-row">
+                    <button class="ghost" onclick={cancel}>{ "Cancel" }</button>
+                    <button class="primary" onclick={save} disabled={draft.trim().is_empty()}>{ "Save" }</button>
+                </span>
+            </li>
+        };
+    }
     let open_palette = {
         let reacting = reacting.clone();
         Callback::from(move |e: MouseEvent| {
@@ -186,17 +321,123 @@ fn message_row(
             });
             html! { <button class={classes!("emoji", by_me.then_some("mine"))} aria-label={format!("React with {emoji}")} {onclick}>{ *emoji }</button> }
         });
-        html! { <div class="palette" role="group" aria-label="Reactions">{ for choices }</div> }
+        let copy = {
+            let (reacting, text) = (reacting.clone(), shared::markup::plain_text(&shared::markup::parse(&m.body), names));
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                reacting.set(None);
+                if let Some(window) = web_sys::window() {
+                    let _ = window.navigator().clipboard().write_text(&text);
+                }
+            })
+        };
+        let edit = {
+            let (reacting, editing, body) = (reacting.clone(), cx.editing.clone(), m.body.clone());
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                reacting.set(None);
+                editing.set(Some((id, body.clone())));
+            })
+        };
+        let delete = {
+            let (reacting, ondelete) = (reacting.clone(), cx.ondelete.clone());
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                reacting.set(None);
+                let sure = web_sys::window()
+                    .and_then(|w| w.confirm_with_message("Delete this message for everyone?").ok())
+                    .unwrap_or(false);
+                if sure {
+                    ondelete.emit(id);
+                }
+            })
+        };
+        let reply = {
+            let (reacting, onreply) = (reacting.clone(), cx.onreply.clone());
+            let quote = super::composer::Quote {
+                id,
+                author: m.sender_name.clone(),
+                text: shared::markup::summary(&m.body, names),
+            };
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                reacting.set(None);
+                onreply.emit(quote.clone());
+            })
+        };
+        html! {
+            <div class="palette" role="group" aria-label="Reactions and actions">
+                { for choices }
+                <span class="actions-menu">
+                    if cx.may_reply { <button class="link" onclick={reply}>{ "Reply" }</button> }
+                    <button class="link" onclick={copy}>{ "Copy" }</button>
+                    if mine && cx.may_edit { <button class="link" onclick={edit}>{ "Edit" }</button> }
+                    if mine || cx.may_moderate { <button class="link danger" onclick={delete}>{ "Delete" }</button> }
+                </span>
+            </div>
+        }
     });
+    // The quote of the message this one answers: as it is now (edited, deleted), or a link to
+    // find it when it is not loaded.
+    let quote = m.reply_to.map(|original| {
+        let (author, text) = match cx.thread.messages.get(&original.to_string()) {
+            Some(o) if o.deleted => (o.sender_name.clone(), "Message deleted".to_owned()),
+            Some(o) => (
+                o.sender_name.clone(),
+                shared::markup::summary(&o.body, names),
+            ),
+            None => (String::new(), "An earlier message".to_owned()),
+        };
+        let onclick = cx.jump.reform(move |e: MouseEvent| {
+            e.stop_propagation();
+            original
+        });
+        html! {
+            <button class="quote" {onclick} aria-label="Show the message this answers">
+                if !author.is_empty() { <strong>{ author }</strong> }
+                <span class="quote-text">{ text }</span>
+            </button>
+        }
+    });
+    let versions = cx.history.as_ref().filter(|(h, _)| *h == id).map(|(_, versions)| {
+        html! {
+            <ol class="versions" aria-label="Edit history">
+                { for versions.iter().map(|v| html! {
+                    <li><time>{ format!("{} {}", format::day_label(v.at), format::clock(v.at)) }</time>{ " " }{ shared::markup::summary(&v.body, names) }</li>
+                }) }
+            </ol>
+        }
+    });
+    let show_history = {
+        let (history, conversation) = (cx.history.clone(), cx.conversation);
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            if history.as_ref().is_some_and(|(h, _)| *h == id) {
+                history.set(None);
+                return;
+            }
+            let history = history.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(versions) = api::message_history(conversation, id).await {
+                    history.set(Some((id, versions)));
+                }
+            });
+        })
+    };
     html! {
-        <li key={id.to_string()} class={classes!("message", mine.then_some("mine"))} data-status="sent" onclick={open_palette.clone()}>
+        <li key={id.to_string()} id={format!("m-{id}")} class={classes!("message", mine.then_some("mine"))} data-status="sent" onclick={open_palette.clone()}>
             if !mine { <span class="sender">{ m.sender_name.clone() }</span> }
-            <p class="body">{ m.body.clone() }</p>
+            { quote }
+            <div class="body rich">{ crate::components::rich::rich(&m.body, names) }</div>
             <span class="meta-row">
                 <button class="react-button" aria-label="Add a reaction" onclick={open_palette}>{ "☺" }</button>
+                if m.edited_at.is_some() {
+                    <button class="link edited" onclick={show_history} aria-label="Edited: show the edit history">{ "edited" }</button>
+                }
                 <time class="time">{ format::clock(m.created_at) }</time>
             </span>
             if !m.reactions.is_empty() { <div class="reactions">{ for chips }</div> }
+            { versions }
             { palette }
         </li>
     }
