@@ -427,6 +427,36 @@ pub struct MarkReadRequest {
     pub message_id: MessageId,
 }
 
+/// `POST /api/conversations/{id}/delivered`: a message of someone else reached one of the
+/// caller's devices (private conversations only).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MarkDeliveredRequest {
+    pub message_id: MessageId,
+}
+
+/// How far one person has got in a conversation: the last message they read, and the last
+/// that reached one of their devices (never before the last read). Messages sort by id, so
+/// "read up to" a message covers every message whose id is not after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Receipt {
+    pub user_id: UserId,
+    /// Their name when they last read.
+    pub name: String,
+    pub read_message_id: Option<MessageId>,
+    pub delivered_message_id: Option<MessageId>,
+}
+
+/// `GET /api/conversations/{id}/receipts`: everyone's receipt in the conversation, the
+/// caller's included; people who never opened it have none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Receipts {
+    pub receipts: Vec<Receipt>,
+}
+
 /// The caller's read state in a conversation after a read mark.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -12,6 +12,8 @@ pub enum ServerEvent {
     MessageCreated(MessageCreated),
     #[serde(rename = "conversation.read")]
     ConversationRead(ConversationRead),
+    #[serde(rename = "conversation.delivered")]
+    ConversationDelivered(ConversationRead),
     #[serde(rename = "permission.changed")]
     PermissionChanged(PermissionChanged),
     #[serde(rename = "reaction.changed")]
@@ -37,7 +39,8 @@ pub struct MessageCreated {
     pub message: Message,
 }
 
-/// Someone moved their read mark.
+/// Someone moved their read mark (`conversation.read`), or a message of someone else reached
+/// one of their devices (`conversation.delivered`): the receipt of [`crate::api::Receipt`] moved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConversationRead {

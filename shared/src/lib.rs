@@ -7,6 +7,7 @@ pub mod ids;
 pub mod limits;
 pub mod markup;
 pub mod model;
+pub mod receipts;
 pub mod rules;
 pub mod validate;
 

@@ -21,6 +21,7 @@ mod permissions;
 mod products;
 mod reactions;
 mod realtime;
+mod receipts;
 mod robustness;
 mod scale;
 mod staff;

@@ -402,3 +402,44 @@ async fn group_members_learn_of_the_group_its_settings_and_their_removal() {
         panic!("Luis, never in the group, heard {e}");
     }
 }
+
+/// A delivered mark and a read mark reach the sender's socket once each; a mark that moves
+/// nothing sends nothing.
+#[tokio::test]
+async fn delivered_and_read_marks_arrive_live_once() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let coach = app.signup().await;
+    let maya = app.joined_client(&coach, "Maya", "two_way").await;
+    let c = maya.conversation_id.clone();
+    let sent = app.send(&coach, &c, "k1", "Ready?").await.ok();
+    let mut coach_ws = connect(&app, &coach.token).await;
+    let mark = |what: &'static str| {
+        let (app, token, c, id) = (
+            &app,
+            maya.session.token.clone(),
+            c.clone(),
+            sent["id"].clone(),
+        );
+        async move {
+            app.post(
+                &format!("/api/conversations/{c}/{what}"),
+                Some(&token),
+                json!({ "message_id": id }),
+            )
+            .await
+            .ok()
+        }
+    };
+    mark("delivered").await;
+    mark("delivered").await;
+    mark("read").await;
+    mark("read").await;
+    let mut seen = Vec::new();
+    while let Some(e) = next_event(&mut coach_ws).await {
+        if e["user_id"] == maya.session.user_id.as_str() {
+            assert_eq!(e["message_id"], sent["id"]);
+            seen.push(e["type"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    assert_eq!(seen, ["conversation.delivered", "conversation.read"]);
+}

@@ -12,12 +12,12 @@ use super::*;
 use crate::store::inbox::{self, Entry, Index};
 use crate::store::repo::{
     self, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord,
-    MessageVersionRecord, Versioned,
+    MessageVersionRecord, ReceiptRecord, Versioned,
 };
 use crate::store::{StoreError, Write, decode_cursor, encode_cursor, members, messages};
 use anyhow::Context as _;
 use futures::future::try_join_all;
-use shared::api::{ReadState, SendMessageRequest};
+use shared::api::{ReadState, Receipt, Receipts, SendMessageRequest};
 use shared::events::*;
 use shared::limits::{
     LIST_PAGE_DEFAULT, LIST_PAGE_MAX, MESSAGE_EDITS_MAX, MESSAGE_MENTIONS_MAX,
@@ -570,7 +570,10 @@ impl Conversations {
             }
             can_post(seated.seat, seated.room())?;
             let conversation = &seated.conversation;
-            let membership = repo::get::<MembershipRecord>(&*self.store, (b, me, id)).await?;
+            let (membership, receipt) = futures::try_join!(
+                repo::get::<MembershipRecord>(&*self.store, (b, me, id)),
+                repo::get::<ReceiptRecord>(&*self.store, (b, id, me)),
+            )?;
             if let Some(original) = req.reply_to
                 && repo::get::<MessageRecord>(&*self.store, (b, id, original))
                     .await?
@@ -632,6 +635,9 @@ impl Conversations {
                 next.update((b, id))?,
                 read_write,
             ];
+            // The sender has read and received everything up to what they send (after the
+            // message: the change feed tells of the message first).
+            writes.extend(receipt_moved(receipt.as_ref(), caller, id, message.id, true)?.0);
             // The owner's and admins' one entry, whoever and however many they are, and a
             // private conversation's few people's entries move with it.
             writes.extend(inbox::follow(&conversation.value, &next.value)?);
@@ -732,7 +738,10 @@ impl Conversations {
             let message = repo::get::<MessageRecord>(&*self.store, (b, id, message_id))
                 .await?
                 .ok_or_else(message_not_found)?;
-            let membership = repo::get::<MembershipRecord>(&*self.store, (b, me, id)).await?;
+            let (membership, receipt) = futures::try_join!(
+                repo::get::<MembershipRecord>(&*self.store, (b, me, id)),
+                repo::get::<ReceiptRecord>(&*self.store, (b, id, me)),
+            )?;
             let current = self
                 .read_mark(
                     caller,
@@ -746,19 +755,91 @@ impl Conversations {
                 last_read_message_id: m.last_read_message_id,
                 unread_count: conversation.seq.saturating_sub(m.last_read_seq),
             };
+            // The receipt others see moves even where the read mark is already there (a read
+            // mark implied by when the caller's session began, say).
+            let (mut writes, _) = receipt_moved(receipt.as_ref(), caller, id, message_id, true)?;
             if message.value.seq <= current.last_read_seq {
-                return Ok(Attempt::Done(state(&current)));
+                if writes.is_empty() {
+                    return Ok(Attempt::Done(state(&current)));
+                }
+                return commit(&*self.store, writes.into(), state(&current)).await;
             }
             let read = MembershipRecord {
                 conversation_id: Some(id),
                 last_read_message_id: Some(message_id),
                 last_read_seq: message.value.seq,
             };
-            let write = repo::save(membership.as_ref(), (b, me, id), &read)?;
-            commit(&*self.store, vec![write].into(), state(&read)).await
+            writes.push(repo::save(membership.as_ref(), (b, me, id), &read)?);
+            commit(&*self.store, writes.into(), state(&read)).await
         })
         .await
     }
+
+    /// Moves the caller's delivered mark forward to `message_id`: a message reached one of
+    /// their devices. Private conversations only (see [`shared::receipts::tracks_delivery`]):
+    /// in a group, each member's every message would tell everyone.
+    pub async fn mark_delivered(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        message_id: MessageId,
+    ) -> Result<Receipt> {
+        let (b, me) = (caller.business_id(), caller.user_id());
+        retrying(|| async {
+            let seated = self.readable(caller, id).await?;
+            if !shared::receipts::tracks_delivery(seated.record().kind) {
+                return Err(Error::invalid(
+                    "receipt.not_tracked",
+                    "Delivery is tracked in private conversations only.",
+                ));
+            }
+            let (message, receipt) = futures::try_join!(
+                repo::get::<MessageRecord>(&*self.store, (b, id, message_id)),
+                repo::get::<ReceiptRecord>(&*self.store, (b, id, me)),
+            )?;
+            message.ok_or_else(message_not_found)?;
+            let (writes, after) = receipt_moved(receipt.as_ref(), caller, id, message_id, false)?;
+            let answer = after.receipt();
+            if writes.is_empty() {
+                return Ok(Attempt::Done(answer));
+            }
+            commit(&*self.store, writes.into(), answer).await
+        })
+        .await
+    }
+
+    /// Everyone's receipt in the conversation (one query, bounded by its members and staff).
+    pub async fn receipts(&self, caller: &Caller, id: ConversationId) -> Result<Receipts> {
+        self.readable(caller, id).await?;
+        let receipts = members::receipts(&*self.store, caller.business_id(), id)
+            .await?
+            .iter()
+            .map(ReceiptRecord::receipt)
+            .collect();
+        Ok(Receipts { receipts })
+    }
+}
+
+/// The caller's receipt in conversation `id` (as read, `previous`) moved to `message`: the
+/// write, if it moves, and the receipt after it.
+fn receipt_moved(
+    previous: Option<&Versioned<ReceiptRecord>>,
+    caller: &Caller,
+    id: ConversationId,
+    message: MessageId,
+    read: bool,
+) -> Result<(Vec<Write>, ReceiptRecord)> {
+    let current = match previous {
+        Some(p) => p.value.clone(),
+        None => ReceiptRecord::new(caller.user_id(), caller.name()),
+    };
+    Ok(match current.moved(caller.name(), message, read) {
+        Some(next) => {
+            let key = (caller.business_id(), id, caller.user_id());
+            (vec![repo::save(previous, key, &next)?], next)
+        }
+        None => (Vec::new(), current),
+    })
 }
 
 impl Conversations {

@@ -115,27 +115,33 @@ pub fn events_for(
                 message: after.message(),
             }))),
         )),
-        Committed::ReadMark {
+        Committed::Receipt {
             business,
-            user,
+            conversation,
             before,
             after: Some(after),
         } => {
-            let moved = before
-                .as_ref()
-                .is_none_or(|b| b.last_read_message_id != after.last_read_message_id);
-            match (moved, after.conversation_id, after.last_read_message_id) {
-                (true, Some(c), Some(m)) => Some((
-                    *business,
-                    c,
-                    Delivery::Everyone(Box::new(ServerEvent::ConversationRead(ConversationRead {
-                        conversation_id: c,
-                        user_id: *user,
-                        message_id: m,
-                    }))),
-                )),
-                _ => None,
-            }
+            let c = *conversation;
+            let (read, delivered) = match before {
+                Some(b) => (
+                    (b.read != after.read).then_some(after.read).flatten(),
+                    (b.delivered != after.delivered)
+                        .then_some(after.delivered)
+                        .flatten(),
+                ),
+                None => (after.read, after.delivered),
+            };
+            let mark = |message_id| ConversationRead {
+                conversation_id: c,
+                user_id: after.user_id,
+                message_id,
+            };
+            let event = match (read, delivered) {
+                (Some(m), _) => ServerEvent::ConversationRead(mark(m)),
+                (None, Some(m)) => ServerEvent::ConversationDelivered(mark(m)),
+                (None, None) => return Ok(None),
+            };
+            Some((*business, c, Delivery::Everyone(Box::new(event))))
         }
         _ => None,
     })

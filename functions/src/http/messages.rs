@@ -10,8 +10,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
-    AddReactionRequest, CreateMassMessageRequest, EditMessageRequest, ErrorBody, MarkReadRequest,
-    ReadState, SendMessageRequest,
+    AddReactionRequest, CreateMassMessageRequest, EditMessageRequest, ErrorBody,
+    MarkDeliveredRequest, MarkReadRequest, ReadState, Receipt, Receipts, SendMessageRequest,
 };
 use shared::model::{ConversationSummary, MassMessage, Message, MessageVersion, Page};
 use shared::{ConversationId, MessageId};
@@ -25,6 +25,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_conversation))
         .routes(routes!(list_messages, send_message))
         .routes(routes!(mark_read))
+        .routes(routes!(mark_delivered))
+        .routes(routes!(receipts))
         .routes(routes!(edit_message, delete_message))
         .routes(routes!(message_history))
         .routes(routes!(add_reaction))
@@ -113,10 +115,12 @@ async fn send_message(
     Ok((status, Json(message)))
 }
 
-/// Moves the caller's read mark forward.
+/// Moves the caller's read mark forward (never back), and their receipt with it: the other
+/// members get `conversation.read`.
 #[utoipa::path(post, path = "/api/conversations/{id}/read", tag = "messages", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = MarkReadRequest,
-    responses((status = 200, body = ReadState), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ReadState), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
 async fn mark_read(
     State(s): State<AppState>,
     caller: Caller,
@@ -128,6 +132,40 @@ async fn mark_read(
             .mark_read(&caller, id, req.message_id)
             .await?,
     ))
+}
+
+/// A message of someone else reached one of the caller's devices: their delivered mark moves
+/// forward (never back) and the other members get `conversation.delivered`. Private
+/// conversations only (422 `receipt.not_tracked` elsewhere). Answers the caller's receipt.
+#[utoipa::path(post, path = "/api/conversations/{id}/delivered", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = MarkDeliveredRequest,
+    responses((status = 200, body = Receipt), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn mark_delivered(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ConversationId>,
+    ApiJson(req): ApiJson<MarkDeliveredRequest>,
+) -> Result<Json<Receipt>, ApiError> {
+    Ok(Json(
+        s.conversations
+            .mark_delivered(&caller, id, req.message_id)
+            .await?,
+    ))
+}
+
+/// Each person's last read and delivered message in the conversation (the caller's too):
+/// what the app draws receipts from after a reload. People who never opened it have none.
+#[utoipa::path(get, path = "/api/conversations/{id}/receipts", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Receipts), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn receipts(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ConversationId>,
+) -> Result<Json<Receipts>, ApiError> {
+    Ok(Json(s.conversations.receipts(&caller, id).await?))
 }
 
 /// Adds the caller's emoji reaction to a message (once per emoji per person: adding it again

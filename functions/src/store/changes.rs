@@ -4,7 +4,7 @@
 
 use super::keys::{self, Parsed};
 use super::repo::{
-    self, ConversationRecord, MailRecord, MassRecord, MemberRef, MembershipRecord, MessageRecord,
+    self, ConversationRecord, MailRecord, MassRecord, MemberRef, MessageRecord, ReceiptRecord,
     UserRecord,
 };
 use super::{Change, Item};
@@ -34,11 +34,12 @@ pub enum Committed {
         before: Option<Box<MemberRef>>,
         after: Option<Box<MemberRef>>,
     },
-    ReadMark {
+    /// Someone's receipt in a conversation: what they read and received.
+    Receipt {
         business: BusinessId,
-        user: UserId,
-        before: Option<MembershipRecord>,
-        after: Option<MembershipRecord>,
+        conversation: ConversationId,
+        before: Option<Box<ReceiptRecord>>,
+        after: Option<Box<ReceiptRecord>>,
     },
     MassMessage {
         business: BusinessId,
@@ -102,11 +103,11 @@ impl Committed {
                 before: decoded(old)?,
                 after: decoded(new)?,
             },
-            Parsed::Membership(business, user) => Committed::ReadMark {
+            Parsed::Receipt(business, conversation, _) => Committed::Receipt {
                 business,
-                user,
-                before: decoded(old)?.map(|m| *m),
-                after: decoded(new)?.map(|m| *m),
+                conversation,
+                before: decoded(old)?,
+                after: decoded(new)?,
             },
             Parsed::MassMessage(business, id) => Committed::MassMessage {
                 business,

@@ -159,6 +159,13 @@ pub fn member(b: BusinessId, c: ConversationId, u: UserId) -> Key {
 
 pub const MEMBER_PREFIX: &str = "MBR#";
 
+/// A person's receipt in a conversation: what they read and received, beside the messages.
+pub fn receipt(b: BusinessId, c: ConversationId, u: UserId) -> Key {
+    (conversation_pk(b, c), format!("{RECEIPT_PREFIX}{u}"))
+}
+
+pub const RECEIPT_PREFIX: &str = "RCPT#";
+
 pub fn idempotency(
     b: BusinessId,
     c: ConversationId,
@@ -351,7 +358,8 @@ pub enum Parsed {
     Message(BusinessId, ConversationId),
     /// A member's seat in a conversation.
     Member(BusinessId, ConversationId, UserId),
-    Membership(BusinessId, UserId),
+    /// A person's receipt in a conversation.
+    Receipt(BusinessId, ConversationId, UserId),
     MassMessage(BusinessId, String),
     /// An entry of the business's staff list.
     Staff(BusinessId),
@@ -405,11 +413,11 @@ pub fn parse(pk: &str, sk: &str) -> Parsed {
         if let Some(u) = sk.strip_prefix(MEMBER_PREFIX).and_then(|u| u.parse().ok()) {
             return Parsed::Member(b, c, u);
         }
+        if let Some(u) = sk.strip_prefix(RECEIPT_PREFIX).and_then(|u| u.parse().ok()) {
+            return Parsed::Receipt(b, c, u);
+        }
     }
     if let Some(u) = tail.strip_prefix("U#").and_then(|u| u.parse().ok()) {
-        if sk.starts_with(MEMBERSHIP_PREFIX) {
-            return Parsed::Membership(b, u);
-        }
         if let Some(id) = sk.strip_prefix(SESSION_PREFIX) {
             return Parsed::Session(b, u, id.to_owned());
         }
@@ -432,8 +440,8 @@ mod tests {
         let read = |(pk, sk): Key| parse(&pk, &sk);
         assert_eq!(read(conversation(b, c)), Parsed::Conversation(b, c));
         assert_eq!(read(message(b, c, m)), Parsed::Message(b, c));
-        assert_eq!(read(membership(b, u, c)), Parsed::Membership(b, u));
         assert_eq!(read(member(b, c, u)), Parsed::Member(b, c, u));
+        assert_eq!(read(receipt(b, c, u)), Parsed::Receipt(b, c, u));
         assert_eq!(
             read(mass_message(b, "job-1")),
             Parsed::MassMessage(b, "job-1".into())
@@ -447,6 +455,7 @@ mod tests {
         );
         for other in [
             activity(b, u, "x", c),
+            membership(b, u, c),
             group_pointer(b, u, c),
             idempotency(b, c, u, "k"),
             unique_email(b, "a@b.c"),

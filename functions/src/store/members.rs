@@ -4,7 +4,9 @@
 
 use super::inbox;
 use super::keys;
-use super::repo::{self, ConversationRecord, MemberRef, MembershipRecord, Versioned};
+use super::repo::{
+    self, ConversationRecord, MemberRef, MembershipRecord, ReceiptRecord, Versioned,
+};
 use super::{Query, Store, StoreError, Write};
 use shared::{BusinessId, ConversationId, UserId};
 
@@ -33,6 +35,21 @@ pub async fn all(
         .collect();
     members.sort_by(|x, y| x.joined.cmp(&y.joined));
     Ok(members)
+}
+
+/// Everyone's receipt in the conversation, by user id. Bounded by its members and the
+/// business's staff.
+pub async fn receipts(
+    store: &dyn Store,
+    b: BusinessId,
+    c: ConversationId,
+) -> Result<Vec<ReceiptRecord>, StoreError> {
+    let q = Query::prefix(keys::conversation_pk(b, c), keys::RECEIPT_PREFIX);
+    Ok(repo::query_all::<ReceiptRecord>(store, q)
+        .await?
+        .into_iter()
+        .map(|r| r.value)
+        .collect())
 }
 
 /// The conversations `user` has a read mark in: those they are listed in, and those they
@@ -68,12 +85,13 @@ pub fn join(
 }
 
 /// The writes that take `user` out of `conversation` (as it stood before they leave): their
-/// seat, read mark and inbox entry or group pointer go.
+/// seat, read mark, receipt and inbox entry or group pointer go.
 pub fn leave(b: BusinessId, conversation: &ConversationRecord, user: UserId) -> Vec<Write> {
     let id = conversation.id;
     vec![
         repo::delete::<MemberRef>((b, id, user)),
         repo::delete::<MembershipRecord>((b, user, id)),
+        repo::delete::<ReceiptRecord>((b, id, user)),
         inbox::drop_member_entry(b, conversation, user),
     ]
 }

@@ -72,6 +72,55 @@ pub struct MessageVersionRecord {
     pub at: OffsetDateTime,
 }
 
+/// One person's receipt in a conversation, kept in the conversation's partition beside its
+/// messages so everyone's marks are one query; written with their read mark.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptRecord {
+    pub user_id: UserId,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<MessageId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered: Option<MessageId>,
+}
+
+impl ReceiptRecord {
+    /// A receipt of `user`, named `name`, that has nothing yet.
+    pub fn new(user_id: UserId, name: &str) -> Self {
+        Self {
+            user_id,
+            name: name.to_owned(),
+            read: None,
+            delivered: None,
+        }
+    }
+
+    /// This receipt read up to `message` (`read`) or received it: marks only move forward and
+    /// a read delivers. `None` when nothing moved.
+    pub fn moved(&self, name: &str, message: MessageId, read: bool) -> Option<Self> {
+        let next = Self {
+            user_id: self.user_id,
+            name: name.to_owned(),
+            read: if read {
+                self.read.max(Some(message))
+            } else {
+                self.read
+            },
+            delivered: self.delivered.max(Some(message)),
+        };
+        (next.read != self.read || next.delivered != self.delivered).then_some(next)
+    }
+
+    pub fn receipt(&self) -> shared::api::Receipt {
+        shared::api::Receipt {
+            user_id: self.user_id,
+            name: self.name.clone(),
+            read_message_id: self.read,
+            delivered_message_id: self.delivered.max(self.read),
+        }
+    }
+}
+
 impl MessageRecord {
     /// `message` as stored at position `seq`.
     pub fn new(message: Message, seq: u64) -> Self {

@@ -55,6 +55,10 @@ stored!(
     (b, c, u): (BusinessId, ConversationId, UserId) => keys::member(b, c, u)
 );
 stored!(
+    ReceiptRecord,
+    (b, c, u): (BusinessId, ConversationId, UserId) => keys::receipt(b, c, u)
+);
+stored!(
     MembershipRecord,
     (b, u, c): (BusinessId, UserId, ConversationId) => keys::membership(b, u, c)
 );
