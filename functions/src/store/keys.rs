@@ -417,10 +417,10 @@ pub fn parse(pk: &str, sk: &str) -> Parsed {
             return Parsed::Receipt(b, c, u);
         }
     }
-    if let Some(u) = tail.strip_prefix("U#").and_then(|u| u.parse().ok()) {
-        if let Some(id) = sk.strip_prefix(SESSION_PREFIX) {
-            return Parsed::Session(b, u, id.to_owned());
-        }
+    if let Some(u) = tail.strip_prefix("U#").and_then(|u| u.parse().ok())
+        && let Some(id) = sk.strip_prefix(SESSION_PREFIX)
+    {
+        return Parsed::Session(b, u, id.to_owned());
     }
     Parsed::Other
 }
