@@ -5,8 +5,10 @@
 const BASE = new URL(self.registration.scope).pathname; // "/" or "/c/"
 const SHELL = `sideline-shell-v2-${BASE}`;
 const API = "sideline-api-v1";
-// The client app lives under /c/: the staff app's worker leaves it to its own.
-const OTHER_APP = BASE === "/" ? "/c/" : null;
+// The client app lives under /c/: the staff app's worker leaves it to its own. The client app's
+// door (/c/a/: signing in, invites, password resets, the account) is opened seldom and online:
+// the client app's worker leaves it to the network.
+const OTHER_APP = BASE === "/" ? "/c/" : "/c/a/";
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {

@@ -124,8 +124,12 @@ impl Route {
 /// Which app this is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Kind {
-    /// The phone app of a business's clients.
+    /// The phone app of a business's clients: their conversations.
     Client,
+    /// The client app's door, beside it under `/c/a/`: signing in, an invite, a forgotten
+    /// password and the client's account. Apart, so what a client loads every day to read their
+    /// messages carries none of it (see `infra/scripts/app-size.sh`).
+    Door,
     /// The dashboard of its owner, admins and coaches.
     Staff,
 }
@@ -135,6 +139,7 @@ impl Kind {
     pub fn base(self) -> &'static str {
         match self {
             Kind::Client => "/c",
+            Kind::Door => "/c/a",
             Kind::Staff => "",
         }
     }
@@ -216,6 +221,17 @@ fn SessionKeeper() -> Html {
         let session = session.clone();
         Callback::from(move |why| session.ended(why))
     };
+    {
+        // A message of someone else that reached this device while its conversation is not
+        // on screen: delivered (one on screen is read instead).
+        use_effect_with(chat.arrived, |arrived| {
+            if let Some((c, m)) = *arrived {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = crate::services::api::mark_delivered(c, m).await;
+                });
+            }
+        });
+    }
     use_realtime(session.current().map(|s| s.token), chat, on_ended);
     {
         let session = session.clone();
@@ -276,10 +292,11 @@ pub fn Signed(props: &SignedProps) -> Html {
         return html! { <Redirect to={Route::SignIn} /> };
     };
     let theirs = Kind::of(current.user.role);
-    if theirs != kind {
+    // A client's account page is the door's.
+    if theirs != kind && (kind, theirs) != (Kind::Door, Kind::Client) {
         let route = match theirs {
-            Kind::Client => Route::Inbox,
             Kind::Staff => route,
+            _ => Route::Inbox,
         };
         return html! { <Elsewhere kind={theirs} {route} /> };
     }
@@ -288,7 +305,7 @@ pub fn Signed(props: &SignedProps) -> Html {
         Callback::from(move |_| session.sign_out())
     };
     html! {
-        <div class={classes!("shell", (kind == Kind::Client).then_some("client-app"))}>
+        <div class={classes!("shell", (kind != Kind::Staff).then_some("client-app"))}>
             <header class="topbar">
                 <span class="brand">{ "Sideline" }</span>
                 <span class="business">{ current.user.business_name.clone() }</span>

@@ -36,8 +36,8 @@ impl SessionHandle {
         self.0.dispatch(SessionAction::SignedOut(Some(why)));
     }
     /// Why the last session ended, if the server ended it.
-    pub fn ended_why(&self) -> Option<&'static str> {
-        self.0.ended
+    pub fn ended_why(&self) -> Option<String> {
+        self.0.ended.clone()
     }
 }
 

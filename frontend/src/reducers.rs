@@ -1,11 +1,67 @@
 //! The state changes behind the inbox and the conversation view, as plain functions of plain
 //! data, so they are tested without a browser.
 
+use shared::api::Receipt;
 use shared::events::*;
 use shared::ids::{ConversationId, MessageId, UserId};
-use shared::model::{ConversationSummary, Message, MessagingMode, Reaction};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use shared::model::{ConversationKind, ConversationSummary, Message, MessagingMode, Reaction};
+use std::collections::BTreeMap;
 use std::rc::Rc;
+
+/// A map of a few entries kept in a vector: a person's app holds a handful (the threads they
+/// opened, permissions they changed), and a hash map's code would weigh on the app.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Few<K, V>(Vec<(K, V)>);
+
+impl<K, V> Default for Few<K, V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<K: PartialEq, V> Few<K, V> {
+    pub fn get(&self, key: &K) -> Option<&V> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        self.0.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+    pub fn contains_key(&self, key: &K) -> bool {
+        self.get(key).is_some()
+    }
+    pub fn insert(&mut self, key: K, value: V) {
+        match self.get_mut(&key) {
+            Some(v) => *v = value,
+            None => self.0.push((key, value)),
+        }
+    }
+    pub fn remove(&mut self, key: &K) {
+        self.0.retain(|(k, _)| k != key);
+    }
+    pub fn retain(&mut self, mut keep: impl FnMut(&K) -> bool) {
+        self.0.retain(|(k, _)| keep(k));
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+    /// The value at `key`, put there first if missing.
+    pub fn or_default(&mut self, key: K) -> &mut V
+    where
+        V: Default,
+    {
+        let i = match self.0.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                self.0.push((key, V::default()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[i].1
+    }
+}
 
 /// A message typed in this tab and not yet confirmed by the server.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,7 +72,7 @@ pub enum Outgoing {
 
 /// What a conversation view shows: confirmed messages by id (so in order, each once), and this
 /// tab's unconfirmed sends in the order typed, keyed by their `client_message_id`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Thread {
     pub messages: BTreeMap<String, Message>,
     pub outgoing: Vec<(String, String, Outgoing)>,
@@ -24,7 +80,17 @@ pub struct Thread {
     pub older: Option<String>,
     pub loaded: bool,
     /// The message each unconfirmed send answers, by its key (so a retry still answers it).
-    pub replies: HashMap<String, MessageId>,
+    pub replies: Few<String, MessageId>,
+    /// How far each person got (read and delivered marks), as loaded and moved live.
+    pub receipts: Vec<Receipt>,
+}
+
+/// A thread is the same only as itself: each change makes a new one (see the reducers), so the
+/// views holding one compare a pointer instead of every message.
+impl PartialEq for Thread {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
 }
 
 impl Thread {
@@ -113,6 +179,7 @@ impl Thread {
             ThreadAction::Failed { key, why } => self.failed(&key, why),
             ThreadAction::Reactions { id, reactions } => self.reactions(id, reactions),
             ThreadAction::Deleted(id) => self.tombstone(id),
+            ThreadAction::Receipts(receipts) => self.receipts = receipts,
         }
     }
 }
@@ -143,6 +210,8 @@ pub enum ThreadAction {
     },
     /// A message deleted: its tombstone.
     Deleted(MessageId),
+    /// Everyone's receipts, as the server has them.
+    Receipts(Vec<Receipt>),
 }
 
 impl yew::Reducible for Thread {
@@ -319,7 +388,7 @@ pub fn inbox_filter<'a>(
 /// the views fetch: the inbox, the threads opened (each once), what the server last said about
 /// posting in each, the groups they were taken out of, and mass messages' progress. One state
 /// for every view, so an event is applied once, where it lands.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Chat {
     pub me: Option<UserId>,
     pub inbox: Vec<ConversationSummary>,
@@ -328,14 +397,17 @@ pub struct Chat {
     /// Bumped when the loaded inbox may be missing something (a conversation it does not have,
     /// a reconnect): the inbox fetches its first page again.
     pub inbox_stale: u64,
-    pub threads: HashMap<ConversationId, Rc<Thread>>,
-    pub permissions: HashMap<ConversationId, Permission>,
-    pub removed: HashSet<ConversationId>,
+    pub threads: Few<ConversationId, Rc<Thread>>,
+    pub permissions: Few<ConversationId, Permission>,
+    pub removed: Few<ConversationId, ()>,
     /// The conversation on screen: its new messages are not unread.
     pub open: Option<ConversationId>,
     /// Bumped on each reconnect: what is on screen is fetched again.
     pub reconnects: u64,
-    pub mass_progress: HashMap<String, MassMessageProgress>,
+    pub mass_progress: Few<String, MassMessageProgress>,
+    /// The latest message of someone else that reached this device in a private conversation
+    /// not on screen: the app tells the server it was delivered.
+    pub arrived: Option<(ConversationId, MessageId)>,
 }
 
 pub enum ChatAction {
@@ -356,6 +428,14 @@ pub enum ChatAction {
     Thread(ConversationId, ThreadAction),
     /// What the viewer may do in a conversation now, as a change they made answered.
     Permission(ConversationId, Permission),
+}
+
+/// The chat state is the same only as itself: the reducer makes a new one for each change, so
+/// the context compares a pointer instead of the whole inbox on every render.
+impl PartialEq for Chat {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
 }
 
 impl Chat {
@@ -382,7 +462,7 @@ impl Chat {
                 // missed messages: it is loaded again when opened.
                 self.permissions.clear();
                 let open = self.open;
-                self.threads.retain(|id, _| Some(*id) == open);
+                self.threads.retain(|id| Some(*id) == open);
             }
             ChatAction::InboxPage {
                 items,
@@ -405,7 +485,7 @@ impl Chat {
                 if let ThreadAction::Reset = action {
                     self.removed.remove(&id);
                 }
-                Rc::make_mut(self.threads.entry(id).or_default()).apply(action);
+                Rc::make_mut(self.threads.or_default(id)).apply(action);
             }
             ChatAction::Permission(id, p) => {
                 self.permissions.insert(id, p);
@@ -422,8 +502,36 @@ impl Chat {
         }
         match event {
             ServerEvent::MessageCreated(MessageCreated { message }) => {
-                if let Some(t) = self.threads.get_mut(&message.conversation_id) {
+                let c = message.conversation_id;
+                let private = self
+                    .inbox
+                    .iter()
+                    .any(|s| s.id == c && s.kind == ConversationKind::Private);
+                if private && Some(message.sender_id) != self.me && self.open != Some(c) {
+                    self.arrived = Some((c, message.id));
+                }
+                if let Some(t) = self.threads.get_mut(&c) {
                     Rc::make_mut(t).add(message);
+                }
+            }
+            ServerEvent::ConversationRead(ConversationRead {
+                conversation_id,
+                user_id,
+                message_id,
+            }) => {
+                if let Some(t) = self.threads.get_mut(&conversation_id) {
+                    let t = Rc::make_mut(t);
+                    shared::receipts::moved(&mut t.receipts, user_id, message_id, true);
+                }
+            }
+            ServerEvent::ConversationDelivered(ConversationRead {
+                conversation_id,
+                user_id,
+                message_id,
+            }) => {
+                if let Some(t) = self.threads.get_mut(&conversation_id) {
+                    let t = Rc::make_mut(t);
+                    shared::receipts::moved(&mut t.receipts, user_id, message_id, false);
                 }
             }
             ServerEvent::ReactionChanged(ReactionChanged {
@@ -449,7 +557,7 @@ impl Chat {
                 }
             }
             ServerEvent::ConversationRemoved(ConversationRemoved { conversation_id }) => {
-                self.removed.insert(conversation_id);
+                self.removed.insert(conversation_id, ());
             }
             ServerEvent::MassMessageProgress(p) => {
                 self.mass_progress.insert(p.id.as_str().to_owned(), p);
@@ -623,7 +731,7 @@ mod tests {
         });
         assert_eq!(t.messages.len(), 2);
         t.apply(ThreadAction::Reset);
-        assert_eq!(t, Thread::default());
+        assert!(t.messages.is_empty() && t.outgoing.is_empty() && !t.loaded);
     }
 
     #[test]
@@ -810,6 +918,53 @@ mod tests {
     }
 
     #[test]
+    fn a_message_that_arrives_elsewhere_is_delivered_and_marks_move_receipts() {
+        let me = user(1);
+        let mut chat = Chat::default();
+        chat.apply(ChatAction::Person(Some(me)));
+        let mut group = summary(3, "Crew", 0);
+        group.kind = ConversationKind::Group;
+        chat.apply(ChatAction::InboxPage {
+            items: vec![summary(1, "Maya", 0), summary(2, "Luis", 0), group],
+            next_cursor: None,
+            first: true,
+        });
+        chat.apply(ChatAction::Open(Some(conversation(2))));
+        // Someone else's message in a private conversation not on screen: delivered.
+        chat.apply(ChatAction::Event(created(message(1, 1, 2, "a"))));
+        let first = message(1, 1, 2, "a").id;
+        assert_eq!(chat.arrived, Some((conversation(1), first)));
+        // Not the open one (read instead), not my own, not a group's.
+        chat.apply(ChatAction::Event(created(message(2, 2, 2, "b"))));
+        chat.apply(ChatAction::Event(created(message(1, 3, 1, "c"))));
+        chat.apply(ChatAction::Event(created(message(3, 4, 2, "d"))));
+        assert_eq!(chat.arrived, Some((conversation(1), first)));
+
+        // Marks move a loaded thread's receipts, forward only.
+        chat.apply(ChatAction::Thread(
+            conversation(2),
+            ThreadAction::Receipts(Vec::new()),
+        ));
+        let mark = |n: u64, delivered: bool| {
+            let m = ConversationRead {
+                conversation_id: conversation(2),
+                user_id: user(2),
+                message_id: message(2, n, 1, "x").id,
+            };
+            ChatAction::Event(match delivered {
+                true => ServerEvent::ConversationDelivered(m),
+                false => ServerEvent::ConversationRead(m),
+            })
+        };
+        chat.apply(mark(5, true));
+        chat.apply(mark(4, false));
+        chat.apply(mark(3, true));
+        let r = &chat.thread(conversation(2)).receipts[0];
+        assert_eq!(r.read_message_id, Some(message(2, 4, 1, "x").id));
+        assert_eq!(r.delivered_message_id, Some(message(2, 5, 1, "x").id));
+    }
+
+    #[test]
     fn a_reconnect_refetches_and_a_new_person_starts_empty() {
         let mut chat = Chat::default();
         chat.apply(ChatAction::Person(Some(user(1))));
@@ -852,12 +1007,16 @@ mod tests {
             "may have missed messages"
         );
         chat.apply(ChatAction::Person(Some(user(3))));
+        // Nothing of the previous person stays (compared as text: chats compare by identity).
         assert_eq!(
-            chat,
-            Chat {
-                me: Some(user(3)),
-                ..Default::default()
-            }
+            format!("{chat:?}"),
+            format!(
+                "{:?}",
+                Chat {
+                    me: Some(user(3)),
+                    ..Default::default()
+                }
+            )
         );
     }
 }

@@ -3,13 +3,16 @@
 use crate::reducers::Chat;
 use crate::services::read::{self, Json, Read, read_fields};
 use crate::services::requests::set_token;
-use gloo_storage::{LocalStorage, Storage};
+use gloo_storage::{LocalStorage, SessionStorage, Storage};
 use shared::api::AuthResponse;
 use shared::model::User;
 use std::rc::Rc;
 use yew::prelude::*;
 
 const SESSION_KEY: &str = "sideline.session";
+/// Why the last session ended, kept in the tab until someone signs in: the sign-in screen may
+/// be another app's (the client app's door), loaded after the session ended.
+const ENDED_KEY: &str = "sideline.ended";
 
 /// A signed-in person, as kept in localStorage (the expiry as a number: the app never
 /// writes a date as text).
@@ -31,7 +34,7 @@ pub struct SessionState {
     pub current: Option<Session>,
     /// Why the last session ended, when it was not this person signing out here: what the
     /// sign-in screen says.
-    pub ended: Option<&'static str>,
+    pub ended: Option<String>,
 }
 
 pub enum SessionAction {
@@ -50,10 +53,11 @@ impl SessionState {
             .and_then(|text| read::from_str::<Session>(&text));
         let current = stored.filter(|s| s.expires_at_ms as f64 > js_sys::Date::now());
         set_token(current.as_ref().map(|s| s.token.clone()));
-        Self {
-            current,
-            ended: None,
-        }
+        let ended = match current {
+            Some(_) => None,
+            None => SessionStorage::raw().get_item(ENDED_KEY).ok().flatten(),
+        };
+        Self { current, ended }
     }
 }
 
@@ -89,6 +93,7 @@ impl Reducible for SessionState {
                     let _ = LocalStorage::raw().set_item(SESSION_KEY, &text);
                 }
                 set_token(Some(session.token.clone()));
+                let _ = SessionStorage::raw().remove_item(ENDED_KEY);
                 Rc::new(Self {
                     current: Some(session),
                     ended: None,
@@ -99,9 +104,13 @@ impl Reducible for SessionState {
                 set_token(None);
                 // What the service worker kept of this person's conversations goes with them.
                 drop_cached_api();
+                let _ = match why {
+                    Some(why) => SessionStorage::raw().set_item(ENDED_KEY, why),
+                    None => SessionStorage::raw().remove_item(ENDED_KEY),
+                };
                 Rc::new(Self {
                     current: None,
-                    ended: why,
+                    ended: why.map(str::to_owned),
                 })
             }
         }

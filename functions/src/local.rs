@@ -85,19 +85,24 @@ pub fn app(
     static_dir: &Path,
     mailbox: Option<Arc<dyn crate::store::Store>>,
 ) -> Router {
-    // Two apps: the client app under /c/ (its own index for its routes), the staff app at the
+    // Three apps, each with its own index for its routes: the client app under /c/, its door
+    // (signing in, invites, password resets, the account) under /c/a/, the staff app at the
     // root.
-    let staff = ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("index.html")));
-    let client =
-        ServeDir::new(static_dir).fallback(ServeFile::new(static_dir.join("c").join("index.html")));
+    let index =
+        |dir: &Path| ServeDir::new(static_dir).fallback(ServeFile::new(dir.join("index.html")));
+    let staff = index(static_dir);
+    let client = index(&static_dir.join("c"));
+    let door = index(&static_dir.join("c").join("a"));
     let fallback = move |req: Request| {
-        let (staff, client) = (staff.clone(), client.clone());
+        let (staff, client, door) = (staff.clone(), client.clone(), door.clone());
         async move {
             let path = req.uri().path();
             if path == "/api" || path.starts_with("/api/") {
                 api_not_found().await.into_response()
             } else if path == "/c" {
                 axum::response::Redirect::permanent("/c/").into_response()
+            } else if path.starts_with("/c/a/") {
+                door.oneshot(req).await.into_response()
             } else if path.starts_with("/c/") {
                 client.oneshot(req).await.into_response()
             } else {

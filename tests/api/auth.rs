@@ -125,7 +125,7 @@ async fn an_invite_is_single_use_and_signs_the_client_in(app: TestApp) {
     let coach = app.signup().await;
     let added = app.add_client(&coach, "Maya Chen", "two_way").await;
     let token = added["invite"]["token"].as_str().expect("token");
-    assert_eq!(added["invite"]["url"], format!("/c/invite/{token}"));
+    assert_eq!(added["invite"]["url"], format!("/c/a/invite/{token}"));
 
     let preview = app
         .get(&format!("/api/auth/invites/{token}"), None)
@@ -737,7 +737,7 @@ async fn a_client_s_reset_link_opens_the_client_app() {
     let mail = newest_mail_to(&app, &email, "Reset").await;
     let link = mail["links"][0].as_str().expect("link");
     assert!(
-        link.starts_with(&format!("{}/c/reset/", app.base)),
+        link.starts_with(&format!("{}/c/a/reset/", app.base)),
         "{link}"
     );
 }

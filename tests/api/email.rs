@@ -182,7 +182,7 @@ async fn confirmations_invites_and_reset_links_go_out_through_ses_with_the_right
 
     // The invite: its link opens the client app's invite page and works.
     let raw = moto.wait_for(&client_email, "invited you").await;
-    let prefix = format!("{}/c/invite/", app.base);
+    let prefix = format!("{}/c/a/invite/", app.base);
     let text = check_transactional(&raw, "Peak Performance", &client_email, &prefix);
     let token = token_in(&text, &prefix);
     let preview = app

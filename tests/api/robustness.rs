@@ -190,6 +190,12 @@ async fn the_local_server_serves_each_app_for_its_routes_and_json_404s_for_the_a
         "<!doctype html><title>client shell</title>",
     )
     .expect("client index");
+    std::fs::create_dir_all(site.join("c").join("a")).expect("door dir");
+    std::fs::write(
+        site.join("c").join("a").join("index.html"),
+        "<!doctype html><title>door shell</title>",
+    )
+    .expect("door index");
     let running = functions::local::start(functions::local::Options {
         port: 0,
         data_dir: dir.path().join("data"),
@@ -227,6 +233,14 @@ async fn the_local_server_serves_each_app_for_its_routes_and_json_404s_for_the_a
         assert!(
             body.contains("client shell"),
             "{path} serves the client app"
+        );
+    }
+    for path in ["/c/a/", "/c/a/signin", "/c/a/invite/abc", "/c/a/account"] {
+        let (status, body) = get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            body.contains("door shell"),
+            "{path} serves the client app's door"
         );
     }
     assert_eq!(get("/app.js").await.1, "console.log(1)");

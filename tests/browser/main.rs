@@ -530,7 +530,7 @@ async fn installable_and_opens_offline() -> Result<()> {
 
     let b = h.phone().await?;
     let outcome = async {
-        h.sign_in_at(&b, "/c/signin", "alex@client.example", "client password")
+        h.sign_in_at(&b, "/c/a/signin", "alex@client.example", "client password")
             .await?;
         b.find_text(By::Css(".conversation-list .row"), "See you at 7")
             .await?;
@@ -1266,10 +1266,10 @@ async fn each_person_lands_in_their_own_app() -> Result<()> {
         ensure!(landed == "/c/inbox", "a client landed at {landed}");
         // Links move within the app without loading it again, and Back and Forward follow.
         b.js("window.stillLoaded = true", vec![]).await?;
-        b.click(By::Css(".tabs a[href='/c/account']")).await?;
+        b.click(By::Css(".conversation-list .row")).await?;
         b.until(
-            "the account page",
-            "return location.pathname === '/c/account' && document.body.innerText.includes('You sign in with')",
+            "a conversation",
+            "return location.pathname.startsWith('/c/inbox/') && !!document.querySelector('.composer textarea, .read-only')",
         )
         .await?;
         b.js("history.back()", vec![]).await?;
@@ -1279,10 +1279,23 @@ async fn each_person_lands_in_their_own_app() -> Result<()> {
         )
         .await?;
         b.js("history.forward()", vec![]).await?;
-        b.until("forward to the account page", "return location.pathname === '/c/account'")
+        b.until("forward to the conversation", "return location.pathname.startsWith('/c/inbox/')")
             .await?;
         let kept = b.js("return window.stillLoaded === true", vec![]).await?;
         ensure!(kept == json!(true), "moving between screens loaded the app again");
+        // The account is the door's (another, smaller app), and Messages comes back.
+        b.click(By::Css(".tabs a[href='/c/account']")).await?;
+        b.until(
+            "the account page",
+            "return location.pathname === '/c/a/account' && document.body.innerText.includes('You sign in with')",
+        )
+        .await?;
+        b.click(By::Css(".tabs a[href='/c/a/inbox']")).await?;
+        b.until(
+            "the inbox again",
+            "return location.pathname === '/c/inbox' && !!document.querySelector('input[aria-label=\"Search conversations\"]')",
+        )
+        .await?;
         // A staff page of the client app's origin, opened by a client.
         b.goto(&h.url("/clients")).await?;
         b.until(
@@ -1303,7 +1316,7 @@ async fn each_person_lands_in_their_own_app() -> Result<()> {
         ensure!(signup == json!(false), "the client app offers to create a business");
 
         // A coach opening the client app.
-        h.sign_in_at(&b, "/c/signin", "casey@peak.example", "coach password")
+        h.sign_in_at(&b, "/c/a/signin", "casey@peak.example", "coach password")
             .await?;
         b.until(
             "the staff app",
@@ -1334,9 +1347,9 @@ async fn sessions_end_on_every_device_and_say_why() -> Result<()> {
     let phone = h.phone().await?;
     let other = h.phone().await?;
     let outcome = async {
-        h.sign_in_at(&phone, "/c/signin", "robin@client.example", "first password")
+        h.sign_in_at(&phone, "/c/a/signin", "robin@client.example", "first password")
             .await?;
-        h.sign_in_at(&other, "/c/signin", "robin@client.example", "first password")
+        h.sign_in_at(&other, "/c/a/signin", "robin@client.example", "first password")
             .await?;
         // The other phone keeps its socket open on its inbox.
         other
@@ -1346,7 +1359,7 @@ async fn sessions_end_on_every_device_and_say_why() -> Result<()> {
             )
             .await?;
 
-        phone.goto(&h.url("/c/account")).await?;
+        phone.goto(&h.url("/c/a/account")).await?;
         phone
             .type_into(By::XPath(&field("Current password")), "first password")
             .await?;
@@ -1368,7 +1381,7 @@ async fn sessions_end_on_every_device_and_say_why() -> Result<()> {
         other
             .until(
                 "the other phone signed out, told why",
-                "return location.pathname === '/c/signin' && document.body.innerText.includes('Your password was changed.')",
+                "return location.pathname === '/c/a/signin' && document.body.innerText.includes('Your password was changed.')",
             )
             .await?;
         other
@@ -1387,14 +1400,14 @@ async fn sessions_end_on_every_device_and_say_why() -> Result<()> {
         phone.find(By::Css(".topbar")).await?;
 
         // Signing out on every device from the account page ends this one too.
-        phone.goto(&h.url("/c/account")).await?;
+        phone.goto(&h.url("/c/a/account")).await?;
         phone
             .click(By::XPath(&button("Sign out on every device")))
             .await?;
         phone
             .until(
                 "signed out everywhere",
-                "return location.pathname === '/c/signin' && document.body.innerText.includes('signed out on every device')",
+                "return location.pathname === '/c/a/signin' && document.body.innerText.includes('signed out on every device')",
             )
             .await?;
         let (status, _) = h
@@ -1403,13 +1416,13 @@ async fn sessions_end_on_every_device_and_say_why() -> Result<()> {
         ensure!(status == 401, "an ended session still works: {status}");
 
         // Signing out (with the new password) ends the session on the server.
-        h.sign_in_at(&other, "/c/signin", "robin@client.example", "second password")
+        h.sign_in_at(&other, "/c/a/signin", "robin@client.example", "second password")
             .await?;
         let token = other
             .js("return JSON.parse(localStorage.getItem('sideline.session')).token", vec![])
             .await?;
         let token = token.as_str().context("token")?.to_owned();
-        other.goto(&h.url("/c/account")).await?;
+        other.goto(&h.url("/c/a/account")).await?;
         other.click(By::XPath(&button("Sign out"))).await?;
         other.find(By::XPath(&button("Sign in"))).await?;
         for _ in 0..20 {
@@ -1561,14 +1574,14 @@ async fn strict_headers_and_no_policy_violation() -> Result<()> {
             json!({ "source": "window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));" }),
         )
         .await?;
-        h.sign_in_at(&b, "/c/signin", "noor@client.example", "client password")
+        h.sign_in_at(&b, "/c/a/signin", "noor@client.example", "client password")
             .await?;
         b.click(By::Css(".conversation-list .row")).await?;
         b.type_into(By::Css(".composer textarea"), "Checking in")
             .await?;
         b.type_into(By::Css(".composer textarea"), ENTER).await?;
         b.find(By::Css(".message.mine[data-status=sent]")).await?;
-        b.goto(&h.url("/c/account")).await?;
+        b.goto(&h.url("/c/a/account")).await?;
         b.find(By::XPath(&button("Change password"))).await?;
         let violations = b.js("return window.__violations", vec![]).await?;
         ensure!(violations == json!([]), "policy violations: {violations}");
@@ -1604,7 +1617,7 @@ async fn a_forgotten_password_is_reset_through_the_dev_mailbox() -> Result<()> {
     .await?;
     let b = h.phone().await?;
     let outcome = async {
-        b.goto(&h.url("/c/signin")).await?;
+        b.goto(&h.url("/c/a/signin")).await?;
         b.click(By::XPath("//a[text()='Forgot your password?']")).await?;
         b.type_into(By::XPath(&field("Email")), "ines@client.example")
             .await?;
@@ -1619,7 +1632,7 @@ async fn a_forgotten_password_is_reset_through_the_dev_mailbox() -> Result<()> {
         let link = b
             .until(
                 "the reset email in the dev mailbox",
-                "const a = [...document.querySelectorAll('a')].find(a => a.href.includes('/c/reset/')); return a ? a.href : null",
+                "const a = [...document.querySelectorAll('a')].find(a => a.href.includes('/c/a/reset/')); return a ? a.href : null",
             )
             .await?;
         let link = link.as_str().context("a link")?.to_owned();
@@ -2111,4 +2124,108 @@ async fn a_reply_quotes_and_jumps_to_a_message_pages_up() -> Result<()> {
     }
     .await;
     finish(&b, "21-reply", outcome).await
+}
+
+/// 22. The coach mentions the client through the composer's autocomplete (typed `@To`, picked
+/// with Enter): the message carries the client's id and shows their name on both sides. Its
+/// receipt reads "Sent" while the client is away, "Delivered" once the client's phone has it
+/// (the app open on another screen), and "Read" when they open the conversation, live.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mention_from_the_autocomplete_and_receipts_that_turn_to_read() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    let (conversation, client_token) = h
+        .client(
+            &coach_token,
+            "Tomas Berg",
+            "tomas@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    let (_, me) = h
+        .api(reqwest::Method::GET, "/api/me", Some(&client_token), None)
+        .await?;
+    let client_id = me["id"].as_str().context("client id")?.to_owned();
+    let coach = h.driver.session(1280, 800).await?;
+    let phone = h.phone().await?;
+    let receipt_of = |text: &str| {
+        format!(
+            "const m = [...document.querySelectorAll('.message.mine[data-status=sent]')].find(m => m.innerText.includes('{text}')); return m ? m.querySelector('[data-receipt]')?.dataset.receipt : null"
+        )
+    };
+    let outcome = async {
+        h.sign_in(&coach, "casey@peak.example", "coach password").await?;
+        coach.goto(&h.url(&format!("/inbox/{conversation}"))).await?;
+        coach.type_into(By::Css(".composer textarea"), "Great work @To").await?;
+        coach.find_text(By::Css(".mentions li[aria-selected=true]"), "Tomas Berg").await?;
+        coach.screenshot(&output_dir().join("22-mention-autocomplete.png")).await?;
+        coach.type_into(By::Css(".composer textarea"), ENTER).await?;
+        let draft = coach
+            .js("return document.querySelector('.composer textarea').value", vec![])
+            .await?;
+        ensure!(draft == json!("Great work @Tomas Berg "), "the draft after picking: {draft}");
+        coach
+            .type_into(By::Css(".composer textarea"), &format!("see you Friday{ENTER}"))
+            .await?;
+        coach.find_text(By::Css(".message.mine[data-status=sent] .mention"), "Tomas Berg").await?;
+        let (_, page) = h
+            .api(
+                reqwest::Method::GET,
+                &format!("/api/conversations/{conversation}/messages"),
+                Some(&coach_token),
+                None,
+            )
+            .await?;
+        let newest = &page["items"][0];
+        ensure!(
+            newest["body"] == json!(format!("Great work <@{client_id}> see you Friday"))
+                && newest["mentions"] == json!([client_id]),
+            "stored as the client's id: {newest}"
+        );
+        let sent = coach.js(&receipt_of("see you Friday"), vec![]).await?;
+        ensure!(sent == json!("Sent"), "while the client is away: {sent}");
+
+        // The client's phone is on, on its conversation list: a new message reaches it.
+        h.sign_in(&phone, "tomas@client.example", "client password").await?;
+        phone.find(By::Css(".conversation-list .row")).await?;
+        let (status, _) = h.send(&coach_token, &conversation, "Stretch tonight").await?;
+        ensure!(status == 201, "send: {status}");
+        coach
+            .until(
+                "delivered to the phone",
+                &format!("const r = (() => {{ {} }})(); return r === 'Delivered'", receipt_of("Stretch tonight")),
+            )
+            .await?;
+
+        // The client opens the conversation: read, both messages, live on the coach's screen.
+        phone.click(By::Css(".conversation-list .row")).await?;
+        phone.find_text(By::Css(".message .mention"), "Tomas Berg").await?;
+        coach
+            .until(
+                "read",
+                &format!(
+                    "const a = (() => {{ {} }})(); const b = (() => {{ {} }})(); return a === 'Read' && b === 'Read'",
+                    receipt_of("Stretch tonight"),
+                    receipt_of("see you Friday")
+                ),
+            )
+            .await?;
+        coach.screenshot(&output_dir().join("22-read-receipts.png")).await?;
+        // After a reload the receipts are still there (read from the server).
+        coach.goto(&h.url(&format!("/inbox/{conversation}"))).await?;
+        coach
+            .until(
+                "read after a reload",
+                &format!("const r = (() => {{ {} }})(); return r === 'Read'", receipt_of("Stretch tonight")),
+            )
+            .await?;
+        Ok(())
+    }
+    .await;
+    let phone_shot = phone
+        .screenshot(&output_dir().join("22-phone-mention.png"))
+        .await;
+    phone_shot?;
+    finish(&coach, "22-mention-and-receipts", outcome).await
 }

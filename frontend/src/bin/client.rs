@@ -2,7 +2,7 @@
 //! their conversations and their account; every staff screen is in the staff app instead.
 
 use sideline_frontend::app::{Elsewhere, Frame, Kind, Route, Signed, tab};
-use sideline_frontend::pages::{account::Account, auth::*, inbox::Inbox};
+use sideline_frontend::pages::inbox::Inbox;
 use sideline_frontend::router::{Redirect, use_route};
 use yew::prelude::*;
 
@@ -18,14 +18,16 @@ fn App() -> Html {
 fn switch(route: Route) -> Html {
     let signed = |page: Html| html! { <Signed nav={html! { <Nav /> }}>{ page }</Signed> };
     match route {
-        Route::SignIn => html! { <SignIn /> },
-        Route::Invite { token } => html! { <AcceptInvite {token} /> },
-        Route::ForgotPassword => html! { <ForgotPassword /> },
-        Route::ResetPassword { token } => html! { <ResetPassword {token} /> },
         Route::Home | Route::Inbox => signed(html! { <Inbox selected={None} /> }),
         Route::Conversation { id } => signed(html! { <Inbox selected={Some(id)} /> }),
-        Route::Account => signed(html! { <Account /> }),
         Route::NotFound => html! { <Redirect to={Route::Inbox} /> },
+        // Signing in, an invite, a forgotten password and the account: the door's (links sent
+        // before it was apart still land here).
+        door @ (Route::SignIn
+        | Route::Invite { .. }
+        | Route::ForgotPassword
+        | Route::ResetPassword { .. }
+        | Route::Account) => html! { <Elsewhere kind={Kind::Door} route={door} /> },
         // Signing up a business, confirming an email, choosing among businesses, and every
         // staff screen.
         staff => html! { <Elsewhere kind={Kind::Staff} route={staff} /> },

@@ -135,7 +135,7 @@ pub fn MassMessagePage() -> Html {
         let job = job.clone();
         let progress = (*job)
             .as_ref()
-            .and_then(|j| chat.mass_progress.get(j.id.as_str()).cloned());
+            .and_then(|j| chat.mass_progress.get(&j.id.as_str().to_owned()).cloned());
         use_effect_with(progress, move |progress| {
             if let (
                 Some(MassMessageProgress {

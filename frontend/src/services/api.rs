@@ -141,6 +141,22 @@ pub fn mark_read(
     )
 }
 
+/// A message of someone else reached this device (private conversations).
+pub fn mark_delivered(
+    id: ConversationId,
+    message_id: MessageId,
+) -> impl Future<Output = Result<Receipt, ApiError>> {
+    post(
+        format!("/api/conversations/{id}/delivered"),
+        &MarkDeliveredRequest { message_id },
+    )
+}
+
+/// How far everyone got in a conversation.
+pub fn receipts(id: ConversationId) -> impl Future<Output = Result<Receipts, ApiError>> {
+    get(format!("/api/conversations/{id}/receipts"))
+}
+
 pub fn clients(
     q: &str,
     company: Option<shared::CompanyId>,

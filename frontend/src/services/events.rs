@@ -17,6 +17,7 @@ pub fn decode(text: &str) -> Option<ServerEvent> {
     Some(match parsed.get("type").as_str()? {
         "message.created" => ServerEvent::MessageCreated(read(text)?),
         "conversation.read" => ServerEvent::ConversationRead(read(text)?),
+        "conversation.delivered" => ServerEvent::ConversationDelivered(read(text)?),
         "permission.changed" => ServerEvent::PermissionChanged(read(text)?),
         "reaction.changed" => ServerEvent::ReactionChanged(read(text)?),
         "message.updated" => ServerEvent::MessageUpdated(read(text)?),
@@ -90,6 +91,11 @@ mod tests {
                 message_id: m,
             }),
             ServerEvent::ConversationRead(ConversationRead {
+                conversation_id: c,
+                user_id: u,
+                message_id: m,
+            }),
+            ServerEvent::ConversationDelivered(ConversationRead {
                 conversation_id: c,
                 user_id: u,
                 message_id: m,

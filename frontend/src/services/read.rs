@@ -6,7 +6,7 @@
 
 use shared::api::{
     AuthResponse, ClientWithInvite, ErrorBody, ErrorDetail, Invite, InvitePreview, LoginBusiness,
-    ReadState, StaffWithInvite, Unsubscribed, WebhookSecret,
+    ReadState, Receipt, Receipts, StaffWithInvite, Unsubscribed, WebhookSecret,
 };
 use shared::events::{
     ConversationRead, ConversationRemoved, Hello, MassMessageProgress, MessageCreated,
@@ -605,6 +605,13 @@ read_fields!(ConversationRead {
     user_id,
     message_id
 });
+read_fields!(Receipt {
+    user_id,
+    name,
+    read_message_id,
+    delivered_message_id
+});
+read_fields!(Receipts { receipts });
 read_fields!(PermissionChanged {
     conversation_id,
     can_post,
@@ -711,6 +718,22 @@ mod tests {
             conversation_id: ConversationId::from_ulid(id(4)),
             last_read_message_id: Some(MessageId::from_ulid(id(3))),
             unread_count: 7,
+        });
+        reads_back(Receipts {
+            receipts: vec![
+                Receipt {
+                    user_id: UserId::from_ulid(id(1)),
+                    name: "Maya \"M\" Chen".into(),
+                    read_message_id: None,
+                    delivered_message_id: Some(MessageId::from_ulid(id(3))),
+                },
+                Receipt {
+                    user_id: UserId::from_ulid(id(2)),
+                    name: String::new(),
+                    read_message_id: Some(MessageId::from_ulid(id(3))),
+                    delivered_message_id: Some(MessageId::from_ulid(id(3))),
+                },
+            ],
         });
         let reactions = vec![Reaction {
             emoji: "👍".into(),

@@ -298,7 +298,7 @@ pub fn invite_mail(
     let link = format!(
         "{}{}/invite/{token}",
         site_url.trim_end_matches('/'),
-        super::clients::app_base(user.role)
+        super::clients::door_base(user.role)
     );
     let first = user.name.split_whitespace().next().unwrap_or(&user.name);
     let what = match user.role.is_staff() {
@@ -634,7 +634,7 @@ impl Accounts {
         let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
         let hash = hash_token(&token);
         let created_at = now();
-        let app = super::clients::app_base(user.role);
+        let app = super::clients::door_base(user.role);
         let link = format!("{}{app}/reset/{token}", self.site_url);
         let business_name = business.value.name;
         let first = user.name.split_whitespace().next().unwrap_or(&user.name);

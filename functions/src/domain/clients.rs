@@ -804,7 +804,7 @@ impl Clients {
 /// (under `/c/`) for a client, the staff app for staff.
 pub(super) fn invite_view(token: String, expires_at: time::OffsetDateTime, role: Role) -> Invite {
     Invite {
-        url: format!("{}/invite/{token}", app_base(role)),
+        url: format!("{}/invite/{token}", door_base(role)),
         token,
         expires_at,
     }
@@ -816,6 +816,15 @@ pub(super) fn app_base(role: Role) -> &'static str {
     match role.is_staff() {
         true => "",
         false => "/c",
+    }
+}
+
+/// Where a person of `role` signs in, accepts an invite and resets a password: for a client,
+/// the client app's door.
+pub(super) fn door_base(role: Role) -> &'static str {
+    match role.is_staff() {
+        true => "",
+        false => "/c/a",
     }
 }
 

@@ -5,10 +5,11 @@
 
 use crate::components::rich::rich;
 use crate::format;
-use shared::MessageId;
 use shared::limits::{MESSAGE_COUNTER_FROM, MESSAGE_MAX_CHARS};
 use shared::markup::{Block, Inline, parse};
 use shared::validate::MessageBody;
+use shared::{MessageId, UserId};
+use std::rc::Rc;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
@@ -29,6 +30,12 @@ pub struct ComposerProps {
     pub reply: Option<Quote>,
     #[prop_or_default]
     pub oncancelreply: Callback<()>,
+    /// Who may be mentioned here (id, name), as far as loaded; and a request to load them,
+    /// made the first time `@` is typed.
+    #[prop_or_default]
+    pub people: Rc<Vec<(UserId, String)>>,
+    #[prop_or_default]
+    pub onpeople: Callback<()>,
 }
 
 /// A change the toolbar or a shortcut makes to the selection.
@@ -118,22 +125,115 @@ fn formatted(draft: &str) -> bool {
     })
 }
 
+/// The mention being typed before the caret (at UTF-16 unit `caret`): where its `@` is (in
+/// UTF-16 units) and what follows it. An `@` starts one at the start or after a space; the
+/// query runs to the caret on one line, 40 characters at most.
+fn mention_at(text: &str, caret: usize) -> Option<(usize, String)> {
+    let units: Vec<u16> = text.encode_utf16().take(caret).collect();
+    let before = String::from_utf16_lossy(&units);
+    let at = before.rfind('@')?;
+    let query = &before[at + 1..];
+    let starts = before[..at]
+        .chars()
+        .next_back()
+        .is_none_or(char::is_whitespace);
+    (starts && !query.contains('\n') && query.chars().count() <= 40)
+        .then(|| (before[..at].encode_utf16().count(), query.to_owned()))
+}
+
+/// The people whose name has a word starting with `query` (case folded), 6 at most.
+fn matching<'a>(people: &'a [(UserId, String)], query: &str) -> Vec<&'a (UserId, String)> {
+    let q = format::fold_case(query);
+    people
+        .iter()
+        .filter(|(_, name)| {
+            let name = format::fold_case(name);
+            name.starts_with(&q) || name.split(' ').any(|w| w.starts_with(q.trim()))
+        })
+        .take(6)
+        .collect()
+}
+
+/// `draft` as sent: each `@Name` chosen from the list becomes the member's `<@id>` (the
+/// longest name that fits, so "@Ann Lee" is not taken for "@Ann").
+fn with_mentions(draft: &str, chosen: &[(String, UserId)]) -> String {
+    let mut out = String::new();
+    let mut rest = draft;
+    while let Some(at) = rest.find('@') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let best = chosen
+            .iter()
+            .filter(|(name, _)| after.starts_with(name.as_str()))
+            .max_by_key(|(name, _)| name.len());
+        rest = match best {
+            Some((name, id)) => {
+                out.push_str(&format!("<@{id}>"));
+                &after[name.len()..]
+            }
+            None => {
+                out.push('@');
+                after
+            }
+        };
+    }
+    out + rest
+}
+
 #[component]
 pub fn Composer(props: &ComposerProps) -> Html {
     let draft = use_state(String::new);
     let area = use_node_ref();
+    // Names picked from the mention list, and the mention being typed (with the highlighted
+    // choice).
+    let chosen = use_mut_ref(Vec::<(String, UserId)>::new);
+    let typing = use_state(|| None::<(usize, String)>);
+    let highlighted = use_state(|| 0usize);
     let submit = {
-        let (draft, onsend) = (draft.clone(), props.onsend.clone());
+        let (draft, onsend, chosen) = (draft.clone(), props.onsend.clone(), chosen.clone());
         let (reply, done) = (
             props.reply.as_ref().map(|q| q.id),
             props.oncancelreply.clone(),
         );
         Callback::from(move |_: ()| {
-            if let Ok(body) = MessageBody::parse(&draft) {
+            let text = with_mentions(&draft, &chosen.borrow());
+            if let Ok(body) = MessageBody::parse(&text) {
                 onsend.emit((format::new_client_message_id(), body.into_inner(), reply));
                 draft.set(String::new());
+                chosen.borrow_mut().clear();
                 done.emit(());
             }
+        })
+    };
+    let choices: Vec<(UserId, String)> = typing
+        .as_ref()
+        .map(|(_, q)| matching(&props.people, q).into_iter().cloned().collect())
+        .unwrap_or_default();
+    // Puts the picked person's name in place of what was typed after the `@`.
+    let pick = {
+        let (draft, area, typing, chosen) =
+            (draft.clone(), area.clone(), typing.clone(), chosen.clone());
+        Callback::from(move |(id, name): (UserId, String)| {
+            let (Some(el), Some((at, query))) =
+                (area.cast::<HtmlTextAreaElement>(), (*typing).clone())
+            else {
+                return;
+            };
+            let units: Vec<u16> = el.value().encode_utf16().collect();
+            let end = (at + 1 + query.encode_utf16().count()).min(units.len());
+            let inserted = format!("@{name} ");
+            let text = format!(
+                "{}{inserted}{}",
+                String::from_utf16_lossy(&units[..at]),
+                String::from_utf16_lossy(&units[end..])
+            );
+            let caret = (at + inserted.encode_utf16().count()) as u32;
+            el.set_value(&text);
+            let _ = el.focus();
+            let _ = el.set_selection_range(caret, caret);
+            chosen.borrow_mut().push((name, id));
+            typing.set(None);
+            draft.set(text);
         })
     };
     let format_selection = {
@@ -153,8 +253,41 @@ pub fn Composer(props: &ComposerProps) -> Html {
     };
     let onkeydown = {
         let (submit, format_selection) = (submit.clone(), format_selection.clone());
+        let (typing, highlighted, pick, choices) = (
+            typing.clone(),
+            highlighted.clone(),
+            pick.clone(),
+            choices.clone(),
+        );
         Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" && !e.shift_key() && !e.is_composing() {
+            let key = e.key();
+            if !choices.is_empty() {
+                let n = choices.len();
+                let handled = match key.as_str() {
+                    "ArrowDown" => {
+                        highlighted.set((*highlighted + 1) % n);
+                        true
+                    }
+                    "ArrowUp" => {
+                        highlighted.set((*highlighted + n - 1) % n);
+                        true
+                    }
+                    "Enter" | "Tab" => {
+                        pick.emit(choices[(*highlighted).min(n - 1)].clone());
+                        true
+                    }
+                    "Escape" => {
+                        typing.set(None);
+                        true
+                    }
+                    _ => false,
+                };
+                if handled {
+                    e.prevent_default();
+                    return;
+                }
+            }
+            if key == "Enter" && !e.shift_key() && !e.is_composing() {
                 e.prevent_default();
                 submit.emit(());
             } else if (e.ctrl_key() || e.meta_key())
@@ -167,9 +300,23 @@ pub fn Composer(props: &ComposerProps) -> Html {
         })
     };
     let oninput = {
-        let draft = draft.clone();
+        let (draft, typing, highlighted, onpeople) = (
+            draft.clone(),
+            typing.clone(),
+            highlighted.clone(),
+            props.onpeople.clone(),
+        );
         Callback::from(move |e: InputEvent| {
-            draft.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+            let el = e.target_unchecked_into::<HtmlTextAreaElement>();
+            let value = el.value();
+            let caret = el.selection_start().ok().flatten().unwrap_or(0) as usize;
+            let mention = mention_at(&value, caret);
+            if mention.is_some() && typing.is_none() {
+                onpeople.emit(());
+                highlighted.set(0);
+            }
+            typing.set(mention);
+            draft.set(value)
         })
     };
     let onclick = submit.reform(|_: MouseEvent| ());
@@ -201,6 +348,20 @@ pub fn Composer(props: &ComposerProps) -> Html {
                 { tool(Format::Link, "Link (Ctrl+K)", "🔗") }
                 { tool(Format::Code, "Code (Ctrl+E)", "</>") }
             </div>
+            if !choices.is_empty() {
+                <ul class="mentions" role="listbox" aria-label="People to mention">
+                    { for choices.iter().enumerate().map(|(i, (id, name))| {
+                        let onmousedown = pick.reform({
+                            let choice = (*id, name.clone());
+                            move |e: MouseEvent| {
+                                e.prevent_default();
+                                choice.clone()
+                            }
+                        });
+                        html! { <li role="option" aria-selected={(i == *highlighted).to_string()} {onmousedown}>{ name.clone() }</li> }
+                    }) }
+                </ul>
+            }
             <div class="composer">
                 <textarea ref={area} placeholder="Write a message" value={(*draft).clone()} {oninput} {onkeydown} rows="1" aria-label="Message" />
                 if chars >= MESSAGE_COUNTER_FROM {
@@ -233,6 +394,38 @@ mod tests {
         );
         // Selections count UTF-16 units, as the browser does.
         assert_eq!(apply("💪 go", 3, 5, Format::Code), ("💪 `go`".into(), 4, 6));
+    }
+
+    #[test]
+    fn a_mention_is_typed_after_an_at_and_sent_as_the_member_id() {
+        assert_eq!(mention_at("hi @Ma", 6), Some((3, "Ma".into())));
+        assert_eq!(mention_at("@", 1), Some((0, String::new())));
+        assert_eq!(mention_at("💪 @Ann L", 9), Some((3, "Ann L".into())));
+        assert_eq!(mention_at("mail a@b", 8), None, "not inside a word");
+        assert_eq!(mention_at("@Ma\nx", 5), None, "not across lines");
+        assert_eq!(mention_at("hi @Ma", 2), None, "only before the caret");
+        let (ann, ann_lee) = (
+            UserId::from_ulid(ulid::Ulid::from_parts(1, 1)),
+            UserId::from_ulid(ulid::Ulid::from_parts(1, 2)),
+        );
+        let people = vec![
+            (ann, "Ann".to_owned()),
+            (ann_lee, "Maya Ann Lee".to_owned()),
+        ];
+        let names = |q| -> Vec<&str> {
+            matching(&people, q)
+                .iter()
+                .map(|(_, n)| n.as_str())
+                .collect()
+        };
+        assert_eq!(names("an"), ["Ann", "Maya Ann Lee"]);
+        assert_eq!(names("LEE"), ["Maya Ann Lee"]);
+        assert!(names("zed").is_empty());
+        let chosen = vec![("Ann".into(), ann), ("Maya Ann Lee".into(), ann_lee)];
+        assert_eq!(
+            with_mentions("@Maya Ann Lee and @Ann, and @Bo", &chosen),
+            format!("<@{ann_lee}> and <@{ann}>, and @Bo")
+        );
     }
 
     #[test]

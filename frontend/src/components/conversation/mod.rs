@@ -14,10 +14,11 @@ use crate::services::api;
 use composer::{Composer, Quote};
 use header::Header;
 use members::Members;
-use shared::MessageId;
 use shared::api::SendMessageRequest;
 use shared::model::{ConversationSummary, GroupMember, Role};
 use shared::rules::{Room, Seat};
+use shared::{ConversationId, MessageId, UserId};
+use std::rc::Rc;
 use thread::Messages;
 use yew::prelude::*;
 
@@ -73,6 +74,13 @@ pub fn seat_and_room(summary: &ConversationSummary, role: Role, p: Permission) -
     (seat, room)
 }
 
+/// A change to a message the viewer asked for.
+enum Act {
+    React(MessageId, String, bool),
+    Edit(MessageId, String),
+    Delete(MessageId),
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ConversationProps {
     pub summary: ConversationSummary,
@@ -110,6 +118,9 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                         older: false,
                     });
                 }
+                if let Ok(r) = api::receipts(id).await {
+                    dispatch.emit(ThreadAction::Receipts(r.receipts));
+                }
             });
         });
     }
@@ -141,49 +152,57 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             },
         )
     };
-    // Adds (true) or removes (false) the viewer's emoji on a message.
-    let react = {
+    // Reactions (added or removed), edits and deletes: the answer (or the tombstone) at once;
+    // others get the event. One future for all of them keeps the app small.
+    let act = {
         let (dispatch, error) = (dispatch.clone(), error.clone());
-        Callback::from(move |(message, emoji, add): (MessageId, String, bool)| {
+        Callback::from(move |act: Act| {
             let (dispatch, error) = (dispatch.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                let result = match add {
-                    true => api::add_reaction(id, message, &emoji).await,
-                    false => api::remove_reaction(id, message, &emoji).await,
+                let done = match act {
+                    Act::React(m, emoji, true) => api::add_reaction(id, m, &emoji)
+                        .await
+                        .map(ThreadAction::Add),
+                    Act::React(m, emoji, false) => api::remove_reaction(id, m, &emoji)
+                        .await
+                        .map(ThreadAction::Add),
+                    Act::Edit(m, body) => {
+                        api::edit_message(id, m, &body).await.map(ThreadAction::Add)
+                    }
+                    Act::Delete(m) => api::delete_message(id, m)
+                        .await
+                        .map(|()| ThreadAction::Deleted(m)),
                 };
-                match result {
-                    Ok(m) => dispatch.emit(ThreadAction::Add(m)),
+                match done {
+                    Ok(action) => dispatch.emit(action),
                     Err(e) => error.set(Some(e.message)),
                 }
             });
         })
     };
-    // Edits and deletes: the answer (or the tombstone) at once; others get the event.
-    let edit = {
-        let (dispatch, error) = (dispatch.clone(), error.clone());
-        Callback::from(move |(message, body): (MessageId, String)| {
-            let (dispatch, error) = (dispatch.clone(), error.clone());
+    let react = act.reform(|(m, emoji, add)| Act::React(m, emoji, add));
+    let edit = act.reform(|(m, body)| Act::Edit(m, body));
+    let delete = act.reform(Act::Delete);
+    // Who may be mentioned: a group's members (loaded when `@` is first typed); in a private
+    // conversation its client and whoever wrote in it.
+    let members = use_state(|| None::<(ConversationId, Rc<Vec<(UserId, String)>>)>);
+    let onpeople = {
+        let members = members.clone();
+        let group = props.summary.kind.is_group();
+        Callback::from(move |_| {
+            if !group || members.as_ref().is_some_and(|(c, _)| *c == id) {
+                return;
+            }
+            let members = members.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match api::edit_message(id, message, &body).await {
-                    Ok(m) => dispatch.emit(ThreadAction::Add(m)),
-                    Err(e) => error.set(Some(e.message)),
+                if let Ok(list) = api::group_members(id).await {
+                    let people = list.into_iter().map(|m| (m.user_id, m.name)).collect();
+                    members.set(Some((id, Rc::new(people))));
                 }
             });
         })
     };
-    let delete = {
-        let (dispatch, error) = (dispatch.clone(), error.clone());
-        Callback::from(move |message: MessageId| {
-            let (dispatch, error) = (dispatch.clone(), error.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::delete_message(id, message).await {
-                    Ok(()) => dispatch.emit(ThreadAction::Deleted(message)),
-                    Err(e) => error.set(Some(e.message)),
-                }
-            });
-        })
-    };
-    let removed = chat.removed.contains(&id);
+    let removed = chat.removed.contains_key(&id);
     let onreply = {
         let replying = replying.clone();
         Callback::from(move |quote: Quote| replying.set(Some(quote)))
@@ -223,6 +242,28 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
         Callback::from(move |e: String| error.set(Some(e)))
     };
     let (seat, room) = seat_and_room(summary, role, permission);
+    // Everyone whose name the thread knows (mentions show it), the viewer included; and whom
+    // the viewer may mention.
+    let mut everyone: Vec<(UserId, String)> = match &*members {
+        Some((c, people)) if *c == id => people.to_vec(),
+        _ => Vec::new(),
+    };
+    if let (Some(client), true) = (summary.client_id, role.is_staff()) {
+        everyone.push((client, summary.title.clone()));
+    }
+    if let Some(s) = session.current() {
+        everyone.push((s.user.id, s.user.name));
+    }
+    for m in thread.messages.values() {
+        everyone.push((m.sender_id, m.sender_name.clone()));
+    }
+    let mut people: Vec<(UserId, String)> = Vec::new();
+    for (u, name) in &everyone {
+        if Some(*u) != me && !people.iter().any(|(p, _)| p == u) {
+            people.push((*u, name.clone()));
+        }
+    }
+    let (everyone, people) = (Rc::new(everyone), Rc::new(people));
     let composer = if removed {
         html! { <p class="read-only" role="note">{ "You are no longer in this group." }</p> }
     } else if permission.can_post {
@@ -230,7 +271,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             let replying = replying.clone();
             Callback::from(move |_| replying.set(None))
         };
-        html! { <Composer onsend={send.clone()} reply={(*replying).clone()} {oncancelreply} /> }
+        html! { <Composer onsend={send.clone()} reply={(*replying).clone()} {oncancelreply} {people} {onpeople} /> }
     } else {
         // Why, as the server would say it.
         let denied = shared::rules::can_post(seat, room)
@@ -243,7 +284,8 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             <Header summary={summary.clone()} {permission} {removed} staff={role.is_staff()}
                 tools={props.tools.clone()} {on_members} {changed} {failed} />
             if let Some(e) = &*error { <p class="error" role="alert">{ e.clone() }</p> }
-            <Messages {id} {thread} {dispatch} {me} onread={props.onread.clone()} {react} onretry={send}
+            <Messages {id} {thread} {dispatch} {me} onread={props.onread.clone()} {react} onretry={send} people={everyone}
+                client={(summary.kind == shared::model::ConversationKind::Private).then_some(summary.client_id).flatten()}
                 may_edit={!removed && shared::rules::can_edit_own(seat, room).is_ok()}
                 may_moderate={!removed && shared::rules::can_delete(seat, room, false).is_ok()}
                 may_reply={!removed && permission.can_post}

@@ -6,6 +6,7 @@ use crate::format;
 use crate::reducers::{Outgoing, Thread, ThreadAction};
 use crate::services::api;
 use shared::model::{Message, MessageVersion};
+use shared::receipts::{Status, private_status, read_by};
 use shared::{ConversationId, MessageId, UserId};
 use std::rc::Rc;
 use web_sys::Element;
@@ -37,6 +38,13 @@ pub struct MessagesProps {
     pub onedit: Callback<(MessageId, String)>,
     /// Deletes a message for everyone (asked first).
     pub ondelete: Callback<MessageId>,
+    /// A private conversation's client (whose reading makes a staff message read); none in a
+    /// group, where a message shows how many read it.
+    #[prop_or_default]
+    pub client: Option<UserId>,
+    /// Names the conversation knows beyond its senders' (its members', the viewer's).
+    #[prop_or_default]
+    pub people: Rc<Vec<(UserId, String)>>,
 }
 
 /// What a message's row needs besides the message.
@@ -61,6 +69,10 @@ struct RowContext<'a> {
     thread: &'a Thread,
     /// Scrolls to a message, loading older pages until it is there.
     jump: &'a Callback<MessageId>,
+    client: Option<UserId>,
+    /// The message whose readers are on show.
+    readers: &'a UseStateHandle<Option<MessageId>>,
+    dispatch: &'a Callback<ThreadAction>,
 }
 
 #[component]
@@ -70,6 +82,7 @@ pub fn Messages(props: &MessagesProps) -> Html {
     let reacting = use_state(|| None::<MessageId>);
     let editing = use_state(|| None::<(MessageId, String)>);
     let history = use_state(|| None::<(MessageId, Vec<MessageVersion>)>);
+    let readers = use_state(|| None::<MessageId>);
     let list_ref = use_node_ref();
     let loading_older = use_mut_ref(|| false);
     let stick_to_bottom = use_mut_ref(|| true);
@@ -172,19 +185,24 @@ pub fn Messages(props: &MessagesProps) -> Html {
             });
         })
     };
-    // Mentions show the names this thread knows (its senders').
-    let known: std::collections::HashMap<UserId, String> = thread
-        .messages
-        .values()
-        .map(|m| (m.sender_id, m.sender_name.clone()))
-        .collect();
-    let names = |id: UserId| known.get(&id).cloned();
+    // Mentions show the names the conversation knows (its people's, its senders', its readers').
+    let names = |id: UserId| {
+        let known = props.people.iter().find(|(u, _)| *u == id);
+        match known {
+            Some((_, name)) => Some(name.clone()),
+            None => thread
+                .receipts
+                .iter()
+                .find(|r| r.user_id == id && !r.name.is_empty())
+                .map(|r| r.name.clone()),
+        }
+    };
     let mut rows = Vec::new();
     let mut last_day = None;
     for m in thread.messages.values() {
         let day = format::day_key(m.created_at);
         if last_day != Some(day) {
-            rows.push(html! { <li class="day" key={format!("day-{day:?}")}><span>{ format::day_label(m.created_at) }</span></li> });
+            rows.push(html! { <li class="day" key={format!("day-{}", day.to_julian_day())}><span>{ format::day_label(m.created_at) }</span></li> });
             last_day = Some(day);
         }
         let context = RowContext {
@@ -203,6 +221,9 @@ pub fn Messages(props: &MessagesProps) -> Html {
             onreply: &props.onreply,
             thread,
             jump: &jump,
+            client: props.client,
+            readers: &readers,
+            dispatch: &props.dispatch,
         };
         rows.push(message_row(m, &context));
     }
@@ -216,7 +237,7 @@ pub fn Messages(props: &MessagesProps) -> Html {
             <li key={key.clone()} class="message mine" data-status={if *state == Outgoing::Pending { "pending" } else { "failed" }}>
                 <div class="body rich">{ crate::components::rich::rich(body, &names) }</div>
                 { match state {
-                    Outgoing::Pending => html! { <span class="time">{ "Sending…" }</span> },
+                    Outgoing::Pending => html! { <span class="time" data-receipt="pending" title="Sending" aria-label="Sending">{ "🕓" }</span> },
                     Outgoing::Failed(why) => html! {
                         <span class="failed">{ format!("Not sent: {why} ") }<button class="link" onclick={retry}>{ "Retry" }</button></span>
                     },
@@ -424,21 +445,71 @@ fn message_row(m: &Message, cx: &RowContext) -> Html {
             });
         })
     };
+    let receipt = mine.then(|| receipt(m, cx)).flatten();
+    // A long press on a phone (the context menu) opens the same menu as a click.
+    let oncontextmenu = {
+        let reacting = reacting.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            reacting.set(Some(id));
+        })
+    };
     html! {
-        <li key={id.to_string()} id={format!("m-{id}")} class={classes!("message", mine.then_some("mine"))} data-status="sent" onclick={open_palette.clone()}>
+        <li key={id.to_string()} id={format!("m-{id}")} class={classes!("message", mine.then_some("mine"))} data-status="sent" onclick={open_palette.clone()} {oncontextmenu}>
             if !mine { <span class="sender">{ m.sender_name.clone() }</span> }
             { quote }
             <div class="body rich">{ crate::components::rich::rich(&m.body, names) }</div>
             <span class="meta-row">
-                <button class="react-button" aria-label="Add a reaction" onclick={open_palette}>{ "☺" }</button>
+                <button class="react-button" aria-label="React, reply, copy…" title="React, reply, copy…" onclick={open_palette}>{ "☺" }</button>
                 if m.edited_at.is_some() {
                     <button class="link edited" onclick={show_history} aria-label="Edited: show the edit history">{ "edited" }</button>
                 }
                 <time class="time">{ format::clock(m.created_at) }</time>
+                { receipt }
             </span>
             if !m.reactions.is_empty() { <div class="reactions">{ for chips }</div> }
             { versions }
+            if **cx.readers == Some(id) {
+                <ul class="versions" aria-label="Read by">
+                    { for read_by(id, m.sender_id, &cx.thread.receipts).map(|r| html! { <li>{ r.name.clone() }</li> }) }
+                </ul>
+            }
             { palette }
         </li>
     }
+}
+
+/// How far one of the viewer's messages got: in a private conversation sent, delivered or read
+/// (ticks); in a group how many read it, which opens who (read again from the server).
+fn receipt(m: &Message, cx: &RowContext) -> Option<Html> {
+    let id = m.id;
+    if let Some(client) = cx.client {
+        let (state, shown) = match private_status(id, m.sender_id, client, &cx.thread.receipts) {
+            Status::Read => ("Read", "✓✓"),
+            Status::Delivered => ("Delivered", "✓✓"),
+            _ => ("Sent", "✓"),
+        };
+        return Some(html! {
+            <span class="receipt" data-receipt={state} title={state} aria-label={state}>{ shown }</span>
+        });
+    }
+    let n = read_by(id, m.sender_id, &cx.thread.receipts).count();
+    (n > 0).then(|| {
+        let (readers, dispatch, conversation) = (cx.readers.clone(), cx.dispatch.clone(), cx.conversation);
+        let onclick = Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            if *readers == Some(id) {
+                readers.set(None);
+                return;
+            }
+            let (readers, dispatch) = (readers.clone(), dispatch.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(r) = api::receipts(conversation).await {
+                    dispatch.emit(ThreadAction::Receipts(r.receipts));
+                    readers.set(Some(id));
+                }
+            });
+        });
+        html! { <button class="link receipt" data-receipt="Read" {onclick}>{ format!("Read by {n}") }</button> }
+    })
 }
