@@ -500,6 +500,7 @@ impl Chat {
         if let Some((id, p)) = permission_of(&event) {
             self.permissions.insert(id, p);
         }
+        let read = matches!(event, ServerEvent::ConversationRead(_));
         match event {
             ServerEvent::MessageCreated(MessageCreated { message }) => {
                 let c = message.conversation_id;
@@ -518,20 +519,15 @@ impl Chat {
                 conversation_id,
                 user_id,
                 message_id,
-            }) => {
-                if let Some(t) = self.threads.get_mut(&conversation_id) {
-                    let t = Rc::make_mut(t);
-                    shared::receipts::moved(&mut t.receipts, user_id, message_id, true);
-                }
-            }
-            ServerEvent::ConversationDelivered(ConversationRead {
+            })
+            | ServerEvent::ConversationDelivered(ConversationRead {
                 conversation_id,
                 user_id,
                 message_id,
             }) => {
                 if let Some(t) = self.threads.get_mut(&conversation_id) {
                     let t = Rc::make_mut(t);
-                    shared::receipts::moved(&mut t.receipts, user_id, message_id, false);
+                    shared::receipts::moved(&mut t.receipts, user_id, message_id, read);
                 }
             }
             ServerEvent::ReactionChanged(ReactionChanged {

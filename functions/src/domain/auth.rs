@@ -228,11 +228,111 @@ async fn verify_password(password: String, hash: String) -> Result<bool> {
     .map_err(Error::from)
 }
 
-fn reset_not_found() -> Error {
-    Error::not_found(
+/// A link that works once and for a while (an invite, an address to confirm, a password
+/// reset): its record, kept under the hash of its token.
+trait OneTime: for<'a> repo::Stored<Id<'a> = &'a str> {
+    fn used(&self) -> bool;
+    fn good_until(&self) -> OffsetDateTime;
+}
+
+macro_rules! one_time {
+    ($($record:ty),*) => {$(
+        impl OneTime for $record {
+            fn used(&self) -> bool {
+                self.used
+            }
+            fn good_until(&self) -> OffsetDateTime {
+                self.expires_at
+            }
+        }
+    )*};
+}
+one_time!(InviteRecord, VerifyRecord, ResetRecord);
+
+/// What a kind of link answers when it does not work: not valid (unknown or malformed), used
+/// already, expired; each a code and what the person reads.
+struct Refusals {
+    invalid: (&'static str, &'static str),
+    used: (&'static str, &'static str),
+    expired: (&'static str, &'static str),
+}
+
+impl Refusals {
+    fn invalid(&self) -> Error {
+        Error::not_found(self.invalid.0, self.invalid.1)
+    }
+    fn used(&self) -> Error {
+        Error::refused(Kind::Gone, self.used.0, self.used.1)
+    }
+}
+
+const INVITE_LINK: Refusals = Refusals {
+    invalid: (
+        "invite.invalid",
+        "This invite link is not valid. Ask your coach for a new one.",
+    ),
+    used: (
+        "invite.used",
+        "This invite was already accepted. Sign in instead.",
+    ),
+    expired: (
+        "invite.expired",
+        "This invite link has expired. Ask your coach for a new one.",
+    ),
+};
+
+const VERIFY_LINK: Refusals = Refusals {
+    invalid: (
+        "verify.invalid",
+        "This confirmation link is not valid. Sign in and ask for a new one.",
+    ),
+    used: (
+        "verify.used",
+        "This link was used already: your email is confirmed. Sign in.",
+    ),
+    expired: (
+        "verify.expired",
+        "This link has expired. Sign in and ask for a new one.",
+    ),
+};
+
+const RESET_LINK: Refusals = Refusals {
+    invalid: (
         "reset.invalid",
         "This reset link is not valid. Ask for a new one.",
-    )
+    ),
+    used: (
+        "reset.used",
+        "This link was used already. Ask for a new one.",
+    ),
+    expired: ("reset.expired", "This link has expired. Ask for a new one."),
+};
+
+/// The record of the link `token` while it works, and the token's hash (its key).
+async fn open_link<T: OneTime>(
+    store: &dyn crate::store::Store,
+    token: &str,
+    refusals: &Refusals,
+) -> Result<(repo::Versioned<T>, String)> {
+    if token.is_empty() || token.len() > 128 {
+        return Err(refusals.invalid());
+    }
+    let hash = hash_token(token);
+    let link = repo::get::<T>(store, hash.as_str())
+        .await?
+        .ok_or_else(|| refusals.invalid())?;
+    if link.value.used() {
+        return Err(refusals.used());
+    }
+    if link.value.good_until() <= now() {
+        let (code, message) = refusals.expired;
+        return Err(Error::refused(Kind::Gone, code, message));
+    }
+    Ok((link, hash))
+}
+
+fn reset_not_found() -> Error {
+    RESET_LINK.invalid()
 }
 
 /// A hash to verify against when the login name is unknown, so both paths take as long.
@@ -682,25 +782,7 @@ impl Accounts {
     ) -> Result<AuthResponse> {
         let gone =
             |code: &'static str, message: &'static str| Error::refused(Kind::Gone, code, message);
-        if token.is_empty() || token.len() > 128 {
-            return Err(reset_not_found());
-        }
-        let hash = hash_token(token);
-        let reset = repo::get::<ResetRecord>(&*self.store, hash.as_str())
-            .await?
-            .ok_or_else(reset_not_found)?;
-        if reset.value.used {
-            return Err(gone(
-                "reset.used",
-                "This link was used already. Ask for a new one.",
-            ));
-        }
-        if reset.value.expires_at <= now() {
-            return Err(gone(
-                "reset.expired",
-                "This link has expired. Ask for a new one.",
-            ));
-        }
+        let (reset, hash) = open_link::<ResetRecord>(&*self.store, token, &RESET_LINK).await?;
         let (b, u) = (reset.value.business_id, reset.value.user_id);
         let current = repo::get::<CurrentReset>(&*self.store, (b, u)).await?;
         if current.is_none_or(|c| c.value.token_hash != hash) {
@@ -719,13 +801,7 @@ impl Accounts {
             let (mut tx, next) = self.password_writes(&user.value, &new_hash).await?;
             let mut used = reset.clone();
             used.value.used = true;
-            tx.push_or(
-                used.update(hash.as_str())?,
-                gone(
-                    "reset.used",
-                    "This link was used already. Ask for a new one.",
-                ),
-            );
+            tx.push_or(used.update(hash.as_str())?, RESET_LINK.used());
             super::commit(&*self.store, tx, next).await
         })
         .await?;
@@ -1089,33 +1165,10 @@ impl Accounts {
     /// address signs in to other businesses already, the person takes that login's password).
     /// The person's earlier login, if any, stops signing them in. Signs this device in.
     pub async fn confirm_verification(&self, token: &str) -> Result<AuthResponse> {
-        let invalid = || {
-            Error::not_found(
-                "verify.invalid",
-                "This confirmation link is not valid. Sign in and ask for a new one.",
-            )
-        };
+        let invalid = || VERIFY_LINK.invalid();
         let gone =
             |code: &'static str, message: &'static str| Error::refused(Kind::Gone, code, message);
-        if token.is_empty() || token.len() > 128 {
-            return Err(invalid());
-        }
-        let hash = hash_token(token);
-        let link = repo::get::<VerifyRecord>(&*self.store, hash.as_str())
-            .await?
-            .ok_or_else(invalid)?;
-        if link.value.used {
-            return Err(gone(
-                "verify.used",
-                "This link was used already: your email is confirmed. Sign in.",
-            ));
-        }
-        if link.value.expires_at <= now() {
-            return Err(gone(
-                "verify.expired",
-                "This link has expired. Sign in and ask for a new one.",
-            ));
-        }
+        let (link, hash) = open_link::<VerifyRecord>(&*self.store, token, &VERIFY_LINK).await?;
         let (b, u, login) = (
             link.value.business_id,
             link.value.user_id,
@@ -1135,10 +1188,7 @@ impl Accounts {
             let mut used = link.clone();
             used.value.used = true;
             let mut tx = Writes::new();
-            tx.push_or(
-                used.update(hash.as_str())?,
-                gone("verify.used", "This link was used already."),
-            );
+            tx.push_or(used.update(hash.as_str())?, VERIFY_LINK.used());
             let next = self.attach(&mut tx, user, &login, None).await?;
             super::commit(&*self.store, tx, next).await
         })
@@ -1321,35 +1371,8 @@ impl Accounts {
         &self,
         token: &str,
     ) -> Result<(repo::Versioned<InviteRecord>, repo::Versioned<UserRecord>)> {
-        let invalid = || {
-            Error::not_found(
-                "invite.invalid",
-                "This invite link is not valid. Ask your coach for a new one.",
-            )
-        };
-        if token.is_empty() || token.len() > 128 {
-            return Err(invalid());
-        }
-        let invite = repo::get::<InviteRecord>(&*self.store, hash_token(token).as_str())
-            .await?
-            .ok_or_else(invalid)?;
-        let used = || {
-            Error::refused(
-                Kind::Gone,
-                "invite.used",
-                "This invite was already accepted. Sign in instead.",
-            )
-        };
-        if invite.value.used {
-            return Err(used());
-        }
-        if invite.value.expires_at <= now() {
-            return Err(Error::refused(
-                Kind::Gone,
-                "invite.expired",
-                "This invite link has expired. Ask your coach for a new one.",
-            ));
-        }
+        let invalid = || INVITE_LINK.invalid();
+        let (invite, hash) = open_link::<InviteRecord>(&*self.store, token, &INVITE_LINK).await?;
         let (b, u) = (invite.value.business_id, invite.value.user_id);
         let (user, current) = tokio::try_join!(
             repo::get::<UserRecord>(&*self.store, (b, u)),
@@ -1357,8 +1380,7 @@ impl Accounts {
         )?;
         let user = user.ok_or_else(invalid)?;
         // An invite issued before invites were tracked per person has no current one.
-        if current.is_some_and(|c| c.value.token_hash != hash_token(token)) && !user.value.joined()
-        {
+        if current.is_some_and(|c| c.value.token_hash != hash) && !user.value.joined() {
             return Err(Error::refused(
                 Kind::Gone,
                 "invite.replaced",
@@ -1366,11 +1388,7 @@ impl Accounts {
             ));
         }
         if user.value.joined() {
-            return Err(Error::refused(
-                Kind::Gone,
-                "invite.used",
-                "This invite was already accepted. Sign in instead.",
-            ));
+            return Err(INVITE_LINK.used());
         }
         if !user.value.active {
             return Err(Error::refused(
@@ -1410,15 +1428,8 @@ impl Accounts {
         let b = user.value.business_id;
         let mut used = invite.clone();
         used.value.used = true;
-        let used_invite = || {
-            Error::refused(
-                Kind::Gone,
-                "invite.used",
-                "This invite was already accepted. Sign in instead.",
-            )
-        };
         let mut tx = Writes::new();
-        tx.push_or(used.update(hash_token(token).as_str())?, used_invite());
+        tx.push_or(used.update(hash_token(token).as_str())?, INVITE_LINK.used());
         let joined = self
             .attach(&mut tx, user.clone(), &login, Some(password))
             .await?;

@@ -183,8 +183,9 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     let react = act.reform(|(m, emoji, add)| Act::React(m, emoji, add));
     let edit = act.reform(|(m, body)| Act::Edit(m, body));
     let delete = act.reform(Act::Delete);
-    // Who may be mentioned: a group's members (loaded when `@` is first typed); in a private
-    // conversation its client and whoever wrote in it.
+    // Who may be mentioned: a group's members (loaded when `@` is first typed, or a message
+    // mentions someone who never wrote); in a private conversation its client and whoever wrote
+    // in it.
     let members = use_state(|| None::<(ConversationId, Rc<Vec<(UserId, String)>>)>);
     let onpeople = {
         let members = members.clone();
@@ -202,6 +203,21 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             });
         })
     };
+    // A group's message that mentions someone who never wrote: its members' names are loaded.
+    {
+        let mentioned = props.summary.kind.is_group()
+            && thread.messages.values().any(|m| {
+                m.mentions
+                    .iter()
+                    .any(|u| !thread.messages.values().any(|w| w.sender_id == *u))
+            });
+        let onpeople = onpeople.clone();
+        use_effect_with((id, mentioned), move |(_, mentioned)| {
+            if *mentioned {
+                onpeople.emit(());
+            }
+        });
+    }
     let removed = chat.removed.contains_key(&id);
     let onreply = {
         let replying = replying.clone();
