@@ -288,6 +288,28 @@ pub struct SetMemberRequest {
     pub can_post: Option<bool>,
 }
 
+/// `POST /api/templates`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateTemplateRequest {
+    /// 1 to 60 characters.
+    pub name: String,
+    /// Like a message's: formatted, 4,000 characters at most.
+    pub body: String,
+}
+
+/// `PATCH /api/templates/{id}`: what changes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTemplateRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+
 /// `POST /api/products`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

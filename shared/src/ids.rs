@@ -104,6 +104,10 @@ id_type!(
     /// A company whose people are clients of the business (corporate wellness).
     CompanyId
 );
+id_type!(
+    /// A saved message a business's staff insert in the composer.
+    TemplateId
+);
 
 #[cfg(test)]
 mod tests {

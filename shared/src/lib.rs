@@ -9,7 +9,10 @@ pub mod markup;
 pub mod model;
 pub mod receipts;
 pub mod rules;
+pub mod templates;
 pub mod validate;
 
-pub use ids::{BusinessId, CompanyId, ConversationId, MessageId, ProductId, PurchaseId, UserId};
+pub use ids::{
+    BusinessId, CompanyId, ConversationId, MessageId, ProductId, PurchaseId, TemplateId, UserId,
+};
 pub use validate::MassMessageId;

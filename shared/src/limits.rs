@@ -39,6 +39,10 @@ pub const EMOJI_MAX_CHARS: usize = 16;
 pub const GROUP_MEMBERS_MAX: usize = 1_000;
 /// A product's price label ("$49 / month").
 pub const PRICE_LABEL_MAX_CHARS: usize = 40;
+/// A saved message's name, as the composer's `/` finds it.
+pub const TEMPLATE_NAME_MAX_CHARS: usize = 60;
+/// Saved messages a business keeps.
+pub const TEMPLATES_MAX: usize = 200;
 /// How far a webhook's signed timestamp may be from the server's clock, in seconds.
 pub const WEBHOOK_TOLERANCE_SECS: i64 = 300;
 /// Longest welcome message template, in characters.

@@ -380,6 +380,22 @@ pub enum ProductGrant {
     Unchanged,
 }
 
+/// A saved message: staff insert it with `/` in the composer, its placeholders
+/// (`{client_first_name}`, `{coach_name}`, `{business_name}`) filled for the conversation (see
+/// [`crate::templates`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Template {
+    pub id: TemplateId,
+    pub name: String,
+    pub body: String,
+    /// Who saved it (a coach changes only their own; owners and admins any).
+    pub created_by: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub updated_at: OffsetDateTime,
+}
+
 /// Something the business sells, and the messaging it grants.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -51,6 +51,11 @@ pub const OWNER_ONLY: Denied = Denied {
     message: "Only the business's owner can do this.",
 };
 
+pub const TEMPLATE_NOT_YOURS: Denied = Denied {
+    code: "template.not_yours",
+    message: "Coaches change only the saved messages they saved; owners and admins change any.",
+};
+
 pub const CLIENT_DEACTIVATED: Denied = Denied {
     code: "client.deactivated",
     message: "This client's account is deactivated: the conversation is read-only.",
@@ -204,6 +209,16 @@ pub fn can_manage_business(role: Role) -> Result<(), Denied> {
     match role.is_manager() {
         true => Ok(()),
         false => Err(MANAGERS_ONLY),
+    }
+}
+
+/// Saved messages: any staff member saves and uses them; a coach changes (renames, edits,
+/// deletes) the ones they saved, the owner and admins any.
+pub fn can_change_template(role: Role, own: bool) -> Result<(), Denied> {
+    match (role.is_staff(), role.is_manager() || own) {
+        (false, _) => Err(STAFF_ONLY),
+        (true, true) => Ok(()),
+        (true, false) => Err(TEMPLATE_NOT_YOURS),
     }
 }
 
@@ -589,6 +604,25 @@ mod tests {
         assert!(can_reach_client(Coach, &me, Some(&me)));
         assert!(!can_reach_client(Coach, &me, Some(&other)));
         assert!(!can_reach_client(Coach, &me, None));
+    }
+
+    #[test]
+    fn staff_change_their_own_saved_messages_and_managers_any() {
+        use Role::*;
+        for (role, own, allowed) in [
+            (Owner, false, Ok(())),
+            (Admin, false, Ok(())),
+            (Coach, true, Ok(())),
+            (Coach, false, Err(TEMPLATE_NOT_YOURS)),
+            (Client, true, Err(STAFF_ONLY)),
+            (Client, false, Err(STAFF_ONLY)),
+        ] {
+            assert_eq!(
+                can_change_template(role, own),
+                allowed,
+                "{role:?} own {own}"
+            );
+        }
     }
 
     #[test]

@@ -25,4 +25,5 @@ mod receipts;
 mod robustness;
 mod scale;
 mod staff;
+mod templates;
 mod tenancy;

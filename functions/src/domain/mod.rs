@@ -19,6 +19,7 @@ pub mod ports;
 pub mod products;
 pub mod settings;
 pub mod staff;
+pub mod templates;
 pub mod unsubscribe;
 
 pub use auth::{Accounts, Tokens};
@@ -52,6 +53,7 @@ pub struct Services {
     pub products: Products,
     pub settings: BusinessSettings,
     pub staff: Staff,
+    pub templates: templates::Templates,
     pub unsubscribe: unsubscribe::Unsubscribe,
 }
 
@@ -98,6 +100,7 @@ pub fn assemble_with(
         mass: MassMessages::new(store.clone(), clients.clone(), conversations.clone()),
         products: Products::new(store.clone(), clients.clone(), limits.clone()),
         settings: BusinessSettings::new(store.clone()),
+        templates: templates::Templates::new(store.clone()),
         staff: Staff::new(store, site_url),
         clients,
         conversations,

@@ -10,11 +10,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
-    AddReactionRequest, CreateMassMessageRequest, EditMessageRequest, ErrorBody,
-    MarkDeliveredRequest, MarkReadRequest, ReadState, Receipt, Receipts, SendMessageRequest,
+    AddReactionRequest, CreateMassMessageRequest, CreateTemplateRequest, EditMessageRequest,
+    ErrorBody, MarkDeliveredRequest, MarkReadRequest, ReadState, Receipt, Receipts,
+    SendMessageRequest, UpdateTemplateRequest,
 };
-use shared::model::{ConversationSummary, MassMessage, Message, MessageVersion, Page};
-use shared::{ConversationId, MessageId};
+use shared::model::{ConversationSummary, MassMessage, Message, MessageVersion, Page, Template};
+use shared::{ConversationId, MessageId, TemplateId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -31,6 +32,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(message_history))
         .routes(routes!(add_reaction))
         .routes(routes!(remove_reaction))
+        .routes(routes!(list_templates, create_template))
+        .routes(routes!(update_template, delete_template))
         .routes(routes!(create_mass_message))
         .routes(routes!(get_mass_message))
 }
@@ -291,4 +294,61 @@ async fn get_mass_message(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<MassMessage>, ApiError> {
     Ok(Json(s.mass.get_mass_message(&caller, &id).await?))
+}
+
+/// The business's saved messages, by name (staff).
+#[utoipa::path(get, path = "/api/templates", tag = "messages", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Template>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_templates(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<Template>>, ApiError> {
+    Ok(Json(s.templates.list(&caller).await?))
+}
+
+/// Saves a message under a name (unique in the business, case folded; 409
+/// `template.name_taken`). Any staff member; 200 at most (422 `template.too_many`).
+#[utoipa::path(post, path = "/api/templates", tag = "messages", security(("bearer" = [])),
+    request_body = CreateTemplateRequest,
+    responses((status = 201, body = Template), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_template(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateTemplateRequest>,
+) -> Result<(StatusCode, Json<Template>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.templates.create(&caller, req).await?),
+    ))
+}
+
+/// Renames a saved message or changes its words: a coach their own, the owner and admins
+/// any (403 `template.not_yours`).
+#[utoipa::path(patch, path = "/api/templates/{id}", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = UpdateTemplateRequest,
+    responses((status = 200, body = Template), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn update_template(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<TemplateId>,
+    ApiJson(req): ApiJson<UpdateTemplateRequest>,
+) -> Result<Json<Template>, ApiError> {
+    Ok(Json(s.templates.update(&caller, id, req).await?))
+}
+
+/// Deletes a saved message (what was sent with it stays).
+#[utoipa::path(delete, path = "/api/templates/{id}", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204, description = "deleted"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_template(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<TemplateId>,
+) -> Result<StatusCode, ApiError> {
+    s.templates.delete(&caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

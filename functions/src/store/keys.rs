@@ -303,6 +303,21 @@ pub fn staff(b: BusinessId, u: UserId) -> Key {
 pub const STAFF_PREFIX: &str = "S#";
 
 /// The business's companies.
+/// The business's saved messages (`T#<id>`) and which holds each name (`N#<name>`).
+pub fn templates_pk(b: BusinessId) -> String {
+    format!("B#{b}#TEMPLATES")
+}
+
+pub fn template(b: BusinessId, t: shared::TemplateId) -> Key {
+    (templates_pk(b), format!("{TEMPLATE_PREFIX}{t}"))
+}
+
+pub const TEMPLATE_PREFIX: &str = "T#";
+
+pub fn template_name(b: BusinessId, lowercase_name: &str) -> Key {
+    (templates_pk(b), format!("N#{lowercase_name}"))
+}
+
 pub fn companies_pk(b: BusinessId) -> String {
     format!("B#{b}#COMPANIES")
 }

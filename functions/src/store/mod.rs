@@ -20,6 +20,7 @@ pub mod repo;
 pub mod roster;
 pub mod staff;
 mod tables;
+pub mod templates;
 pub mod tx;
 
 use async_trait::async_trait;

@@ -9,9 +9,11 @@ use shared::api::{Invite, WebhookPurchaseResult};
 use shared::model::{
     AuditEntry, AuditKind, Client, Company, DefaultChannel, MassMessage, MassStatus, Message,
     MessagingMode, ModeChange, ModeChangeReason, Product, ProductGrant, Purchase, PurchaseSource,
-    Reaction, Reactor, Recipients, Role, Settings, StaffMember, WelcomeMessage,
+    Reaction, Reactor, Recipients, Role, Settings, StaffMember, Template, WelcomeMessage,
 };
-use shared::{CompanyId, ConversationId, MassMessageId, MessageId, ProductId, PurchaseId, UserId};
+use shared::{
+    CompanyId, ConversationId, MassMessageId, MessageId, ProductId, PurchaseId, TemplateId, UserId,
+};
 use time::OffsetDateTime;
 
 /// `From` both ways between a record and the wire type whose fields it mirrors one for one
@@ -480,6 +482,33 @@ pub struct PhoneOwner(pub UserId);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct CompanyNameOwner(pub CompanyId);
+
+/// A saved message of the business.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TemplateRecord {
+    pub id: TemplateId,
+    pub name: String,
+    pub body: String,
+    pub created_by: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+mirrors!(
+    TemplateRecord,
+    Template {
+        id,
+        name,
+        body,
+        created_by,
+        updated_at
+    }
+);
+
+/// Which saved message holds a name (case folded): names are unique in a business, so `/`
+/// finds one by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TemplateNameOwner(pub TemplateId);
 
 /// Who a mass message goes to, tagged by its shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 
 use super::keys::{self, Key};
 use super::repo::*;
-use shared::{BusinessId, CompanyId, ConversationId, MessageId, ProductId, UserId};
+use shared::{BusinessId, CompanyId, ConversationId, MessageId, ProductId, TemplateId, UserId};
 
 /// `Stored` for a record type: its id and the key it makes.
 macro_rules! stored {
@@ -67,6 +67,10 @@ stored!(
     (b, client, at): (BusinessId, UserId, ulid::Ulid) => keys::mode_change(b, client, at)
 );
 stored!(CompanyRecord, (b, c): (BusinessId, CompanyId) => keys::company(b, c));
+stored!(TemplateRecord, (b, t): (BusinessId, TemplateId) => keys::template(b, t));
+stored!(TemplateNameOwner, (b, lowercase): (BusinessId, &'a str) => {
+    keys::template_name(b, lowercase)
+});
 stored!(CompanyNameOwner, (b, lowercase): (BusinessId, &'a str) => {
     keys::unique_company_name(b, lowercase)
 });
