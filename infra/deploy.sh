@@ -62,7 +62,7 @@ for f in "${functions[@]}"; do
 done
 [ $oversize -eq 0 ] || exit 1
 
-step "building the two apps"
+step "building the apps"
 infra/scripts/build-app.sh "$root/target/site"
 infra/scripts/app-size.sh "$root/target/site"
 

@@ -33,6 +33,7 @@ pub enum Route {
     MassMessage,
     Settings,
     Audit,
+    Templates,
     Clients,
     ClientProfile { id: UserId },
     ClientChat { id: UserId },
@@ -79,6 +80,7 @@ impl Route {
             ["mass"] => Route::MassMessage,
             ["settings"] => Route::Settings,
             ["audit"] => Route::Audit,
+            ["templates"] => Route::Templates,
             ["clients"] => Route::Clients,
             ["clients", raw] => raw
                 .parse()
@@ -107,6 +109,7 @@ impl Route {
             Route::MassMessage => "/mass",
             Route::Settings => "/settings",
             Route::Audit => "/audit",
+            Route::Templates => "/templates",
             Route::Clients => "/clients",
             Route::NotFound => "/404",
             Route::Invite { token } => return format!("/invite/{token}"),
@@ -397,6 +400,7 @@ mod tests {
             Route::MassMessage,
             Route::Settings,
             Route::Audit,
+            Route::Templates,
             Route::Clients,
             Route::ClientProfile { id: client },
             Route::ClientChat { id: client },

@@ -39,7 +39,7 @@ cargo clippy -p sideline-frontend --target wasm32-unknown-unknown -- -D warnings
 step "lint the deployment template"
 cfn-lint infra/template.yaml
 
-step "build the two apps (release, as deployed) and report their sizes"
+step "build the apps (release, as deployed) and report their sizes"
 infra/scripts/build-app.sh "$root/target/app"
 infra/scripts/app-size.sh "$root/target/app"
 export SIDELINE_APP_DIR="$root/target/app"

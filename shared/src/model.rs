@@ -495,11 +495,14 @@ impl Default for WelcomeMessage {
 impl WelcomeMessage {
     /// The text with its placeholders filled in. Unknown `{...}` stay as they are.
     pub fn render(&self, client_name: &str, coach_name: &str, business_name: &str) -> String {
-        let first = client_name.split_whitespace().next().unwrap_or(client_name);
-        self.text
-            .replace("{client_first_name}", first)
-            .replace("{coach_name}", coach_name)
-            .replace("{business_name}", business_name)
+        crate::templates::fill(
+            &self.text,
+            &crate::templates::Placeholders {
+                client_first_name: Some(crate::templates::first_name(client_name)),
+                coach_name: Some(coach_name),
+                business_name: Some(business_name),
+            },
+        )
     }
 }
 

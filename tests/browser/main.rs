@@ -2229,3 +2229,83 @@ async fn a_mention_from_the_autocomplete_and_receipts_that_turn_to_read() -> Res
     phone_shot?;
     finish(&coach, "22-mention-and-receipts", outcome).await
 }
+
+/// 23. A coach saves a message with placeholders on the Saved messages page, then types `/che`
+/// in a client's conversation, picks it with Enter and sends it: the client's first name and
+/// the coach's name are filled in.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_message_is_inserted_with_a_slash_and_its_placeholders_filled() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach_token,
+            "Tomas Berg",
+            "tomas@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    let coach = h.driver.session(1280, 800).await?;
+    let outcome = async {
+        h.sign_in(&coach, "casey@peak.example", "coach password")
+            .await?;
+        coach.click(By::Css(".tabs a[href='/templates']")).await?;
+        coach
+            .type_into(By::XPath(&field("Name")), "Check-in")
+            .await?;
+        coach
+            .type_into(
+                By::XPath(&field("Message")),
+                "Hi {client_first_name}, how was the week? ",
+            )
+            .await?;
+        coach.click(By::XPath(&button("{coach_name}"))).await?;
+        coach.click(By::XPath(&button("Save message"))).await?;
+        coach
+            .find_text(By::Css(".template-list .template"), "Check-in")
+            .await?;
+        coach
+            .screenshot(&output_dir().join("23-saved-messages.png"))
+            .await?;
+
+        coach
+            .goto(&h.url(&format!("/inbox/{conversation}")))
+            .await?;
+        coach
+            .type_into(By::Css(".composer textarea"), "/che")
+            .await?;
+        coach
+            .find_text(
+                By::Css(".mentions[aria-label='Saved messages'] li[aria-selected=true]"),
+                "Check-in",
+            )
+            .await?;
+        coach.screenshot(&output_dir().join("23-slash.png")).await?;
+        coach
+            .type_into(By::Css(".composer textarea"), ENTER)
+            .await?;
+        let draft = coach
+            .js(
+                "return document.querySelector('.composer textarea').value",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            draft == json!("Hi Tomas, how was the week? Casey Coach"),
+            "the draft after picking: {draft}"
+        );
+        coach
+            .type_into(By::Css(".composer textarea"), ENTER)
+            .await?;
+        coach
+            .find_text(
+                By::Css(".message.mine[data-status=sent] .body"),
+                "Hi Tomas, how was the week? Casey Coach",
+            )
+            .await?;
+        Ok(())
+    }
+    .await;
+    finish(&coach, "23-saved-message", outcome).await
+}

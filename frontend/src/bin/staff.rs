@@ -2,7 +2,7 @@
 
 use sideline_frontend::app::{Frame, Kind, Route, Signed, UnconfirmedEmail, tab};
 use sideline_frontend::pages::{
-    account::Account, audit, auth::*, business, clients, groups, inbox,
+    account::Account, audit, auth::*, business, clients, groups, inbox, templates,
 };
 use sideline_frontend::pages::{products::Products, staff::Team, tools::staff_tools};
 use sideline_frontend::router::{Redirect, use_route};
@@ -44,6 +44,7 @@ fn switch(route: Route) -> Html {
         Route::MassMessage => signed(html! { <business::MassMessagePage /> }),
         Route::Settings => signed(html! { <business::SettingsPage /> }),
         Route::Audit => signed(html! { <audit::AuditLog /> }),
+        Route::Templates => signed(html! { <templates::Templates /> }),
         Route::NewGroup => signed(html! { <groups::NewGroup /> }),
         Route::ClientProfile { id } => signed(html! { <clients::ClientProfile {id} /> }),
         Route::ClientChat { id } => signed(html! { <clients::ClientProfile {id} chat=true /> }),
@@ -77,6 +78,7 @@ fn Nav() -> Html {
             if manages { { tab(Route::Companies, "Companies", at(Route::Companies)) } }
             if manages { { tab(Route::Products, "Products", at(Route::Products)) } }
             { tab(Route::Team, "Team", at(Route::Team)) }
+            { tab(Route::Templates, "Saved messages", at(Route::Templates)) }
             if manages { { tab(Route::Settings, "Settings", at(Route::Settings)) } }
             if manages { { tab(Route::Audit, "Audit", at(Route::Audit)) } }
         </>

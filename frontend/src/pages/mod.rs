@@ -9,4 +9,5 @@ pub mod groups;
 pub mod inbox;
 pub mod products;
 pub mod staff;
+pub mod templates;
 pub mod tools;

@@ -4,7 +4,7 @@
 
 use crate::components::client_picker::{ClientPicker, toggle};
 use crate::components::conversation::header::menu_item;
-use crate::components::conversation::{AddArgs, MenuArgs, Tools, seat_and_room};
+use crate::components::conversation::{AddArgs, MenuArgs, SavedArgs, Tools, seat_and_room};
 use crate::hooks::use_session;
 use crate::reducers::Permission;
 use crate::services::api;
@@ -12,6 +12,7 @@ use shared::UserId;
 use shared::api::{SetMemberRequest, UpdateConversationRequest};
 use shared::model::{GroupRole, MessagingMode, Role};
 use shared::rules::{Action, allowed};
+use shared::templates::{Placeholders, fill, first_name};
 use yew::prelude::*;
 
 /// The staff app's tools for a conversation view.
@@ -19,6 +20,21 @@ pub fn staff_tools() -> Tools {
     Tools {
         menu: Callback::from(|args: MenuArgs| html! { <StaffMenu {args} /> }),
         add_members: Callback::from(|args: AddArgs| html! { <AddMembers {args} /> }),
+        saved: Callback::from(|args: SavedArgs| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let Ok(list) = api::templates().await else {
+                    return;
+                };
+                // The placeholders filled for the conversation, from the one sending.
+                let with = Placeholders {
+                    client_first_name: args.client.as_deref().map(first_name),
+                    coach_name: Some(&args.me),
+                    business_name: Some(&args.business),
+                };
+                let filled = list.into_iter().map(|t| (t.name, fill(&t.body, &with)));
+                args.done.emit(filled.collect());
+            });
+        }),
     }
 }
 

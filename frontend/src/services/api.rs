@@ -157,6 +157,28 @@ pub fn receipts(id: ConversationId) -> impl Future<Output = Result<Receipts, Api
     get(format!("/api/conversations/{id}/receipts"))
 }
 
+/// The business's saved messages, by name.
+pub fn templates() -> impl Future<Output = Result<Vec<Template>, ApiError>> {
+    get("/api/templates".into())
+}
+
+pub fn create_template(
+    req: &CreateTemplateRequest,
+) -> impl Future<Output = Result<Template, ApiError>> {
+    post("/api/templates".into(), req)
+}
+
+pub fn update_template(
+    id: shared::TemplateId,
+    req: &UpdateTemplateRequest,
+) -> impl Future<Output = Result<Template, ApiError>> {
+    patch(format!("/api/templates/{id}"), req)
+}
+
+pub fn delete_template(id: shared::TemplateId) -> impl Future<Output = Result<(), ApiError>> {
+    delete(format!("/api/templates/{id}"))
+}
+
 pub fn clients(
     q: &str,
     company: Option<shared::CompanyId>,

@@ -17,10 +17,11 @@ use shared::model::{
     AuditEntry, AuditKind, Client, Company, ConversationKind, ConversationSummary, DefaultChannel,
     GroupMember, GroupRole, MassMessage, MassStatus, Message, MessageVersion, MessagingMode,
     ModeChange, ModeChangeReason, Page, Product, ProductGrant, Purchase, PurchaseSource, Reaction,
-    Reactor, Recipients, Role, Settings, StaffMember, User, WelcomeMessage,
+    Reactor, Recipients, Role, Settings, StaffMember, Template, User, WelcomeMessage,
 };
 use shared::{
-    BusinessId, CompanyId, ConversationId, MassMessageId, MessageId, ProductId, PurchaseId, UserId,
+    BusinessId, CompanyId, ConversationId, MassMessageId, MessageId, ProductId, PurchaseId,
+    TemplateId, UserId,
 };
 use time::OffsetDateTime;
 
@@ -333,7 +334,8 @@ read_parsed!(
     MessageId,
     CompanyId,
     ProductId,
-    PurchaseId
+    PurchaseId,
+    TemplateId
 );
 
 impl Read for MassMessageId {
@@ -612,6 +614,13 @@ read_fields!(Receipt {
     delivered_message_id
 });
 read_fields!(Receipts { receipts });
+read_fields!(Template {
+    id,
+    name,
+    body,
+    created_by,
+    updated_at
+});
 read_fields!(PermissionChanged {
     conversation_id,
     can_post,
@@ -719,6 +728,13 @@ mod tests {
             last_read_message_id: Some(MessageId::from_ulid(id(3))),
             unread_count: 7,
         });
+        reads_back(vec![Template {
+            id: TemplateId::from_ulid(id(5)),
+            name: "Weekly \"check-in\"".into(),
+            body: "Hi {client_first_name},\n**how** was it?".into(),
+            created_by: UserId::from_ulid(id(1)),
+            updated_at: datetime!(2026-12-03 09:30:00 UTC),
+        }]);
         reads_back(Receipts {
             receipts: vec![
                 Receipt {

@@ -36,6 +36,12 @@ pub struct ComposerProps {
     pub people: Rc<Vec<(UserId, String)>>,
     #[prop_or_default]
     pub onpeople: Callback<()>,
+    /// Saved messages (name, words filled for this conversation), as far as loaded; and a
+    /// request to load them, made the first time `/` starts a draft. The staff app's only.
+    #[prop_or_default]
+    pub saved: Rc<Vec<(String, String)>>,
+    #[prop_or_default]
+    pub onsaved: Callback<()>,
 }
 
 /// A change the toolbar or a shortcut makes to the selection.
@@ -141,6 +147,15 @@ fn mention_at(text: &str, caret: usize) -> Option<(usize, String)> {
         .then(|| (before[..at].encode_utf16().count(), query.to_owned()))
 }
 
+/// The saved message being looked for: a draft that starts with `/`, its first line up to the
+/// caret (at UTF-16 unit `caret`) what follows it.
+fn slash_at(text: &str, caret: usize) -> Option<String> {
+    let units: Vec<u16> = text.encode_utf16().take(caret).collect();
+    let before = String::from_utf16_lossy(&units);
+    let query = before.strip_prefix('/')?;
+    (!query.contains('\n') && query.chars().count() <= 60).then(|| query.to_owned())
+}
+
 /// The people whose name has a word starting with `query` (case folded), 6 at most.
 fn matching<'a>(people: &'a [(UserId, String)], query: &str) -> Vec<&'a (UserId, String)> {
     let q = format::fold_case(query);
@@ -187,7 +202,9 @@ pub fn Composer(props: &ComposerProps) -> Html {
     // Names picked from the mention list, and the mention being typed (with the highlighted
     // choice).
     let chosen = use_mut_ref(Vec::<(String, UserId)>::new);
-    let typing = use_state(|| None::<(usize, String)>);
+    // What is being looked for: where its `@` or `/` is, what follows, and whether it is a
+    // saved message (`/`) rather than a person.
+    let typing = use_state(|| None::<(usize, String, bool)>);
     let highlighted = use_state(|| 0usize);
     let submit = {
         let (draft, onsend, chosen) = (draft.clone(), props.onsend.clone(), chosen.clone());
@@ -205,36 +222,54 @@ pub fn Composer(props: &ComposerProps) -> Html {
             }
         })
     };
-    let choices: Vec<(UserId, String)> = typing
-        .as_ref()
-        .map(|(_, q)| matching(&props.people, q).into_iter().cloned().collect())
-        .unwrap_or_default();
-    // Puts the picked person's name in place of what was typed after the `@`.
+    // What may be picked: a person (their id, name) or a saved message (its name, words).
+    let choices: Vec<(Option<UserId>, String, String)> = match typing.as_ref() {
+        Some((_, q, false)) => matching(&props.people, q)
+            .into_iter()
+            .map(|(id, name)| (Some(*id), name.clone(), format!("@{name} ")))
+            .collect(),
+        Some((_, q, true)) => {
+            let q = format::fold_case(q);
+            props
+                .saved
+                .iter()
+                .filter(|(name, _)| shared::templates::matches(&format::fold_case(name), &q))
+                .take(6)
+                .map(|(name, body)| (None, name.clone(), body.clone()))
+                .collect()
+        }
+        None => Vec::new(),
+    };
+    // Puts the pick in place of what was typed from the `@` or `/`: the person's name, or the
+    // saved message's words.
     let pick = {
         let (draft, area, typing, chosen) =
             (draft.clone(), area.clone(), typing.clone(), chosen.clone());
-        Callback::from(move |(id, name): (UserId, String)| {
-            let (Some(el), Some((at, query))) =
-                (area.cast::<HtmlTextAreaElement>(), (*typing).clone())
-            else {
-                return;
-            };
-            let units: Vec<u16> = el.value().encode_utf16().collect();
-            let end = (at + 1 + query.encode_utf16().count()).min(units.len());
-            let inserted = format!("@{name} ");
-            let text = format!(
-                "{}{inserted}{}",
-                String::from_utf16_lossy(&units[..at]),
-                String::from_utf16_lossy(&units[end..])
-            );
-            let caret = (at + inserted.encode_utf16().count()) as u32;
-            el.set_value(&text);
-            let _ = el.focus();
-            let _ = el.set_selection_range(caret, caret);
-            chosen.borrow_mut().push((name, id));
-            typing.set(None);
-            draft.set(text);
-        })
+        Callback::from(
+            move |(id, name, inserted): (Option<UserId>, String, String)| {
+                let (Some(el), Some((at, query, _))) =
+                    (area.cast::<HtmlTextAreaElement>(), (*typing).clone())
+                else {
+                    return;
+                };
+                let units: Vec<u16> = el.value().encode_utf16().collect();
+                let end = (at + 1 + query.encode_utf16().count()).min(units.len());
+                let text = format!(
+                    "{}{inserted}{}",
+                    String::from_utf16_lossy(&units[..at]),
+                    String::from_utf16_lossy(&units[end..])
+                );
+                let caret = (at + inserted.encode_utf16().count()) as u32;
+                el.set_value(&text);
+                let _ = el.focus();
+                let _ = el.set_selection_range(caret, caret);
+                if let Some(id) = id {
+                    chosen.borrow_mut().push((name, id));
+                }
+                typing.set(None);
+                draft.set(text);
+            },
+        )
     };
     let format_selection = {
         let (draft, area) = (draft.clone(), area.clone());
@@ -300,22 +335,26 @@ pub fn Composer(props: &ComposerProps) -> Html {
         })
     };
     let oninput = {
-        let (draft, typing, highlighted, onpeople) = (
-            draft.clone(),
-            typing.clone(),
-            highlighted.clone(),
-            props.onpeople.clone(),
-        );
+        let (draft, typing, highlighted) = (draft.clone(), typing.clone(), highlighted.clone());
+        let (onpeople, onsaved) = (props.onpeople.clone(), props.onsaved.clone());
         Callback::from(move |e: InputEvent| {
             let el = e.target_unchecked_into::<HtmlTextAreaElement>();
             let value = el.value();
             let caret = el.selection_start().ok().flatten().unwrap_or(0) as usize;
-            let mention = mention_at(&value, caret);
-            if mention.is_some() && typing.is_none() {
-                onpeople.emit(());
+            let looking = match slash_at(&value, caret) {
+                Some(query) => Some((0, query, true)),
+                None => mention_at(&value, caret).map(|(at, q)| (at, q, false)),
+            };
+            let was = typing.as_ref().map(|(_, _, saved)| *saved);
+            match looking.as_ref().map(|(_, _, saved)| *saved) {
+                Some(true) if was != Some(true) => onsaved.emit(()),
+                Some(false) if was != Some(false) => onpeople.emit(()),
+                _ => {}
+            }
+            if looking.is_some() && was.is_none() {
                 highlighted.set(0);
             }
-            typing.set(mention);
+            typing.set(looking);
             draft.set(value)
         })
     };
@@ -349,16 +388,22 @@ pub fn Composer(props: &ComposerProps) -> Html {
                 { tool(Format::Code, "Code (Ctrl+E)", "</>") }
             </div>
             if !choices.is_empty() {
-                <ul class="mentions" role="listbox" aria-label="People to mention">
-                    { for choices.iter().enumerate().map(|(i, (id, name))| {
+                <ul class="mentions" role="listbox" aria-label={if choices[0].0.is_some() { "People to mention" } else { "Saved messages" }}>
+                    { for choices.iter().enumerate().map(|(i, choice)| {
                         let onmousedown = pick.reform({
-                            let choice = (*id, name.clone());
+                            let choice = choice.clone();
                             move |e: MouseEvent| {
                                 e.prevent_default();
                                 choice.clone()
                             }
                         });
-                        html! { <li role="option" aria-selected={(i == *highlighted).to_string()} {onmousedown}>{ name.clone() }</li> }
+                        let (label, words) = (choice.1.clone(), choice.0.is_none().then(|| choice.2.clone()));
+                        html! {
+                            <li role="option" aria-selected={(i == *highlighted).to_string()} {onmousedown}>
+                                { label }
+                                if let Some(words) = words { <span class="muted">{ words }</span> }
+                            </li>
+                        }
                     }) }
                 </ul>
             }
@@ -426,6 +471,16 @@ mod tests {
             with_mentions("@Maya Ann Lee and @Ann, and @Bo", &chosen),
             format!("<@{ann_lee}> and <@{ann}>, and @Bo")
         );
+    }
+
+    #[test]
+    fn a_saved_message_is_looked_for_from_a_slash_that_starts_the_draft() {
+        assert_eq!(slash_at("/chec", 5), Some("chec".into()));
+        assert_eq!(slash_at("/", 1), Some(String::new()));
+        assert_eq!(slash_at("/week check", 11), Some("week check".into()));
+        assert_eq!(slash_at("a /chec", 7), None, "only at the start");
+        assert_eq!(slash_at("/a\nb", 4), None, "only on the first line");
+        assert_eq!(slash_at("/chec", 0), None);
     }
 
     #[test]

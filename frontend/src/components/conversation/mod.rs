@@ -30,6 +30,20 @@ pub struct Tools {
     pub menu: Callback<MenuArgs, Html>,
     /// A way to add people to a group, under its members.
     pub add_members: Callback<AddArgs, Html>,
+    /// Loads the business's saved messages and hands them over (name, words filled for the
+    /// conversation): `/` in the composer inserts one.
+    pub saved: Callback<SavedArgs>,
+}
+
+/// What loading saved messages for a conversation needs.
+pub struct SavedArgs {
+    /// In a private conversation, its client's name (as its title shows it).
+    pub client: Option<String>,
+    /// The one sending, and their business.
+    pub me: String,
+    pub business: String,
+    /// Where the filled messages go.
+    pub done: Callback<Vec<(String, String)>>,
 }
 
 /// What the app's menu items act on.
@@ -218,6 +232,28 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             }
         });
     }
+    // Saved messages, loaded the first time `/` starts a draft (the staff app's tool).
+    let saved = use_state(|| None::<Rc<Vec<(String, String)>>>);
+    let onsaved = {
+        let (saved, tools) = (saved.clone(), props.tools.clone());
+        let client = (props.summary.kind == shared::model::ConversationKind::Private)
+            .then(|| props.summary.title.clone());
+        let (me, business) = session
+            .current()
+            .map(|s| (s.user.name, s.user.business_name))
+            .unwrap_or_default();
+        Callback::from(move |_| {
+            if let (None, Some(tools)) = (saved.as_ref(), &tools) {
+                let saved = saved.clone();
+                tools.saved.emit(SavedArgs {
+                    client: client.clone(),
+                    me: me.clone(),
+                    business: business.clone(),
+                    done: Callback::from(move |list| saved.set(Some(Rc::new(list)))),
+                });
+            }
+        })
+    };
     let removed = chat.removed.contains_key(&id);
     let onreply = {
         let replying = replying.clone();
@@ -280,6 +316,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
         }
     }
     let (everyone, people) = (Rc::new(everyone), Rc::new(people));
+    let saved: Rc<Vec<(String, String)>> = (*saved).clone().unwrap_or_default();
     let composer = if removed {
         html! { <p class="read-only" role="note">{ "You are no longer in this group." }</p> }
     } else if permission.can_post {
@@ -287,7 +324,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             let replying = replying.clone();
             Callback::from(move |_| replying.set(None))
         };
-        html! { <Composer onsend={send.clone()} reply={(*replying).clone()} {oncancelreply} {people} {onpeople} /> }
+        html! { <Composer onsend={send.clone()} reply={(*replying).clone()} {oncancelreply} {people} {onpeople} {saved} {onsaved} /> }
     } else {
         // Why, as the server would say it.
         let denied = shared::rules::can_post(seat, room)
