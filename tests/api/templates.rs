@@ -172,7 +172,50 @@ async fn saved_messages_are_checked_and_stay_in_their_business(app: TestApp) {
     assert_eq!(kept[0]["body"], "Welcome to {business_name}!");
 }
 
+/// 210 saved at once, by several people: exactly 200 are kept, and one deleted frees a place.
+async fn a_business_keeps_at_most_two_hundred_even_saved_at_once(app: TestApp) {
+    use futures::StreamExt;
+    let owner = app.signup().await;
+    let coach = app.staff_member(&owner, "Cole", "coach").await;
+    let results: Vec<(u16, String)> = futures::stream::iter(0..210)
+        .map(|n| {
+            let (app, who) = (&app, if n % 2 == 0 { &owner } else { &coach });
+            async move {
+                let r = save(app, who, &format!("Saved {n:03}"), "Words").await;
+                (r.status.as_u16(), r.code().to_owned())
+            }
+        })
+        .buffer_unordered(6)
+        .collect()
+        .await;
+    let kept = results.iter().filter(|(s, _)| *s == 201).count();
+    let refused = results
+        .iter()
+        .filter(|r| **r == (422, "template.too_many".to_owned()))
+        .count();
+    assert_eq!((kept, refused), (200, 10), "{results:?}");
+    let all = app.get("/api/templates", Some(&owner.token)).await.ok();
+    let all = all.as_array().expect("templates");
+    assert_eq!(all.len(), 200);
+    let first = all[0]["id"].as_str().expect("id");
+    let deleted = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/templates/{first}"),
+            Some(&owner.token),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, 204);
+    assert_eq!(save(&app, &coach, "One more", "Words").await.status, 201);
+    assert_eq!(
+        code(&save(&app, &coach, "Too many", "Words").await),
+        (422, "template.too_many")
+    );
+}
+
 on_both_backends!(
+    a_business_keeps_at_most_two_hundred_even_saved_at_once,
     staff_save_change_and_delete_their_saved_messages,
     saved_messages_are_checked_and_stay_in_their_business,
 );

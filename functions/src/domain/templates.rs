@@ -8,7 +8,7 @@
 use super::auth::Caller;
 use super::*;
 use crate::store::Write;
-use crate::store::repo::{self, TemplateNameOwner, TemplateRecord, Versioned};
+use crate::store::repo::{self, TemplateCount, TemplateNameOwner, TemplateRecord, Versioned};
 use shared::api::{CreateTemplateRequest, UpdateTemplateRequest};
 use shared::limits::{TEMPLATE_NAME_MAX_CHARS, TEMPLATES_MAX};
 use shared::model::Template;
@@ -70,32 +70,40 @@ impl Templates {
         let name = template_name(&req.name)?;
         let body = MessageBody::parse(&req.body)?.into_inner();
         let b = caller.business_id();
-        if self.all(b).await?.len() >= TEMPLATES_MAX {
-            return Err(Error::invalid(
-                "template.too_many",
-                format!(
-                    "A business keeps at most {TEMPLATES_MAX} saved messages: delete one first."
-                ),
-            ));
-        }
-        let template = TemplateRecord {
-            id: TemplateId::from_ulid(ids::new_ulid()),
-            name,
-            body,
-            created_by: caller.user_id(),
-            updated_at: now(),
-        };
-        let mut tx = Writes::new();
-        tx.push_or(
-            repo::create(
-                (b, folded(&template.name).as_str()),
-                &TemplateNameOwner(template.id),
-            )?,
-            name_taken(),
-        );
-        tx.push(repo::create((b, template.id), &template)?);
-        tx.commit(&*self.store).await?;
-        Ok(template.into())
+        let id = TemplateId::from_ulid(ids::new_ulid());
+        retrying(|| async {
+            // The count is a record of its own, written with each saved message, so two saved at
+            // once cannot pass the limit together.
+            let count = repo::get::<TemplateCount>(&*self.store, b).await?;
+            let n = match &count {
+                Some(c) => c.value.0,
+                None => self.all(b).await?.len(),
+            };
+            if n >= TEMPLATES_MAX {
+                return Err(Error::invalid(
+                    "template.too_many",
+                    format!(
+                        "A business keeps at most {TEMPLATES_MAX} saved messages: delete one first."
+                    ),
+                ));
+            }
+            let template = TemplateRecord {
+                id,
+                name: name.clone(),
+                body: body.clone(),
+                created_by: caller.user_id(),
+                updated_at: now(),
+            };
+            let mut tx = Writes::new();
+            tx.push_or(
+                repo::create((b, folded(&name).as_str()), &TemplateNameOwner(id))?,
+                name_taken(),
+            );
+            tx.push(repo::create((b, id), &template)?);
+            tx.push(repo::save(count.as_ref(), b, &TemplateCount(n + 1))?);
+            commit(&*self.store, tx, template.into()).await
+        })
+        .await
     }
 
     async fn changeable(
@@ -162,10 +170,14 @@ impl Templates {
         retrying(|| async {
             let current = self.changeable(caller, id).await?;
             let name = folded(&current.value.name);
-            let writes: Vec<Write> = vec![
+            let mut writes: Vec<Write> = vec![
                 current.removed((b, id)),
                 repo::delete::<TemplateNameOwner>((b, name.as_str())),
             ];
+            if let Some(count) = repo::get::<TemplateCount>(&*self.store, b).await? {
+                let n = count.value.0.saturating_sub(1);
+                writes.push(repo::save(Some(&count), b, &TemplateCount(n))?);
+            }
             commit(&*self.store, writes.into(), ()).await
         })
         .await

@@ -314,6 +314,10 @@ pub fn template(b: BusinessId, t: shared::TemplateId) -> Key {
 
 pub const TEMPLATE_PREFIX: &str = "T#";
 
+pub fn template_count(b: BusinessId) -> Key {
+    (templates_pk(b), "COUNT".to_owned())
+}
+
 pub fn template_name(b: BusinessId, lowercase_name: &str) -> Key {
     (templates_pk(b), format!("N#{lowercase_name}"))
 }

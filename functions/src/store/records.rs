@@ -510,6 +510,11 @@ mirrors!(
 #[serde(transparent)]
 pub struct TemplateNameOwner(pub TemplateId);
 
+/// How many saved messages the business keeps, written with each one saved or deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TemplateCount(pub usize);
+
 /// Who a mass message goes to, tagged by its shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "to", rename_all = "snake_case")]

@@ -68,6 +68,7 @@ stored!(
 );
 stored!(CompanyRecord, (b, c): (BusinessId, CompanyId) => keys::company(b, c));
 stored!(TemplateRecord, (b, t): (BusinessId, TemplateId) => keys::template(b, t));
+stored!(TemplateCount, b: BusinessId => keys::template_count(b));
 stored!(TemplateNameOwner, (b, lowercase): (BusinessId, &'a str) => {
     keys::template_name(b, lowercase)
 });
