@@ -611,6 +611,7 @@ mod tests {
             deleted: false,
             reply_to: None,
             mentions: Vec::new(),
+            attachments: Vec::new(),
         }
     }
     fn summary(c: u64, title: &str, unread: u64) -> ConversationSummary {

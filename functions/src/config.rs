@@ -15,6 +15,10 @@ pub const SITE_URL: &str = "SIDELINE_SITE_URL";
 pub const MAIL_FROM: &str = "SIDELINE_MAIL_FROM";
 /// Overrides the SES endpoint (a local test server).
 pub const SES_ENDPOINT: &str = "SES_ENDPOINT";
+/// The private bucket of files sent with messages.
+pub const MEDIA_BUCKET: &str = "SIDELINE_MEDIA_BUCKET";
+/// Overrides the S3 endpoint (a local test server), addressed by path.
+pub const S3_ENDPOINT: &str = "S3_ENDPOINT";
 
 /// Which functions must have a variable set on AWS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +40,8 @@ pub const VARIABLES: &[(&str, Needed)] = &[
     (MAIL_FROM, Needed::By(&["fanout"])),
     (DYNAMODB_ENDPOINT, Needed::LocalOnly),
     (SES_ENDPOINT, Needed::LocalOnly),
+    (MEDIA_BUCKET, Needed::ByAll),
+    (S3_ENDPOINT, Needed::LocalOnly),
 ];
 
 /// A secret: its `Debug` shows nothing of it, so no log or panic message can.
@@ -73,6 +79,10 @@ pub struct Config {
     pub mail_from: Option<String>,
     /// Overrides the SES endpoint.
     pub ses_endpoint: Option<String>,
+    /// The media bucket.
+    pub media_bucket: Option<String>,
+    /// Overrides the S3 endpoint.
+    pub s3_endpoint: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -99,6 +109,8 @@ impl Config {
                 .to_owned(),
             mail_from: var(MAIL_FROM),
             ses_endpoint: var(SES_ENDPOINT),
+            media_bucket: var(MEDIA_BUCKET),
+            s3_endpoint: var(S3_ENDPOINT),
         })
     }
 }
@@ -117,6 +129,8 @@ mod tests {
             site_url: "https://app.example".into(),
             mail_from: None,
             ses_endpoint: None,
+            media_bucket: None,
+            s3_endpoint: None,
         };
         let shown = format!("{config:?}");
         assert!(!shown.contains("a-very-secret"), "{shown}");

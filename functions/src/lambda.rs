@@ -33,14 +33,27 @@ pub async fn aws_ports(config: &Config) -> anyhow::Result<(Arc<dyn Store>, Arc<d
     Ok((store, realtime))
 }
 
+/// The Blobs port on AWS: the media bucket.
+pub async fn aws_blobs(config: &Config) -> anyhow::Result<Arc<dyn crate::domain::ports::Blobs>> {
+    let bucket = config
+        .media_bucket
+        .clone()
+        .with_context(|| format!("{} is not set", crate::config::MEDIA_BUCKET))?;
+    Ok(Arc::new(
+        crate::adapters::s3::S3Blobs::new(bucket, config.s3_endpoint.as_deref()).await?,
+    ))
+}
+
 /// Services over the AWS ports.
 pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
     let (store, realtime) = aws_ports(config).await?;
+    let blobs = aws_blobs(config).await?;
     // Rate limits count in the store: every Lambda sees the same counts.
     let limits = Arc::new(crate::adapters::limits::StoreLimits::new(store.clone()));
     Ok(crate::domain::assemble_with(
         store,
         realtime,
+        blobs,
         Tokens::new(config.jwt_secret.expose().as_bytes())?,
         &config.site_url,
         limits,

@@ -84,6 +84,7 @@ pub fn app(
     hub: Arc<LocalHub>,
     static_dir: &Path,
     mailbox: Option<Arc<dyn crate::store::Store>>,
+    files: Option<Arc<crate::adapters::files::LocalFiles>>,
 ) -> Router {
     // Three apps, each with its own index for its routes: the client app under /c/, its door
     // (signing in, invites, password resets, the account) under /c/a/, the staff app at the
@@ -115,6 +116,9 @@ pub fn app(
         .fallback(fallback);
     if let Some(store) = mailbox {
         router = router.merge(dev_mail_router(store));
+    }
+    if let Some(files) = files {
+        router = router.merge(files.router());
     }
     for (name, value) in http::SECURITY_HEADERS {
         router = router.layer(SetResponseHeaderLayer::if_not_present(
@@ -221,9 +225,10 @@ pub async fn serve(
     static_dir: &Path,
     listener: tokio::net::TcpListener,
     mailbox: Option<Arc<dyn crate::store::Store>>,
+    files: Option<Arc<crate::adapters::files::LocalFiles>>,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let addr = listener.local_addr()?;
-    let router = app(state, hub, static_dir, mailbox);
+    let router = app(state, hub, static_dir, mailbox, files);
     let server = tokio::spawn(async move {
         // Each request knows its peer: rate limits count per source address.
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
@@ -295,11 +300,17 @@ pub async fn start_with(
     // Bound first: links in emails point at where the apps are served.
     let listener = listen(options.port).await?;
     let site_url = format!("http://{}", listener.local_addr()?);
-    let state = assemble(store.clone(), hub.clone(), Tokens::new(&secret)?, &site_url);
+    let tokens = Tokens::new(&secret)?;
+    let files = Arc::new(crate::adapters::files::LocalFiles::new(
+        options.data_dir.join("files"),
+        tokens.derive("sideline local files"),
+    ));
+    let state = assemble(store.clone(), hub.clone(), files.clone(), tokens, &site_url);
     tokio::spawn(crate::events::run_local(
         store.clone(),
         hub.clone(),
         email.unwrap_or_else(|| Arc::new(crate::adapters::mailbox::DevMailbox::new(store.clone()))),
+        files.clone(),
         store.subscribe(),
     ));
     // Mass messages are delivered in the background; one a crash interrupted resumes here.
@@ -321,6 +332,7 @@ pub async fn start_with(
         &options.static_dir,
         listener,
         Some(store.clone()),
+        Some(files),
     )
     .await?;
     Ok(Running {

@@ -439,6 +439,99 @@ pub struct SendMessageRequest {
     /// A message of this conversation it answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<crate::MessageId>,
+    /// Uploads to this conversation (`POST /api/uploads`, then the file PUT to its URL), in
+    /// the order to show them; with attachments the body may be empty (no caption).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 10))]
+    pub attachments: Vec<AttachmentId>,
+}
+
+/// `POST /api/uploads`: a file about to be sent in a conversation. The server checks its type
+/// and size first, then signs where to put it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateUploadRequest {
+    /// Where it will be sent; the caller must be able to post there.
+    pub conversation_id: ConversationId,
+    /// As the file will be PUT (`Content-Type`), without parameters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub content_type: String,
+    /// In bytes, exactly as the file will be PUT (`Content-Length`).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 209715200))]
+    pub size: u64,
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 400))]
+    pub name: String,
+    /// A voice note recorded in the composer (audio only, at most 5 minutes).
+    #[serde(default)]
+    pub voice: bool,
+    /// An image's or a video's size in pixels, measured in the browser.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 50000))]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 50000))]
+    pub height: Option<u32>,
+    /// A video's or a voice note's length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 86400000))]
+    pub duration_ms: Option<u32>,
+    /// A voice note's loudness, in at most 64 bars of 0 to 255.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 64))]
+    pub waveform: Vec<u8>,
+    /// A thumbnail (a photo's) or poster frame (a video's) made in the browser, uploaded
+    /// beside the file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<ThumbnailSpec>,
+}
+
+/// A thumbnail to upload with a file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ThumbnailSpec {
+    /// `image/jpeg`, `image/webp` or `image/png`.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub content_type: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 262144))]
+    pub size: u64,
+}
+
+/// Where to PUT a file: the URL, and the headers to send with it exactly as given (the size
+/// and type are part of the signature: another size or type is refused).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UploadTarget {
+    pub url: String,
+    pub headers: std::collections::BTreeMap<String, String>,
+}
+
+/// The answer to `POST /api/uploads`: where to put the file (and its thumbnail), and the id
+/// to send it with. The URLs work until `expires_at`; an upload never sent is forgotten
+/// after a day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Upload {
+    pub upload_id: AttachmentId,
+    pub url: String,
+    pub headers: std::collections::BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<UploadTarget>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: OffsetDateTime,
+}
+
+/// `GET /api/conversations/{id}/attachments/{attachment_id}` asked for JSON: the short-lived
+/// URL the redirect would go to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttachmentLink {
+    pub url: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: OffsetDateTime,
 }
 
 /// `POST /api/conversations/{id}/read`

@@ -108,6 +108,10 @@ id_type!(
     /// A saved message a business's staff insert in the composer.
     TemplateId
 );
+id_type!(
+    /// A file sent with messages: an upload to a conversation (its id is the attachment's).
+    AttachmentId
+);
 
 #[cfg(test)]
 mod tests {

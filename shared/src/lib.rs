@@ -6,6 +6,7 @@ pub mod events;
 pub mod ids;
 pub mod limits;
 pub mod markup;
+pub mod media;
 pub mod model;
 pub mod receipts;
 pub mod rules;
@@ -13,6 +14,7 @@ pub mod templates;
 pub mod validate;
 
 pub use ids::{
-    BusinessId, CompanyId, ConversationId, MessageId, ProductId, PurchaseId, TemplateId, UserId,
+    AttachmentId, BusinessId, CompanyId, ConversationId, MessageId, ProductId, PurchaseId,
+    TemplateId, UserId,
 };
 pub use validate::MassMessageId;

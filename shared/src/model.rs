@@ -257,6 +257,52 @@ pub struct Message {
     /// Everyone the body mentions (`<@id>`), members of the conversation.
     #[serde(default)]
     pub mentions: Vec<UserId>,
+    /// Photos, videos, voice notes and files, in the order they were attached (gone when
+    /// the message is deleted).
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+/// What a file sent with a message is, which decides how it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentKind {
+    /// A photo, shown as a thumbnail and opened in a lightbox.
+    Image,
+    /// A video, shown with its poster frame and played inline.
+    Video,
+    /// A voice note recorded in the composer, played inline with its waveform.
+    Voice,
+    /// Anything else allowed: a card with its name and size, to download.
+    File,
+}
+
+/// A file sent with a message. Its content is fetched through
+/// `GET /api/conversations/{id}/attachments/{attachment_id}`, by members only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Attachment {
+    pub id: AttachmentId,
+    pub kind: AttachmentKind,
+    pub name: String,
+    pub content_type: String,
+    /// In bytes.
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// A video's or voice note's length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u32>,
+    /// A voice note's loudness in bars of 0 to 255.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waveform: Vec<u8>,
+    /// Whether a thumbnail (a photo's, a video's poster frame) can be fetched
+    /// (`?variant=thumbnail`).
+    #[serde(default)]
+    pub thumbnail: bool,
 }
 
 /// One version of an edited message's body.

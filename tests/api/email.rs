@@ -12,13 +12,13 @@ use std::time::Duration;
 const FROM: &str = "no-reply@sideline.test";
 
 /// moto's server on a free loopback port, stopped on drop.
-struct Moto {
+pub struct Moto {
     _child: tokio::process::Child,
-    url: String,
+    pub url: String,
 }
 
 impl Moto {
-    async fn start() -> Self {
+    pub async fn start() -> Self {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
             l.local_addr().expect("addr").port()

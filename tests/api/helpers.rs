@@ -41,6 +41,57 @@ impl Store for Counting {
     }
 }
 
+/// A store that tells of every write committed through it, as a change without its old
+/// image (what a key-driven consumer needs), for an assembly without the store's own feed.
+pub struct Feeding {
+    inner: Arc<dyn Store>,
+    bus: tokio::sync::broadcast::Sender<Arc<functions::store::Change>>,
+}
+
+impl Feeding {
+    pub fn new(inner: Arc<dyn Store>) -> Self {
+        Self {
+            inner,
+            bus: tokio::sync::broadcast::channel(4096).0,
+        }
+    }
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Arc<functions::store::Change>> {
+        self.bus.subscribe()
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for Feeding {
+    async fn get(&self, pk: &str, sk: &str) -> Result<Option<functions::store::Item>, StoreError> {
+        self.inner.get(pk, sk).await
+    }
+    async fn query(&self, query: &Query) -> Result<QueryPage, StoreError> {
+        self.inner.query(query).await
+    }
+    async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        self.inner.transact(writes.clone()).await?;
+        for w in writes {
+            let change = match w {
+                Write::Put { item, .. } => functions::store::Change {
+                    pk: item.pk.clone(),
+                    sk: item.sk.clone(),
+                    old: None,
+                    new: Some(item),
+                },
+                Write::Delete { pk, sk, .. } => functions::store::Change {
+                    pk,
+                    sk,
+                    old: None,
+                    new: None,
+                },
+                _ => continue,
+            };
+            let _ = self.bus.send(Arc::new(change));
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Embedded,
@@ -167,16 +218,35 @@ impl TestApp {
     }
 
     /// The local server's own assembly and router over `store`: live events take the fast path
-    /// only (no change stream is consumed here).
+    /// only (no change stream is consumed here, but the files of uploads that are gone are
+    /// deleted from the writes committed through it).
     pub async fn over(store: Arc<dyn Store>, dir: tempfile::TempDir) -> Self {
-        let store_for_mail = store.clone();
+        Self::over_with(store, dir, None).await
+    }
+
+    /// [`TestApp::over`], with files kept in `blobs` (S3 on moto's server) rather than under
+    /// the data dir.
+    pub async fn over_with(
+        store: Arc<dyn Store>,
+        dir: tempfile::TempDir,
+        blobs: Option<Arc<dyn functions::domain::ports::Blobs>>,
+    ) -> Self {
+        let feeding = Arc::new(Feeding::new(store.clone()));
         let hub = Arc::new(functions::adapters::hub::LocalHub::default());
+        let files = Arc::new(functions::adapters::files::LocalFiles::new(
+            dir.path().join("files"),
+            [8u8; 32],
+        ));
+        let served = blobs.is_none().then(|| files.clone());
+        let blobs: Arc<dyn functions::domain::ports::Blobs> = blobs.unwrap_or(files);
         let state = assemble(
-            store,
+            feeding.clone(),
             hub.clone(),
+            blobs.clone(),
             Tokens::new(&[7u8; 32]).expect("tokens"),
             "http://127.0.0.1",
         );
+        tokio::spawn(functions::events::files::run(blobs, feeding.subscribe()));
         // Without a change feed, mass messages are picked up by looking often.
         tokio::spawn(functions::domain::mass::run_worker(
             state.clone(),
@@ -184,17 +254,28 @@ impl TestApp {
             std::time::Duration::from_millis(100),
         ));
         let listener = functions::local::listen(0).await.expect("listen");
-        let (addr, _server) =
-            functions::local::serve(state, hub, &dir.path().join("no-app"), listener, None)
-                .await
-                .expect("serve");
+        let (addr, _server) = functions::local::serve(
+            state,
+            hub,
+            &dir.path().join("no-app"),
+            listener,
+            None,
+            served,
+        )
+        .await
+        .expect("serve");
         Self {
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),
             _running: None,
             _dir: dir,
-            store: Some(store_for_mail),
+            store: Some(store),
         }
+    }
+
+    /// Where the local Blobs adapter keeps files (the data dir's `files/`, or the assembly's).
+    pub fn files_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("files")
     }
 
     /// The app over a store (embedded or DynamoDB Local) that counts the writes of each

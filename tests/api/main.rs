@@ -14,6 +14,7 @@ mod groups;
 mod idempotency;
 mod limits;
 mod mass;
+mod media;
 mod messages;
 mod offboarding;
 mod openapi;

@@ -60,6 +60,10 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
     let services = functions::domain::assemble(
         store.clone(),
         Arc::new(functions::adapters::hub::LocalHub::default()),
+        Arc::new(functions::adapters::files::LocalFiles::new(
+            data_dir.join("files"),
+            [0u8; 32],
+        )),
         Tokens::new(secret.trim().as_bytes())?,
         "http://127.0.0.1",
     );
@@ -94,6 +98,7 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
         let started = Instant::now();
         for i in 0..count {
             let req = SendMessageRequest {
+                attachments: Vec::new(),
                 reply_to: None,
                 client_message_id: format!("seed-{i}"),
                 body: format!(

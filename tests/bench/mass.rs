@@ -29,6 +29,10 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
     let services = functions::domain::assemble(
         store,
         Arc::new(functions::adapters::hub::LocalHub::default()),
+        Arc::new(functions::adapters::files::LocalFiles::new(
+            std::env::temp_dir().join("sideline-bench-files"),
+            [0u8; 32],
+        )),
         Tokens::new(&[9u8; 32])?,
         "http://127.0.0.1",
     );

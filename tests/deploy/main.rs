@@ -235,7 +235,8 @@ fn the_route_matcher_follows_api_gateway() {
 }
 
 /// CloudFront sends the same Content-Security-Policy as the local server, with only the API's
-/// origins added to `connect-src`; and the other security headers.
+/// origins added to `connect-src` and the media bucket's to where files are put, shown and
+/// played; and the other security headers.
 #[test]
 fn the_site_s_headers_are_the_local_server_s() {
     let t = template();
@@ -248,8 +249,27 @@ fn the_site_s_headers_are_the_local_server_s() {
     .expect("the policy, as !Sub");
     let api = " https://*.execute-api.${AWS::Region}.amazonaws.com \
         wss://*.execute-api.${AWS::Region}.amazonaws.com";
+    let media = " https://sideline-${Stage}-media-${AWS::AccountId}-${AWS::Region}.s3.${AWS::Region}.amazonaws.com";
     let expected = functions::http::CONTENT_SECURITY_POLICY
-        .replace("connect-src 'self'", &format!("connect-src 'self'{api}"));
+        .replace(
+            "connect-src 'self'",
+            &format!("connect-src 'self'{api}{media}"),
+        )
+        .replace(
+            "img-src 'self' data: blob:",
+            &format!("img-src 'self' data: blob:{media}"),
+        )
+        .replace(
+            "media-src 'self' blob:",
+            &format!("media-src 'self' blob:{media}"),
+        );
+    // The bucket the functions are given is the one the policy names.
+    let bucket = match &resources(&t)["MediaBucket"]["Properties"]["BucketName"] {
+        Value::Tagged(sub) => sub.value.as_str(),
+        _ => None,
+    }
+    .expect("the media bucket's name, as !Sub");
+    assert!(media.contains(&format!("https://{bucket}.s3.")), "{bucket}");
     assert_eq!(csp, expected);
     for header in [
         "ContentTypeOptions",

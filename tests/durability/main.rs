@@ -158,6 +158,10 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
         let services = functions::domain::assemble(
             store.clone(),
             Arc::new(functions::adapters::hub::LocalHub::default()),
+            Arc::new(functions::adapters::files::LocalFiles::new(
+                dir.path().join("files"),
+                [0u8; 32],
+            )),
             Tokens::new(secret.as_bytes()).expect("tokens"),
             "http://127.0.0.1",
         );
@@ -260,6 +264,10 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
     let services = functions::domain::assemble(
         store,
         Arc::new(functions::adapters::hub::LocalHub::default()),
+        Arc::new(functions::adapters::files::LocalFiles::new(
+            dir.path().join("files"),
+            [0u8; 32],
+        )),
         Tokens::new(secret.as_bytes()).expect("tokens"),
         "http://127.0.0.1",
     );

@@ -59,6 +59,10 @@ async fn start_watch(table: &str) -> Watch {
         "SIDELINE_SITE_URL=http://127.0.0.1:9".into(),
         "SIDELINE_MAIL_FROM=no-reply@sideline.test".into(),
         "SES_ENDPOINT=http://127.0.0.1:9".into(),
+        // Files: URLs are signed without asking anyone; no file is put in this test (S3 is
+        // tested against moto in tests/api/media.rs).
+        "SIDELINE_MEDIA_BUCKET=sideline-media-test".into(),
+        "S3_ENDPOINT=http://127.0.0.1:9".into(),
         "AWS_ACCESS_KEY_ID=sidelinetest".into(),
         "AWS_SECRET_ACCESS_KEY=sidelinetest".into(),
         "AWS_REGION=us-east-1".into(),

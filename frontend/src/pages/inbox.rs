@@ -144,7 +144,7 @@ pub fn Inbox(props: &InboxProps) -> Html {
                 <ul>
                     { for visible.iter().map(|c| {
                         let active = props.selected == Some(c.id);
-                        let preview = c.last_message.as_ref().map(|m| shared::markup::summary(&m.body, &|_| None)).unwrap_or_else(|| "No messages yet".into());
+                        let preview = c.last_message.as_ref().map(|m| shared::media::message_summary(&m.body, &m.attachments, &|_| None)).unwrap_or_else(|| "No messages yet".into());
                         html! {
                             <li key={c.id.to_string()}>
                                 <Link to={Route::Conversation { id: c.id }} classes={classes!("row", active.then_some("active"), (c.unread_count > 0).then_some("unread"))}>

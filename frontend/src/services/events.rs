@@ -68,6 +68,7 @@ mod tests {
                     deleted: false,
                     reply_to: None,
                     mentions: Vec::new(),
+                    attachments: Vec::new(),
                 },
             }),
             ServerEvent::MessageUpdated(MessageUpdated {
@@ -84,6 +85,7 @@ mod tests {
                     deleted: false,
                     reply_to: None,
                     mentions: Vec::new(),
+                    attachments: Vec::new(),
                 },
             }),
             ServerEvent::MessageDeleted(MessageDeleted {

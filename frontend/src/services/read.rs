@@ -5,8 +5,9 @@
 //! reader against the derived one on the same text.
 
 use shared::api::{
-    AuthResponse, ClientWithInvite, ErrorBody, ErrorDetail, Invite, InvitePreview, LoginBusiness,
-    ReadState, Receipt, Receipts, StaffWithInvite, Unsubscribed, WebhookSecret,
+    AttachmentLink, AuthResponse, ClientWithInvite, ErrorBody, ErrorDetail, Invite, InvitePreview,
+    LoginBusiness, ReadState, Receipt, Receipts, StaffWithInvite, Unsubscribed, Upload,
+    UploadTarget, WebhookSecret,
 };
 use shared::events::{
     ConversationRead, ConversationRemoved, Hello, MassMessageProgress, MessageCreated,
@@ -14,14 +15,15 @@ use shared::events::{
     SessionEnded,
 };
 use shared::model::{
-    AuditEntry, AuditKind, Client, Company, ConversationKind, ConversationSummary, DefaultChannel,
-    GroupMember, GroupRole, MassMessage, MassStatus, Message, MessageVersion, MessagingMode,
-    ModeChange, ModeChangeReason, Page, Product, ProductGrant, Purchase, PurchaseSource, Reaction,
-    Reactor, Recipients, Role, Settings, StaffMember, Template, User, WelcomeMessage,
+    Attachment, AttachmentKind, AuditEntry, AuditKind, Client, Company, ConversationKind,
+    ConversationSummary, DefaultChannel, GroupMember, GroupRole, MassMessage, MassStatus, Message,
+    MessageVersion, MessagingMode, ModeChange, ModeChangeReason, Page, Product, ProductGrant,
+    Purchase, PurchaseSource, Reaction, Reactor, Recipients, Role, Settings, StaffMember, Template,
+    User, WelcomeMessage,
 };
 use shared::{
-    BusinessId, CompanyId, ConversationId, MassMessageId, MessageId, ProductId, PurchaseId,
-    TemplateId, UserId,
+    AttachmentId, BusinessId, CompanyId, ConversationId, MassMessageId, MessageId, ProductId,
+    PurchaseId, TemplateId, UserId,
 };
 use time::OffsetDateTime;
 
@@ -297,7 +299,20 @@ macro_rules! read_integer {
         }
     )*};
 }
-read_integer!(u32, u64, i64);
+read_integer!(u8, u32, u64, i64);
+
+/// An object of strings (headers).
+impl Read for std::collections::BTreeMap<String, String> {
+    fn read(value: &Json) -> Option<Self> {
+        match value {
+            Json::Obj(members) => members
+                .iter()
+                .map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect(),
+            _ => None,
+        }
+    }
+}
 
 impl<T: Read> Read for Option<T> {
     fn read(value: &Json) -> Option<Self> {
@@ -335,7 +350,8 @@ read_parsed!(
     CompanyId,
     ProductId,
     PurchaseId,
-    TemplateId
+    TemplateId,
+    AttachmentId
 );
 
 impl Read for MassMessageId {
@@ -416,6 +432,7 @@ read_names!(ModeChangeReason { Manual = "manual", ProductPurchase = "product_pur
 read_names!(ProductGrant { OneWay = "one_way", TwoWay = "two_way", Unchanged = "unchanged" });
 read_names!(PurchaseSource { Manual = "manual", Webhook = "webhook" });
 read_names!(DefaultChannel { Individual = "individual", Company = "company" });
+read_names!(AttachmentKind { Image = "image", Video = "video", Voice = "voice", File = "file" });
 read_names!(AuditKind {
     Role = "role",
     Activation = "activation",
@@ -571,7 +588,29 @@ read_fields!(Message {
     deleted = default,
     reply_to = default,
     mentions = default,
+    attachments = default,
 });
+read_fields!(Attachment {
+    id,
+    kind,
+    name,
+    content_type,
+    size,
+    width = default,
+    height = default,
+    duration_ms = default,
+    waveform = default,
+    thumbnail = default,
+});
+read_fields!(UploadTarget { url, headers });
+read_fields!(Upload {
+    upload_id,
+    url,
+    headers,
+    thumbnail = default,
+    expires_at
+});
+read_fields!(AttachmentLink { url, expires_at });
 read_fields!(MessageVersion { body, at });
 read_fields!(MessageUpdated { message });
 read_fields!(MessageDeleted {
@@ -690,6 +729,18 @@ mod tests {
             deleted: reactions.is_empty(),
             reply_to: None,
             mentions: Vec::new(),
+            attachments: vec![Attachment {
+                id: AttachmentId::from_ulid(id(5)),
+                kind: AttachmentKind::Voice,
+                name: "voice \"note\".webm".into(),
+                content_type: "audio/webm".into(),
+                size: 40_960,
+                width: None,
+                height: Some(2),
+                duration_ms: Some(42_000),
+                waveform: vec![0, 7, 255],
+                thumbnail: true,
+            }],
             reactions,
         }
     }

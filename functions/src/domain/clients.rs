@@ -242,6 +242,7 @@ impl Clients {
                 deleted: false,
                 reply_to: None,
                 mentions: Vec::new(),
+                attachments: Vec::new(),
             }),
             false => None,
         };

@@ -198,11 +198,20 @@ pub enum Sent {
 pub struct Conversations {
     store: Arc<dyn Store>,
     realtime: Arc<dyn Realtime>,
+    blobs: Arc<dyn ports::Blobs>,
 }
 
 impl Conversations {
-    pub(super) fn new(store: Arc<dyn Store>, realtime: Arc<dyn Realtime>) -> Self {
-        Self { store, realtime }
+    pub(super) fn new(
+        store: Arc<dyn Store>,
+        realtime: Arc<dyn Realtime>,
+        blobs: Arc<dyn ports::Blobs>,
+    ) -> Self {
+        Self {
+            store,
+            realtime,
+            blobs,
+        }
     }
 
     /// The conversation, if the caller may read it, with their seat. Non-members get the same
@@ -560,15 +569,38 @@ impl Conversations {
         req: SendMessageRequest,
     ) -> Result<(Message, Sent)> {
         let client_message_id = ClientMessageId::parse(&req.client_message_id)?;
-        let body = MessageBody::parse(&req.body)?;
+        // With files a message may say nothing (no caption); without, it must say something.
+        let body = if req.attachments.is_empty() || !req.body.trim().is_empty() {
+            MessageBody::parse(&req.body)?.as_str().to_owned()
+        } else {
+            String::new()
+        };
         let (b, me) = (caller.business_id(), caller.user_id());
         let idem_key = (b, id, me, client_message_id.as_str());
+        if !req.attachments.is_empty() {
+            // A repeat answers with the first message, whose uploads are sent already.
+            self.readable(caller, id).await?;
+            if let Some(earlier) = self.repeated(caller, id, idem_key).await? {
+                return Ok((earlier, Sent::Repeated));
+            }
+            // Storage is asked once, before the write: the objects cannot change under it.
+            super::media::check_attachments(
+                &*self.store,
+                &*self.blobs,
+                caller,
+                id,
+                &req.attachments,
+            )
+            .await?;
+        }
         retrying(|| async {
             let seated = self.readable(caller, id).await?;
             if let Some(earlier) = self.repeated(caller, id, idem_key).await? {
                 return Ok(Attempt::Done((earlier, Sent::Repeated)));
             }
             can_post(seated.seat, seated.room())?;
+            let uploads =
+                super::media::uploads_of(&*self.store, caller, id, &req.attachments).await?;
             let conversation = &seated.conversation;
             let (membership, receipt) = futures::try_join!(
                 repo::get::<MembershipRecord>(&*self.store, (b, me, id)),
@@ -584,7 +616,7 @@ impl Conversations {
                     "A reply answers a message of the same conversation.",
                 ));
             }
-            let mentions = self.mentions(&conversation.value, body.as_str()).await?;
+            let mentions = self.mentions(&conversation.value, &body).await?;
 
             let now = now();
             // Ids sort by time; keep them strictly after the last message even within one
@@ -609,9 +641,13 @@ impl Conversations {
                 conversation_id: id,
                 sender_id: me,
                 sender_name: caller.name().to_owned(),
-                body: body.as_str().to_owned(),
+                body: body.clone(),
                 client_message_id: client_message_id.as_str().to_owned(),
                 created_at: now,
+                attachments: uploads
+                    .iter()
+                    .map(|u| u.value.attachment.clone().into())
+                    .collect(),
             };
             let mut next = conversation.clone();
             next.value.seq += 1;
@@ -635,6 +671,12 @@ impl Conversations {
                 next.update((b, id))?,
                 read_write,
             ];
+            // Each upload is now this message's: no other message can take it.
+            for upload in &uploads {
+                let mut sent = upload.clone();
+                sent.value.message_id = Some(message.id);
+                writes.push(sent.update((b, id, upload.value.id))?);
+            }
             // The sender has read and received everything up to what they send (after the
             // message: the change feed tells of the message first).
             writes.extend(receipt_moved(receipt.as_ref(), caller, id, message.id, true)?.0);
@@ -921,7 +963,12 @@ impl Conversations {
             after.value.edited_at = None;
             after.value.edits = 0;
             after.value.deleted = true;
+            after.value.attachments = Vec::new();
             let mut writes = vec![after.update((b, id, message_id))?];
+            // Its files go with it (the change stream deletes their objects).
+            for a in &record.value.attachments {
+                writes.push(repo::delete::<repo::UploadRecord>((b, id, a.id)));
+            }
             for n in 1..=record.value.edits {
                 writes.push(repo::delete::<MessageVersionRecord>((b, id, message_id, n)));
             }

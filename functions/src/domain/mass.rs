@@ -260,6 +260,7 @@ impl MassMessages {
             return Ok(Outcome::Failed);
         };
         let req = SendMessageRequest {
+            attachments: Vec::new(),
             reply_to: None,
             client_message_id: message_key(job.id.as_str()),
             body: job.body.clone(),

@@ -15,6 +15,7 @@ pub mod groups;
 pub mod ids;
 pub mod limits;
 pub mod mass;
+pub mod media;
 pub mod ports;
 pub mod products;
 pub mod settings;
@@ -50,6 +51,7 @@ pub struct Services {
     pub conversations: Arc<Conversations>,
     pub groups: Groups,
     pub mass: MassMessages,
+    pub media: media::Media,
     pub products: Products,
     pub settings: BusinessSettings,
     pub staff: Staff,
@@ -68,11 +70,12 @@ pub type AppState = Arc<Services>;
 pub fn assemble(
     store: Arc<dyn Store>,
     realtime: Arc<dyn Realtime>,
+    blobs: Arc<dyn ports::Blobs>,
     tokens: auth::Tokens,
     site_url: &str,
 ) -> AppState {
     let limits = Arc::new(crate::adapters::limits::MemoryLimits::default());
-    assemble_with(store, realtime, tokens, site_url, limits)
+    assemble_with(store, realtime, blobs, tokens, site_url, limits)
 }
 
 /// [`assemble`] with the rate limits' counters given: on AWS the store's, which every Lambda
@@ -80,11 +83,12 @@ pub fn assemble(
 pub fn assemble_with(
     store: Arc<dyn Store>,
     realtime: Arc<dyn Realtime>,
+    blobs: Arc<dyn ports::Blobs>,
     tokens: auth::Tokens,
     site_url: &str,
     limits: Arc<dyn ports::Limits>,
 ) -> AppState {
-    let conversations = Arc::new(Conversations::new(store.clone(), realtime));
+    let conversations = Arc::new(Conversations::new(store.clone(), realtime, blobs.clone()));
     let clients = Arc::new(Clients::new(store.clone(), conversations.clone(), site_url));
     let unsubscribe = unsubscribe::Unsubscribe::new(
         store.clone(),
@@ -98,6 +102,7 @@ pub fn assemble_with(
         companies: Companies::new(store.clone(), conversations.clone()),
         groups: Groups::new(store.clone(), conversations.clone()),
         mass: MassMessages::new(store.clone(), clients.clone(), conversations.clone()),
+        media: media::Media::new(store.clone(), blobs, conversations.clone()),
         products: Products::new(store.clone(), clients.clone(), limits.clone()),
         settings: BusinessSettings::new(store.clone()),
         templates: templates::Templates::new(store.clone()),

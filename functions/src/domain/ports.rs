@@ -62,3 +62,58 @@ pub trait Limits: Send + Sync + 'static {
     /// (unix seconds): the count may be forgotten after that.
     async fn add(&self, key: &str, window: i64, ends_at: i64) -> anyhow::Result<()>;
 }
+
+/// Where to send a file, signed: the URL and the headers the upload must carry exactly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presigned {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+/// What is stored under a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobInfo {
+    pub size: u64,
+    pub content_type: String,
+}
+
+/// How a download is offered: shown in the page (photos, videos, voice notes) or saved as a
+/// file under its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    Inline,
+    Download,
+}
+
+/// Files sent with messages: S3 on AWS, files under the data dir locally. Browsers upload and
+/// download straight to and from it through short-lived signed URLs; the server only signs,
+/// checks and deletes.
+#[async_trait]
+pub trait Blobs: Send + Sync + 'static {
+    /// A URL to PUT exactly `size` bytes of `content_type` at `key`, until `ttl` has passed.
+    /// Another size or type is refused by the storage itself.
+    async fn presign_put(
+        &self,
+        key: &str,
+        content_type: &str,
+        size: u64,
+        ttl: std::time::Duration,
+    ) -> anyhow::Result<Presigned>;
+
+    /// A URL to GET what is at `key` until `ttl` has passed, served as `content_type`, inline
+    /// or as a download named `name`.
+    async fn presign_get(
+        &self,
+        key: &str,
+        content_type: &str,
+        name: &str,
+        disposition: Disposition,
+        ttl: std::time::Duration,
+    ) -> anyhow::Result<String>;
+
+    /// What is stored at `key`, if anything.
+    async fn head(&self, key: &str) -> anyhow::Result<Option<BlobInfo>>;
+
+    /// Deletes what is at `key`; deleting what is not there succeeds.
+    async fn delete(&self, key: &str) -> anyhow::Result<()>;
+}

@@ -1,6 +1,7 @@
 //! What reacts to committed changes. The same function serves the local change bus and the
 //! DynamoDB Streams fan-out Lambda, so both deliver exactly the same events.
 
+pub mod files;
 pub mod mail;
 pub mod stream;
 
@@ -354,6 +355,7 @@ pub async fn run_local(
     store: Arc<dyn Store>,
     realtime: Arc<dyn Realtime>,
     email: Arc<dyn crate::domain::ports::Email>,
+    blobs: Arc<dyn crate::domain::ports::Blobs>,
     mut changes: broadcast::Receiver<Arc<Change>>,
 ) {
     let managers = Managers::default();
@@ -363,12 +365,18 @@ pub async fn run_local(
                 if let Err(e) = deliver(&*store, &*realtime, &managers, &change).await {
                     tracing::warn!(error = ?e, pk = %change.pk, sk = %change.sk, "delivering a change failed");
                 }
-                let sent = match Committed::decode(&change) {
-                    Ok(committed) => mail::send_due(&*store, &*email, &committed).await,
-                    Err(e) => Err(e),
+                let committed = match Committed::decode(&change) {
+                    Ok(committed) => committed,
+                    Err(e) => {
+                        tracing::warn!(error = ?e, pk = %change.pk, sk = %change.sk, "a change could not be read");
+                        continue;
+                    }
                 };
-                if let Err(e) = sent {
+                if let Err(e) = mail::send_due(&*store, &*email, &committed).await {
                     tracing::warn!(error = ?e, pk = %change.pk, sk = %change.sk, "sending an email failed");
+                }
+                if let Err(e) = files::delete_due(&*blobs, &committed).await {
+                    tracing::warn!(error = ?e, pk = %change.pk, sk = %change.sk, "deleting a file failed");
                 }
             }
             Err(broadcast::error::RecvError::Lagged(n)) => {

@@ -46,6 +46,7 @@ pub struct Handler {
     store: Arc<dyn Store>,
     realtime: Arc<dyn Realtime>,
     email: Arc<dyn Email>,
+    blobs: Arc<dyn crate::domain::ports::Blobs>,
     state: AppState,
     managers: super::Managers,
 }
@@ -61,14 +62,17 @@ impl Handler {
             )
         })?;
         let email = Arc::new(SesEmail::new(config.ses_endpoint.as_deref(), from).await);
+        let blobs = crate::lambda::aws_blobs(config).await?;
         Ok(Self {
             email,
             state: crate::domain::assemble(
                 store.clone(),
                 realtime.clone(),
+                blobs.clone(),
                 tokens,
                 &config.site_url,
             ),
+            blobs,
             store,
             realtime,
             managers: super::Managers::default(),
@@ -80,11 +84,14 @@ impl Handler {
     /// the record that triggers the next). An error fails the batch, which the event source
     /// mapping retries (bisecting) and finally sends to the dead-letter queue; repeated steps
     /// send nothing twice, and an email is claimed before it is sent, so a retried record never
-    /// sends it again (a refused one is marked failed with SES's reason, not retried).
+    /// sends it again (a refused one is marked failed with SES's reason, not retried). The
+    /// objects of uploads that are gone are deleted (again, harmlessly, on a retry).
     pub async fn handle(&self, event: LambdaEvent<Event>) -> Result<(), lambda_runtime::Error> {
         for change in changes_from_event(event.payload)? {
             deliver(&*self.store, &*self.realtime, &self.managers, &change).await?;
-            mail::send_due(&*self.store, &*self.email, &Committed::decode(&change)?).await?;
+            let committed = Committed::decode(&change)?;
+            mail::send_due(&*self.store, &*self.email, &committed).await?;
+            super::files::delete_due(&*self.blobs, &committed).await?;
             if let Some((b, job)) = mass_step_due(&change) {
                 self.state.mass.mass_step(b, &job).await?;
             }

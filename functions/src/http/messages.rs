@@ -5,17 +5,18 @@ use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::domain::AppState;
 use crate::domain::auth::Caller;
 use crate::domain::conversations::Sent;
+use crate::domain::media::Variant;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
-    AddReactionRequest, CreateMassMessageRequest, CreateTemplateRequest, EditMessageRequest,
-    ErrorBody, MarkDeliveredRequest, MarkReadRequest, ReadState, Receipt, Receipts,
-    SendMessageRequest, UpdateTemplateRequest,
+    AddReactionRequest, AttachmentLink, CreateMassMessageRequest, CreateTemplateRequest,
+    CreateUploadRequest, EditMessageRequest, ErrorBody, MarkDeliveredRequest, MarkReadRequest,
+    ReadState, Receipt, Receipts, SendMessageRequest, UpdateTemplateRequest, Upload,
 };
 use shared::model::{ConversationSummary, MassMessage, Message, MessageVersion, Page, Template};
-use shared::{ConversationId, MessageId, TemplateId};
+use shared::{AttachmentId, ConversationId, MessageId, TemplateId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -32,6 +33,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(message_history))
         .routes(routes!(add_reaction))
         .routes(routes!(remove_reaction))
+        .routes(routes!(create_upload))
+        .routes(routes!(get_attachment))
         .routes(routes!(list_templates, create_template))
         .routes(routes!(update_template, delete_template))
         .routes(routes!(create_mass_message))
@@ -294,6 +297,97 @@ async fn get_mass_message(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<MassMessage>, ApiError> {
     Ok(Json(s.mass.get_mass_message(&caller, &id).await?))
+}
+
+/// Signs for a file to be sent in a conversation the caller may post in: its type and size
+/// are checked first (422 `upload.type_not_allowed`, `upload.too_large`, `upload.empty`...;
+/// images 25 MB, videos 200 MB, files 25 MB, voice notes 10 MB and 5 minutes). PUT the file
+/// to `url` with `headers` (another size or type is refused), then send a message with
+/// `attachments: [upload_id]`. An upload never sent is forgotten after a day.
+#[utoipa::path(post, path = "/api/uploads", tag = "messages", security(("bearer" = [])),
+    request_body = CreateUploadRequest,
+    responses((status = 201, body = Upload), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_upload(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateUploadRequest>,
+) -> Result<(StatusCode, Json<Upload>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.media.create_upload(&caller, req).await?),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentQuery {
+    /// `thumbnail`: the photo's thumbnail or the video's poster frame (404 when it has none).
+    #[serde(default)]
+    #[param(value_type = Option<String>, pattern = "^(original|thumbnail)$")]
+    variant: Option<AttachmentVariant>,
+    /// Offer it as a download under its name rather than to show (files always are).
+    #[serde(default)]
+    download: Option<bool>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttachmentVariant {
+    Original,
+    Thumbnail,
+}
+
+/// A file of a message: a redirect (302) to a short-lived URL of it, or, asked with `Accept:
+/// application/json`, that URL as JSON. Members of the conversation only (anyone else: 404).
+#[utoipa::path(get, path = "/api/conversations/{id}/attachments/{attachment_id}", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path), ("attachment_id" = String, Path), AttachmentQuery),
+    responses((status = 200, body = AttachmentLink), (status = 302, description = "To the file's short-lived URL"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_attachment(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath((id, attachment_id)): ApiPath<(ConversationId, AttachmentId)>,
+    ApiQuery(q): ApiQuery<AttachmentQuery>,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse as _;
+    let variant = match q.variant {
+        Some(AttachmentVariant::Thumbnail) => Variant::Thumbnail,
+        _ => Variant::Original,
+    };
+    let link = s
+        .media
+        .link(
+            &caller,
+            id,
+            attachment_id,
+            variant,
+            q.download.unwrap_or(false),
+        )
+        .await?;
+    let wants_json = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    if wants_json {
+        return Ok(Json(link).into_response());
+    }
+    let mut response = StatusCode::FOUND.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        axum::http::header::LOCATION,
+        axum::http::HeaderValue::from_str(&link.url).map_err(|_| {
+            ApiError::from(crate::domain::Error::from(anyhow::anyhow!(
+                "a URL that is not a header"
+            )))
+        })?,
+    );
+    h.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }
 
 /// The business's saved messages, by name (staff).

@@ -25,7 +25,8 @@ pub type Routes = fn() -> OpenApiRouter<AppState>;
 /// the site only (the build moves every inline script into a file), wasm may be compiled, and
 /// nothing may frame the apps.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-    style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
+    style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; \
+    font-src 'self'; \
     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; \
     manifest-src 'self'; worker-src 'self'";
 

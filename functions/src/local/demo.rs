@@ -146,6 +146,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
         for (j, (from_client, text)) in history.iter().enumerate() {
             let sender = if *from_client { &client } else { &coach };
             let req = SendMessageRequest {
+                attachments: Vec::new(),
                 reply_to: None,
                 client_message_id: format!("demo-{i}-{j}"),
                 body: (*text).into(),
@@ -193,6 +194,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
             .with_context(|| format!("seeding client {name}"))?;
     }
     let req = SendMessageRequest {
+        attachments: Vec::new(),
         reply_to: None,
         client_message_id: "demo-northwind".into(),
         body:

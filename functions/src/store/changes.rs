@@ -5,7 +5,7 @@
 use super::keys::{self, Parsed};
 use super::repo::{
     self, ConversationRecord, MailRecord, MassRecord, MemberRef, MessageRecord, ReceiptRecord,
-    UserRecord,
+    UploadRecord, UserRecord,
 };
 use super::{Change, Item};
 use serde::de::DeserializeOwned;
@@ -45,6 +45,15 @@ pub enum Committed {
         business: BusinessId,
         id: String,
         after: Option<Box<MassRecord>>,
+    },
+    /// A file uploaded to a conversation: signed for, sent, or gone (with its message, or
+    /// never sent).
+    Upload {
+        business: BusinessId,
+        conversation: ConversationId,
+        id: shared::AttachmentId,
+        before: Option<Box<UploadRecord>>,
+        after: Option<Box<UploadRecord>>,
     },
     /// The business's staff list changed (someone invited, joined, changed role).
     Staff { business: BusinessId },
@@ -106,6 +115,13 @@ impl Committed {
             Parsed::Receipt(business, conversation, _) => Committed::Receipt {
                 business,
                 conversation,
+                before: decoded(old)?,
+                after: decoded(new)?,
+            },
+            Parsed::Upload(business, conversation, id) => Committed::Upload {
+                business,
+                conversation,
+                id,
                 before: decoded(old)?,
                 after: decoded(new)?,
             },

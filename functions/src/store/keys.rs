@@ -166,6 +166,13 @@ pub fn receipt(b: BusinessId, c: ConversationId, u: UserId) -> Key {
 
 pub const RECEIPT_PREFIX: &str = "RCPT#";
 
+/// A file uploaded to a conversation, in its partition.
+pub fn upload(b: BusinessId, c: ConversationId, id: shared::AttachmentId) -> Key {
+    (conversation_pk(b, c), format!("{UPLOAD_PREFIX}{id}"))
+}
+
+pub const UPLOAD_PREFIX: &str = "UP#";
+
 pub fn idempotency(
     b: BusinessId,
     c: ConversationId,
@@ -379,6 +386,8 @@ pub enum Parsed {
     Member(BusinessId, ConversationId, UserId),
     /// A person's receipt in a conversation.
     Receipt(BusinessId, ConversationId, UserId),
+    /// A file uploaded to a conversation.
+    Upload(BusinessId, ConversationId, shared::AttachmentId),
     MassMessage(BusinessId, String),
     /// An entry of the business's staff list.
     Staff(BusinessId),
@@ -435,6 +444,9 @@ pub fn parse(pk: &str, sk: &str) -> Parsed {
         if let Some(u) = sk.strip_prefix(RECEIPT_PREFIX).and_then(|u| u.parse().ok()) {
             return Parsed::Receipt(b, c, u);
         }
+        if let Some(id) = sk.strip_prefix(UPLOAD_PREFIX).and_then(|u| u.parse().ok()) {
+            return Parsed::Upload(b, c, id);
+        }
     }
     if let Some(u) = tail.strip_prefix("U#").and_then(|u| u.parse().ok())
         && let Some(id) = sk.strip_prefix(SESSION_PREFIX)
@@ -461,6 +473,8 @@ mod tests {
         assert_eq!(read(message(b, c, m)), Parsed::Message(b, c));
         assert_eq!(read(member(b, c, u)), Parsed::Member(b, c, u));
         assert_eq!(read(receipt(b, c, u)), Parsed::Receipt(b, c, u));
+        let a = shared::AttachmentId::from_ulid(ulid::Ulid::from_parts(9, 9));
+        assert_eq!(read(upload(b, c, a)), Parsed::Upload(b, c, a));
         assert_eq!(
             read(mass_message(b, "job-1")),
             Parsed::MassMessage(b, "job-1".into())

@@ -7,12 +7,14 @@
 use serde::{Deserialize, Serialize};
 use shared::api::{Invite, WebhookPurchaseResult};
 use shared::model::{
-    AuditEntry, AuditKind, Client, Company, DefaultChannel, MassMessage, MassStatus, Message,
-    MessagingMode, ModeChange, ModeChangeReason, Product, ProductGrant, Purchase, PurchaseSource,
-    Reaction, Reactor, Recipients, Role, Settings, StaffMember, Template, WelcomeMessage,
+    Attachment, AttachmentKind, AuditEntry, AuditKind, Client, Company, DefaultChannel,
+    MassMessage, MassStatus, Message, MessagingMode, ModeChange, ModeChangeReason, Product,
+    ProductGrant, Purchase, PurchaseSource, Reaction, Reactor, Recipients, Role, Settings,
+    StaffMember, Template, WelcomeMessage,
 };
 use shared::{
-    CompanyId, ConversationId, MassMessageId, MessageId, ProductId, PurchaseId, TemplateId, UserId,
+    AttachmentId, CompanyId, ConversationId, MassMessageId, MessageId, ProductId, PurchaseId,
+    TemplateId, UserId,
 };
 use time::OffsetDateTime;
 
@@ -63,7 +65,67 @@ pub struct MessageRecord {
     pub reply_to: Option<MessageId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<UserId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentRecord>,
 }
+
+/// A file of a message, as the message keeps it (its object is named by the upload).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentRecord {
+    pub id: AttachmentId,
+    pub kind: AttachmentKind,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waveform: Vec<u8>,
+    #[serde(default)]
+    pub thumbnail: bool,
+}
+mirrors!(
+    AttachmentRecord,
+    Attachment {
+        id,
+        kind,
+        name,
+        content_type,
+        size,
+        width,
+        height,
+        duration_ms,
+        waveform,
+        thumbnail
+    }
+);
+
+/// A file uploaded to a conversation: signed for before it is put, attached to one message
+/// once it is there. One never attached is forgotten after a day (and its object deleted);
+/// one attached goes with its message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadRecord {
+    pub id: AttachmentId,
+    pub conversation_id: ConversationId,
+    pub uploader: UserId,
+    /// What it will show as.
+    pub attachment: AttachmentRecord,
+    /// The thumbnail's type and size, when one is uploaded beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<(String, u64)>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// The message it was sent with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<MessageId>,
+}
+
+/// How long an upload waits to be sent before it is forgotten.
+pub const UPLOAD_TTL_SECS: i64 = 24 * 3600;
 
 /// An earlier body of an edited message, kept for its history (gone when it is deleted).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,6 +203,7 @@ impl MessageRecord {
             deleted: message.deleted,
             reply_to: message.reply_to,
             mentions: message.mentions,
+            attachments: message.attachments.into_iter().map(Into::into).collect(),
         }
     }
 
@@ -165,6 +228,7 @@ impl From<MessageRecord> for Message {
             deleted: r.deleted,
             reply_to: r.reply_to,
             mentions: r.mentions,
+            attachments: r.attachments.into_iter().map(Into::into).collect(),
         }
     }
 }
@@ -553,7 +617,7 @@ mod tests {
     use ulid::Ulid;
 
     #[test]
-    fn a_message_round_trips_through_its_record_with_its_reactions() {
+    fn a_message_round_trips_through_its_record_with_its_reactions_and_files() {
         let user = UserId::from_ulid(Ulid::from_parts(1, 3));
         let message = Message {
             id: MessageId::from_ulid(Ulid::from_parts(1, 1)),
@@ -567,6 +631,18 @@ mod tests {
             deleted: false,
             reply_to: None,
             mentions: Vec::new(),
+            attachments: vec![Attachment {
+                id: AttachmentId::from_ulid(Ulid::from_parts(1, 4)),
+                kind: AttachmentKind::Voice,
+                name: "voice.webm".into(),
+                content_type: "audio/webm".into(),
+                size: 4096,
+                width: None,
+                height: None,
+                duration_ms: Some(42_000),
+                waveform: vec![0, 128, 255],
+                thumbnail: false,
+            }],
             reactions: vec![Reaction {
                 emoji: "💪".into(),
                 users: vec![Reactor {

@@ -136,6 +136,20 @@ impl Stored for ResetRecord {
     }
 }
 
+/// An upload never sent is forgotten a day after it was signed for (the change stream then
+/// deletes its object); one sent stays as long as its message.
+impl Stored for UploadRecord {
+    type Id<'a> = (BusinessId, ConversationId, shared::AttachmentId);
+    fn key((b, c, id): Self::Id<'_>) -> Key {
+        keys::upload(b, c, id)
+    }
+    fn expires_at(&self) -> Option<i64> {
+        self.message_id
+            .is_none()
+            .then(|| self.created_at.unix_timestamp() + UPLOAD_TTL_SECS)
+    }
+}
+
 /// An email stays in the outbox for 30 days after it was written.
 impl Stored for MailRecord {
     type Id<'a> = (BusinessId, &'a str);

@@ -154,6 +154,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                         reply_to,
                         client_message_id: key.clone(),
                         body,
+                        attachments: Vec::new(),
                     };
                     dispatch.emit(match api::send(id, &req).await {
                         Ok(m) => ThreadAction::Add(m),

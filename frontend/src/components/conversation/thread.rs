@@ -378,7 +378,7 @@ fn message_row(m: &Message, cx: &RowContext) -> Html {
             let quote = super::composer::Quote {
                 id,
                 author: m.sender_name.clone(),
-                text: shared::markup::summary(&m.body, names),
+                text: shared::media::message_summary(&m.body, &m.attachments, names),
             };
             Callback::from(move |e: MouseEvent| {
                 e.stop_propagation();
@@ -405,7 +405,7 @@ fn message_row(m: &Message, cx: &RowContext) -> Html {
             Some(o) if o.deleted => (o.sender_name.clone(), "Message deleted".to_owned()),
             Some(o) => (
                 o.sender_name.clone(),
-                shared::markup::summary(&o.body, names),
+                shared::media::message_summary(&o.body, &o.attachments, names),
             ),
             None => (String::new(), "An earlier message".to_owned()),
         };
