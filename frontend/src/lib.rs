@@ -7,6 +7,7 @@ pub mod app;
 pub mod components;
 pub mod format;
 pub mod hooks;
+pub mod media;
 pub mod pages;
 pub mod reducers;
 pub mod router;

@@ -8,7 +8,8 @@
 #
 # Budgets: staff app 300 KB, client app 160 KB (what a client downloads on a phone before they
 # see their first message), the client app's door 160 KB (signing in, an invite, a password
-# reset, the account: opened seldom, and never with the client app's own pages).
+# reset, the account: opened seldom, and never with the client app's own pages), the media
+# module 100 KB (uploads, the viewer, voice notes: loaded by either app when first needed).
 set -euo pipefail
 site=${1:?usage: app-size.sh SITE_DIR}
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh" frontend
@@ -19,6 +20,7 @@ apps = [
     ("staff app", site, 300),
     ("client app", os.path.join(site, "c"), 160),
     ("client app's door", os.path.join(site, "c", "a"), 160),
+    ("media module", os.path.join(site, "c", "m"), 100),
 ]
 over = []
 for label, dist, budget_kb in apps:

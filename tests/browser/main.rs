@@ -2309,3 +2309,148 @@ async fn a_saved_message_is_inserted_with_a_slash_and_its_placeholders_filled() 
     .await;
     finish(&coach, "23-saved-message", outcome).await
 }
+
+/// Makes a file in the page (a PNG drawn on a canvas, or a small PDF) and drops it on `target`,
+/// or gives it to the file input `target`, as a person would.
+const GIVE_FILE: &str = r#"
+  const [kind, target, how, done] = arguments;
+  (async () => {
+    let file;
+    if (kind === 'png') {
+      const c = document.createElement('canvas');
+      c.width = 640; c.height = 480;
+      const g = c.getContext('2d');
+      g.fillStyle = '#0f7b6c'; g.fillRect(0, 0, 640, 480);
+      g.fillStyle = '#ffd166'; g.beginPath(); g.arc(320, 240, 150, 0, 2 * Math.PI); g.fill();
+      const blob = await new Promise((r) => c.toBlob(r, 'image/png'));
+      file = new File([blob], 'squat-form.png', { type: 'image/png' });
+    } else {
+      file = new File(['%PDF-1.4\n% a training plan\n'], 'week-3-plan.pdf', { type: 'application/pdf' });
+    }
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    const el = document.querySelector(target);
+    if (how === 'drop') {
+      el.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    } else {
+      el.files = dt.files;
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    done(true);
+  })().catch((e) => done(String(e)));
+"#;
+
+/// 24. A coach drops a photo on the conversation and picks a PDF with the attach button; both
+/// upload (progress, then ready), go with a caption, and show on the client's phone: the
+/// photo's thumbnail, the lightbox at full size (closed with Escape), the PDF as a card.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_photo_dropped_on_the_thread_shows_on_the_phone_and_opens_in_the_lightbox() -> Result<()>
+{
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach_token,
+            "Tomas Berg",
+            "tomas@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    let coach = h.driver.session(1280, 800).await?;
+    let phone = h.phone().await?;
+    let outcome = async {
+        h.sign_in(&coach, "casey@peak.example", "coach password")
+            .await?;
+        coach
+            .goto(&h.url(&format!("/inbox/{conversation}")))
+            .await?;
+        coach.find(By::Css(".composer textarea")).await?;
+        let dropped = coach
+            .js_async(GIVE_FILE, vec![json!("png"), json!(".conversation"), json!("drop")])
+            .await?;
+        ensure!(dropped == json!(true), "drop: {dropped}");
+        let picked = coach
+            .js_async(
+                GIVE_FILE,
+                vec![json!("pdf"), json!(".composer input[type=file]"), json!("input")],
+            )
+            .await?;
+        ensure!(picked == json!(true), "pick: {picked}");
+        // Both uploaded: their sizes show instead of progress bars.
+        coach
+            .until(
+                "both files uploaded",
+                "return document.querySelectorAll('.pending-file .muted').length === 2",
+            )
+            .await?;
+        coach
+            .find_text(By::Css(".pending-file .file-name"), "week-3-plan.pdf")
+            .await?;
+        coach
+            .screenshot(&output_dir().join("24-files-ready.png"))
+            .await?;
+        coach
+            .type_into(By::Css(".composer textarea"), "Form check from today")
+            .await?;
+        coach
+            .type_into(By::Css(".composer textarea"), ENTER)
+            .await?;
+        coach
+            .find_text(
+                By::Css(".message.mine[data-status=sent] .body"),
+                "Form check from today",
+            )
+            .await?;
+        coach
+            .until(
+                "the tray empties and the thumbnail shows",
+                "return !document.querySelector('.pending-file') && \
+                 [...document.querySelectorAll('.message.mine .attachments .photo img')].some((i) => i.complete && i.naturalWidth > 0)",
+            )
+            .await?;
+
+        h.sign_in(&phone, "tomas@client.example", "client password")
+            .await?;
+        phone
+            .goto(&h.url(&format!("/c/inbox/{conversation}")))
+            .await?;
+        phone
+            .until(
+                "the photo's thumbnail on the phone",
+                "const i = document.querySelector('.attachments .photo img'); \
+                 return !!i && i.complete && i.naturalWidth > 0 && i.naturalWidth <= 480",
+            )
+            .await?;
+        phone
+            .find_text(By::Css(".attachments .file .label"), "week-3-plan.pdf")
+            .await?;
+        let problems = layout_problems(&phone).await?;
+        ensure!(problems.is_empty(), "layout: {problems:?}");
+        phone
+            .screenshot(&output_dir().join("24-phone-thread.png"))
+            .await?;
+        phone.click(By::Css(".attachments .photo")).await?;
+        phone
+            .until(
+                "the photo at full size in the lightbox",
+                "const i = document.querySelector('.lightbox .lightbox-stage img'); \
+                 return !!i && i.complete && i.naturalWidth === 640",
+            )
+            .await?;
+        phone
+            .screenshot(&output_dir().join("24-phone-lightbox.png"))
+            .await?;
+        phone
+            .js(
+                "document.querySelector('.lightbox').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))",
+                vec![],
+            )
+            .await?;
+        phone.gone(By::Css(".lightbox")).await?;
+        Ok(())
+    }
+    .await;
+    finish(&phone, "24-media-phone", outcome).await
+}

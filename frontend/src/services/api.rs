@@ -124,6 +124,44 @@ pub fn messages(
     get_with(format!("/api/conversations/{id}/messages"), query)
 }
 
+/// Where to put a file, as `POST /api/uploads` answers ([`Upload`], its headers as pairs).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signed {
+    pub upload_id: shared::AttachmentId,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub thumbnail: Option<Target>,
+}
+
+/// Where to put a thumbnail ([`UploadTarget`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Signs for a file to send in a conversation: where to put it.
+pub fn create_upload(req: &CreateUploadRequest) -> impl Future<Output = Result<Signed, ApiError>> {
+    post("/api/uploads".into(), req)
+}
+
+/// A short-lived URL of a file of a message (or of its thumbnail), to show or to download.
+pub fn attachment_link(
+    c: ConversationId,
+    a: shared::AttachmentId,
+    thumbnail: bool,
+    download: bool,
+) -> impl Future<Output = Result<AttachmentLink, ApiError>> {
+    let mut query = Vec::new();
+    if thumbnail {
+        query.push(("variant", "thumbnail".to_owned()));
+    }
+    if download {
+        query.push(("download", "true".to_owned()));
+    }
+    get_with(format!("/api/conversations/{c}/attachments/{a}"), query)
+}
+
 pub fn send(
     id: ConversationId,
     req: &SendMessageRequest,

@@ -4,10 +4,10 @@
 //! cost the client app about 20 KB brotli; these cost a few bytes a field. The tests check every
 //! reader against the derived one on the same text.
 
+use super::api::{Signed, Target};
 use shared::api::{
     AttachmentLink, AuthResponse, ClientWithInvite, ErrorBody, ErrorDetail, Invite, InvitePreview,
-    LoginBusiness, ReadState, Receipt, Receipts, StaffWithInvite, Unsubscribed, Upload,
-    UploadTarget, WebhookSecret,
+    LoginBusiness, ReadState, Receipt, Receipts, StaffWithInvite, Unsubscribed, WebhookSecret,
 };
 use shared::events::{
     ConversationRead, ConversationRemoved, Hello, MassMessageProgress, MessageCreated,
@@ -301,8 +301,8 @@ macro_rules! read_integer {
 }
 read_integer!(u8, u32, u64, i64);
 
-/// An object of strings (headers).
-impl Read for std::collections::BTreeMap<String, String> {
+/// An object of strings (headers), as its pairs in order.
+impl Read for Vec<(String, String)> {
     fn read(value: &Json) -> Option<Self> {
         match value {
             Json::Obj(members) => members
@@ -602,13 +602,12 @@ read_fields!(Attachment {
     waveform = default,
     thumbnail = default,
 });
-read_fields!(UploadTarget { url, headers });
-read_fields!(Upload {
+read_fields!(Target { url, headers });
+read_fields!(Signed {
     upload_id,
     url,
     headers,
     thumbnail = default,
-    expires_at
 });
 read_fields!(AttachmentLink { url, expires_at });
 read_fields!(MessageVersion { body, at });

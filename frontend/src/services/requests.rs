@@ -82,8 +82,10 @@ async fn exchange(
     body: Result<Option<String>, ApiError>,
 ) -> Result<(u16, String), ApiError> {
     let body = body?;
+    // JSON answers only: a file's URL comes as JSON rather than as a redirect to it.
     let mut builder = RequestBuilder::new(&super::config::api(&path))
         .method(method)
+        .header("Accept", "application/json")
         .query(query.iter().map(|(k, v)| (*k, v)));
     if let Some(t) = &token {
         builder = builder.header("Authorization", &format!("Bearer {t}"));

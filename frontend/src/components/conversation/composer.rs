@@ -42,6 +42,12 @@ pub struct ComposerProps {
     pub saved: Rc<Vec<(String, String)>>,
     #[prop_or_default]
     pub onsaved: Callback<()>,
+    /// How many files the draft carries (a message of files alone needs no words); and files
+    /// picked with the attach button.
+    #[prop_or_default]
+    pub files: usize,
+    #[prop_or_default]
+    pub onfiles: Callback<Vec<web_sys::File>>,
 }
 
 /// A change the toolbar or a shortcut makes to the selection.
@@ -212,10 +218,16 @@ pub fn Composer(props: &ComposerProps) -> Html {
             props.reply.as_ref().map(|q| q.id),
             props.oncancelreply.clone(),
         );
+        let files = props.files;
         Callback::from(move |_: ()| {
             let text = with_mentions(&draft, &chosen.borrow());
-            if let Ok(body) = MessageBody::parse(&text) {
-                onsend.emit((format::new_client_message_id(), body.into_inner(), reply));
+            let body = match MessageBody::parse(&text) {
+                Ok(body) => Some(body.into_inner()),
+                Err(_) if files > 0 && text.trim().is_empty() => Some(String::new()),
+                Err(_) => None,
+            };
+            if let Some(body) = body {
+                onsend.emit((format::new_client_message_id(), body, reply));
                 draft.set(String::new());
                 chosen.borrow_mut().clear();
                 done.emit(());
@@ -412,7 +424,16 @@ pub fn Composer(props: &ComposerProps) -> Html {
                 if chars >= MESSAGE_COUNTER_FROM {
                     <span class={classes!("counter", over.then_some("over"))}>{ format!("{}", MESSAGE_MAX_CHARS as i64 - chars as i64) }</span>
                 }
-                <button class="primary" {onclick} disabled={draft.trim().is_empty() || over}>{ "Send" }</button>
+                <label class="tool attach" title="Attach photos, videos or files">
+                    { "📎" }
+                    <input type="file" multiple=true class="visually-hidden" aria-label="Attach files" onchange={props.onfiles.reform(|e: Event| {
+                        let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+                        let picked = super::files::files_of(input.files());
+                        input.set_value("");
+                        picked
+                    })} />
+                </label>
+                <button class="primary" {onclick} disabled={(draft.trim().is_empty() && props.files == 0) || over}>{ "Send" }</button>
             </div>
         </div>
     }

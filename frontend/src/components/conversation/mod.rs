@@ -4,6 +4,7 @@
 //! items and adding people): see [`Tools`].
 
 mod composer;
+mod files;
 pub mod header;
 mod members;
 mod thread;
@@ -17,9 +18,10 @@ use members::Members;
 use shared::api::SendMessageRequest;
 use shared::model::{ConversationSummary, GroupMember, Role};
 use shared::rules::{Room, Seat};
-use shared::{ConversationId, MessageId, UserId};
+use shared::{AttachmentId, ConversationId, MessageId, UserId};
 use std::rc::Rc;
 use thread::Messages;
+use wasm_bindgen::JsCast as _;
 use yew::prelude::*;
 
 /// What one app adds to a conversation (the staff app: messaging mode and announcement-only in
@@ -139,10 +141,53 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
         });
     }
 
+    // The draft's files: uploaded by the media module as soon as they are picked, dropped or
+    // pasted, and shown in its tray above the composer; the module says how many there are.
+    let tray = use_node_ref();
+    let file_count = use_state(|| 0usize);
+    let onchange = use_mut_ref(|| None::<wasm_bindgen::closure::Closure<dyn Fn(u32)>>);
+    {
+        let (tray, file_count, onchange) = (tray.clone(), file_count.setter(), onchange.clone());
+        use_effect_with(id, move |_| {
+            file_count.set(0);
+            let changed = wasm_bindgen::closure::Closure::<dyn Fn(u32)>::new(move |n: u32| {
+                file_count.set(n as usize)
+            });
+            files::show(id, &tray, changed.as_ref());
+            // The one before (another conversation's) is let go: the module's calls of it
+            // change nothing.
+            *onchange.borrow_mut() = Some(changed);
+        });
+    }
+    let add_files = {
+        let (tray, onchange) = (tray.clone(), onchange.clone());
+        Callback::from(move |picked: Vec<web_sys::File>| {
+            if let Some(changed) = onchange.borrow().as_ref() {
+                files::add(id, &tray, changed.as_ref(), picked);
+            }
+        })
+    };
+    // What each message sent from here carries, by its key: a retry sends the same files.
+    let carried = use_mut_ref(crate::reducers::Few::<String, Vec<AttachmentId>>::default);
     let send = {
-        let dispatch = dispatch.clone();
+        let (dispatch, error) = (dispatch.clone(), error.clone());
+        let (carried, file_count) = (carried.clone(), file_count.clone());
         Callback::from(
             move |(key, body, reply_to): (String, String, Option<MessageId>)| {
+                let attachments = match carried.borrow().get(&key) {
+                    Some(a) => a.clone(),
+                    None if *file_count > 0 => match files::take(id) {
+                        Ok(a) => a,
+                        Err(why) => {
+                            error.set(Some(why));
+                            return;
+                        }
+                    },
+                    None => Vec::new(),
+                };
+                carried
+                    .borrow_mut()
+                    .insert(key.clone(), attachments.clone());
                 dispatch.emit(ThreadAction::Sending {
                     key: key.clone(),
                     body: body.clone(),
@@ -154,7 +199,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                         reply_to,
                         client_message_id: key.clone(),
                         body,
-                        attachments: Vec::new(),
+                        attachments,
                     };
                     dispatch.emit(match api::send(id, &req).await {
                         Ok(m) => ThreadAction::Add(m),
@@ -325,7 +370,13 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             let replying = replying.clone();
             Callback::from(move |_| replying.set(None))
         };
-        html! { <Composer onsend={send.clone()} reply={(*replying).clone()} {oncancelreply} {people} {onpeople} {saved} {onsaved} /> }
+        html! {
+            <>
+                <ul class="pending-files" key={id.to_string()} ref={tray.clone()} aria-label="Files to send" />
+                <Composer onsend={send.clone()} reply={(*replying).clone()} {oncancelreply} {people} {onpeople} {saved} {onsaved}
+                    files={*file_count} onfiles={add_files.clone()} />
+            </>
+        }
     } else {
         // Why, as the server would say it.
         let denied = shared::rules::can_post(seat, room)
@@ -333,8 +384,34 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             .unwrap_or(shared::rules::MUTED);
         html! { <p class="read-only" role="note">{ format!("{} Tap a message to react.", denied.message) }</p> }
     };
+    // Files dropped on the conversation or pasted into it join the draft, where one may post.
+    let may_attach = !removed && permission.can_post;
+    let ondragover = Callback::from(move |e: DragEvent| {
+        if may_attach {
+            e.prevent_default();
+        }
+    });
+    let ondrop = {
+        let add_files = add_files.clone();
+        Callback::from(move |e: DragEvent| {
+            if may_attach {
+                e.prevent_default();
+                add_files.emit(files::files_of(e.data_transfer().and_then(|d| d.files())));
+            }
+        })
+    };
+    let onpaste = Callback::from(move |e: Event| {
+        let Some(e) = e.dyn_ref::<web_sys::ClipboardEvent>() else {
+            return;
+        };
+        let pasted = files::files_of(e.clipboard_data().and_then(|d| d.files()));
+        if may_attach && !pasted.is_empty() {
+            e.prevent_default();
+            add_files.emit(pasted);
+        }
+    });
     html! {
-        <section class="conversation">
+        <section class="conversation" {ondragover} {ondrop} {onpaste}>
             <Header summary={summary.clone()} {permission} {removed} staff={role.is_staff()}
                 tools={props.tools.clone()} {on_members} {changed} {failed} />
             if let Some(e) = &*error { <p class="error" role="alert">{ e.clone() }</p> }

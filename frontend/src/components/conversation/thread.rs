@@ -73,6 +73,8 @@ struct RowContext<'a> {
     /// The message whose readers are on show.
     readers: &'a UseStateHandle<Option<MessageId>>,
     dispatch: &'a Callback<ThreadAction>,
+    /// A tap on a message's files.
+    open_file: &'a Callback<MouseEvent>,
 }
 
 #[component]
@@ -84,6 +86,20 @@ pub fn Messages(props: &MessagesProps) -> Html {
     let history = use_state(|| None::<(MessageId, Vec<MessageVersion>)>);
     let readers = use_state(|| None::<MessageId>);
     let list_ref = use_node_ref();
+    let open_file = {
+        let c = props.id;
+        Callback::from(move |e: MouseEvent| super::files::open(c, e))
+    };
+    // Thumbnails are painted in by the media module after each render that shows files.
+    {
+        let (c, list_ref) = (props.id, list_ref.clone());
+        let files = thread.messages.values().any(|m| !m.attachments.is_empty());
+        use_effect(move || {
+            if let (true, Some(root)) = (files, list_ref.cast::<Element>()) {
+                super::files::paint(c, root);
+            }
+        });
+    }
     let loading_older = use_mut_ref(|| false);
     let stick_to_bottom = use_mut_ref(|| true);
 
@@ -224,6 +240,7 @@ pub fn Messages(props: &MessagesProps) -> Html {
             client: props.client,
             readers: &readers,
             dispatch: &props.dispatch,
+            open_file: &open_file,
         };
         rows.push(message_row(m, &context));
     }
@@ -458,7 +475,8 @@ fn message_row(m: &Message, cx: &RowContext) -> Html {
         <li key={id.to_string()} id={format!("m-{id}")} class={classes!("message", mine.then_some("mine"))} data-status="sent" onclick={open_palette.clone()} {oncontextmenu}>
             if !mine { <span class="sender">{ m.sender_name.clone() }</span> }
             { quote }
-            <div class="body rich">{ crate::components::rich::rich(&m.body, names) }</div>
+            if !m.attachments.is_empty() { { super::files::attachments(&m.attachments, cx.open_file) } }
+            if !m.body.is_empty() { <div class="body rich">{ crate::components::rich::rich(&m.body, names) }</div> }
             <span class="meta-row">
                 <button class="react-button" aria-label="React, reply, copy…" title="React, reply, copy…" onclick={open_palette}>{ "☺" }</button>
                 if m.edited_at.is_some() {

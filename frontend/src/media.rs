@@ -1,0 +1,960 @@
+//! The media module: what the apps load only when a file is first sent or opened, so it
+//! weighs nothing on their first load. Uploads (a thumbnail and the size measured here with a
+//! canvas, the file put straight to storage with progress, cancel) and the viewer (a message's
+//! photos and videos over everything: arrows, a swipe or the keyboard go through them). Built
+//! as its own wasm (`src/bin/media.rs` exports these); the apps call it through
+//! `components::conversation::files`.
+
+use crate::reducers::Few;
+use crate::services::api;
+use shared::api::CreateUploadRequest;
+use shared::media;
+use shared::model::AttachmentKind;
+use shared::{AttachmentId, ConversationId};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast as _, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, Document, Element, File, XmlHttpRequest};
+
+thread_local! {
+    static STARTED: RefCell<bool> = const { RefCell::new(false) };
+}
+
+/// Reads where the API is, once.
+async fn started() {
+    if !STARTED.with(|s| s.replace(true)) {
+        crate::services::config::load().await;
+    }
+}
+
+/// Waits for `target`'s `ok` event (or its `error`): what a media element or a request
+/// announces once.
+async fn once(set: impl FnOnce(&js_sys::Function, &js_sys::Function)) -> Result<JsValue, JsValue> {
+    let mut set = Some(set);
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        if let Some(set) = set.take() {
+            set(&resolve, &reject);
+        }
+    });
+    JsFuture::from(promise).await
+}
+
+/// A JPEG of `source` at most 480 pixels wide or high.
+async fn shrink(bitmap: web_sys::ImageBitmap) -> Option<Blob> {
+    let (w, h) = (bitmap.width().max(1), bitmap.height().max(1));
+    let scale = (480.0 / f64::from(w.max(h))).min(1.0);
+    let (tw, th) = (
+        ((f64::from(w) * scale).round() as u32).max(1),
+        ((f64::from(h) * scale).round() as u32).max(1),
+    );
+    let canvas = web_sys::OffscreenCanvas::new(tw, th).ok()?;
+    let ctx: web_sys::OffscreenCanvasRenderingContext2d =
+        canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, tw.into(), th.into())
+        .ok()?;
+    let options = web_sys::ImageEncodeOptions::new();
+    options.set_type("image/jpeg");
+    options.set_quality(0.8);
+    let blob: Blob = JsFuture::from(canvas.convert_to_blob_with_options(&options).ok()?)
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    (blob.size() as u64 <= media::THUMBNAIL_MAX_BYTES).then_some(blob)
+}
+
+/// What the server is told of a file besides its type and size, measured here: a photo's or
+/// video's size in pixels and thumbnail, a video's length. Where the browser cannot, nothing.
+async fn describe(file: &File, req: &mut CreateUploadRequest) -> Option<Blob> {
+    let window = web_sys::window()?;
+    let kind = media::kind_of(&req.content_type, false)?;
+    let bitmap_of = |p: Result<js_sys::Promise, JsValue>| async move {
+        JsFuture::from(p.ok()?)
+            .await
+            .ok()?
+            .dyn_into::<web_sys::ImageBitmap>()
+            .ok()
+    };
+    let bitmap = match kind {
+        AttachmentKind::Image => bitmap_of(window.create_image_bitmap_with_blob(file)).await?,
+        AttachmentKind::Video => {
+            let url = web_sys::Url::create_object_url_with_blob(file).ok()?;
+            let video: web_sys::HtmlVideoElement = window
+                .document()?
+                .create_element("video")
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            video.set_muted(true);
+            video.set_preload("auto");
+            video.set_src(&url);
+            let loaded = once(|ok, err| {
+                video.set_onloadeddata(Some(ok));
+                video.set_onerror(Some(err));
+            });
+            let timeout = gloo_timers::future::TimeoutFuture::new(5_000);
+            let loaded = futures::future::select(Box::pin(loaded), timeout).await;
+            let bitmap = match loaded {
+                futures::future::Either::Left((Ok(_), _)) => {
+                    let ms = video.duration() * 1000.0;
+                    if ms.is_finite() && ms >= 1.0 {
+                        req.duration_ms = Some(ms.round() as u32);
+                    }
+                    bitmap_of(window.create_image_bitmap_with_html_video_element(&video)).await
+                }
+                _ => None,
+            };
+            let _ = web_sys::Url::revoke_object_url(&url);
+            bitmap?
+        }
+        _ => return None,
+    };
+    req.width = Some(bitmap.width().max(1));
+    req.height = Some(bitmap.height().max(1));
+    let thumbnail = shrink(bitmap).await?;
+    req.thumbnail = Some(shared::api::ThumbnailSpec {
+        content_type: "image/jpeg".into(),
+        size: thumbnail.size() as u64,
+    });
+    Some(thumbnail)
+}
+
+thread_local! {
+    /// Uploads in flight, by their draft key: cancelling aborts the request.
+    static IN_FLIGHT: RefCell<Few<u32, XmlHttpRequest>> = RefCell::new(Few::default());
+}
+
+/// PUTs `body` to `url` with `headers`, telling `progress` (percent) as it goes. True when
+/// storage took it.
+async fn put(
+    key: Option<u32>,
+    url: &str,
+    headers: &[(String, String)],
+    body: &Blob,
+    progress: &JsValue,
+) -> bool {
+    let Ok(xhr) = XmlHttpRequest::new() else {
+        return false;
+    };
+    if xhr.open_with_async("PUT", url, true).is_err() {
+        return false;
+    }
+    for (k, v) in headers {
+        let _ = xhr.set_request_header(k, v);
+    }
+    let progress = progress.dyn_ref::<js_sys::Function>().cloned();
+    let onprogress =
+        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            if let Some(f) = &progress
+                && e.length_computable()
+                && e.total() > 0.0
+            {
+                let percent = (e.loaded() / e.total() * 100.0).min(99.0) as u32;
+                let _ = f.call1(&JsValue::NULL, &percent.into());
+            }
+        });
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(onprogress.as_ref().unchecked_ref()));
+    }
+    let done = once(|ok, err| {
+        xhr.set_onload(Some(ok));
+        xhr.set_onerror(Some(err));
+        xhr.set_onabort(Some(err));
+    });
+    if let Some(key) = key {
+        IN_FLIGHT.with(|f| f.borrow_mut().insert(key, xhr.clone()));
+    }
+    if xhr.send_with_opt_blob(Some(body)).is_err() {
+        return false;
+    }
+    let finished = done.await.is_ok();
+    if let Some(key) = key {
+        IN_FLIGHT.with(|f| f.borrow_mut().remove(&key));
+    }
+    drop(onprogress);
+    finished && (200..300).contains(&xhr.status().unwrap_or(0))
+}
+
+/// Stops an upload in flight.
+pub fn cancel(key: u32) {
+    let xhr = IN_FLIGHT.with(|f| {
+        let mut f = f.borrow_mut();
+        let xhr = f.get(&key).cloned();
+        f.remove(&key);
+        xhr
+    });
+    if let Some(xhr) = xhr {
+        let _ = xhr.abort();
+    }
+}
+
+/// Uploads `file` to conversation `c` as the session `token`: checked, described (size,
+/// length, a thumbnail or poster frame), signed for, then put, its thumbnail first; `progress`
+/// is called with the percent put. The answer is the upload's id, or why it failed.
+async fn upload(
+    c: ConversationId,
+    key: u32,
+    file: File,
+    progress: &JsValue,
+) -> Result<String, String> {
+    started().await;
+    let content_type = file.type_();
+    let size = file.size() as u64;
+    media::check_file(&content_type, size, false).map_err(|e| e.message)?;
+    let mut req = CreateUploadRequest {
+        conversation_id: c,
+        content_type,
+        size,
+        name: file.name(),
+        voice: false,
+        width: None,
+        height: None,
+        duration_ms: None,
+        waveform: Vec::new(),
+        thumbnail: None,
+    };
+    let thumbnail = describe(&file, &mut req).await;
+    let signed = api::create_upload(&req).await.map_err(|e| e.message)?;
+    let failed = || "The upload failed. Try again.".to_owned();
+    if let (Some(target), Some(blob)) = (&signed.thumbnail, &thumbnail)
+        && !put(None, &target.url, &target.headers, blob, &JsValue::NULL).await
+    {
+        return Err(failed());
+    }
+    if put(Some(key), &signed.url, &signed.headers, &file, progress).await {
+        Ok(signed.upload_id.to_string())
+    } else {
+        Err(failed())
+    }
+}
+
+/// A file of a draft: picked, uploading (how far), uploaded (its id) or failed (why).
+struct Item {
+    key: u32,
+    file: File,
+    progress: u32,
+    state: Result<Option<String>, String>,
+}
+
+/// A conversation's draft files, shown in the tray the app gives (above its composer); the app
+/// is told how many there are (`onchange`).
+#[derive(Default)]
+struct Tray {
+    items: Vec<Item>,
+    el: Option<Element>,
+    onchange: Option<js_sys::Function>,
+    onclick: Option<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+thread_local! {
+    static TRAYS: RefCell<Few<ConversationId, Tray>> = RefCell::new(Few::default());
+    static NEXT_KEY: RefCell<u32> = const { RefCell::new(0) };
+}
+
+fn with_tray<T>(c: ConversationId, f: impl FnOnce(&mut Tray) -> T) -> T {
+    TRAYS.with(|t| {
+        let mut trays = t.borrow_mut();
+        if !trays.contains_key(&c) {
+            trays.insert(c, Tray::default());
+        }
+        f(trays.get_mut(&c).expect("just inserted"))
+    })
+}
+
+/// Shows conversation `c`'s draft files in `el` (the app's tray, new when the conversation
+/// opens), telling `onchange` how many there are now and after each change.
+pub fn show(c: ConversationId, el: Element, onchange: js_sys::Function) {
+    let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        let Some(button) = e
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest("[data-key]").ok().flatten())
+        else {
+            return;
+        };
+        let key: u32 = button
+            .get_attribute("data-key")
+            .and_then(|k| k.parse().ok())
+            .unwrap_or(0);
+        if button.get_attribute("data-act").as_deref() == Some("retry") {
+            retry(c, key);
+        } else {
+            cancel(key);
+            with_tray(c, |t| t.items.retain(|i| i.key != key));
+            render(c);
+        }
+    });
+    let _ = el.add_event_listener_with_callback("click", handler.as_ref().unchecked_ref());
+    with_tray(c, |t| {
+        t.el = Some(el);
+        t.onchange = Some(onchange);
+        t.onclick = Some(handler);
+    });
+    render(c);
+}
+
+/// Adds `files` to conversation `c`'s draft (at most ten in all) and starts uploading each.
+pub fn add(c: ConversationId, token: String, files: Vec<File>) {
+    crate::services::requests::set_token(Some(token));
+    for file in files {
+        let key = NEXT_KEY.with(|k| {
+            let mut k = k.borrow_mut();
+            *k += 1;
+            *k
+        });
+        let added = with_tray(c, |t| {
+            if t.items.len() >= media::ATTACHMENTS_MAX {
+                return false;
+            }
+            t.items.push(Item {
+                key,
+                file: file.clone(),
+                progress: 0,
+                state: Ok(None),
+            });
+            true
+        });
+        if added {
+            start(c, key, file);
+        }
+    }
+    render(c);
+}
+
+fn retry(c: ConversationId, key: u32) {
+    let file = with_tray(c, |t| {
+        let item = t.items.iter_mut().find(|i| i.key == key)?;
+        item.state = Ok(None);
+        item.progress = 0;
+        Some(item.file.clone())
+    });
+    if let Some(file) = file {
+        start(c, key, file);
+    }
+    render(c);
+}
+
+fn start(c: ConversationId, key: u32, file: File) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let progress = Closure::<dyn Fn(u32)>::new(move |p: u32| {
+            with_tray(c, |t| {
+                if let Some(i) = t.items.iter_mut().find(|i| i.key == key) {
+                    i.progress = p;
+                }
+            });
+            render(c);
+        });
+        let done = upload(c, key, file, progress.as_ref()).await;
+        with_tray(c, |t| {
+            if let Some(i) = t.items.iter_mut().find(|i| i.key == key) {
+                i.state = done.map(Some);
+            }
+        });
+        render(c);
+    });
+}
+
+/// The ids of conversation `c`'s draft files, which leave the draft; or why they cannot be
+/// sent yet (one is still uploading, or failed).
+pub fn take(c: ConversationId) -> Result<Vec<String>, String> {
+    let ids = with_tray(c, |t| {
+        let mut ids = Vec::new();
+        for i in &t.items {
+            match &i.state {
+                Ok(Some(id)) => ids.push(id.clone()),
+                Ok(None) => return Err("Wait for the files to finish uploading.".to_owned()),
+                Err(_) => return Err("A file failed to upload: retry or remove it.".to_owned()),
+            }
+        }
+        t.items.clear();
+        Ok(ids)
+    })?;
+    render(c);
+    Ok(ids)
+}
+
+/// Draws conversation `c`'s tray and tells the app how many files it holds.
+fn render(c: ConversationId) {
+    let Some(doc) = document() else { return };
+    let (el, onchange, count) = with_tray(c, |t| (t.el.clone(), t.onchange.clone(), t.items.len()));
+    if let Some(el) = &el {
+        el.set_inner_html("");
+        with_tray(c, |t| {
+            for i in &t.items {
+                let name = i.file.name();
+                let Some(li) = element(&doc, "li", &[("class", "pending-file")], "") else {
+                    continue;
+                };
+                let icon = if i.file.type_().starts_with("image/") {
+                    "🖼"
+                } else {
+                    "📄"
+                };
+                let key = i.key.to_string();
+                let parts = [
+                    element(
+                        &doc,
+                        "span",
+                        &[("class", "file-icon"), ("aria-hidden", "true")],
+                        icon,
+                    ),
+                    element(&doc, "span", &[("class", "file-name")], &name),
+                    match &i.state {
+                        Ok(None) => element(
+                            &doc,
+                            "progress",
+                            &[
+                                ("max", "100"),
+                                ("value", &i.progress.to_string()),
+                                ("aria-label", &format!("Uploading {name}")),
+                            ],
+                            "",
+                        ),
+                        Ok(Some(_)) => element(
+                            &doc,
+                            "span",
+                            &[("class", "muted")],
+                            &media::format_size(i.file.size() as u64),
+                        ),
+                        Err(why) => {
+                            let _ = li.class_list().add_1("failed");
+                            element(&doc, "span", &[("class", "error"), ("role", "alert")], why)
+                        }
+                    },
+                    i.state
+                        .is_err()
+                        .then(|| {
+                            element(
+                                &doc,
+                                "button",
+                                &[
+                                    ("type", "button"),
+                                    ("class", "link"),
+                                    ("data-key", &key),
+                                    ("data-act", "retry"),
+                                ],
+                                "Retry",
+                            )
+                        })
+                        .flatten(),
+                    element(
+                        &doc,
+                        "button",
+                        &[
+                            ("type", "button"),
+                            ("class", "link"),
+                            ("data-key", &key),
+                            ("aria-label", &format!("Remove {name}")),
+                        ],
+                        "✕",
+                    ),
+                ];
+                for part in parts.into_iter().flatten() {
+                    let _ = li.append_child(&part);
+                }
+                let _ = el.append_child(&li);
+            }
+        });
+    }
+    if let Some(f) = onchange {
+        let _ = f.call1(&JsValue::NULL, &(count as u32).into());
+    }
+}
+
+/// What the viewer shows: the message's photos and videos (id, name, is a video), which one,
+/// and what it must let go of when it closes.
+struct Viewer {
+    conversation: ConversationId,
+    items: Vec<(AttachmentId, String, bool)>,
+    index: usize,
+    root: Element,
+    stage: Element,
+    count: Element,
+    download: Element,
+    /// Where the finger went down, for a swipe.
+    down: i32,
+    handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    /// What had the focus before, to give it back.
+    before: Option<web_sys::HtmlElement>,
+}
+
+thread_local! {
+    static VIEWER: RefCell<Option<Rc<RefCell<Viewer>>>> = const { RefCell::new(None) };
+}
+
+fn document() -> Option<Document> {
+    web_sys::window()?.document()
+}
+
+fn element(doc: &Document, tag: &str, attrs: &[(&str, &str)], text: &str) -> Option<Element> {
+    let el = doc.create_element(tag).ok()?;
+    for (k, v) in attrs {
+        el.set_attribute(k, v).ok()?;
+    }
+    if !text.is_empty() {
+        el.set_text_content(Some(text));
+    }
+    Some(el)
+}
+
+/// Opens the viewer on `items` (id, name, is a video) of conversation `c` at `index`.
+pub fn view(
+    c: ConversationId,
+    token: String,
+    items: Vec<(AttachmentId, String, bool)>,
+    index: usize,
+) {
+    crate::services::requests::set_token(Some(token));
+    close();
+    let Some(doc) = document() else { return };
+    let Some(viewer) = build(&doc, c, items, index) else {
+        return;
+    };
+    let viewer = Rc::new(RefCell::new(viewer));
+    wire(&viewer);
+    VIEWER.with(|v| *v.borrow_mut() = Some(viewer.clone()));
+    show_item(&viewer);
+}
+
+fn build(
+    doc: &Document,
+    c: ConversationId,
+    items: Vec<(AttachmentId, String, bool)>,
+    index: usize,
+) -> Option<Viewer> {
+    let n = items.len();
+    let root = element(
+        doc,
+        "div",
+        &[
+            ("class", "lightbox"),
+            ("role", "dialog"),
+            ("aria-modal", "true"),
+            ("tabindex", "-1"),
+        ],
+        "",
+    )?;
+    let stage = element(doc, "div", &[("class", "lightbox-stage")], "")?;
+    let bar = element(doc, "div", &[("class", "lightbox-bar")], "")?;
+    let count = element(doc, "span", &[], "")?;
+    if n > 1 {
+        bar.append_child(
+            &element(
+                doc,
+                "button",
+                &[
+                    ("type", "button"),
+                    ("data-go", "-1"),
+                    ("aria-label", "Previous"),
+                ],
+                "‹",
+            )?
+            .into(),
+        )
+        .ok()?;
+        bar.append_child(&count).ok()?;
+        bar.append_child(
+            &element(
+                doc,
+                "button",
+                &[("type", "button"), ("data-go", "1"), ("aria-label", "Next")],
+                "›",
+            )?
+            .into(),
+        )
+        .ok()?;
+    }
+    let download = element(doc, "a", &[("class", "download")], "Download")?;
+    bar.append_child(&download).ok()?;
+    bar.append_child(
+        &element(
+            doc,
+            "button",
+            &[
+                ("type", "button"),
+                ("data-close", ""),
+                ("aria-label", "Close"),
+            ],
+            "✕",
+        )?
+        .into(),
+    )
+    .ok()?;
+    root.append_child(&stage).ok()?;
+    root.append_child(&bar).ok()?;
+    doc.body()?.append_child(&root).ok()?;
+    let before = doc
+        .active_element()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    Some(Viewer {
+        conversation: c,
+        items,
+        index: index.min(n.saturating_sub(1)),
+        root,
+        stage,
+        count,
+        download,
+        down: 0,
+        handlers: Vec::new(),
+        before,
+    })
+}
+
+/// Clicks (the buttons, or outside the photo to close), keys and swipes.
+fn wire(viewer: &Rc<RefCell<Viewer>>) {
+    let root = viewer.borrow().root.clone();
+    let on = |kind: &str, f: Box<dyn FnMut(web_sys::Event)>| {
+        let handler = Closure::wrap(f);
+        let _ = root.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
+        viewer.borrow_mut().handlers.push(handler);
+    };
+    let v = viewer.clone();
+    on(
+        "click",
+        Box::new(move |e: web_sys::Event| {
+            let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
+            let Some(target) = target else { return };
+            if let Some(step) = target.get_attribute("data-go").and_then(|s| s.parse().ok()) {
+                go(&v, step);
+            } else if target.has_attribute("data-close")
+                || target.class_name() == "lightbox"
+                || target.class_name() == "lightbox-stage"
+            {
+                close();
+            }
+        }),
+    );
+    let v = viewer.clone();
+    on(
+        "keydown",
+        Box::new(move |e: web_sys::Event| {
+            let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                return;
+            };
+            match e.key().as_str() {
+                "Escape" => close(),
+                "ArrowRight" => go(&v, 1),
+                "ArrowLeft" => go(&v, -1),
+                _ => {}
+            }
+        }),
+    );
+    let v = viewer.clone();
+    on(
+        "pointerdown",
+        Box::new(move |e: web_sys::Event| {
+            if let Some(e) = e.dyn_ref::<web_sys::PointerEvent>() {
+                v.borrow_mut().down = e.client_x();
+            }
+        }),
+    );
+    let v = viewer.clone();
+    on(
+        "pointerup",
+        Box::new(move |e: web_sys::Event| {
+            let Some(e) = e.dyn_ref::<web_sys::PointerEvent>() else {
+                return;
+            };
+            let dx = e.client_x() - v.borrow().down;
+            if dx.abs() > 50 {
+                go(&v, if dx < 0 { 1 } else { -1 });
+            }
+        }),
+    );
+}
+
+fn go(viewer: &Rc<RefCell<Viewer>>, step: i32) {
+    {
+        let mut v = viewer.borrow_mut();
+        let n = v.items.len().max(1) as i32;
+        v.index = (v.index as i32 + step).rem_euclid(n) as usize;
+    }
+    show_item(viewer);
+}
+
+/// Shows the current item: its URL asked for, then the photo or the video in the stage.
+fn show_item(viewer: &Rc<RefCell<Viewer>>) {
+    let (c, (id, name, video), index, n) = {
+        let v = viewer.borrow();
+        let Some(item) = v.items.get(v.index).cloned() else {
+            return;
+        };
+        (v.conversation, item, v.index, v.items.len())
+    };
+    {
+        let v = viewer.borrow();
+        v.count
+            .set_text_content(Some(&format!("{} / {n}", index + 1)));
+        let _ = v.root.set_attribute("aria-label", &name);
+        v.stage.set_inner_html("");
+        if let Some(root) = v.root.dyn_ref::<web_sys::HtmlElement>() {
+            let _ = root.focus();
+        }
+    }
+    let viewer = viewer.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        started().await;
+        let Some(url) = link(c, id, false, false).await else {
+            return;
+        };
+        let v = viewer.borrow();
+        // Still the one to show, and still open.
+        if v.index != index || VIEWER.with(|w| w.borrow().is_none()) {
+            return;
+        }
+        let Some(doc) = document() else { return };
+        let shown = if video {
+            element(
+                &doc,
+                "video",
+                &[
+                    ("src", &url),
+                    ("controls", ""),
+                    ("autoplay", ""),
+                    ("playsinline", ""),
+                ],
+                "",
+            )
+        } else {
+            element(&doc, "img", &[("src", &url), ("alt", &name)], "")
+        };
+        if let Some(shown) = shown {
+            let _ = v.stage.append_child(&shown);
+        }
+        let _ = v.download.set_attribute("href", &url);
+        let _ = v.download.set_attribute("download", &name);
+    });
+}
+
+/// Closes the viewer, if open, and gives the focus back.
+pub fn close() {
+    let Some(viewer) = VIEWER.with(|v| v.borrow_mut().take()) else {
+        return;
+    };
+    let v = viewer.borrow();
+    v.root.remove();
+    if let Some(before) = &v.before {
+        let _ = before.focus();
+    }
+}
+
+thread_local! {
+    /// Short-lived URLs already given (an attachment's, or its thumbnail's), with when to stop
+    /// using them (ms since the epoch).
+    static LINKS: RefCell<Few<(AttachmentId, bool), (String, f64)>> = RefCell::new(Few::default());
+}
+
+/// A URL of an attachment (or its thumbnail) good for a while yet.
+async fn link(
+    c: ConversationId,
+    id: AttachmentId,
+    thumbnail: bool,
+    download: bool,
+) -> Option<String> {
+    let now = js_sys::Date::now();
+    if !download
+        && let Some(url) = LINKS.with(|l| {
+            l.borrow()
+                .get(&(id, thumbnail))
+                .filter(|(_, until)| *until > now + 60_000.0)
+                .map(|(u, _)| u.clone())
+        })
+    {
+        return Some(url);
+    }
+    let got = api::attachment_link(c, id, thumbnail, download)
+        .await
+        .ok()?;
+    // The server signs for ten minutes; half of that, whatever this device's clock says.
+    LINKS.with(|l| {
+        l.borrow_mut()
+            .insert((id, thumbnail), (got.url.clone(), now + 300_000.0))
+    });
+    Some(got.url)
+}
+
+/// A tile's attachment: its id, kind (`photo`, `video`, `voice`, `file`) and label.
+fn tile_of(el: &Element) -> Option<(AttachmentId, String, String)> {
+    Some((
+        el.get_attribute("data-a")?.parse().ok()?,
+        el.get_attribute("data-k")?,
+        el.get_attribute("aria-label").unwrap_or_default(),
+    ))
+}
+
+/// Paints the thumbnails of the tiles under `root` not painted yet: a photo's or video's
+/// thumbnail, or a photo without one itself.
+pub fn paint(c: ConversationId, token: String, root: Element) {
+    crate::services::requests::set_token(Some(token));
+    let Ok(tiles) = root.query_selector_all("[data-a]:not([data-painted])") else {
+        return;
+    };
+    for i in 0..tiles.length() {
+        let Some(tile) = tiles.get(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let Some((id, kind, name)) = tile_of(&tile) else {
+            continue;
+        };
+        let _ = tile.set_attribute("data-painted", "");
+        if kind == "voice" {
+            waveform(&tile);
+            continue;
+        }
+        let thumbnail = tile.has_attribute("data-t");
+        if kind != "photo" && !thumbnail {
+            continue;
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            started().await;
+            let (Some(url), Some(doc)) = (link(c, id, thumbnail, false).await, document()) else {
+                let _ = tile.remove_attribute("data-painted");
+                return;
+            };
+            if let Some(img) = element(&doc, "img", &[("src", &url), ("alt", &name)], "") {
+                let _ = tile.prepend_with_node_1(&img);
+            }
+        });
+    }
+}
+
+/// Draws a voice note's waveform: a bar per value of its `data-w` (0 to 255), or an even line
+/// of bars when it has none.
+fn waveform(tile: &Element) {
+    let Some(doc) = document() else { return };
+    let Some(line) = element(
+        &doc,
+        "span",
+        &[("class", "waveform"), ("aria-hidden", "true")],
+        "",
+    ) else {
+        return;
+    };
+    let _ = tile.prepend_with_node_1(&line);
+    let values: Vec<u32> = tile
+        .get_attribute("data-w")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let values = if values.is_empty() {
+        vec![96; 32]
+    } else {
+        values
+    };
+    for v in values {
+        let style = format!("height: {}%", 12 + v.min(255) * 88 / 255);
+        if let Some(bar) = element(&doc, "span", &[("style", &style)], "") {
+            let _ = line.append_child(&bar);
+        }
+    }
+}
+
+/// The voice note playing: its audio, its tile, and what follows its progress.
+type Playing = (web_sys::HtmlAudioElement, Element, Closure<dyn FnMut()>);
+
+thread_local! {
+    static PLAYING: RefCell<Option<Playing>> = const { RefCell::new(None) };
+}
+
+/// What a tap on a message's files does, by what was tapped: a photo or video opens the viewer
+/// on the message's photos and videos, a voice note plays (or pauses), a file downloads.
+pub fn open(c: ConversationId, token: String, target: Element) {
+    crate::services::requests::set_token(Some(token.clone()));
+    let Some(tile) = target.closest("[data-a]").ok().flatten() else {
+        return;
+    };
+    let Some((id, kind, _)) = tile_of(&tile) else {
+        return;
+    };
+    match kind.as_str() {
+        "photo" | "video" => {
+            let mut items = Vec::new();
+            if let Some(parent) = tile.parent_element()
+                && let Ok(all) = parent.query_selector_all("[data-k=photo], [data-k=video]")
+            {
+                for i in 0..all.length() {
+                    if let Some((id, kind, name)) = all
+                        .get(i)
+                        .and_then(|n| n.dyn_into::<Element>().ok())
+                        .as_ref()
+                        .and_then(tile_of)
+                    {
+                        items.push((id, name, kind == "video"));
+                    }
+                }
+            }
+            let index = items.iter().position(|(i, _, _)| *i == id).unwrap_or(0);
+            view(c, token, items, index);
+        }
+        "voice" => play(c, id, tile),
+        _ => wasm_bindgen_futures::spawn_local(async move {
+            started().await;
+            if let (Some(url), Some(w)) = (link(c, id, false, true).await, web_sys::window()) {
+                let _ = w.location().assign(&url);
+            }
+        }),
+    }
+}
+
+/// Plays the voice note of `tile` (pausing whatever played), or pauses it; its waveform fills
+/// as it plays.
+fn play(c: ConversationId, id: AttachmentId, tile: Element) {
+    let current = PLAYING.with(|p| p.borrow().as_ref().map(|(a, t, _)| (a.clone(), t.clone())));
+    if let Some((audio, playing)) = current {
+        if playing == tile {
+            if audio.paused() {
+                let _ = audio.play();
+                let _ = tile.class_list().add_1("playing");
+            } else {
+                let _ = audio.pause();
+                let _ = tile.class_list().remove_1("playing");
+            }
+            return;
+        }
+        let _ = audio.pause();
+        let _ = playing.class_list().remove_1("playing");
+        PLAYING.with(|p| p.borrow_mut().take());
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        started().await;
+        let Some(url) = link(c, id, false, false).await else {
+            return;
+        };
+        let Ok(audio) = web_sys::HtmlAudioElement::new_with_src(&url) else {
+            return;
+        };
+        let (bars, a, t) = (
+            tile.query_selector_all(".waveform span").ok(),
+            audio.clone(),
+            tile.clone(),
+        );
+        let progress = Closure::<dyn FnMut()>::new(move || {
+            let at = if a.duration() > 0.0 {
+                a.current_time() / a.duration()
+            } else {
+                0.0
+            };
+            if a.ended() {
+                let _ = t.class_list().remove_1("playing");
+            }
+            if let Some(bars) = &bars {
+                let n = bars.length();
+                for i in 0..n {
+                    if let Some(bar) = bars.get(i).and_then(|b| b.dyn_into::<Element>().ok()) {
+                        let _ = bar
+                            .class_list()
+                            .toggle_with_force("played", f64::from(i) < at * f64::from(n));
+                    }
+                }
+            }
+        });
+        audio.set_ontimeupdate(Some(progress.as_ref().unchecked_ref()));
+        audio.set_onended(Some(progress.as_ref().unchecked_ref()));
+        let _ = audio.play();
+        let _ = tile.class_list().add_1("playing");
+        PLAYING.with(|p| *p.borrow_mut() = Some((audio, tile, progress)));
+    });
+}
