@@ -197,22 +197,23 @@ async fn upload(
     c: ConversationId,
     key: u32,
     file: File,
+    voice: Option<(u32, Vec<u8>)>,
     progress: &JsValue,
 ) -> Result<String, String> {
     started().await;
-    let content_type = file.type_();
     let size = file.size() as u64;
-    media::check_file(&content_type, size, false).map_err(|e| e.message)?;
+    let (_, content_type) =
+        media::check_file(&file.type_(), size, voice.is_some()).map_err(|e| e.message)?;
     let mut req = CreateUploadRequest {
         conversation_id: c,
         content_type,
         size,
         name: file.name(),
-        voice: false,
+        voice: voice.is_some(),
         width: None,
         height: None,
-        duration_ms: None,
-        waveform: Vec::new(),
+        duration_ms: voice.as_ref().map(|(ms, _)| *ms),
+        waveform: voice.map(|(_, w)| w).unwrap_or_default(),
         thumbnail: None,
     };
     let thumbnail = describe(&file, &mut req).await;
@@ -234,6 +235,8 @@ async fn upload(
 struct Item {
     key: u32,
     file: File,
+    /// A voice note's length and waveform.
+    voice: Option<(u32, Vec<u8>)>,
     progress: u32,
     state: Result<Option<String>, String>,
 }
@@ -243,6 +246,8 @@ struct Item {
 #[derive(Default)]
 struct Tray {
     items: Vec<Item>,
+    /// Why the last thing asked of the tray could not be done (the microphone...).
+    notice: Option<String>,
     el: Option<Element>,
     onchange: Option<js_sys::Function>,
     onclick: Option<Closure<dyn FnMut(web_sys::Event)>>,
@@ -278,8 +283,13 @@ pub fn show(c: ConversationId, el: Element, onchange: js_sys::Function) {
             .get_attribute("data-key")
             .and_then(|k| k.parse().ok())
             .unwrap_or(0);
-        if button.get_attribute("data-act").as_deref() == Some("retry") {
+        let act = button.get_attribute("data-act");
+        if act.as_deref() == Some("retry") {
             retry(c, key);
+        } else if act.as_deref() == Some("keep") {
+            stop_recording(true);
+        } else if act.as_deref() == Some("drop") {
+            stop_recording(false);
         } else {
             cancel(key);
             with_tray(c, |t| t.items.retain(|i| i.key != key));
@@ -311,42 +321,52 @@ pub fn add(c: ConversationId, token: String, files: Vec<File>) {
             t.items.push(Item {
                 key,
                 file: file.clone(),
+                voice: None,
                 progress: 0,
                 state: Ok(None),
             });
             true
         });
         if added {
-            start(c, key, file);
+            start(c, key, file, None);
         }
     }
     render(c);
 }
 
 fn retry(c: ConversationId, key: u32) {
-    let file = with_tray(c, |t| {
+    let item = with_tray(c, |t| {
         let item = t.items.iter_mut().find(|i| i.key == key)?;
         item.state = Ok(None);
         item.progress = 0;
-        Some(item.file.clone())
+        Some((item.file.clone(), item.voice.clone()))
     });
-    if let Some(file) = file {
-        start(c, key, file);
+    if let Some((file, voice)) = item {
+        start(c, key, file, voice);
     }
     render(c);
 }
 
-fn start(c: ConversationId, key: u32, file: File) {
+fn start(c: ConversationId, key: u32, file: File, voice: Option<(u32, Vec<u8>)>) {
     wasm_bindgen_futures::spawn_local(async move {
+        // Progress moves the bar in place: redrawing the tray would swap its buttons under
+        // a finger.
         let progress = Closure::<dyn Fn(u32)>::new(move |p: u32| {
-            with_tray(c, |t| {
+            let el = with_tray(c, |t| {
                 if let Some(i) = t.items.iter_mut().find(|i| i.key == key) {
                     i.progress = p;
                 }
+                t.el.clone()
             });
-            render(c);
+            if let Some(bar) = el.and_then(|el| {
+                el.query_selector(&format!("li[data-item='{key}'] progress"))
+                    .ok()
+                    .flatten()
+            }) {
+                let _ = bar.set_attribute("value", &p.to_string());
+            }
         });
-        let done = upload(c, key, file, progress.as_ref()).await;
+        let done = upload(c, key, file, voice, progress.as_ref()).await;
         with_tray(c, |t| {
             if let Some(i) = t.items.iter_mut().find(|i| i.key == key) {
                 i.state = done.map(Some);
@@ -381,18 +401,39 @@ fn render(c: ConversationId) {
     let (el, onchange, count) = with_tray(c, |t| (t.el.clone(), t.onchange.clone(), t.items.len()));
     if let Some(el) = &el {
         el.set_inner_html("");
+        if let Some(row) = recording_row(c, &doc) {
+            let _ = el.append_child(&row);
+        }
+        let notice = with_tray(c, |t| t.notice.take());
+        if let Some(li) = notice.and_then(|n| {
+            element(
+                &doc,
+                "li",
+                &[("class", "pending-file failed"), ("role", "alert")],
+                &n,
+            )
+        }) {
+            let _ = el.append_child(&li);
+        }
         with_tray(c, |t| {
             for i in &t.items {
                 let name = i.file.name();
-                let Some(li) = element(&doc, "li", &[("class", "pending-file")], "") else {
+                let key = i.key.to_string();
+                let Some(li) = element(
+                    &doc,
+                    "li",
+                    &[("class", "pending-file"), ("data-item", &key)],
+                    "",
+                ) else {
                     continue;
                 };
-                let icon = if i.file.type_().starts_with("image/") {
+                let icon = if i.voice.is_some() {
+                    "🎤"
+                } else if i.file.type_().starts_with("image/") {
                     "🖼"
                 } else {
                     "📄"
                 };
-                let key = i.key.to_string();
                 let parts = [
                     element(
                         &doc,
@@ -463,6 +504,414 @@ fn render(c: ConversationId) {
     }
 }
 
+/// A handler of DOM events the module keeps alive while it listens.
+type Handler = Closure<dyn FnMut(web_sys::Event)>;
+
+/// A voice note being recorded: the recorder and its microphone, what it recorded so far, the
+/// loudness measured every tick, and the handlers that must live as long as it.
+struct Recording {
+    c: ConversationId,
+    recorder: web_sys::MediaRecorder,
+    stream: web_sys::MediaStream,
+    audio: web_sys::AudioContext,
+    analyser: web_sys::AnalyserNode,
+    chunks: Vec<Blob>,
+    levels: Vec<f32>,
+    started: f64,
+    /// Whether what was recorded goes to the draft when the recorder stops.
+    keep: bool,
+    ticker: Option<gloo_timers::callback::Interval>,
+    handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+}
+
+thread_local! {
+    static RECORDING: RefCell<Option<Rc<RefCell<Recording>>>> = const { RefCell::new(None) };
+    /// A stop asked for before the recorder started (a finger let go while the microphone was
+    /// being opened): keep what is recorded, or not.
+    static STOP: RefCell<Option<bool>> = const { RefCell::new(None) };
+    /// The microphone is being opened.
+    static OPENING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// When the last recording stopped (ms since the epoch).
+    static STOPPED_AT: std::cell::Cell<f64> = const { std::cell::Cell::new(0.0) };
+    /// What follows the finger that holds the record button.
+    static HOLD: RefCell<Option<Handler>> = const { RefCell::new(None) };
+}
+
+/// Stops the recording, or the one about to start.
+fn request_stop(keep: bool) {
+    if RECORDING.with(|r| r.borrow().is_some()) {
+        stop_recording(keep);
+    } else {
+        STOP.with(|s| *s.borrow_mut() = Some(keep));
+    }
+}
+
+/// Follows a finger holding the record button (`press`, the pointer going down on it): let go
+/// after a moment, the note is added; slid away, it is cancelled; a quick tap leaves it
+/// recording until ✓ or ✕. A press that is over already (or none: a click, a key) is a tap.
+fn follow(press: &JsValue) {
+    let Some(press) = press.dyn_ref::<web_sys::PointerEvent>() else {
+        return;
+    };
+    let Some(button) = press.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    // Only while the finger is still down; every later event comes to the button.
+    if button.set_pointer_capture(press.pointer_id()).is_err() {
+        return;
+    }
+    let (x, y, at) = (press.client_x(), press.client_y(), js_sys::Date::now());
+    let target = button.clone();
+    let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        let Some(e) = e.dyn_ref::<web_sys::PointerEvent>() else {
+            return;
+        };
+        if (e.client_x() - x).abs() > 80 || (e.client_y() - y).abs() > 80 {
+            request_stop(false);
+        } else if js_sys::Date::now() - at > 400.0 {
+            request_stop(true);
+        }
+        if let Some(h) = HOLD.with(|h| h.borrow_mut().take()) {
+            let _ =
+                target.remove_event_listener_with_callback("pointerup", h.as_ref().unchecked_ref());
+            // Dropped once this call is over.
+            wasm_bindgen_futures::spawn_local(async move { drop(h) });
+        }
+    });
+    let _ = button.add_event_listener_with_callback("pointerup", handler.as_ref().unchecked_ref());
+    HOLD.with(|h| *h.borrow_mut() = Some(handler));
+}
+
+/// What the browser records: Opus in WebM or Ogg, or AAC in MP4 where it records only that.
+fn recording_type() -> Option<&'static str> {
+    [
+        "audio/webm;codecs=opus",
+        "audio/ogg;codecs=opus",
+        "audio/mp4",
+        "audio/webm",
+    ]
+    .into_iter()
+    .find(|t| web_sys::MediaRecorder::is_type_supported(t))
+}
+
+/// Starts recording a voice note for conversation `c`'s draft, from `press` (the pointer
+/// going down on the record button: see [`follow`]; or nothing, a click or a key). ✓ adds it,
+/// ✕ or Escape cancels it; it stops by itself at 5 minutes.
+pub async fn record(c: ConversationId, token: String, press: JsValue) {
+    crate::services::requests::set_token(Some(token));
+    // One recorder at a time: the click that follows a press asks again, as does the one
+    // that follows letting go of a held button.
+    let just_stopped = js_sys::Date::now() - STOPPED_AT.with(|s| s.get()) < 800.0;
+    if (press.is_null() && just_stopped)
+        || RECORDING.with(|r| r.borrow().is_some())
+        || OPENING.with(|o| o.replace(true))
+    {
+        return;
+    }
+    STOP.with(|s| s.borrow_mut().take());
+    follow(&press);
+    let started = open_recorder(c).await;
+    OPENING.with(|o| o.set(false));
+    if let Err(why) = started {
+        with_tray(c, |t| t.notice = Some(why));
+    }
+    render(c);
+    if let Some(keep) = STOP.with(|s| s.borrow_mut().take()) {
+        stop_recording(keep);
+    }
+}
+
+async fn open_recorder(c: ConversationId) -> Result<(), String> {
+    let no_mic = || "The microphone cannot be used here.".to_owned();
+    let kind = recording_type().ok_or_else(no_mic)?;
+    let devices = web_sys::window()
+        .ok_or_else(no_mic)?
+        .navigator()
+        .media_devices()
+        .map_err(|_| no_mic())?;
+    let constraints = web_sys::MediaStreamConstraints::new();
+    constraints.set_audio(&JsValue::TRUE);
+    let stream: web_sys::MediaStream = JsFuture::from(
+        devices
+            .get_user_media_with_constraints(&constraints)
+            .map_err(|_| no_mic())?,
+    )
+    .await
+    .map_err(|_| "Sideline may not use the microphone: allow it in the browser.".to_owned())?
+    .dyn_into()
+    .map_err(|_| no_mic())?;
+    let options = web_sys::MediaRecorderOptions::new();
+    options.set_mime_type(kind);
+    let recorder =
+        web_sys::MediaRecorder::new_with_media_stream_and_media_recorder_options(&stream, &options)
+            .map_err(|_| no_mic())?;
+    let audio = web_sys::AudioContext::new().map_err(|_| no_mic())?;
+    let analyser = audio.create_analyser().map_err(|_| no_mic())?;
+    let source = audio
+        .create_media_stream_source(&stream)
+        .map_err(|_| no_mic())?;
+    let _ = source.connect_with_audio_node(&analyser);
+    let now = js_sys::Date::now();
+    let recording = Rc::new(RefCell::new(Recording {
+        c,
+        recorder: recorder.clone(),
+        stream,
+        audio,
+        analyser,
+        chunks: Vec::new(),
+        levels: Vec::new(),
+        started: now,
+        keep: false,
+        ticker: None,
+        handlers: Vec::new(),
+    }));
+    let on = |target: &web_sys::EventTarget, kind: &str, f: Box<dyn FnMut(web_sys::Event)>| {
+        let handler = Closure::wrap(f);
+        let _ = target.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
+        recording.borrow_mut().handlers.push(handler);
+    };
+    let r = recording.clone();
+    on(
+        recorder.as_ref(),
+        "dataavailable",
+        Box::new(move |e: web_sys::Event| {
+            if let Some(blob) = e.dyn_ref::<web_sys::BlobEvent>().and_then(|e| e.data()) {
+                r.borrow_mut().chunks.push(blob);
+            }
+        }),
+    );
+    let r = recording.clone();
+    on(recorder.as_ref(), "stop", Box::new(move |_| finish(&r)));
+    if let Some(window) = web_sys::window() {
+        on(
+            window.as_ref(),
+            "keydown",
+            Box::new(|e: web_sys::Event| {
+                if e.dyn_ref::<web_sys::KeyboardEvent>()
+                    .is_some_and(|k| k.key() == "Escape")
+                {
+                    stop_recording(false);
+                }
+            }),
+        );
+    }
+    let r = recording.clone();
+    let ticker = gloo_timers::callback::Interval::new(200, move || {
+        let (c, elapsed) = {
+            let mut rec = r.borrow_mut();
+            let mut samples = vec![0u8; 512];
+            rec.analyser.get_byte_time_domain_data(&mut samples);
+            let rms = (samples
+                .iter()
+                .map(|s| (f32::from(*s) - 128.0).powi(2))
+                .sum::<f32>()
+                / 512.0)
+                .sqrt();
+            rec.levels.push(rms);
+            (rec.c, js_sys::Date::now() - rec.started)
+        };
+        if elapsed >= f64::from(media::VOICE_MAX_MS) {
+            stop_recording(true);
+        }
+        // The row is redrawn in place: its buttons stay under the finger.
+        let row = with_tray(c, |t| t.el.clone())
+            .and_then(|el| el.query_selector(".recording").ok().flatten());
+        if let (Some(row), Some(doc)) = (row, document())
+            && let Some(fresh) = recording_row(c, &doc)
+        {
+            for part in [".file-name", ".waveform"] {
+                if let (Ok(Some(old)), Ok(Some(new))) =
+                    (row.query_selector(part), fresh.query_selector(part))
+                {
+                    let _ = old.replace_with_with_node_1(&new);
+                }
+            }
+        }
+    });
+    recording.borrow_mut().ticker = Some(ticker);
+    recorder.start_with_time_slice(1000).map_err(|_| no_mic())?;
+    RECORDING.with(|r| *r.borrow_mut() = Some(recording));
+    Ok(())
+}
+
+/// Stops the recording: what was recorded goes to the draft (`keep`) or is dropped.
+pub fn stop_recording(keep: bool) {
+    let Some(recording) = RECORDING.with(|r| r.borrow().clone()) else {
+        return;
+    };
+    let recorder = {
+        let mut rec = recording.borrow_mut();
+        rec.keep = keep;
+        rec.ticker = None;
+        rec.recorder.clone()
+    };
+    if recorder.state() == web_sys::RecordingState::Inactive {
+        finish(&recording);
+    } else {
+        let _ = recorder.stop();
+    }
+}
+
+/// The recorder stopped: the microphone is let go, and the note added to the draft if kept.
+fn finish(recording: &Rc<RefCell<Recording>>) {
+    RECORDING.with(|r| r.borrow_mut().take());
+    STOPPED_AT.with(|s| s.set(js_sys::Date::now()));
+    let rec = recording.borrow();
+    let tracks = rec.stream.get_tracks();
+    for t in tracks.iter() {
+        if let Ok(t) = t.dyn_into::<web_sys::MediaStreamTrack>() {
+            t.stop();
+        }
+    }
+    let _ = rec.audio.close();
+    let c = rec.c;
+    let ms = (js_sys::Date::now() - rec.started).round() as u32;
+    if rec.keep && !rec.chunks.is_empty() && ms >= 500 {
+        let parts: js_sys::Array = rec.chunks.iter().map(JsValue::from).collect();
+        let kind = rec.recorder.mime_type();
+        let base = kind.split(';').next().unwrap_or("audio/webm").to_owned();
+        let extension = if base.ends_with("mp4") {
+            "m4a"
+        } else if base.ends_with("ogg") {
+            "ogg"
+        } else {
+            "webm"
+        };
+        let options = web_sys::FilePropertyBag::new();
+        options.set_type(&base);
+        if let Ok(file) = File::new_with_blob_sequence_and_options(
+            &parts,
+            &format!("voice-note.{extension}"),
+            &options,
+        ) {
+            let waveform = bars(&rec.levels);
+            let key = NEXT_KEY.with(|k| {
+                let mut k = k.borrow_mut();
+                *k += 1;
+                *k
+            });
+            let ms = ms.min(media::VOICE_MAX_MS);
+            let added = with_tray(c, |t| {
+                if t.items.len() >= media::ATTACHMENTS_MAX {
+                    return false;
+                }
+                t.items.push(Item {
+                    key,
+                    file: file.clone(),
+                    voice: Some((ms, waveform.clone())),
+                    progress: 0,
+                    state: Ok(None),
+                });
+                true
+            });
+            if added {
+                start(c, key, file, Some((ms, waveform)));
+            }
+        }
+    }
+    drop(rec);
+    // Its handlers go when this one returns (one of them is running it).
+    let recording = recording.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let handlers = std::mem::take(&mut recording.borrow_mut().handlers);
+        if let Some(window) = web_sys::window() {
+            for h in &handlers {
+                let _ = window
+                    .remove_event_listener_with_callback("keydown", h.as_ref().unchecked_ref());
+            }
+        }
+    });
+    render(c);
+}
+
+/// A recording's loudness as at most 64 bars of 0 to 255, the loudest at 255.
+fn bars(levels: &[f32]) -> Vec<u8> {
+    if levels.is_empty() {
+        return Vec::new();
+    }
+    let n = levels.len().min(media::WAVEFORM_MAX);
+    let per = levels.len() as f32 / n as f32;
+    let mut out: Vec<f32> = (0..n)
+        .map(|i| {
+            let from = (i as f32 * per) as usize;
+            let to = (((i + 1) as f32 * per) as usize)
+                .max(from + 1)
+                .min(levels.len());
+            levels[from..to].iter().copied().fold(0.0, f32::max)
+        })
+        .collect();
+    let loudest = out.iter().copied().fold(0.0, f32::max).max(1.0);
+    for v in &mut out {
+        *v = *v / loudest * 255.0;
+    }
+    out.into_iter()
+        .map(|v| v.round().clamp(0.0, 255.0) as u8)
+        .collect()
+}
+
+/// The recording row of conversation `c`'s tray, while one is being recorded: its time, its
+/// loudness so far, ✕ and ✓.
+fn recording_row(c: ConversationId, doc: &Document) -> Option<Element> {
+    let recording = RECORDING.with(|r| r.borrow().clone())?;
+    let rec = recording.borrow();
+    if rec.c != c {
+        return None;
+    }
+    let ms = (js_sys::Date::now() - rec.started) as u32;
+    let li = element(
+        doc,
+        "li",
+        &[("class", "pending-file recording"), ("role", "status")],
+        "",
+    )?;
+    let time = element(
+        doc,
+        "span",
+        &[("class", "file-name")],
+        &format!("● Recording {}", media::format_duration(ms.max(1))),
+    )?;
+    let line = element(
+        doc,
+        "span",
+        &[("class", "waveform"), ("aria-hidden", "true")],
+        "",
+    )?;
+    let recent = &rec.levels[rec.levels.len().saturating_sub(24)..];
+    for v in recent {
+        let style = format!("height: {}%", 12.0 + (v / 40.0).min(1.0) * 88.0);
+        line.append_child(&element(doc, "span", &[("style", &style)], "")?.into())
+            .ok()?;
+    }
+    let drop = element(
+        doc,
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "link"),
+            ("data-key", "0"),
+            ("data-act", "drop"),
+            ("aria-label", "Cancel the voice note"),
+        ],
+        "✕",
+    )?;
+    let keep = element(
+        doc,
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "link"),
+            ("data-key", "0"),
+            ("data-act", "keep"),
+            ("aria-label", "Add the voice note"),
+        ],
+        "✓",
+    )?;
+    for part in [time, line, drop, keep] {
+        li.append_child(&part.into()).ok()?;
+    }
+    Some(li)
+}
+
 /// What the viewer shows: the message's photos and videos (id, name, is a video), which one,
 /// and what it must let go of when it closes.
 struct Viewer {
@@ -488,10 +937,18 @@ fn document() -> Option<Document> {
     web_sys::window()?.document()
 }
 
+/// A new element with `attrs` and `text`. A `style` is set through the CSS object model: the
+/// content security policy refuses style attributes.
 fn element(doc: &Document, tag: &str, attrs: &[(&str, &str)], text: &str) -> Option<Element> {
     let el = doc.create_element(tag).ok()?;
     for (k, v) in attrs {
-        el.set_attribute(k, v).ok()?;
+        if *k == "style" {
+            el.dyn_ref::<web_sys::HtmlElement>()?
+                .style()
+                .set_css_text(v);
+        } else {
+            el.set_attribute(k, v).ok()?;
+        }
     }
     if !text.is_empty() {
         el.set_text_content(Some(text));
@@ -799,6 +1256,12 @@ pub fn paint(c: ConversationId, token: String, root: Element) {
             continue;
         };
         let _ = tile.set_attribute("data-painted", "");
+        if let (Some(ratio), Some(t)) = (
+            tile.get_attribute("data-r"),
+            tile.dyn_ref::<web_sys::HtmlElement>(),
+        ) {
+            let _ = t.style().set_property("aspect-ratio", &ratio);
+        }
         if kind == "voice" {
             waveform(&tile);
             continue;

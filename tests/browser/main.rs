@@ -2310,6 +2310,24 @@ async fn a_saved_message_is_inserted_with_a_slash_and_its_placeholders_filled() 
     finish(&coach, "23-saved-message", outcome).await
 }
 
+/// Records every violation of the content security policy in each page `b` opens from now on
+/// (`window.__violations`).
+async fn watch_policy(b: &Browser) -> Result<()> {
+    b.cdp(
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": "window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));" }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Fails if the page `b` shows violated the content security policy.
+async fn no_violation(b: &Browser) -> Result<()> {
+    let violations = b.js("return window.__violations", vec![]).await?;
+    ensure!(violations == json!([]), "policy violations: {violations}");
+    Ok(())
+}
+
 /// Makes a file in the page (a PNG drawn on a canvas, or a small PDF) and drops it on `target`,
 /// or gives it to the file input `target`, as a person would.
 const GIVE_FILE: &str = r#"
@@ -2361,6 +2379,8 @@ async fn a_photo_dropped_on_the_thread_shows_on_the_phone_and_opens_in_the_light
     let coach = h.driver.session(1280, 800).await?;
     let phone = h.phone().await?;
     let outcome = async {
+        watch_policy(&coach).await?;
+        watch_policy(&phone).await?;
         h.sign_in(&coach, "casey@peak.example", "coach password")
             .await?;
         coach
@@ -2449,8 +2469,101 @@ async fn a_photo_dropped_on_the_thread_shows_on_the_phone_and_opens_in_the_light
             )
             .await?;
         phone.gone(By::Css(".lightbox")).await?;
+        no_violation(&coach).await?;
+        no_violation(&phone).await?;
         Ok(())
     }
     .await;
     finish(&phone, "24-media-phone", outcome).await
+}
+
+/// 25. A coach records a voice note (the browser's fake microphone: a tone), adds it and sends
+/// it; on the client's phone it shows with its waveform and plays, the waveform filling.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_voice_note_recorded_in_the_composer_plays_on_the_phone() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach_token,
+            "Tomas Berg",
+            "tomas@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    let coach = h.driver.session(1280, 800).await?;
+    let phone = h.phone().await?;
+    let outcome = async {
+        watch_policy(&coach).await?;
+        watch_policy(&phone).await?;
+        h.sign_in(&coach, "casey@peak.example", "coach password")
+            .await?;
+        coach
+            .goto(&h.url(&format!("/inbox/{conversation}")))
+            .await?;
+        coach.click(By::Css(".composer .mic")).await?;
+        coach
+            .find_text(By::Css(".pending-file.recording .file-name"), "Recording")
+            .await?;
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        coach
+            .screenshot(&output_dir().join("25-recording.png"))
+            .await?;
+        coach
+            .click(By::Css(".pending-file.recording [data-act=keep]"))
+            .await?;
+
+        coach
+            .until(
+                "the voice note uploaded",
+                "return !document.querySelector('.recording') && document.querySelectorAll('.pending-file .muted').length === 1",
+            )
+            .await?;
+        coach
+            .type_into(By::Css(".composer textarea"), ENTER)
+            .await?;
+        coach
+            .until(
+                "the voice note sent",
+                "return !!document.querySelector('.message.mine[data-status=sent] .attachments .voice')",
+            )
+            .await?;
+
+        h.sign_in(&phone, "tomas@client.example", "client password")
+            .await?;
+        phone
+            .goto(&h.url(&format!("/c/inbox/{conversation}")))
+            .await?;
+
+        // Its length and a waveform drawn from the recording (not an even line).
+        let shape = phone
+            .until(
+                "the voice note's waveform",
+                "const bars = [...document.querySelectorAll('.attachments .voice .waveform span')]; \
+                 if (bars.length < 8) return false; \
+                 const heights = new Set(bars.map((b) => b.style.height)); \
+                 return heights.size > 1 && document.querySelector('.attachments .voice .label').textContent",
+            )
+            .await?;
+        ensure!(
+            shape.as_str().is_some_and(|l| l.starts_with("0:0")),
+            "the length shown: {shape}"
+        );
+        phone
+            .screenshot(&output_dir().join("25-phone-voice.png"))
+            .await?;
+        phone.click(By::Css(".attachments .voice")).await?;
+        phone
+            .until(
+                "the voice note playing, its waveform filling",
+                "return !!document.querySelector('.attachments .voice.playing .waveform span.played')",
+            )
+            .await?;
+        no_violation(&coach).await?;
+        no_violation(&phone).await?;
+        Ok(())
+    }
+    .await;
+    finish(&phone, "25-voice-phone", outcome).await
 }

@@ -34,6 +34,15 @@ pub fn take(conversation: String) -> Result<js_sys::Array, JsValue> {
     Ok(ids.into_iter().map(JsValue::from).collect())
 }
 
+/// Records a voice note for `conversation`'s draft, from `press` (the pointer going down on
+/// the record button, or nothing); the tray says why when the microphone cannot be used.
+#[wasm_bindgen]
+pub async fn record(conversation: String, token: String, press: JsValue) {
+    if let Ok(c) = conversation.parse() {
+        media::record(c, token, press).await;
+    }
+}
+
 /// Opens, plays or downloads the file whose tile (or what is in it) `target` is.
 #[wasm_bindgen]
 pub fn open(conversation: String, token: String, target: web_sys::Element) {

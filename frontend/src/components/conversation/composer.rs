@@ -48,6 +48,10 @@ pub struct ComposerProps {
     pub files: usize,
     #[prop_or_default]
     pub onfiles: Callback<Vec<web_sys::File>>,
+    /// Record a voice note: from the press on the button (held, it records until let go), or
+    /// from a click (`null`).
+    #[prop_or_default]
+    pub onrecord: Callback<wasm_bindgen::JsValue>,
 }
 
 /// A change the toolbar or a shortcut makes to the selection.
@@ -433,6 +437,9 @@ pub fn Composer(props: &ComposerProps) -> Html {
                         picked
                     })} />
                 </label>
+                <button type="button" class="tool mic" title="Record a voice note (hold, or tap)" aria-label="Record a voice note"
+                    onpointerdown={props.onrecord.reform(|e: PointerEvent| e.into())}
+                    onclick={props.onrecord.reform(|_: MouseEvent| wasm_bindgen::JsValue::NULL)}>{ "🎤" }</button>
                 <button class="primary" {onclick} disabled={(draft.trim().is_empty() && props.files == 0) || over}>{ "Send" }</button>
             </div>
         </div>

@@ -58,6 +58,27 @@ pub fn add(c: ConversationId, tray: &NodeRef, onchange: &JsValue, files: Vec<Fil
     });
 }
 
+/// Records a voice note for conversation `c`'s draft (see [`add`]), from `press`: the pointer
+/// going down on the record button (held, it records until let go), or nothing (a click).
+pub fn record(c: ConversationId, tray: &NodeRef, onchange: &JsValue, press: JsValue) {
+    let (tray, onchange) = (tray.clone(), onchange.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(m) = module().await else { return };
+        if !tray
+            .cast::<web_sys::Element>()
+            .is_some_and(|el| el.has_child_nodes())
+        {
+            show(c, &tray, &onchange);
+        }
+        let token = crate::services::requests::current_token().unwrap_or_default();
+        call(
+            &m,
+            "record",
+            &js_sys::Array::of3(&c.to_string().into(), &token.into(), &press),
+        );
+    });
+}
+
 /// The ids of conversation `c`'s draft files, which leave the draft; or why they cannot be
 /// sent yet.
 pub fn take(c: ConversationId) -> Result<Vec<AttachmentId>, String> {
@@ -134,15 +155,14 @@ pub fn attachments(list: &[Attachment], onclick: &Callback<MouseEvent>) -> Html 
                     AttachmentKind::Voice => ("voice", "Play voice note", a.duration_ms.map(format_duration).unwrap_or_default()),
                     AttachmentKind::File => ("file", "Download", format!("{} · {}", a.name, format_size(a.size))),
                 };
-                let style = match (a.width, a.height) {
-                    (Some(w), Some(h)) => format!("aspect-ratio: {w} / {h}"),
-                    _ => String::new(),
-                };
+                // Its shape, for the module to keep while the thumbnail loads (the policy
+                // refuses style attributes).
+                let ratio = a.width.zip(a.height).map(|(w, h)| format!("{w} / {h}"));
                 // A voice note's loudness (bars of 0 to 255) for the module to draw.
                 let bars: Vec<String> = a.waveform.iter().map(u8::to_string).collect();
                 html! {
                     <button type="button" class={kind} data-a={a.id.to_string()} data-k={kind} data-t={a.thumbnail.then_some("1")}
-                        data-w={bars.join(",")} {style} aria-label={format!("{label} {}", a.name)}>
+                        data-w={bars.join(",")} data-r={ratio} aria-label={format!("{label} {}", a.name)}>
                         <span class="label">{ text }</span>
                     </button>
                 }

@@ -167,6 +167,14 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             }
         })
     };
+    let record = {
+        let (tray, onchange) = (tray.clone(), onchange.clone());
+        Callback::from(move |press: wasm_bindgen::JsValue| {
+            if let Some(changed) = onchange.borrow().as_ref() {
+                files::record(id, &tray, changed.as_ref(), press);
+            }
+        })
+    };
     // What each message sent from here carries, by its key: a retry sends the same files.
     let carried = use_mut_ref(crate::reducers::Few::<String, Vec<AttachmentId>>::default);
     let send = {
@@ -374,7 +382,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             <>
                 <ul class="pending-files" key={id.to_string()} ref={tray.clone()} aria-label="Files to send" />
                 <Composer onsend={send.clone()} reply={(*replying).clone()} {oncancelreply} {people} {onpeople} {saved} {onsaved}
-                    files={*file_count} onfiles={add_files.clone()} />
+                    files={*file_count} onfiles={add_files.clone()} onrecord={record} />
             </>
         }
     } else {
