@@ -313,6 +313,25 @@ pub async fn start_with(
         files.clone(),
         store.subscribe(),
     ));
+    // Files of uploads never sent are deleted a day later (the store's TTL and the change
+    // stream do it on AWS): looked for every hour.
+    {
+        let (files, state) = (files.clone(), state.clone());
+        tokio::spawn(async move {
+            loop {
+                let swept = files
+                    .sweep(crate::adapters::files::SWEEP_AFTER, |b, c, id| {
+                        let state = state.clone();
+                        async move { Ok(state.media.forget_unsent(b, c, id).await?) }
+                    })
+                    .await;
+                if let Err(e) = swept {
+                    tracing::warn!(error = ?e, "sweeping the files of unsent uploads failed");
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+            }
+        });
+    }
     // Mass messages are delivered in the background; one a crash interrupted resumes here.
     tokio::spawn(crate::domain::mass::run_worker(
         state.clone(),

@@ -404,6 +404,63 @@ fn tokio_util_stream(
     })
 }
 
+/// How long a file waits under the data dir before the sweep asks whether it is wanted: an
+/// upload never sent is forgotten a day after it was signed for.
+pub const SWEEP_AFTER: Duration = Duration::from_secs(24 * 3600 + 3600);
+
+impl LocalFiles {
+    /// Deletes the files nobody will ever send (what the store's TTL and the change stream do
+    /// on AWS): every upload's file older than `older_than` whose upload `forget` says is
+    /// gone or was never sent, and any half-written upload that old. Returns how many files
+    /// went.
+    pub async fn sweep<F, Fut>(&self, older_than: Duration, forget: F) -> anyhow::Result<usize>
+    where
+        F: Fn(shared::BusinessId, shared::ConversationId, shared::AttachmentId) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<bool>>,
+    {
+        let mut gone = 0;
+        let Ok(mut businesses) = tokio::fs::read_dir(&self.dir).await else {
+            return Ok(0);
+        };
+        let cutoff = std::time::SystemTime::now()
+            .checked_sub(older_than)
+            .unwrap_or(std::time::UNIX_EPOCH);
+        while let Some(b_dir) = businesses.next_entry().await? {
+            let Ok(b) = b_dir.file_name().to_string_lossy().parse() else {
+                continue;
+            };
+            let mut conversations = tokio::fs::read_dir(b_dir.path()).await?;
+            while let Some(c_dir) = conversations.next_entry().await? {
+                let Ok(c) = c_dir.file_name().to_string_lossy().parse() else {
+                    continue;
+                };
+                let mut files = tokio::fs::read_dir(c_dir.path()).await?;
+                while let Some(f) = files.next_entry().await? {
+                    let old = f.metadata().await?.modified()? < cutoff;
+                    let name = f.file_name().to_string_lossy().into_owned();
+                    if !old {
+                        continue;
+                    }
+                    if name.contains(".part") {
+                        tokio::fs::remove_file(f.path()).await?;
+                        gone += 1;
+                        continue;
+                    }
+                    // The upload's own file names it; its thumbnail and meta go with it.
+                    let Ok(id) = name.parse() else { continue };
+                    if forget(b, c, id).await? {
+                        let key = crate::domain::media::object_key(b, c, id);
+                        self.delete(&key).await?;
+                        self.delete(&format!("{key}.thumb")).await?;
+                        gone += 1;
+                    }
+                }
+            }
+        }
+        Ok(gone)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

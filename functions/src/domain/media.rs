@@ -239,6 +239,35 @@ impl Media {
     }
 }
 
+impl Media {
+    /// Forgets the upload `id` of conversation `c` if it was never sent and is more than a day
+    /// old (or is not known at all): true when its objects may be deleted. What the store's
+    /// TTL does on AWS, for the local server's sweep of its files.
+    pub async fn forget_unsent(
+        &self,
+        b: BusinessId,
+        c: ConversationId,
+        id: AttachmentId,
+    ) -> Result<bool> {
+        let oldest = now() - time::Duration::seconds(repo::UPLOAD_TTL_SECS);
+        match repo::get::<UploadRecord>(&*self.store, (b, c, id)).await? {
+            None => Ok(true),
+            Some(u) if u.value.message_id.is_none() && u.value.created_at < oldest => {
+                // Unless it is sent meanwhile.
+                match self.store.transact(vec![u.removed((b, c, id))]).await {
+                    Ok(()) => Ok(true),
+                    Err(
+                        crate::store::StoreError::Conflict
+                        | crate::store::StoreError::ConditionFailed { .. },
+                    ) => Ok(false),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Some(_) => Ok(false),
+        }
+    }
+}
+
 /// The uploads a message of the caller's is about to carry, checked: each one the caller's,
 /// to this conversation, not sent with another message, and in storage with the size and
 /// type it was signed for (its thumbnail too).
@@ -315,9 +344,20 @@ pub(super) async fn uploads_of(
         .iter()
         .map(|a| repo::get::<UploadRecord>(store, (b, id, *a)));
     let found = futures::future::try_join_all(reads).await?;
+    let oldest = now() - time::Duration::seconds(repo::UPLOAD_TTL_SECS);
     found
         .into_iter()
         .map(|u| match u {
+            Some(u)
+                if u.value.uploader == caller.user_id()
+                    && u.value.message_id.is_none()
+                    && u.value.created_at < oldest =>
+            {
+                Err(Error::invalid(
+                    "attachment.expired",
+                    "This file was uploaded more than a day ago and never sent: upload it again.",
+                ))
+            }
             Some(u) if u.value.uploader == caller.user_id() && u.value.message_id.is_none() => {
                 Ok(u)
             }
@@ -331,4 +371,104 @@ pub(super) async fn uploads_of(
             )),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::adapters::files::LocalFiles;
+    use crate::adapters::hub::LocalHub;
+    use crate::store::embedded::EmbeddedStore;
+    use shared::MessageId;
+    use ulid::Ulid;
+
+    fn upload(c: ConversationId, n: u64, sent: bool, age_secs: i64) -> UploadRecord {
+        let id = AttachmentId::from_ulid(Ulid::from_parts(n, 1));
+        UploadRecord {
+            id,
+            conversation_id: c,
+            uploader: shared::UserId::from_ulid(Ulid::from_parts(1, 9)),
+            attachment: AttachmentRecord {
+                id,
+                kind: AttachmentKind::File,
+                name: "plan.pdf".into(),
+                content_type: "application/pdf".into(),
+                size: 3,
+                width: None,
+                height: None,
+                duration_ms: None,
+                waveform: Vec::new(),
+                thumbnail: false,
+            },
+            thumbnail: None,
+            created_at: now() - time::Duration::seconds(age_secs),
+            message_id: sent.then(|| MessageId::from_ulid(Ulid::from_parts(5, 5))),
+        }
+    }
+
+    /// What the local server's hourly sweep deletes: files of uploads gone or never sent a day
+    /// on, and half-written uploads; never what a message carries or a fresh upload.
+    #[tokio::test]
+    async fn the_sweep_deletes_only_files_nobody_will_send() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store: Arc<dyn crate::store::Store> =
+            Arc::new(EmbeddedStore::open(&dir.path().join("store.redb")).expect("store"));
+        let files = Arc::new(LocalFiles::new(dir.path().join("files"), [3; 32]));
+        let conversations = Arc::new(Conversations::new(
+            store.clone(),
+            Arc::new(LocalHub::default()),
+            files.clone(),
+        ));
+        let media = Media::new(store.clone(), files.clone(), conversations);
+        let b = BusinessId::from_ulid(Ulid::from_parts(1, 1));
+        let c = ConversationId::from_ulid(Ulid::from_parts(1, 2));
+        let sent = upload(c, 10, true, 3 * 86_400);
+        let stale = upload(c, 11, false, 2 * 86_400);
+        let fresh = upload(c, 12, false, 60);
+        let unknown = AttachmentId::from_ulid(Ulid::from_parts(13, 1));
+        for u in [&sent, &stale, &fresh] {
+            store
+                .transact(vec![repo::create((b, c, u.id), u).expect("write")])
+                .await
+                .expect("commit");
+        }
+        let folder = dir
+            .path()
+            .join("files")
+            .join(b.to_string())
+            .join(c.to_string());
+        std::fs::create_dir_all(&folder).expect("folder");
+        for id in [sent.id, stale.id, fresh.id, unknown] {
+            std::fs::write(folder.join(id.to_string()), b"pdf").expect("file");
+        }
+        std::fs::write(folder.join(format!("{}.part-1", fresh.id)), b"p").expect("part");
+
+        let gone = files
+            .sweep(Duration::ZERO, |b, c, id| {
+                let media = &media;
+                async move { Ok(media.forget_unsent(b, c, id).await?) }
+            })
+            .await
+            .expect("sweep");
+        assert_eq!(
+            gone, 3,
+            "the stale one, the unknown one and the half-written one"
+        );
+        let left: Vec<bool> = [sent.id, stale.id, fresh.id, unknown]
+            .iter()
+            .map(|id| folder.join(id.to_string()).exists())
+            .collect();
+        assert_eq!(left, [true, false, true, false]);
+        assert!(!folder.join(format!("{}.part-1", fresh.id)).exists());
+        let stale_record = repo::get::<UploadRecord>(&*store, (b, c, stale.id))
+            .await
+            .expect("read");
+        assert!(stale_record.is_none(), "the never-sent upload is forgotten");
+        assert!(
+            repo::get::<UploadRecord>(&*store, (b, c, sent.id))
+                .await
+                .expect("read")
+                .is_some()
+        );
+    }
 }
