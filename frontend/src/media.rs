@@ -1421,3 +1421,430 @@ fn play(c: ConversationId, id: AttachmentId, tile: Element) {
         PLAYING.with(|p| *p.borrow_mut() = Some((audio, tile, progress)));
     });
 }
+
+/// The picker's emoji (see `build.rs`): group, emoji, name, skin tones.
+static EMOJI: &str = include_str!(concat!(env!("OUT_DIR"), "/emoji.txt"));
+
+/// The groups, as their tabs show them.
+const GROUPS: [(&str, &str); 9] = [
+    ("😀", "Smileys"),
+    ("👋", "People"),
+    ("🐶", "Animals and nature"),
+    ("🍎", "Food and drink"),
+    ("✈️", "Travel and places"),
+    ("⚽", "Activities"),
+    ("💡", "Objects"),
+    ("🔣", "Symbols"),
+    ("🏁", "Flags"),
+];
+
+/// The skin tone modifiers, lightest first.
+const TONES: [char; 5] = [
+    '\u{1F3FB}',
+    '\u{1F3FC}',
+    '\u{1F3FD}',
+    '\u{1F3FE}',
+    '\u{1F3FF}',
+];
+
+const RECENT_KEY: &str = "sideline.emoji.recent";
+const TONE_KEY: &str = "sideline.emoji.tone";
+
+/// One emoji of the list: its group, itself, its name, its skin tones.
+fn emoji_list() -> impl Iterator<Item = (u8, &'static str, &'static str, &'static str)> {
+    EMOJI.lines().filter_map(|line| {
+        let mut parts = line.split('\t');
+        Some((
+            parts.next()?.parse().ok()?,
+            parts.next()?,
+            parts.next()?,
+            parts.next().unwrap_or(""),
+        ))
+    })
+}
+
+/// `emoji` in skin tone `tone` (0: none, 1 to 5: lightest to darkest), when it has tones.
+fn toned(emoji: &str, tones: &str, tone: usize) -> String {
+    if tone == 0 || tones.is_empty() {
+        return emoji.to_owned();
+    }
+    if tones == "1" {
+        let mut chars = emoji.chars();
+        let first = chars.next().map(String::from).unwrap_or_default();
+        let rest = chars.as_str().trim_start_matches('\u{FE0F}');
+        return format!("{first}{}{rest}", TONES[tone - 1]);
+    }
+    tones.split(',').nth(tone - 1).unwrap_or(emoji).to_owned()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// The emoji picked lately, most recent first.
+fn recent() -> Vec<String> {
+    storage()
+        .and_then(|s| s.get_item(RECENT_KEY).ok().flatten())
+        .map(|v| {
+            v.split(' ')
+                .filter(|e| !e.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn remember(emoji: &str) {
+    let mut list = recent();
+    list.retain(|e| e != emoji);
+    list.insert(0, emoji.to_owned());
+    list.truncate(24);
+    if let Some(s) = storage() {
+        let _ = s.set_item(RECENT_KEY, &list.join(" "));
+    }
+}
+
+/// The open picker: where it shows, what it shows (a group, or what matches a search) in
+/// which skin tone, and where a pick goes.
+struct Picker {
+    root: Element,
+    grid: Element,
+    /// `None`: the recent ones.
+    group: Option<u8>,
+    query: String,
+    tone: usize,
+    onpick: js_sys::Function,
+    handlers: Vec<Handler>,
+}
+
+thread_local! {
+    static PICKER: RefCell<Option<Rc<RefCell<Picker>>>> = const { RefCell::new(None) };
+}
+
+/// Opens the emoji picker by `anchor` (the button that opens it): recently used, a tab per
+/// group, a search by name, the skin tone kept from last time. A pick goes to `onpick` and
+/// closes it, as do Escape and a tap elsewhere.
+pub fn pick_emoji(anchor: Element, onpick: js_sys::Function) {
+    close_picker();
+    let Some(doc) = document() else { return };
+    let Some(picker) = build_picker(&doc, &anchor, onpick) else {
+        return;
+    };
+    let picker = Rc::new(RefCell::new(picker));
+    wire_picker(&picker);
+    PICKER.with(|p| *p.borrow_mut() = Some(picker.clone()));
+    fill(&picker);
+}
+
+fn build_picker(doc: &Document, anchor: &Element, onpick: js_sys::Function) -> Option<Picker> {
+    let root = element(
+        doc,
+        "div",
+        &[
+            ("class", "emoji-picker"),
+            ("role", "dialog"),
+            ("aria-label", "Emoji"),
+        ],
+        "",
+    )?;
+    let search = element(
+        doc,
+        "input",
+        &[
+            ("type", "search"),
+            ("placeholder", "Search emoji"),
+            ("aria-label", "Search emoji"),
+            ("data-search", ""),
+        ],
+        "",
+    )?;
+    let tones = element(
+        doc,
+        "div",
+        &[
+            ("class", "emoji-tones"),
+            ("role", "radiogroup"),
+            ("aria-label", "Skin tone"),
+        ],
+        "",
+    )?;
+    let tone: usize = storage()
+        .and_then(|s| s.get_item(TONE_KEY).ok().flatten())
+        .and_then(|t| t.parse().ok())
+        .filter(|t| *t <= 5)
+        .unwrap_or(0);
+    for t in 0..=5 {
+        let label = [
+            "No skin tone",
+            "Light",
+            "Medium-light",
+            "Medium",
+            "Medium-dark",
+            "Dark",
+        ][t];
+        let b = element(
+            doc,
+            "button",
+            &[
+                ("type", "button"),
+                ("data-tone", &t.to_string()),
+                ("aria-label", label),
+                ("role", "radio"),
+                ("aria-checked", if t == tone { "true" } else { "false" }),
+            ],
+            &toned("✋", "1", t),
+        )?;
+        tones.append_child(&b.into()).ok()?;
+    }
+    let tabs = element(
+        doc,
+        "div",
+        &[("class", "emoji-tabs"), ("role", "tablist")],
+        "",
+    )?;
+    tabs.append_child(
+        &element(
+            doc,
+            "button",
+            &[
+                ("type", "button"),
+                ("data-group", "recent"),
+                ("aria-label", "Recently used"),
+                ("role", "tab"),
+            ],
+            "🕘",
+        )?
+        .into(),
+    )
+    .ok()?;
+    for (i, (icon, name)) in GROUPS.iter().enumerate() {
+        tabs.append_child(
+            &element(
+                doc,
+                "button",
+                &[
+                    ("type", "button"),
+                    ("data-group", &i.to_string()),
+                    ("aria-label", name),
+                    ("role", "tab"),
+                ],
+                icon,
+            )?
+            .into(),
+        )
+        .ok()?;
+    }
+    let grid = element(
+        doc,
+        "div",
+        &[
+            ("class", "emoji-grid"),
+            ("role", "listbox"),
+            ("aria-label", "Emoji"),
+        ],
+        "",
+    )?;
+    for part in [&search, &tones, &tabs, &grid] {
+        root.append_child(part).ok()?;
+    }
+    // Above the button that opened it, inside the window.
+    let r = anchor.get_bounding_client_rect();
+    let window = web_sys::window()?;
+    let width = window.inner_width().ok()?.as_f64().unwrap_or(360.0);
+    let height = window.inner_height().ok()?.as_f64().unwrap_or(640.0);
+    let left = r.left().min(width - 328.0).max(4.0);
+    let bottom = (height - r.top() + 4.0).max(4.0);
+    root.dyn_ref::<web_sys::HtmlElement>()?
+        .style()
+        .set_css_text(&format!("left: {left}px; bottom: {bottom}px"));
+    doc.body()?.append_child(&root).ok()?;
+    if let Some(input) = search.dyn_ref::<web_sys::HtmlElement>() {
+        let _ = input.focus();
+    }
+    Some(Picker {
+        root,
+        grid,
+        group: if recent().is_empty() { Some(0) } else { None },
+        query: String::new(),
+        tone,
+        onpick,
+        handlers: Vec::new(),
+    })
+}
+
+fn wire_picker(picker: &Rc<RefCell<Picker>>) {
+    let root = picker.borrow().root.clone();
+    let on = |target: &web_sys::EventTarget, kind: &str, f: Box<dyn FnMut(web_sys::Event)>| {
+        let handler = Closure::wrap(f);
+        let _ = target.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
+        picker.borrow_mut().handlers.push(handler);
+    };
+    let p = picker.clone();
+    on(
+        root.as_ref(),
+        "click",
+        Box::new(move |e: web_sys::Event| {
+            e.stop_propagation();
+            let Some(t) = e
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|t| t.closest("button").ok().flatten())
+            else {
+                return;
+            };
+            if let Some(emoji) = t.get_attribute("data-emoji") {
+                let onpick = p.borrow().onpick.clone();
+                remember(&emoji);
+                close_picker();
+                let _ = onpick.call1(&JsValue::NULL, &emoji.into());
+                return;
+            }
+            if let Some(group) = t.get_attribute("data-group") {
+                p.borrow_mut().group = group.parse().ok();
+            } else if let Some(tone) = t.get_attribute("data-tone").and_then(|t| t.parse().ok()) {
+                p.borrow_mut().tone = tone;
+                if let Some(s) = storage() {
+                    let _ = s.set_item(TONE_KEY, &tone.to_string());
+                }
+                if let Ok(all) = p.borrow().root.query_selector_all("[data-tone]") {
+                    for i in 0..all.length() {
+                        if let Some(b) = all.get(i).and_then(|b| b.dyn_into::<Element>().ok()) {
+                            let on = b.get_attribute("data-tone") == Some(tone.to_string());
+                            let _ =
+                                b.set_attribute("aria-checked", if on { "true" } else { "false" });
+                        }
+                    }
+                }
+            }
+            fill(&p);
+        }),
+    );
+    let p = picker.clone();
+    on(
+        root.as_ref(),
+        "input",
+        Box::new(move |e: web_sys::Event| {
+            if let Some(input) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                p.borrow_mut().query = input.value();
+                fill(&p);
+            }
+        }),
+    );
+    if let Some(window) = web_sys::window() {
+        on(
+            window.as_ref(),
+            "keydown",
+            Box::new(|e: web_sys::Event| {
+                if e.dyn_ref::<web_sys::KeyboardEvent>()
+                    .is_some_and(|k| k.key() == "Escape")
+                {
+                    close_picker();
+                }
+            }),
+        );
+        // A tap elsewhere (one inside stops at the picker). Listened to from the next turn:
+        // the tap that opened it is still going.
+        let p = picker.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            if !PICKER.with(|x| x.borrow().as_ref().is_some_and(|x| Rc::ptr_eq(x, &p))) {
+                return;
+            }
+            let handler = Closure::<dyn FnMut(web_sys::Event)>::new(|_| close_picker());
+            if let Some(window) = web_sys::window() {
+                let _ = window
+                    .add_event_listener_with_callback("click", handler.as_ref().unchecked_ref());
+            }
+            p.borrow_mut().handlers.push(handler);
+        });
+    }
+}
+
+/// Shows what matches the search, or the group (or the recent ones), in the skin tone chosen.
+fn fill(picker: &Rc<RefCell<Picker>>) {
+    let Some(doc) = document() else { return };
+    let p = picker.borrow();
+    p.grid.set_inner_html("");
+    let words: Vec<String> = p
+        .query
+        .to_lowercase()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let shown: Vec<(String, &str)> = if !words.is_empty() {
+        emoji_list()
+            .filter(|(_, _, name, _)| words.iter().all(|w| name.contains(w.as_str())))
+            .take(120)
+            .map(|(_, e, name, tones)| (toned(e, tones, p.tone), name))
+            .collect()
+    } else if let Some(group) = p.group {
+        emoji_list()
+            .filter(|(g, ..)| *g == group)
+            .map(|(_, e, name, tones)| (toned(e, tones, p.tone), name))
+            .collect()
+    } else {
+        recent().into_iter().map(|e| (e, "")).collect()
+    };
+    if shown.is_empty() {
+        let none = if words.is_empty() {
+            "Nothing used lately."
+        } else {
+            "No emoji by that name."
+        };
+        if let Some(n) = element(&doc, "p", &[("class", "muted")], none) {
+            let _ = p.grid.append_child(&n);
+        }
+    }
+    for (emoji, name) in shown {
+        let label = if name.is_empty() {
+            emoji.as_str()
+        } else {
+            name
+        };
+        if let Some(b) = element(
+            &doc,
+            "button",
+            &[
+                ("type", "button"),
+                ("data-emoji", &emoji),
+                ("title", label),
+                ("aria-label", label),
+                ("role", "option"),
+            ],
+            &emoji,
+        ) {
+            let _ = p.grid.append_child(&b);
+        }
+    }
+    if let Ok(tabs) = p.root.query_selector_all("[data-group]") {
+        let current = p.group.map_or("recent".to_owned(), |g| g.to_string());
+        for i in 0..tabs.length() {
+            if let Some(t) = tabs.get(i).and_then(|t| t.dyn_into::<Element>().ok()) {
+                let on = words.is_empty() && t.get_attribute("data-group") == Some(current.clone());
+                let _ = t.set_attribute("aria-selected", if on { "true" } else { "false" });
+            }
+        }
+    }
+}
+
+/// Closes the picker, if open.
+pub fn close_picker() {
+    let Some(picker) = PICKER.with(|p| p.borrow_mut().take()) else {
+        return;
+    };
+    picker.borrow().root.remove();
+    // Its handlers go once the event that closed it is over.
+    wasm_bindgen_futures::spawn_local(async move {
+        let handlers = std::mem::take(&mut picker.borrow_mut().handlers);
+        if let Some(window) = web_sys::window() {
+            for h in &handlers {
+                let f = h.as_ref().unchecked_ref();
+                let _ = window.remove_event_listener_with_callback("keydown", f);
+                let _ = window.remove_event_listener_with_callback("click", f);
+            }
+        }
+    });
+}

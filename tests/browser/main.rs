@@ -2567,3 +2567,95 @@ async fn a_voice_note_recorded_in_the_composer_plays_on_the_phone() -> Result<()
     .await;
     finish(&phone, "25-voice-phone", outcome).await
 }
+
+/// 26. The emoji picker: found by name in the composer (the pick goes where the caret is),
+/// and for a reaction on the client's phone, in the skin tone chosen; recently used first
+/// the next time.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_emoji_found_by_name_in_the_composer_and_for_a_reaction() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach_token,
+            "Tomas Berg",
+            "tomas@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    let phone = h.phone().await?;
+    let outcome = async {
+        watch_policy(&phone).await?;
+        h.sign_in(&phone, "tomas@client.example", "client password")
+            .await?;
+        phone
+            .goto(&h.url(&format!("/c/inbox/{conversation}")))
+            .await?;
+        phone
+            .type_into(By::Css(".composer textarea"), "Leg day ")
+            .await?;
+        phone.click(By::Css(".toolbar [aria-label=Emoji]")).await?;
+        phone
+            .type_into(By::Css(".emoji-picker input[type=search]"), "flexed")
+            .await?;
+        phone
+            .find(By::Css(".emoji-grid button[aria-label='flexed biceps']"))
+            .await?;
+        phone
+            .screenshot(&output_dir().join("26-emoji-search.png"))
+            .await?;
+        phone
+            .click(By::Css(".emoji-grid button[aria-label='flexed biceps']"))
+            .await?;
+        phone.gone(By::Css(".emoji-picker")).await?;
+        let draft = phone
+            .js(
+                "return document.querySelector('.composer textarea').value",
+                vec![],
+            )
+            .await?;
+        ensure!(draft == json!("Leg day 💪"), "the draft: {draft}");
+        phone
+            .type_into(By::Css(".composer textarea"), ENTER)
+            .await?;
+        phone
+            .find_text(By::Css(".message.mine[data-status=sent] .body"), "Leg day 💪")
+            .await?;
+
+        // A reaction from the picker, in a skin tone: the recent one shows first next time.
+        phone.click(By::Css(".message.mine .body")).await?;
+        phone.click(By::Css(".palette .more")).await?;
+        phone
+            .click(By::Css(".emoji-tones [aria-label=Medium-dark]"))
+            .await?;
+        phone
+            .type_into(By::Css(".emoji-picker input[type=search]"), "thumbs up")
+            .await?;
+        phone
+            .click(By::Css(".emoji-grid button[aria-label='thumbs up']"))
+            .await?;
+        phone
+            .find_text(By::Css(".reactions .chip, .reactions button"), "👍🏾 1")
+            .await?;
+        phone.click(By::Css(".message.mine .body")).await?;
+        phone.click(By::Css(".palette .more")).await?;
+        phone
+            .find(By::Css(".emoji-tabs [aria-label='Recently used'][aria-selected=true]"))
+            .await?;
+        let recent = phone
+            .js(
+                "return [...document.querySelectorAll('.emoji-grid button')].map((b) => b.textContent)",
+                vec![],
+            )
+            .await?;
+        ensure!(recent == json!(["👍🏾", "💪"]), "recently used: {recent}");
+        phone
+            .screenshot(&output_dir().join("26-emoji-recent.png"))
+            .await?;
+        no_violation(&phone).await?;
+        Ok(())
+    }
+    .await;
+    finish(&phone, "26-emoji", outcome).await
+}

@@ -43,6 +43,12 @@ pub async fn record(conversation: String, token: String, press: JsValue) {
     }
 }
 
+/// Opens the emoji picker by `anchor`; a pick goes to `onpick` (the emoji as text).
+#[wasm_bindgen]
+pub fn pick_emoji(anchor: web_sys::Element, onpick: js_sys::Function) {
+    media::pick_emoji(anchor, onpick);
+}
+
 /// Opens, plays or downloads the file whose tile (or what is in it) `target` is.
 #[wasm_bindgen]
 pub fn open(conversation: String, token: String, target: web_sys::Element) {

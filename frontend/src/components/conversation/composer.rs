@@ -47,7 +47,7 @@ pub struct ComposerProps {
     #[prop_or_default]
     pub files: usize,
     #[prop_or_default]
-    pub onfiles: Callback<Vec<web_sys::File>>,
+    pub onfiles: Callback<wasm_bindgen::JsValue>,
     /// Record a voice note: from the press on the button (held, it records until let go), or
     /// from a click (`null`).
     #[prop_or_default]
@@ -374,6 +374,31 @@ pub fn Composer(props: &ComposerProps) -> Html {
             draft.set(value)
         })
     };
+    // An emoji from the picker goes where the caret is.
+    let emoji = {
+        let (draft, area) = (draft.clone(), area.clone());
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            let (draft, area) = (draft.clone(), area.clone());
+            if let Some(anchor) = e.target_dyn_into::<web_sys::Element>() {
+                super::files::pick_emoji(
+                    anchor,
+                    Callback::from(move |emoji: String| {
+                        let Some(el) = area.cast::<HtmlTextAreaElement>() else {
+                            return;
+                        };
+                        // The browser puts it in place of the selection, the caret after it.
+                        let _ = el.set_range_text(&emoji);
+                        let end = el.selection_end().ok().flatten().unwrap_or(0)
+                            + emoji.encode_utf16().count() as u32;
+                        let _ = el.set_selection_range(end, end);
+                        let _ = el.focus();
+                        draft.set(el.value());
+                    }),
+                );
+            }
+        })
+    };
     let onclick = submit.reform(|_: MouseEvent| ());
     let chars = draft.chars().count();
     let over = chars > MESSAGE_MAX_CHARS;
@@ -402,6 +427,7 @@ pub fn Composer(props: &ComposerProps) -> Html {
                 { tool(Format::List, "List", "•") }
                 { tool(Format::Link, "Link (Ctrl+K)", "🔗") }
                 { tool(Format::Code, "Code (Ctrl+E)", "</>") }
+                <button type="button" class="tool" title="Emoji" aria-label="Emoji" onclick={emoji}>{ "☺" }</button>
             </div>
             if !choices.is_empty() {
                 <ul class="mentions" role="listbox" aria-label={if choices[0].0.is_some() { "People to mention" } else { "Saved messages" }}>
@@ -432,7 +458,7 @@ pub fn Composer(props: &ComposerProps) -> Html {
                     { "📎" }
                     <input type="file" multiple=true class="visually-hidden" aria-label="Attach files" onchange={props.onfiles.reform(|e: Event| {
                         let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
-                        let picked = super::files::files_of(input.files());
+                        let picked = super::files::files_of(input.files()).into();
                         input.set_value("");
                         picked
                     })} />

@@ -10,15 +10,11 @@ use shared::{AttachmentId, ConversationId};
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast as _, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::File;
 use yew::prelude::*;
 
 /// The files of a `FileList` (an input's, a drop's, a paste's).
-pub fn files_of(list: Option<web_sys::FileList>) -> Vec<File> {
-    let Some(list) = list else {
-        return Vec::new();
-    };
-    (0..list.length()).filter_map(|i| list.get(i)).collect()
+pub fn files_of(list: Option<web_sys::FileList>) -> js_sys::Array {
+    list.map_or_else(js_sys::Array::new, |l| js_sys::Array::from(&l))
 }
 
 /// Shows conversation `c`'s draft files in `tray` (if the media module is loaded: if not,
@@ -36,31 +32,16 @@ pub fn show(c: ConversationId, tray: &NodeRef, onchange: &JsValue) {
     }
 }
 
-/// Adds `files` to conversation `c`'s draft (the media module loaded first, the first time, and
-/// shown in `tray`): each uploads at once.
-pub fn add(c: ConversationId, tray: &NodeRef, onchange: &JsValue, files: Vec<File>) {
-    let (tray, onchange) = (tray.clone(), onchange.clone());
-    wasm_bindgen_futures::spawn_local(async move {
-        let Some(m) = module().await else { return };
-        let shown = tray
-            .cast::<web_sys::Element>()
-            .is_some_and(|el| el.has_child_nodes());
-        if !shown {
-            show(c, &tray, &onchange);
-        }
-        let list: js_sys::Array = files.into_iter().map(JsValue::from).collect();
-        let token = crate::services::requests::current_token().unwrap_or_default();
-        call(
-            &m,
-            "add",
-            &js_sys::Array::of3(&c.to_string().into(), &token.into(), &list),
-        );
-    });
-}
-
-/// Records a voice note for conversation `c`'s draft (see [`add`]), from `press`: the pointer
-/// going down on the record button (held, it records until let go), or nothing (a click).
-pub fn record(c: ConversationId, tray: &NodeRef, onchange: &JsValue, press: JsValue) {
+/// Asks the media module (loaded first, the first time, and shown in `tray`) to `add` files
+/// to conversation `c`'s draft (`arg`: an array of them; each uploads at once) or to `record`
+/// a voice note (`arg`: the press on the record button, held until let go, or `null`).
+pub fn to_draft(
+    c: ConversationId,
+    tray: &NodeRef,
+    onchange: &JsValue,
+    what: &'static str,
+    arg: JsValue,
+) {
     let (tray, onchange) = (tray.clone(), onchange.clone());
     wasm_bindgen_futures::spawn_local(async move {
         let Some(m) = module().await else { return };
@@ -73,10 +54,27 @@ pub fn record(c: ConversationId, tray: &NodeRef, onchange: &JsValue, press: JsVa
         let token = crate::services::requests::current_token().unwrap_or_default();
         call(
             &m,
-            "record",
-            &js_sys::Array::of3(&c.to_string().into(), &token.into(), &press),
+            what,
+            &js_sys::Array::of3(&c.to_string().into(), &token.into(), &arg),
         );
     });
+}
+
+/// Where a pick of the emoji picker goes, as the module calls it.
+type Picked = wasm_bindgen::closure::Closure<dyn Fn(String)>;
+
+thread_local! {
+    /// Where the open emoji picker's pick goes.
+    static PICKED: RefCell<Option<Picked>> = const { RefCell::new(None) };
+}
+
+/// Opens the emoji picker (the media module's: its data is loaded with it) by `anchor`; a
+/// pick goes to `onpick`.
+pub fn pick_emoji(anchor: web_sys::Element, onpick: Callback<String>) {
+    let picked = wasm_bindgen::closure::Closure::<dyn Fn(String)>::new(move |e| onpick.emit(e));
+    let f: JsValue = picked.as_ref().clone();
+    PICKED.with(|p| *p.borrow_mut() = Some(picked));
+    with_module("pick_emoji", move |_| js_sys::Array::of2(&anchor, &f));
 }
 
 /// The ids of conversation `c`'s draft files, which leave the draft; or why they cannot be

@@ -159,22 +159,18 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             *onchange.borrow_mut() = Some(changed);
         });
     }
-    let add_files = {
+    // Files picked, dropped or pasted (`add`, an array of them), and voice notes (`record`,
+    // from the press on the button): the media module's, shown in the tray.
+    let to_draft = {
         let (tray, onchange) = (tray.clone(), onchange.clone());
-        Callback::from(move |picked: Vec<web_sys::File>| {
+        Callback::from(move |(what, arg): (&'static str, wasm_bindgen::JsValue)| {
             if let Some(changed) = onchange.borrow().as_ref() {
-                files::add(id, &tray, changed.as_ref(), picked);
+                files::to_draft(id, &tray, changed.as_ref(), what, arg);
             }
         })
     };
-    let record = {
-        let (tray, onchange) = (tray.clone(), onchange.clone());
-        Callback::from(move |press: wasm_bindgen::JsValue| {
-            if let Some(changed) = onchange.borrow().as_ref() {
-                files::record(id, &tray, changed.as_ref(), press);
-            }
-        })
-    };
+    let add_files = to_draft.reform(|files| ("add", files));
+    let record = to_draft.reform(|press| ("record", press));
     // What each message sent from here carries, by its key: a retry sends the same files.
     let carried = use_mut_ref(crate::reducers::Few::<String, Vec<AttachmentId>>::default);
     let send = {
@@ -404,7 +400,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
         Callback::from(move |e: DragEvent| {
             if may_attach {
                 e.prevent_default();
-                add_files.emit(files::files_of(e.data_transfer().and_then(|d| d.files())));
+                add_files.emit(files::files_of(e.data_transfer().and_then(|d| d.files())).into());
             }
         })
     };
@@ -413,9 +409,9 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             return;
         };
         let pasted = files::files_of(e.clipboard_data().and_then(|d| d.files()));
-        if may_attach && !pasted.is_empty() {
+        if may_attach && pasted.length() > 0 {
             e.prevent_default();
-            add_files.emit(pasted);
+            add_files.emit(pasted.into());
         }
     });
     html! {

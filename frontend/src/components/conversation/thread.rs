@@ -403,9 +403,27 @@ fn message_row(m: &Message, cx: &RowContext) -> Html {
                 onreply.emit(quote.clone());
             })
         };
+        // Any other emoji, from the picker.
+        let more = {
+            let (react, reacting) = (react.clone(), reacting.clone());
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                let (react, reacting) = (react.clone(), reacting.clone());
+                if let Some(anchor) = e.target_dyn_into::<web_sys::Element>() {
+                    super::files::pick_emoji(
+                        anchor,
+                        Callback::from(move |emoji: String| {
+                            reacting.set(None);
+                            react.emit((id, emoji, true));
+                        }),
+                    );
+                }
+            })
+        };
         html! {
             <div class="palette" role="group" aria-label="Reactions and actions">
                 { for choices }
+                <button class="emoji more" aria-label="More emoji" title="More emoji" onclick={more}>{ "+" }</button>
                 <span class="actions-menu">
                     if cx.may_reply { <button class="link" onclick={reply}>{ "Reply" }</button> }
                     <button class="link" onclick={copy}>{ "Copy" }</button>
