@@ -258,6 +258,31 @@ thread_local! {
     static NEXT_KEY: RefCell<u32> = const { RefCell::new(0) };
 }
 
+/// A key for a new file of a draft.
+fn next_key() -> u32 {
+    NEXT_KEY.with(|k| {
+        let mut k = k.borrow_mut();
+        *k += 1;
+        *k
+    })
+}
+
+/// Adds `item` to conversation `c`'s draft unless it holds as many files as a message may
+/// carry; starts uploading it when added.
+fn push_item(c: ConversationId, item: Item) {
+    let (key, file, voice) = (item.key, item.file.clone(), item.voice.clone());
+    let added = with_tray(c, |t| {
+        let room = t.items.len() < media::ATTACHMENTS_MAX;
+        if room {
+            t.items.push(item);
+        }
+        room
+    });
+    if added {
+        start(c, key, file, voice);
+    }
+}
+
 fn with_tray<T>(c: ConversationId, f: impl FnOnce(&mut Tray) -> T) -> T {
     TRAYS.with(|t| {
         let mut trays = t.borrow_mut();
@@ -309,27 +334,16 @@ pub fn show(c: ConversationId, el: Element, onchange: js_sys::Function) {
 pub fn add(c: ConversationId, token: String, files: Vec<File>) {
     crate::services::requests::set_token(Some(token));
     for file in files {
-        let key = NEXT_KEY.with(|k| {
-            let mut k = k.borrow_mut();
-            *k += 1;
-            *k
-        });
-        let added = with_tray(c, |t| {
-            if t.items.len() >= media::ATTACHMENTS_MAX {
-                return false;
-            }
-            t.items.push(Item {
-                key,
-                file: file.clone(),
+        push_item(
+            c,
+            Item {
+                key: next_key(),
+                file,
                 voice: None,
                 progress: 0,
                 state: Ok(None),
-            });
-            true
-        });
-        if added {
-            start(c, key, file, None);
-        }
+            },
+        );
     }
     render(c);
 }
@@ -507,6 +521,14 @@ fn render(c: ConversationId) {
 /// A handler of DOM events the module keeps alive while it listens.
 type Handler = Closure<dyn FnMut(web_sys::Event)>;
 
+/// Listens to `kind` events of `target` with `f`; the handler must be kept as long as it may
+/// be called.
+fn listen(target: &web_sys::EventTarget, kind: &str, f: Box<dyn FnMut(web_sys::Event)>) -> Handler {
+    let handler = Closure::wrap(f);
+    let _ = target.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
+    handler
+}
+
 /// A voice note being recorded: the recorder and its microphone, what it recorded so far, the
 /// loudness measured every tick, and the handlers that must live as long as it.
 struct Recording {
@@ -666,9 +688,10 @@ async fn open_recorder(c: ConversationId) -> Result<(), String> {
         handlers: Vec::new(),
     }));
     let on = |target: &web_sys::EventTarget, kind: &str, f: Box<dyn FnMut(web_sys::Event)>| {
-        let handler = Closure::wrap(f);
-        let _ = target.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
-        recording.borrow_mut().handlers.push(handler);
+        recording
+            .borrow_mut()
+            .handlers
+            .push(listen(target, kind, f));
     };
     let r = recording.clone();
     on(
@@ -784,29 +807,16 @@ fn finish(recording: &Rc<RefCell<Recording>>) {
             &format!("voice-note.{extension}"),
             &options,
         ) {
-            let waveform = bars(&rec.levels);
-            let key = NEXT_KEY.with(|k| {
-                let mut k = k.borrow_mut();
-                *k += 1;
-                *k
-            });
-            let ms = ms.min(media::VOICE_MAX_MS);
-            let added = with_tray(c, |t| {
-                if t.items.len() >= media::ATTACHMENTS_MAX {
-                    return false;
-                }
-                t.items.push(Item {
-                    key,
-                    file: file.clone(),
-                    voice: Some((ms, waveform.clone())),
+            push_item(
+                c,
+                Item {
+                    key: next_key(),
+                    file,
+                    voice: Some((ms.min(media::VOICE_MAX_MS), bars(&rec.levels))),
                     progress: 0,
                     state: Ok(None),
-                });
-                true
-            });
-            if added {
-                start(c, key, file, Some((ms, waveform)));
-            }
+                },
+            );
         }
     }
     drop(rec);
@@ -1063,9 +1073,10 @@ fn build(
 fn wire(viewer: &Rc<RefCell<Viewer>>) {
     let root = viewer.borrow().root.clone();
     let on = |kind: &str, f: Box<dyn FnMut(web_sys::Event)>| {
-        let handler = Closure::wrap(f);
-        let _ = root.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
-        viewer.borrow_mut().handlers.push(handler);
+        viewer
+            .borrow_mut()
+            .handlers
+            .push(listen(root.as_ref(), kind, f));
     };
     let v = viewer.clone();
     on(
@@ -1675,9 +1686,7 @@ fn build_picker(doc: &Document, anchor: &Element, onpick: js_sys::Function) -> O
 fn wire_picker(picker: &Rc<RefCell<Picker>>) {
     let root = picker.borrow().root.clone();
     let on = |target: &web_sys::EventTarget, kind: &str, f: Box<dyn FnMut(web_sys::Event)>| {
-        let handler = Closure::wrap(f);
-        let _ = target.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
-        picker.borrow_mut().handlers.push(handler);
+        picker.borrow_mut().handlers.push(listen(target, kind, f));
     };
     let p = picker.clone();
     on(

@@ -115,6 +115,20 @@ async fn fetch(app: &TestApp, url: &str) -> (u16, Vec<u8>, String) {
     (status, res.bytes().await.expect("bytes").to_vec(), ct)
 }
 
+/// Deletes `message` of conversation `c` as `who`, its sender.
+async fn delete_message(app: &TestApp, who: &Session, c: &str, message: &Value) {
+    let id = message["id"].as_str().expect("id");
+    let deleted = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/conversations/{c}/messages/{id}"),
+            Some(&who.token),
+            None,
+        )
+        .await;
+    assert!(deleted.status.is_success(), "{deleted:?}");
+}
+
 fn code(reply: &Reply) -> (u16, &str) {
     (reply.status.as_u16(), reply.code())
 }
@@ -212,16 +226,7 @@ pub async fn a_photo_goes_from_upload_to_thread_and_away_with_its_message(app: T
     assert_eq!(repeat.body["id"], sent["id"]);
 
     // Deleted with its message: the files go, and nobody can fetch them.
-    let message = sent["id"].as_str().expect("id");
-    let deleted = app
-        .request(
-            reqwest::Method::DELETE,
-            &format!("/api/conversations/{c}/messages/{message}"),
-            Some(&maya.session.token),
-            None,
-        )
-        .await;
-    assert!(deleted.status.is_success(), "{deleted:?}");
+    delete_message(&app, &maya.session, &c, &sent).await;
     let after = app.history(&coach, &c, "").await.ok();
     assert_eq!(after["items"][0]["attachments"], json!([]));
     assert_eq!(
@@ -514,16 +519,7 @@ async fn on_s3_a_deleted_message_takes_its_objects_with_it() {
     };
     let before = listed().await;
     assert_eq!(before.matches(upload.as_str()).count(), 2, "{before}");
-    let message = sent["id"].as_str().expect("id");
-    let deleted = app
-        .request(
-            reqwest::Method::DELETE,
-            &format!("/api/conversations/{c}/messages/{message}"),
-            Some(&maya.session.token),
-            None,
-        )
-        .await;
-    assert!(deleted.status.is_success(), "{deleted:?}");
+    delete_message(&app, &maya.session, &c, &sent).await;
     let gone = eventually(async || !listed().await.contains(&upload)).await;
     assert!(gone, "objects outlived their message: {}", listed().await);
 }

@@ -3,6 +3,7 @@
 //! PUT is refused unless its `Content-Type` and length are the ones signed, as S3 refuses a
 //! presigned PUT whose signed headers differ.
 
+use super::percent_encode as encode;
 use crate::domain::ports::{BlobInfo, Blobs, Disposition, Presigned};
 use crate::http::error::ApiError;
 use anyhow::Context as _;
@@ -50,19 +51,6 @@ pub struct Signed {
     disp: String,
     exp: i64,
     sig: String,
-}
-
-/// Characters a query value keeps as they are; everything else is percent-encoded.
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Whether `key` is one the domain makes: segments of letters, digits, `.`, `_` and `-`, no

@@ -3,6 +3,7 @@
 //! refuses any other type or size) and GET, and the server's own HEAD and DELETE, sent over
 //! the HTTP client the AWS SDK already links.
 
+use super::percent_encode as encode;
 use crate::domain::ports::{BlobInfo, Blobs, Disposition, Presigned};
 use anyhow::Context as _;
 use async_trait::async_trait;
@@ -185,19 +186,6 @@ impl S3Blobs {
         let _ = tokio::time::timeout(REQUEST_TIMEOUT, body.collect()).await;
         Ok(http::Response::from_parts(parts, ()))
     }
-}
-
-/// RFC 3986 unreserved characters stay; everything else is percent-encoded (S3's rule).
-fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn encode_path(key: &str) -> String {
