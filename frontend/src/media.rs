@@ -322,11 +322,14 @@ pub fn show(c: ConversationId, el: Element, onchange: js_sys::Function) {
         }
     });
     let _ = el.add_event_listener_with_callback("click", handler.as_ref().unchecked_ref());
-    with_tray(c, |t| {
-        t.el = Some(el);
+    let before = with_tray(c, |t| {
         t.onchange = Some(onchange);
-        t.onclick = Some(handler);
+        (t.el.replace(el), t.onclick.replace(handler))
     });
+    // The listener it replaces leaves the element it was on (the same one, shown again).
+    if let (Some(old), Some(handler)) = before {
+        let _ = old.remove_event_listener_with_callback("click", handler.as_ref().unchecked_ref());
+    }
     render(c);
 }
 
