@@ -34,6 +34,7 @@ pub enum Route {
     Settings,
     Audit,
     Templates,
+    Vault,
     Clients,
     ClientProfile { id: UserId },
     ClientChat { id: UserId },
@@ -81,6 +82,7 @@ impl Route {
             ["settings"] => Route::Settings,
             ["audit"] => Route::Audit,
             ["templates"] => Route::Templates,
+            ["vault"] => Route::Vault,
             ["clients"] => Route::Clients,
             ["clients", raw] => raw
                 .parse()
@@ -110,6 +112,7 @@ impl Route {
             Route::Settings => "/settings",
             Route::Audit => "/audit",
             Route::Templates => "/templates",
+            Route::Vault => "/vault",
             Route::Clients => "/clients",
             Route::NotFound => "/404",
             Route::Invite { token } => return format!("/invite/{token}"),
@@ -401,6 +404,7 @@ mod tests {
             Route::Settings,
             Route::Audit,
             Route::Templates,
+            Route::Vault,
             Route::Clients,
             Route::ClientProfile { id: client },
             Route::ClientChat { id: client },

@@ -13,10 +13,44 @@ use shared::model::AttachmentKind;
 use shared::{AttachmentId, ConversationId};
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::str::FromStr;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast as _, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, Document, Element, File, XmlHttpRequest};
+
+/// Whose files: a conversation's (its draft and messages) or the business's Vault's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Conversation(ConversationId),
+    Vault,
+}
+
+impl From<ConversationId> for Place {
+    fn from(c: ConversationId) -> Self {
+        Place::Conversation(c)
+    }
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Conversation(c) => c.fmt(f),
+            Place::Vault => f.write_str("vault"),
+        }
+    }
+}
+
+impl FromStr for Place {
+    type Err = shared::ids::InvalidId;
+    /// `vault`, or a conversation's id (as the apps name them).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "vault" => Ok(Place::Vault),
+            c => c.parse().map(Place::Conversation),
+        }
+    }
+}
 
 thread_local! {
     static STARTED: RefCell<bool> = const { RefCell::new(false) };
@@ -194,7 +228,7 @@ pub fn cancel(key: u32) {
 /// length, a thumbnail or poster frame), signed for, then put, its thumbnail first; `progress`
 /// is called with the percent put. The answer is the upload's id, or why it failed.
 async fn upload(
-    c: ConversationId,
+    c: Place,
     key: u32,
     file: File,
     voice: Option<(u32, Vec<u8>)>,
@@ -205,7 +239,11 @@ async fn upload(
     let (_, content_type) =
         media::check_file(&file.type_(), size, voice.is_some()).map_err(|e| e.message)?;
     let mut req = CreateUploadRequest {
-        conversation_id: c,
+        conversation_id: match c {
+            Place::Conversation(c) => Some(c),
+            Place::Vault => None,
+        },
+        vault: c == Place::Vault,
         content_type,
         size,
         name: file.name(),
@@ -231,10 +269,16 @@ async fn upload(
     }
 }
 
-/// A file of a draft: picked, uploading (how far), uploaded (its id) or failed (why).
+/// A file of a draft: picked, uploading (how far), uploaded (its id) or failed (why); or a
+/// file of the Vault, stored already.
 struct Item {
     key: u32,
-    file: File,
+    /// What is uploaded (none for a Vault file, whose id `state` holds).
+    file: Option<File>,
+    /// Its name, type and size, as shown.
+    name: String,
+    content_type: String,
+    size: u64,
     /// A voice note's length and waveform.
     voice: Option<(u32, Vec<u8>)>,
     progress: u32,
@@ -254,7 +298,7 @@ struct Tray {
 }
 
 thread_local! {
-    static TRAYS: RefCell<Few<ConversationId, Tray>> = RefCell::new(Few::default());
+    static TRAYS: RefCell<Few<Place, Tray>> = RefCell::new(Few::default());
     static NEXT_KEY: RefCell<u32> = const { RefCell::new(0) };
 }
 
@@ -267,9 +311,25 @@ fn next_key() -> u32 {
     })
 }
 
+impl Item {
+    /// A file to upload (a voice note's length and waveform with it).
+    fn upload(file: File, voice: Option<(u32, Vec<u8>)>) -> Self {
+        Item {
+            key: next_key(),
+            name: file.name(),
+            content_type: file.type_(),
+            size: file.size() as u64,
+            file: Some(file),
+            voice,
+            progress: 0,
+            state: Ok(None),
+        }
+    }
+}
+
 /// Adds `item` to conversation `c`'s draft unless it holds as many files as a message may
-/// carry; starts uploading it when added.
-fn push_item(c: ConversationId, item: Item) {
+/// carry; starts uploading it when added (a file to upload).
+fn push_item(c: Place, item: Item) {
     let (key, file, voice) = (item.key, item.file.clone(), item.voice.clone());
     let added = with_tray(c, |t| {
         let room = t.items.len() < media::ATTACHMENTS_MAX;
@@ -278,12 +338,12 @@ fn push_item(c: ConversationId, item: Item) {
         }
         room
     });
-    if added {
+    if let (true, Some(file)) = (added, file) {
         start(c, key, file, voice);
     }
 }
 
-fn with_tray<T>(c: ConversationId, f: impl FnOnce(&mut Tray) -> T) -> T {
+fn with_tray<T>(c: Place, f: impl FnOnce(&mut Tray) -> T) -> T {
     TRAYS.with(|t| {
         let mut trays = t.borrow_mut();
         if !trays.contains_key(&c) {
@@ -295,7 +355,7 @@ fn with_tray<T>(c: ConversationId, f: impl FnOnce(&mut Tray) -> T) -> T {
 
 /// Shows conversation `c`'s draft files in `el` (the app's tray, new when the conversation
 /// opens), telling `onchange` how many there are now and after each change.
-pub fn show(c: ConversationId, el: Element, onchange: js_sys::Function) {
+pub fn show(c: Place, el: Element, onchange: js_sys::Function) {
     let handler = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
         let Some(button) = e
             .target()
@@ -334,29 +394,47 @@ pub fn show(c: ConversationId, el: Element, onchange: js_sys::Function) {
 }
 
 /// Adds `files` to conversation `c`'s draft (at most ten in all) and starts uploading each.
-pub fn add(c: ConversationId, token: String, files: Vec<File>) {
+pub fn add(c: Place, token: String, files: Vec<File>) {
     crate::services::requests::set_token(Some(token));
     for file in files {
+        push_item(c, Item::upload(file, None));
+    }
+    render(c);
+}
+
+/// Adds a file of the Vault to conversation `c`'s draft: sent without a copy, nothing to
+/// upload. Once only.
+pub fn add_stored(c: Place, id: AttachmentId, name: String, content_type: String, size: u64) {
+    let id = id.to_string();
+    let there = with_tray(c, |t| {
+        t.items
+            .iter()
+            .any(|i| i.state.as_ref().is_ok_and(|s| s.as_ref() == Some(&id)))
+    });
+    if !there {
         push_item(
             c,
             Item {
                 key: next_key(),
-                file,
+                file: None,
+                name,
+                content_type,
+                size,
                 voice: None,
-                progress: 0,
-                state: Ok(None),
+                progress: 100,
+                state: Ok(Some(id)),
             },
         );
     }
     render(c);
 }
 
-fn retry(c: ConversationId, key: u32) {
+fn retry(c: Place, key: u32) {
     let item = with_tray(c, |t| {
         let item = t.items.iter_mut().find(|i| i.key == key)?;
         item.state = Ok(None);
         item.progress = 0;
-        Some((item.file.clone(), item.voice.clone()))
+        Some((item.file.clone()?, item.voice.clone()))
     });
     if let Some((file, voice)) = item {
         start(c, key, file, voice);
@@ -364,7 +442,7 @@ fn retry(c: ConversationId, key: u32) {
     render(c);
 }
 
-fn start(c: ConversationId, key: u32, file: File, voice: Option<(u32, Vec<u8>)>) {
+fn start(c: Place, key: u32, file: File, voice: Option<(u32, Vec<u8>)>) {
     wasm_bindgen_futures::spawn_local(async move {
         // Progress moves the bar in place: redrawing the tray would swap its buttons under
         // a finger.
@@ -395,7 +473,7 @@ fn start(c: ConversationId, key: u32, file: File, voice: Option<(u32, Vec<u8>)>)
 
 /// The ids of conversation `c`'s draft files, which leave the draft; or why they cannot be
 /// sent yet (one is still uploading, or failed).
-pub fn take(c: ConversationId) -> Result<Vec<String>, String> {
+pub fn take(c: Place) -> Result<Vec<String>, String> {
     let ids = with_tray(c, |t| {
         let mut ids = Vec::new();
         for i in &t.items {
@@ -413,7 +491,7 @@ pub fn take(c: ConversationId) -> Result<Vec<String>, String> {
 }
 
 /// Draws conversation `c`'s tray and tells the app how many files it holds.
-fn render(c: ConversationId) {
+fn render(c: Place) {
     let Some(doc) = document() else { return };
     let (el, onchange, count) = with_tray(c, |t| (t.el.clone(), t.onchange.clone(), t.items.len()));
     if let Some(el) = &el {
@@ -434,7 +512,7 @@ fn render(c: ConversationId) {
         }
         with_tray(c, |t| {
             for i in &t.items {
-                let name = i.file.name();
+                let name = i.name.clone();
                 let key = i.key.to_string();
                 let Some(li) = element(
                     &doc,
@@ -446,7 +524,7 @@ fn render(c: ConversationId) {
                 };
                 let icon = if i.voice.is_some() {
                     "🎤"
-                } else if i.file.type_().starts_with("image/") {
+                } else if i.content_type.starts_with("image/") {
                     "🖼"
                 } else {
                     "📄"
@@ -474,7 +552,7 @@ fn render(c: ConversationId) {
                             &doc,
                             "span",
                             &[("class", "muted")],
-                            &media::format_size(i.file.size() as u64),
+                            &media::format_size(i.size),
                         ),
                         Err(why) => {
                             let _ = li.class_list().add_1("failed");
@@ -535,7 +613,7 @@ fn listen(target: &web_sys::EventTarget, kind: &str, f: Box<dyn FnMut(web_sys::E
 /// A voice note being recorded: the recorder and its microphone, what it recorded so far, the
 /// loudness measured every tick, and the handlers that must live as long as it.
 struct Recording {
-    c: ConversationId,
+    c: Place,
     recorder: web_sys::MediaRecorder,
     stream: web_sys::MediaStream,
     audio: web_sys::AudioContext,
@@ -622,7 +700,7 @@ fn recording_type() -> Option<&'static str> {
 /// Starts recording a voice note for conversation `c`'s draft, from `press` (the pointer
 /// going down on the record button: see [`follow`]; or nothing, a click or a key). ✓ adds it,
 /// ✕ or Escape cancels it; it stops by itself at 5 minutes.
-pub async fn record(c: ConversationId, token: String, press: JsValue) {
+pub async fn record(c: Place, token: String, press: JsValue) {
     crate::services::requests::set_token(Some(token));
     // One recorder at a time: the click that follows a press asks again, as does the one
     // that follows letting go of a held button.
@@ -646,7 +724,7 @@ pub async fn record(c: ConversationId, token: String, press: JsValue) {
     }
 }
 
-async fn open_recorder(c: ConversationId) -> Result<(), String> {
+async fn open_recorder(c: Place) -> Result<(), String> {
     let no_mic = || "The microphone cannot be used here.".to_owned();
     let kind = recording_type().ok_or_else(no_mic)?;
     let devices = web_sys::window()
@@ -812,13 +890,7 @@ fn finish(recording: &Rc<RefCell<Recording>>) {
         ) {
             push_item(
                 c,
-                Item {
-                    key: next_key(),
-                    file,
-                    voice: Some((ms.min(media::VOICE_MAX_MS), bars(&rec.levels))),
-                    progress: 0,
-                    state: Ok(None),
-                },
+                Item::upload(file, Some((ms.min(media::VOICE_MAX_MS), bars(&rec.levels)))),
             );
         }
     }
@@ -864,7 +936,7 @@ fn bars(levels: &[f32]) -> Vec<u8> {
 
 /// The recording row of conversation `c`'s tray, while one is being recorded: its time, its
 /// loudness so far, ✕ and ✓.
-fn recording_row(c: ConversationId, doc: &Document) -> Option<Element> {
+fn recording_row(c: Place, doc: &Document) -> Option<Element> {
     let recording = RECORDING.with(|r| r.borrow().clone())?;
     let rec = recording.borrow();
     if rec.c != c {
@@ -928,7 +1000,7 @@ fn recording_row(c: ConversationId, doc: &Document) -> Option<Element> {
 /// What the viewer shows: the message's photos and videos (id, name, is a video), which one,
 /// and what it must let go of when it closes.
 struct Viewer {
-    conversation: ConversationId,
+    conversation: Place,
     items: Vec<(AttachmentId, String, bool)>,
     index: usize,
     root: Element,
@@ -970,12 +1042,7 @@ fn element(doc: &Document, tag: &str, attrs: &[(&str, &str)], text: &str) -> Opt
 }
 
 /// Opens the viewer on `items` (id, name, is a video) of conversation `c` at `index`.
-pub fn view(
-    c: ConversationId,
-    token: String,
-    items: Vec<(AttachmentId, String, bool)>,
-    index: usize,
-) {
+pub fn view(c: Place, token: String, items: Vec<(AttachmentId, String, bool)>, index: usize) {
     crate::services::requests::set_token(Some(token));
     close();
     let Some(doc) = document() else { return };
@@ -990,7 +1057,7 @@ pub fn view(
 
 fn build(
     doc: &Document,
-    c: ConversationId,
+    c: Place,
     items: Vec<(AttachmentId, String, bool)>,
     index: usize,
 ) -> Option<Viewer> {
@@ -1218,12 +1285,7 @@ thread_local! {
 }
 
 /// A URL of an attachment (or its thumbnail) good for a while yet.
-async fn link(
-    c: ConversationId,
-    id: AttachmentId,
-    thumbnail: bool,
-    download: bool,
-) -> Option<String> {
+async fn link(c: Place, id: AttachmentId, thumbnail: bool, download: bool) -> Option<String> {
     let now = js_sys::Date::now();
     if !download
         && let Some(url) = LINKS.with(|l| {
@@ -1235,9 +1297,11 @@ async fn link(
     {
         return Some(url);
     }
-    let got = api::attachment_link(c, id, thumbnail, download)
-        .await
-        .ok()?;
+    let got = match c {
+        Place::Conversation(c) => api::attachment_link(c, id, thumbnail, download).await,
+        Place::Vault => api::vault_link(id, thumbnail, download).await,
+    }
+    .ok()?;
     // The server signs for ten minutes; half of that, whatever this device's clock says.
     LINKS.with(|l| {
         l.borrow_mut()
@@ -1257,7 +1321,7 @@ fn tile_of(el: &Element) -> Option<(AttachmentId, String, String)> {
 
 /// Paints the thumbnails of the tiles under `root` not painted yet: a photo's or video's
 /// thumbnail, or a photo without one itself.
-pub fn paint(c: ConversationId, token: String, root: Element) {
+pub fn paint(c: Place, token: String, root: Element) {
     crate::services::requests::set_token(Some(token));
     let Ok(tiles) = root.query_selector_all("[data-a]:not([data-painted])") else {
         return;
@@ -1338,7 +1402,7 @@ thread_local! {
 
 /// What a tap on a message's files does, by what was tapped: a photo or video opens the viewer
 /// on the message's photos and videos, a voice note plays (or pauses), a file downloads.
-pub fn open(c: ConversationId, token: String, target: Element) {
+pub fn open(c: Place, token: String, target: Element) {
     crate::services::requests::set_token(Some(token.clone()));
     let Some(tile) = target.closest("[data-a]").ok().flatten() else {
         return;
@@ -1378,7 +1442,7 @@ pub fn open(c: ConversationId, token: String, target: Element) {
 
 /// Plays the voice note of `tile` (pausing whatever played), or pauses it; its waveform fills
 /// as it plays.
-fn play(c: ConversationId, id: AttachmentId, tile: Element) {
+fn play(c: Place, id: AttachmentId, tile: Element) {
     let current = PLAYING.with(|p| p.borrow().as_ref().map(|(a, t, _)| (a.clone(), t.clone())));
     if let Some((audio, playing)) = current {
         if playing == tile {

@@ -320,9 +320,9 @@ pub async fn start_with(
         tokio::spawn(async move {
             loop {
                 let swept = files
-                    .sweep(crate::adapters::files::SWEEP_AFTER, |b, c, id| {
+                    .sweep(crate::adapters::files::SWEEP_AFTER, |b, place, id| {
                         let state = state.clone();
-                        async move { Ok(state.media.forget_unsent(b, c, id).await?) }
+                        async move { Ok(state.media.forget_unsent(b, place, id).await?) }
                     })
                     .await;
                 if let Err(e) = swept {

@@ -439,8 +439,9 @@ pub struct SendMessageRequest {
     /// A message of this conversation it answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<crate::MessageId>,
-    /// Uploads to this conversation (`POST /api/uploads`, then the file PUT to its URL), in
-    /// the order to show them; with attachments the body may be empty (no caption).
+    /// Uploads to this conversation (`POST /api/uploads`, then the file PUT to its URL) or
+    /// items of the business's Vault (staff; sent without a copy), in the order to show them;
+    /// with attachments the body may be empty (no caption).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     pub attachments: Vec<AttachmentId>,
@@ -452,8 +453,13 @@ pub struct SendMessageRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateUploadRequest {
-    /// Where it will be sent; the caller must be able to post there.
-    pub conversation_id: ConversationId,
+    /// Where it will be sent; the caller must be able to post there. Either this or
+    /// `vault` (422 `upload.destination` for neither or both).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<ConversationId>,
+    /// A file for the business's Vault (staff), added with `POST /api/vault` once put.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vault: bool,
     /// As the file will be PUT (`Content-Type`), without parameters.
     #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub content_type: String,
@@ -532,6 +538,41 @@ pub struct AttachmentLink {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: OffsetDateTime,
+}
+
+/// `POST /api/vault`: a file uploaded for the Vault (`POST /api/uploads` with `vault: true`,
+/// then put), added to it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateVaultItemRequest {
+    pub upload_id: AttachmentId,
+    /// The folder it goes in: at most 60 characters; none (or empty) for no folder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 60))]
+    pub folder: Option<String>,
+}
+
+/// `PATCH /api/vault/{id}`: a new name, or another folder (empty: no folder).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateVaultItemRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 400))]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 60))]
+    pub folder: Option<String>,
+}
+
+/// `GET /api/vault`: the items asked for (newest first) and every folder of the Vault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VaultList {
+    pub items: Vec<crate::model::VaultItem>,
+    /// Every folder that holds something, by name.
+    pub folders: Vec<String>,
 }
 
 /// `POST /api/conversations/{id}/read`

@@ -57,3 +57,8 @@ pub const MESSAGE_EDITS_MAX: u32 = 50;
 
 /// How many people one message may mention.
 pub const MESSAGE_MENTIONS_MAX: usize = 50;
+
+/// Items a business's Vault holds at most.
+pub const VAULT_ITEMS_MAX: usize = 1_000;
+/// A Vault folder's name.
+pub const VAULT_FOLDER_MAX_CHARS: usize = 60;

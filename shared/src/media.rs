@@ -144,6 +144,24 @@ pub fn file_name(raw: &str) -> Result<String, ValidationError> {
     Ok(name.to_owned())
 }
 
+/// A Vault folder's name as kept: trimmed, without control characters, at most
+/// [`VAULT_FOLDER_MAX_CHARS`](crate::limits::VAULT_FOLDER_MAX_CHARS) characters; empty for
+/// none.
+pub fn folder_name(raw: &str) -> Result<String, ValidationError> {
+    let cleaned: String = raw.chars().filter(|c| !c.is_control()).collect();
+    let name = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.chars().count() > crate::limits::VAULT_FOLDER_MAX_CHARS {
+        return Err(ValidationError::new(
+            "vault.folder_invalid",
+            format!(
+                "A folder's name can have at most {} characters.",
+                crate::limits::VAULT_FOLDER_MAX_CHARS
+            ),
+        ));
+    }
+    Ok(name)
+}
+
 fn kind_name(kind: AttachmentKind) -> &'static str {
     match kind {
         AttachmentKind::Image => "A photo",

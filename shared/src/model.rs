@@ -305,6 +305,52 @@ pub struct Attachment {
     pub thumbnail: bool,
 }
 
+/// A file of the business's Vault: uploaded once by staff, sent in any number of messages
+/// without a copy. Fetched through `GET /api/vault/{id}/file`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VaultItem {
+    pub id: AttachmentId,
+    pub kind: AttachmentKind,
+    pub name: String,
+    /// Its folder; empty when in none.
+    pub folder: String,
+    pub content_type: String,
+    /// In bytes.
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<u32>,
+    #[serde(default)]
+    pub thumbnail: bool,
+    /// Who added it (a coach changes only their own; owners and admins any).
+    pub created_by: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: OffsetDateTime,
+}
+
+impl VaultItem {
+    /// How it shows in a message's tiles (and the Vault's).
+    pub fn attachment(&self) -> Attachment {
+        Attachment {
+            id: self.id,
+            kind: self.kind,
+            name: self.name.clone(),
+            content_type: self.content_type.clone(),
+            size: self.size,
+            width: self.width,
+            height: self.height,
+            duration_ms: self.duration_ms,
+            waveform: Vec::new(),
+            thumbnail: self.thumbnail,
+        }
+    }
+}
+
 /// One version of an edited message's body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

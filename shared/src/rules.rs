@@ -51,6 +51,10 @@ pub const OWNER_ONLY: Denied = Denied {
     message: "Only the business's owner can do this.",
 };
 
+pub const VAULT_ITEM_NOT_YOURS: Denied = Denied {
+    code: "vault.not_yours",
+    message: "Coaches change only the files they added to the Vault; owners and admins change any.",
+};
 pub const TEMPLATE_NOT_YOURS: Denied = Denied {
     code: "template.not_yours",
     message: "Coaches change only the saved messages they saved; owners and admins change any.",
@@ -215,11 +219,22 @@ pub fn can_manage_business(role: Role) -> Result<(), Denied> {
 /// Saved messages: any staff member saves and uses them; a coach changes (renames, edits,
 /// deletes) the ones they saved, the owner and admins any.
 pub fn can_change_template(role: Role, own: bool) -> Result<(), Denied> {
+    own_or_manager(role, own, TEMPLATE_NOT_YOURS)
+}
+
+/// What staff share but change only when it is theirs, or when they manage the business.
+fn own_or_manager(role: Role, own: bool, not_yours: Denied) -> Result<(), Denied> {
     match (role.is_staff(), role.is_manager() || own) {
         (false, _) => Err(STAFF_ONLY),
         (true, true) => Ok(()),
-        (true, false) => Err(TEMPLATE_NOT_YOURS),
+        (true, false) => Err(not_yours),
     }
+}
+
+/// The Vault: any staff member adds files and sends them; a coach renames, moves and deletes
+/// the ones they added, the owner and admins any.
+pub fn can_change_vault_item(role: Role, own: bool) -> Result<(), Denied> {
+    own_or_manager(role, own, VAULT_ITEM_NOT_YOURS)
 }
 
 /// Creating groups: the business's owner and admins.
@@ -622,6 +637,15 @@ mod tests {
                 allowed,
                 "{role:?} own {own}"
             );
+            let vault = allowed.map_err(|d| match d {
+                TEMPLATE_NOT_YOURS => VAULT_ITEM_NOT_YOURS,
+                other => other,
+            });
+            assert_eq!(
+                can_change_vault_item(role, own),
+                vault,
+                "{role:?} own {own}"
+            );
         }
     }
 
@@ -637,6 +661,8 @@ mod tests {
             STAFF_ONLY,
             MANAGERS_ONLY,
             OWNER_ONLY,
+            TEMPLATE_NOT_YOURS,
+            VAULT_ITEM_NOT_YOURS,
         ]
         .map(|d| d.code);
         assert_eq!(
@@ -650,7 +676,9 @@ mod tests {
                 "conversation.private_fixed",
                 "auth.staff_only",
                 "auth.managers_only",
-                "auth.owner_only"
+                "auth.owner_only",
+                "template.not_yours",
+                "vault.not_yours"
             ]
         );
     }

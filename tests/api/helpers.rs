@@ -246,7 +246,11 @@ impl TestApp {
             Tokens::new(&[7u8; 32]).expect("tokens"),
             "http://127.0.0.1",
         );
-        tokio::spawn(functions::events::files::run(blobs, feeding.subscribe()));
+        tokio::spawn(functions::events::files::run(
+            feeding.clone(),
+            blobs,
+            feeding.subscribe(),
+        ));
         // Without a change feed, mass messages are picked up by looking often.
         tokio::spawn(functions::domain::mass::run_worker(
             state.clone(),

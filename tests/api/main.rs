@@ -28,3 +28,4 @@ mod scale;
 mod staff;
 mod templates;
 mod tenancy;
+mod vault;

@@ -6,7 +6,7 @@ use crate::helpers::*;
 use serde_json::{Value, json};
 
 /// A small but real PNG (1×1, transparent).
-const PNG: &[u8] = &[
+pub const PNG: &[u8] = &[
     0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
     0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
     0x89, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
@@ -19,7 +19,7 @@ pub async fn sign_for(app: &TestApp, who: &Session, body: Value) -> Reply {
 }
 
 /// An absolute URL of what the API answered (the local adapter's are paths on the server).
-fn absolute(app: &TestApp, url: &str) -> String {
+pub fn absolute(app: &TestApp, url: &str) -> String {
     if url.starts_with('/') {
         format!("{}{url}", app.base)
     } else {
@@ -81,7 +81,13 @@ pub async fn send_with(
 }
 
 /// The short-lived URL of an attachment, asked as JSON.
-async fn link(app: &TestApp, who: &Session, conversation: &str, id: &str, query: &str) -> Reply {
+pub async fn link(
+    app: &TestApp,
+    who: &Session,
+    conversation: &str,
+    id: &str,
+    query: &str,
+) -> Reply {
     let res = app
         .http
         .get(format!(
@@ -98,7 +104,7 @@ async fn link(app: &TestApp, who: &Session, conversation: &str, id: &str, query:
     Reply { status, body }
 }
 
-async fn fetch(app: &TestApp, url: &str) -> (u16, Vec<u8>, String) {
+pub async fn fetch(app: &TestApp, url: &str) -> (u16, Vec<u8>, String) {
     let res = app
         .http
         .get(absolute(app, url))
@@ -116,7 +122,7 @@ async fn fetch(app: &TestApp, url: &str) -> (u16, Vec<u8>, String) {
 }
 
 /// Deletes `message` of conversation `c` as `who`, its sender.
-async fn delete_message(app: &TestApp, who: &Session, c: &str, message: &Value) {
+pub async fn delete_message(app: &TestApp, who: &Session, c: &str, message: &Value) {
     let id = message["id"].as_str().expect("id");
     let deleted = app
         .request(
@@ -129,12 +135,12 @@ async fn delete_message(app: &TestApp, who: &Session, c: &str, message: &Value) 
     assert!(deleted.status.is_success(), "{deleted:?}");
 }
 
-fn code(reply: &Reply) -> (u16, &str) {
+pub fn code(reply: &Reply) -> (u16, &str) {
     (reply.status.as_u16(), reply.code())
 }
 
 /// Waits (bounded) until `gone` holds.
-async fn eventually(mut gone: impl AsyncFnMut() -> bool) -> bool {
+pub async fn eventually(mut gone: impl AsyncFnMut() -> bool) -> bool {
     for _ in 0..100 {
         if gone().await {
             return true;

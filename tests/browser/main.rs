@@ -2659,3 +2659,115 @@ async fn an_emoji_found_by_name_in_the_composer_and_for_a_reaction() -> Result<(
     .await;
     finish(&phone, "26-emoji", outcome).await
 }
+
+/// 27. A coach uploads a photo to the Vault into a folder, finds it there (its thumbnail), then
+/// sends it to a client from the composer's "From the Vault" by searching its name; the photo
+/// shows on the client's phone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_photo_from_the_vault_is_sent_from_the_composer() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach_token,
+            "Ines Park",
+            "ines@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    let coach = h.driver.session(1280, 800).await?;
+    let phone = h.phone().await?;
+    let outcome = async {
+        watch_policy(&coach).await?;
+        h.sign_in(&coach, "casey@peak.example", "coach password")
+            .await?;
+        coach.goto(&h.url("/vault")).await?;
+        coach.find_text(By::Css(".vault h1"), "Vault").await?;
+        let picked = coach
+            .js_async(
+                GIVE_FILE,
+                vec![json!("png"), json!(".vault input[type=file]"), json!("input")],
+            )
+            .await?;
+        ensure!(picked == json!(true), "pick: {picked}");
+        coach
+            .until(
+                "the file uploaded",
+                "return !!document.querySelector('.vault .pending-file .muted')",
+            )
+            .await?;
+        coach
+            .type_into(By::Css(".vault-add input"), "Form checks")
+            .await?;
+        coach.click(By::Css(".vault-add button")).await?;
+        coach
+            .until(
+                "the photo in the Vault, its thumbnail painted",
+                "const i = document.querySelector('.vault-item .photo img'); \
+                 return !!i && i.complete && i.naturalWidth > 0",
+            )
+            .await?;
+        coach
+            .find_text(By::Css(".vault-item .muted"), "Form checks")
+            .await?;
+        coach
+            .find_text(By::Css(".vault .chips .chip"), "Form checks")
+            .await?;
+        coach
+            .screenshot(&output_dir().join("27-vault-page.png"))
+            .await?;
+
+        coach
+            .goto(&h.url(&format!("/inbox/{conversation}")))
+            .await?;
+        coach.click(By::Css(".composer .vault-tool")).await?;
+        coach
+            .type_into(By::Css(".vault-picker input[type=search]"), "squat")
+            .await?;
+        coach
+            .find_text(By::Css(".vault-picker li .file-name"), "squat-form.png")
+            .await?;
+        coach
+            .screenshot(&output_dir().join("27-vault-picker.png"))
+            .await?;
+        coach.click(By::Css(".vault-picker li button")).await?;
+        coach.gone(By::Css(".vault-picker")).await?;
+        coach
+            .find_text(By::Css(".pending-file .file-name"), "squat-form.png")
+            .await?;
+        coach
+            .type_into(By::Css(".composer textarea"), "Your form from last week")
+            .await?;
+        coach
+            .type_into(By::Css(".composer textarea"), ENTER)
+            .await?;
+        coach
+            .until(
+                "sent, and its thumbnail shows",
+                "return !document.querySelector('.pending-file') && \
+                 [...document.querySelectorAll('.message.mine[data-status=sent] .attachments .photo img')].some((i) => i.complete && i.naturalWidth > 0)",
+            )
+            .await?;
+
+        h.sign_in(&phone, "ines@client.example", "client password")
+            .await?;
+        phone
+            .goto(&h.url(&format!("/c/inbox/{conversation}")))
+            .await?;
+        phone
+            .until(
+                "the Vault's photo on the phone",
+                "const i = document.querySelector('.attachments .photo img'); \
+                 return !!i && i.complete && i.naturalWidth > 0",
+            )
+            .await?;
+        phone
+            .screenshot(&output_dir().join("27-phone.png"))
+            .await?;
+        no_violation(&coach).await?;
+        Ok(())
+    }
+    .await;
+    finish(&coach, "27-vault", outcome).await
+}

@@ -23,13 +23,24 @@ pub fn add(conversation: String, token: String, files: js_sys::Array) {
     }
 }
 
+/// Adds a file of the Vault (`item`: its id, name, type and size) to `conversation`'s draft:
+/// sent without a copy.
+#[wasm_bindgen]
+pub fn add_stored(conversation: String, _token: String, item: js_sys::Array) {
+    let text = |i| item.get(i).as_string().unwrap_or_default();
+    if let (Ok(c), Ok(id)) = (conversation.parse(), text(0).parse()) {
+        let size = item.get(3).as_f64().unwrap_or(0.0) as u64;
+        media::add_stored(c, id, text(1), text(2), size);
+    }
+}
+
 /// The ids of `conversation`'s draft files, which leave the draft; throws why they cannot be
 /// sent yet.
 #[wasm_bindgen]
 pub fn take(conversation: String) -> Result<js_sys::Array, JsValue> {
     let c = conversation
         .parse()
-        .map_err(|_| JsValue::from_str("Not a conversation."))?;
+        .map_err(|_| JsValue::from_str("Not a conversation or the Vault."))?;
     let ids = media::take(c).map_err(|e| JsValue::from_str(&e))?;
     Ok(ids.into_iter().map(JsValue::from).collect())
 }

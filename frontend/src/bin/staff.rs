@@ -2,7 +2,7 @@
 
 use sideline_frontend::app::{Frame, Kind, Route, Signed, UnconfirmedEmail, tab};
 use sideline_frontend::pages::{
-    account::Account, audit, auth::*, business, clients, groups, inbox, templates,
+    account::Account, audit, auth::*, business, clients, groups, inbox, templates, vault,
 };
 use sideline_frontend::pages::{products::Products, staff::Team, tools::staff_tools};
 use sideline_frontend::router::{Redirect, use_route};
@@ -45,6 +45,7 @@ fn switch(route: Route) -> Html {
         Route::Settings => signed(html! { <business::SettingsPage /> }),
         Route::Audit => signed(html! { <audit::AuditLog /> }),
         Route::Templates => signed(html! { <templates::Templates /> }),
+        Route::Vault => signed(html! { <vault::VaultPage /> }),
         Route::NewGroup => signed(html! { <groups::NewGroup /> }),
         Route::ClientProfile { id } => signed(html! { <clients::ClientProfile {id} /> }),
         Route::ClientChat { id } => signed(html! { <clients::ClientProfile {id} chat=true /> }),
@@ -79,6 +80,7 @@ fn Nav() -> Html {
             if manages { { tab(Route::Products, "Products", at(Route::Products)) } }
             { tab(Route::Team, "Team", at(Route::Team)) }
             { tab(Route::Templates, "Saved messages", at(Route::Templates)) }
+            { tab(Route::Vault, "Vault", at(Route::Vault)) }
             if manages { { tab(Route::Settings, "Settings", at(Route::Settings)) } }
             if manages { { tab(Route::Audit, "Audit", at(Route::Audit)) } }
         </>

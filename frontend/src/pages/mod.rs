@@ -11,3 +11,4 @@ pub mod products;
 pub mod staff;
 pub mod templates;
 pub mod tools;
+pub mod vault;

@@ -20,6 +20,9 @@ pub fn staff_tools() -> Tools {
     Tools {
         menu: Callback::from(|args: MenuArgs| html! { <StaffMenu {args} /> }),
         add_members: Callback::from(|args: AddArgs| html! { <AddMembers {args} /> }),
+        vault: Callback::from(|to_draft| {
+            html! { <crate::pages::vault::VaultPicker {to_draft} /> }
+        }),
         saved: Callback::from(|args: SavedArgs| {
             wasm_bindgen_futures::spawn_local(async move {
                 let Ok(list) = api::templates().await else {

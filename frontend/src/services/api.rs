@@ -145,13 +145,8 @@ pub fn create_upload(req: &CreateUploadRequest) -> impl Future<Output = Result<S
     post("/api/uploads".into(), req)
 }
 
-/// A short-lived URL of a file of a message (or of its thumbnail), to show or to download.
-pub fn attachment_link(
-    c: ConversationId,
-    a: shared::AttachmentId,
-    thumbnail: bool,
-    download: bool,
-) -> impl Future<Output = Result<AttachmentLink, ApiError>> {
+/// What a file's link is asked for: its thumbnail, and to download it.
+fn link_query(thumbnail: bool, download: bool) -> Query {
     let mut query = Vec::new();
     if thumbnail {
         query.push(("variant", "thumbnail".to_owned()));
@@ -159,7 +154,56 @@ pub fn attachment_link(
     if download {
         query.push(("download", "true".to_owned()));
     }
-    get_with(format!("/api/conversations/{c}/attachments/{a}"), query)
+    query
+}
+
+/// A short-lived URL of a file of a message (or of its thumbnail), to show or to download.
+pub fn attachment_link(
+    c: ConversationId,
+    a: shared::AttachmentId,
+    thumbnail: bool,
+    download: bool,
+) -> impl Future<Output = Result<AttachmentLink, ApiError>> {
+    get_with(
+        format!("/api/conversations/{c}/attachments/{a}"),
+        link_query(thumbnail, download),
+    )
+}
+
+/// A short-lived URL of a file of the Vault (or of its thumbnail).
+pub fn vault_link(
+    a: shared::AttachmentId,
+    thumbnail: bool,
+    download: bool,
+) -> impl Future<Output = Result<AttachmentLink, ApiError>> {
+    get_with(
+        format!("/api/vault/{a}/file"),
+        link_query(thumbnail, download),
+    )
+}
+
+/// The Vault's files (narrowed by words of the name, a kind, a folder) and its folders.
+pub fn vault(query: Query) -> impl Future<Output = Result<VaultList, ApiError>> {
+    get_with("/api/vault".into(), query)
+}
+
+/// Adds a file uploaded for the Vault to it, in a folder.
+pub fn add_to_vault(
+    req: &CreateVaultItemRequest,
+) -> impl Future<Output = Result<VaultItem, ApiError>> {
+    post("/api/vault".into(), req)
+}
+
+/// Renames a file of the Vault or moves it.
+pub fn update_vault_item(
+    id: shared::AttachmentId,
+    req: &UpdateVaultItemRequest,
+) -> impl Future<Output = Result<VaultItem, ApiError>> {
+    patch(format!("/api/vault/{id}"), req)
+}
+
+pub fn delete_vault_item(id: shared::AttachmentId) -> impl Future<Output = Result<(), ApiError>> {
+    delete(format!("/api/vault/{id}"))
 }
 
 pub fn send(

@@ -7,7 +7,8 @@
 use super::api::{Signed, Target};
 use shared::api::{
     AttachmentLink, AuthResponse, ClientWithInvite, ErrorBody, ErrorDetail, Invite, InvitePreview,
-    LoginBusiness, ReadState, Receipt, Receipts, StaffWithInvite, Unsubscribed, WebhookSecret,
+    LoginBusiness, ReadState, Receipt, Receipts, StaffWithInvite, Unsubscribed, VaultList,
+    WebhookSecret,
 };
 use shared::events::{
     ConversationRead, ConversationRemoved, Hello, MassMessageProgress, MessageCreated,
@@ -19,7 +20,7 @@ use shared::model::{
     ConversationSummary, DefaultChannel, GroupMember, GroupRole, MassMessage, MassStatus, Message,
     MessageVersion, MessagingMode, ModeChange, ModeChangeReason, Page, Product, ProductGrant,
     Purchase, PurchaseSource, Reaction, Reactor, Recipients, Role, Settings, StaffMember, Template,
-    User, WelcomeMessage,
+    User, VaultItem, WelcomeMessage,
 };
 use shared::{
     AttachmentId, BusinessId, CompanyId, ConversationId, MassMessageId, MessageId, ProductId,
@@ -602,6 +603,21 @@ read_fields!(Attachment {
     waveform = default,
     thumbnail = default,
 });
+read_fields!(VaultItem {
+    id,
+    kind,
+    name,
+    folder,
+    content_type,
+    size,
+    width = default,
+    height = default,
+    duration_ms = default,
+    thumbnail = default,
+    created_by,
+    created_at,
+});
+read_fields!(VaultList { items, folders });
 read_fields!(Target { url, headers });
 read_fields!(Signed {
     upload_id,
@@ -777,6 +793,23 @@ mod tests {
             conversation_id: ConversationId::from_ulid(id(4)),
             last_read_message_id: Some(MessageId::from_ulid(id(3))),
             unread_count: 7,
+        });
+        reads_back(VaultList {
+            items: vec![VaultItem {
+                id: AttachmentId::from_ulid(id(6)),
+                kind: AttachmentKind::Image,
+                name: "Squat \"form\".png".into(),
+                folder: "Form checks".into(),
+                content_type: "image/png".into(),
+                size: 2_048_000,
+                width: Some(1080),
+                height: Some(1350),
+                duration_ms: None,
+                thumbnail: true,
+                created_by: UserId::from_ulid(id(1)),
+                created_at: datetime!(2026-12-03 09:30:00 UTC),
+            }],
+            folders: vec!["Form checks".into(), "Programs".into()],
         });
         reads_back(vec![Template {
             id: TemplateId::from_ulid(id(5)),

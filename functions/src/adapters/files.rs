@@ -403,7 +403,7 @@ impl LocalFiles {
     /// went.
     pub async fn sweep<F, Fut>(&self, older_than: Duration, forget: F) -> anyhow::Result<usize>
     where
-        F: Fn(shared::BusinessId, shared::ConversationId, shared::AttachmentId) -> Fut,
+        F: Fn(shared::BusinessId, crate::domain::media::Place, shared::AttachmentId) -> Fut,
         Fut: std::future::Future<Output = anyhow::Result<bool>>,
     {
         let mut gone = 0;
@@ -419,7 +419,7 @@ impl LocalFiles {
             };
             let mut conversations = tokio::fs::read_dir(b_dir.path()).await?;
             while let Some(c_dir) = conversations.next_entry().await? {
-                let Ok(c) = c_dir.file_name().to_string_lossy().parse() else {
+                let Ok(place) = c_dir.file_name().to_string_lossy().parse() else {
                     continue;
                 };
                 let mut files = tokio::fs::read_dir(c_dir.path()).await?;
@@ -436,8 +436,8 @@ impl LocalFiles {
                     }
                     // The upload's own file names it; its thumbnail and meta go with it.
                     let Ok(id) = name.parse() else { continue };
-                    if forget(b, c, id).await? {
-                        let key = crate::domain::media::object_key(b, c, id);
+                    if forget(b, place, id).await? {
+                        let key = crate::domain::media::object_key(b, place, id);
                         self.delete(&key).await?;
                         self.delete(&format!("{key}.thumb")).await?;
                         gone += 1;

@@ -261,7 +261,7 @@ impl Clients {
             announcement_only: false,
             company_id: None,
             seq: u64::from(first.is_some()),
-            last_message: first.clone().map(|m| MessageRecord::new(m, 1)),
+            last_message: first.clone().map(|m| MessageRecord::new(m, 1, Vec::new())),
             client_active: true,
             created_at: now,
             last_activity_at: now,
@@ -276,7 +276,7 @@ impl Clients {
             )?);
             writes.push(repo::create(
                 (b, id, message.id),
-                &MessageRecord::new(message, 1),
+                &MessageRecord::new(message, 1, Vec::new()),
             )?);
         }
         // The sender has read what they sent; everyone else has it to read.

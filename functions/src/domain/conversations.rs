@@ -599,8 +599,8 @@ impl Conversations {
                 return Ok(Attempt::Done((earlier, Sent::Repeated)));
             }
             can_post(seated.seat, seated.room())?;
-            let uploads =
-                super::media::uploads_of(&*self.store, caller, id, &req.attachments).await?;
+            let attaching =
+                super::media::attaching(&*self.store, caller, id, &req.attachments).await?;
             let conversation = &seated.conversation;
             let (membership, receipt) = futures::try_join!(
                 repo::get::<MembershipRecord>(&*self.store, (b, me, id)),
@@ -631,29 +631,29 @@ impl Conversations {
                     .increment()
                     .map_err(|_| anyhow::anyhow!("message id space exhausted"))?;
             }
+            let message_id = MessageId::from_ulid(message_id);
+            let (carried, attach_writes) = super::media::attach(b, id, message_id, me, &attaching)?;
             let message = Message {
                 reactions: Vec::new(),
                 edited_at: None,
                 deleted: false,
                 reply_to: req.reply_to,
                 mentions,
-                id: MessageId::from_ulid(message_id),
+                id: message_id,
                 conversation_id: id,
                 sender_id: me,
                 sender_name: caller.name().to_owned(),
                 body: body.clone(),
                 client_message_id: client_message_id.as_str().to_owned(),
                 created_at: now,
-                attachments: uploads
-                    .iter()
-                    .map(|u| u.value.attachment.clone().into())
-                    .collect(),
+                attachments: carried.iter().cloned().map(Into::into).collect(),
             };
             let mut next = conversation.clone();
             next.value.seq += 1;
-            next.value.last_message = Some(MessageRecord::new(message.clone(), next.value.seq));
+            // As stored, each file knows where it is kept (a Vault item's is the item's).
+            let record = MessageRecord::new(message.clone(), next.value.seq, carried);
+            next.value.last_message = Some(record.clone());
             next.value.last_activity_at = now;
-            let seq = next.value.seq;
 
             let read = MembershipRecord::caught_up(&next.value);
             let read_write = repo::save(membership.as_ref(), (b, me, id), &read)?;
@@ -664,19 +664,11 @@ impl Conversations {
                         message_id: message.id,
                     },
                 )?,
-                repo::create(
-                    (b, id, message.id),
-                    &MessageRecord::new(message.clone(), seq),
-                )?,
+                repo::create((b, id, message.id), &record)?,
                 next.update((b, id))?,
                 read_write,
             ];
-            // Each upload is now this message's: no other message can take it.
-            for upload in &uploads {
-                let mut sent = upload.clone();
-                sent.value.message_id = Some(message.id);
-                writes.push(sent.update((b, id, upload.value.id))?);
-            }
+            writes.extend(attach_writes);
             // The sender has read and received everything up to what they send (after the
             // message: the change feed tells of the message first).
             writes.extend(receipt_moved(receipt.as_ref(), caller, id, message.id, true)?.0);
@@ -968,6 +960,11 @@ impl Conversations {
             // Its files go with it (the change stream deletes their objects).
             for a in &record.value.attachments {
                 writes.push(repo::delete::<repo::UploadRecord>((b, id, a.id)));
+                // A Vault file it sent is no longer sent by it (the change stream deletes the
+                // file once nothing sends it and the Vault no longer has it).
+                if let Some(item) = a.vault {
+                    writes.push(repo::delete::<repo::VaultRefRecord>((b, item, id, a.id)));
+                }
             }
             for n in 1..=record.value.edits {
                 writes.push(repo::delete::<MessageVersionRecord>((b, id, message_id, n)));

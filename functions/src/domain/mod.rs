@@ -22,6 +22,7 @@ pub mod settings;
 pub mod staff;
 pub mod templates;
 pub mod unsubscribe;
+pub mod vault;
 
 pub use auth::{Accounts, Tokens};
 pub use clients::Clients;
@@ -57,6 +58,7 @@ pub struct Services {
     pub staff: Staff,
     pub templates: templates::Templates,
     pub unsubscribe: unsubscribe::Unsubscribe,
+    pub vault: vault::Vault,
 }
 
 /// Shared by every router.
@@ -102,7 +104,8 @@ pub fn assemble_with(
         companies: Companies::new(store.clone(), conversations.clone()),
         groups: Groups::new(store.clone(), conversations.clone()),
         mass: MassMessages::new(store.clone(), clients.clone(), conversations.clone()),
-        media: media::Media::new(store.clone(), blobs, conversations.clone()),
+        media: media::Media::new(store.clone(), blobs.clone(), conversations.clone()),
+        vault: vault::Vault::new(store.clone(), blobs),
         products: Products::new(store.clone(), clients.clone(), limits.clone()),
         settings: BusinessSettings::new(store.clone()),
         templates: templates::Templates::new(store.clone()),

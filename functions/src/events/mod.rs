@@ -375,7 +375,7 @@ pub async fn run_local(
                 if let Err(e) = mail::send_due(&*store, &*email, &committed).await {
                     tracing::warn!(error = ?e, pk = %change.pk, sk = %change.sk, "sending an email failed");
                 }
-                if let Err(e) = files::delete_due(&*blobs, &committed).await {
+                if let Err(e) = files::delete_due(&*store, &*blobs, &committed).await {
                     tracing::warn!(error = ?e, pk = %change.pk, sk = %change.sk, "deleting a file failed");
                 }
             }

@@ -91,7 +91,7 @@ impl Handler {
             deliver(&*self.store, &*self.realtime, &self.managers, &change).await?;
             let committed = Committed::decode(&change)?;
             mail::send_due(&*self.store, &*self.email, &committed).await?;
-            super::files::delete_due(&*self.blobs, &committed).await?;
+            super::files::delete_due(&*self.store, &*self.blobs, &committed).await?;
             if let Some((b, job)) = mass_step_due(&change) {
                 self.state.mass.mass_step(b, &job).await?;
             }

@@ -15,6 +15,8 @@ use shared::api::{
     CreateUploadRequest, EditMessageRequest, ErrorBody, MarkDeliveredRequest, MarkReadRequest,
     ReadState, Receipt, Receipts, SendMessageRequest, UpdateTemplateRequest, Upload,
 };
+use shared::api::{CreateVaultItemRequest, UpdateVaultItemRequest, VaultList};
+use shared::model::{AttachmentKind, VaultItem};
 use shared::model::{ConversationSummary, MassMessage, Message, MessageVersion, Page, Template};
 use shared::{AttachmentId, ConversationId, MessageId, TemplateId};
 use utoipa::IntoParams;
@@ -37,6 +39,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_attachment))
         .routes(routes!(list_templates, create_template))
         .routes(routes!(update_template, delete_template))
+        .routes(routes!(list_vault, create_vault_item))
+        .routes(routes!(update_vault_item, delete_vault_item))
+        .routes(routes!(get_vault_file))
         .routes(routes!(create_mass_message))
         .routes(routes!(get_mass_message))
 }
@@ -303,7 +308,9 @@ async fn get_mass_message(
 /// are checked first (422 `upload.type_not_allowed`, `upload.too_large`, `upload.empty`...;
 /// images 25 MB, videos 200 MB, files 25 MB, voice notes 10 MB and 5 minutes). PUT the file
 /// to `url` with `headers` (another size or type is refused), then send a message with
-/// `attachments: [upload_id]`. An upload never sent is forgotten after a day.
+/// `attachments: [upload_id]`. An upload never sent is forgotten after a day. With `vault:
+/// true` instead of a conversation (staff), the file is for the Vault: add it with
+/// `POST /api/vault` once put.
 #[utoipa::path(post, path = "/api/uploads", tag = "messages", security(("bearer" = [])),
     request_body = CreateUploadRequest,
     responses((status = 201, body = Upload), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -338,6 +345,15 @@ pub enum AttachmentVariant {
     Thumbnail,
 }
 
+impl AttachmentQuery {
+    fn variant(&self) -> Variant {
+        match self.variant {
+            Some(AttachmentVariant::Thumbnail) => Variant::Thumbnail,
+            _ => Variant::Original,
+        }
+    }
+}
+
 /// A file of a message: a redirect (302) to a short-lived URL of it, or, asked with `Accept:
 /// application/json`, that URL as JSON. Members of the conversation only (anyone else: 404).
 #[utoipa::path(get, path = "/api/conversations/{id}/attachments/{attachment_id}", tag = "messages", security(("bearer" = [])),
@@ -351,21 +367,26 @@ async fn get_attachment(
     ApiQuery(q): ApiQuery<AttachmentQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<axum::response::Response, ApiError> {
-    use axum::response::IntoResponse as _;
-    let variant = match q.variant {
-        Some(AttachmentVariant::Thumbnail) => Variant::Thumbnail,
-        _ => Variant::Original,
-    };
     let link = s
         .media
         .link(
             &caller,
             id,
             attachment_id,
-            variant,
+            q.variant(),
             q.download.unwrap_or(false),
         )
         .await?;
+    link_response(link, &headers)
+}
+
+/// A file's short-lived URL as asked: a redirect (302, not to be cached), or as JSON when
+/// the request accepts `application/json`.
+fn link_response(
+    link: AttachmentLink,
+    headers: &axum::http::HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse as _;
     let wants_json = headers
         .get(axum::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -388,6 +409,114 @@ async fn get_attachment(
         axum::http::HeaderValue::from_static("no-store"),
     );
     Ok(response)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct VaultQuery {
+    /// Words all found in the file's name.
+    #[param(max_length = 100)]
+    q: Option<String>,
+    #[param(value_type = Option<String>, pattern = "^(image|video|voice|file)$")]
+    kind: Option<AttachmentKind>,
+    /// One folder's files (empty: those in no folder).
+    #[param(max_length = 60)]
+    folder: Option<String>,
+}
+
+/// The business's Vault (staff): its files newest first, narrowed by words of the name, a
+/// kind and a folder; and every folder.
+#[utoipa::path(get, path = "/api/vault", tag = "messages", security(("bearer" = [])), params(VaultQuery),
+    responses((status = 200, body = VaultList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_vault(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<VaultQuery>,
+) -> Result<Json<VaultList>, ApiError> {
+    if q.q.as_ref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(crate::domain::Error::invalid(
+            "validation.too_long",
+            "A search has at most 100 characters.",
+        )
+        .into());
+    }
+    let filter = crate::domain::vault::Filter {
+        q: q.q,
+        kind: q.kind,
+        folder: q.folder,
+    };
+    Ok(Json(s.vault.list(&caller, filter).await?))
+}
+
+/// Adds a file uploaded for the Vault (`POST /api/uploads` with `vault: true`, then put) to
+/// it, once it is in storage as signed for (422 `attachment.not_uploaded`,
+/// `attachment.mismatch`). Staff; 1,000 files at most (422 `vault.full`). Adding it again
+/// answers with the same file.
+#[utoipa::path(post, path = "/api/vault", tag = "messages", security(("bearer" = [])),
+    request_body = CreateVaultItemRequest,
+    responses((status = 201, body = VaultItem), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_vault_item(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateVaultItemRequest>,
+) -> Result<(StatusCode, Json<VaultItem>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.vault.create(&caller, req).await?),
+    ))
+}
+
+/// Renames a file of the Vault or moves it to another folder: a coach their own, the owner
+/// and admins any (403 `vault.not_yours`).
+#[utoipa::path(patch, path = "/api/vault/{id}", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = UpdateVaultItemRequest,
+    responses((status = 200, body = VaultItem), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_vault_item(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<AttachmentId>,
+    ApiJson(req): ApiJson<UpdateVaultItemRequest>,
+) -> Result<Json<VaultItem>, ApiError> {
+    Ok(Json(s.vault.update(&caller, id, req).await?))
+}
+
+/// Deletes a file from the Vault (a coach their own, the owner and admins any). Messages that
+/// sent it keep it until they are deleted.
+#[utoipa::path(delete, path = "/api/vault/{id}", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204, description = "deleted"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_vault_item(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<AttachmentId>,
+) -> Result<StatusCode, ApiError> {
+    s.vault.delete(&caller, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A file of the Vault (staff): a redirect (302) to a short-lived URL of it, or, asked with
+/// `Accept: application/json`, that URL as JSON.
+#[utoipa::path(get, path = "/api/vault/{id}/file", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path), AttachmentQuery),
+    responses((status = 200, body = AttachmentLink), (status = 302, description = "To the file's short-lived URL"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn get_vault_file(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<AttachmentId>,
+    ApiQuery(q): ApiQuery<AttachmentQuery>,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    let link = s
+        .vault
+        .link(&caller, id, q.variant(), q.download.unwrap_or(false))
+        .await?;
+    link_response(link, &headers)
 }
 
 /// The business's saved messages, by name (staff).

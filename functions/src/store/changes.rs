@@ -5,7 +5,7 @@
 use super::keys::{self, Parsed};
 use super::repo::{
     self, ConversationRecord, MailRecord, MassRecord, MemberRef, MessageRecord, ReceiptRecord,
-    UploadRecord, UserRecord,
+    UploadRecord, UserRecord, VaultItemRecord,
 };
 use super::{Change, Item};
 use serde::de::DeserializeOwned;
@@ -54,6 +54,20 @@ pub enum Committed {
         id: shared::AttachmentId,
         before: Option<Box<UploadRecord>>,
         after: Option<Box<UploadRecord>>,
+    },
+    /// A file of the business's Vault: signed for, added, changed, deleted while sent (a
+    /// tombstone), or gone.
+    VaultItem {
+        business: BusinessId,
+        id: shared::AttachmentId,
+        before: Option<Box<VaultItemRecord>>,
+        after: Option<Box<VaultItemRecord>>,
+    },
+    /// A message's sending of a Vault item, written with the message or gone with it.
+    VaultRef {
+        business: BusinessId,
+        item: shared::AttachmentId,
+        gone: bool,
     },
     /// The business's staff list changed (someone invited, joined, changed role).
     Staff { business: BusinessId },
@@ -124,6 +138,17 @@ impl Committed {
                 id,
                 before: decoded(old)?,
                 after: decoded(new)?,
+            },
+            Parsed::VaultItem(business, id) => Committed::VaultItem {
+                business,
+                id,
+                before: decoded(old)?,
+                after: decoded(new)?,
+            },
+            Parsed::VaultRef(business, item) => Committed::VaultRef {
+                business,
+                item,
+                gone: new.is_none(),
             },
             Parsed::MassMessage(business, id) => Committed::MassMessage {
                 business,

@@ -329,6 +329,38 @@ pub fn template_name(b: BusinessId, lowercase_name: &str) -> Key {
     (templates_pk(b), format!("N#{lowercase_name}"))
 }
 
+/// The business's Vault: its files (`V#<id>`), which messages send each (`R#<id>#...`) and
+/// how many there are.
+pub fn vault_pk(b: BusinessId) -> String {
+    format!("B#{b}#VAULT")
+}
+
+pub fn vault_item(b: BusinessId, id: shared::AttachmentId) -> Key {
+    (vault_pk(b), format!("{VAULT_ITEM_PREFIX}{id}"))
+}
+
+pub const VAULT_ITEM_PREFIX: &str = "V#";
+
+/// A message's attachment `a` in conversation `c` that sends Vault item `id`: while any is
+/// there, the item's file stays, even once the item is deleted from the Vault.
+pub fn vault_ref(
+    b: BusinessId,
+    id: shared::AttachmentId,
+    c: ConversationId,
+    a: shared::AttachmentId,
+) -> Key {
+    (vault_pk(b), format!("{}{c}#{a}", vault_refs_prefix(id)))
+}
+
+/// Where the messages that send Vault item `id` are listed.
+pub fn vault_refs_prefix(id: shared::AttachmentId) -> String {
+    format!("R#{id}#")
+}
+
+pub fn vault_count(b: BusinessId) -> Key {
+    (vault_pk(b), "COUNT".to_owned())
+}
+
 pub fn companies_pk(b: BusinessId) -> String {
     format!("B#{b}#COMPANIES")
 }
@@ -397,6 +429,10 @@ pub enum Parsed {
     Session(BusinessId, UserId, String),
     /// An email of the business's outbox, by its id.
     Mail(BusinessId, String),
+    /// A file of the business's Vault.
+    VaultItem(BusinessId, shared::AttachmentId),
+    /// A message's sending of a Vault item (by the item's id).
+    VaultRef(BusinessId, shared::AttachmentId),
     /// Anything nobody reacts to.
     Other,
 }
@@ -422,6 +458,22 @@ pub fn parse(pk: &str, sk: &str) -> Parsed {
     if tail == "MAIL" {
         return match sk.strip_prefix(MAIL_PREFIX) {
             Some(id) => Parsed::Mail(b, id.to_owned()),
+            None => Parsed::Other,
+        };
+    }
+    if tail == "VAULT" {
+        if let Some(id) = sk
+            .strip_prefix(VAULT_ITEM_PREFIX)
+            .and_then(|v| v.parse().ok())
+        {
+            return Parsed::VaultItem(b, id);
+        }
+        return match sk
+            .strip_prefix("R#")
+            .and_then(|r| r.split('#').next())
+            .and_then(|v| v.parse().ok())
+        {
+            Some(id) => Parsed::VaultRef(b, id),
             None => Parsed::Other,
         };
     }
@@ -475,6 +527,9 @@ mod tests {
         assert_eq!(read(receipt(b, c, u)), Parsed::Receipt(b, c, u));
         let a = shared::AttachmentId::from_ulid(ulid::Ulid::from_parts(9, 9));
         assert_eq!(read(upload(b, c, a)), Parsed::Upload(b, c, a));
+        assert_eq!(read(vault_item(b, a)), Parsed::VaultItem(b, a));
+        let sent = shared::AttachmentId::from_ulid(ulid::Ulid::from_parts(6, 6));
+        assert_eq!(read(vault_ref(b, a, c, sent)), Parsed::VaultRef(b, a));
         assert_eq!(
             read(mass_message(b, "job-1")),
             Parsed::MassMessage(b, "job-1".into())
@@ -494,6 +549,7 @@ mod tests {
             unique_email(b, "a@b.c"),
             login("a@b.c"),
             pending_mass(b, "job-1"),
+            vault_count(b),
             ("B#garbage#C#x".into(), "META".into()),
         ] {
             assert_eq!(read(other), Parsed::Other);

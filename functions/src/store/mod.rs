@@ -22,6 +22,7 @@ pub mod staff;
 mod tables;
 pub mod templates;
 pub mod tx;
+pub mod vault;
 
 use async_trait::async_trait;
 use base64::Engine as _;

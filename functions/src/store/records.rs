@@ -87,22 +87,27 @@ pub struct AttachmentRecord {
     pub waveform: Vec<u8>,
     #[serde(default)]
     pub thumbnail: bool,
+    /// The Vault item whose file this is (sent without a copy), if it is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vault: Option<AttachmentId>,
 }
-mirrors!(
-    AttachmentRecord,
-    Attachment {
-        id,
-        kind,
-        name,
-        content_type,
-        size,
-        width,
-        height,
-        duration_ms,
-        waveform,
-        thumbnail
+
+impl From<AttachmentRecord> for Attachment {
+    fn from(r: AttachmentRecord) -> Self {
+        Self {
+            id: r.id,
+            kind: r.kind,
+            name: r.name,
+            content_type: r.content_type,
+            size: r.size,
+            width: r.width,
+            height: r.height,
+            duration_ms: r.duration_ms,
+            waveform: r.waveform,
+            thumbnail: r.thumbnail,
+        }
     }
-);
+}
 
 /// A file uploaded to a conversation: signed for before it is put, attached to one message
 /// once it is there. One never attached is forgotten after a day (and its object deleted);
@@ -126,6 +131,59 @@ pub struct UploadRecord {
 
 /// How long an upload waits to be sent before it is forgotten.
 pub const UPLOAD_TTL_SECS: i64 = 24 * 3600;
+
+/// A file of the business's Vault. Signed for first (not yet `added`: forgotten a day later
+/// unless added), then added once put. Deleted from the Vault while messages still send it,
+/// it stays as a tombstone (`deleted`) until the last of them is deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VaultItemRecord {
+    /// How it shows (`id` is the item's; `vault` none).
+    pub attachment: AttachmentRecord,
+    #[serde(default)]
+    pub folder: String,
+    /// The thumbnail's type and size, when one is uploaded beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail: Option<(String, u64)>,
+    pub uploader: UserId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(default)]
+    pub added: bool,
+    #[serde(default)]
+    pub deleted: bool,
+}
+
+impl VaultItemRecord {
+    /// As staff see it in the Vault.
+    pub fn item(&self) -> shared::model::VaultItem {
+        let a = &self.attachment;
+        shared::model::VaultItem {
+            id: a.id,
+            kind: a.kind,
+            name: a.name.clone(),
+            folder: self.folder.clone(),
+            content_type: a.content_type.clone(),
+            size: a.size,
+            width: a.width,
+            height: a.height,
+            duration_ms: a.duration_ms,
+            thumbnail: a.thumbnail,
+            created_by: self.uploader,
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// A message that sends a Vault item (its key names the item, conversation and attachment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultRefRecord {
+    pub message_id: MessageId,
+}
+
+/// How many files the Vault holds, written with each one added or deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct VaultCount(pub usize);
 
 /// An earlier body of an edited message, kept for its history (gone when it is deleted).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -186,8 +244,9 @@ impl ReceiptRecord {
 }
 
 impl MessageRecord {
-    /// `message` as stored at position `seq`.
-    pub fn new(message: Message, seq: u64) -> Self {
+    /// `message` as stored at position `seq`, carrying `attachments`: its files as stored,
+    /// each knowing where it is kept (what `message` shows of them is made from these).
+    pub fn new(message: Message, seq: u64, attachments: Vec<AttachmentRecord>) -> Self {
         Self {
             id: message.id,
             conversation_id: message.conversation_id,
@@ -203,7 +262,7 @@ impl MessageRecord {
             deleted: message.deleted,
             reply_to: message.reply_to,
             mentions: message.mentions,
-            attachments: message.attachments.into_iter().map(Into::into).collect(),
+            attachments,
         }
     }
 
@@ -631,18 +690,7 @@ mod tests {
             deleted: false,
             reply_to: None,
             mentions: Vec::new(),
-            attachments: vec![Attachment {
-                id: AttachmentId::from_ulid(Ulid::from_parts(1, 4)),
-                kind: AttachmentKind::Voice,
-                name: "voice.webm".into(),
-                content_type: "audio/webm".into(),
-                size: 4096,
-                width: None,
-                height: None,
-                duration_ms: Some(42_000),
-                waveform: vec![0, 128, 255],
-                thumbnail: false,
-            }],
+            attachments: Vec::new(),
             reactions: vec![Reaction {
                 emoji: "💪".into(),
                 users: vec![Reactor {
@@ -651,11 +699,29 @@ mod tests {
                 }],
             }],
         };
-        let record = MessageRecord::new(message.clone(), 7);
+        let voice = AttachmentRecord {
+            id: AttachmentId::from_ulid(Ulid::from_parts(1, 4)),
+            kind: AttachmentKind::Voice,
+            name: "voice.webm".into(),
+            content_type: "audio/webm".into(),
+            size: 4096,
+            width: None,
+            height: None,
+            duration_ms: Some(42_000),
+            waveform: vec![0, 128, 255],
+            thumbnail: false,
+            vault: Some(AttachmentId::from_ulid(Ulid::from_parts(1, 5))),
+        };
+        let message = Message {
+            attachments: vec![voice.clone().into()],
+            ..message
+        };
+        let record = MessageRecord::new(message.clone(), 7, vec![voice.clone()]);
         assert_eq!(record.seq, 7);
         let stored = serde_json::to_value(&record).expect("encode");
         let read: MessageRecord = serde_json::from_value(stored).expect("decode");
         assert_eq!(read.message(), message);
+        assert_eq!(read.attachments, [voice], "where each file is kept is kept");
     }
 
     #[test]

@@ -136,6 +136,25 @@ impl Stored for ResetRecord {
     }
 }
 
+/// A Vault upload never added is forgotten a day after it was signed for (the change stream
+/// then deletes its object).
+impl Stored for VaultItemRecord {
+    type Id<'a> = (BusinessId, shared::AttachmentId);
+    fn key((b, id): Self::Id<'_>) -> Key {
+        keys::vault_item(b, id)
+    }
+    fn expires_at(&self) -> Option<i64> {
+        (!self.added).then(|| self.created_at.unix_timestamp() + UPLOAD_TTL_SECS)
+    }
+}
+stored!(
+    VaultRefRecord,
+    (b, id, c, a): (BusinessId, shared::AttachmentId, ConversationId, shared::AttachmentId) => {
+        keys::vault_ref(b, id, c, a)
+    }
+);
+stored!(VaultCount, b: BusinessId => keys::vault_count(b));
+
 /// An upload never sent is forgotten a day after it was signed for (the change stream then
 /// deletes its object); one sent stays as long as its message.
 impl Stored for UploadRecord {

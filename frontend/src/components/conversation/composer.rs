@@ -52,6 +52,9 @@ pub struct ComposerProps {
     /// from a click (`null`).
     #[prop_or_default]
     pub onrecord: Callback<wasm_bindgen::JsValue>,
+    /// What the app adds beside the attach button (the staff app: files of the Vault).
+    #[prop_or_default]
+    pub tools: Option<Html>,
 }
 
 /// A change the toolbar or a shortcut makes to the selection.
@@ -463,6 +466,7 @@ pub fn Composer(props: &ComposerProps) -> Html {
                         picked
                     })} />
                 </label>
+                if let Some(tools) = &props.tools { { tools.clone() } }
                 <button type="button" class="tool mic" title="Record a voice note (hold, or tap)" aria-label="Record a voice note"
                     onpointerdown={props.onrecord.reform(|e: PointerEvent| e.into())}
                     onclick={props.onrecord.reform(|_: MouseEvent| wasm_bindgen::JsValue::NULL)}>{ "🎤" }</button>

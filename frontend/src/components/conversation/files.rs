@@ -4,9 +4,9 @@
 //! with their poster frame, voice notes with their waveform, other files as cards to download.
 //! Every URL of a file is short-lived, asked of the server when it is about to be used.
 
+use shared::AttachmentId;
 use shared::media::{format_duration, format_size};
 use shared::model::{Attachment, AttachmentKind};
-use shared::{AttachmentId, ConversationId};
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast as _, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -17,9 +17,57 @@ pub fn files_of(list: Option<web_sys::FileList>) -> js_sys::Array {
     list.map_or_else(js_sys::Array::new, |l| js_sys::Array::from(&l))
 }
 
-/// Shows conversation `c`'s draft files in `tray` (if the media module is loaded: if not,
-/// there are none); `onchange` is told how many there are.
-pub fn show(c: ConversationId, tray: &NodeRef, onchange: &JsValue) {
+pub use crate::media::Place;
+
+/// A draft's files (a conversation's, or for the Vault), kept and uploaded by the media module.
+pub struct Draft {
+    /// Where the module shows them (a `<ul>`, new for each place).
+    pub tray: NodeRef,
+    /// How many there are.
+    pub count: usize,
+    /// Asks the module to `add` files (an array of them), `record` a voice note (from the
+    /// press on the button) or `add_stored` a file of the Vault (its id, name, type, size).
+    pub to_draft: Callback<(&'static str, JsValue)>,
+}
+
+/// The draft of `place`: its tray, shown by the media module once loaded, which says how many
+/// files there are.
+#[hook]
+pub fn use_draft(place: Place) -> Draft {
+    let tray = use_node_ref();
+    let count = use_state(|| 0usize);
+    let onchange = use_mut_ref(|| None::<wasm_bindgen::closure::Closure<dyn Fn(u32)>>);
+    {
+        let (tray, count, onchange) = (tray.clone(), count.setter(), onchange.clone());
+        use_effect_with(place, move |place| {
+            count.set(0);
+            let changed = wasm_bindgen::closure::Closure::<dyn Fn(u32)>::new(move |n: u32| {
+                count.set(n as usize)
+            });
+            show(*place, &tray, changed.as_ref());
+            // The one before (another place's) is let go: the module's calls of it change
+            // nothing.
+            *onchange.borrow_mut() = Some(changed);
+        });
+    }
+    let to_draft = {
+        let (tray, onchange) = (tray.clone(), onchange.clone());
+        Callback::from(move |(what, arg): (&'static str, JsValue)| {
+            if let Some(changed) = onchange.borrow().as_ref() {
+                to_draft(place, &tray, changed.as_ref(), what, arg);
+            }
+        })
+    };
+    Draft {
+        tray,
+        count: *count,
+        to_draft,
+    }
+}
+
+/// Shows the draft files of `c` in `tray` (if the media module is loaded: if not, there are
+/// none); `onchange` is told how many there are.
+fn show(c: Place, tray: &NodeRef, onchange: &JsValue) {
     if let (Some(m), Some(el)) = (
         MODULE.with(|m| m.borrow().clone()),
         tray.cast::<web_sys::Element>(),
@@ -35,13 +83,7 @@ pub fn show(c: ConversationId, tray: &NodeRef, onchange: &JsValue) {
 /// Asks the media module (loaded first, the first time, and shown in `tray`) to `add` files
 /// to conversation `c`'s draft (`arg`: an array of them; each uploads at once) or to `record`
 /// a voice note (`arg`: the press on the record button, held until let go, or `null`).
-pub fn to_draft(
-    c: ConversationId,
-    tray: &NodeRef,
-    onchange: &JsValue,
-    what: &'static str,
-    arg: JsValue,
-) {
+fn to_draft(c: Place, tray: &NodeRef, onchange: &JsValue, what: &'static str, arg: JsValue) {
     let (tray, onchange) = (tray.clone(), onchange.clone());
     wasm_bindgen_futures::spawn_local(async move {
         let Some(m) = module().await else { return };
@@ -79,7 +121,7 @@ pub fn pick_emoji(anchor: web_sys::Element, onpick: Callback<String>) {
 
 /// The ids of conversation `c`'s draft files, which leave the draft; or why they cannot be
 /// sent yet.
-pub fn take(c: ConversationId) -> Result<Vec<AttachmentId>, String> {
+pub fn take(c: Place) -> Result<Vec<AttachmentId>, String> {
     let Some(m) = MODULE.with(|m| m.borrow().clone()) else {
         return Ok(Vec::new());
     };
@@ -171,7 +213,7 @@ pub fn attachments(list: &[Attachment], onclick: &Callback<MouseEvent>) -> Html 
 
 /// Hands a tap on a message's files to the media module: it opens, plays or downloads what
 /// was tapped.
-pub fn open(c: ConversationId, e: MouseEvent) {
+pub fn open(c: Place, e: MouseEvent) {
     e.stop_propagation();
     let Some(target) = e.target() else { return };
     with_module("open", move |token| {
@@ -180,7 +222,7 @@ pub fn open(c: ConversationId, e: MouseEvent) {
 }
 
 /// Asks the media module to paint the thumbnails of the files under `root` it has not yet.
-pub fn paint(c: ConversationId, root: web_sys::Element) {
+pub fn paint(c: Place, root: web_sys::Element) {
     with_module("paint", move |token| {
         js_sys::Array::of3(&c.to_string().into(), &token.into(), &root)
     });

@@ -4,7 +4,7 @@
 //! items and adding people): see [`Tools`].
 
 mod composer;
-mod files;
+pub mod files;
 pub mod header;
 mod members;
 mod thread;
@@ -32,6 +32,9 @@ pub struct Tools {
     pub menu: Callback<MenuArgs, Html>,
     /// A way to add people to a group, under its members.
     pub add_members: Callback<AddArgs, Html>,
+    /// A way to add files of the Vault to the draft, beside the composer (given what adds
+    /// to the draft).
+    pub vault: Callback<Callback<(&'static str, wasm_bindgen::JsValue)>, Html>,
     /// Loads the business's saved messages and hands them over (name, words filled for the
     /// conversation): `/` in the composer inserts one.
     pub saved: Callback<SavedArgs>,
@@ -142,45 +145,24 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     }
 
     // The draft's files: uploaded by the media module as soon as they are picked, dropped or
-    // pasted, and shown in its tray above the composer; the module says how many there are.
-    let tray = use_node_ref();
-    let file_count = use_state(|| 0usize);
-    let onchange = use_mut_ref(|| None::<wasm_bindgen::closure::Closure<dyn Fn(u32)>>);
-    {
-        let (tray, file_count, onchange) = (tray.clone(), file_count.setter(), onchange.clone());
-        use_effect_with(id, move |_| {
-            file_count.set(0);
-            let changed = wasm_bindgen::closure::Closure::<dyn Fn(u32)>::new(move |n: u32| {
-                file_count.set(n as usize)
-            });
-            files::show(id, &tray, changed.as_ref());
-            // The one before (another conversation's) is let go: the module's calls of it
-            // change nothing.
-            *onchange.borrow_mut() = Some(changed);
-        });
-    }
-    // Files picked, dropped or pasted (`add`, an array of them), and voice notes (`record`,
-    // from the press on the button): the media module's, shown in the tray.
-    let to_draft = {
-        let (tray, onchange) = (tray.clone(), onchange.clone());
-        Callback::from(move |(what, arg): (&'static str, wasm_bindgen::JsValue)| {
-            if let Some(changed) = onchange.borrow().as_ref() {
-                files::to_draft(id, &tray, changed.as_ref(), what, arg);
-            }
-        })
-    };
+    // pasted, and shown in its tray above the composer.
+    let files::Draft {
+        tray,
+        count: file_count,
+        to_draft,
+    } = files::use_draft(id.into());
     let add_files = to_draft.reform(|files| ("add", files));
     let record = to_draft.reform(|press| ("record", press));
     // What each message sent from here carries, by its key: a retry sends the same files.
     let carried = use_mut_ref(crate::reducers::Few::<String, Vec<AttachmentId>>::default);
     let send = {
         let (dispatch, error) = (dispatch.clone(), error.clone());
-        let (carried, file_count) = (carried.clone(), file_count.clone());
+        let carried = carried.clone();
         Callback::from(
             move |(key, body, reply_to): (String, String, Option<MessageId>)| {
                 let attachments = match carried.borrow().get(&key) {
                     Some(a) => a.clone(),
-                    None if *file_count > 0 => match files::take(id) {
+                    None if file_count > 0 => match files::take(id.into()) {
                         Ok(a) => a,
                         Err(why) => {
                             error.set(Some(why));
@@ -378,7 +360,8 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             <>
                 <ul class="pending-files" key={id.to_string()} ref={tray.clone()} aria-label="Files to send" />
                 <Composer onsend={send.clone()} reply={(*replying).clone()} {oncancelreply} {people} {onpeople} {saved} {onsaved}
-                    files={*file_count} onfiles={add_files.clone()} onrecord={record} />
+                    files={file_count} onfiles={add_files.clone()} onrecord={record}
+                    tools={props.tools.as_ref().map(|t| t.vault.emit(to_draft.clone()))} />
             </>
         }
     } else {

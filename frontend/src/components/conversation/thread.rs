@@ -88,7 +88,7 @@ pub fn Messages(props: &MessagesProps) -> Html {
     let list_ref = use_node_ref();
     let open_file = {
         let c = props.id;
-        Callback::from(move |e: MouseEvent| super::files::open(c, e))
+        Callback::from(move |e: MouseEvent| super::files::open(c.into(), e))
     };
     // Thumbnails are painted in by the media module after each render that shows files.
     {
@@ -96,7 +96,7 @@ pub fn Messages(props: &MessagesProps) -> Html {
         let files = thread.messages.values().any(|m| !m.attachments.is_empty());
         use_effect(move || {
             if let (true, Some(root)) = (files, list_ref.cast::<Element>()) {
-                super::files::paint(c, root);
+                super::files::paint(c.into(), root);
             }
         });
     }
