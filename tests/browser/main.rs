@@ -2478,7 +2478,8 @@ async fn a_photo_dropped_on_the_thread_shows_on_the_phone_and_opens_in_the_light
 }
 
 /// 25. A coach records a voice note (the browser's fake microphone: a tone), adds it and sends
-/// it; on the client's phone it shows with its waveform and plays, the waveform filling.
+/// it; on the client's phone it shows with its waveform and plays, the waveform filling; the
+/// client answers with a note recorded by holding the button, which the coach receives.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_voice_note_recorded_in_the_composer_plays_on_the_phone() -> Result<()> {
     let h = Harness::start().await?;
@@ -2558,6 +2559,45 @@ async fn a_voice_note_recorded_in_the_composer_plays_on_the_phone() -> Result<()
             .until(
                 "the voice note playing, its waveform filling",
                 "return !!document.querySelector('.attachments .voice.playing .waveform span.played')",
+            )
+            .await?;
+
+        // The client answers by holding the button down and letting go: the note joins the
+        // draft at once (real pointer events, through the browser's input).
+        let mic = phone
+            .js(
+                "const r = document.querySelector('.composer .mic').getBoundingClientRect(); \
+                 return [r.x + r.width / 2, r.y + r.height / 2]",
+                vec![],
+            )
+            .await?;
+        let (x, y) = (mic[0].as_f64().unwrap_or(0.0), mic[1].as_f64().unwrap_or(0.0));
+        let mouse = |kind: &str| {
+            json!({ "type": kind, "x": x, "y": y, "button": "left", "buttons": 1, "clickCount": 1 })
+        };
+        phone
+            .cdp("Input.dispatchMouseEvent", mouse("mousePressed"))
+            .await?;
+        phone
+            .find_text(By::Css(".pending-file.recording .file-name"), "Recording")
+            .await?;
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        phone
+            .cdp("Input.dispatchMouseEvent", mouse("mouseReleased"))
+            .await?;
+        phone
+            .until(
+                "the held note kept on letting go, and uploaded",
+                "return !document.querySelector('.recording') && document.querySelectorAll('.pending-file .muted').length === 1",
+            )
+            .await?;
+        phone
+            .type_into(By::Css(".composer textarea"), ENTER)
+            .await?;
+        coach
+            .until(
+                "the client's voice note on the coach's side",
+                "return !!document.querySelector('.message:not(.mine) .attachments .voice')",
             )
             .await?;
         no_violation(&coach).await?;
