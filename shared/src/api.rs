@@ -419,6 +419,40 @@ pub struct SetMessagingRequest {
     pub mode: MessagingMode,
 }
 
+/// `PATCH /api/me/notifications`: only the fields present change; `quiet_hours: null` ends
+/// quiet hours.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateNotificationSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<bool>,
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::model::QuietHours>))]
+    pub quiet_hours: Option<Option<crate::model::QuietHours>>,
+    /// An IANA time zone name (`America/New_York`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    pub time_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub announcements: Option<crate::model::NotifyLevel>,
+}
+
+/// `PUT /api/conversations/{id}/notifications`, and its answer: what notifies the caller of
+/// the conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConversationNotifications {
+    pub level: crate::model::NotifyLevel,
+}
+
 /// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
 fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where

@@ -8,6 +8,7 @@ pub mod limits;
 pub mod markup;
 pub mod media;
 pub mod model;
+pub mod notify;
 pub mod receipts;
 pub mod rules;
 pub mod templates;

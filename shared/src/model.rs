@@ -738,3 +738,62 @@ mod tests {
         assert_eq!(back, serde_json::json!({ "all": true }));
     }
 }
+
+/// What notifies someone of a conversation: every message, only those that mention them, or
+/// nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NotifyLevel {
+    #[default]
+    All,
+    Mentions,
+    None,
+}
+
+/// Quiet hours, in the person's time zone: pushes and emails wait until they end (then one
+/// summary). `from` and `to` are `HH:MM`; they may wrap past midnight (22:00 to 07:00).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct QuietHours {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    )]
+    pub from: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    )]
+    pub to: String,
+}
+
+/// How someone wants to be notified (`GET /api/me/notifications`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationSettings {
+    /// Pushes to the devices that allowed them.
+    pub push: bool,
+    /// An email of what stays unread for 15 minutes (one digest, never one per message).
+    pub email: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet_hours: Option<QuietHours>,
+    /// An IANA time zone (`Europe/Berlin`), for quiet hours.
+    pub time_zone: String,
+    /// Announcement groups: every post, only mentions, or nothing.
+    pub announcements: NotifyLevel,
+}
+
+impl Default for NotificationSettings {
+    /// Pushes and email digests on, no quiet hours, UTC.
+    fn default() -> Self {
+        Self {
+            push: true,
+            email: true,
+            quiet_hours: None,
+            time_zone: "UTC".to_owned(),
+            announcements: NotifyLevel::All,
+        }
+    }
+}

@@ -16,6 +16,7 @@ mod limits;
 mod mass;
 mod media;
 mod messages;
+mod notifications;
 mod offboarding;
 mod openapi;
 mod permissions;

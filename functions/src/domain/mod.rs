@@ -16,6 +16,7 @@ pub mod ids;
 pub mod limits;
 pub mod mass;
 pub mod media;
+pub mod notifications;
 pub mod ports;
 pub mod products;
 pub mod settings;
@@ -53,6 +54,7 @@ pub struct Services {
     pub groups: Groups,
     pub mass: MassMessages,
     pub media: media::Media,
+    pub notifications: notifications::Notifications,
     pub products: Products,
     pub settings: BusinessSettings,
     pub staff: Staff,
@@ -106,6 +108,7 @@ pub fn assemble_with(
         mass: MassMessages::new(store.clone(), clients.clone(), conversations.clone()),
         media: media::Media::new(store.clone(), blobs.clone(), conversations.clone()),
         vault: vault::Vault::new(store.clone(), blobs),
+        notifications: notifications::Notifications::new(store.clone(), conversations.clone()),
         products: Products::new(store.clone(), clients.clone(), limits.clone()),
         settings: BusinessSettings::new(store.clone()),
         templates: templates::Templates::new(store.clone()),

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod error;
 pub mod extract;
 pub mod messages;
+pub mod notifications;
 pub mod permissions;
 pub mod realtime;
 
@@ -43,6 +44,7 @@ pub const AREAS: &[(&str, Routes)] = &[
     ("auth", auth::routes),
     ("clients", clients::routes),
     ("messages", messages::routes),
+    ("notifications", notifications::routes),
     ("permissions", permissions::routes),
 ];
 

@@ -266,6 +266,16 @@ pub fn session(b: BusinessId, u: UserId, session: &str) -> Key {
 
 pub const SESSION_PREFIX: &str = "SESSION#";
 
+/// How a person wants to be notified.
+pub fn notification_settings(b: BusinessId, u: UserId) -> Key {
+    (person_pk(b, u), "NOTIFY".to_owned())
+}
+
+/// What notifies a person of one conversation, when they changed it.
+pub fn notify_level(b: BusinessId, u: UserId, c: ConversationId) -> Key {
+    (person_pk(b, u), format!("NLEVEL#{c}"))
+}
+
 pub fn connection_owner(connection_id: &str) -> Key {
     (format!("CONN#{connection_id}"), "CONN".into())
 }

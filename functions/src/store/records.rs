@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use shared::api::{Invite, WebhookPurchaseResult};
 use shared::model::{
     Attachment, AttachmentKind, AuditEntry, AuditKind, Client, Company, DefaultChannel,
-    MassMessage, MassStatus, Message, MessagingMode, ModeChange, ModeChangeReason, Product,
-    ProductGrant, Purchase, PurchaseSource, Reaction, Reactor, Recipients, Role, Settings,
-    StaffMember, Template, WelcomeMessage,
+    MassMessage, MassStatus, Message, MessagingMode, ModeChange, ModeChangeReason,
+    NotificationSettings, NotifyLevel, Product, ProductGrant, Purchase, PurchaseSource, QuietHours,
+    Reaction, Reactor, Recipients, Role, Settings, StaffMember, Template, WelcomeMessage,
 };
 use shared::{
     AttachmentId, CompanyId, ConversationId, MassMessageId, MessageId, ProductId, PurchaseId,
@@ -775,3 +775,44 @@ mirrors!(
         at
     }
 );
+
+/// How a person wants to be notified (the wire type's shape: nothing in it is derived).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NotificationSettingsRecord {
+    pub push: bool,
+    pub email: bool,
+    /// Quiet hours, from and to, `HH:MM`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiet_hours: Option<(String, String)>,
+    pub time_zone: String,
+    pub announcements: NotifyLevel,
+}
+
+impl From<NotificationSettingsRecord> for NotificationSettings {
+    fn from(r: NotificationSettingsRecord) -> Self {
+        Self {
+            push: r.push,
+            email: r.email,
+            quiet_hours: r.quiet_hours.map(|(from, to)| QuietHours { from, to }),
+            time_zone: r.time_zone,
+            announcements: r.announcements,
+        }
+    }
+}
+
+impl From<NotificationSettings> for NotificationSettingsRecord {
+    fn from(w: NotificationSettings) -> Self {
+        Self {
+            push: w.push,
+            email: w.email,
+            quiet_hours: w.quiet_hours.map(|q| (q.from, q.to)),
+            time_zone: w.time_zone,
+            announcements: w.announcements,
+        }
+    }
+}
+
+/// What notifies a person of one conversation (kept only when they changed it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NotifyLevelRecord(pub NotifyLevel);

@@ -154,6 +154,14 @@ stored!(
     }
 );
 stored!(VaultCount, b: BusinessId => keys::vault_count(b));
+stored!(
+    NotificationSettingsRecord,
+    (b, u): (BusinessId, UserId) => keys::notification_settings(b, u)
+);
+stored!(
+    NotifyLevelRecord,
+    (b, u, c): (BusinessId, UserId, ConversationId) => keys::notify_level(b, u, c)
+);
 
 /// An upload never sent is forgotten a day after it was signed for (the change stream then
 /// deletes its object); one sent stays as long as its message.

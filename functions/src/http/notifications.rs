@@ -1,0 +1,77 @@
+//! The `notifications` area: how each person wants to be notified (pushes, email digests,
+//! quiet hours in their time zone, announcement groups), and what notifies them of each
+//! conversation.
+
+use super::error::ApiError;
+use super::extract::{ApiJson, ApiPath};
+use crate::domain::AppState;
+use crate::domain::auth::Caller;
+use axum::Json;
+use axum::extract::State;
+use shared::ConversationId;
+use shared::api::{ConversationNotifications, ErrorBody, UpdateNotificationSettings};
+use shared::model::NotificationSettings;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_settings, update_settings))
+        .routes(routes!(get_level, set_level))
+}
+
+/// The caller's notification settings (the defaults until they change them: pushes and email
+/// digests on, no quiet hours, UTC, every post of announcement groups).
+#[utoipa::path(get, path = "/api/me/notifications", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = NotificationSettings), (status = 401, body = ErrorBody)))]
+async fn get_settings(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<NotificationSettings>, ApiError> {
+    Ok(Json(s.notifications.settings(&caller).await?))
+}
+
+/// Changes the caller's notification settings: only the fields given (`quiet_hours: null` ends
+/// quiet hours). 422 `notifications.time_zone_invalid` for a time zone the IANA database does
+/// not have, `notifications.quiet_hours_invalid` for a time that is not `HH:MM`.
+#[utoipa::path(patch, path = "/api/me/notifications", tag = "notifications", security(("bearer" = [])),
+    request_body = UpdateNotificationSettings,
+    responses((status = 200, body = NotificationSettings), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_settings(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<UpdateNotificationSettings>,
+) -> Result<Json<NotificationSettings>, ApiError> {
+    Ok(Json(s.notifications.update_settings(&caller, req).await?))
+}
+
+/// What notifies the caller of a conversation they are in: `all` (the default), `mentions`
+/// (muted but for mentions) or `none`. Anyone else: 404.
+#[utoipa::path(get, path = "/api/conversations/{id}/notifications", tag = "notifications",
+    security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = ConversationNotifications), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_level(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ConversationId>,
+) -> Result<Json<ConversationNotifications>, ApiError> {
+    Ok(Json(s.notifications.level(&caller, id).await?))
+}
+
+/// Sets what notifies the caller of a conversation they are in.
+#[utoipa::path(put, path = "/api/conversations/{id}/notifications", tag = "notifications",
+    security(("bearer" = [])), params(("id" = String, Path)), request_body = ConversationNotifications,
+    responses((status = 200, body = ConversationNotifications), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_level(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<ConversationId>,
+    ApiJson(req): ApiJson<ConversationNotifications>,
+) -> Result<Json<ConversationNotifications>, ApiError> {
+    Ok(Json(
+        s.notifications.set_level(&caller, id, req.level).await?,
+    ))
+}
