@@ -453,6 +453,64 @@ pub struct ConversationNotifications {
     pub level: crate::model::NotifyLevel,
 }
 
+/// `GET /api/push/key`: the key a browser subscribes with (`applicationServerKey`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushKey {
+    /// The server's VAPID public key: an uncompressed P-256 point, base64url.
+    pub public_key: String,
+}
+
+/// `POST /api/push/subscriptions`: a browser's push subscription, as its `toJSON()` gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushSubscriptionRequest {
+    /// The push service's URL for this browser: https (or on this machine, locally).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2048))]
+    pub endpoint: String,
+    /// When the browser says it expires (milliseconds since 1970), if it does.
+    #[serde(
+        default,
+        rename = "expirationTime",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expiration_time: Option<f64>,
+    pub keys: PushSubscriptionKeys,
+}
+
+/// The keys a push is encrypted for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PushSubscriptionKeys {
+    /// The browser's P-256 public key, base64url.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub p256dh: String,
+    /// Its 16-byte authentication secret, base64url.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    pub auth: String,
+}
+
+/// The answer to `POST /api/push/subscriptions`: the id to forget it by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PushSubscriptionCreated {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{32}$"))]
+    pub id: String,
+}
+
+/// What a push carries to the apps' service worker, which shows it as a notification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushPayload {
+    pub title: String,
+    pub body: String,
+    /// What a tap on it opens (a path of the app: `/inbox/{id}`).
+    pub url: String,
+    /// Pushes with the same tag replace each other (one per conversation).
+    pub tag: String,
+}
+
 /// Tells a field given as `null` (`Some(None)`) from one left out (`None`).
 fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where

@@ -62,3 +62,5 @@ pub const MESSAGE_MENTIONS_MAX: usize = 50;
 pub const VAULT_ITEMS_MAX: usize = 1_000;
 /// A Vault folder's name.
 pub const VAULT_FOLDER_MAX_CHARS: usize = 60;
+/// A push subscription's endpoint URL.
+pub const PUSH_ENDPOINT_MAX_CHARS: usize = 2_048;

@@ -21,6 +21,7 @@ mod offboarding;
 mod openapi;
 mod permissions;
 mod products;
+mod push;
 mod reactions;
 mod realtime;
 mod receipts;

@@ -19,6 +19,7 @@ pub mod media;
 pub mod notifications;
 pub mod ports;
 pub mod products;
+pub mod push;
 pub mod settings;
 pub mod staff;
 pub mod templates;
@@ -56,6 +57,7 @@ pub struct Services {
     pub media: media::Media,
     pub notifications: notifications::Notifications,
     pub products: Products,
+    pub push: push::Push,
     pub settings: BusinessSettings,
     pub staff: Staff,
     pub templates: templates::Templates,
@@ -92,6 +94,13 @@ pub fn assemble_with(
     site_url: &str,
     limits: Arc<dyn ports::Limits>,
 ) -> AppState {
+    // The VAPID key is derived from the token secret, like every other key of the server (a
+    // new secret means new keys: browsers then subscribe again). Endpoints on this machine are
+    // allowed only when the site is served from it (the local server).
+    let push = push::PushSettings {
+        vapid: push::Vapid::from_secret(&tokens.derive("sideline vapid key"), site_url),
+        loopback: push::served_locally(site_url),
+    };
     let conversations = Arc::new(Conversations::new(store.clone(), realtime, blobs.clone()));
     let clients = Arc::new(Clients::new(store.clone(), conversations.clone(), site_url));
     let unsubscribe = unsubscribe::Unsubscribe::new(
@@ -110,6 +119,7 @@ pub fn assemble_with(
         vault: vault::Vault::new(store.clone(), blobs),
         notifications: notifications::Notifications::new(store.clone(), conversations.clone()),
         products: Products::new(store.clone(), clients.clone(), limits.clone()),
+        push: push::Push::new(store.clone(), push),
         settings: BusinessSettings::new(store.clone()),
         templates: templates::Templates::new(store.clone()),
         staff: Staff::new(store, site_url),

@@ -117,3 +117,16 @@ pub trait Blobs: Send + Sync + 'static {
     /// Deletes what is at `key`; deleting what is not there succeeds.
     async fn delete(&self, key: &str) -> anyhow::Result<()>;
 }
+
+/// Delivers pushes to browsers' push services (Web Push, RFC 8030): the same sender on AWS and
+/// locally, where an endpoint on this machine is allowed.
+#[async_trait]
+pub trait PushService: Send + Sync + 'static {
+    /// POSTs an encrypted push to `endpoint` with `headers`; the push service's status.
+    async fn post(
+        &self,
+        endpoint: &str,
+        headers: Vec<(&'static str, String)>,
+        body: Vec<u8>,
+    ) -> anyhow::Result<u16>;
+}

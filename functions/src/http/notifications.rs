@@ -8,8 +8,12 @@ use crate::domain::AppState;
 use crate::domain::auth::Caller;
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use shared::ConversationId;
-use shared::api::{ConversationNotifications, ErrorBody, UpdateNotificationSettings};
+use shared::api::{
+    ConversationNotifications, ErrorBody, PushKey, PushSubscriptionCreated,
+    PushSubscriptionRequest, UpdateNotificationSettings,
+};
 use shared::model::NotificationSettings;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,6 +22,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_settings, update_settings))
         .routes(routes!(get_level, set_level))
+        .routes(routes!(push_key))
+        .routes(routes!(subscribe))
+        .routes(routes!(unsubscribe))
 }
 
 /// The caller's notification settings (the defaults until they change them: pushes and email
@@ -74,4 +81,46 @@ async fn set_level(
     Ok(Json(
         s.notifications.set_level(&caller, id, req.level).await?,
     ))
+}
+
+/// The key browsers subscribe to pushes with (`applicationServerKey`).
+#[utoipa::path(get, path = "/api/push/key", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = PushKey), (status = 401, body = ErrorBody)))]
+async fn push_key(State(s): State<AppState>, _caller: Caller) -> Json<PushKey> {
+    Json(s.push.key())
+}
+
+/// Registers the caller's browser for pushes: its subscription as `toJSON()` gives it. The
+/// endpoint must be https (the local server also takes one on this machine); 422
+/// `push.subscription_invalid` otherwise, or for keys that are not a P-256 public key and a
+/// 16-byte secret. The same browser again: the same id. 20 browsers a person at most (the
+/// oldest goes).
+#[utoipa::path(post, path = "/api/push/subscriptions", tag = "notifications", security(("bearer" = [])),
+    request_body = PushSubscriptionRequest,
+    responses((status = 201, body = PushSubscriptionCreated), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn subscribe(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<PushSubscriptionRequest>,
+) -> Result<(StatusCode, Json<PushSubscriptionCreated>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(s.push.subscribe(&caller, req).await?),
+    ))
+}
+
+/// Forgets one of the caller's browsers (no more pushes to it). Forgetting one that is not
+/// there changes nothing.
+#[utoipa::path(delete, path = "/api/push/subscriptions/{id}", tag = "notifications", security(("bearer" = [])),
+    params(("id" = String, Path, pattern = "^[0-9a-f]{32}$")),
+    responses((status = 204, description = "forgotten"), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+async fn unsubscribe(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    s.push.unsubscribe(&caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

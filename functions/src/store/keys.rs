@@ -266,6 +266,13 @@ pub fn session(b: BusinessId, u: UserId, session: &str) -> Key {
 
 pub const SESSION_PREFIX: &str = "SESSION#";
 
+/// One of a person's browsers registered for pushes, by the id its endpoint gives it.
+pub fn push_subscription(b: BusinessId, u: UserId, id: &str) -> Key {
+    (person_pk(b, u), format!("{PUSH_PREFIX}{id}"))
+}
+
+pub const PUSH_PREFIX: &str = "PUSH#";
+
 /// How a person wants to be notified.
 pub fn notification_settings(b: BusinessId, u: UserId) -> Key {
     (person_pk(b, u), "NOTIFY".to_owned())

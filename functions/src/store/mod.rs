@@ -15,6 +15,7 @@ pub mod mass;
 pub mod members;
 pub mod messages;
 pub mod products;
+pub mod push;
 pub mod records;
 pub mod repo;
 pub mod roster;

@@ -816,3 +816,14 @@ impl From<NotificationSettings> for NotificationSettingsRecord {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct NotifyLevelRecord(pub NotifyLevel);
+
+/// One of a person's browsers registered for pushes: where to send, the keys to encrypt for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushSubscriptionRecord {
+    pub endpoint: String,
+    /// The browser's P-256 public key and authentication secret, base64url.
+    pub p256dh: String,
+    pub auth: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}

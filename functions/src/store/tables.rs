@@ -154,6 +154,9 @@ stored!(
     }
 );
 stored!(VaultCount, b: BusinessId => keys::vault_count(b));
+stored!(PushSubscriptionRecord, (b, u, id): (BusinessId, UserId, &'a str) => {
+    keys::push_subscription(b, u, id)
+});
 stored!(
     NotificationSettingsRecord,
     (b, u): (BusinessId, UserId) => keys::notification_settings(b, u)
