@@ -332,6 +332,11 @@ pub async fn start_with(
             }
         });
     }
+    // Work due later (scheduled messages): looked for every second.
+    tokio::spawn(crate::domain::scheduler::run_worker(
+        state.clone(),
+        std::time::Duration::from_secs(1),
+    ));
     // Mass messages are delivered in the background; one a crash interrupted resumes here.
     tokio::spawn(crate::domain::mass::run_worker(
         state.clone(),

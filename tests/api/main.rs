@@ -27,6 +27,7 @@ mod realtime;
 mod receipts;
 mod robustness;
 mod scale;
+mod scheduled;
 mod staff;
 mod templates;
 mod tenancy;

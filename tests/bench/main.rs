@@ -99,6 +99,7 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
         for i in 0..count {
             let req = SendMessageRequest {
                 attachments: Vec::new(),
+                send_at: None,
                 reply_to: None,
                 client_message_id: format!("seed-{i}"),
                 body: format!(

@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod ports;
 pub mod products;
 pub mod push;
+pub mod scheduler;
 pub mod settings;
 pub mod staff;
 pub mod templates;
@@ -58,6 +59,7 @@ pub struct Services {
     pub notifications: notifications::Notifications,
     pub products: Products,
     pub push: push::Push,
+    pub scheduler: scheduler::Scheduler,
     pub settings: BusinessSettings,
     pub staff: Staff,
     pub templates: templates::Templates,
@@ -120,6 +122,7 @@ pub fn assemble_with(
         notifications: notifications::Notifications::new(store.clone(), conversations.clone()),
         products: Products::new(store.clone(), clients.clone(), limits.clone()),
         push: push::Push::new(store.clone(), push),
+        scheduler: scheduler::Scheduler::new(store.clone(), conversations.clone()),
         settings: BusinessSettings::new(store.clone()),
         templates: templates::Templates::new(store.clone()),
         staff: Staff::new(store, site_url),

@@ -15,7 +15,10 @@ use shared::api::{
     CreateUploadRequest, EditMessageRequest, ErrorBody, MarkDeliveredRequest, MarkReadRequest,
     ReadState, Receipt, Receipts, SendMessageRequest, UpdateTemplateRequest, Upload,
 };
-use shared::api::{CreateVaultItemRequest, UpdateVaultItemRequest, VaultList};
+use shared::api::{
+    CreateVaultItemRequest, ScheduledMessage, UpdateScheduledRequest, UpdateVaultItemRequest,
+    VaultList,
+};
 use shared::model::{AttachmentKind, VaultItem};
 use shared::model::{ConversationSummary, MassMessage, Message, MessageVersion, Page, Template};
 use shared::{AttachmentId, ConversationId, MessageId, TemplateId};
@@ -39,6 +42,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_attachment))
         .routes(routes!(list_templates, create_template))
         .routes(routes!(update_template, delete_template))
+        .routes(routes!(list_scheduled))
+        .routes(routes!(update_scheduled, cancel_scheduled))
         .routes(routes!(list_vault, create_vault_item))
         .routes(routes!(update_vault_item, delete_vault_item))
         .routes(routes!(get_vault_file))
@@ -105,10 +110,14 @@ async fn list_messages(
     ))
 }
 
-/// Sends a message: 201 when new, 200 with the same message when `client_message_id` was sent before.
+/// Sends a message: 201 when new, 200 with the same message when `client_message_id` was sent
+/// before. With `send_at` (staff), it is scheduled instead: 202 with the scheduled message,
+/// sent once at that time (`GET /api/scheduled`; 422 `scheduled.time_invalid` for a time less
+/// than a minute or more than a year away, `scheduled.attachments_unsupported` with files).
 #[utoipa::path(post, path = "/api/conversations/{id}/messages", tag = "messages", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = SendMessageRequest,
     responses((status = 201, body = Message), (status = 200, description = "a repeat of an earlier send", body = Message),
+              (status = 202, description = "scheduled (`send_at`)", body = ScheduledMessage),
               (status = 403, description = "e.g. messaging.one_way", body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 async fn send_message(
@@ -116,14 +125,56 @@ async fn send_message(
     caller: Caller,
     ApiPath(id): ApiPath<ConversationId>,
     ApiJson(req): ApiJson<SendMessageRequest>,
-) -> Result<(StatusCode, Json<Message>), ApiError> {
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse as _;
+    if req.send_at.is_some() {
+        let scheduled = s.scheduler.schedule(&caller, id, req).await?;
+        return Ok((StatusCode::ACCEPTED, Json(scheduled)).into_response());
+    }
     let (message, sent) = s.conversations.send_message(&caller, id, req).await?;
     let status = if sent == Sent::Created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(message)))
+    Ok((status, Json(message)).into_response())
+}
+
+/// The caller's messages waiting to be sent, soonest first.
+#[utoipa::path(get, path = "/api/scheduled", tag = "messages", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ScheduledMessage>), (status = 401, body = ErrorBody)))]
+async fn list_scheduled(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<ScheduledMessage>>, ApiError> {
+    Ok(Json(s.scheduler.list(&caller).await?))
+}
+
+/// Changes a scheduled message: its words, or its time (now or earlier: sent right away).
+#[utoipa::path(patch, path = "/api/scheduled/{id}", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = UpdateScheduledRequest,
+    responses((status = 200, body = ScheduledMessage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_scheduled(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(req): ApiJson<UpdateScheduledRequest>,
+) -> Result<Json<ScheduledMessage>, ApiError> {
+    Ok(Json(s.scheduler.update(&caller, &id, req).await?))
+}
+
+/// Cancels a scheduled message: it is never sent.
+#[utoipa::path(delete, path = "/api/scheduled/{id}", tag = "messages", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 204, description = "cancelled"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn cancel_scheduled(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    s.scheduler.cancel(&caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Moves the caller's read mark forward (never back), and their receipt with it: the other

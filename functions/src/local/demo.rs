@@ -147,6 +147,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
             let sender = if *from_client { &client } else { &coach };
             let req = SendMessageRequest {
                 attachments: Vec::new(),
+                send_at: None,
                 reply_to: None,
                 client_message_id: format!("demo-{i}-{j}"),
                 body: (*text).into(),
@@ -195,6 +196,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
     }
     let req = SendMessageRequest {
         attachments: Vec::new(),
+        send_at: None,
         reply_to: None,
         client_message_id: "demo-northwind".into(),
         body:

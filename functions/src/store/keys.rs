@@ -426,6 +426,36 @@ pub fn pending_mass(b: BusinessId, id: &str) -> Key {
     (PENDING_MASS_PK.into(), format!("{MASS_PREFIX}{b}#{id}"))
 }
 
+/// Work due at a minute (unix seconds / 60), across businesses: the scheduler reads each
+/// minute's partition once it has come (`J#<business>#<id>`).
+pub fn due_pk(minute: i64) -> String {
+    format!("DUE#{minute}")
+}
+
+pub fn due_job(minute: i64, b: BusinessId, id: &str) -> Key {
+    (due_pk(minute), format!("J#{b}#{id}"))
+}
+
+pub const DUE_JOB_PREFIX: &str = "J#";
+
+/// The business and id of a due job, from its sort key.
+pub fn read_due_job(sk: &str) -> Option<(BusinessId, String)> {
+    let (b, id) = sk.strip_prefix(DUE_JOB_PREFIX)?.split_once('#')?;
+    Some((b.parse().ok()?, id.to_owned()))
+}
+
+/// The last minute whose due work is all done.
+pub fn due_cursor() -> Key {
+    ("DUE#CURSOR".to_owned(), "CURSOR".to_owned())
+}
+
+/// A message someone scheduled, in their partition (their list of scheduled messages).
+pub fn scheduled_message(b: BusinessId, u: UserId, id: &str) -> Key {
+    (person_pk(b, u), format!("{SCHEDULED_PREFIX}{id}"))
+}
+
+pub const SCHEDULED_PREFIX: &str = "SCHED#";
+
 /// What a key names, read back from the key itself: the one place keys are parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Parsed {
@@ -545,6 +575,10 @@ mod tests {
         let a = shared::AttachmentId::from_ulid(ulid::Ulid::from_parts(9, 9));
         assert_eq!(read(upload(b, c, a)), Parsed::Upload(b, c, a));
         assert_eq!(read(vault_item(b, a)), Parsed::VaultItem(b, a));
+        assert_eq!(
+            read_due_job(&due_job(29_000_000, b, "01ARZ3NDEKTSV4RRFFQ69G5FAV").1),
+            Some((b, "01ARZ3NDEKTSV4RRFFQ69G5FAV".to_owned()))
+        );
         let sent = shared::AttachmentId::from_ulid(ulid::Ulid::from_parts(6, 6));
         assert_eq!(read(vault_ref(b, a, c, sent)), Parsed::VaultRef(b, a));
         assert_eq!(

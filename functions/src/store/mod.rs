@@ -19,6 +19,7 @@ pub mod push;
 pub mod records;
 pub mod repo;
 pub mod roster;
+pub mod scheduled;
 pub mod staff;
 mod tables;
 pub mod templates;

@@ -827,3 +827,38 @@ pub struct PushSubscriptionRecord {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
+
+/// Work due at a time, in its minute's partition: what to do, for whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DueJobRecord {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub job: Job,
+}
+
+/// What the scheduler does when a job is due (each idempotent: a job run twice does it once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Job {
+    /// Sends someone's scheduled message.
+    SendScheduled { user: UserId, id: String },
+}
+
+/// The last minute (unix seconds / 60) whose due work is all done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct DueCursor(pub i64);
+
+/// A message someone scheduled to be sent later.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduledMessageRecord {
+    pub id: String,
+    pub conversation_id: ConversationId,
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<MessageId>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub send_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}

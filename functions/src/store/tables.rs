@@ -157,6 +157,11 @@ stored!(VaultCount, b: BusinessId => keys::vault_count(b));
 stored!(PushSubscriptionRecord, (b, u, id): (BusinessId, UserId, &'a str) => {
     keys::push_subscription(b, u, id)
 });
+stored!(DueJobRecord, (minute, b, id): (i64, BusinessId, &'a str) => keys::due_job(minute, b, id));
+stored!(DueCursor, _unit: () => keys::due_cursor());
+stored!(ScheduledMessageRecord, (b, u, id): (BusinessId, UserId, &'a str) => {
+    keys::scheduled_message(b, u, id)
+});
 stored!(
     NotificationSettingsRecord,
     (b, u): (BusinessId, UserId) => keys::notification_settings(b, u)

@@ -186,6 +186,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                         client_message_id: key.clone(),
                         body,
                         attachments,
+                        send_at: None,
                     };
                     dispatch.emit(match api::send(id, &req).await {
                         Ok(m) => ThreadAction::Add(m),

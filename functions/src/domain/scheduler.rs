@@ -1,0 +1,345 @@
+//! Work that must happen later, and messages sent later.
+//!
+//! One scheduler for everything due at a time: each job is kept in the partition of the minute
+//! it is due (`keys::due_pk`), and [`Scheduler::run_due`] reads each minute's partition once
+//! that minute has come, runs what is due and deletes it, then moves a cursor past the minute.
+//! Locally a worker of the server calls it every second; on AWS the `scheduler` function, every
+//! minute (an EventBridge schedule). Nothing is lost across a restart (the jobs are in the
+//! store) and nothing is done twice: a job may run again after a crash, and each job is
+//! idempotent (a scheduled message is sent with its own client message id).
+//!
+//! Send later: staff schedule a message (`send_at`); it is listed (`GET /api/scheduled`),
+//! changed or sent now (`PATCH`), cancelled (`DELETE`), and sent once at its time.
+
+use super::auth::Caller;
+use super::conversations::Conversations;
+use super::*;
+use crate::store::repo::{
+    self, DueCursor, DueJobRecord, Job, ScheduledMessageRecord, UserRecord, Versioned,
+};
+use shared::api::{ScheduledMessage, SendMessageRequest, UpdateScheduledRequest};
+use shared::rules::can_post;
+use shared::validate::MessageBody;
+use shared::{BusinessId, ConversationId, UserId};
+use time::OffsetDateTime;
+
+/// How far ahead a message may be scheduled.
+const AHEAD_MAX: time::Duration = time::Duration::days(366);
+/// Scheduled messages one person may have waiting.
+pub const SCHEDULED_MAX: usize = 100;
+/// How far back the first run looks for work (a store the scheduler never ran over).
+const FIRST_LOOK_BACK_MINUTES: i64 = 24 * 60;
+/// Minutes before now every run reads again.
+const RECHECK_MINUTES: i64 = 2;
+/// Minutes one run reads at most (a server that was down a long time catches up over runs).
+const MINUTES_PER_RUN: i64 = 2 * 24 * 60;
+
+/// The minute `at` falls in.
+pub fn minute_of(at: OffsetDateTime) -> i64 {
+    at.unix_timestamp().div_euclid(60)
+}
+
+fn not_found() -> Error {
+    Error::not_found("scheduled.not_found", "There is no such scheduled message.")
+}
+
+fn view(r: &ScheduledMessageRecord) -> ScheduledMessage {
+    ScheduledMessage {
+        id: r.id.clone(),
+        conversation_id: r.conversation_id,
+        body: r.body.clone(),
+        reply_to: r.reply_to,
+        send_at: r.send_at,
+        created_at: r.created_at,
+    }
+}
+
+/// The client message id a scheduled message is sent with: a second run finds it sent.
+fn client_message_id(id: &str) -> String {
+    format!("scheduled-{id}")
+}
+
+pub struct Scheduler {
+    store: Arc<dyn Store>,
+    conversations: Arc<Conversations>,
+}
+
+impl Scheduler {
+    pub fn new(store: Arc<dyn Store>, conversations: Arc<Conversations>) -> Self {
+        Self {
+            store,
+            conversations,
+        }
+    }
+
+    /// Schedules `req` (its `send_at` set) in conversation `c`: staff who may post there now,
+    /// a time between a minute and a year from now, no files.
+    pub async fn schedule(
+        &self,
+        caller: &Caller,
+        c: ConversationId,
+        req: SendMessageRequest,
+    ) -> Result<ScheduledMessage> {
+        access::staff(caller)?;
+        let send_at = req.send_at.ok_or_else(|| anyhow::anyhow!("no send_at"))?;
+        let now = now();
+        if send_at < now + time::Duration::minutes(1) || send_at > now + AHEAD_MAX {
+            return Err(Error::invalid(
+                "scheduled.time_invalid",
+                "A message is scheduled between a minute and a year from now.",
+            ));
+        }
+        if !req.attachments.is_empty() {
+            return Err(Error::invalid(
+                "scheduled.attachments_unsupported",
+                "A scheduled message cannot carry files yet: send them now.",
+            ));
+        }
+        let body = MessageBody::parse(&req.body)?.into_inner();
+        let seated = self.conversations.readable(caller, c).await?;
+        can_post(seated.seat, seated.room())?;
+        let (b, u) = (caller.business_id(), caller.user_id());
+        if crate::store::scheduled::of(&*self.store, b, u).await?.len() >= SCHEDULED_MAX {
+            return Err(Error::invalid(
+                "scheduled.too_many",
+                format!("At most {SCHEDULED_MAX} messages can wait to be sent."),
+            ));
+        }
+        let id = ids::new_ulid().to_string();
+        let record = ScheduledMessageRecord {
+            id: id.clone(),
+            conversation_id: c,
+            body,
+            reply_to: req.reply_to,
+            send_at,
+            created_at: now,
+        };
+        let job = DueJobRecord {
+            at: send_at,
+            job: Job::SendScheduled {
+                user: u,
+                id: id.clone(),
+            },
+        };
+        self.store
+            .transact(vec![
+                repo::create((b, u, id.as_str()), &record)?,
+                repo::create((minute_of(send_at), b, id.as_str()), &job)?,
+            ])
+            .await?;
+        Ok(view(&record))
+    }
+
+    /// The caller's messages waiting to be sent, soonest first.
+    pub async fn list(&self, caller: &Caller) -> Result<Vec<ScheduledMessage>> {
+        let mut all =
+            crate::store::scheduled::of(&*self.store, caller.business_id(), caller.user_id())
+                .await?;
+        all.sort_by_key(|r| (r.value.send_at, r.value.id.clone()));
+        Ok(all.iter().map(|r| view(&r.value)).collect())
+    }
+
+    async fn mine(&self, caller: &Caller, id: &str) -> Result<Versioned<ScheduledMessageRecord>> {
+        if id.parse::<ulid::Ulid>().is_err() {
+            return Err(not_found());
+        }
+        repo::get::<ScheduledMessageRecord>(
+            &*self.store,
+            (caller.business_id(), caller.user_id(), id),
+        )
+        .await?
+        .ok_or_else(not_found)
+    }
+
+    /// A new time (now or earlier: sent at the scheduler's next run) or new words.
+    pub async fn update(
+        &self,
+        caller: &Caller,
+        id: &str,
+        req: UpdateScheduledRequest,
+    ) -> Result<ScheduledMessage> {
+        let body = req
+            .body
+            .as_deref()
+            .map(|b| MessageBody::parse(b).map(|b| b.into_inner()))
+            .transpose()?;
+        if let Some(at) = req.send_at
+            && at > now() + AHEAD_MAX
+        {
+            return Err(Error::invalid(
+                "scheduled.time_invalid",
+                "A message is scheduled at most a year from now.",
+            ));
+        }
+        let (b, u) = (caller.business_id(), caller.user_id());
+        retrying(|| async {
+            let current = self.mine(caller, id).await?;
+            let mut next = current.clone();
+            if let Some(body) = &body {
+                next.value.body = body.clone();
+            }
+            // Earlier than now is now.
+            if let Some(at) = req.send_at {
+                next.value.send_at = at.max(now());
+            }
+            let mut writes = vec![next.update((b, u, id))?];
+            let (was, is) = (current.value.send_at, next.value.send_at);
+            if was != is {
+                writes.push(repo::delete::<DueJobRecord>((minute_of(was), b, id)));
+                let job = DueJobRecord {
+                    at: is,
+                    job: Job::SendScheduled {
+                        user: u,
+                        id: id.to_owned(),
+                    },
+                };
+                writes.push(repo::overwrite((minute_of(is), b, id), &job)?);
+            }
+            let answer = view(&next.value);
+            commit(&*self.store, writes.into(), answer).await
+        })
+        .await
+    }
+
+    /// Cancels a scheduled message: it is never sent.
+    pub async fn cancel(&self, caller: &Caller, id: &str) -> Result<()> {
+        let (b, u) = (caller.business_id(), caller.user_id());
+        retrying(|| async {
+            let current = self.mine(caller, id).await?;
+            let writes = vec![
+                current.removed((b, u, id)),
+                repo::delete::<DueJobRecord>((minute_of(current.value.send_at), b, id)),
+            ];
+            commit(&*self.store, writes.into(), ()).await
+        })
+        .await
+    }
+
+    /// Runs the work due by `now`: each minute from the one after the cursor to `now`'s, what
+    /// is due in it (a job later in `now`'s minute waits), then moves the cursor past every
+    /// minute whose work is all done. How many jobs ran.
+    pub async fn run_due(&self, now: OffsetDateTime) -> Result<usize> {
+        let current = minute_of(now);
+        let cursor = repo::get::<DueCursor>(&*self.store, ()).await?;
+        // The last minutes again too: work written into a minute just as another run (on a
+        // clock a little ahead) moved past it is not left behind.
+        let from = cursor
+            .as_ref()
+            .map_or(current - FIRST_LOOK_BACK_MINUTES, |c| {
+                (c.value.0 + 1).min(current - RECHECK_MINUTES)
+            });
+        let until = current.min(from + MINUTES_PER_RUN - 1);
+        let mut ran = 0;
+        let mut done_through = from - 1;
+        for minute in from..=until {
+            let due = crate::store::scheduled::due(&*self.store, minute).await?;
+            let mut all_done = true;
+            for (b, id, job) in due {
+                if job.at > now {
+                    all_done = false;
+                    continue;
+                }
+                match self.run(b, &job.job).await {
+                    Ok(()) => {}
+                    // Someone may no longer post there, or is gone: the job is dropped (a
+                    // later run would fail the same way); anything else is tried again.
+                    Err(Error::Refused { code, kind, .. }) if kind != Kind::Busy => {
+                        tracing::warn!(%code, "a scheduled job was refused; dropped");
+                    }
+                    Err(e) => return Err(e),
+                }
+                self.store
+                    .transact(vec![repo::delete::<DueJobRecord>((minute, b, &id))])
+                    .await?;
+                ran += 1;
+            }
+            if all_done && minute == done_through + 1 && minute < current {
+                done_through = minute;
+            }
+        }
+        let moved = cursor.as_ref().is_none_or(|c| done_through > c.value.0);
+        if moved && done_through >= from {
+            self.store
+                .transact(vec![repo::save(
+                    cursor.as_ref(),
+                    (),
+                    &DueCursor(done_through),
+                )?])
+                .await
+                .or_else(|e| match e {
+                    // Another run moved it meanwhile: it goes on from there.
+                    crate::store::StoreError::Conflict
+                    | crate::store::StoreError::ConditionFailed { .. } => Ok(()),
+                    e => Err(e),
+                })?;
+        }
+        Ok(ran)
+    }
+
+    /// Runs one job of business `b`.
+    async fn run(&self, b: BusinessId, job: &Job) -> Result<()> {
+        match job {
+            Job::SendScheduled { user, id } => self.send_scheduled(b, *user, id).await,
+        }
+    }
+
+    /// Sends a scheduled message as its author, once: with its own client message id (a second
+    /// run answers with the first message), then forgets it.
+    async fn send_scheduled(&self, b: BusinessId, u: UserId, id: &str) -> Result<()> {
+        let Some(scheduled) = repo::get::<ScheduledMessageRecord>(&*self.store, (b, u, id)).await?
+        else {
+            // Cancelled, or sent by an earlier run.
+            return Ok(());
+        };
+        let author = repo::get::<UserRecord>(&*self.store, (b, u))
+            .await?
+            .filter(|a| a.value.active)
+            .ok_or_else(|| {
+                Error::not_found("scheduled.author_gone", "Its author is no longer here.")
+            });
+        let sent = match author {
+            Ok(author) => {
+                let caller = Caller::from(&author.value);
+                let req = SendMessageRequest {
+                    client_message_id: client_message_id(id),
+                    body: scheduled.value.body.clone(),
+                    reply_to: scheduled.value.reply_to,
+                    attachments: Vec::new(),
+                    send_at: None,
+                };
+                self.conversations
+                    .send_message(&caller, scheduled.value.conversation_id, req)
+                    .await
+                    .map(|_| ())
+            }
+            Err(e) => Err(e),
+        };
+        // Sent, or refused for good: it waits no longer either way.
+        let for_good = match &sent {
+            Ok(()) => true,
+            Err(Error::Refused { kind, .. }) => *kind != Kind::Busy,
+            Err(_) => false,
+        };
+        if for_good {
+            self.store
+                .transact(vec![scheduled.removed((b, u, id))])
+                .await
+                .or_else(|e| match e {
+                    crate::store::StoreError::Conflict
+                    | crate::store::StoreError::ConditionFailed { .. } => Ok(()),
+                    e => Err(e),
+                })?;
+        }
+        sent
+    }
+}
+
+/// Runs the scheduler every `every` until the process ends (the local server's worker).
+pub async fn run_worker(scheduler: Arc<Services>, every: std::time::Duration) {
+    loop {
+        if let Err(e) = scheduler.scheduler.run_due(now()).await {
+            tracing::warn!(error = ?e, "running scheduled work failed; trying again shortly");
+        }
+        tokio::time::sleep(every).await;
+    }
+}
