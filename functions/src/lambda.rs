@@ -60,12 +60,12 @@ pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
     ))
 }
 
-/// Runs one area's router as a Lambda function behind the HTTP API.
-pub async fn serve_area(area: &str) -> Result<(), lambda_http::Error> {
+/// Runs one area's routes (`http::<area>::routes`) as a Lambda function behind the HTTP API.
+/// Named directly, not looked up, so each function's binary holds only its own area's
+/// handlers and what they call (the zips stay well under Lambda's limit as areas grow).
+pub async fn serve_area(routes: crate::http::Routes) -> Result<(), lambda_http::Error> {
     init_tracing();
     let config = Config::from_env()?;
     let state = aws_services(&config).await?;
-    let router =
-        crate::http::area_router(area, state).ok_or_else(|| format!("no area named {area}"))?;
-    lambda_http::run(router).await
+    lambda_http::run(crate::http::area_router(routes, state)).await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    sideline_functions::lambda::serve_area("auth").await
+    sideline_functions::lambda::serve_area(sideline_functions::http::auth::routes).await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    sideline_functions::lambda::serve_area("clients").await
+    sideline_functions::lambda::serve_area(sideline_functions::http::clients::routes).await
 }

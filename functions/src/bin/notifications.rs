@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    sideline_functions::lambda::serve_area("notifications").await
+    sideline_functions::lambda::serve_area(sideline_functions::http::notifications::routes).await
 }

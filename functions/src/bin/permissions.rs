@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    sideline_functions::lambda::serve_area("permissions").await
+    sideline_functions::lambda::serve_area(sideline_functions::http::permissions::routes).await
 }
