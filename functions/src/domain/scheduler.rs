@@ -246,7 +246,12 @@ impl Scheduler {
                     Err(Error::Refused { code, kind, .. }) if kind != Kind::Busy => {
                         tracing::warn!(%code, "a scheduled job was refused; dropped");
                     }
-                    Err(e) => return Err(e),
+                    // It stays for the next run; the others go on.
+                    Err(e) => {
+                        tracing::warn!(error = ?e, job = %id, "a scheduled job failed; tried again next run");
+                        all_done = false;
+                        continue;
+                    }
                 }
                 self.store
                     .transact(vec![repo::delete::<DueJobRecord>((minute, b, &id))])
