@@ -142,6 +142,11 @@ mod viewer {
     }
 }
 
+/// Now, by the viewer's clock.
+pub fn now() -> OffsetDateTime {
+    viewer::now()
+}
+
 /// "14:05" in the viewer's time zone.
 pub fn clock(at: OffsetDateTime) -> String {
     clock_at(at, viewer::offset(at))

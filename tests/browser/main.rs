@@ -2811,3 +2811,105 @@ async fn a_photo_from_the_vault_is_sent_from_the_composer() -> Result<()> {
     .await;
     finish(&coach, "27-vault", outcome).await
 }
+
+/// 28. A coach schedules a message for later in a conversation, sees it waiting, then sends it
+/// now: it arrives on the client's phone once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_scheduled_for_later_is_sent_now_and_reaches_the_phone() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    let (conversation, _) = h
+        .client(
+            &coach_token,
+            "Noor Haddad",
+            "noor@client.example",
+            "two_way",
+            "client password",
+        )
+        .await?;
+    let coach = h.driver.session(1280, 800).await?;
+    let phone = h.phone().await?;
+    let outcome = async {
+        watch_policy(&coach).await?;
+        h.sign_in(&coach, "casey@peak.example", "coach password")
+            .await?;
+        coach
+            .goto(&h.url(&format!("/inbox/{conversation}")))
+            .await?;
+        coach.click(By::Css(".scheduled-toggle")).await?;
+        coach
+            .type_into(By::Css(".schedule-form textarea"), "Tomorrow: legs, then mobility")
+            .await?;
+        // An hour from now on the browser's clock, as the picker writes it.
+        coach
+            .js(
+                "const d = new Date(Date.now() + 3600e3); const p = (n) => String(n).padStart(2, '0'); \
+                 const v = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`; \
+                 const i = document.querySelector('.schedule-form input[type=datetime-local]'); \
+                 i.value = v; i.dispatchEvent(new InputEvent('input', { bubbles: true }));",
+                vec![],
+            )
+            .await?;
+        coach.click(By::Css(".schedule-form button[type=submit]")).await?;
+        coach
+            .find_text(By::Css(".scheduled-list .words"), "Tomorrow: legs, then mobility")
+            .await?;
+        // Waiting an hour, by the viewer's clock.
+        let (_, listed) = h
+            .api(reqwest::Method::GET, "/api/scheduled", Some(&coach_token), None)
+            .await?;
+        let waits = listed[0]["send_at"].as_str().unwrap_or_default().to_owned();
+        let shown = coach
+            .js("return document.querySelector('.scheduled-list .when').textContent", vec![])
+            .await?;
+        ensure!(
+            shown.as_str().is_some_and(|s| waits.get(11..16).is_some_and(|hm| s.ends_with(hm))),
+            "shown {shown}, waits until {waits}"
+        );
+        ensure!(
+            coach
+                .js("return document.querySelectorAll('.message').length", vec![])
+                .await?
+                == json!(0),
+            "nothing sent yet"
+        );
+        coach
+            .find_text(By::Css(".scheduled-toggle"), "Scheduled (1)")
+            .await?;
+        coach
+            .screenshot(&output_dir().join("28-scheduled-waiting.png"))
+            .await?;
+        coach.click(By::Css(".scheduled-list button.link")).await?;
+        coach
+            .find_text(
+                By::Css(".message.mine .body"),
+                "Tomorrow: legs, then mobility",
+            )
+            .await?;
+        // Sent: it waits no longer.
+        coach.gone(By::Css(".scheduled-list")).await?;
+        coach
+            .find_text(By::Css(".scheduled-toggle"), "Send later")
+            .await?;
+
+        h.sign_in(&phone, "noor@client.example", "client password")
+            .await?;
+        phone
+            .goto(&h.url(&format!("/c/inbox/{conversation}")))
+            .await?;
+        phone
+            .find_text(By::Css(".message .body"), "Tomorrow: legs, then mobility")
+            .await?;
+        let copies = phone
+            .js(
+                "return [...document.querySelectorAll('.message .body')].filter((b) => b.textContent.includes('legs, then mobility')).length",
+                vec![],
+            )
+            .await?;
+        ensure!(copies == json!(1), "sent once: {copies}");
+        no_violation(&coach).await?;
+        Ok(())
+    }
+    .await;
+    finish(&coach, "28-scheduled", outcome).await
+}

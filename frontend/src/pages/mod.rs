@@ -8,6 +8,7 @@ pub mod clients;
 pub mod groups;
 pub mod inbox;
 pub mod products;
+pub mod scheduled;
 pub mod staff;
 pub mod templates;
 pub mod tools;

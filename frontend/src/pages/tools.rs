@@ -20,6 +20,9 @@ pub fn staff_tools() -> Tools {
     Tools {
         menu: Callback::from(|args: MenuArgs| html! { <StaffMenu {args} /> }),
         add_members: Callback::from(|args: AddArgs| html! { <AddMembers {args} /> }),
+        scheduled: Callback::from(|(conversation, newest)| {
+            html! { <crate::pages::scheduled::ScheduledPanel {conversation} {newest} /> }
+        }),
         vault: Callback::from(|to_draft| {
             html! { <crate::pages::vault::VaultPicker {to_draft} /> }
         }),

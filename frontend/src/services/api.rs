@@ -170,6 +170,31 @@ pub fn attachment_link(
     )
 }
 
+/// The caller's messages waiting to be sent.
+pub fn scheduled() -> impl Future<Output = Result<Vec<ScheduledMessage>, ApiError>> {
+    get("/api/scheduled".into())
+}
+
+/// Schedules a message (`req.send_at` set).
+pub fn schedule(
+    id: ConversationId,
+    req: &SendMessageRequest,
+) -> impl Future<Output = Result<ScheduledMessage, ApiError>> {
+    post(format!("/api/conversations/{id}/messages"), req)
+}
+
+/// Changes a scheduled message (its words, or its time: now sends it).
+pub fn update_scheduled(
+    id: &str,
+    req: &UpdateScheduledRequest,
+) -> impl Future<Output = Result<ScheduledMessage, ApiError>> {
+    patch(format!("/api/scheduled/{id}"), req)
+}
+
+pub fn cancel_scheduled(id: &str) -> impl Future<Output = Result<(), ApiError>> {
+    delete(format!("/api/scheduled/{id}"))
+}
+
 /// A short-lived URL of a file of the Vault (or of its thumbnail).
 pub fn vault_link(
     a: shared::AttachmentId,

@@ -7,8 +7,8 @@
 use super::api::{Signed, Target};
 use shared::api::{
     AttachmentLink, AuthResponse, ClientWithInvite, ErrorBody, ErrorDetail, Invite, InvitePreview,
-    LoginBusiness, ReadState, Receipt, Receipts, StaffWithInvite, Unsubscribed, VaultList,
-    WebhookSecret,
+    LoginBusiness, ReadState, Receipt, Receipts, ScheduledMessage, StaffWithInvite, Unsubscribed,
+    VaultList, WebhookSecret,
 };
 use shared::events::{
     ConversationRead, ConversationRemoved, Hello, MassMessageProgress, MessageCreated,
@@ -668,6 +668,14 @@ read_fields!(Receipt {
     delivered_message_id
 });
 read_fields!(Receipts { receipts });
+read_fields!(ScheduledMessage {
+    id,
+    conversation_id,
+    body,
+    reply_to = default,
+    send_at,
+    created_at,
+});
 read_fields!(Template {
     id,
     name,
@@ -794,6 +802,14 @@ mod tests {
             last_read_message_id: Some(MessageId::from_ulid(id(3))),
             unread_count: 7,
         });
+        reads_back(vec![ScheduledMessage {
+            id: "01ARZ3NDEKTSV4RRFFQ69G5FAV".into(),
+            conversation_id: ConversationId::from_ulid(id(4)),
+            body: "Morning **plan**".into(),
+            reply_to: Some(MessageId::from_ulid(id(3))),
+            send_at: datetime!(2026-12-04 07:30:00 UTC),
+            created_at: datetime!(2026-12-03 09:30:00 UTC),
+        }]);
         reads_back(VaultList {
             items: vec![VaultItem {
                 id: AttachmentId::from_ulid(id(6)),

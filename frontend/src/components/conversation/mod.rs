@@ -32,6 +32,9 @@ pub struct Tools {
     pub menu: Callback<MenuArgs, Html>,
     /// A way to add people to a group, under its members.
     pub add_members: Callback<AddArgs, Html>,
+    /// Messages sent later in this conversation, above the composer (given its newest
+    /// message).
+    pub scheduled: Callback<(ConversationId, Option<MessageId>), Html>,
     /// A way to add files of the Vault to the draft, beside the composer (given what adds
     /// to the draft).
     pub vault: Callback<Callback<(&'static str, wasm_bindgen::JsValue)>, Html>,
@@ -359,6 +362,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
         };
         html! {
             <>
+                { for props.tools.as_ref().map(|t| t.scheduled.emit((id, thread.messages.values().map(|m| m.id).max()))) }
                 <ul class="pending-files" key={id.to_string()} ref={tray.clone()} aria-label="Files to send" />
                 <Composer onsend={send.clone()} reply={(*replying).clone()} {oncancelreply} {people} {onpeople} {saved} {onsaved}
                     files={file_count} onfiles={add_files.clone()} onrecord={record}
