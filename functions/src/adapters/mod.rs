@@ -22,3 +22,17 @@ pub(crate) fn percent_encode(value: &str) -> String {
     }
     out
 }
+
+/// The HTTPS client connector the adapters that speak plain HTTP use (rustls with the
+/// system's roots; plain http too, for servers on this machine in tests and locally).
+pub fn https_connector()
+-> anyhow::Result<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>
+{
+    use anyhow::Context as _;
+    Ok(hyper_rustls::HttpsConnectorBuilder::new()
+        .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
+        .context("the system's root certificates")?
+        .https_or_http()
+        .enable_http1()
+        .build())
+}

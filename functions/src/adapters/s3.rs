@@ -97,12 +97,7 @@ impl S3Blobs {
             Some(e) => format!("{}/{bucket}", e.trim_end_matches('/')),
             None => format!("https://{bucket}.s3.{region}.amazonaws.com"),
         };
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
-            .context("the system's root certificates")?
-            .https_or_http()
-            .enable_http1()
-            .build();
+        let https = super::https_connector()?;
         Ok(Self {
             bucket,
             region,

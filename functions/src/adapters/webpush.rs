@@ -20,14 +20,8 @@ pub struct WebPush {
 
 impl WebPush {
     pub fn new() -> anyhow::Result<Self> {
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
-            .context("the system's root certificates")?
-            .https_or_http()
-            .enable_http1()
-            .build();
         Ok(Self {
-            http: Client::builder(TokioExecutor::new()).build(https),
+            http: Client::builder(TokioExecutor::new()).build(super::https_connector()?),
         })
     }
 }

@@ -364,14 +364,7 @@ impl Media {
             },
         };
         // Unless it is sent (or added) meanwhile.
-        match self.store.transact(vec![stale]).await {
-            Ok(()) => Ok(true),
-            Err(
-                crate::store::StoreError::Conflict
-                | crate::store::StoreError::ConditionFailed { .. },
-            ) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
+        Ok(crate::store::unless_changed(&*self.store, vec![stale]).await?)
     }
 }
 
@@ -566,6 +559,24 @@ pub(super) fn attach(
     Ok((carried, writes))
 }
 
+/// A small PDF as a message or the Vault keeps it (for tests).
+#[cfg(test)]
+pub(super) fn a_pdf(id: AttachmentId) -> AttachmentRecord {
+    AttachmentRecord {
+        id,
+        kind: AttachmentKind::File,
+        name: "plan.pdf".into(),
+        content_type: "application/pdf".into(),
+        size: 3,
+        width: None,
+        height: None,
+        duration_ms: None,
+        waveform: Vec::new(),
+        thumbnail: false,
+        vault: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -581,19 +592,7 @@ mod tests {
             id,
             conversation_id: c,
             uploader: shared::UserId::from_ulid(Ulid::from_parts(1, 9)),
-            attachment: AttachmentRecord {
-                id,
-                kind: AttachmentKind::File,
-                name: "plan.pdf".into(),
-                content_type: "application/pdf".into(),
-                size: 3,
-                width: None,
-                height: None,
-                duration_ms: None,
-                waveform: Vec::new(),
-                thumbnail: false,
-                vault: None,
-            },
+            attachment: a_pdf(id),
             thumbnail: None,
             created_at: now() - time::Duration::seconds(age_secs),
             message_id: sent.then(|| MessageId::from_ulid(Ulid::from_parts(5, 5))),

@@ -264,19 +264,9 @@ impl Scheduler {
         }
         let moved = cursor.as_ref().is_none_or(|c| done_through > c.value.0);
         if moved && done_through >= from {
-            self.store
-                .transact(vec![repo::save(
-                    cursor.as_ref(),
-                    (),
-                    &DueCursor(done_through),
-                )?])
-                .await
-                .or_else(|e| match e {
-                    // Another run moved it meanwhile: it goes on from there.
-                    crate::store::StoreError::Conflict
-                    | crate::store::StoreError::ConditionFailed { .. } => Ok(()),
-                    e => Err(e),
-                })?;
+            // Unless another run moved it meanwhile: it goes on from there.
+            let moved = repo::save(cursor.as_ref(), (), &DueCursor(done_through))?;
+            crate::store::unless_changed(&*self.store, vec![moved]).await?;
         }
         Ok(ran)
     }
@@ -326,14 +316,7 @@ impl Scheduler {
             Err(_) => false,
         };
         if for_good {
-            self.store
-                .transact(vec![scheduled.removed((b, u, id))])
-                .await
-                .or_else(|e| match e {
-                    crate::store::StoreError::Conflict
-                    | crate::store::StoreError::ConditionFailed { .. } => Ok(()),
-                    e => Err(e),
-                })?;
+            crate::store::unless_changed(&*self.store, vec![scheduled.removed((b, u, id))]).await?;
         }
         sent
     }

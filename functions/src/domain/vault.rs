@@ -276,39 +276,24 @@ pub async fn collect(store: &dyn Store, b: BusinessId, id: AttachmentId) -> Resu
     if !item.value.deleted || crate::store::vault::sent(store, b, id).await? {
         return Ok(());
     }
-    match store.transact(vec![item.removed((b, id))]).await {
-        // Changed meanwhile: that change's own turn decides.
-        Ok(())
-        | Err(
-            crate::store::StoreError::Conflict | crate::store::StoreError::ConditionFailed { .. },
-        ) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
+    // Unless it changed meanwhile: that change's own turn decides.
+    crate::store::unless_changed(store, vec![item.removed((b, id))]).await?;
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::store::embedded::EmbeddedStore;
-    use crate::store::repo::{AttachmentRecord, VaultRefRecord};
+    use crate::store::repo::VaultRefRecord;
     use shared::{ConversationId, MessageId, UserId};
     use ulid::Ulid;
 
     fn item(n: u64, deleted: bool) -> VaultItemRecord {
         VaultItemRecord {
-            attachment: AttachmentRecord {
-                id: AttachmentId::from_ulid(Ulid::from_parts(n, 1)),
-                kind: AttachmentKind::File,
-                name: "plan.pdf".into(),
-                content_type: "application/pdf".into(),
-                size: 3,
-                width: None,
-                height: None,
-                duration_ms: None,
-                waveform: Vec::new(),
-                thumbnail: false,
-                vault: None,
-            },
+            attachment: crate::domain::media::a_pdf(AttachmentId::from_ulid(Ulid::from_parts(
+                n, 1,
+            ))),
             folder: String::new(),
             thumbnail: None,
             uploader: UserId::from_ulid(Ulid::from_parts(1, 9)),

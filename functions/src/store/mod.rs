@@ -268,6 +268,16 @@ pub enum StoreError {
     Unexpected(#[from] anyhow::Error),
 }
 
+/// Commits writes made only if what they read has not changed: true when done, false when
+/// someone else wrote first (their change decides instead).
+pub async fn unless_changed(store: &dyn Store, writes: Vec<Write>) -> Result<bool, StoreError> {
+    match store.transact(writes).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::Conflict | StoreError::ConditionFailed { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// The port. Reads are strongly consistent.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
