@@ -66,3 +66,26 @@ async fn the_openapi_document_lists_every_route_and_each_is_served(app: TestApp)
 }
 
 on_both_backends!(the_openapi_document_lists_every_route_and_each_is_served);
+
+/// The document the server serves is the one the code generates (kept as a file so the
+/// function serving it links no other area); `SIDELINE_WRITE_OPENAPI=1` rewrites the file.
+#[test]
+fn the_served_openapi_document_is_the_generated_one() {
+    let generated = functions::http::openapi()
+        .to_pretty_json()
+        .expect("the document as JSON");
+    let path = crate::common::workspace_root().join("functions/src/http/openapi.json");
+    if std::env::var_os("SIDELINE_WRITE_OPENAPI").is_some() {
+        std::fs::write(&path, format!("{generated}\n")).expect("writing openapi.json");
+        return;
+    }
+    let served: serde_json::Value =
+        serde_json::from_str(functions::http::OPENAPI_JSON).expect("openapi.json is JSON");
+    let generated: serde_json::Value =
+        serde_json::from_str(&generated).expect("the generated document is JSON");
+    assert!(
+        served == generated,
+        "functions/src/http/openapi.json is out of date: run \
+         SIDELINE_WRITE_OPENAPI=1 cargo nextest run -p sideline-tests --test api openapi"
+    );
+}
