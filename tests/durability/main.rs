@@ -38,6 +38,35 @@ async fn post(
     (res.status().as_u16(), res.json().await.expect("json"))
 }
 
+/// `field` of every message of `conversation` (up to 200), sorted.
+async fn history(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    conversation: &str,
+    field: &str,
+) -> Vec<String> {
+    let page: Value = http
+        .get(format!(
+            "{base}/api/conversations/{conversation}/messages?limit=200"
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("history")
+        .json()
+        .await
+        .expect("json");
+    let mut values: Vec<String> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| m[field].as_str().expect("field").to_owned())
+        .collect();
+    values.sort();
+    values
+}
+
 /// A coach of a new business `name` (`<name>@test.example`, email confirmed, no welcome
 /// message: only what a test sends is in the conversation) and a client of theirs: the coach's
 /// token and the client's conversation.
@@ -119,24 +148,7 @@ async fn every_acknowledged_send_survives_a_kill_9() {
     .await;
     assert_eq!(status, 200, "{login}");
     let token = login["token"].as_str().expect("token");
-    let page: Value = http
-        .get(format!(
-            "{base}/api/conversations/{conversation}/messages?limit=200"
-        ))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("history")
-        .json()
-        .await
-        .expect("json");
-    let mut stored: Vec<String> = page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|m| m["id"].as_str().expect("id").to_owned())
-        .collect();
-    stored.sort();
+    let stored = history(&http, &base, token, &conversation, "id").await;
     acknowledged.sort();
     assert_eq!(
         stored, acknowledged,
@@ -367,27 +379,7 @@ async fn scheduled_messages_are_sent_once_across_a_kill_9() {
     )
     .await;
     let token = login["token"].as_str().expect("token").to_owned();
-    let history = || async {
-        let page: Value = http
-            .get(format!(
-                "{base}/api/conversations/{conversation}/messages?limit=200"
-            ))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("history")
-            .json()
-            .await
-            .expect("json");
-        let mut bodies: Vec<String> = page["items"]
-            .as_array()
-            .expect("items")
-            .iter()
-            .map(|m| m["body"].as_str().expect("body").to_owned())
-            .collect();
-        bodies.sort();
-        bodies
-    };
+    let history = || history(&http, &base, &token, &conversation, "body");
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut bodies = history().await;
     while bodies.len() < SCHEDULED && Instant::now() < deadline {

@@ -59,6 +59,12 @@ impl Vault {
     /// The files of the Vault `filter` asks for, newest first, and every folder. Staff only.
     pub async fn list(&self, caller: &Caller, filter: Filter) -> Result<VaultList> {
         access::staff(caller)?;
+        if filter.q.as_ref().is_some_and(|q| q.chars().count() > 100) {
+            return Err(Error::invalid(
+                "validation.too_long",
+                "A search has at most 100 characters.",
+            ));
+        }
         let all = self.shown(caller.business_id()).await?;
         let mut folders: Vec<String> = all
             .iter()

@@ -485,13 +485,6 @@ async fn list_vault(
     caller: Caller,
     ApiQuery(q): ApiQuery<VaultQuery>,
 ) -> Result<Json<VaultList>, ApiError> {
-    if q.q.as_ref().is_some_and(|q| q.chars().count() > 100) {
-        return Err(crate::domain::Error::invalid(
-            "validation.too_long",
-            "A search has at most 100 characters.",
-        )
-        .into());
-    }
     let filter = crate::domain::vault::Filter {
         q: q.q,
         kind: q.kind,
