@@ -69,3 +69,45 @@ pub async fn serve_area(routes: crate::http::Routes) -> Result<(), lambda_http::
     let state = aws_services(&config).await?;
     lambda_http::run(crate::http::area_router(routes, state)).await
 }
+
+/// Runs one area's routes and a consumer of the table's stream in one function (the
+/// `notifications` function: its HTTP API routes, and what the stream's changes notify). An
+/// event with `Records` is a batch of the stream (a failure fails the batch, which the event
+/// source mapping retries); anything else is an HTTP API request.
+pub async fn serve_area_and_stream<F, Fut>(
+    routes: crate::http::Routes,
+    on_change: F,
+) -> Result<(), lambda_runtime::Error>
+where
+    F: Fn(AppState, crate::store::Change) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send,
+{
+    use tower::ServiceExt as _;
+    init_tracing();
+    let config = Config::from_env()?;
+    let state = aws_services(&config).await?;
+    let router = crate::http::area_router(routes, state.clone());
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+            let (router, state, on_change) = (router.clone(), state.clone(), on_change.clone());
+            async move {
+                let lambda_runtime::LambdaEvent { payload, context } = event;
+                if payload.get("Records").is_some() {
+                    let batch: aws_lambda_events::event::dynamodb::Event =
+                        serde_json::from_value(payload)?;
+                    for change in crate::events::stream::changes_from_event(batch)? {
+                        on_change(state.clone(), change).await?;
+                    }
+                    return Ok::<_, lambda_runtime::Error>(serde_json::Value::Null);
+                }
+                let request: lambda_http::request::LambdaRequest = serde_json::from_value(payload)?;
+                let adapter = lambda_http::Adapter::from(router);
+                let response = adapter
+                    .oneshot(lambda_runtime::LambdaEvent::new(request, context))
+                    .await?;
+                Ok(serde_json::to_value(response)?)
+            }
+        },
+    ))
+    .await
+}

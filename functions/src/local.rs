@@ -112,10 +112,12 @@ pub fn app(
         }
     };
     let mut router = http::api_router_without_fallback(state.clone())
-        .merge(http::realtime::local_router(state, hub))
+        .merge(http::realtime::local_router(state.clone(), hub))
         .fallback(fallback);
     if let Some(store) = mailbox {
-        router = router.merge(dev_mail_router(store));
+        router = router
+            .merge(dev_mail_router(store))
+            .merge(dev_scheduler_router(state));
     }
     if let Some(files) = files {
         router = router.merge(files.router());
@@ -174,6 +176,37 @@ fn dev_mail_router(store: Arc<dyn crate::store::Store>) -> Router {
             ),
         )
         .with_state(store)
+}
+
+#[derive(serde::Deserialize)]
+struct RunDue {
+    /// How far ahead of now, in minutes.
+    minutes: i64,
+}
+
+/// `POST /dev/scheduler/run {"minutes": N}`: runs the work due N minutes from now (0 to a day)
+/// as if that time had come: email digests, summaries after quiet hours, messages sent later.
+/// For trying the product (and its tests) without waiting; the local server only.
+fn dev_scheduler_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/dev/scheduler/run",
+            axum::routing::post(
+                |axum::extract::State(state): axum::extract::State<AppState>,
+                 http::extract::ApiJson(req): http::extract::ApiJson<RunDue>| async move {
+                    if !(0..=24 * 60).contains(&req.minutes) {
+                        return Err(http::error::ApiError::from(crate::domain::Error::invalid(
+                            "dev.minutes_invalid",
+                            "Run what is due 0 to 1440 minutes from now.",
+                        )));
+                    }
+                    let at = crate::domain::now() + time::Duration::minutes(req.minutes);
+                    let ran = state.scheduler.run_due(at).await?;
+                    Ok(axum::Json(serde_json::json!({ "ran": ran })))
+                },
+            ),
+        )
+        .with_state(state)
 }
 
 /// The dev mailbox's page: every email with its links (no script, no style of its own).
@@ -332,6 +365,11 @@ pub async fn start_with(
             }
         });
     }
+    // Who is told of what (the `notifications` function on AWS).
+    tokio::spawn(crate::domain::notifier::run_worker(
+        state.clone(),
+        store.subscribe(),
+    ));
     // Work due later (scheduled messages): looked for every second.
     tokio::spawn(crate::domain::scheduler::run_worker(
         state.clone(),

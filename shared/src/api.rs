@@ -500,6 +500,67 @@ pub struct PushSubscriptionCreated {
     pub id: String,
 }
 
+/// What a notification is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    /// New messages in a conversation (one entry per conversation while unread).
+    Message,
+    /// A client accepted their invite.
+    ClientJoined,
+    /// A client's messaging changed (two-way or one-way), by hand or by a purchase.
+    MessagingChanged,
+    /// A mass message reached everyone it could.
+    MassMessageDone,
+    /// A client wrote and nobody answered in time.
+    NeedsAttention,
+}
+
+/// One entry of the bell (`GET /api/notifications`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Notification {
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9A-HJKMNP-TV-Z]{26}$"))]
+    pub id: String,
+    pub kind: NotificationKind,
+    /// The conversation it opens, if it is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<ConversationId>,
+    pub title: String,
+    pub body: String,
+    /// How many messages it stands for (a message notification), otherwise 1.
+    pub count: u32,
+    /// One of its messages mentions the receiver.
+    pub mentioned: bool,
+    /// What a tap opens: a path of the receiver's app.
+    pub url: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: OffsetDateTime,
+    pub read: bool,
+}
+
+/// `GET /api/notifications`: the newest first, and how many are unread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationList {
+    pub notifications: Vec<Notification>,
+    pub unread: u32,
+}
+
+/// `POST /api/notifications/read`: these (`ids`), or every one (`all: true`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MarkNotificationsRead {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 100, value_type = Vec<String>))]
+    pub ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all: bool,
+}
+
 /// What a push carries to the apps' service worker, which shows it as a notification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushPayload {

@@ -30,6 +30,27 @@ pub enum ServerEvent {
     Hello(Hello),
     #[serde(rename = "session.ended")]
     SessionEnded(SessionEnded),
+    #[serde(rename = "notification.created")]
+    NotificationCreated(crate::api::Notification),
+}
+
+/// What an app tells the server over its socket, as `{"type": "...", ...}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ClientEvent {
+    #[serde(rename = "presence")]
+    Presence(Presence),
+}
+
+/// What this device shows now: the conversation open in it, if any, and whether the app is in
+/// front (the page visible). Sent when either changes; someone viewing a conversation is not
+/// notified of its messages, and someone who was in the app within the last 30 seconds gets no
+/// pushes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Presence {
+    #[serde(default)]
+    pub open: Option<ConversationId>,
+    pub visible: bool,
 }
 
 /// A message was committed in a conversation the receiver is in.

@@ -251,6 +251,10 @@ impl TestApp {
             blobs,
             feeding.subscribe(),
         ));
+        tokio::spawn(functions::domain::notifier::run_worker(
+            state.clone(),
+            feeding.subscribe(),
+        ));
         // Without a change feed, mass messages are picked up by looking often.
         tokio::spawn(functions::domain::mass::run_worker(
             state.clone(),

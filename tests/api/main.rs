@@ -17,6 +17,7 @@ mod mass;
 mod media;
 mod messages;
 mod notifications;
+mod notify;
 mod offboarding;
 mod openapi;
 mod permissions;

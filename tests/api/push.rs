@@ -17,13 +17,13 @@ use shared::api::PushPayload;
 use std::sync::{Arc, Mutex};
 
 /// A browser: its key pair and secret, as it would subscribe.
-struct Browser {
-    key: p256::SecretKey,
-    auth: [u8; 16],
+pub struct Browser {
+    pub key: p256::SecretKey,
+    pub auth: [u8; 16],
 }
 
 impl Browser {
-    fn new() -> Self {
+    pub fn new() -> Self {
         let key = loop {
             if let Ok(k) = p256::SecretKey::from_slice(&rand::random::<[u8; 32]>()) {
                 break k;
@@ -35,7 +35,7 @@ impl Browser {
         }
     }
 
-    fn subscription(&self, endpoint: &str) -> Value {
+    pub fn subscription(&self, endpoint: &str) -> Value {
         let public = self.key.public_key().to_encoded_point(false);
         json!({
             "endpoint": endpoint,
@@ -49,20 +49,31 @@ impl Browser {
 }
 
 /// What the push service received: the path, headers and body of each push.
-type Received = Arc<Mutex<Vec<(String, HeaderMap, Vec<u8>)>>>;
+pub type Received = Arc<Mutex<Vec<(String, HeaderMap, Vec<u8>)>>>;
 
 /// A push service on loopback: takes pushes under `/push/`, answers 410 under `/gone/`.
-async fn push_service() -> (String, Received) {
+pub async fn push_service() -> (String, Received) {
+    push_service_failing(0).await
+}
+
+/// [`push_service`], refusing `in_ten` of every ten pushes under `/push/` with a 500 (not
+/// kept: the push service did not take them).
+pub async fn push_service_failing(in_ten: usize) -> (String, Received) {
     let received: Received = Arc::default();
     let kept = received.clone();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let app = axum::Router::new().route(
         "/{kind}/{id}",
         axum::routing::post(
             move |axum::extract::Path((kind, id)): axum::extract::Path<(String, String)>,
                   headers: HeaderMap,
                   body: Bytes| {
-                let kept = kept.clone();
+                let (kept, count) = (kept.clone(), count.clone());
                 async move {
+                    let n = count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if kind == "push" && n % 10 < in_ten {
+                        return StatusCode::INTERNAL_SERVER_ERROR;
+                    }
                     kept.lock().expect("lock").push((
                         format!("/{kind}/{id}"),
                         headers,
@@ -86,7 +97,7 @@ async fn push_service() -> (String, Received) {
 }
 
 /// Checks a push's VAPID header: an ES256 JWT for `origin`, signed by `key` (base64url).
-fn check_vapid(headers: &HeaderMap, origin: &str, key: &str) {
+pub fn check_vapid(headers: &HeaderMap, origin: &str, key: &str) {
     let value = headers["authorization"].to_str().expect("ascii");
     let (t, k) = value
         .strip_prefix("vapid t=")
@@ -114,7 +125,7 @@ fn check_vapid(headers: &HeaderMap, origin: &str, key: &str) {
 
 /// The assembly's services over the app's store, with the same keys (the VAPID key is
 /// derived from the token secret).
-fn services(app: &TestApp) -> functions::domain::AppState {
+pub fn services(app: &TestApp) -> functions::domain::AppState {
     functions::domain::assemble(
         app.raw_store(),
         Arc::new(functions::adapters::hub::LocalHub::default()),
@@ -127,7 +138,7 @@ fn services(app: &TestApp) -> functions::domain::AppState {
     )
 }
 
-async fn me(app: &TestApp, who: &Session) -> (shared::BusinessId, shared::UserId) {
+pub async fn me(app: &TestApp, who: &Session) -> (shared::BusinessId, shared::UserId) {
     let me = app.get("/api/me", Some(&who.token)).await.ok();
     (
         me["business_id"]

@@ -1,7 +1,7 @@
 //! Realtime through API Gateway WebSocket: events go out with `PostToConnection` to each of the
 //! person's connections (`store::connections`); gone ones are removed.
 
-use crate::domain::ports::Realtime;
+use crate::domain::ports::{Presence, Realtime};
 use crate::store::{Store, connections};
 use anyhow::Context as _;
 use async_trait::async_trait;
@@ -48,24 +48,6 @@ impl ApiGatewayRealtime {
             .await
             .map(|_| ())
     }
-
-    /// Every open connection of `user`, every page of them.
-    async fn connections_of(
-        &self,
-        business: BusinessId,
-        user: UserId,
-    ) -> anyhow::Result<Vec<crate::store::repo::ConnectionRecord>> {
-        let mut all = Vec::new();
-        let mut cursor = None;
-        loop {
-            let (page, next) = connections::of_person(&*self.store, business, user, cursor).await?;
-            all.extend(page);
-            match next {
-                Some(n) => cursor = Some(n),
-                None => return Ok(all),
-            }
-        }
-    }
 }
 
 #[async_trait]
@@ -77,7 +59,7 @@ impl Realtime for ApiGatewayRealtime {
         event: &ServerEvent,
     ) -> anyhow::Result<()> {
         let payload = serde_json::to_vec(event)?;
-        for c in self.connections_of(business, user).await? {
+        for c in connections::all_of_person(&*self.store, business, user).await? {
             if let Err(e) = self.post(&c.connection_id, &payload).await {
                 if e.as_service_error().is_some_and(|s| s.is_gone_exception()) {
                     connections::forget(&*self.store, &c.connection_id)
@@ -91,6 +73,14 @@ impl Realtime for ApiGatewayRealtime {
         Ok(())
     }
 
+    async fn presence(&self, business: BusinessId, user: UserId) -> anyhow::Result<Presence> {
+        let mut presence = Presence::default();
+        for c in connections::all_of_person(&*self.store, business, user).await? {
+            presence.add(c.open, c.visible, c.seen_at);
+        }
+        Ok(presence)
+    }
+
     async fn end_sessions(
         &self,
         business: BusinessId,
@@ -99,21 +89,10 @@ impl Realtime for ApiGatewayRealtime {
         reason: SessionEndReason,
     ) -> anyhow::Result<()> {
         let payload = serde_json::to_vec(&ServerEvent::SessionEnded(SessionEnded { reason }))?;
-        let mut ending = Vec::new();
-        let mut cursor = None;
-        loop {
-            let (connections, next) =
-                connections::of_person(&*self.store, business, user, cursor).await?;
-            ending.extend(
-                connections
-                    .into_iter()
-                    .filter(|c| session.is_none_or(|s| c.session_id.as_deref() == Some(s))),
-            );
-            match next {
-                Some(n) => cursor = Some(n),
-                None => break,
-            }
-        }
+        let ending = connections::all_of_person(&*self.store, business, user)
+            .await?
+            .into_iter()
+            .filter(|c| session.is_none_or(|s| c.session_id.as_deref() == Some(s)));
         for c in ending {
             // Told why, then closed; a socket already gone needs neither.
             let _ = self.post(&c.connection_id, &payload).await;

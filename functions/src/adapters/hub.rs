@@ -2,8 +2,8 @@
 
 use crate::domain::ports::Realtime;
 use async_trait::async_trait;
-use shared::events::{ServerEvent, SessionEndReason, SessionEnded};
-use shared::{BusinessId, UserId};
+use shared::events::{Presence, ServerEvent, SessionEndReason, SessionEnded};
+use shared::{BusinessId, ConversationId, UserId};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -11,11 +11,15 @@ use tokio::sync::mpsc;
 
 type Outbox = mpsc::UnboundedSender<Arc<str>>;
 
-/// An open socket: its id, the session it was opened with, and its queue.
+/// An open socket: its id, the session it was opened with, its queue, and what the app on it
+/// last said it shows.
 struct Open {
     id: u64,
     session: Option<String>,
     outbox: Outbox,
+    open: Option<ConversationId>,
+    visible: bool,
+    seen_at: i64,
 }
 
 /// Open sockets by person.
@@ -63,12 +67,31 @@ impl LocalHub {
                 id,
                 session: session.map(str::to_owned),
                 outbox: tx,
+                open: None,
+                visible: false,
+                seen_at: time::OffsetDateTime::now_utc().unix_timestamp(),
             });
         Connection {
             hub: self.clone(),
             user,
             id,
             events: rx,
+        }
+    }
+
+    /// Keeps what the app on `connection` says it shows.
+    pub fn report(&self, connection: &Connection, presence: Presence) {
+        let mut map = self
+            .connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let found = map
+            .get_mut(&connection.user)
+            .and_then(|list| list.iter_mut().find(|o| o.id == connection.id));
+        if let Some(open) = found {
+            open.open = presence.open;
+            open.visible = presence.visible;
+            open.seen_at = time::OffsetDateTime::now_utc().unix_timestamp();
         }
     }
 
@@ -87,6 +110,22 @@ impl LocalHub {
 
 #[async_trait]
 impl Realtime for LocalHub {
+    async fn presence(
+        &self,
+        _business: BusinessId,
+        user: UserId,
+    ) -> anyhow::Result<crate::domain::ports::Presence> {
+        let mut presence = crate::domain::ports::Presence::default();
+        let map = self
+            .connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        for open in map.get(&user).into_iter().flatten() {
+            presence.add(open.open, open.visible, open.seen_at);
+        }
+        Ok(presence)
+    }
+
     async fn push(
         &self,
         _business: BusinessId,

@@ -675,6 +675,15 @@ impl Accounts {
         Ok(crate::store::connections::register(&*self.store, b, u, session, connection_id).await?)
     }
 
+    /// Keeps what the app on a realtime connection says it shows (API Gateway's `$default`).
+    pub async fn report(
+        &self,
+        connection_id: &str,
+        presence: shared::events::Presence,
+    ) -> Result<()> {
+        Ok(crate::store::connections::set_presence(&*self.store, connection_id, presence).await?)
+    }
+
     /// Forgets a realtime connection (API Gateway's `$disconnect`).
     pub async fn disconnect(&self, connection_id: &str) -> Result<()> {
         Ok(crate::store::connections::forget(&*self.store, connection_id).await?)

@@ -59,6 +59,22 @@ pub fn audience(
     users
 }
 
+/// A conversation's name as someone of `role` sees it: a group's title, the client's name for
+/// staff, the business's for the client.
+pub fn title(c: &ConversationRecord, role: Role) -> String {
+    match (c.kind, role) {
+        (ConversationKind::Group | ConversationKind::Company, _) => c
+            .group_title
+            .clone()
+            .unwrap_or_else(|| c.business_name.clone()),
+        (ConversationKind::Private, Role::Client) => c.business_name.clone(),
+        (ConversationKind::Private, _) => c
+            .client_name
+            .clone()
+            .unwrap_or_else(|| c.business_name.clone()),
+    }
+}
+
 /// Pushes a committed event straight to its audience (the fast path). What fails here the
 /// change stream still delivers, so it is logged, not returned.
 async fn push_now(services: &Conversations, conversation: &ConversationRecord, event: ServerEvent) {
@@ -487,17 +503,7 @@ impl Conversations {
         seat: Seat,
         last_read_seq: u64,
     ) -> ConversationSummary {
-        let title = match (c.kind, caller.role()) {
-            (ConversationKind::Group | ConversationKind::Company, _) => c
-                .group_title
-                .clone()
-                .unwrap_or_else(|| c.business_name.clone()),
-            (ConversationKind::Private, Role::Client) => c.business_name.clone(),
-            (ConversationKind::Private, _) => c
-                .client_name
-                .clone()
-                .unwrap_or_else(|| c.business_name.clone()),
-        };
+        let title = title(c, caller.role());
         let group = c.kind.is_group();
         ConversationSummary {
             id: c.id,

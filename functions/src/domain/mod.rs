@@ -17,6 +17,7 @@ pub mod limits;
 pub mod mass;
 pub mod media;
 pub mod notifications;
+pub mod notifier;
 pub mod ports;
 pub mod products;
 pub mod push;
@@ -56,14 +57,15 @@ pub struct Services {
     pub groups: Groups,
     pub mass: MassMessages,
     pub media: media::Media,
-    pub notifications: notifications::Notifications,
+    pub notifications: Arc<notifications::Notifications>,
+    pub notifier: Arc<notifier::Notifier>,
     pub products: Products,
-    pub push: push::Push,
+    pub push: Arc<push::Push>,
     pub scheduler: scheduler::Scheduler,
     pub settings: BusinessSettings,
     pub staff: Staff,
     pub templates: templates::Templates,
-    pub unsubscribe: unsubscribe::Unsubscribe,
+    pub unsubscribe: Arc<unsubscribe::Unsubscribe>,
     pub vault: vault::Vault,
 }
 
@@ -103,15 +105,33 @@ pub fn assemble_with(
         vapid: push::Vapid::from_secret(&tokens.derive("sideline vapid key"), site_url),
         loopback: push::served_locally(site_url),
     };
-    let conversations = Arc::new(Conversations::new(store.clone(), realtime, blobs.clone()));
+    let conversations = Arc::new(Conversations::new(
+        store.clone(),
+        realtime.clone(),
+        blobs.clone(),
+    ));
     let clients = Arc::new(Clients::new(store.clone(), conversations.clone(), site_url));
-    let unsubscribe = unsubscribe::Unsubscribe::new(
+    let unsubscribe = Arc::new(unsubscribe::Unsubscribe::new(
         store.clone(),
         tokens.derive("sideline unsubscribe links"),
         site_url,
-    );
+    ));
+    let push = Arc::new(push::Push::new(store.clone(), push));
+    let notifications = Arc::new(notifications::Notifications::new(
+        store.clone(),
+        conversations.clone(),
+    ));
+    let notifier = Arc::new(notifier::Notifier::new(
+        store.clone(),
+        realtime,
+        push.clone(),
+        notifications.clone(),
+        unsubscribe.clone(),
+        site_url,
+    ));
     Arc::new(Services {
         unsubscribe,
+        notifications,
         accounts: Accounts::new(store.clone(), tokens, site_url, limits.clone()),
         audit: audit::Audit::new(store.clone()),
         companies: Companies::new(store.clone(), conversations.clone()),
@@ -119,10 +139,14 @@ pub fn assemble_with(
         mass: MassMessages::new(store.clone(), clients.clone(), conversations.clone()),
         media: media::Media::new(store.clone(), blobs.clone(), conversations.clone()),
         vault: vault::Vault::new(store.clone(), blobs),
-        notifications: notifications::Notifications::new(store.clone(), conversations.clone()),
         products: Products::new(store.clone(), clients.clone(), limits.clone()),
-        push: push::Push::new(store.clone(), push),
-        scheduler: scheduler::Scheduler::new(store.clone(), conversations.clone()),
+        push,
+        scheduler: scheduler::Scheduler::new(
+            store.clone(),
+            conversations.clone(),
+            notifier.clone(),
+        ),
+        notifier,
         settings: BusinessSettings::new(store.clone()),
         templates: templates::Templates::new(store.clone()),
         staff: Staff::new(store, site_url),

@@ -50,6 +50,35 @@ pub fn quiet_now(settings: &NotificationSettings, at: time::OffsetDateTime) -> b
     shared::notify::in_quiet_hours(from, to, now)
 }
 
+/// When `settings`' quiet hours holding at `at` end: the next time their end comes round in
+/// their time zone. None when they do not hold at `at`.
+pub fn quiet_ends(
+    settings: &NotificationSettings,
+    at: time::OffsetDateTime,
+) -> Option<time::OffsetDateTime> {
+    if !quiet_now(settings, at) {
+        return None;
+    }
+    let to = shared::notify::minute_of_day(&settings.quiet_hours.as_ref()?.to).ok()?;
+    let tz = jiff::tz::TimeZone::get(&settings.time_zone).ok()?;
+    let local = jiff::Timestamp::from_second(at.unix_timestamp())
+        .ok()?
+        .to_zoned(tz);
+    let end_today = local
+        .with()
+        .hour((to / 60) as i8)
+        .minute((to % 60) as i8)
+        .second(0)
+        .subsec_nanosecond(0)
+        .build()
+        .ok()?;
+    let end = match end_today.timestamp() > local.timestamp() {
+        true => end_today,
+        false => end_today.tomorrow().ok()?,
+    };
+    time::OffsetDateTime::from_unix_timestamp(end.timestamp().as_second()).ok()
+}
+
 impl Notifications {
     pub fn new(store: Arc<dyn Store>, conversations: Arc<Conversations>) -> Self {
         Self {
@@ -208,6 +237,24 @@ mod tests {
             !quiet_now(&NotificationSettings::default(), instant),
             "none set"
         );
+    }
+
+    /// Quiet hours end at their end in the person's own time zone, the same night or the next
+    /// morning.
+    #[test]
+    fn quiet_hours_end_at_their_local_end() {
+        let berlin = at_night("Europe/Berlin");
+        // 23:30 in Berlin (winter, UTC+1): ends 07:00 there the next day, 06:00 UTC.
+        assert_eq!(
+            quiet_ends(&berlin, datetime!(2026-01-15 22:30 UTC)),
+            Some(datetime!(2026-01-16 06:00 UTC))
+        );
+        // 05:30 in Berlin: ends at 07:00 the same morning.
+        assert_eq!(
+            quiet_ends(&berlin, datetime!(2026-01-15 04:30 UTC)),
+            Some(datetime!(2026-01-15 06:00 UTC))
+        );
+        assert_eq!(quiet_ends(&berlin, datetime!(2026-01-15 12:00 UTC)), None);
     }
 
     #[test]

@@ -5,10 +5,49 @@ use async_trait::async_trait;
 use shared::events::{ServerEvent, SessionEndReason};
 use shared::{BusinessId, UserId};
 
+/// What a person's open apps say they show, across their devices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Presence {
+    /// The conversations open in an app that is in front now.
+    pub viewing: Vec<shared::ConversationId>,
+    /// An app of theirs is in front now.
+    pub visible: bool,
+    /// When an app of theirs last told what it shows (unix seconds).
+    pub seen_at: Option<i64>,
+}
+
+impl Presence {
+    /// Counts in one connection's report.
+    pub fn add(&mut self, open: Option<shared::ConversationId>, visible: bool, seen_at: i64) {
+        if visible {
+            self.visible = true;
+            self.viewing.extend(open);
+        }
+        self.seen_at = Some(self.seen_at.map_or(seen_at, |s| s.max(seen_at)));
+    }
+
+    /// Whether `c` is open and in front on one of their devices.
+    pub fn viewing(&self, c: shared::ConversationId) -> bool {
+        self.viewing.contains(&c)
+    }
+
+    /// Whether they are in the app now or were within
+    /// [`shared::notify::ACTIVE_WITHIN_SECS`] of `now` (unix seconds).
+    pub fn active(&self, now: i64) -> bool {
+        self.visible
+            || self
+                .seen_at
+                .is_some_and(|s| now - s <= shared::notify::ACTIVE_WITHIN_SECS)
+    }
+}
+
 /// Pushes events to every open connection of a person, and closes connections whose session
 /// ended.
 #[async_trait]
 pub trait Realtime: Send + Sync + 'static {
+    /// What `user`'s open connections say they show.
+    async fn presence(&self, business: BusinessId, user: UserId) -> anyhow::Result<Presence>;
+
     async fn push(
         &self,
         business: BusinessId,

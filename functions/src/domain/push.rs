@@ -190,9 +190,23 @@ impl Push {
         payload: &PushPayload,
         urgency: Urgency,
     ) -> Result<Delivered> {
-        let subscriptions = self.subscriptions_of(b, u).await?;
+        Ok(self.send_except(b, u, payload, urgency, &[]).await?.0)
+    }
+
+    /// [`Push::send`] to each browser but those in `reached` (ids): what came of it, and the
+    /// browsers it reached now.
+    pub async fn send_except(
+        &self,
+        b: BusinessId,
+        u: UserId,
+        payload: &PushPayload,
+        urgency: Urgency,
+        reached: &[String],
+    ) -> Result<(Delivered, Vec<String>)> {
+        let mut subscriptions = self.subscriptions_of(b, u).await?;
+        subscriptions.retain(|(id, _)| !reached.contains(id));
         if subscriptions.is_empty() {
-            return Ok(Delivered::default());
+            return Ok((Delivered::default(), Vec::new()));
         }
         let service = self.service()?;
         let message = serde_json::to_vec(payload).map_err(anyhow::Error::from)?;
@@ -204,9 +218,13 @@ impl Push {
             }
         });
         let mut delivered = Delivered::default();
+        let mut now_reached = Vec::new();
         for (id, outcome) in futures::future::join_all(sends).await {
             match outcome {
-                Ok(200..=299) => delivered.sent += 1,
+                Ok(200..=299) => {
+                    delivered.sent += 1;
+                    now_reached.push(id.clone());
+                }
                 Ok(404 | 410) => {
                     delivered.gone += 1;
                     self.store
@@ -223,7 +241,7 @@ impl Push {
                 }
             }
         }
-        Ok(delivered)
+        Ok((delivered, now_reached))
     }
 
     /// One push to one browser: its status.

@@ -1,4 +1,5 @@
-//! Work that must happen later, and messages sent later.
+//! Work that must happen later (messages sent later, email digests, summaries after quiet
+//! hours), and messages sent later.
 //!
 //! One scheduler for everything due at a time: each job is kept in the partition of the minute
 //! it is due (`keys::due_pk`), and [`Scheduler::run_due`] reads each minute's partition once
@@ -62,13 +63,19 @@ fn client_message_id(id: &str) -> String {
 pub struct Scheduler {
     store: Arc<dyn Store>,
     conversations: Arc<Conversations>,
+    notifier: Arc<super::notifier::Notifier>,
 }
 
 impl Scheduler {
-    pub fn new(store: Arc<dyn Store>, conversations: Arc<Conversations>) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        conversations: Arc<Conversations>,
+        notifier: Arc<super::notifier::Notifier>,
+    ) -> Self {
         Self {
             store,
             conversations,
+            notifier,
         }
     }
 
@@ -239,7 +246,7 @@ impl Scheduler {
                     all_done = false;
                     continue;
                 }
-                match self.run(b, &job.job).await {
+                match self.run(b, &job.job, now).await {
                     Ok(()) => {}
                     // Someone may no longer post there, or is gone: the job is dropped (a
                     // later run would fail the same way); anything else is tried again.
@@ -271,10 +278,12 @@ impl Scheduler {
         Ok(ran)
     }
 
-    /// Runs one job of business `b`.
-    async fn run(&self, b: BusinessId, job: &Job) -> Result<()> {
+    /// Runs one job of business `b`, due by `now`.
+    async fn run(&self, b: BusinessId, job: &Job, now: OffsetDateTime) -> Result<()> {
         match job {
             Job::SendScheduled { user, id } => self.send_scheduled(b, *user, id).await,
+            Job::EmailDigest { user } => self.notifier.run_digest(b, *user, now).await,
+            Job::QuietSummary { user } => self.notifier.run_summary(b, *user, now).await,
         }
     }
 

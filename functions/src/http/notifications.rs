@@ -1,6 +1,6 @@
 //! The `notifications` area: how each person wants to be notified (pushes, email digests,
 //! quiet hours in their time zone, announcement groups), and what notifies them of each
-//! conversation.
+//! conversation; their browsers registered for pushes; their bell.
 
 use super::error::ApiError;
 use super::extract::{ApiJson, ApiPath};
@@ -11,8 +11,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use shared::ConversationId;
 use shared::api::{
-    ConversationNotifications, ErrorBody, PushKey, PushSubscriptionCreated,
-    PushSubscriptionRequest, UpdateNotificationSettings,
+    ConversationNotifications, ErrorBody, MarkNotificationsRead, NotificationList, PushKey,
+    PushSubscriptionCreated, PushSubscriptionRequest, UpdateNotificationSettings,
 };
 use shared::model::NotificationSettings;
 use utoipa_axum::router::OpenApiRouter;
@@ -25,6 +25,34 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(push_key))
         .routes(routes!(subscribe))
         .routes(routes!(unsubscribe))
+        .routes(routes!(list))
+        .routes(routes!(mark_read))
+}
+
+/// The caller's bell: the 50 newest notifications (a conversation's messages share one while
+/// unread, counting them), and how many are unread.
+#[utoipa::path(get, path = "/api/notifications", tag = "notifications", security(("bearer" = [])),
+    responses((status = 200, body = NotificationList), (status = 401, body = ErrorBody)))]
+async fn list(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<NotificationList>, ApiError> {
+    Ok(Json(s.notifier.list(&caller).await?))
+}
+
+/// Marks the caller's notifications read: those named by id (at most 100; ids of nothing of
+/// theirs change nothing), or all of them. Their bell as it is then. 422
+/// `notifications.read_invalid` for neither or both, or an id that is not one.
+#[utoipa::path(post, path = "/api/notifications/read", tag = "notifications", security(("bearer" = [])),
+    request_body = MarkNotificationsRead,
+    responses((status = 200, body = NotificationList), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn mark_read(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<MarkNotificationsRead>,
+) -> Result<Json<NotificationList>, ApiError> {
+    Ok(Json(s.notifier.mark_read(&caller, req).await?))
 }
 
 /// The caller's notification settings (the defaults until they change them: pushes and email

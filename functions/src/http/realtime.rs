@@ -46,6 +46,9 @@ async fn local_ws(
 
 const PING_EVERY: Duration = Duration::from_secs(25);
 
+/// What an app sends over its socket is small: a presence report.
+const PRESENCE_BYTES_MAX: usize = 4096;
+
 async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, caller: Caller) {
     let user = caller.user_id();
     let mut connection = hub.connect(user, caller.session());
@@ -70,6 +73,11 @@ async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, caller: Caller) {
             },
             incoming = rx.next() => match incoming {
                 Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(WsMessage::Text(text))) => {
+                    if let Ok(ClientEvent::Presence(presence)) = serde_json::from_str(&text) {
+                        hub.report(&connection, presence);
+                    }
+                }
                 Some(Ok(_)) => {}
             },
             _ = ping.tick() => if tx.send(WsMessage::Ping(Vec::new().into())).await.is_err() { break },
@@ -115,7 +123,15 @@ async fn apigateway_event(
             state.accounts.disconnect(&connection_id).await?;
             Ok(axum::http::StatusCode::OK.into_response())
         }
-        // Clients only listen; anything they send is acknowledged and ignored.
-        _ => Ok(axum::http::StatusCode::OK.into_response()),
+        // What the app shows now; anything else is acknowledged and ignored.
+        _ => {
+            let body = axum::body::to_bytes(req.into_body(), PRESENCE_BYTES_MAX)
+                .await
+                .unwrap_or_default();
+            if let Ok(ClientEvent::Presence(presence)) = serde_json::from_slice(&body) {
+                state.accounts.report(&connection_id, presence).await?;
+            }
+            Ok(axum::http::StatusCode::OK.into_response())
+        }
     }
 }

@@ -23,6 +23,9 @@ pub async fn register(
         user_id,
         connection_id: connection_id.to_owned(),
         session_id: session_id.map(str::to_owned),
+        open: None,
+        visible: false,
+        seen_at: time::OffsetDateTime::now_utc().unix_timestamp(),
     };
     let expires = time::OffsetDateTime::now_utc().unix_timestamp() + CONNECTION_TTL_SECS;
     let mut by_person = repo::item(
@@ -70,4 +73,61 @@ pub async fn of_person(
         .after(cursor);
     let (page, next) = repo::query::<ConnectionRecord>(store, &q).await?;
     Ok((page.into_iter().map(|c| c.value).collect(), next))
+}
+
+/// Keeps what the app on a connection says it shows (`$default`): the record under its person
+/// changes, its expiry moves on. A connection already forgotten stays forgotten.
+pub async fn set_presence(
+    store: &dyn Store,
+    connection_id: &str,
+    presence: shared::events::Presence,
+) -> Result<(), StoreError> {
+    let Some(owner) =
+        repo::get_at::<ConnectionRecord>(store, &keys::connection_owner(connection_id)).await?
+    else {
+        return Ok(());
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let record = ConnectionRecord {
+        open: presence.open,
+        visible: presence.visible,
+        seen_at: now,
+        ..owner.value
+    };
+    let mut by_person = repo::item(
+        keys::connection(record.business_id, record.user_id, connection_id),
+        &record,
+        1,
+    )?;
+    by_person.expires_at = Some(now + CONNECTION_TTL_SECS);
+    let (opk, osk) = keys::connection_owner(connection_id);
+    // Only while the connection is still known: a `$disconnect` that came first wins.
+    match store
+        .transact(vec![
+            Write::put(by_person, Condition::Always),
+            Write::check(opk, osk, Condition::Exists),
+        ])
+        .await
+    {
+        Err(StoreError::ConditionFailed { .. }) => Ok(()),
+        other => other,
+    }
+}
+
+/// Every open connection of `user`, every page of them.
+pub async fn all_of_person(
+    store: &dyn Store,
+    business_id: BusinessId,
+    user_id: UserId,
+) -> Result<Vec<ConnectionRecord>, StoreError> {
+    let mut all = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (page, next) = of_person(store, business_id, user_id, cursor).await?;
+        all.extend(page);
+        match next {
+            Some(n) => cursor = Some(n),
+            None => return Ok(all),
+        }
+    }
 }

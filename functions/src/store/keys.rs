@@ -283,6 +283,28 @@ pub fn notify_level(b: BusinessId, u: UserId, c: ConversationId) -> Key {
     (person_pk(b, u), format!("NLEVEL#{c}"))
 }
 
+/// One entry of a person's bell.
+pub fn note(b: BusinessId, u: UserId, id: &str) -> Key {
+    (person_pk(b, u), format!("{NOTE_PREFIX}{id}"))
+}
+
+pub const NOTE_PREFIX: &str = "NOTE#";
+
+/// Which of a person's browsers one push (a message's, or a summary's) reached.
+pub fn push_claim(b: BusinessId, u: UserId, id: &str) -> Key {
+    (person_pk(b, u), format!("PUSHED#{id}"))
+}
+
+/// A person's email digest, while one is scheduled.
+pub fn digest_due(b: BusinessId, u: UserId) -> Key {
+    (person_pk(b, u), "DIGEST".to_owned())
+}
+
+/// A person's summary after quiet hours, while one is scheduled.
+pub fn summary_due(b: BusinessId, u: UserId) -> Key {
+    (person_pk(b, u), "SUMMARY".to_owned())
+}
+
 pub fn connection_owner(connection_id: &str) -> Key {
     (format!("CONN#{connection_id}"), "CONN".into())
 }

@@ -14,6 +14,7 @@ pub mod mail;
 pub mod mass;
 pub mod members;
 pub mod messages;
+pub mod notes;
 pub mod products;
 pub mod push;
 pub mod records;

@@ -842,6 +842,102 @@ pub struct DueJobRecord {
 pub enum Job {
     /// Sends someone's scheduled message.
     SendScheduled { user: UserId, id: String },
+    /// Emails someone one digest of what they left unread.
+    EmailDigest { user: UserId },
+    /// Someone's quiet hours ended: one push of what came meanwhile.
+    QuietSummary { user: UserId },
+}
+
+/// What a notification is of, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    Message,
+    ClientJoined,
+    MessagingChanged,
+    MassMessageDone,
+    NeedsAttention,
+}
+
+impl From<NoteKind> for shared::api::NotificationKind {
+    fn from(k: NoteKind) -> Self {
+        use shared::api::NotificationKind as W;
+        match k {
+            NoteKind::Message => W::Message,
+            NoteKind::ClientJoined => W::ClientJoined,
+            NoteKind::MessagingChanged => W::MessagingChanged,
+            NoteKind::MassMessageDone => W::MassMessageDone,
+            NoteKind::NeedsAttention => W::NeedsAttention,
+        }
+    }
+}
+
+/// One entry of a person's bell. A conversation's messages share one entry (its id is the
+/// conversation's) while it is unread: it counts them and shows the last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteRecord {
+    pub id: String,
+    pub kind: NoteKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<ConversationId>,
+    pub title: String,
+    pub body: String,
+    pub count: u32,
+    #[serde(default)]
+    pub mentioned: bool,
+    /// The last message counted: a message delivered again is not counted twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message: Option<MessageId>,
+    pub url: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub read: bool,
+    /// Waiting for the next email digest.
+    #[serde(default)]
+    pub email_due: bool,
+    /// Its push was held by quiet hours: the summary after them tells of it.
+    #[serde(default)]
+    pub push_held: bool,
+}
+
+impl From<NoteRecord> for shared::api::Notification {
+    fn from(r: NoteRecord) -> Self {
+        Self {
+            id: r.id,
+            kind: r.kind.into(),
+            conversation_id: r.conversation_id,
+            title: r.title,
+            body: r.body,
+            count: r.count,
+            mentioned: r.mentioned,
+            url: r.url,
+            at: r.at,
+            read: r.read,
+        }
+    }
+}
+
+/// The browsers (subscription ids) one push already reached: a change delivered again pushes
+/// only to those it did not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushClaimRecord {
+    pub reached: Vec<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// Someone's email digest is scheduled, for then: more unread messages join it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestDue {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// Someone's summary after quiet hours is scheduled, for then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryDue {
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
 }
 
 /// The last minute (unix seconds / 60) whose due work is all done.

@@ -642,6 +642,14 @@ pub struct ConnectionRecord {
     /// The session the socket was opened with: it closes when that session ends.
     #[serde(default)]
     pub session_id: Option<String>,
+    /// What the app on it last said it shows: a conversation open, and whether it is in front.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open: Option<ConversationId>,
+    #[serde(default)]
+    pub visible: bool,
+    /// When it last said so (unix seconds), or connected.
+    #[serde(default)]
+    pub seen_at: i64,
 }
 
 /// A client in an index of clients (a company's, a product's buyers).

@@ -171,6 +171,31 @@ stored!(
     (b, u, c): (BusinessId, UserId, ConversationId) => keys::notify_level(b, u, c)
 );
 
+stored!(DigestDue, (b, u): (BusinessId, UserId) => keys::digest_due(b, u));
+stored!(SummaryDue, (b, u): (BusinessId, UserId) => keys::summary_due(b, u));
+
+/// Notifications are forgotten 30 days after their last news.
+impl Stored for NoteRecord {
+    type Id<'a> = (BusinessId, UserId, &'a str);
+    fn key((b, u, id): Self::Id<'_>) -> Key {
+        keys::note(b, u, id)
+    }
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.at.unix_timestamp() + 30 * 24 * 3600)
+    }
+}
+
+/// What a push reached is remembered two days (longer than the stream retries a record).
+impl Stored for PushClaimRecord {
+    type Id<'a> = (BusinessId, UserId, &'a str);
+    fn key((b, u, id): Self::Id<'_>) -> Key {
+        keys::push_claim(b, u, id)
+    }
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.at.unix_timestamp() + 2 * 24 * 3600)
+    }
+}
+
 /// An upload never sent is forgotten a day after it was signed for (the change stream then
 /// deletes its object); one sent stays as long as its message.
 impl Stored for UploadRecord {
