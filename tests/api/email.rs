@@ -334,3 +334,115 @@ async fn a_notice_carries_one_click_unsubscribe_and_it_works() {
         "a notice went to an address that unsubscribed"
     );
 }
+
+/// The email digest: five messages left unread 15 minutes make one email listing the
+/// conversation and its count, with one-click unsubscribe; messages read in time make none.
+/// The clock is moved by running what is due later (`/dev/scheduler/run`), not by waiting.
+#[tokio::test]
+async fn unread_messages_make_one_digest_and_read_ones_none() {
+    let (moto, app) = Moto::serving().await;
+    let coach = app.signup().await;
+    let me = app.get("/api/me", Some(&coach.token)).await.ok();
+    let to = me["email"].as_str().expect("email").to_owned();
+    let maya = app.joined_client(&coach, "Maya", "two_way").await;
+    for i in 1..=5 {
+        app.send(
+            &maya.session,
+            &maya.conversation_id,
+            &format!("m{i}"),
+            &format!("Update {i}"),
+        )
+        .await
+        .ok();
+    }
+    let counted = |b: &Value| {
+        b["notifications"]
+            .as_array()
+            .is_some_and(|n| n.iter().any(|n| n["count"] == 5))
+    };
+    for _ in 0..200 {
+        if counted(&app.get("/api/notifications", Some(&coach.token)).await.ok()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let run = |minutes: i64| {
+        let app = &app;
+        async move {
+            app.post("/dev/scheduler/run", None, json!({ "minutes": minutes }))
+                .await
+                .ok()
+        }
+    };
+    // Not yet: the digest waits 15 minutes.
+    assert_eq!(run(5).await["ran"], 0);
+    assert_eq!(run(16).await["ran"], 1);
+    let raw = moto.wait_for(&to, "5 unread messages from Maya").await;
+    let m = MessageParser::default()
+        .parse(raw.as_bytes())
+        .expect("MIME");
+    assert!(m.header_raw("List-Unsubscribe").is_some(), "{raw}");
+    let text = m.body_text(0).expect("text").into_owned();
+    assert!(text.contains("Maya (5 messages)"), "{text}");
+    assert!(text.contains("Update 5"), "{text}");
+    assert!(
+        text.contains(&format!("{}/inbox/{}", app.base, maya.conversation_id)),
+        "{text}"
+    );
+
+    // Luis writes twice; the coach reads it within the window: no digest.
+    let luis = app.joined_client(&coach, "Luis", "two_way").await;
+    let mut last = Value::Null;
+    for i in 1..=2 {
+        last = app
+            .send(&luis.session, &luis.conversation_id, &format!("l{i}"), "Hi")
+            .await
+            .ok();
+    }
+    app.post(
+        &format!("/api/conversations/{}/read", luis.conversation_id),
+        Some(&coach.token),
+        json!({ "message_id": last["id"] }),
+    )
+    .await
+    .ok();
+    for _ in 0..200 {
+        let bell = app.get("/api/notifications", Some(&coach.token)).await.ok();
+        let luis_read = bell["notifications"].as_array().is_some_and(|n| {
+            n.iter()
+                .any(|n| n["conversation_id"] == luis.conversation_id.as_str() && n["read"] == true)
+        });
+        if luis_read {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    run(16).await;
+    // Something sent after it arrives while the digest never does.
+    let state = &app._running.as_ref().expect("the local server").state;
+    let b: shared::BusinessId = me["business_id"]
+        .as_str()
+        .and_then(|b| b.parse().ok())
+        .expect("business");
+    let other = unique_email("other");
+    state
+        .unsubscribe
+        .queue(&state.unsubscribe.notice(
+            b,
+            "Test Coaching",
+            &other,
+            "After".into(),
+            "x",
+            Vec::new(),
+        ))
+        .await
+        .expect("queued");
+    moto.wait_for(&other, "After").await;
+    let digests = moto
+        .sent()
+        .await
+        .into_iter()
+        .filter(|raw| raw.contains("unread message"))
+        .count();
+    assert_eq!(digests, 1, "only Maya's digest");
+}
