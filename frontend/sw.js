@@ -65,3 +65,40 @@ self.addEventListener("fetch", (event) => {
   }
   event.respondWith((async () => (await (await caches.open(SHELL)).match(request)) || networkFirst(request, SHELL))());
 });
+
+// A push (Web Push, from the server): shown as a notification, one per conversation (its tag
+// replaces the earlier one), unless this app is in front on that very page already.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (err) { data = { body: event.data.text() }; }
+  const url = new URL(data.url || BASE, self.location.origin).href;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    if (windows.some((w) => w.visibilityState === "visible" && w.focused && w.url === url)) return;
+    await self.registration.showNotification(data.title || "Sideline", {
+      body: data.body || "",
+      tag: data.tag || undefined,
+      renotify: Boolean(data.tag),
+      icon: `${BASE}icons/icon-192.png`,
+      badge: `${BASE}icons/icon-192.png`,
+      data: { url },
+    });
+  })());
+});
+
+// A tap opens what the notification is about: in a window of the app already open if there is
+// one, else a new one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || new URL(BASE, self.location.origin).href;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const mine = windows.find((w) => new URL(w.url).pathname.startsWith(BASE));
+    if (mine) {
+      await mine.focus();
+      if ("navigate" in mine) return mine.navigate(url);
+      return undefined;
+    }
+    return self.clients.openWindow(url);
+  })());
+});

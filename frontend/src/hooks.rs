@@ -1,8 +1,10 @@
 //! Hooks over the app's contexts, and the realtime connection.
 
 use crate::reducers::ChatAction;
+use crate::services::presence;
 use crate::state::{ChatContext, Session, SessionAction, SessionContext};
-use futures::StreamExt;
+use futures::future::{Either, select};
+use futures::{SinkExt, StreamExt};
 use gloo_net::websocket::{Message as WsMessage, futures::WebSocket};
 use gloo_timers::future::TimeoutFuture;
 use shared::api::AuthResponse;
@@ -24,9 +26,12 @@ impl SessionHandle {
     }
     /// Signs out here: the session ends on the server too.
     pub fn sign_out(&self) {
-        // Made before the token is dropped, so it goes as this session.
+        // Made before the token is dropped, so it goes as this session; this device's pushes
+        // stop first (they would be someone else's on a shared device).
         let logout = crate::services::api::logout();
+        let unpush = crate::components::notify::disable_push();
         wasm_bindgen_futures::spawn_local(async move {
+            unpush.await;
             let _ = logout.await;
         });
         self.0.dispatch(SessionAction::SignedOut(None));
@@ -67,9 +72,24 @@ pub fn use_realtime(token: Option<String>, chat: ChatContext, on_ended: Callback
                 while alive.get() {
                     if let Ok(socket) = WebSocket::open(&crate::services::config::websocket(&token))
                     {
-                        let (_, mut incoming) = socket.split();
+                        let (mut outgoing, mut incoming) = socket.split();
+                        let mut changes = presence::listen();
+                        let _visibility = web_sys::window().and_then(|w| w.document()).map(|d| {
+                            gloo_events::EventListener::new(&d, "visibilitychange", |_| {
+                                presence::changed()
+                            })
+                        });
                         let mut greeted = false;
-                        while let Some(Ok(WsMessage::Text(text))) = incoming.next().await {
+                        loop {
+                            let text = match select(incoming.next(), changes.next()).await {
+                                Either::Left((Some(Ok(WsMessage::Text(text))), _)) => text,
+                                Either::Left(_) => break,
+                                Either::Right(_) => {
+                                    let report = WsMessage::Text(presence::report());
+                                    let _ = outgoing.send(report).await;
+                                    continue;
+                                }
+                            };
                             if !alive.get() {
                                 return;
                             }
@@ -87,6 +107,9 @@ pub fn use_realtime(token: Option<String>, chat: ChatContext, on_ended: Callback
                                 } else if let ServerEvent::Hello(Hello { .. }) = event {
                                     greeted = true;
                                     delay_ms = 500;
+                                    // What this device shows, from the start.
+                                    let report = WsMessage::Text(presence::report());
+                                    let _ = outgoing.send(report).await;
                                     if connected_before {
                                         chat.dispatch(ChatAction::Reconnected);
                                     }
@@ -94,6 +117,8 @@ pub fn use_realtime(token: Option<String>, chat: ChatContext, on_ended: Callback
                                 } else {
                                     chat.dispatch(ChatAction::Event(event));
                                 }
+                            } else if text.contains("\"type\":\"notification.created\"") {
+                                chat.dispatch(ChatAction::Noticed);
                             }
                         }
                         if !greeted {

@@ -408,6 +408,8 @@ pub struct Chat {
     /// The latest message of someone else that reached this device in a private conversation
     /// not on screen: the app tells the server it was delivered.
     pub arrived: Option<(ConversationId, MessageId)>,
+    /// Bumped when a notification arrives: the bell fetches again.
+    pub notices: u64,
 }
 
 pub enum ChatAction {
@@ -422,6 +424,8 @@ pub enum ChatAction {
         next_cursor: Option<String>,
         first: bool,
     },
+    /// A notification arrived for the viewer.
+    Noticed,
     /// The viewer read a conversation up to its newest message.
     Read(ConversationId),
     Open(Option<ConversationId>),
@@ -455,6 +459,7 @@ impl Chat {
                 }
             }
             ChatAction::Event(event) => self.event(event),
+            ChatAction::Noticed => self.notices += 1,
             ChatAction::Reconnected => {
                 self.reconnects += 1;
                 self.inbox_stale += 1;

@@ -224,12 +224,31 @@ impl TestApp {
         Self::over_with(store, dir, None).await
     }
 
+    /// [`TestApp::over`], the notifier writing to `quiet` (the store under a counting one: what
+    /// it writes in the background is not counted as the requests' writes).
+    async fn over_counted(
+        store: Arc<dyn Store>,
+        quiet: Arc<dyn Store>,
+        dir: tempfile::TempDir,
+    ) -> Self {
+        Self::over_all(store, dir, None, Some(quiet)).await
+    }
+
     /// [`TestApp::over`], with files kept in `blobs` (S3 on moto's server) rather than under
     /// the data dir.
     pub async fn over_with(
         store: Arc<dyn Store>,
         dir: tempfile::TempDir,
         blobs: Option<Arc<dyn functions::domain::ports::Blobs>>,
+    ) -> Self {
+        Self::over_all(store, dir, blobs, None).await
+    }
+
+    async fn over_all(
+        store: Arc<dyn Store>,
+        dir: tempfile::TempDir,
+        blobs: Option<Arc<dyn functions::domain::ports::Blobs>>,
+        quiet: Option<Arc<dyn Store>>,
     ) -> Self {
         let feeding = Arc::new(Feeding::new(store.clone()));
         let hub = Arc::new(functions::adapters::hub::LocalHub::default());
@@ -248,11 +267,21 @@ impl TestApp {
         );
         tokio::spawn(functions::events::files::run(
             feeding.clone(),
-            blobs,
+            blobs.clone(),
             feeding.subscribe(),
         ));
+        let notifier = match quiet {
+            Some(quiet) => assemble(
+                quiet,
+                hub.clone(),
+                blobs,
+                Tokens::new(&[7u8; 32]).expect("tokens"),
+                "http://127.0.0.1",
+            ),
+            None => state.clone(),
+        };
         tokio::spawn(functions::domain::notifier::run_worker(
-            state.clone(),
+            notifier,
             feeding.subscribe(),
         ));
         // Without a change feed, mass messages are picked up by looking often.
@@ -298,10 +327,13 @@ impl TestApp {
             Backend::Dynamo => Arc::new(crate::common::fresh_dynamo_store().await),
         };
         let counting = Arc::new(Counting {
-            inner,
+            inner: inner.clone(),
             writes: Mutex::new(Vec::new()),
         });
-        (Self::over(counting.clone(), dir).await, counting)
+        (
+            Self::over_counted(counting.clone(), inner, dir).await,
+            counting,
+        )
     }
 
     pub async fn request(

@@ -81,6 +81,7 @@ fn Nav() -> Html {
             { tab(Route::Team, "Team", at(Route::Team)) }
             { tab(Route::Templates, "Saved messages", at(Route::Templates)) }
             { tab(Route::Vault, "Vault", at(Route::Vault)) }
+            <sideline_frontend::components::notify::Bell />
             if manages { { tab(Route::Settings, "Settings", at(Route::Settings)) } }
             if manages { { tab(Route::Audit, "Audit", at(Route::Audit)) } }
         </>

@@ -5,4 +5,5 @@ pub mod coach_picker;
 pub mod company_select;
 pub mod conversation;
 pub mod field;
+pub mod notify;
 pub mod rich;

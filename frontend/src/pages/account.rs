@@ -1,5 +1,5 @@
-//! The signed-in person's own account: who they are, where they sign in, their password, and
-//! signing out (here or on every device).
+//! The signed-in person's own account: who they are, where they sign in, their notifications,
+//! their password, and signing out (here or on every device).
 
 use crate::app::Route;
 use crate::components::field::{Field, FormError, bind, reset, use_form};
@@ -50,6 +50,7 @@ pub fn Account() -> Html {
             if !user.role.is_staff() {
                 <p class="muted">{ "To change your name, email or phone, ask your coach." }</p>
             }
+            <crate::components::notify::NotificationPreferences />
             <ChangePassword />
             <div class="actions start">
                 <button class="ghost" onclick={on_sign_out}>{ "Sign out" }</button>

@@ -56,7 +56,11 @@ pub fn Inbox(props: &InboxProps) -> Html {
         let chat = chat.clone();
         use_effect_with(props.selected, move |selected| {
             chat.dispatch(ChatAction::Open(*selected));
-            move || chat.dispatch(ChatAction::Open(None))
+            crate::services::presence::open(*selected);
+            move || {
+                chat.dispatch(ChatAction::Open(None));
+                crate::services::presence::open(None);
+            }
         });
     }
 

@@ -544,3 +544,40 @@ pub fn create_mass_message(
 pub fn mass_message(id: &MassMessageId) -> impl Future<Output = Result<MassMessage, ApiError>> {
     get(format!("/api/mass-messages/{}", id.as_str()))
 }
+
+/// The signed-in person's notification settings.
+pub fn notification_settings() -> impl Future<Output = Result<NotificationSettings, ApiError>> {
+    get("/api/me/notifications".into())
+}
+
+pub fn update_notification_settings(
+    req: &UpdateNotificationSettings,
+) -> impl Future<Output = Result<NotificationSettings, ApiError>> {
+    patch("/api/me/notifications".into(), req)
+}
+
+/// The key browsers subscribe to pushes with.
+pub fn push_key() -> impl Future<Output = Result<PushKey, ApiError>> {
+    get("/api/push/key".into())
+}
+
+pub fn subscribe_push(
+    req: &PushSubscriptionRequest,
+) -> impl Future<Output = Result<PushSubscriptionCreated, ApiError>> {
+    post("/api/push/subscriptions".into(), req)
+}
+
+pub fn unsubscribe_push(id: &str) -> impl Future<Output = Result<(), ApiError>> + use<> {
+    delete(format!("/api/push/subscriptions/{id}"))
+}
+
+/// The bell: the newest notifications and how many are unread.
+pub fn notifications() -> impl Future<Output = Result<NotificationList, ApiError>> {
+    get("/api/notifications".into())
+}
+
+pub fn mark_notifications_read(
+    req: &MarkNotificationsRead,
+) -> impl Future<Output = Result<NotificationList, ApiError>> {
+    post("/api/notifications/read".into(), req)
+}

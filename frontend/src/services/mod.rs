@@ -3,5 +3,6 @@
 pub mod api;
 pub mod config;
 pub mod events;
+pub mod presence;
 pub mod read;
 pub mod requests;

@@ -7,8 +7,9 @@
 use super::api::{Signed, Target};
 use shared::api::{
     AttachmentLink, AuthResponse, ClientWithInvite, ErrorBody, ErrorDetail, Invite, InvitePreview,
-    LoginBusiness, ReadState, Receipt, Receipts, ScheduledMessage, StaffWithInvite, Unsubscribed,
-    VaultList, WebhookSecret,
+    LoginBusiness, Notification, NotificationKind, NotificationList, PushKey,
+    PushSubscriptionCreated, ReadState, Receipt, Receipts, ScheduledMessage, StaffWithInvite,
+    Unsubscribed, VaultList, WebhookSecret,
 };
 use shared::events::{
     ConversationRead, ConversationRemoved, Hello, MassMessageProgress, MessageCreated,
@@ -18,9 +19,9 @@ use shared::events::{
 use shared::model::{
     Attachment, AttachmentKind, AuditEntry, AuditKind, Client, Company, ConversationKind,
     ConversationSummary, DefaultChannel, GroupMember, GroupRole, MassMessage, MassStatus, Message,
-    MessageVersion, MessagingMode, ModeChange, ModeChangeReason, Page, Product, ProductGrant,
-    Purchase, PurchaseSource, Reaction, Reactor, Recipients, Role, Settings, StaffMember, Template,
-    User, VaultItem, WelcomeMessage,
+    MessageVersion, MessagingMode, ModeChange, ModeChangeReason, NotificationSettings, NotifyLevel,
+    Page, Product, ProductGrant, Purchase, PurchaseSource, QuietHours, Reaction, Reactor,
+    Recipients, Role, Settings, StaffMember, Template, User, VaultItem, WelcomeMessage,
 };
 use shared::{
     AttachmentId, BusinessId, CompanyId, ConversationId, MassMessageId, MessageId, ProductId,
@@ -668,6 +669,35 @@ read_fields!(Receipt {
     delivered_message_id
 });
 read_fields!(Receipts { receipts });
+read_names!(NotifyLevel { All = "all", Mentions = "mentions", None = "none" });
+read_names!(NotificationKind {
+    Message = "message",
+    ClientJoined = "client_joined",
+    MessagingChanged = "messaging_changed",
+    MassMessageDone = "mass_message_done",
+    NeedsAttention = "needs_attention",
+});
+read_fields!(QuietHours { from, to });
+read_fields!(NotificationSettings { push, email, quiet_hours = default, time_zone, announcements });
+read_fields!(PushKey { public_key });
+read_fields!(PushSubscriptionCreated { id });
+read_fields!(Notification {
+    id,
+    kind,
+    conversation_id = default,
+    title,
+    body,
+    count,
+    mentioned,
+    url,
+    at,
+    read,
+});
+read_fields!(NotificationList {
+    notifications,
+    unread
+});
+
 read_fields!(ScheduledMessage {
     id,
     conversation_id,

@@ -1,0 +1,382 @@
+//! Notifications in the apps: the settings of the account page (this device's pushes, email
+//! digests, quiet hours in the person's own time zone), and the staff app's bell (unread
+//! count, the list, mark read; a browser notification when the tab is hidden).
+
+use crate::app::Route;
+use crate::hooks::use_chat;
+use crate::router::use_navigator;
+use crate::services::api;
+use gloo_storage::{LocalStorage, Storage};
+use shared::api::{
+    MarkNotificationsRead, Notification, NotificationList, UpdateNotificationSettings,
+};
+use shared::model::{NotificationSettings, QuietHours};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{NotificationPermission, PushSubscription, ServiceWorkerRegistration};
+use yew::prelude::*;
+
+/// Where this device keeps the id of its push subscription (to forget it on sign-out).
+const PUSH_KEY: &str = "sideline.push";
+
+/// The browser's time zone (IANA), for quiet hours.
+fn browser_time_zone() -> String {
+    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+        .resolved_options();
+    js_sys::Reflect::get(&options, &"timeZone".into())
+        .ok()
+        .and_then(|z| z.as_string())
+        .unwrap_or_else(|| "UTC".to_owned())
+}
+
+fn permission() -> NotificationPermission {
+    web_sys::Notification::permission()
+}
+
+async fn registration() -> Result<ServiceWorkerRegistration, String> {
+    let window = web_sys::window().ok_or("No window.")?;
+    let ready = window
+        .navigator()
+        .service_worker()
+        .ready()
+        .map_err(|_| "This browser cannot receive notifications.")?;
+    Ok(JsFuture::from(ready)
+        .await
+        .map_err(|_| "The app's service worker is not running.")?
+        .unchecked_into())
+}
+
+/// Asks for permission (on a tap), subscribes this browser with the server's key and registers
+/// it: pushes reach this device from now on.
+pub async fn enable_push() -> Result<(), String> {
+    if let Ok(asked) = web_sys::Notification::request_permission() {
+        let _ = JsFuture::from(asked).await;
+    }
+    if permission() != NotificationPermission::Granted {
+        return Err(
+            "Notifications are blocked for this site: allow them in the browser's site settings."
+                .into(),
+        );
+    }
+    let key = api::push_key().await.map_err(|e| e.message)?.public_key;
+    let registration = registration().await?;
+    let options = web_sys::PushSubscriptionOptionsInit::new();
+    options.set_user_visible_only(true);
+    options.set_application_server_key_opt_str(Some(&key));
+    let manager = registration
+        .push_manager()
+        .map_err(|_| "This browser cannot receive pushes.")?;
+    let subscribing = manager
+        .subscribe_with_options(&options)
+        .map_err(|_| "This browser cannot receive pushes.")?;
+    let subscription: PushSubscription = JsFuture::from(subscribing)
+        .await
+        .map_err(|_| "The browser's push service did not answer: try again.")?
+        .unchecked_into();
+    // As its toJSON() gives it.
+    let json = js_sys::JSON::stringify(&subscription)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or("The browser gave no subscription.")?;
+    let req = serde_json::from_str(&json).map_err(|_| "The browser gave no subscription.")?;
+    let created = api::subscribe_push(&req).await.map_err(|e| e.message)?;
+    let _ = LocalStorage::set(PUSH_KEY, created.id);
+    Ok(())
+}
+
+/// Stops pushes to this device: forgotten by the server and by the browser. The request is
+/// made at once, as the current session (signing out drops it next).
+pub fn disable_push() -> impl std::future::Future<Output = ()> {
+    let forget = LocalStorage::get::<String>(PUSH_KEY)
+        .ok()
+        .map(|id| api::unsubscribe_push(&id));
+    LocalStorage::delete(PUSH_KEY);
+    async move {
+        if let Some(forget) = forget {
+            let _ = forget.await;
+        }
+        let Ok(registration) = registration().await else {
+            return;
+        };
+        let Ok(manager) = registration.push_manager() else {
+            return;
+        };
+        if let Ok(found) = manager.get_subscription()
+            && let Ok(subscription) = JsFuture::from(found).await
+            && let Ok(subscription) = subscription.dyn_into::<PushSubscription>()
+            && let Ok(done) = subscription.unsubscribe()
+        {
+            let _ = JsFuture::from(done).await;
+        }
+    }
+}
+
+/// Whether this device registered for pushes.
+pub fn push_on_here() -> bool {
+    LocalStorage::get::<String>(PUSH_KEY).is_ok()
+}
+
+/// The account page's notification settings.
+#[component]
+pub fn NotificationPreferences() -> Html {
+    let settings = use_state(|| None::<NotificationSettings>);
+    let here = use_state(push_on_here);
+    let error = use_state(|| None::<String>);
+    let saved = use_state(|| false);
+    {
+        let (settings, error) = (settings.clone(), error.clone());
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::notification_settings().await {
+                    Ok(s) => settings.set(Some(s)),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        });
+    }
+    let save = {
+        let (settings, error, saved) = (settings.clone(), error.clone(), saved.clone());
+        Callback::from(move |req: UpdateNotificationSettings| {
+            let (settings, error, saved) = (settings.clone(), error.clone(), saved.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::update_notification_settings(&req).await {
+                    Ok(s) => {
+                        settings.set(Some(s));
+                        error.set(None);
+                        saved.set(true);
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    let toggle_device = {
+        let (here, error) = (here.clone(), error.clone());
+        Callback::from(move |_| {
+            let (here, error) = (here.clone(), error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if *here {
+                    disable_push().await;
+                    here.set(false);
+                } else {
+                    match enable_push().await {
+                        Ok(()) => {
+                            here.set(true);
+                            error.set(None);
+                        }
+                        Err(e) => error.set(Some(e)),
+                    }
+                }
+            });
+        })
+    };
+    let Some(current) = (*settings).clone() else {
+        return html! {
+            <section class="card form"><h2>{ "Notifications" }</h2>
+                if let Some(e) = (*error).clone() { <p class="error" role="alert">{ e }</p> }
+            </section>
+        };
+    };
+    let flip = |f: fn(&mut UpdateNotificationSettings, bool), on: bool| {
+        let save = save.clone();
+        Callback::from(move |_| {
+            let mut req = UpdateNotificationSettings::default();
+            f(&mut req, !on);
+            save.emit(req);
+        })
+    };
+    let quiet = current.quiet_hours.clone();
+    let set_quiet = |from: Option<String>, to: Option<String>| {
+        let (save, quiet) = (save.clone(), quiet.clone());
+        Callback::from(move |e: Event| {
+            let value = e
+                .target_dyn_into::<web_sys::HtmlInputElement>()
+                .map(|i| i.value())
+                .unwrap_or_default();
+            let old = quiet.clone().unwrap_or(QuietHours {
+                from: "22:00".into(),
+                to: "07:00".into(),
+            });
+            let hours = QuietHours {
+                from: from.clone().map_or(old.from.clone(), |_| value.clone()),
+                to: to.clone().map_or(old.to.clone(), |_| value.clone()),
+            };
+            save.emit(UpdateNotificationSettings {
+                quiet_hours: Some(Some(hours)),
+                time_zone: Some(browser_time_zone()),
+                ..Default::default()
+            });
+        })
+    };
+    let toggle_quiet = {
+        let (save, on) = (save.clone(), quiet.is_some());
+        Callback::from(move |_| {
+            save.emit(UpdateNotificationSettings {
+                quiet_hours: Some((!on).then(|| QuietHours {
+                    from: "22:00".into(),
+                    to: "07:00".into(),
+                })),
+                time_zone: Some(browser_time_zone()),
+                ..Default::default()
+            })
+        })
+    };
+    let blocked = permission() == NotificationPermission::Denied;
+    html! {
+        <section class="card form notification-settings">
+            <h2>{ "Notifications" }</h2>
+            <div class="row">
+                <div>
+                    <strong>{ "On this device" }</strong>
+                    <p class="muted">{ match (*here, blocked) {
+                        (true, _) => "New messages reach you here when you are not in the app.",
+                        (false, true) => "Blocked by the browser: allow notifications for this site in its settings.",
+                        (false, false) => "Get new messages on this device even when the app is closed.",
+                    } }</p>
+                </div>
+                <button class={if *here { "ghost" } else { "primary" }} onclick={toggle_device} disabled={blocked && !*here}>
+                    { if *here { "Turn off here" } else { "Turn on here" } }
+                </button>
+            </div>
+            <label class="check"><input type="checkbox" checked={current.push} onchange={flip(|r, v| r.push = Some(v), current.push)} />
+                { " Push notifications" }</label>
+            <label class="check"><input type="checkbox" checked={current.email} onchange={flip(|r, v| r.email = Some(v), current.email)} />
+                { " Email me what stays unread for 15 minutes (one digest)" }</label>
+            <label class="check"><input type="checkbox" checked={quiet.is_some()} onchange={toggle_quiet} />
+                { " Quiet hours: hold notifications, then one summary" }</label>
+            if let Some(q) = quiet.clone() {
+                <div class="row start">
+                    <label>{ "From " }<input type="time" value={q.from} onchange={set_quiet(Some(String::new()), None)} /></label>
+                    <label>{ "to " }<input type="time" value={q.to} onchange={set_quiet(None, Some(String::new()))} /></label>
+                    <span class="muted">{ format!("({})", current.time_zone) }</span>
+                </div>
+            }
+            if let Some(e) = (*error).clone() { <p class="error" role="alert">{ e }</p> }
+            if *saved { <p class="muted" role="status">{ "Saved." }</p> }
+        </section>
+    }
+}
+
+/// How long ago `n` came, shortly.
+fn ago(n: &Notification) -> String {
+    let secs = (time::OffsetDateTime::now_utc() - n.at)
+        .whole_seconds()
+        .max(0);
+    match secs {
+        0..60 => "now".into(),
+        60..3600 => format!("{} min", secs / 60),
+        3600..86400 => format!("{} h", secs / 3600),
+        _ => format!("{} d", secs / 86400),
+    }
+}
+
+/// Shows `n` as the browser's own notification (the tab is hidden): it replaces an earlier
+/// one of the same conversation, like a push does.
+fn show_in_browser(n: &Notification) {
+    if permission() != NotificationPermission::Granted {
+        return;
+    }
+    let options = web_sys::NotificationOptions::new();
+    options.set_body(&n.body);
+    options.set_tag(
+        &n.conversation_id
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| n.id.clone()),
+    );
+    let _ = web_sys::Notification::new_with_options(&n.title, &options);
+}
+
+/// The staff app's bell: the unread count, and the list on a tap.
+#[component]
+pub fn Bell() -> Html {
+    let chat = use_chat();
+    let navigator = use_navigator();
+    let list = use_state(|| None::<NotificationList>);
+    let open = use_state(|| false);
+    {
+        let list = list.clone();
+        use_effect_with(chat.notices, move |notices| {
+            let (list, fresh) = (list.clone(), *notices > 0);
+            wasm_bindgen_futures::spawn_local(async move {
+                let Ok(now) = api::notifications().await else {
+                    return;
+                };
+                let hidden = web_sys::window()
+                    .and_then(|w| w.document())
+                    .is_some_and(|d| d.hidden());
+                if fresh
+                    && hidden
+                    && let Some(newest) = now.notifications.iter().find(|n| !n.read)
+                {
+                    show_in_browser(newest);
+                }
+                list.set(Some(now));
+            });
+        });
+    }
+    let mark = {
+        let list = list.clone();
+        Callback::from(move |req: MarkNotificationsRead| {
+            let list = list.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(now) = api::mark_notifications_read(&req).await {
+                    list.set(Some(now));
+                }
+            });
+        })
+    };
+    let unread = list.as_ref().map_or(0, |l| l.unread);
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(!*open))
+    };
+    let label = match unread {
+        0 => "Notifications".to_owned(),
+        n => format!("Notifications, {n} unread"),
+    };
+    html! {
+        <div class="bell">
+            <button class="ghost bell-button" aria-label={label} aria-expanded={open.to_string()} onclick={toggle}>
+                { "🔔" }
+                if unread > 0 { <span class="badge">{ if unread > 99 { "99+".to_owned() } else { unread.to_string() } }</span> }
+            </button>
+            if *open {
+                <div class="bell-panel card" role="dialog" aria-label="Notifications">
+                    <div class="row">
+                        <strong>{ "Notifications" }</strong>
+                        <button class="link" disabled={unread == 0}
+                            onclick={let mark = mark.clone(); Callback::from(move |_| mark.emit(MarkNotificationsRead { all: true, ids: Vec::new() }))}>
+                            { "Mark all read" }</button>
+                    </div>
+                    if list.as_ref().is_none_or(|l| l.notifications.is_empty()) {
+                        <p class="muted">{ "Nothing yet. New messages and news about your clients show here." }</p>
+                    }
+                    <ul class="bell-list">
+                        { for list.as_ref().map(|l| l.notifications.clone()).unwrap_or_default().into_iter().map(|n| {
+                            let go = {
+                                let (mark, navigator, open, id, url, read) =
+                                    (mark.clone(), navigator.clone(), open.clone(), n.id.clone(), n.url.clone(), n.read);
+                                Callback::from(move |_| {
+                                    if !read {
+                                        mark.emit(MarkNotificationsRead { ids: vec![id.clone()], all: false });
+                                    }
+                                    open.set(false);
+                                    navigator.push(&Route::recognize(&url));
+                                })
+                            };
+                            let count = match n.count { 0 | 1 => String::new(), c => format!(" · {c} messages") };
+                            html! {
+                                <li class={classes!("bell-item", (!n.read).then_some("unread"))}>
+                                    <button class="plain" onclick={go}>
+                                        <span class="row"><strong>{ n.title.clone() }</strong><span class="muted">{ ago(&n) }</span></span>
+                                        <span class="muted">{ n.body.clone() }{ count }{ if n.mentioned { " · mentioned you" } else { "" } }</span>
+                                    </button>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                </div>
+            }
+        </div>
+    }
+}
