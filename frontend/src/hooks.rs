@@ -4,7 +4,7 @@ use crate::reducers::ChatAction;
 use crate::services::presence;
 use crate::state::{ChatContext, Session, SessionAction, SessionContext};
 use futures::future::{Either, select};
-use futures::{SinkExt, StreamExt};
+use futures::{Sink, StreamExt};
 use gloo_net::websocket::{Message as WsMessage, futures::WebSocket};
 use gloo_timers::future::TimeoutFuture;
 use shared::api::AuthResponse;
@@ -26,12 +26,9 @@ impl SessionHandle {
     }
     /// Signs out here: the session ends on the server too.
     pub fn sign_out(&self) {
-        // Made before the token is dropped, so it goes as this session; this device's pushes
-        // stop first (they would be someone else's on a shared device).
+        // Made before the token is dropped, so it goes as this session.
         let logout = crate::services::api::logout();
-        let unpush = crate::components::notify::disable_push();
         wasm_bindgen_futures::spawn_local(async move {
-            unpush.await;
             let _ = logout.await;
         });
         self.0.dispatch(SessionAction::SignedOut(None));
@@ -57,6 +54,11 @@ pub fn use_chat() -> ChatContext {
     use_context::<ChatContext>().expect("the chat provider wraps the app")
 }
 
+/// Sends `text` on an open socket (no waiting: the browser queues it).
+fn tell(socket: &mut WebSocket, text: String) -> Result<(), gloo_net::websocket::WebSocketError> {
+    std::pin::Pin::new(socket).start_send(WsMessage::Text(text))
+}
+
 /// Keeps one WebSocket open while signed in, reconnecting with backoff (0.5 s doubling to
 /// 15 s), and feeds what arrives into the chat state. When the server says the session ended,
 /// `on_ended` is told why.
@@ -70,23 +72,26 @@ pub fn use_realtime(token: Option<String>, chat: ChatContext, on_ended: Callback
                 let mut delay_ms = 500u32;
                 let mut connected_before = false;
                 while alive.get() {
-                    if let Ok(socket) = WebSocket::open(&crate::services::config::websocket(&token))
+                    if let Ok(mut socket) =
+                        WebSocket::open(&crate::services::config::websocket(&token))
                     {
-                        let (mut outgoing, mut incoming) = socket.split();
-                        let mut changes = presence::listen();
-                        let _visibility = web_sys::window().and_then(|w| w.document()).map(|d| {
-                            gloo_events::EventListener::new(&d, "visibilitychange", |_| {
-                                presence::changed()
-                            })
-                        });
                         let mut greeted = false;
+                        // The last presence report sent on this socket.
+                        let mut told = String::new();
                         loop {
-                            let text = match select(incoming.next(), changes.next()).await {
+                            let text = match select(socket.next(), TimeoutFuture::new(1_000)).await
+                            {
                                 Either::Left((Some(Ok(WsMessage::Text(text))), _)) => text,
                                 Either::Left(_) => break,
                                 Either::Right(_) => {
-                                    let report = WsMessage::Text(presence::report());
-                                    let _ = outgoing.send(report).await;
+                                    if !alive.get() {
+                                        return;
+                                    }
+                                    let now = presence::report();
+                                    if greeted && now != told {
+                                        let _ = tell(&mut socket, now.clone());
+                                        told = now;
+                                    }
                                     continue;
                                 }
                             };
@@ -108,8 +113,8 @@ pub fn use_realtime(token: Option<String>, chat: ChatContext, on_ended: Callback
                                     greeted = true;
                                     delay_ms = 500;
                                     // What this device shows, from the start.
-                                    let report = WsMessage::Text(presence::report());
-                                    let _ = outgoing.send(report).await;
+                                    told = presence::report();
+                                    let _ = tell(&mut socket, told.clone());
                                     if connected_before {
                                         chat.dispatch(ChatAction::Reconnected);
                                     }
@@ -117,8 +122,6 @@ pub fn use_realtime(token: Option<String>, chat: ChatContext, on_ended: Callback
                                 } else {
                                     chat.dispatch(ChatAction::Event(event));
                                 }
-                            } else if text.contains("\"type\":\"notification.created\"") {
-                                chat.dispatch(ChatAction::Noticed);
                             }
                         }
                         if !greeted {

@@ -424,8 +424,6 @@ pub enum ChatAction {
         next_cursor: Option<String>,
         first: bool,
     },
-    /// A notification arrived for the viewer.
-    Noticed,
     /// The viewer read a conversation up to its newest message.
     Read(ConversationId),
     Open(Option<ConversationId>),
@@ -459,7 +457,6 @@ impl Chat {
                 }
             }
             ChatAction::Event(event) => self.event(event),
-            ChatAction::Noticed => self.notices += 1,
             ChatAction::Reconnected => {
                 self.reconnects += 1;
                 self.inbox_stale += 1;
@@ -563,6 +560,7 @@ impl Chat {
             ServerEvent::MassMessageProgress(p) => {
                 self.mass_progress.insert(p.id.as_str().to_owned(), p);
             }
+            ServerEvent::NotificationCreated(_) => self.notices += 1,
             _ => {}
         }
     }

@@ -31,7 +31,16 @@ pub enum ServerEvent {
     #[serde(rename = "session.ended")]
     SessionEnded(SessionEnded),
     #[serde(rename = "notification.created")]
-    NotificationCreated(crate::api::Notification),
+    NotificationCreated(NotificationCreated),
+}
+
+/// The receiver has a new notification (or one counts another message): the bell fetches
+/// `GET /api/notifications` again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NotificationCreated {
+    /// The notification's id.
+    pub id: String,
 }
 
 /// What an app tells the server over its socket, as `{"type": "...", ...}`.

@@ -444,6 +444,50 @@ pub async fn quiet_hours_hold_pushes_for_one_summary(app: TestApp) {
     assert_eq!(pushes(&received, "/push/laptop", &laptop).len(), 1);
 }
 
+/// Signing out forgets the browsers registered in that session; other sessions' stay.
+pub async fn signing_out_forgets_that_sessions_browsers(app: TestApp) {
+    let owner = app.signup().await;
+    let maya = app.joined_client(&owner, "Maya", "two_way").await;
+    let me = app.get("/api/me", Some(&maya.session.token)).await.ok();
+    let email = me["email"].as_str().expect("email").to_owned();
+    let coach = maya.session.clone();
+    let other = session_of(&app.login(&email, "client password").await.ok());
+    let (phone, laptop) = (Browser::new(), Browser::new());
+    subscribe(&app, &coach, &phone, "https://push.example.net/phone").await;
+    subscribe(&app, &other, &laptop, "https://push.example.net/laptop").await;
+    let (b, u) = crate::push::me(&app, &coach).await;
+    let services = services(&app);
+    assert_eq!(
+        services
+            .push
+            .subscriptions_of(b, u)
+            .await
+            .expect("read")
+            .len(),
+        2
+    );
+    let out = app
+        .post("/api/auth/logout", Some(&coach.token), json!({}))
+        .await;
+    assert_eq!(out.status, 204, "{out:?}");
+    for _ in 0..200 {
+        if services
+            .push
+            .subscriptions_of(b, u)
+            .await
+            .expect("read")
+            .len()
+            == 1
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let kept = services.push.subscriptions_of(b, u).await.expect("read");
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].1.endpoint, "https://push.example.net/laptop");
+}
+
 async fn over(backend: Backend) -> TestApp {
     TestApp::counting(backend).await.0
 }
@@ -470,4 +514,5 @@ on_both!(
     a_change_delivered_again_notifies_once,
     failing_pushes_are_retried_and_never_doubled,
     quiet_hours_hold_pushes_for_one_summary,
+    signing_out_forgets_that_sessions_browsers,
 );

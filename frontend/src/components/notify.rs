@@ -78,7 +78,10 @@ pub async fn enable_push() -> Result<(), String> {
         .ok()
         .and_then(|s| s.as_string())
         .ok_or("The browser gave no subscription.")?;
-    let req = serde_json::from_str(&json).map_err(|_| "The browser gave no subscription.")?;
+    let req: shared::api::PushSubscriptionRequest = crate::services::read::parse(&json)
+        .as_ref()
+        .and_then(crate::services::read::Read::read)
+        .ok_or("The browser gave no subscription.")?;
     let created = api::subscribe_push(&req).await.map_err(|e| e.message)?;
     let _ = LocalStorage::set(PUSH_KEY, created.id);
     Ok(())
@@ -124,9 +127,13 @@ pub fn NotificationPreferences() -> Html {
     let error = use_state(|| None::<String>);
     let saved = use_state(|| false);
     {
-        let (settings, error) = (settings.clone(), error.clone());
+        let (settings, error, here) = (settings.clone(), error.clone(), here.clone());
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
+                // Registered again in this session (signing out forgets a device's pushes).
+                if *here && permission() == NotificationPermission::Granted {
+                    here.set(enable_push().await.is_ok());
+                }
                 match api::notification_settings().await {
                     Ok(s) => settings.set(Some(s)),
                     Err(e) => error.set(Some(e.message)),

@@ -449,6 +449,22 @@ read_names!(AuditKind {
     Moderation = "moderation",
 });
 
+/// A browser's push subscription as its `toJSON()` gives it (what the app registers).
+impl Read for shared::api::PushSubscriptionRequest {
+    fn read(value: &Json) -> Option<Self> {
+        let keys = value.get("keys");
+        Some(Self {
+            endpoint: Read::read(value.get("endpoint"))?,
+            // Milliseconds, which the server does not need.
+            expiration_time: None,
+            keys: shared::api::PushSubscriptionKeys {
+                p256dh: Read::read(keys.get("p256dh"))?,
+                auth: Read::read(keys.get("auth"))?,
+            },
+        })
+    }
+}
+
 /// Exactly one of `client_ids`, `all`, `company_id` or `product_id`.
 impl Read for Recipients {
     fn read(value: &Json) -> Option<Self> {
@@ -831,6 +847,43 @@ mod tests {
             conversation_id: ConversationId::from_ulid(id(4)),
             last_read_message_id: Some(MessageId::from_ulid(id(3))),
             unread_count: 7,
+        });
+        reads_back(NotificationList {
+            notifications: vec![Notification {
+                id: "01ARZ3NDEKTSV4RRFFQ69G5FAV".into(),
+                kind: NotificationKind::Message,
+                conversation_id: Some(ConversationId::from_ulid(id(4))),
+                title: "Maya \"M\"".into(),
+                body: "Done with today's session 💪".into(),
+                count: 3,
+                mentioned: true,
+                url: "/inbox/01ARZ3NDEKTSV4RRFFQ69G5FAV".into(),
+                at: datetime!(2026-12-03 09:30:00 UTC),
+                read: false,
+            }],
+            unread: 1,
+        });
+        reads_back(NotificationSettings {
+            push: true,
+            email: false,
+            quiet_hours: Some(QuietHours {
+                from: "22:00".into(),
+                to: "07:00".into(),
+            }),
+            time_zone: "Europe/Berlin".into(),
+            announcements: NotifyLevel::Mentions,
+        });
+        reads_back(NotificationSettings::default());
+        reads_back(PushKey {
+            public_key: "BNc_key".into(),
+        });
+        reads_back(shared::api::PushSubscriptionRequest {
+            endpoint: "https://push.example.net/send/abc".into(),
+            expiration_time: None,
+            keys: shared::api::PushSubscriptionKeys {
+                p256dh: "BP-key".into(),
+                auth: "c2VjcmV0".into(),
+            },
         });
         reads_back(vec![ScheduledMessage {
             id: "01ARZ3NDEKTSV4RRFFQ69G5FAV".into(),

@@ -29,7 +29,7 @@ use crate::store::repo::{
     NoteKind, NoteRecord, NotifyLevelRecord, PushClaimRecord, SummaryDue, UserRecord, Versioned,
 };
 use shared::api::{MarkNotificationsRead, Notification, NotificationList, PushPayload};
-use shared::events::ServerEvent;
+use shared::events::{NotificationCreated, ServerEvent};
 use shared::model::{NotifyLevel, Role};
 use shared::notify::{Recipient, When};
 use shared::{BusinessId, ConversationId, UserId};
@@ -91,6 +91,10 @@ impl Notifier {
     /// What a committed change means for notifications, at `now`: a new message notifies its
     /// conversation's people; a read mark reads their entry.
     pub async fn on_change(&self, change: &Committed, now: OffsetDateTime) -> Result<()> {
+        // Signed out: that session's browsers get no more pushes.
+        if let Some((b, u, session, _)) = crate::events::sessions_ended(change) {
+            return self.push.forget_session(b, u, session).await;
+        }
         match change {
             Committed::Message {
                 business,
@@ -263,7 +267,9 @@ impl Notifier {
             )
             .await?;
         if let Some(note) = &note {
-            let event = ServerEvent::NotificationCreated(note.clone().into());
+            let event = ServerEvent::NotificationCreated(NotificationCreated {
+                id: note.id.clone(),
+            });
             if let Err(e) = self.realtime.push(b, u, &event).await {
                 tracing::warn!(error = ?e, "telling an app of a notification failed");
             }

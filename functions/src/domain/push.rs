@@ -332,6 +332,7 @@ impl Push {
             p256dh: URL_SAFE_NO_PAD.encode(p256dh),
             auth: URL_SAFE_NO_PAD.encode(auth),
             created_at: now(),
+            session: None,
         })
     }
 
@@ -342,7 +343,10 @@ impl Push {
         caller: &Caller,
         req: PushSubscriptionRequest,
     ) -> Result<PushSubscriptionCreated> {
-        let record = self.check(&req)?;
+        let record = PushSubscriptionRecord {
+            session: caller.session().map(str::to_owned),
+            ..self.check(&req)?
+        };
         let (b, u) = (caller.business_id(), caller.user_id());
         let id = subscription_id(&record.endpoint);
         let mut writes = vec![repo::overwrite((b, u, id.as_str()), &record)?];
@@ -361,6 +365,27 @@ impl Push {
         }
         self.store.transact(writes).await?;
         Ok(PushSubscriptionCreated { id })
+    }
+
+    /// Forgets the browsers `u` registered in `session`, or in any session (every session of
+    /// theirs ended): the session that registered them is over.
+    pub async fn forget_session(
+        &self,
+        b: BusinessId,
+        u: UserId,
+        session: Option<&str>,
+    ) -> Result<()> {
+        let writes: Vec<_> = self
+            .subscriptions_of(b, u)
+            .await?
+            .into_iter()
+            .filter(|(_, s)| session.is_none_or(|ended| s.session.as_deref() == Some(ended)))
+            .map(|(id, _)| repo::delete::<PushSubscriptionRecord>((b, u, id.as_str())))
+            .collect();
+        if !writes.is_empty() {
+            self.store.transact(writes).await?;
+        }
+        Ok(())
     }
 
     /// Forgets one of the caller's browsers (signed out there, or notifications turned off).

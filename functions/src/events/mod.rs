@@ -302,7 +302,7 @@ pub async fn deliver(
 
 /// The sessions a change ends, and why: one signed out, or every session of a person whose
 /// epoch was raised.
-fn sessions_ended(
+pub fn sessions_ended(
     change: &Committed,
 ) -> Option<(BusinessId, UserId, Option<&str>, SessionEndReason)> {
     match change {

@@ -826,6 +826,10 @@ pub struct PushSubscriptionRecord {
     pub auth: String,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    /// The session it was registered in: signing out there forgets it (the device may be
+    /// someone else's next).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
 }
 
 /// Work due at a time, in its minute's partition: what to do, for whom.
