@@ -285,6 +285,9 @@ pub struct SignedProps {
     /// What the app says above every page (the staff app: an email to confirm).
     #[prop_or_default]
     pub notice: Html,
+    /// Beside the tabs, always in view (the staff app: the bell).
+    #[prop_or_default]
+    pub tools: Html,
 }
 
 /// The shell of every signed-in page. Sends anyone not signed in to sign in, and anyone whose
@@ -316,6 +319,7 @@ pub fn Signed(props: &SignedProps) -> Html {
                 <span class="brand">{ "Sideline" }</span>
                 <span class="business">{ current.user.business_name.clone() }</span>
                 <nav class="tabs">{ props.nav.clone() }</nav>
+                { props.tools.clone() }
                 <button class="ghost" onclick={on_sign_out}>{ "Sign out" }</button>
             </header>
             { props.notice.clone() }

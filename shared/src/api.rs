@@ -246,6 +246,9 @@ pub struct UpdateSettingsRequest {
     pub welcome_message: Option<WelcomeMessage>,
     #[serde(default)]
     pub default_channel: Option<DefaultChannel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 168))]
+    pub needs_attention_hours: Option<u32>,
 }
 
 /// `POST /api/mass-messages`

@@ -599,13 +599,37 @@ impl WelcomeMessage {
 }
 
 /// A business's settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Settings {
     #[serde(default)]
     pub welcome_message: WelcomeMessage,
     #[serde(default)]
     pub default_channel: DefaultChannel,
+    /// A client's message nobody of the staff answered within this many hours (1 to 168)
+    /// puts the conversation in the "Needs attention" folder and tells the client's coach.
+    #[serde(default = "needs_attention_hours")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 168))]
+    pub needs_attention_hours: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            welcome_message: WelcomeMessage::default(),
+            default_channel: DefaultChannel::default(),
+            needs_attention_hours: NEEDS_ATTENTION_HOURS,
+        }
+    }
+}
+
+/// Hours a client waits for an answer before their conversation needs attention, by default.
+pub const NEEDS_ATTENTION_HOURS: u32 = 24;
+/// At most a week.
+pub const NEEDS_ATTENTION_HOURS_MAX: u32 = 168;
+
+pub fn needs_attention_hours() -> u32 {
+    NEEDS_ATTENTION_HOURS
 }
 
 /// Who a mass message goes to: exactly one of its four shapes.

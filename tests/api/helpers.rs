@@ -41,8 +41,8 @@ impl Store for Counting {
     }
 }
 
-/// A store that tells of every write committed through it, as a change without its old
-/// image (what a key-driven consumer needs), for an assembly without the store's own feed.
+/// A store that tells of every write committed through it, as a change with its old image
+/// (read just before), for an assembly without the store's own feed.
 pub struct Feeding {
     inner: Arc<dyn Store>,
     bus: tokio::sync::broadcast::Sender<Arc<functions::store::Change>>,
@@ -69,19 +69,29 @@ impl Store for Feeding {
         self.inner.query(query).await
     }
     async fn transact(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        // The old images, read just before (what the stream would carry, but for a writer
+        // racing this one).
+        let mut old = Vec::with_capacity(writes.len());
+        for w in &writes {
+            old.push(match w {
+                Write::Put { item, .. } => self.inner.get(&item.pk, &item.sk).await?,
+                Write::Delete { pk, sk, .. } => self.inner.get(pk, sk).await?,
+                _ => None,
+            });
+        }
         self.inner.transact(writes.clone()).await?;
-        for w in writes {
+        for (w, old) in writes.into_iter().zip(old) {
             let change = match w {
                 Write::Put { item, .. } => functions::store::Change {
                     pk: item.pk.clone(),
                     sk: item.sk.clone(),
-                    old: None,
+                    old,
                     new: Some(item),
                 },
                 Write::Delete { pk, sk, .. } => functions::store::Change {
                     pk,
                     sk,
-                    old: None,
+                    old,
                     new: None,
                 },
                 _ => continue,

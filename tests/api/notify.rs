@@ -488,6 +488,203 @@ pub async fn signing_out_forgets_that_sessions_browsers(app: TestApp) {
     assert_eq!(kept[0].1.endpoint, "https://push.example.net/laptop");
 }
 
+fn kinds(bell: &Value) -> Vec<(String, String)> {
+    bell["notifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| {
+            (
+                n["kind"].as_str().unwrap_or_default().to_owned(),
+                n["title"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The coach is told when their client joins, when someone else changes the client's
+/// messaging, and when their mass message is done; each once.
+pub async fn what_happens_to_clients_reaches_their_coach(app: TestApp) {
+    let owner = app.signup().await;
+    let coach = app.staff_member(&owner, "Kim", "coach").await;
+    let added = app.add_client(&coach, "Maya", "two_way").await;
+    let maya = app.accept(&added).await;
+    let joined = bell_when(&app, &coach, |b| b["unread"] == 1).await;
+    assert_eq!(
+        kinds(&joined),
+        [("client_joined".into(), "Maya joined".into())]
+    );
+    assert_eq!(
+        joined["notifications"][0]["url"],
+        format!("/clients/{}", maya.client_id)
+    );
+
+    // The owner makes her one-way: Kim is told; the owner (who did it) is not.
+    app.put(
+        &format!("/api/clients/{}/messaging", maya.client_id),
+        Some(&owner.token),
+        json!({"mode": "one_way"}),
+    )
+    .await
+    .ok();
+    let changed = bell_when(&app, &coach, |b| b["unread"] == 2).await;
+    let entry = &changed["notifications"][0];
+    assert_eq!(
+        (entry["kind"].clone(), entry["title"].clone()),
+        (json!("messaging_changed"), json!("Maya reads only now"))
+    );
+    assert!(
+        entry["body"]
+            .as_str()
+            .is_some_and(|b| b.ends_with("made their messaging one-way.")),
+        "{entry}"
+    );
+    assert!(
+        !kinds(&bell(&app, &owner).await)
+            .iter()
+            .any(|(k, _)| k == "messaging_changed")
+    );
+
+    // Kim's mass message reaches Maya: Kim is told it is done.
+    let sent = app
+        .post(
+            "/api/mass-messages",
+            Some(&coach.token),
+            json!({"id": "spring", "body": "New schedule from **Monday**", "recipients": {"client_ids": [maya.client_id]}}),
+        )
+        .await;
+    assert_eq!(sent.status, 202, "{sent:?}");
+    let done = bell_when(&app, &coach, |b| b["unread"] == 3).await;
+    let entry = &done["notifications"][0];
+    assert_eq!(
+        (entry["kind"].clone(), entry["body"].clone()),
+        (
+            json!("mass_message_done"),
+            json!("Reached all 1: “New schedule from Monday”")
+        )
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(bell(&app, &coach).await["unread"], 3, "each once");
+}
+
+async fn folder(app: &TestApp, who: &Session) -> Vec<String> {
+    app.get(
+        "/api/conversations?folder=needs_attention",
+        Some(&who.token),
+    )
+    .await
+    .ok()["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+/// A client nobody answered within the business's hours lands in "Needs attention" and their
+/// coach is told; an answer takes the conversation out; a conversation answered in time never
+/// lands there.
+pub async fn an_unanswered_client_needs_attention(app: TestApp) {
+    let owner = app.signup().await;
+    let coach = app.staff_member(&owner, "Kim", "coach").await;
+    let maya = app
+        .accept(&app.add_client(&coach, "Maya", "two_way").await)
+        .await;
+    let luis = app.joined_client(&owner, "Luis", "two_way").await;
+    let settings = app.get("/api/settings", Some(&owner.token)).await.ok();
+    assert_eq!(settings["needs_attention_hours"], 24, "a day by default");
+    let refused = app
+        .patch(
+            "/api/settings",
+            Some(&owner.token),
+            json!({"needs_attention_hours": 0}),
+        )
+        .await;
+    assert_eq!(
+        (refused.status.as_u16(), refused.code()),
+        (422, "settings.attention_hours_invalid")
+    );
+    let set = app
+        .patch(
+            "/api/settings",
+            Some(&owner.token),
+            json!({"needs_attention_hours": 2}),
+        )
+        .await
+        .ok();
+    assert_eq!(set["needs_attention_hours"], 2);
+
+    let (m, l) = (&maya.conversation_id, &luis.conversation_id);
+    app.send(&maya.session, m, "a", "Any update on my plan?")
+        .await
+        .ok();
+    app.send(&maya.session, m, "b", "Hello?").await.ok();
+    app.send(&luis.session, l, "c", "Quick question").await.ok();
+    app.send(&owner, l, "d", "Sure, go ahead").await.ok();
+    bell_when(&app, &coach, |b| entry(b, m)["count"] == 2).await;
+    bell_when(&app, &luis.session, |b| b["unread"] == 1).await;
+    assert!(folder(&app, &coach).await.is_empty());
+
+    let services = services(&app);
+    let now = time::OffsetDateTime::now_utc();
+    services
+        .scheduler
+        .run_due(now + time::Duration::hours(1))
+        .await
+        .expect("run");
+    assert!(folder(&app, &coach).await.is_empty(), "not yet");
+    services
+        .scheduler
+        .run_due(now + time::Duration::hours(2) + time::Duration::minutes(2))
+        .await
+        .expect("run");
+    assert_eq!(folder(&app, &coach).await, std::slice::from_ref(m));
+    assert_eq!(
+        folder(&app, &owner).await,
+        std::slice::from_ref(m),
+        "the owner sees everyone's"
+    );
+    let client = app
+        .get(
+            "/api/conversations?folder=needs_attention",
+            Some(&maya.session.token),
+        )
+        .await;
+    assert_eq!(client.status, 403);
+    let odd = app
+        .get("/api/conversations?folder=everything", Some(&coach.token))
+        .await;
+    assert_eq!(odd.status, 400);
+    let told = bell_when(&app, &coach, |b| {
+        kinds(b).iter().any(|(k, _)| k == "needs_attention")
+    })
+    .await;
+    let n = told["notifications"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|n| n["kind"] == "needs_attention")
+        .expect("told");
+    assert_eq!(n["title"], "Maya is waiting for an answer");
+    assert_eq!(n["url"], format!("/inbox/{m}"));
+    assert!(
+        n["body"].as_str().is_some_and(|b| b.ends_with("“Hello?”")),
+        "{n}"
+    );
+
+    // Kim answers: out of the folder.
+    app.send(&coach, m, "e", "Sorry Maya, here it is")
+        .await
+        .ok();
+    for _ in 0..200 {
+        if folder(&app, &coach).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(folder(&app, &coach).await.is_empty());
+}
+
 async fn over(backend: Backend) -> TestApp {
     TestApp::counting(backend).await.0
 }
@@ -515,4 +712,6 @@ on_both!(
     failing_pushes_are_retried_and_never_doubled,
     quiet_hours_hold_pushes_for_one_summary,
     signing_out_forgets_that_sessions_browsers,
+    what_happens_to_clients_reaches_their_coach,
+    an_unanswered_client_needs_attention,
 );

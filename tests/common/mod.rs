@@ -100,6 +100,7 @@ pub async fn welcome_off(
                     text: String::new(),
                 }),
                 default_channel: None,
+                needs_attention_hours: None,
             },
         )
         .await

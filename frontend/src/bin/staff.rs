@@ -19,7 +19,10 @@ fn App() -> Html {
 
 fn switch(route: Route) -> Html {
     let signed = |page: Html| {
-        html! { <Signed nav={html! { <Nav /> }} notice={html! { <UnconfirmedEmail /> }}>{ page }</Signed> }
+        html! {
+            <Signed nav={html! { <Nav /> }} notice={html! { <UnconfirmedEmail /> }}
+                tools={html! { <sideline_frontend::components::notify::Bell /> }}>{ page }</Signed>
+        }
     };
     match route {
         Route::SignIn => html! { <SignIn /> },
@@ -81,7 +84,6 @@ fn Nav() -> Html {
             { tab(Route::Team, "Team", at(Route::Team)) }
             { tab(Route::Templates, "Saved messages", at(Route::Templates)) }
             { tab(Route::Vault, "Vault", at(Route::Vault)) }
-            <sideline_frontend::components::notify::Bell />
             if manages { { tab(Route::Settings, "Settings", at(Route::Settings)) } }
             if manages { { tab(Route::Audit, "Audit", at(Route::Audit)) } }
         </>

@@ -245,35 +245,28 @@ pub fn NotificationPreferences() -> Html {
                     { if *here { "Turn off here" } else { "Turn on here" } }
                 </button>
             </div>
-            <label class="check"><input type="checkbox" checked={current.push} onchange={flip(|r, v| r.push = Some(v), current.push)} />
-                { " Push notifications" }</label>
-            <label class="check"><input type="checkbox" checked={current.email} onchange={flip(|r, v| r.email = Some(v), current.email)} />
-                { " Email me what stays unread for 15 minutes (one digest)" }</label>
-            <label class="check"><input type="checkbox" checked={quiet.is_some()} onchange={toggle_quiet} />
-                { " Quiet hours: hold notifications, then one summary" }</label>
+            <label class="choice">
+                <input type="checkbox" checked={current.push} onchange={flip(|r, v| r.push = Some(v), current.push)} />
+                <span><strong>{ "Push notifications" }</strong><span class="hint">{ "On the devices you turned them on. Not while you are in the app." }</span></span>
+            </label>
+            <label class="choice">
+                <input type="checkbox" checked={current.email} onchange={flip(|r, v| r.email = Some(v), current.email)} />
+                <span><strong>{ "Email digest" }</strong><span class="hint">{ "One email of what stays unread for 15 minutes, never one per message." }</span></span>
+            </label>
+            <label class="choice">
+                <input type="checkbox" checked={quiet.is_some()} onchange={toggle_quiet} />
+                <span><strong>{ "Quiet hours" }</strong><span class="hint">{ "Nothing reaches you then; one summary when they end." }</span></span>
+            </label>
             if let Some(q) = quiet.clone() {
-                <div class="row start">
-                    <label>{ "From " }<input type="time" value={q.from} onchange={set_quiet(Some(String::new()), None)} /></label>
-                    <label>{ "to " }<input type="time" value={q.to} onchange={set_quiet(None, Some(String::new()))} /></label>
-                    <span class="muted">{ format!("({})", current.time_zone) }</span>
+                <div class="row start quiet-hours">
+                    <label class="field"><span class="label">{ "From" }</span><input type="time" value={q.from} onchange={set_quiet(Some(String::new()), None)} /></label>
+                    <label class="field"><span class="label">{ "To" }</span><input type="time" value={q.to} onchange={set_quiet(None, Some(String::new()))} /></label>
+                    <span class="muted">{ current.time_zone.clone() }</span>
                 </div>
             }
             if let Some(e) = (*error).clone() { <p class="error" role="alert">{ e }</p> }
             if *saved { <p class="muted" role="status">{ "Saved." }</p> }
         </section>
-    }
-}
-
-/// How long ago `n` came, shortly.
-fn ago(n: &Notification) -> String {
-    let secs = (time::OffsetDateTime::now_utc() - n.at)
-        .whole_seconds()
-        .max(0);
-    match secs {
-        0..60 => "now".into(),
-        60..3600 => format!("{} min", secs / 60),
-        3600..86400 => format!("{} h", secs / 3600),
-        _ => format!("{} d", secs / 86400),
     }
 }
 
@@ -375,7 +368,7 @@ pub fn Bell() -> Html {
                             html! {
                                 <li class={classes!("bell-item", (!n.read).then_some("unread"))}>
                                     <button class="plain" onclick={go}>
-                                        <span class="row"><strong>{ n.title.clone() }</strong><span class="muted">{ ago(&n) }</span></span>
+                                        <span class="row"><strong>{ n.title.clone() }</strong><time class="muted">{ crate::format::list_time(n.at) }</time></span>
                                         <span class="muted">{ n.body.clone() }{ count }{ if n.mentioned { " · mentioned you" } else { "" } }</span>
                                     </button>
                                 </li>
@@ -385,5 +378,70 @@ pub fn Bell() -> Html {
                 </div>
             }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NeedsAttentionProps {
+    /// The conversation open beside the list.
+    pub selected: Option<shared::ConversationId>,
+}
+
+/// The inbox's "Needs attention" folder (staff): clients waiting for an answer longer than the
+/// business allows, the longest first. Fetched again on news (a notification) and when a
+/// conversation is opened or answered; nothing shows while it is empty.
+#[component]
+pub fn NeedsAttention(props: &NeedsAttentionProps) -> Html {
+    let chat = use_chat();
+    let list = use_state(Vec::<shared::model::ConversationSummary>::new);
+    let open = use_state(|| true);
+    // The newest message the inbox knows: an answer sent from here changes it.
+    let newest = chat
+        .inbox
+        .iter()
+        .filter_map(|c| c.last_message.as_ref().map(|m| m.id))
+        .max();
+    {
+        let list = list.clone();
+        use_effect_with(
+            (chat.notices, chat.reconnects, newest, props.selected),
+            move |_| {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(page) = api::needing_attention().await {
+                        list.set(page.items);
+                    }
+                });
+            },
+        );
+    }
+    if list.is_empty() {
+        return html! {};
+    }
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(!*open))
+    };
+    html! {
+        <section class="folder needs-attention" aria-label="Needs attention">
+            <button class="folder-head plain" onclick={toggle} aria-expanded={open.to_string()}>
+                <strong>{ "Needs attention" }</strong>
+                <span class="badge">{ list.len() }</span>
+            </button>
+            if *open {
+                <ul>
+                    { for list.iter().map(|c| {
+                        let active = props.selected == Some(c.id);
+                        html! {
+                            <li key={c.id.to_string()}>
+                                <crate::router::Link to={Route::Conversation { id: c.id }} classes={classes!("row", active.then_some("active"))}>
+                                    <span class="title">{ c.title.clone() }</span>
+                                    <time class="muted">{ crate::format::list_time(c.last_activity_at) }</time>
+                                </crate::router::Link>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+        </section>
     }
 }

@@ -329,6 +329,7 @@ pub fn SettingsPage() -> Html {
             let req = UpdateSettingsRequest {
                 welcome_message: Some(settings.welcome_message.clone()),
                 default_channel: Some(settings.default_channel),
+                needs_attention_hours: Some(settings.needs_attention_hours),
             };
             let (error, saved) = (error.clone(), saved.clone());
             wasm_bindgen_futures::spawn_local(async move {
@@ -394,6 +395,17 @@ pub fn SettingsPage() -> Html {
                         Choice::hinted(DefaultChannel::Individual, "Their own conversation", "They also join their company's channel."),
                         Choice::hinted(DefaultChannel::Company, "Their company's channel only", "Start a private conversation from their card when you need one."),
                     ]} />
+                <h2>{ "Needs attention" }</h2>
+                <label class="field">
+                    <span class="label">{ "Hours a client may wait for an answer" }</span>
+                    <input type="number" min="1" max="168" value={f.needs_attention_hours.to_string()}
+                        oninput={set(&form, |f, e: InputEvent| {
+                            if let Ok(h) = e.target_unchecked_into::<web_sys::HtmlInputElement>().value().parse() {
+                                f.needs_attention_hours = h;
+                            }
+                        })} />
+                    <span class="hint">{ "After that, their conversation moves to “Needs attention” in the inbox and their coach is told." }</span>
+                </label>
                 <FormError error={(*error).clone()} />
                 <div class="actions">
                     if saved.as_ref() == Some(f) { <span class="muted" role="status">{ "Saved" }</span> }

@@ -144,6 +144,7 @@ pub fn Inbox(props: &InboxProps) -> Html {
                         <Link to={Route::NewGroup} classes="button ghost">{ "New conversation" }</Link>
                     }
                 </div>
+                if let Some(tools) = &props.tools { { tools.folders.emit(props.selected) } }
                 if let Some(e) = &*error { <p class="error" role="alert">{ e.clone() }</p> }
                 <ul>
                     { for visible.iter().map(|c| {

@@ -18,6 +18,9 @@ use yew::prelude::*;
 /// The staff app's tools for a conversation view.
 pub fn staff_tools() -> Tools {
     Tools {
+        folders: Callback::from(|selected| {
+            html! { <crate::components::notify::NeedsAttention {selected} /> }
+        }),
         menu: Callback::from(|args: MenuArgs| html! { <StaffMenu {args} /> }),
         add_members: Callback::from(|args: AddArgs| html! { <AddMembers {args} /> }),
         scheduled: Callback::from(|(conversation, newest)| {

@@ -581,3 +581,8 @@ pub fn mark_notifications_read(
 ) -> impl Future<Output = Result<NotificationList, ApiError>> {
     post("/api/notifications/read".into(), req)
 }
+
+/// The inbox's "Needs attention" folder: conversations whose client waits for an answer.
+pub fn needing_attention() -> impl Future<Output = Result<Page<ConversationSummary>, ApiError>> {
+    get("/api/conversations?folder=needs_attention".into())
+}

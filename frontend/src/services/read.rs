@@ -523,7 +523,11 @@ read_fields!(ModeChange {
     changed_at
 });
 read_fields!(WelcomeMessage { enabled, text });
-read_fields!(Settings { welcome_message = default, default_channel = default });
+read_fields!(Settings {
+    welcome_message = default,
+    default_channel = default,
+    needs_attention_hours = with(shared::model::NEEDS_ATTENTION_HOURS),
+});
 read_fields!(MassMessage {
     id,
     body,

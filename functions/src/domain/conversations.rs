@@ -524,6 +524,27 @@ impl Conversations {
     }
 
     /// One conversation as the caller's list shows it.
+    /// The "Needs attention" folder: the caller's conversations whose client waits for an
+    /// answer longer than the business allows, the longest waiting first (staff only; a coach
+    /// sees their own clients', the owner and admins everyone's).
+    pub async fn needing_attention(&self, caller: &Caller) -> Result<Page<ConversationSummary>> {
+        access::staff(caller)?;
+        let flagged =
+            crate::store::notes::needing_attention(&*self.store, caller.business_id()).await?;
+        let mut items = Vec::new();
+        for f in flagged {
+            match self.get_conversation(caller, f.conversation_id).await {
+                Ok(summary) => items.push(summary),
+                Err(Error::Refused { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Page {
+            items,
+            next_cursor: None,
+        })
+    }
+
     pub async fn get_conversation(
         &self,
         caller: &Caller,

@@ -284,6 +284,9 @@ impl Scheduler {
             Job::SendScheduled { user, id } => self.send_scheduled(b, *user, id).await,
             Job::EmailDigest { user } => self.notifier.run_digest(b, *user, now).await,
             Job::QuietSummary { user } => self.notifier.run_summary(b, *user, now).await,
+            Job::NeedsAttention { conversation } => {
+                self.notifier.run_attention(b, *conversation, now).await
+            }
         }
     }
 

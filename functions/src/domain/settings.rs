@@ -49,6 +49,14 @@ impl BusinessSettings {
                 ));
             }
         }
+        if let Some(h) = req.needs_attention_hours
+            && !(1..=shared::model::NEEDS_ATTENTION_HOURS_MAX).contains(&h)
+        {
+            return Err(Error::invalid(
+                "settings.attention_hours_invalid",
+                "A conversation needs attention after 1 to 168 hours without an answer.",
+            ));
+        }
         let b = caller.business_id();
         retrying(|| async {
             let current = repo::get::<BusinessRecord>(&*self.store, b)
@@ -63,6 +71,9 @@ impl BusinessSettings {
             }
             if let Some(d) = req.default_channel {
                 next.value.settings.default_channel = d;
+            }
+            if let Some(h) = req.needs_attention_hours {
+                next.value.settings.needs_attention_hours = h;
             }
             commit(
                 &*self.store,

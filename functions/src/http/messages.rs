@@ -56,6 +56,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct ListConversations {
     cursor: Option<String>,
     limit: Option<usize>,
+    /// `needs_attention`: only the conversations whose client waits for an answer longer than
+    /// the business allows (staff; all of them in one page).
+    folder: Option<Folder>,
+}
+
+/// A folder of the inbox.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Folder {
+    NeedsAttention,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -68,14 +78,19 @@ pub struct ListMessages {
     limit: Option<usize>,
 }
 
-/// The caller's conversations, most recent activity first, with unread counts.
+/// The caller's conversations, most recent activity first, with unread counts; or one folder
+/// of them (`folder=needs_attention`, staff only: 403 `auth.forbidden` for a client).
 #[utoipa::path(get, path = "/api/conversations", tag = "messages", security(("bearer" = [])), params(ListConversations),
-    responses((status = 200, body = Page<ConversationSummary>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Page<ConversationSummary>), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_conversations(
     State(s): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<ListConversations>,
 ) -> Result<Json<Page<ConversationSummary>>, ApiError> {
+    if let Some(Folder::NeedsAttention) = q.folder {
+        return Ok(Json(s.conversations.needing_attention(&caller).await?));
+    }
     Ok(Json(
         s.conversations
             .list_conversations(&caller, q.cursor, q.limit)

@@ -115,6 +115,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
             ..WelcomeMessage::default()
         }),
         default_channel: None,
+        needs_attention_hours: None,
     };
     state
         .settings

@@ -305,6 +305,23 @@ pub fn summary_due(b: BusinessId, u: UserId) -> Key {
     (person_pk(b, u), "SUMMARY".to_owned())
 }
 
+/// A business's conversations that need attention (and those that may soon).
+pub fn attention_pk(b: BusinessId) -> String {
+    format!("B#{b}#ATTN")
+}
+
+/// A conversation in the "Needs attention" folder.
+pub fn needs_attention(b: BusinessId, c: ConversationId) -> Key {
+    (attention_pk(b), format!("{NEEDS_ATTENTION_PREFIX}{c}"))
+}
+
+pub const NEEDS_ATTENTION_PREFIX: &str = "C#";
+
+/// A conversation whose client waits for an answer, checked later.
+pub fn attention_due(b: BusinessId, c: ConversationId) -> Key {
+    (attention_pk(b), format!("DUE#{c}"))
+}
+
 pub fn connection_owner(connection_id: &str) -> Key {
     (format!("CONN#{connection_id}"), "CONN".into())
 }

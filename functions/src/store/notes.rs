@@ -29,3 +29,16 @@ pub async fn of(
         }
     }
 }
+
+/// The conversations of business `b` that need attention (at most 1,000, the longest waiting
+/// first).
+pub async fn needing_attention(
+    store: &dyn Store,
+    b: BusinessId,
+) -> Result<Vec<repo::NeedsAttentionRecord>, StoreError> {
+    let q = Query::prefix(keys::attention_pk(b), keys::NEEDS_ATTENTION_PREFIX)
+        .limit(super::MAX_QUERY_LIMIT);
+    let (mut all, _) = repo::query_values::<repo::NeedsAttentionRecord>(store, &q).await?;
+    all.sort_by_key(|r| r.since);
+    Ok(all)
+}

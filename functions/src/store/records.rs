@@ -476,20 +476,34 @@ mirrors!(
 );
 
 /// The business's settings, inside its record.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsRecord {
     #[serde(default)]
     pub welcome_message: WelcomeRecord,
     #[serde(default)]
     pub default_channel: DefaultChannel,
+    #[serde(default = "shared::model::needs_attention_hours")]
+    pub needs_attention_hours: u32,
 }
 mirrors!(
     SettingsRecord,
     Settings {
         welcome_message,
-        default_channel
+        default_channel,
+        needs_attention_hours
     }
 );
+
+impl Default for SettingsRecord {
+    /// A new business's: needs attention after [`shared::model::NEEDS_ATTENTION_HOURS`].
+    fn default() -> Self {
+        Self {
+            welcome_message: WelcomeRecord::default(),
+            default_channel: DefaultChannel::default(),
+            needs_attention_hours: shared::model::NEEDS_ATTENTION_HOURS,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WelcomeRecord {
@@ -850,6 +864,26 @@ pub enum Job {
     EmailDigest { user: UserId },
     /// Someone's quiet hours ended: one push of what came meanwhile.
     QuietSummary { user: UserId },
+    /// A client's message may still be unanswered: if so, the conversation needs attention.
+    NeedsAttention { conversation: ConversationId },
+}
+
+/// A client's conversation waits for an answer since `since` (their first message nobody
+/// answered); checked at `at`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttentionDue {
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// A conversation in the "Needs attention" folder: its client waits since `since`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedsAttentionRecord {
+    pub conversation_id: ConversationId,
+    #[serde(with = "time::serde::rfc3339")]
+    pub since: OffsetDateTime,
 }
 
 /// What a notification is of, as stored.

@@ -172,6 +172,11 @@ stored!(
 );
 
 stored!(DigestDue, (b, u): (BusinessId, UserId) => keys::digest_due(b, u));
+stored!(AttentionDue, (b, c): (BusinessId, ConversationId) => keys::attention_due(b, c));
+stored!(
+    NeedsAttentionRecord,
+    (b, c): (BusinessId, ConversationId) => keys::needs_attention(b, c)
+);
 stored!(SummaryDue, (b, u): (BusinessId, UserId) => keys::summary_due(b, u));
 
 /// Notifications are forgotten 30 days after their last news.

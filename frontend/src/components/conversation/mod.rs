@@ -41,6 +41,8 @@ pub struct Tools {
     /// Loads the business's saved messages and hands them over (name, words filled for the
     /// conversation): `/` in the composer inserts one.
     pub saved: Callback<SavedArgs>,
+    /// Above the conversation list: the inbox's folders (given the conversation open).
+    pub folders: Callback<Option<ConversationId>, Html>,
 }
 
 /// What loading saved messages for a conversation needs.
