@@ -1,5 +1,6 @@
 //! The real function binaries under `cargo lambda watch`, against DynamoDB Local: sign-up, add a
-//! client, send and list through `http://127.0.0.1:<port>/lambda-url/<function>/...`.
+//! client, send and list through `http://127.0.0.1:<port>/lambda-url/<function>/...`; stream
+//! records delivered to the fan-out and notifications functions as DynamoDB Streams would.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -130,6 +131,41 @@ async fn call(
         status,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
     )
+}
+
+/// The record at `pk`/`sk` as DynamoDB Streams delivers its insert.
+async fn stream_insert(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    pk: &str,
+    sk: &str,
+) -> Value {
+    let item = client
+        .get_item()
+        .table_name(table)
+        .key("pk", AttributeValue::S(pk.into()))
+        .key("sk", AttributeValue::S(sk.into()))
+        .send()
+        .await
+        .expect("the record")
+        .item
+        .expect("it is stored");
+    let image: serde_json::Map<String, Value> = item
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                AttributeValue::S(s) => json!({ "S": s }),
+                AttributeValue::N(n) => json!({ "N": n }),
+                other => panic!("unexpected attribute {k}: {other:?}"),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    json!({"Records": [{
+        "eventID": "1", "eventName": "INSERT", "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+        "dynamodb": {"Keys": {"pk": image["pk"], "sk": image["sk"]}, "NewImage": image,
+                     "StreamViewType": "NEW_AND_OLD_IMAGES", "SequenceNumber": "1", "SizeBytes": 100}
+    }]})
 }
 
 #[tokio::test]
@@ -291,32 +327,13 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
         "{job}"
     );
     let business = signup["user"]["business_id"].as_str().expect("business");
-    let item = client
-        .get_item()
-        .table_name(&table)
-        .key("pk", AttributeValue::S(format!("B#{business}#MASS")))
-        .key("sk", AttributeValue::S("J#lambda-mass".into()))
-        .send()
-        .await
-        .expect("the job's record")
-        .item
-        .expect("the job is stored");
-    let image: serde_json::Map<String, Value> = item
-        .iter()
-        .map(|(k, v)| {
-            let v = match v {
-                AttributeValue::S(s) => json!({ "S": s }),
-                AttributeValue::N(n) => json!({ "N": n }),
-                other => panic!("unexpected attribute {k}: {other:?}"),
-            };
-            (k.clone(), v)
-        })
-        .collect();
-    let event = json!({"Records": [{
-        "eventID": "1", "eventName": "INSERT", "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
-        "dynamodb": {"Keys": {"pk": image["pk"], "sk": image["sk"]}, "NewImage": image,
-                     "StreamViewType": "NEW_AND_OLD_IMAGES", "SequenceNumber": "1", "SizeBytes": 100}
-    }]});
+    let event = stream_insert(
+        &client,
+        &table,
+        &format!("B#{business}#MASS"),
+        "J#lambda-mass",
+    )
+    .await;
     let invoke = format!(
         "{}/2015-03-31/functions/fanout/invocations",
         watch.base.trim_end_matches("/lambda-url")
@@ -372,6 +389,58 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
             .count(),
         1,
         "delivered once, however often the record came: {bodies:?}"
+    );
+
+    // The notifications function: given the stream record of Maya's reply, it puts the
+    // message in the coach's bell (once, however often the record comes), which the same
+    // function serves over HTTP.
+    let (b, c, m) = (
+        business.parse().expect("business id"),
+        conversation.parse().expect("conversation id"),
+        replied["id"]
+            .as_str()
+            .expect("id")
+            .parse()
+            .expect("message id"),
+    );
+    let (pk, sk) = functions::store::keys::message(b, c, m);
+    let event = stream_insert(&client, &table, &pk, &sk).await;
+    let invoke = format!(
+        "{}/2015-03-31/functions/notifications/invocations",
+        watch.base.trim_end_matches("/lambda-url")
+    );
+    for _ in 0..2 {
+        let res = http
+            .post(&invoke)
+            .json(&event)
+            .send()
+            .await
+            .expect("invoke the notifications function");
+        assert_eq!(
+            res.status().as_u16(),
+            200,
+            "{}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+    let (status, bell) = call(
+        &http,
+        reqwest::Method::GET,
+        format!("{}/notifications/api/notifications", watch.base),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{bell}");
+    assert_eq!(bell["unread"], 1, "{bell}");
+    assert_eq!(
+        (
+            bell["notifications"][0]["title"].as_str(),
+            bell["notifications"][0]["count"].as_u64(),
+            bell["notifications"][0]["body"].as_str()
+        ),
+        (Some("Maya"), Some(1), Some("reply")),
+        "{bell}"
     );
 
     // An unknown path inside a function gets the API's JSON 404.

@@ -1065,6 +1065,7 @@ mod tests {
                     text: "Hi {first_name}!".into(),
                 },
                 default_channel,
+                needs_attention_hours: 48,
             });
         }
         let product = ProductId::from_ulid(id(6));
