@@ -167,7 +167,7 @@ impl Notifier {
         }
         let settings = self.notifications.settings_of(b, u).await?;
         let presence = self.realtime.presence(b, u).await?;
-        let decision = shared::notify::decide(Recipient {
+        let mut decision = shared::notify::decide(Recipient {
             viewing: false,
             active: presence.active(now.unix_timestamp()),
             level: NotifyLevel::All,
@@ -176,6 +176,11 @@ impl Notifier {
             email: settings.email && user.value.email.is_some(),
             quiet: quiet_now(&settings, now),
         });
+        // The digest is of conversations waiting: of events, only a client waiting for an
+        // answer goes in it.
+        if note.kind != NoteKind::NeedsAttention {
+            decision.email = When::Never;
+        }
         note.email_due = decision.email != When::Never;
         note.push_held = decision.push == When::AfterQuietHours;
         let created = match self
@@ -196,37 +201,23 @@ impl Notifier {
                 tracing::warn!(error = ?e, "telling an app of a notification failed");
             }
         }
-        match decision.push {
-            When::Now => {
-                let payload = PushPayload {
-                    title: note.title.clone(),
-                    body: note.body.clone(),
-                    url: note.url.clone(),
-                    tag: note.id.clone(),
-                };
-                self.push_once(b, u, &note.id, &payload, Urgency::Normal, now)
-                    .await?;
-            }
-            When::AfterQuietHours => {
-                if let Some(end) = quiet_ends(&settings, now) {
-                    self.schedule_summary(b, u, end, now).await?;
-                }
-            }
-            When::Never | When::IfUnread => {}
-        }
-        match decision.email {
-            When::IfUnread => {
-                let at = now + time::Duration::seconds(shared::notify::EMAIL_AFTER_SECS);
-                self.schedule_digest(b, u, at, now).await?;
-            }
-            When::AfterQuietHours => {
-                if let Some(end) = quiet_ends(&settings, now) {
-                    self.schedule_digest(b, u, end, now).await?;
-                }
-            }
-            When::Never | When::Now => {}
-        }
-        Ok(())
+        let payload = PushPayload {
+            title: note.title.clone(),
+            body: note.body.clone(),
+            url: note.url.clone(),
+            tag: note.id.clone(),
+        };
+        self.deliver(
+            b,
+            u,
+            &decision,
+            &settings,
+            &payload,
+            &note.id,
+            Urgency::Normal,
+            now,
+        )
+        .await
     }
 
     /// A client's message starts the wait for an answer (unless one is waited for already);

@@ -39,6 +39,23 @@ use time::OffsetDateTime;
 mod events;
 mod jobs;
 
+/// A record guarding a scheduled job: when it is due.
+trait Scheduled: serde::Serialize + serde::de::DeserializeOwned + Send + Sync {
+    fn at(&self) -> OffsetDateTime;
+}
+
+impl Scheduled for DigestDue {
+    fn at(&self) -> OffsetDateTime {
+        self.at
+    }
+}
+
+impl Scheduled for SummaryDue {
+    fn at(&self) -> OffsetDateTime {
+        self.at
+    }
+}
+
 /// Entries the bell lists at most (the newest).
 pub const LISTED_MAX: usize = 50;
 /// Members weighed at once for one message.
@@ -308,37 +325,24 @@ impl Notifier {
             0 | 1 => n.body,
             count => format!("{count} new messages · {}", n.body),
         });
-        match decision.push {
-            When::Now => {
-                let payload = PushPayload {
-                    title,
-                    body: shown,
-                    url: conversation_url(user.role, c),
-                    tag: c.to_string(),
-                };
-                self.push_once(b, u, &message.id.to_string(), &payload, Urgency::High, now)
-                    .await?;
-            }
-            When::AfterQuietHours => {
-                if let Some(end) = quiet_ends(&settings, now) {
-                    self.schedule_summary(b, u, end, now).await?;
-                }
-            }
-            When::Never | When::IfUnread => {}
-        }
-        match decision.email {
-            When::IfUnread => {
-                let at = now + time::Duration::seconds(shared::notify::EMAIL_AFTER_SECS);
-                self.schedule_digest(b, u, at, now).await?;
-            }
-            When::AfterQuietHours => {
-                if let Some(end) = quiet_ends(&settings, now) {
-                    self.schedule_digest(b, u, end, now).await?;
-                }
-            }
-            When::Never | When::Now => {}
-        }
-        Ok(())
+        let payload = PushPayload {
+            title,
+            body: shown,
+            url: conversation_url(user.role, c),
+            tag: c.to_string(),
+        };
+        let claim = message.id.to_string();
+        self.deliver(
+            b,
+            u,
+            &decision,
+            &settings,
+            &payload,
+            &claim,
+            Urgency::High,
+            now,
+        )
+        .await
     }
 
     /// Counts `message` in `u`'s entry for its conversation: a new entry, one more message of
@@ -439,22 +443,14 @@ impl Notifier {
         at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<()> {
-        retrying(|| async {
-            let due = repo::get::<DigestDue>(&*self.store, (b, u)).await?;
-            if due.as_ref().is_some_and(|d| d.value.at > now - STALE_AFTER) {
-                return Ok(Attempt::Done(()));
-            }
-            let job = DueJobRecord {
-                at,
-                job: Job::EmailDigest { user: u },
-            };
-            let id = format!("digest-{u}");
-            let tx = Writes::from(vec![
-                repo::save(due.as_ref(), (b, u), &DigestDue { at })?,
-                repo::overwrite((minute_of(at), b, id.as_str()), &job)?,
-            ]);
-            commit(&*self.store, tx, ()).await
-        })
+        self.schedule_once(
+            b,
+            u,
+            DigestDue { at },
+            Job::EmailDigest { user: u },
+            "digest",
+            now,
+        )
         .await
     }
 
@@ -466,23 +462,86 @@ impl Notifier {
         at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> Result<()> {
+        self.schedule_once(
+            b,
+            u,
+            SummaryDue { at },
+            Job::QuietSummary { user: u },
+            "summary",
+            now,
+        )
+        .await
+    }
+
+    /// Schedules `job` for `u` at `due`'s time, guarded by `due`'s record: while one is
+    /// scheduled (and not long overdue), nothing more is.
+    async fn schedule_once<D>(
+        &self,
+        b: BusinessId,
+        u: UserId,
+        due: D,
+        job: Job,
+        name: &str,
+        now: OffsetDateTime,
+    ) -> Result<()>
+    where
+        D: Scheduled + for<'a> repo::Stored<Id<'a> = (BusinessId, UserId)>,
+    {
+        let at = due.at();
+        let id = format!("{name}-{u}");
         retrying(|| async {
-            let due = repo::get::<SummaryDue>(&*self.store, (b, u)).await?;
-            if due.as_ref().is_some_and(|d| d.value.at > now - STALE_AFTER) {
+            let current = repo::get::<D>(&*self.store, (b, u)).await?;
+            if current
+                .as_ref()
+                .is_some_and(|d| d.value.at() > now - STALE_AFTER)
+            {
                 return Ok(Attempt::Done(()));
             }
             let job = DueJobRecord {
                 at,
-                job: Job::QuietSummary { user: u },
+                job: job.clone(),
             };
-            let id = format!("summary-{u}");
             let tx = Writes::from(vec![
-                repo::save(due.as_ref(), (b, u), &SummaryDue { at })?,
+                repo::save(current.as_ref(), (b, u), &due)?,
                 repo::overwrite((minute_of(at), b, id.as_str()), &job)?,
             ]);
             commit(&*self.store, tx, ()).await
         })
         .await
+    }
+
+    /// Sends what `decision` says beyond the bell: the push now (once, as `claim`) or in the
+    /// summary after quiet hours, and the email digest 15 minutes on or after quiet hours.
+    #[allow(clippy::too_many_arguments)]
+    async fn deliver(
+        &self,
+        b: BusinessId,
+        u: UserId,
+        decision: &shared::notify::Decision,
+        settings: &shared::model::NotificationSettings,
+        payload: &PushPayload,
+        claim: &str,
+        urgency: Urgency,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        match decision.push {
+            When::Now => self.push_once(b, u, claim, payload, urgency, now).await?,
+            When::AfterQuietHours => {
+                if let Some(end) = quiet_ends(settings, now) {
+                    self.schedule_summary(b, u, end, now).await?;
+                }
+            }
+            When::Never | When::IfUnread => {}
+        }
+        let email_at = match decision.email {
+            When::IfUnread => Some(now + time::Duration::seconds(shared::notify::EMAIL_AFTER_SECS)),
+            When::AfterQuietHours => quiet_ends(settings, now),
+            When::Never | When::Now => None,
+        };
+        if let Some(at) = email_at {
+            self.schedule_digest(b, u, at, now).await?;
+        }
+        Ok(())
     }
 
     /// `u` read conversation `c` through `read`: its entry is read if that covers its last
