@@ -2979,6 +2979,33 @@ async fn the_bell_counts_a_message_and_a_push_shows_a_notification() -> Result<(
         );
         coach.find_text(By::Css(".bell .badge"), "1").await?;
 
+        // A day without an answer (the scheduler run as if it had passed): the conversation
+        // needs attention, and the coach is told; answering takes it out.
+        let (status, ran) = h
+            .api(
+                reqwest::Method::POST,
+                "/dev/scheduler/run",
+                None,
+                Some(json!({ "minutes": 1440 })),
+            )
+            .await?;
+        ensure!(status == 200, "run: {status} {ran}");
+        coach
+            .find_text(By::Css(".needs-attention"), "Noor Haddad")
+            .await?;
+        coach.find_text(By::Css(".bell .badge"), "2").await?;
+        coach
+            .screenshot(&output_dir().join("29-needs-attention.png"))
+            .await?;
+        coach
+            .type_into(By::Css(".composer textarea"), "6pm works, see you then")
+            .await?;
+        coach.click(By::XPath(&button("Send"))).await?;
+        coach
+            .find_text(By::Css(".message.mine .body"), "6pm works, see you then")
+            .await?;
+        coach.gone(By::Css(".needs-attention")).await?;
+
         // The account page: pushes on this device, emails, quiet hours.
         coach.goto(&h.url("/account")).await?;
         coach
