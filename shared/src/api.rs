@@ -261,6 +261,33 @@ pub struct CreateMassMessageRequest {
     pub id: String,
     pub body: String,
     pub recipients: Recipients,
+    /// Send it then (a minute to a year from now) rather than now: 202 with the scheduled
+    /// message (`GET /api/scheduled` lists it; `PATCH`/`DELETE /api/scheduled/{id}`).
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    pub send_at: Option<OffsetDateTime>,
+}
+
+/// What `POST /api/mass-messages` accepted: the job (sent now), or the scheduled message (with
+/// `send_at`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum MassAccepted {
+    Job(MassMessage),
+    Scheduled(ScheduledMessage),
+}
+
+/// A scheduled mass message's own: the id it is sent with and who receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ScheduledMass {
+    pub id: String,
+    pub recipients: Recipients,
 }
 
 /// `PATCH /api/conversations/{id}`: only the fields present change (groups only).
@@ -618,7 +645,11 @@ pub struct SendMessageRequest {
 pub struct ScheduledMessage {
     #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9A-HJKMNP-TV-Z]{26}$"))]
     pub id: String,
-    pub conversation_id: ConversationId,
+    /// The conversation it goes to (a message), or none (a mass message: `mass`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<ConversationId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mass: Option<ScheduledMass>,
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<crate::MessageId>,

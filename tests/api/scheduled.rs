@@ -245,6 +245,105 @@ pub async fn only_staff_schedule_within_limits_and_each_their_own(app: TestApp) 
     assert_eq!(odd.status, 404);
 }
 
+/// A mass message scheduled for later: listed with its recipients, sent once at its time to
+/// each of them, however often the scheduler runs; one cancelled is never sent.
+pub async fn a_mass_message_is_sent_later_once(app: TestApp) {
+    let owner = app.signup().await;
+    let maya = app.joined_client(&owner, "Maya", "two_way").await;
+    let luis = app.joined_client(&owner, "Luis", "one_way").await;
+    let now = OffsetDateTime::now_utc();
+    let mass = |id: &str, body: &str, at: OffsetDateTime| json!({"id": id, "body": body, "recipients": {"all": true}, "send_at": rfc3339(at)});
+    let too_soon = app
+        .post(
+            "/api/mass-messages",
+            Some(&owner.token),
+            mass("soon", "Now?", now),
+        )
+        .await;
+    assert_eq!(
+        (too_soon.status.as_u16(), too_soon.code()),
+        (422, "scheduled.time_invalid")
+    );
+    let later = now + time::Duration::hours(1);
+    let accepted = app
+        .post(
+            "/api/mass-messages",
+            Some(&owner.token),
+            mass("spring", "New schedule from **Monday**", later),
+        )
+        .await;
+    assert_eq!(accepted.status, 202, "{accepted:?}");
+    assert_eq!(accepted.body["mass"]["id"], "spring");
+    assert_eq!(accepted.body["mass"]["recipients"], json!({"all": true}));
+    assert!(accepted.body.get("conversation_id").is_none());
+    let cancelled = app
+        .post(
+            "/api/mass-messages",
+            Some(&owner.token),
+            mass("oops", "Never mind", later),
+        )
+        .await
+        .ok();
+    let gone = app
+        .request(
+            reqwest::Method::DELETE,
+            &format!("/api/scheduled/{}", cancelled["id"].as_str().expect("id")),
+            Some(&owner.token),
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, 204);
+    let waiting = scheduled(&app, &owner).await;
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0]["body"], "New schedule from **Monday**");
+    // Nothing yet: the mass message does not exist until its time.
+    assert_eq!(
+        app.get("/api/mass-messages/spring", Some(&owner.token))
+            .await
+            .status,
+        404
+    );
+
+    let runner = services(&app);
+    for _ in 0..2 {
+        runner
+            .scheduler
+            .run_due(later + time::Duration::minutes(1))
+            .await
+            .expect("run");
+    }
+    let mut job = Value::Null;
+    for _ in 0..200 {
+        job = app
+            .get("/api/mass-messages/spring", Some(&owner.token))
+            .await
+            .body;
+        if job["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(
+        (job["status"].clone(), job["sent"].clone()),
+        (json!("done"), json!(2))
+    );
+    for (who, c) in [
+        (&maya.session, &maya.conversation_id),
+        (&luis.session, &luis.conversation_id),
+    ] {
+        let got = bodies(&app, who, c).await;
+        assert_eq!(
+            got.iter()
+                .filter(|b| b.as_str() == "New schedule from **Monday**")
+                .count(),
+            1,
+            "{got:?}"
+        );
+        assert!(!got.iter().any(|b| b == "Never mind"));
+    }
+    assert!(scheduled(&app, &owner).await.is_empty());
+}
+
 async fn over(backend: Backend) -> TestApp {
     TestApp::counting(backend).await.0
 }
@@ -278,5 +377,17 @@ mod staff_and_limits {
             super::over(Backend::Dynamo).await,
         )
         .await;
+    }
+}
+
+mod mass_later {
+    use crate::helpers::Backend;
+    #[tokio::test]
+    async fn embedded() {
+        super::a_mass_message_is_sent_later_once(super::over(Backend::Embedded).await).await;
+    }
+    #[tokio::test]
+    async fn dynamodb() {
+        super::a_mass_message_is_sent_later_once(super::over(Backend::Dynamo).await).await;
     }
 }

@@ -64,6 +64,7 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
                 id: "bench".into(),
                 body: "One message to everyone, delivered one by one.".into(),
                 recipients: Recipients::All { all: true },
+                send_at: None,
             },
         )
         .await?;

@@ -103,6 +103,8 @@ enum Audience {
 #[derive(Clone)]
 struct MassForm {
     body: String,
+    /// When to send it (`datetime-local`, the viewer's clock); empty: now.
+    send_at: String,
     audience: Audience,
     company: Option<CompanyId>,
     product: Option<ProductId>,
@@ -118,6 +120,7 @@ pub fn MassMessagePage() -> Html {
     let opened_for = use_company_filter();
     let form = use_form(|| MassForm {
         body: String::new(),
+        send_at: String::new(),
         audience: match opened_for {
             Some(_) => Audience::Company,
             None => Audience::All,
@@ -128,6 +131,7 @@ pub fn MassMessagePage() -> Html {
     });
     let error = use_state(|| None::<String>);
     let job = use_state(|| None::<MassMessage>);
+    let scheduled = use_state(|| None::<shared::api::ScheduledMessage>);
     // The job's progress, live from its events, and looked up while it runs in case the
     // connection dropped one.
     let chat = use_chat();
@@ -180,7 +184,8 @@ pub fn MassMessagePage() -> Html {
         });
     }
     let onsubmit = {
-        let (form, error, job) = (form.clone(), error.clone(), job.clone());
+        let (form, error, job, scheduled) =
+            (form.clone(), error.clone(), job.clone(), scheduled.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let f = &form.0;
@@ -198,12 +203,38 @@ pub fn MassMessagePage() -> Html {
                     client_ids: f.chosen.clone(),
                 },
             };
+            let send_at = crate::pages::scheduled::instant_of(&f.send_at);
+            if !f.send_at.is_empty() && send_at.is_none() {
+                return error.set(Some("Choose a date and time, or send it now.".into()));
+            }
             let req = CreateMassMessageRequest {
                 id: crate::format::new_client_message_id(),
                 body: f.body.clone(),
                 recipients,
+                send_at,
             };
             let (error, job, form) = (error.clone(), job.clone(), form.clone());
+            if send_at.is_some() {
+                let scheduled = scheduled.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match api::schedule_mass(&req).await {
+                        Ok(s) => {
+                            error.set(None);
+                            reset(
+                                &form,
+                                MassForm {
+                                    body: String::new(),
+                                    send_at: String::new(),
+                                    ..form.0.clone()
+                                },
+                            );
+                            scheduled.set(Some(s));
+                        }
+                        Err(e) => error.set(Some(e.message)),
+                    }
+                });
+                return;
+            }
             wasm_bindgen_futures::spawn_local(async move {
                 match api::create_mass_message(&req).await {
                     Ok(accepted) => {
@@ -238,6 +269,15 @@ pub fn MassMessagePage() -> Html {
     html! {
         <div class="page mass">
             if let Some(j) = &*job { { progress(j) } }
+            if let Some(s) = &*scheduled {
+                <section class="card job" role="status">
+                    <div class="job-head">
+                        <h2>{ "Scheduled" }</h2>
+                        <span class="pill">{ crate::pages::scheduled::when(s.send_at) }</span>
+                    </div>
+                    <p class="preview">{ s.body.clone() }</p>
+                </section>
+            }
             <form class="card form" {onsubmit}>
                 <h1>{ "Mass message" }</h1>
                 <p class="muted">{ "Each client receives it in their own conversation with you, as a normal message: nobody sees who else got it, and replies come back to you one to one." }</p>
@@ -269,8 +309,14 @@ pub fn MassMessagePage() -> Html {
                 if f.audience == Audience::Chosen {
                     <ClientPicker chosen={f.chosen.clone()} except={Vec::<UserId>::new()} ontoggle={set(&form, |f, id| toggle_in(&mut f.chosen, id))} legend="Clients" />
                 }
+                <label class="field">
+                    <span class="label">{ "Send later (optional)" }</span>
+                    <input type="datetime-local" value={f.send_at.clone()}
+                        oninput={set(&form, |f, e: InputEvent| f.send_at = e.target_unchecked_into::<web_sys::HtmlInputElement>().value())} />
+                    <span class="hint">{ "Your time. Leave empty to send now." }</span>
+                </label>
                 <FormError error={(*error).clone()} />
-                <div class="actions"><button type="submit" class="primary">{ "Send to each" }</button></div>
+                <div class="actions"><button type="submit" class="primary">{ if f.send_at.is_empty() { "Send to each" } else { "Schedule" } }</button></div>
             </form>
         </div>
     }

@@ -21,7 +21,7 @@ pub struct ScheduledProps {
 }
 
 /// A `datetime-local` value (the viewer's clock) as an instant, if it is one.
-fn instant_of(local: &str) -> Option<OffsetDateTime> {
+pub fn instant_of(local: &str) -> Option<OffsetDateTime> {
     if local.is_empty() {
         return None;
     }
@@ -33,7 +33,7 @@ fn instant_of(local: &str) -> Option<OffsetDateTime> {
 }
 
 /// When a scheduled message goes, for the viewer: "Tomorrow 07:30".
-fn when(at: OffsetDateTime) -> String {
+pub fn when(at: OffsetDateTime) -> String {
     format!("{} {}", format::day_label(at), format::clock(at))
 }
 
@@ -49,7 +49,7 @@ pub fn ScheduledPanel(props: &ScheduledProps) -> Html {
         .data()
         .map(|l| {
             l.iter()
-                .filter(|s| s.conversation_id == c)
+                .filter(|s| s.conversation_id == Some(c))
                 .cloned()
                 .collect()
         })

@@ -586,3 +586,10 @@ pub fn mark_notifications_read(
 pub fn needing_attention() -> impl Future<Output = Result<Page<ConversationSummary>, ApiError>> {
     get("/api/conversations?folder=needs_attention".into())
 }
+
+/// Schedules a mass message (`req.send_at` set): the scheduled message.
+pub fn schedule_mass(
+    req: &CreateMassMessageRequest,
+) -> impl Future<Output = Result<ScheduledMessage, ApiError>> {
+    post("/api/mass-messages".into(), req)
+}

@@ -8,8 +8,8 @@ use super::api::{Signed, Target};
 use shared::api::{
     AttachmentLink, AuthResponse, ClientWithInvite, ErrorBody, ErrorDetail, Invite, InvitePreview,
     LoginBusiness, Notification, NotificationKind, NotificationList, PushKey,
-    PushSubscriptionCreated, ReadState, Receipt, Receipts, ScheduledMessage, StaffWithInvite,
-    Unsubscribed, VaultList, WebhookSecret,
+    PushSubscriptionCreated, ReadState, Receipt, Receipts, ScheduledMass, ScheduledMessage,
+    StaffWithInvite, Unsubscribed, VaultList, WebhookSecret,
 };
 use shared::events::{
     ConversationRead, ConversationRemoved, Hello, MassMessageProgress, MessageCreated,
@@ -718,9 +718,11 @@ read_fields!(NotificationList {
     unread
 });
 
+read_fields!(ScheduledMass { id, recipients });
 read_fields!(ScheduledMessage {
     id,
-    conversation_id,
+    conversation_id = default,
+    mass = default,
     body,
     reply_to = default,
     send_at,
@@ -891,7 +893,20 @@ mod tests {
         });
         reads_back(vec![ScheduledMessage {
             id: "01ARZ3NDEKTSV4RRFFQ69G5FAV".into(),
-            conversation_id: ConversationId::from_ulid(id(4)),
+            conversation_id: None,
+            mass: Some(ScheduledMass {
+                id: "spring".into(),
+                recipients: Recipients::All { all: true },
+            }),
+            body: "Spring schedule".into(),
+            reply_to: None,
+            send_at: datetime!(2026-12-04 07:30:00 UTC),
+            created_at: datetime!(2026-12-03 09:30:00 UTC),
+        }]);
+        reads_back(vec![ScheduledMessage {
+            id: "01ARZ3NDEKTSV4RRFFQ69G5FAV".into(),
+            mass: None,
+            conversation_id: Some(ConversationId::from_ulid(id(4))),
             body: "Morning **plan**".into(),
             reply_to: Some(MessageId::from_ulid(id(3))),
             send_at: datetime!(2026-12-04 07:30:00 UTC),

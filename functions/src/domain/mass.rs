@@ -76,6 +76,30 @@ impl MassMessages {
         caller: &Caller,
         req: CreateMassMessageRequest,
     ) -> Result<(MassMessage, bool)> {
+        let (id, body, recipients) = self.check(caller, req).await?;
+        let b = caller.business_id();
+        let job = MassMessage {
+            id: id.clone(),
+            body,
+            recipients,
+            status: MassStatus::Queued,
+            sent: 0,
+            failed: 0,
+            sender_id: caller.user_id(),
+            sender_name: caller.name().to_owned(),
+            created_at: now(),
+            finished_at: None,
+        };
+        self.start(b, job).await
+    }
+
+    /// What `req` asks, checked: staff only, an id, words, and recipients who exist (a
+    /// company, a product) or 1 to 1,000 clients named once each.
+    pub async fn check(
+        &self,
+        caller: &Caller,
+        req: CreateMassMessageRequest,
+    ) -> Result<(MassMessageId, String, Recipients)> {
         super::access::staff(caller)?;
         let id = MassMessageId::parse(&req.id)?;
         let body = MessageBody::parse(&req.body)?.into_inner();
@@ -117,18 +141,13 @@ impl MassMessages {
                 Recipients::Product { product_id }
             }
         };
-        let job = MassMessage {
-            id: id.clone(),
-            body,
-            recipients,
-            status: MassStatus::Queued,
-            sent: 0,
-            failed: 0,
-            sender_id: caller.user_id(),
-            sender_name: caller.name().to_owned(),
-            created_at: now(),
-            finished_at: None,
-        };
+        Ok((id, body, recipients))
+    }
+
+    /// Writes `job` (queued) to be delivered in the background: `(job, true)`, or the job of
+    /// the same id that is there already and `false` (another job's id: 409).
+    async fn start(&self, b: BusinessId, job: MassMessage) -> Result<(MassMessage, bool)> {
+        let id = job.id.clone();
         let key = (b, id.as_str());
         // The one meaning: a job with this id exists already.
         let mut tx = Tx::new();

@@ -55,7 +55,7 @@ pub struct Services {
     pub companies: Companies,
     pub conversations: Arc<Conversations>,
     pub groups: Groups,
-    pub mass: MassMessages,
+    pub mass: Arc<MassMessages>,
     pub media: media::Media,
     pub notifications: Arc<notifications::Notifications>,
     pub notifier: Arc<notifier::Notifier>,
@@ -117,6 +117,11 @@ pub fn assemble_with(
         site_url,
     ));
     let push = Arc::new(push::Push::new(store.clone(), push));
+    let mass = Arc::new(MassMessages::new(
+        store.clone(),
+        clients.clone(),
+        conversations.clone(),
+    ));
     let notifications = Arc::new(notifications::Notifications::new(
         store.clone(),
         conversations.clone(),
@@ -136,7 +141,7 @@ pub fn assemble_with(
         audit: audit::Audit::new(store.clone()),
         companies: Companies::new(store.clone(), conversations.clone()),
         groups: Groups::new(store.clone(), conversations.clone()),
-        mass: MassMessages::new(store.clone(), clients.clone(), conversations.clone()),
+        mass: mass.clone(),
         media: media::Media::new(store.clone(), blobs.clone(), conversations.clone()),
         vault: vault::Vault::new(store.clone(), blobs),
         products: Products::new(store.clone(), clients.clone(), limits.clone()),
@@ -144,6 +149,7 @@ pub fn assemble_with(
         scheduler: scheduler::Scheduler::new(
             store.clone(),
             conversations.clone(),
+            mass,
             notifier.clone(),
         ),
         notifier,

@@ -16,9 +16,13 @@ use super::auth::Caller;
 use super::conversations::Conversations;
 use super::*;
 use crate::store::repo::{
-    self, DueCursor, DueJobRecord, Job, ScheduledMessageRecord, UserRecord, Versioned,
+    self, DueCursor, DueJobRecord, Job, ScheduledMassRecord, ScheduledMessageRecord, UserRecord,
+    Versioned,
 };
-use shared::api::{ScheduledMessage, SendMessageRequest, UpdateScheduledRequest};
+use shared::api::{
+    CreateMassMessageRequest, ScheduledMass, ScheduledMessage, SendMessageRequest,
+    UpdateScheduledRequest,
+};
 use shared::rules::can_post;
 use shared::validate::MessageBody;
 use shared::{BusinessId, ConversationId, UserId};
@@ -48,11 +52,26 @@ fn view(r: &ScheduledMessageRecord) -> ScheduledMessage {
     ScheduledMessage {
         id: r.id.clone(),
         conversation_id: r.conversation_id,
+        mass: r.mass.clone().map(|m| ScheduledMass {
+            id: m.id,
+            recipients: m.recipients.into(),
+        }),
         body: r.body.clone(),
         reply_to: r.reply_to,
         send_at: r.send_at,
         created_at: r.created_at,
     }
+}
+
+/// Checks that `send_at` is between a minute and a year from `now`.
+fn check_time(send_at: OffsetDateTime, now: OffsetDateTime) -> Result<()> {
+    if send_at < now + time::Duration::minutes(1) || send_at > now + AHEAD_MAX {
+        return Err(Error::invalid(
+            "scheduled.time_invalid",
+            "A message is scheduled between a minute and a year from now.",
+        ));
+    }
+    Ok(())
 }
 
 /// The client message id a scheduled message is sent with: a second run finds it sent.
@@ -63,6 +82,7 @@ fn client_message_id(id: &str) -> String {
 pub struct Scheduler {
     store: Arc<dyn Store>,
     conversations: Arc<Conversations>,
+    mass: Arc<super::MassMessages>,
     notifier: Arc<super::notifier::Notifier>,
 }
 
@@ -70,11 +90,13 @@ impl Scheduler {
     pub fn new(
         store: Arc<dyn Store>,
         conversations: Arc<Conversations>,
+        mass: Arc<super::MassMessages>,
         notifier: Arc<super::notifier::Notifier>,
     ) -> Self {
         Self {
             store,
             conversations,
+            mass,
             notifier,
         }
     }
@@ -90,12 +112,7 @@ impl Scheduler {
         access::staff(caller)?;
         let send_at = req.send_at.ok_or_else(|| anyhow::anyhow!("no send_at"))?;
         let now = now();
-        if send_at < now + time::Duration::minutes(1) || send_at > now + AHEAD_MAX {
-            return Err(Error::invalid(
-                "scheduled.time_invalid",
-                "A message is scheduled between a minute and a year from now.",
-            ));
-        }
+        check_time(send_at, now)?;
         if !req.attachments.is_empty() {
             return Err(Error::invalid(
                 "scheduled.attachments_unsupported",
@@ -115,9 +132,66 @@ impl Scheduler {
         let id = ids::new_ulid().to_string();
         let record = ScheduledMessageRecord {
             id: id.clone(),
-            conversation_id: c,
+            conversation_id: Some(c),
+            mass: None,
             body,
             reply_to: req.reply_to,
+            send_at,
+            created_at: now,
+        };
+        let job = DueJobRecord {
+            at: send_at,
+            job: Job::SendScheduled {
+                user: u,
+                id: id.clone(),
+            },
+        };
+        self.store
+            .transact(vec![
+                repo::create((b, u, id.as_str()), &record)?,
+                repo::create((minute_of(send_at), b, id.as_str()), &job)?,
+            ])
+            .await?;
+        Ok(view(&record))
+    }
+
+    /// Schedules a mass message (`req`'s `send_at` set), checked as it would be sent now; at
+    /// its time it is sent with its own id (once, however often the job runs).
+    pub async fn schedule_mass(
+        &self,
+        caller: &Caller,
+        req: CreateMassMessageRequest,
+    ) -> Result<ScheduledMessage> {
+        let send_at = req.send_at.ok_or_else(|| anyhow::anyhow!("no send_at"))?;
+        let now = now();
+        check_time(send_at, now)?;
+        let (mass_id, body, recipients) = self
+            .mass
+            .check(
+                caller,
+                CreateMassMessageRequest {
+                    send_at: None,
+                    ..req
+                },
+            )
+            .await?;
+        let (b, u) = (caller.business_id(), caller.user_id());
+        if crate::store::scheduled::of(&*self.store, b, u).await?.len() >= SCHEDULED_MAX {
+            return Err(Error::invalid(
+                "scheduled.too_many",
+                format!("At most {SCHEDULED_MAX} messages can wait to be sent."),
+            ));
+        }
+        let id = ids::new_ulid().to_string();
+        let record = ScheduledMessageRecord {
+            id: id.clone(),
+            conversation_id: None,
+            mass: Some(ScheduledMassRecord {
+                id: mass_id.as_str().to_owned(),
+                recipients: recipients.into(),
+            }),
+            body,
+            reply_to: None,
             send_at,
             created_at: now,
         };
@@ -304,8 +378,25 @@ impl Scheduler {
             .ok_or_else(|| {
                 Error::not_found("scheduled.author_gone", "Its author is no longer here.")
             });
-        let sent = match author {
-            Ok(author) => {
+        let sent = match (
+            author,
+            &scheduled.value.mass,
+            scheduled.value.conversation_id,
+        ) {
+            (Ok(author), Some(mass), _) => {
+                let caller = Caller::from(&author.value);
+                let req = CreateMassMessageRequest {
+                    id: mass.id.clone(),
+                    body: scheduled.value.body.clone(),
+                    recipients: mass.recipients.clone().into(),
+                    send_at: None,
+                };
+                self.mass
+                    .create_mass_message(&caller, req)
+                    .await
+                    .map(|_| ())
+            }
+            (Ok(author), None, Some(conversation)) => {
                 let caller = Caller::from(&author.value);
                 let req = SendMessageRequest {
                     client_message_id: client_message_id(id),
@@ -315,11 +406,15 @@ impl Scheduler {
                     send_at: None,
                 };
                 self.conversations
-                    .send_message(&caller, scheduled.value.conversation_id, req)
+                    .send_message(&caller, conversation, req)
                     .await
                     .map(|_| ())
             }
-            Err(e) => Err(e),
+            (Ok(_), None, None) => Err(Error::not_found(
+                "scheduled.not_found",
+                "It names no conversation and no recipients.",
+            )),
+            (Err(e), ..) => Err(e),
         };
         // Sent, or refused for good: it waits no longer either way.
         let for_good = match &sent {

@@ -16,8 +16,8 @@ use shared::api::{
     ReadState, Receipt, Receipts, SendMessageRequest, UpdateTemplateRequest, Upload,
 };
 use shared::api::{
-    CreateVaultItemRequest, ScheduledMessage, UpdateScheduledRequest, UpdateVaultItemRequest,
-    VaultList,
+    CreateVaultItemRequest, MassAccepted, ScheduledMessage, UpdateScheduledRequest,
+    UpdateVaultItemRequest, VaultList,
 };
 use shared::model::{AttachmentKind, VaultItem};
 use shared::model::{ConversationSummary, MassMessage, Message, MessageVersion, Page, Template};
@@ -340,23 +340,32 @@ async fn remove_reaction(
 }
 
 /// Sends one message to many clients, each in their own private conversation. Accepted at once
-/// and delivered in the background (202); the same `id` again sends nothing again (200 with the
-/// job). Progress: `GET /api/mass-messages/{id}` and `mass_message.progress` events.
+/// and delivered in the background (202 with the job); the same `id` again sends nothing again
+/// (200 with the job). Progress: `GET /api/mass-messages/{id}` and `mass_message.progress`
+/// events. With `send_at` (a minute to a year ahead): 202 with the scheduled message, sent then
+/// (422 `scheduled.time_invalid` otherwise).
 #[utoipa::path(post, path = "/api/mass-messages", tag = "mass messages", security(("bearer" = [])), request_body = CreateMassMessageRequest,
-    responses((status = 202, body = MassMessage), (status = 200, body = MassMessage), (status = 404, body = ErrorBody),
+    responses((status = 202, body = MassAccepted), (status = 200, body = MassMessage), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn create_mass_message(
     State(s): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<CreateMassMessageRequest>,
-) -> Result<(StatusCode, Json<MassMessage>), ApiError> {
+) -> Result<(StatusCode, Json<MassAccepted>), ApiError> {
+    if req.send_at.is_some() {
+        let scheduled = s.scheduler.schedule_mass(&caller, req).await?;
+        return Ok((
+            StatusCode::ACCEPTED,
+            Json(MassAccepted::Scheduled(scheduled)),
+        ));
+    }
     let (job, new) = s.mass.create_mass_message(&caller, req).await?;
     let status = if new {
         StatusCode::ACCEPTED
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(job)))
+    Ok((status, Json(MassAccepted::Job(job))))
 }
 
 /// A mass message and its progress.

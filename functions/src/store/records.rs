@@ -983,11 +983,23 @@ pub struct SummaryDue {
 #[serde(transparent)]
 pub struct DueCursor(pub i64);
 
+/// What a scheduled mass message is sent with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledMassRecord {
+    pub id: String,
+    pub recipients: RecipientsRecord,
+}
+
 /// A message someone scheduled to be sent later.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledMessageRecord {
     pub id: String,
-    pub conversation_id: ConversationId,
+    /// A message's conversation; none for a mass message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<ConversationId>,
+    /// A mass message's id and recipients.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mass: Option<ScheduledMassRecord>,
     pub body: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<MessageId>,
