@@ -42,7 +42,8 @@ async fn bell_when(app: &TestApp, who: &Session, done: impl Fn(&Value) -> bool) 
     panic!("the bell never got there: {}", bell(app, who).await);
 }
 
-/// The pushes `browser` received at `path`, decrypted.
+/// The pushes `browser` received at `path`, decrypted: those about conversations (not the
+/// news of a client joining, which opens the client's card).
 fn pushes(received: &Received, path: &str, browser: &Browser) -> Vec<Value> {
     let auth = web_push_native::Auth::from(browser.auth);
     received
@@ -53,7 +54,12 @@ fn pushes(received: &Received, path: &str, browser: &Browser) -> Vec<Value> {
         .map(|(_, _, body)| {
             let plain =
                 web_push_native::decrypt(body.clone(), &browser.key, &auth).expect("decrypts");
-            serde_json::from_slice(&plain).expect("json")
+            serde_json::from_slice::<Value>(&plain).expect("json")
+        })
+        .filter(|p| {
+            !p["url"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("/clients/"))
         })
         .collect()
 }
