@@ -133,6 +133,28 @@ async fn call(
     )
 }
 
+/// Invokes `function` with `event` twice (a stream delivers a record again), each answered.
+async fn invoke_twice(http: &reqwest::Client, watch: &Watch, function: &str, event: &Value) {
+    let invoke = format!(
+        "{}/2015-03-31/functions/{function}/invocations",
+        watch.base.trim_end_matches("/lambda-url")
+    );
+    for _ in 0..2 {
+        let res = http
+            .post(&invoke)
+            .json(event)
+            .send()
+            .await
+            .expect("invoke the function");
+        assert_eq!(
+            res.status().as_u16(),
+            200,
+            "{function}: {}",
+            res.text().await.unwrap_or_default()
+        );
+    }
+}
+
 /// The record at `pk`/`sk` as DynamoDB Streams delivers its insert.
 async fn stream_insert(
     client: &aws_sdk_dynamodb::Client,
@@ -334,24 +356,7 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
         "J#lambda-mass",
     )
     .await;
-    let invoke = format!(
-        "{}/2015-03-31/functions/fanout/invocations",
-        watch.base.trim_end_matches("/lambda-url")
-    );
-    for _ in 0..2 {
-        let res = http
-            .post(&invoke)
-            .json(&event)
-            .send()
-            .await
-            .expect("invoke the fan-out function");
-        assert_eq!(
-            res.status().as_u16(),
-            200,
-            "{}",
-            res.text().await.unwrap_or_default()
-        );
-    }
+    invoke_twice(&http, &watch, "fanout", &event).await;
     let (status, done) = call(
         &http,
         reqwest::Method::GET,
@@ -405,24 +410,7 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
     );
     let (pk, sk) = functions::store::keys::message(b, c, m);
     let event = stream_insert(&client, &table, &pk, &sk).await;
-    let invoke = format!(
-        "{}/2015-03-31/functions/notifications/invocations",
-        watch.base.trim_end_matches("/lambda-url")
-    );
-    for _ in 0..2 {
-        let res = http
-            .post(&invoke)
-            .json(&event)
-            .send()
-            .await
-            .expect("invoke the notifications function");
-        assert_eq!(
-            res.status().as_u16(),
-            200,
-            "{}",
-            res.text().await.unwrap_or_default()
-        );
-    }
+    invoke_twice(&http, &watch, "notifications", &event).await;
     let (status, bell) = call(
         &http,
         reqwest::Method::GET,

@@ -123,15 +123,8 @@ impl Scheduler {
         let seated = self.conversations.readable(caller, c).await?;
         can_post(seated.seat, seated.room())?;
         let (b, u) = (caller.business_id(), caller.user_id());
-        if crate::store::scheduled::of(&*self.store, b, u).await?.len() >= SCHEDULED_MAX {
-            return Err(Error::invalid(
-                "scheduled.too_many",
-                format!("At most {SCHEDULED_MAX} messages can wait to be sent."),
-            ));
-        }
-        let id = ids::new_ulid().to_string();
         let record = ScheduledMessageRecord {
-            id: id.clone(),
+            id: ids::new_ulid().to_string(),
             conversation_id: Some(c),
             mass: None,
             body,
@@ -139,20 +132,7 @@ impl Scheduler {
             send_at,
             created_at: now,
         };
-        let job = DueJobRecord {
-            at: send_at,
-            job: Job::SendScheduled {
-                user: u,
-                id: id.clone(),
-            },
-        };
-        self.store
-            .transact(vec![
-                repo::create((b, u, id.as_str()), &record)?,
-                repo::create((minute_of(send_at), b, id.as_str()), &job)?,
-            ])
-            .await?;
-        Ok(view(&record))
+        self.save_new(b, u, &record).await
     }
 
     /// Schedules a mass message (`req`'s `send_at` set), checked as it would be sent now; at
@@ -176,15 +156,8 @@ impl Scheduler {
             )
             .await?;
         let (b, u) = (caller.business_id(), caller.user_id());
-        if crate::store::scheduled::of(&*self.store, b, u).await?.len() >= SCHEDULED_MAX {
-            return Err(Error::invalid(
-                "scheduled.too_many",
-                format!("At most {SCHEDULED_MAX} messages can wait to be sent."),
-            ));
-        }
-        let id = ids::new_ulid().to_string();
         let record = ScheduledMessageRecord {
-            id: id.clone(),
+            id: ids::new_ulid().to_string(),
             conversation_id: None,
             mass: Some(ScheduledMassRecord {
                 id: mass_id.as_str().to_owned(),
@@ -195,20 +168,37 @@ impl Scheduler {
             send_at,
             created_at: now,
         };
+        self.save_new(b, u, &record).await
+    }
+
+    /// Keeps a new scheduled message of `u` and its job (at most [`SCHEDULED_MAX`] wait).
+    async fn save_new(
+        &self,
+        b: BusinessId,
+        u: UserId,
+        record: &ScheduledMessageRecord,
+    ) -> Result<ScheduledMessage> {
+        if crate::store::scheduled::of(&*self.store, b, u).await?.len() >= SCHEDULED_MAX {
+            return Err(Error::invalid(
+                "scheduled.too_many",
+                format!("At most {SCHEDULED_MAX} messages can wait to be sent."),
+            ));
+        }
+        let id = record.id.as_str();
         let job = DueJobRecord {
-            at: send_at,
+            at: record.send_at,
             job: Job::SendScheduled {
                 user: u,
-                id: id.clone(),
+                id: id.to_owned(),
             },
         };
         self.store
             .transact(vec![
-                repo::create((b, u, id.as_str()), &record)?,
-                repo::create((minute_of(send_at), b, id.as_str()), &job)?,
+                repo::create((b, u, id), record)?,
+                repo::create((minute_of(record.send_at), b, id), &job)?,
             ])
             .await?;
-        Ok(view(&record))
+        Ok(view(record))
     }
 
     /// The caller's messages waiting to be sent, soonest first.
