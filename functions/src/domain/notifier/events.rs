@@ -162,7 +162,7 @@ impl Notifier {
         let Some(user) = repo::get::<UserRecord>(&*self.store, (b, u)).await? else {
             return Ok(());
         };
-        if !user.value.active {
+        if !user.value.active || !user.value.joined() {
             return Ok(());
         }
         let settings = self.notifications.settings_of(b, u).await?;

@@ -258,7 +258,8 @@ impl Notifier {
             return Ok(());
         };
         let user = user.value;
-        if !user.active {
+        // Someone who never signed in (an invite not accepted yet) hears of it by the invite.
+        if !user.active || !user.joined() {
             return Ok(());
         }
         let settings = self.notifications.settings_of(b, u).await?;
