@@ -11,6 +11,7 @@ pub mod model;
 pub mod notify;
 pub mod receipts;
 pub mod rules;
+pub mod sms;
 pub mod templates;
 pub mod validate;
 

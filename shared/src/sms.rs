@@ -1,0 +1,270 @@
+//! Text messages: how a body is encoded and into how many parts (segments) it is split, as
+//! the networks do it, so that the composer, the balance and the server all agree.
+//!
+//! Written from GSM 03.38 (3GPP TS 23.038): a body of only the default alphabet and its
+//! extension table goes as GSM-7, 160 septets in one part or 153 per part when split (the
+//! rest of each part is the concatenation header), an extension character taking two (the
+//! escape and itself, never split between parts). Any other character switches the whole
+//! body to UCS-2: 70 UTF-16 code units in one part, 67 per part, a character outside the
+//! Basic Multilingual Plane taking two (a surrogate pair, never split between parts).
+
+use serde::{Deserialize, Serialize};
+
+/// The most characters a text may have (about four parts of GSM-7, eight of UCS-2).
+pub const MAX_SMS_CHARS: usize = 550;
+
+/// The default alphabet, in the order of its code points (0x1B, the escape, left out: it is
+/// not a character a person writes).
+const GSM7_BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?\
+¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+
+/// The extension table: each is sent as the escape and a second septet.
+const GSM7_EXTENSION: &str = "\u{c}^{}\\[~]|€";
+
+/// How a text is encoded on the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Encoding {
+    Gsm7,
+    Ucs2,
+}
+
+impl Encoding {
+    /// Units in a text of one part.
+    pub const fn single(self) -> u32 {
+        match self {
+            Encoding::Gsm7 => 160,
+            Encoding::Ucs2 => 70,
+        }
+    }
+
+    /// Units in each part of a text of several.
+    pub const fn per_part(self) -> u32 {
+        match self {
+            Encoding::Gsm7 => 153,
+            Encoding::Ucs2 => 67,
+        }
+    }
+
+    /// The units (septets or UTF-16 code units) `c` takes.
+    fn width(self, c: char) -> u32 {
+        match self {
+            Encoding::Gsm7 if GSM7_EXTENSION.contains(c) => 2,
+            Encoding::Gsm7 => 1,
+            Encoding::Ucs2 => c.len_utf16() as u32,
+        }
+    }
+}
+
+/// What a body costs: its encoding, its parts, and what is left in the last part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segments {
+    pub encoding: Encoding,
+    /// Parts sent (each deducted from the balance); none for an empty body.
+    pub segments: u32,
+    /// Septets (GSM-7) or UTF-16 code units (UCS-2) in all.
+    pub units: u32,
+    /// Units that still fit in the last part before another starts.
+    pub remaining: u32,
+    /// The first character outside GSM-7, which made the body UCS-2.
+    pub switched_by: Option<char>,
+}
+
+/// Whether `c` is in the default alphabet or its extension table.
+pub fn is_gsm7(c: char) -> bool {
+    GSM7_BASIC.contains(c) || GSM7_EXTENSION.contains(c)
+}
+
+/// Counts the parts of `body` exactly as they are split: a part never ends in the middle of
+/// an extension character or a surrogate pair, so such a character at a boundary starts the
+/// next part and leaves the previous one a unit short.
+pub fn segments(body: &str) -> Segments {
+    let switched_by = body.chars().find(|c| !is_gsm7(*c));
+    let encoding = match switched_by {
+        None => Encoding::Gsm7,
+        Some(_) => Encoding::Ucs2,
+    };
+    let units: u32 = body.chars().map(|c| encoding.width(c)).sum();
+    if units == 0 {
+        return Segments {
+            encoding,
+            segments: 0,
+            units,
+            remaining: encoding.single(),
+            switched_by,
+        };
+    }
+    if units <= encoding.single() {
+        return Segments {
+            encoding,
+            segments: 1,
+            units,
+            remaining: encoding.single() - units,
+            switched_by,
+        };
+    }
+    let per_part = encoding.per_part();
+    let (mut parts, mut used) = (1, 0);
+    for c in body.chars() {
+        let w = encoding.width(c);
+        if used + w > per_part {
+            parts += 1;
+            used = 0;
+        }
+        used += w;
+    }
+    Segments {
+        encoding,
+        segments: parts,
+        units,
+        remaining: per_part - used,
+        switched_by,
+    }
+}
+
+/// `body` with the typographic characters that force UCS-2 (curly quotes, long dashes, the
+/// ellipsis, unusual spaces) replaced by their plain GSM-7 look-alikes; everything else kept.
+pub fn plain(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    for c in body.chars() {
+        match c {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '`' => {
+                out.push('\'')
+            }
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+            | '\u{00BB}' => out.push('"'),
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+            | '\u{2212}' => out.push('-'),
+            '\u{2026}' => out.push_str("..."),
+            '\u{00A0}' | '\u{2002}' | '\u{2003}' | '\u{2009}' | '\u{202F}' => out.push(' '),
+            '\u{2022}' => out.push('-'),
+            '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(body: &str) -> (Encoding, u32, u32) {
+        let s = segments(body);
+        (s.encoding, s.segments, s.units)
+    }
+
+    #[test]
+    fn the_alphabet_is_128_characters_less_the_escape() {
+        assert_eq!(GSM7_BASIC.chars().count(), 127);
+        assert_eq!(GSM7_EXTENSION.chars().count(), 10);
+        assert!(GSM7_BASIC.chars().all(|c| !GSM7_EXTENSION.contains(c)));
+    }
+
+    #[test]
+    fn gsm7_boundaries() {
+        use Encoding::Gsm7;
+        let a = |n: usize| "a".repeat(n);
+        assert_eq!(count(""), (Gsm7, 0, 0));
+        assert_eq!(count(&a(1)), (Gsm7, 1, 1));
+        assert_eq!(count(&a(160)), (Gsm7, 1, 160));
+        assert_eq!(count(&a(161)), (Gsm7, 2, 161));
+        assert_eq!(count(&a(306)), (Gsm7, 2, 306));
+        assert_eq!(count(&a(307)), (Gsm7, 3, 307));
+        assert_eq!(count(&a(459)), (Gsm7, 3, 459));
+        assert_eq!(count(&a(460)), (Gsm7, 4, 460));
+        assert_eq!(count(&a(550)), (Gsm7, 4, 550));
+        assert_eq!(segments(&a(161)).remaining, 153 * 2 - 161);
+        assert_eq!(segments(&a(150)).remaining, 10);
+    }
+
+    #[test]
+    fn extension_characters_count_two_and_are_never_split() {
+        use Encoding::Gsm7;
+        assert_eq!(count("€"), (Gsm7, 1, 2));
+        assert_eq!(count(&"{".repeat(80)), (Gsm7, 1, 160));
+        assert_eq!(count(&"{".repeat(81)), (Gsm7, 2, 162));
+        // 152 septets, then an extension character: it does not fit the one septet left, so
+        // the first part carries 152 and the second starts with it.
+        let body = format!("{}[{}", "a".repeat(152), "a".repeat(152));
+        assert_eq!(count(&body), (Gsm7, 3, 306));
+        let body = format!("{}[{}", "a".repeat(151), "a".repeat(152));
+        assert_eq!(count(&body), (Gsm7, 2, 305));
+        // Every character of the extension table, and form feed among them.
+        for c in "\u{c}^{}\\[~]|€".chars() {
+            assert_eq!(count(&c.to_string()), (Gsm7, 1, 2), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn one_character_outside_gsm7_makes_the_whole_text_ucs2() {
+        use Encoding::Ucs2;
+        let a = |n: usize| "a".repeat(n);
+        assert_eq!(count(&format!("{}’", a(69))), (Ucs2, 1, 70));
+        assert_eq!(count(&format!("{}’", a(70))), (Ucs2, 2, 71));
+        assert_eq!(count(&format!("{}’", a(133))), (Ucs2, 2, 134));
+        assert_eq!(count(&format!("{}’", a(134))), (Ucs2, 3, 135));
+        assert_eq!(segments(&format!("Don’t {}", a(10))).switched_by, Some('’'));
+        // Extension characters are one unit in UCS-2.
+        assert_eq!(count("€’"), (Ucs2, 1, 2));
+        // Characters of the default alphabet outside Latin-1 stay GSM-7; others do not.
+        assert_eq!(count("ΔΦΓΛΩΠΨΣΘΞ").0, Encoding::Gsm7);
+        assert_eq!(count("α").0, Ucs2);
+        assert_eq!(count("ç").0, Ucs2, "only the capital Ç is in the alphabet");
+        assert_eq!(count("\t").0, Ucs2);
+    }
+
+    #[test]
+    fn surrogate_pairs_count_two_and_are_never_split() {
+        use Encoding::Ucs2;
+        assert_eq!(count("😀"), (Ucs2, 1, 2));
+        assert_eq!(count(&"😀".repeat(35)), (Ucs2, 1, 70));
+        assert_eq!(count(&"😀".repeat(36)), (Ucs2, 2, 72));
+        // 66 units, then a pair: it starts the second part.
+        let body = format!("{}😀{}", "a".repeat(66), "a".repeat(66));
+        assert_eq!(count(&body), (Ucs2, 3, 134));
+        let body = format!("{}😀{}", "a".repeat(65), "a".repeat(66));
+        assert_eq!(count(&body), (Ucs2, 2, 133));
+    }
+
+    /// The examples the published segment calculator (TwilioDevEd/message-segment-calculator)
+    /// tests itself with, as part counts and sizes in bits.
+    #[test]
+    fn the_published_calculator_examples() {
+        let digits = |n: usize| {
+            "1234567890"
+                .chars()
+                .cycle()
+                .skip(1)
+                .take(n)
+                .collect::<String>()
+        };
+        let one = format!("{{{}", digits(158));
+        let s = segments(&one);
+        assert_eq!((s.encoding, s.segments, s.units * 7), (Encoding::Gsm7, 1, 1120));
+        let two = format!("{{{}", digits(159));
+        let s = segments(&two);
+        assert_eq!((s.encoding, s.segments, s.units * 7), (Encoding::Gsm7, 2, 1127));
+        let one = format!("😜{}", digits(68));
+        let s = segments(&one);
+        assert_eq!((s.encoding, s.segments, s.units * 16), (Encoding::Ucs2, 1, 1120));
+        let two = format!("😜{}", digits(69));
+        let s = segments(&two);
+        assert_eq!((s.encoding, s.segments, s.units * 16), (Encoding::Ucs2, 2, 1136));
+        // 307 digits: 153 + 153 + 1; a pair and 133 digits: 67 + 67 + 1.
+        let three: String = "1234567890".chars().cycle().take(307).collect();
+        assert_eq!(segments(&three).segments, 3);
+        assert_eq!(segments(&format!("😜{}", digits(133))).segments, 3);
+    }
+
+    #[test]
+    fn plain_replaces_what_forces_ucs2() {
+        let body = "“Don’t” – see you at 6… ok";
+        assert_eq!(segments(body).encoding, Encoding::Ucs2);
+        let p = plain(body);
+        assert_eq!(p, "\"Don't\" - see you at 6... ok");
+        assert_eq!(segments(&p).encoding, Encoding::Gsm7);
+        // What has no plain look-alike stays.
+        assert_eq!(plain("😀"), "😀");
+    }
+}
