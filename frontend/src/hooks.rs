@@ -28,6 +28,10 @@ impl SessionHandle {
     pub fn sign_out(&self) {
         // Made before the token is dropped, so it goes as this session.
         let logout = crate::services::api::logout();
+        // The server forgets this session's pushes; whoever signs in here next chooses anew.
+        <gloo_storage::LocalStorage as gloo_storage::Storage>::delete(
+            crate::components::notify::PUSH_KEY,
+        );
         wasm_bindgen_futures::spawn_local(async move {
             let _ = logout.await;
         });

@@ -410,6 +410,9 @@ pub struct Chat {
     pub arrived: Option<(ConversationId, MessageId)>,
     /// Bumped when a notification arrives: the bell fetches again.
     pub notices: u64,
+    /// Bumped when a message of the viewer's reaches this device: they now wait for an answer,
+    /// the moment to offer notifications.
+    pub sent: u64,
 }
 
 pub enum ChatAction {
@@ -512,6 +515,9 @@ impl Chat {
                     .any(|s| s.id == c && s.kind == ConversationKind::Private);
                 if private && Some(message.sender_id) != self.me && self.open != Some(c) {
                     self.arrived = Some((c, message.id));
+                }
+                if Some(message.sender_id) == self.me {
+                    self.sent += 1;
                 }
                 if let Some(t) = self.threads.get_mut(&c) {
                     Rc::make_mut(t).add(message);

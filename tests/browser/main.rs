@@ -184,9 +184,25 @@ impl Harness {
             .await?;
         b.type_into(By::XPath(&field("Password")), password).await?;
         b.click(By::XPath(&button("Sign in"))).await?;
-        b.find(By::Css(".topbar")).await?;
-        Ok(())
+        past_push_offer(b).await
     }
+}
+
+/// Waits for the signed-in shell; on a client's way there, the door offers notifications
+/// first (on a device without them): "Not now", as a client who does not want them says.
+async fn past_push_offer(b: &Browser) -> Result<()> {
+    let which = b
+        .until(
+            "the app, or the offer of notifications",
+            "return document.querySelector('.topbar') ? 'app' \
+             : document.querySelector('.push-offer') ? 'offer' : null",
+        )
+        .await?;
+    if which == json!("offer") {
+        b.click(By::XPath(&button("Not now"))).await?;
+        b.find(By::Css(".topbar")).await?;
+    }
+    Ok(())
 }
 
 const ENTER: &str = "\u{E007}";
@@ -297,6 +313,15 @@ async fn trainer_and_client_talk_live() -> Result<()> {
             .type_into(By::XPath(&field("Choose a password")), "client password")
             .await?;
         client.click(By::XPath(&button("Join"))).await?;
+        // On the way to their messages, notifications are offered (once; not on a load of
+        // the app): "Not now" goes on.
+        client
+            .find_text(By::Css(".push-offer h1"), "Know when your coach answers")
+            .await?;
+        client
+            .screenshot(&output_dir().join("01-push-offer.png"))
+            .await?;
+        client.click(By::XPath(&button("Not now"))).await?;
         client.find(By::Css(".topbar")).await?;
         client
             .find_text(By::Css(".conversation-list .row"), "Peak Form Coaching")
@@ -1642,6 +1667,7 @@ async fn a_forgotten_password_is_reset_through_the_dev_mailbox() -> Result<()> {
             .await?;
         b.click(By::XPath(&button("Set password and sign in")))
             .await?;
+        past_push_offer(&b).await?;
         b.until(
             "signed in to the client app",
             "return location.pathname === '/c/inbox' && !!document.querySelector('.topbar')",
@@ -1717,6 +1743,7 @@ async fn an_email_is_confirmed_and_one_login_chooses_its_business() -> Result<()
         b.type_into(By::XPath(&field("Your Sideline password")), "rowan password")
             .await?;
         b.click(By::XPath(&button("Join"))).await?;
+        past_push_offer(&b).await?;
         b.until(
             "in the client app",
             "return location.pathname === '/c/inbox' && !!document.querySelector('.topbar')",
@@ -3005,6 +3032,19 @@ async fn the_bell_counts_a_message_and_a_push_shows_a_notification() -> Result<(
             .find_text(By::Css(".message.mine .body"), "6pm works, see you then")
             .await?;
         coach.gone(By::Css(".needs-attention")).await?;
+        // Having answered, the coach waits for the client: pushes are offered (not before).
+        coach
+            .find_text(By::Css(".push-prompt"), "Know when a client answers")
+            .await?;
+        coach
+            .screenshot(&output_dir().join("29-push-offer.png"))
+            .await?;
+        coach
+            .click(By::XPath(
+                "//div[contains(@class, 'push-prompt')]//button[normalize-space(.)='Not now']",
+            ))
+            .await?;
+        coach.gone(By::Css(".push-prompt")).await?;
 
         // The account page: pushes on this device, emails, quiet hours.
         coach.goto(&h.url("/account")).await?;

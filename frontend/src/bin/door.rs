@@ -3,6 +3,7 @@
 //! day (`client.rs`) carries none of it; everything else sends them there.
 
 use sideline_frontend::app::{Elsewhere, Frame, Kind, Route, Signed, tab};
+use sideline_frontend::components::notify::PushOffer;
 use sideline_frontend::pages::{account::Account, auth::*};
 use sideline_frontend::router::use_route;
 use yew::prelude::*;
@@ -23,16 +24,17 @@ fn switch(route: Route) -> Html {
         Route::ForgotPassword => html! { <ForgotPassword /> },
         Route::ResetPassword { token } => html! { <ResetPassword {token} /> },
         Route::Account => html! { <Signed nav={html! { <Nav /> }}><Account /></Signed> },
-        Route::Home | Route::NotFound => {
-            html! { <Elsewhere kind={Kind::Client} route={Route::Inbox} /> }
-        }
+        Route::Home | Route::NotFound => messages(Route::Inbox),
         // The conversations are the client app's; signing up a business, confirming an email,
         // choosing among businesses and every staff screen are the staff app's.
-        Route::Inbox | Route::Conversation { .. } => {
-            html! { <Elsewhere kind={Kind::Client} {route} /> }
-        }
+        Route::Inbox | Route::Conversation { .. } => messages(route),
         staff => html! { <Elsewhere kind={Kind::Staff} route={staff} /> },
     }
+}
+
+/// On the way to the client app's messages (after an invite, a sign-in): pushes offered first.
+fn messages(route: Route) -> Html {
+    html! { <PushOffer then={html! { <Elsewhere kind={Kind::Client} {route} /> }} /> }
 }
 
 #[component]

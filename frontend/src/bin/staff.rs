@@ -1,6 +1,7 @@
 //! The staff app: the dashboard of a business's owner, admins and coaches, served at `/`.
 
 use sideline_frontend::app::{Frame, Kind, Route, Signed, UnconfirmedEmail, tab};
+use sideline_frontend::components::notify::PushPrompt;
 use sideline_frontend::pages::{
     account::Account, audit, auth::*, business, clients, groups, inbox, templates, vault,
 };
@@ -20,7 +21,7 @@ fn App() -> Html {
 fn switch(route: Route) -> Html {
     let signed = |page: Html| {
         html! {
-            <Signed nav={html! { <Nav /> }} notice={html! { <UnconfirmedEmail /> }}
+            <Signed nav={html! { <Nav /> }} notice={html! { <><UnconfirmedEmail /><PushPrompt /></> }}
                 tools={html! { <sideline_frontend::components::notify::Bell /> }}>{ page }</Signed>
         }
     };

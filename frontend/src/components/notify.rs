@@ -1,6 +1,8 @@
 //! Notifications in the apps: the settings of the account page (this device's pushes, email
-//! digests, quiet hours in the person's own time zone), and the staff app's bell (unread
-//! count, the list, mark read; a browser notification when the tab is hidden).
+//! digests, quiet hours in the person's own time zone), the offer to turn pushes on (the staff
+//! app's after a message is sent, the door's on a client's way to their messages), and the
+//! staff app's bell (unread count, the list, mark read; a browser notification when the tab
+//! is hidden).
 
 use crate::app::Route;
 use crate::hooks::use_chat;
@@ -17,7 +19,14 @@ use web_sys::{NotificationPermission, PushSubscription, ServiceWorkerRegistratio
 use yew::prelude::*;
 
 /// Where this device keeps the id of its push subscription (to forget it on sign-out).
-const PUSH_KEY: &str = "sideline.push";
+pub const PUSH_KEY: &str = "sideline.push";
+
+/// What this device keeps under `key`, as text (no JSON reader in the apps; quotes of what
+/// was once kept as JSON dropped).
+fn stored(key: &str) -> Option<String> {
+    let value = LocalStorage::raw().get_item(key).ok().flatten()?;
+    Some(value.trim_matches('"').to_owned())
+}
 
 /// The browser's time zone (IANA), for quiet hours.
 fn browser_time_zone() -> String {
@@ -83,16 +92,14 @@ pub async fn enable_push() -> Result<(), String> {
         .and_then(crate::services::read::Read::read)
         .ok_or("The browser gave no subscription.")?;
     let created = api::subscribe_push(&req).await.map_err(|e| e.message)?;
-    let _ = LocalStorage::set(PUSH_KEY, created.id);
+    let _ = LocalStorage::raw().set_item(PUSH_KEY, &created.id);
     Ok(())
 }
 
 /// Stops pushes to this device: forgotten by the server and by the browser. The request is
 /// made at once, as the current session (signing out drops it next).
 pub fn disable_push() -> impl std::future::Future<Output = ()> {
-    let forget = LocalStorage::get::<String>(PUSH_KEY)
-        .ok()
-        .map(|id| api::unsubscribe_push(&id));
+    let forget = stored(PUSH_KEY).map(|id| api::unsubscribe_push(&id));
     LocalStorage::delete(PUSH_KEY);
     async move {
         if let Some(forget) = forget {
@@ -116,7 +123,7 @@ pub fn disable_push() -> impl std::future::Future<Output = ()> {
 
 /// Whether this device registered for pushes.
 pub fn push_on_here() -> bool {
-    LocalStorage::get::<String>(PUSH_KEY).is_ok()
+    stored(PUSH_KEY).is_some()
 }
 
 /// The account page's notification settings.
@@ -270,6 +277,126 @@ pub fn NotificationPreferences() -> Html {
     }
 }
 
+/// Where this device keeps when its person last said "Not now" to the prompt below.
+const LATER_KEY: &str = "sideline.push.later";
+/// How long "Not now" holds before the prompt may ask again (three weeks, in milliseconds).
+const ASK_AGAIN_MS: f64 = 21.0 * 24.0 * 3600.0 * 1000.0;
+
+/// Whether this browser can receive pushes at all (an installed PWA on iOS can; a tab there
+/// cannot).
+fn push_supported() -> bool {
+    web_sys::window().is_some_and(|w| {
+        js_sys::Reflect::has(&w, &"PushManager".into()).unwrap_or(false)
+            && js_sys::Reflect::has(&w, &"Notification".into()).unwrap_or(false)
+    })
+}
+
+/// Whether to offer pushes on this device now: the browser can do them and does not block
+/// them, this device does not get them yet, and "Not now" was not said in the last three
+/// weeks.
+fn offer_fits() -> bool {
+    let later = stored(LATER_KEY)
+        .is_some_and(|at| js_sys::Date::now() - js_sys::Date::parse(&at) < ASK_AGAIN_MS);
+    !later && !push_on_here() && push_supported() && permission() != NotificationPermission::Denied
+}
+
+/// Remembers "Not now" (the offer waits three weeks).
+fn not_now() {
+    let now = String::from(js_sys::Date::new_0().to_iso_string());
+    let _ = LocalStorage::raw().set_item(LATER_KEY, &now);
+}
+
+/// Turns pushes on from a tap on an offer: `done` once on, `error` why not.
+fn turn_on(
+    done: UseStateHandle<bool>,
+    error: UseStateHandle<Option<String>>,
+) -> Callback<MouseEvent> {
+    Callback::from(move |_| {
+        let (done, error) = (done.clone(), error.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            match enable_push().await {
+                Ok(()) => done.set(true),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    })
+}
+
+/// The staff app's offer of pushes, at the moment they make sense: right after the person
+/// sent a message (they now wait for an answer), never on first load, and only where
+/// [`offer_fits`]. The browser's own question comes only from the tap on "Turn on".
+#[component]
+pub fn PushPrompt() -> Html {
+    let chat = use_chat();
+    let done = use_state(|| false);
+    let error = use_state(|| None::<String>);
+    if chat.sent == 0 || *done || !offer_fits() {
+        return html! {};
+    }
+    let later = {
+        let done = done.clone();
+        Callback::from(move |_| {
+            not_now();
+            done.set(true);
+        })
+    };
+    html! {
+        <div class="banner push-prompt" role="region" aria-label="Notifications">
+            <span>{ "Know when a client answers, even with Sideline closed." }</span>
+            <button class="primary" onclick={turn_on(done, error.clone())}>{ "Turn on notifications" }</button>
+            <button class="ghost" onclick={later}>{ "Not now" }</button>
+            if let Some(e) = (*error).clone() { <span class="error" role="alert">{ e }</span> }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PushOfferProps {
+    /// What follows the offer (or comes at once when there is none to make).
+    pub then: Html,
+}
+
+thread_local! {
+    static JUST_SIGNED_IN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Someone just signed in on this page (a sign-in, an invite, a password reset): the door
+/// offers pushes on their way to their messages.
+pub fn signed_in_here() {
+    JUST_SIGNED_IN.with(|s| s.set(true));
+}
+
+/// The client's offer of pushes, made by the door on the way to their messages right after
+/// they signed in there (an invite, a sign-in, a password reset; the client app itself carries
+/// none of it). Only where [`offer_fits`]; "Turn on" asks the browser, "Not now" goes on.
+#[component]
+pub fn PushOffer(props: &PushOfferProps) -> Html {
+    let session = crate::hooks::use_session();
+    let done = use_state(|| !(JUST_SIGNED_IN.with(|s| s.replace(false)) && offer_fits()));
+    let error = use_state(|| None::<String>);
+    if *done || session.current().is_none() {
+        return props.then.clone();
+    }
+    let later = {
+        let done = done.clone();
+        Callback::from(move |_| {
+            not_now();
+            done.set(true);
+        })
+    };
+    html! {
+        <div class="auth">
+            <section class="card auth-card push-offer" aria-label="Notifications">
+                <h1>{ "Know when your coach answers" }</h1>
+                <p class="muted">{ "Turn on notifications and new messages reach this phone even when the app is closed. You can change this any time in Account." }</p>
+                if let Some(e) = (*error).clone() { <p class="error" role="alert">{ e }</p> }
+                <button class="primary" onclick={turn_on(done, error.clone())}>{ "Turn on notifications" }</button>
+                <button class="ghost" onclick={later}>{ "Not now" }</button>
+            </section>
+        </div>
+    }
+}
+
 /// Shows `n` as the browser's own notification (the tab is hidden): it replaces an earlier
 /// one of the same conversation, like a push does.
 fn show_in_browser(n: &Notification) {
@@ -286,13 +413,12 @@ fn show_in_browser(n: &Notification) {
     let _ = web_sys::Notification::new_with_options(&n.title, &options);
 }
 
-/// The staff app's bell: the unread count, and the list on a tap.
-#[component]
-pub fn Bell() -> Html {
+/// The in-app list, fetched again at each new notification; when one arrives while the tab
+/// is hidden, the newest unread also shows as the browser's own notification.
+#[hook]
+fn use_notification_list() -> UseStateHandle<Option<NotificationList>> {
     let chat = use_chat();
-    let navigator = use_navigator();
     let list = use_state(|| None::<NotificationList>);
-    let open = use_state(|| false);
     {
         let list = list.clone();
         use_effect_with(chat.notices, move |notices| {
@@ -314,6 +440,15 @@ pub fn Bell() -> Html {
             });
         });
     }
+    list
+}
+
+/// The staff app's bell: the unread count, and the list on a tap.
+#[component]
+pub fn Bell() -> Html {
+    let navigator = use_navigator();
+    let list = use_notification_list();
+    let open = use_state(|| false);
     let mark = {
         let list = list.clone();
         Callback::from(move |req: MarkNotificationsRead| {

@@ -35,6 +35,7 @@ fn authenticate<Fut>(
                     (to, _) => to,
                 };
                 session.sign_in(r);
+                crate::components::notify::signed_in_here();
                 navigator.push(&to);
             }
             Err(e) => error.set(Some(e.message)),
