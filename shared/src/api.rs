@@ -251,6 +251,19 @@ pub struct UpdateSettingsRequest {
     pub needs_attention_hours: Option<u32>,
 }
 
+/// `PATCH /api/business`: what is given changes (the owner and admins).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBusinessRequest {
+    /// Checked by the server (`business.country_invalid`), so the error names what is wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::validate::Country>))]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+}
+
 /// `POST /api/mass-messages`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

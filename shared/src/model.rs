@@ -623,6 +623,40 @@ impl Default for Settings {
     }
 }
 
+/// The business as it describes itself: its name, and where it is (texting is for businesses
+/// of the United States and Canada, and its registration needs the address).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BusinessInfo {
+    pub name: String,
+    #[serde(default)]
+    pub country: Option<crate::validate::Country>,
+    #[serde(default)]
+    pub address: Option<Address>,
+    /// Whether two-way texting can be turned on for the business (by its country).
+    pub texting_available: bool,
+}
+
+/// A postal address. `line1`, `city` and `postal_code` are required (not blank); `region` is
+/// the state or province, where there is one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub line1: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub line2: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub city: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub region: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 20))]
+    pub postal_code: String,
+}
+
 /// Hours a client waits for an answer before their conversation needs attention, by default.
 pub const NEEDS_ATTENTION_HOURS: u32 = 24;
 /// At most a week.

@@ -241,16 +241,28 @@ mod tests {
         };
         let one = format!("{{{}", digits(158));
         let s = segments(&one);
-        assert_eq!((s.encoding, s.segments, s.units * 7), (Encoding::Gsm7, 1, 1120));
+        assert_eq!(
+            (s.encoding, s.segments, s.units * 7),
+            (Encoding::Gsm7, 1, 1120)
+        );
         let two = format!("{{{}", digits(159));
         let s = segments(&two);
-        assert_eq!((s.encoding, s.segments, s.units * 7), (Encoding::Gsm7, 2, 1127));
+        assert_eq!(
+            (s.encoding, s.segments, s.units * 7),
+            (Encoding::Gsm7, 2, 1127)
+        );
         let one = format!("😜{}", digits(68));
         let s = segments(&one);
-        assert_eq!((s.encoding, s.segments, s.units * 16), (Encoding::Ucs2, 1, 1120));
+        assert_eq!(
+            (s.encoding, s.segments, s.units * 16),
+            (Encoding::Ucs2, 1, 1120)
+        );
         let two = format!("😜{}", digits(69));
         let s = segments(&two);
-        assert_eq!((s.encoding, s.segments, s.units * 16), (Encoding::Ucs2, 2, 1136));
+        assert_eq!(
+            (s.encoding, s.segments, s.units * 16),
+            (Encoding::Ucs2, 2, 1136)
+        );
         // 307 digits: 153 + 153 + 1; a pair and 133 digits: 67 + 67 + 1.
         let three: String = "1234567890".chars().cycle().take(307).collect();
         assert_eq!(segments(&three).segments, 3);

@@ -99,6 +99,59 @@ text_newtype!(
     |raw| MassMessageId::parse(&raw)
 );
 
+text_newtype!(
+    /// A country, as its ISO 3166-1 alpha-2 code (`US`, `CA`, `GB`...).
+    Country,
+    |raw| Country::parse(&raw)
+);
+
+/// Every officially assigned ISO 3166-1 alpha-2 code, in order, two letters each (one string
+/// rather than a table: the apps carry it).
+pub const COUNTRY_CODES: &str = concat!(
+    "ADAEAFAGAIALAMAOAQARASATAUAWAXAZBABBBDBEBFBGBHBIBJBLBMBNBOBQBRBSBTBVBWBYBZCACCCDCFCGCHCI",
+    "CKCLCMCNCOCRCUCVCWCXCYCZDEDJDKDMDODZECEEEGEHERESETFIFJFKFMFOFRGAGBGDGEGFGGGHGIGLGMGNGPGQ",
+    "GRGSGTGUGWGYHKHMHNHRHTHUIDIEILIMINIOIQIRISITJEJMJOJPKEKGKHKIKMKNKPKRKWKYKZLALBLCLILKLRLS",
+    "LTLULVLYMAMCMDMEMFMGMHMKMLMMMNMOMPMQMRMSMTMUMVMWMXMYMZNANCNENFNGNINLNONPNRNUNZOMPAPEPFPG",
+    "PHPKPLPMPNPRPSPTPWPYQARERORSRURWSASBSCSDSESGSHSISJSKSLSMSNSOSRSSSTSVSXSYSZTCTDTFTGTHTJTK",
+    "TLTMTNTOTRTTTVTWTZUAUGUMUSUYUZVAVCVEVGVIVNVUWFWSYEYTZAZMZW",
+);
+
+/// The codes of [`COUNTRY_CODES`], one by one.
+pub fn country_codes() -> impl Iterator<Item = &'static str> {
+    (0..COUNTRY_CODES.len() / 2).map(|i| &COUNTRY_CODES[i * 2..i * 2 + 2])
+}
+
+impl Country {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        if raw.len() != 2 || !country_codes().any(|c| c == raw) {
+            return Err(ValidationError::new(
+                "business.country_invalid",
+                "A country is its two-letter ISO 3166 code, such as US, CA or GB.",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    /// Whether two-way texting can be turned on for a business here (toll-free numbers are
+    /// for the United States and Canada).
+    pub fn texting_available(&self) -> bool {
+        matches!(self.0.as_str(), "US" | "CA")
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Country {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(country_codes()))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Country {}
+
 impl Emoji {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let invalid = || {
@@ -352,6 +405,26 @@ pub fn check_password(raw: &str) -> Result<(), ValidationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn countries_are_the_assigned_codes_in_order() {
+        let codes: Vec<&str> = country_codes().collect();
+        assert_eq!(codes.len(), 249);
+        assert!(codes.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
+        assert!(COUNTRY_CODES.chars().all(|l| l.is_ascii_uppercase()));
+        for ok in ["US", "CA", "GB", "AD", "ZW"] {
+            assert_eq!(Country::parse(ok).expect(ok).as_str(), ok);
+        }
+        for bad in ["", "us", "USA", "ZZ", "UK", " US"] {
+            assert_eq!(
+                Country::parse(bad).expect_err(bad).code,
+                "business.country_invalid"
+            );
+        }
+        assert!(Country::parse("US").is_ok_and(|c| c.texting_available()));
+        assert!(Country::parse("CA").is_ok_and(|c| c.texting_available()));
+        assert!(Country::parse("MX").is_ok_and(|c| !c.texting_available()));
+    }
 
     #[test]
     fn emoji_are_one_emoji_and_nothing_else() {

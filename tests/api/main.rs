@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod big;
+mod business;
 mod clients;
 mod companies;
 mod edits;

@@ -1128,6 +1128,29 @@ async fn a_mass_message_reaches_each_client_of_a_company() -> Result<()> {
             .await?;
         b.screenshot(&output_dir().join("11-welcome-preview.png"))
             .await?;
+        // Where the business is: its country (named by the browser) and address.
+        let business = "//form[contains(@class, 'business-info')]";
+        b.click(By::XPath(&format!("{business}//option[@value='CA']")))
+            .await?;
+        b.find_text(By::XPath(&format!("{business}//option[@value='CA']")), "Canada")
+            .await?;
+        for (label, value) in [
+            ("Street address", "200 Bay Street"),
+            ("City", "Toronto"),
+            ("State or province", "ON"),
+            ("Postal code", "M5J 2J1"),
+        ] {
+            b.type_into(By::XPath(&format!("{business}{}", field(label))), value)
+                .await?;
+        }
+        b.click(By::XPath(&format!("{business}//button[normalize-space(.)='Save']")))
+            .await?;
+        b.find_text(By::Css(".business-info [role=status]"), "Saved")
+            .await?;
+        b.find_text(By::Css(".business-info"), "Two-way texting can be turned on")
+            .await?;
+        b.screenshot(&output_dir().join("11-business-info.png"))
+            .await?;
 
         let (status, acme) = h
             .api(

@@ -1,5 +1,6 @@
 //! Running the business: companies and their channels, mass messages with their live progress,
-//! and the settings (welcome message, default channel).
+//! and the settings (welcome message, default channel, needs attention; the business's country
+//! and address).
 
 use crate::app::Route;
 use crate::components::client_picker::{ClientPicker, toggle_in};
@@ -8,10 +9,13 @@ use crate::components::field::{Choice, Field, FormError, RadioGroup, bind, reset
 use crate::hooks::{load_status, use_chat, use_fetch, use_session};
 use crate::router::{Link, use_location};
 use crate::services::api;
-use shared::api::{CreateCompanyRequest, CreateMassMessageRequest, UpdateSettingsRequest};
+use shared::api::{
+    CreateCompanyRequest, CreateMassMessageRequest, UpdateBusinessRequest, UpdateSettingsRequest,
+};
 use shared::events::*;
-use shared::model::{DefaultChannel, MassMessage, MassStatus, Recipients, Settings};
+use shared::model::{Address, DefaultChannel, MassMessage, MassStatus, Recipients, Settings};
 use shared::{CompanyId, ProductId, UserId};
+use wasm_bindgen::JsCast as _;
 use yew::prelude::*;
 
 /// The query that opens a page for `company`: `company=<id>`.
@@ -458,6 +462,163 @@ pub fn SettingsPage() -> Html {
                     <button type="submit" class="primary">{ "Save" }</button>
                 </div>
             </form>
+            <BusinessForm />
         </div>
+    }
+}
+
+/// Every country, by its name in the browser's language (the browser knows the names), as
+/// (code, name) sorted by name.
+fn countries() -> Vec<(&'static str, String)> {
+    let names = js_sys::Reflect::get(&js_sys::global(), &"Intl".into())
+        .and_then(|intl| js_sys::Reflect::get(&intl, &"DisplayNames".into()))
+        .ok()
+        .and_then(|ctor| {
+            let options = js_sys::Object::new();
+            js_sys::Reflect::set(&options, &"type".into(), &"region".into()).ok()?;
+            let args = js_sys::Array::of2(&js_sys::Array::new(), &options);
+            js_sys::Reflect::construct(ctor.dyn_ref::<js_sys::Function>()?, &args).ok()
+        });
+    let name = |code: &str| -> Option<String> {
+        let names = names.as_ref()?;
+        let of: js_sys::Function = js_sys::Reflect::get(names, &"of".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        of.call1(names, &code.into()).ok()?.as_string()
+    };
+    let mut all: Vec<(&'static str, String)> = shared::validate::country_codes()
+        .map(|c| (c, name(c).unwrap_or_else(|| c.to_owned())))
+        .collect();
+    all.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+    all
+}
+
+type AddressField = (
+    &'static str,
+    &'static str,
+    fn(&Address) -> &String,
+    fn(&mut Address, String),
+);
+
+/// The address form's fields: label, autocomplete, and where each goes.
+const ADDRESS_FIELDS: [AddressField; 5] = [
+    (
+        "Street address",
+        "address-line1",
+        |a| &a.line1,
+        |a, v| a.line1 = v,
+    ),
+    (
+        "Apartment, suite (optional)",
+        "address-line2",
+        |a| &a.line2,
+        |a, v| a.line2 = v,
+    ),
+    ("City", "address-level2", |a| &a.city, |a, v| a.city = v),
+    (
+        "State or province",
+        "address-level1",
+        |a| &a.region,
+        |a, v| a.region = v,
+    ),
+    (
+        "Postal code",
+        "postal-code",
+        |a| &a.postal_code,
+        |a, v| a.postal_code = v,
+    ),
+];
+
+/// The business's country and address (two-way texting is for the United States and Canada,
+/// and its registration needs the address). The owner and admins change them.
+#[component]
+fn BusinessForm() -> Html {
+    let loaded = use_fetch((), |_| api::business());
+    let country = use_state(String::new);
+    let form = use_form(Address::default);
+    let error = use_state(|| None::<String>);
+    let saved = use_state(|| None::<shared::model::BusinessInfo>);
+    let list = use_memo((), |_| countries());
+    {
+        let (form, country) = (form.clone(), country.clone());
+        use_effect_with(loaded.data().cloned(), move |info| {
+            if let Some(info) = info {
+                country.set(
+                    info.country
+                        .as_ref()
+                        .map(|c| c.as_str().to_owned())
+                        .unwrap_or_default(),
+                );
+                reset(&form, info.address.clone().unwrap_or_default());
+            }
+        });
+    }
+    let Some(info) = saved.as_ref().or(loaded.data()).cloned() else {
+        return html! {};
+    };
+    let onsubmit = {
+        let (form, country, error, saved) =
+            (form.clone(), country.clone(), error.clone(), saved.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let address = form.0.clone();
+            let blank = address == Address::default();
+            let req = UpdateBusinessRequest {
+                country: (!country.is_empty()).then(|| (*country).clone()),
+                address: (!blank).then_some(address),
+            };
+            let (error, saved) = (error.clone(), saved.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::update_business(&req).await {
+                    Ok(now) => {
+                        error.set(None);
+                        saved.set(Some(now));
+                    }
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    let on_country = {
+        let country = country.clone();
+        Callback::from(move |e: Event| {
+            country.set(
+                e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                    .value(),
+            )
+        })
+    };
+    let f = &form.0;
+    let unchanged = saved.as_ref().is_some_and(|s| {
+        s.address.clone().unwrap_or_default() == *f
+            && s.country.as_ref().map(|c| c.as_str()) == Some(country.as_str())
+    });
+    html! {
+        <form class="card form business-info" {onsubmit}>
+            <h2>{ "Business" }</h2>
+            <p class="muted">{ info.name.clone() }</p>
+            <label class="field">
+                <span class="label">{ "Country" }</span>
+                <select onchange={on_country}>
+                    <option value="" selected={country.is_empty()}>{ "Choose…" }</option>
+                    { for list.iter().map(|(code, name)| html! {
+                        <option value={*code} selected={*country == *code}>{ name.clone() }</option>
+                    }) }
+                </select>
+                <span class="hint">{
+                    if info.texting_available { "Two-way texting can be turned on for your business." }
+                    else { "Two-way texting is for businesses in the United States and Canada." }
+                }</span>
+            </label>
+            { for ADDRESS_FIELDS.iter().map(|(label, autocomplete, get, put)| html! {
+                <Field label={*label} value={get(f).clone()} autocomplete={*autocomplete} oninput={bind(&form, *put)} />
+            }) }
+            <FormError error={(*error).clone()} />
+            <div class="actions">
+                if unchanged { <span class="muted" role="status">{ "Saved" }</span> }
+                <button type="submit" class="primary">{ "Save" }</button>
+            </div>
+        </form>
     }
 }

@@ -535,6 +535,17 @@ pub fn update_settings(
     patch("/api/settings".into(), req)
 }
 
+/// The business as it describes itself (country, address).
+pub fn business() -> impl Future<Output = Result<BusinessInfo, ApiError>> {
+    get("/api/business".into())
+}
+
+pub fn update_business(
+    req: &UpdateBusinessRequest,
+) -> impl Future<Output = Result<BusinessInfo, ApiError>> {
+    patch("/api/business".into(), req)
+}
+
 pub fn create_mass_message(
     req: &CreateMassMessageRequest,
 ) -> impl Future<Output = Result<MassMessage, ApiError>> {

@@ -17,12 +17,14 @@ use shared::events::{
     SessionEnded,
 };
 use shared::model::{
-    Attachment, AttachmentKind, AuditEntry, AuditKind, Client, Company, ConversationKind,
-    ConversationSummary, DefaultChannel, GroupMember, GroupRole, MassMessage, MassStatus, Message,
-    MessageVersion, MessagingMode, ModeChange, ModeChangeReason, NotificationSettings, NotifyLevel,
-    Page, Product, ProductGrant, Purchase, PurchaseSource, QuietHours, Reaction, Reactor,
-    Recipients, Role, Settings, StaffMember, Template, User, VaultItem, WelcomeMessage,
+    Address, Attachment, AttachmentKind, AuditEntry, AuditKind, BusinessInfo, Client, Company,
+    ConversationKind, ConversationSummary, DefaultChannel, GroupMember, GroupRole, MassMessage,
+    MassStatus, Message, MessageVersion, MessagingMode, ModeChange, ModeChangeReason,
+    NotificationSettings, NotifyLevel, Page, Product, ProductGrant, Purchase, PurchaseSource,
+    QuietHours, Reaction, Reactor, Recipients, Role, Settings, StaffMember, Template, User,
+    VaultItem, WelcomeMessage,
 };
+use shared::validate::Country;
 use shared::{
     AttachmentId, BusinessId, CompanyId, ConversationId, MassMessageId, MessageId, ProductId,
     PurchaseId, TemplateId, UserId,
@@ -523,6 +525,25 @@ read_fields!(ModeChange {
     changed_at
 });
 read_fields!(WelcomeMessage { enabled, text });
+read_fields!(Address {
+    line1,
+    line2 = default,
+    city,
+    region = default,
+    postal_code
+});
+read_fields!(BusinessInfo {
+    name,
+    country = default,
+    address = default,
+    texting_available
+});
+
+impl Read for Country {
+    fn read(value: &Json) -> Option<Self> {
+        Country::parse(value.as_str()?).ok()
+    }
+}
 read_fields!(Settings {
     welcome_message = default,
     default_channel = default,
@@ -1074,6 +1095,18 @@ mod tests {
             });
         }
         for default_channel in [DefaultChannel::Individual, DefaultChannel::Company] {
+            reads_back(BusinessInfo {
+                name: "Peak Form".into(),
+                country: Country::parse("CA").ok(),
+                address: Some(Address {
+                    line1: "200 Bay Street".into(),
+                    line2: String::new(),
+                    city: "Toronto".into(),
+                    region: "ON".into(),
+                    postal_code: "M5J 2J1".into(),
+                }),
+                texting_available: true,
+            });
             reads_back(Settings {
                 welcome_message: WelcomeMessage {
                     enabled: true,

@@ -1051,6 +1051,8 @@ impl Accounts {
             owner_id: owner.id,
             created_at: now,
             settings: Default::default(),
+            country: None,
+            address: None,
         };
         let mut tx = Writes::new();
         match account {

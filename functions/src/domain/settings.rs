@@ -1,12 +1,14 @@
-//! The business's settings: the welcome message and where clients of a company are put.
+//! The business's settings (the welcome message, where clients of a company are put, when a
+//! conversation needs attention) and its description (name, country, address).
 
 use super::auth::Caller;
 use super::*;
 use crate::store::repo::{self, BusinessRecord};
 use anyhow::Context as _;
-use shared::api::UpdateSettingsRequest;
+use shared::api::{UpdateBusinessRequest, UpdateSettingsRequest};
 use shared::limits::WELCOME_MAX_CHARS;
-use shared::model::Settings;
+use shared::model::{Address, BusinessInfo, Settings};
+use shared::validate::Country;
 
 /// The business's settings.
 pub struct BusinessSettings {
@@ -84,4 +86,78 @@ impl BusinessSettings {
         })
         .await
     }
+
+    /// The business as it describes itself, for staff.
+    pub async fn business(&self, caller: &Caller) -> Result<BusinessInfo> {
+        super::access::staff(caller)?;
+        let business = repo::get::<BusinessRecord>(&*self.store, caller.business_id())
+            .await?
+            .context("the caller's business is missing")?;
+        Ok(info(business.value))
+    }
+
+    /// Changes the business's country or address (the owner and admins).
+    pub async fn update_business(
+        &self,
+        caller: &Caller,
+        req: UpdateBusinessRequest,
+    ) -> Result<BusinessInfo> {
+        super::access::manager(caller)?;
+        let country = req
+            .country
+            .as_deref()
+            .map(Country::parse)
+            .transpose()
+            .map_err(Error::from)?;
+        let address = req.address.map(checked_address).transpose()?;
+        let b = caller.business_id();
+        retrying(|| async {
+            let current = repo::get::<BusinessRecord>(&*self.store, b)
+                .await?
+                .context("the caller's business is missing")?;
+            let mut next = current.clone();
+            if let Some(c) = &country {
+                next.value.country = Some(c.as_str().to_owned());
+            }
+            if let Some(a) = &address {
+                next.value.address = Some(a.clone().into());
+            }
+            let answer = info(next.value.clone());
+            commit(&*self.store, vec![next.update(b)?].into(), answer).await
+        })
+        .await
+    }
+}
+
+fn info(b: BusinessRecord) -> BusinessInfo {
+    // Stored only once checked.
+    let country = b.country.and_then(|c| Country::parse(&c).ok());
+    BusinessInfo {
+        name: b.name,
+        texting_available: country.as_ref().is_some_and(Country::texting_available),
+        country,
+        address: b.address.map(Into::into),
+    }
+}
+
+/// `a` trimmed, or why it cannot be an address.
+fn checked_address(a: Address) -> Result<Address> {
+    let a = Address {
+        line1: a.line1.trim().to_owned(),
+        line2: a.line2.trim().to_owned(),
+        city: a.city.trim().to_owned(),
+        region: a.region.trim().to_owned(),
+        postal_code: a.postal_code.trim().to_owned(),
+    };
+    let invalid = |what: &str| Err(Error::invalid("business.address_invalid", what.to_owned()));
+    if a.line1.is_empty() || a.city.is_empty() || a.postal_code.is_empty() {
+        return invalid("An address needs its street, city and postal code.");
+    }
+    let long = [&a.line1, &a.line2, &a.city, &a.region]
+        .iter()
+        .any(|f| f.chars().count() > 100);
+    if long || a.postal_code.chars().count() > 20 {
+        return invalid("Each line of an address has at most 100 characters (a postal code 20).");
+    }
+    Ok(a)
 }

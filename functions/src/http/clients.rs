@@ -9,10 +9,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
-    ClientWithInvite, CreateClientRequest, CreateCompanyRequest, ErrorBody, UpdateClientRequest,
-    UpdateSettingsRequest,
+    ClientWithInvite, CreateClientRequest, CreateCompanyRequest, ErrorBody, UpdateBusinessRequest,
+    UpdateClientRequest, UpdateSettingsRequest,
 };
-use shared::model::{Client, Company, ConversationSummary, Page, Settings};
+use shared::model::{BusinessInfo, Client, Company, ConversationSummary, Page, Settings};
 use shared::{CompanyId, UserId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -28,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_company, list_companies))
         .routes(routes!(company_channel))
         .routes(routes!(get_settings, update_settings))
+        .routes(routes!(get_business, update_business))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -203,4 +204,27 @@ async fn update_settings(
     ApiJson(req): ApiJson<UpdateSettingsRequest>,
 ) -> Result<Json<Settings>, ApiError> {
     Ok(Json(s.settings.update_settings(&caller, req).await?))
+}
+
+/// The business as it describes itself: name, country, address, and whether texting can be
+/// turned on there.
+#[utoipa::path(get, path = "/api/business", tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = BusinessInfo), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_business(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<BusinessInfo>, ApiError> {
+    Ok(Json(s.settings.business(&caller).await?))
+}
+
+/// Changes the business's country or address (the owner and admins).
+#[utoipa::path(patch, path = "/api/business", tag = "settings", security(("bearer" = [])), request_body = UpdateBusinessRequest,
+    responses((status = 200, body = BusinessInfo), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn update_business(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<UpdateBusinessRequest>,
+) -> Result<Json<BusinessInfo>, ApiError> {
+    Ok(Json(s.settings.update_business(&caller, req).await?))
 }

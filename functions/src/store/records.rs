@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use shared::api::{Invite, WebhookPurchaseResult};
 use shared::model::{
-    Attachment, AttachmentKind, AuditEntry, AuditKind, Client, Company, DefaultChannel,
+    Address, Attachment, AttachmentKind, AuditEntry, AuditKind, Client, Company, DefaultChannel,
     MassMessage, MassStatus, Message, MessagingMode, ModeChange, ModeChangeReason,
     NotificationSettings, NotifyLevel, Product, ProductGrant, Purchase, PurchaseSource, QuietHours,
     Reaction, Reactor, Recipients, Role, Settings, StaffMember, Template, WelcomeMessage,
@@ -504,6 +504,28 @@ impl Default for SettingsRecord {
         }
     }
 }
+
+/// A business's postal address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddressRecord {
+    pub line1: String,
+    #[serde(default)]
+    pub line2: String,
+    pub city: String,
+    #[serde(default)]
+    pub region: String,
+    pub postal_code: String,
+}
+mirrors!(
+    AddressRecord,
+    Address {
+        line1,
+        line2,
+        city,
+        region,
+        postal_code
+    }
+);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WelcomeRecord {

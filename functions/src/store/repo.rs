@@ -191,6 +191,11 @@ pub struct BusinessRecord {
     pub created_at: OffsetDateTime,
     #[serde(default)]
     pub settings: SettingsRecord,
+    /// ISO 3166-1 alpha-2.
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub address: Option<AddressRecord>,
 }
 
 /// Anyone who can sign in to a business: owner, staff, client.
