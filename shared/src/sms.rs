@@ -7,6 +7,9 @@
 //! escape and itself, never split between parts). Any other character switches the whole
 //! body to UCS-2: 70 UTF-16 code units in one part, 67 per part, a character outside the
 //! Basic Multilingual Plane taking two (a surrogate pair, never split between parts).
+//!
+//! And the keywords every business number must honour (STOP and its synonyms, START, HELP),
+//! with the reply each gets.
 
 use serde::{Deserialize, Serialize};
 
@@ -145,6 +148,73 @@ pub fn plain(body: &str) -> String {
     out
 }
 
+/// What a text that is only a keyword asks for: carriers require every business number to
+/// honour these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Keyword {
+    /// No more texts to this phone from the business, until it starts again.
+    Stop,
+    /// Texts again after a stop.
+    Start,
+    /// The business's help reply.
+    Help,
+}
+
+/// The opt-out keywords (in English and French, as carriers list them).
+const STOP_WORDS: [&str; 13] = [
+    "STOP",
+    "STOPALL",
+    "UNSUBSCRIBE",
+    "CANCEL",
+    "END",
+    "QUIT",
+    "REVOKE",
+    "OPTOUT",
+    "OPT-OUT",
+    "OPT OUT",
+    "REMOVE",
+    "ARRET",
+    "TD",
+];
+const START_WORDS: [&str; 2] = ["START", "UNSTOP"];
+const HELP_WORDS: [&str; 1] = ["HELP"];
+
+/// The keyword `body` is, if it is one: any case, with spaces or punctuation around it (`Stop.`,
+/// ` STOP!`, `opt  out`); a keyword inside a sentence is not one (`please stop by at 6`).
+pub fn keyword(body: &str) -> Option<Keyword> {
+    let core = body.trim_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation());
+    let words: Vec<String> = core
+        .split_whitespace()
+        .map(|w| w.to_uppercase().replace(['Ê', 'É'], "E"))
+        .collect();
+    let word = words.join(" ");
+    if STOP_WORDS.contains(&word.as_str()) {
+        Some(Keyword::Stop)
+    } else if START_WORDS.contains(&word.as_str()) {
+        Some(Keyword::Start)
+    } else if HELP_WORDS.contains(&word.as_str()) {
+        Some(Keyword::Help)
+    } else {
+        None
+    }
+}
+
+/// The text that answers `keyword` from `business` (what carriers require each to get).
+pub fn keyword_reply(keyword: Keyword, business: &str) -> String {
+    match keyword {
+        Keyword::Stop => format!(
+            "{business}: you are unsubscribed and will get no more texts from us. Reply START to text again."
+        ),
+        Keyword::Start => format!(
+            "{business}: you will get our texts again. Msg & data rates may apply. Reply STOP to unsubscribe, HELP for help."
+        ),
+        Keyword::Help => format!(
+            "{business}: reply here to reach us. Msg & data rates may apply. Reply STOP to unsubscribe."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,6 +337,68 @@ mod tests {
         let three: String = "1234567890".chars().cycle().take(307).collect();
         assert_eq!(segments(&three).segments, 3);
         assert_eq!(segments(&format!("😜{}", digits(133))).segments, 3);
+    }
+
+    #[test]
+    fn keywords_in_any_case_with_spaces_and_punctuation_around() {
+        use Keyword::*;
+        let table = [
+            ("STOP", Some(Stop)),
+            ("stop", Some(Stop)),
+            (" Stop. ", Some(Stop)),
+            ("STOP!!", Some(Stop)),
+            ("\"stop\"", Some(Stop)),
+            ("StopAll", Some(Stop)),
+            ("unsubscribe", Some(Stop)),
+            ("Cancel", Some(Stop)),
+            ("end", Some(Stop)),
+            ("quit", Some(Stop)),
+            ("revoke", Some(Stop)),
+            ("optout", Some(Stop)),
+            ("opt-out", Some(Stop)),
+            ("Opt Out", Some(Stop)),
+            ("opt   out", Some(Stop)),
+            ("remove", Some(Stop)),
+            ("arret", Some(Stop)),
+            ("Arrêt", Some(Stop)),
+            ("td", Some(Stop)),
+            ("START", Some(Start)),
+            ("unstop", Some(Start)),
+            ("Start.", Some(Start)),
+            ("help", Some(Help)),
+            ("HELP?", Some(Help)),
+            // A keyword inside a sentence is a message.
+            ("please stop by at 6", None),
+            ("stop it", None),
+            ("I want to end my plan", None),
+            ("helpful, thanks", None),
+            ("opt", None),
+            ("", None),
+            ("...", None),
+            ("-stop-", Some(Stop)),
+            ("stop-ish", None),
+        ];
+        for (body, expected) in table {
+            assert_eq!(keyword(body), expected, "{body:?}");
+        }
+    }
+
+    #[test]
+    fn each_keyword_is_answered_with_what_it_did() {
+        let stop = keyword_reply(Keyword::Stop, "Peak Form");
+        assert!(
+            stop.starts_with("Peak Form:") && stop.contains("START"),
+            "{stop}"
+        );
+        let start = keyword_reply(Keyword::Start, "Peak Form");
+        assert!(start.contains("STOP") && start.contains("HELP"), "{start}");
+        let help = keyword_reply(Keyword::Help, "Peak Form");
+        assert!(help.contains("STOP"), "{help}");
+        // One part each, in GSM-7, for a business name of reasonable length.
+        for k in [Keyword::Stop, Keyword::Start, Keyword::Help] {
+            let s = segments(&keyword_reply(k, "Peak Form Coaching & Wellness"));
+            assert_eq!((s.encoding, s.segments), (Encoding::Gsm7, 1), "{k:?}");
+        }
     }
 
     #[test]
