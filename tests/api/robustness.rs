@@ -165,6 +165,23 @@ async fn malformed_requests_get_clear_4xx_errors(app: TestApp) {
                 .is_some_and(|m| !m.is_empty())
         );
     }
+    // A body over the limit (2 MB) is refused as such, before any of it is read as JSON.
+    let huge = format!(
+        r#"{{"client_message_id":"a","body":"{}"}}"#,
+        "x".repeat(3 << 20)
+    );
+    let res = app
+        .http
+        .post(format!("{}/api/conversations/{conv}/messages", app.base))
+        .bearer_auth(&coach.token)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status().as_u16(), 413);
+    let body: serde_json::Value = res.json().await.expect("every error is JSON");
+    assert_eq!(body["error"]["code"], "request.too_large", "{body}");
     let bearer_garbage = app
         .request(Method::GET, "/api/me", Some("a.b.c"), None)
         .await;

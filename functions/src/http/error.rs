@@ -87,6 +87,11 @@ impl From<JsonRejection> for ApiError {
                 "request.content_type",
                 "Send the body as JSON with Content-Type: application/json.",
             ),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request.too_large",
+                "The request body is too large.",
+            ),
             other => Self::new(other.status(), "request.invalid_body", other.body_text()),
         }
     }

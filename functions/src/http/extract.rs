@@ -7,10 +7,11 @@ use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
-/// A JSON body. Read in two steps so each failure gets its own code: not JSON at all (or the
-/// wrong content type, or too large) is a 400 `request.malformed_json` (or 415, 413); JSON of
-/// the wrong shape (unknown fields, wrong types, a `null` where a value is needed) is a 422
-/// `request.invalid_body`.
+/// A JSON body, parsed once straight into `T` (never through an untyped tree, which would
+/// hold many times the body's size). Each failure has its own code: not JSON at all is a 400
+/// `request.malformed_json`, the wrong content type a 415, too large a 413
+/// `request.too_large`; JSON of the wrong shape (unknown fields, wrong types, a `null` where a
+/// value is needed) is a 422 `request.invalid_body`.
 pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
@@ -21,14 +22,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(req, state).await?;
-        serde_json::from_value(value).map(ApiJson).map_err(|e| {
-            ApiError::new(
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                "request.invalid_body",
-                format!("The request body does not fit: {e}"),
-            )
-        })
+        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        Ok(ApiJson(value))
     }
 }
 

@@ -303,7 +303,18 @@ impl Store for DynamoStore {
             };
             items.push(item);
         }
-        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
+        // The SDK sends the same token again when it retries (a timeout after the commit, a
+        // lost answer): DynamoDB then answers the first outcome instead of failing the
+        // conditions the first commit already changed (a false "taken").
+        let token = ulid::Ulid::generate().to_string();
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .client_request_token(token)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(SdkError::ServiceError(err)) => match err.into_err() {
                 aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e) => {
