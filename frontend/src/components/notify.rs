@@ -300,10 +300,13 @@ fn offer_fits() -> bool {
     !later && !push_on_here() && push_supported() && permission() != NotificationPermission::Denied
 }
 
-/// Remembers "Not now" (the offer waits three weeks).
-fn not_now() {
-    let now = String::from(js_sys::Date::new_0().to_iso_string());
-    let _ = LocalStorage::raw().set_item(LATER_KEY, &now);
+/// "Not now" on an offer: remembered (the offer waits three weeks), and `done`.
+fn later(done: UseStateHandle<bool>) -> Callback<MouseEvent> {
+    Callback::from(move |_| {
+        let now = String::from(js_sys::Date::new_0().to_iso_string());
+        let _ = LocalStorage::raw().set_item(LATER_KEY, &now);
+        done.set(true);
+    })
 }
 
 /// Turns pushes on from a tap on an offer: `done` once on, `error` why not.
@@ -333,18 +336,11 @@ pub fn PushPrompt() -> Html {
     if chat.sent == 0 || *done || !offer_fits() {
         return html! {};
     }
-    let later = {
-        let done = done.clone();
-        Callback::from(move |_| {
-            not_now();
-            done.set(true);
-        })
-    };
     html! {
         <div class="banner push-prompt" role="region" aria-label="Notifications">
             <span>{ "Know when a client answers, even with Sideline closed." }</span>
-            <button class="primary" onclick={turn_on(done, error.clone())}>{ "Turn on notifications" }</button>
-            <button class="ghost" onclick={later}>{ "Not now" }</button>
+            <button class="primary" onclick={turn_on(done.clone(), error.clone())}>{ "Turn on notifications" }</button>
+            <button class="ghost" onclick={later(done)}>{ "Not now" }</button>
             if let Some(e) = (*error).clone() { <span class="error" role="alert">{ e }</span> }
         </div>
     }
@@ -377,21 +373,14 @@ pub fn PushOffer(props: &PushOfferProps) -> Html {
     if *done || session.current().is_none() {
         return props.then.clone();
     }
-    let later = {
-        let done = done.clone();
-        Callback::from(move |_| {
-            not_now();
-            done.set(true);
-        })
-    };
     html! {
         <div class="auth">
             <section class="card auth-card push-offer" aria-label="Notifications">
                 <h1>{ "Know when your coach answers" }</h1>
                 <p class="muted">{ "Turn on notifications and new messages reach this phone even when the app is closed. You can change this any time in Account." }</p>
                 if let Some(e) = (*error).clone() { <p class="error" role="alert">{ e }</p> }
-                <button class="primary" onclick={turn_on(done, error.clone())}>{ "Turn on notifications" }</button>
-                <button class="ghost" onclick={later}>{ "Not now" }</button>
+                <button class="primary" onclick={turn_on(done.clone(), error.clone())}>{ "Turn on notifications" }</button>
+                <button class="ghost" onclick={later(done)}>{ "Not now" }</button>
             </section>
         </div>
     }

@@ -20,13 +20,22 @@ impl BusinessSettings {
         Self { store }
     }
 
+    /// The business as stored now.
+    async fn current(&self, b: shared::BusinessId) -> Result<repo::Versioned<BusinessRecord>> {
+        Ok(repo::get::<BusinessRecord>(&*self.store, b)
+            .await?
+            .context("the caller's business is missing")?)
+    }
+
     /// The settings, for staff.
     pub async fn settings(&self, caller: &Caller) -> Result<Settings> {
         super::access::staff(caller)?;
-        let business = repo::get::<BusinessRecord>(&*self.store, caller.business_id())
+        Ok(self
+            .current(caller.business_id())
             .await?
-            .context("the caller's business is missing")?;
-        Ok(business.value.settings.into())
+            .value
+            .settings
+            .into())
     }
 
     /// Changes the settings (the owner and admins).
@@ -61,9 +70,7 @@ impl BusinessSettings {
         }
         let b = caller.business_id();
         retrying(|| async {
-            let current = repo::get::<BusinessRecord>(&*self.store, b)
-                .await?
-                .context("the caller's business is missing")?;
+            let current = self.current(b).await?;
             let mut next = current.clone();
             if let Some(w) = &req.welcome_message {
                 next.value.settings.welcome_message = repo::WelcomeRecord {
@@ -90,10 +97,7 @@ impl BusinessSettings {
     /// The business as it describes itself, for staff.
     pub async fn business(&self, caller: &Caller) -> Result<BusinessInfo> {
         super::access::staff(caller)?;
-        let business = repo::get::<BusinessRecord>(&*self.store, caller.business_id())
-            .await?
-            .context("the caller's business is missing")?;
-        Ok(info(business.value))
+        Ok(info(self.current(caller.business_id()).await?.value))
     }
 
     /// Changes the business's country or address (the owner and admins).
@@ -112,9 +116,7 @@ impl BusinessSettings {
         let address = req.address.map(checked_address).transpose()?;
         let b = caller.business_id();
         retrying(|| async {
-            let current = repo::get::<BusinessRecord>(&*self.store, b)
-                .await?
-                .context("the caller's business is missing")?;
+            let current = self.current(b).await?;
             let mut next = current.clone();
             if let Some(c) = &country {
                 next.value.country = Some(c.as_str().to_owned());
