@@ -101,7 +101,7 @@ step "uploading the app"
 printf '{"api_url":"%s","ws_url":"%s"}\n' "$api_url" "$ws_url" > target/site/config.json
 bucket=$(output SiteBucketName)
 # Hashed assets are immutable; each app's index, worker and manifest, and the config, are not.
-fresh=(index.html sw.js manifest.webmanifest c/index.html c/sw.js c/manifest.webmanifest c/a/index.html config.json)
+fresh=(index.html sw.js manifest.webmanifest o/index.html c/index.html c/sw.js c/manifest.webmanifest c/a/index.html config.json)
 excludes=()
 for f in "${fresh[@]}"; do excludes+=(--exclude "$f"); done
 aws s3 sync target/site "s3://$bucket" --delete "${excludes[@]}" \

@@ -138,6 +138,10 @@ pub enum Kind {
     Door,
     /// The dashboard of its owner, admins and coaches.
     Staff,
+    /// The staff app's office, beside it under `/o/`: the business's settings, its team,
+    /// products, companies, audit log and saved messages, and the person's account. Opened
+    /// seldom, so the dashboard staff keep open all day carries none of it.
+    Office,
 }
 
 impl Kind {
@@ -147,6 +151,7 @@ impl Kind {
             Kind::Client => "/c",
             Kind::Door => "/c/a",
             Kind::Staff => "",
+            Kind::Office => "/o",
         }
     }
 
@@ -301,8 +306,13 @@ pub fn Signed(props: &SignedProps) -> Html {
         return html! { <Redirect to={Route::SignIn} /> };
     };
     let theirs = Kind::of(current.user.role);
-    // A client's account page is the door's.
-    if theirs != kind && (kind, theirs) != (Kind::Door, Kind::Client) {
+    // A client's account page is the door's; the office is staff's too.
+    if theirs != kind
+        && !matches!(
+            (kind, theirs),
+            (Kind::Door, Kind::Client) | (Kind::Office, Kind::Staff)
+        )
+    {
         let route = match theirs {
             Kind::Staff => route,
             _ => Route::Inbox,

@@ -86,22 +86,27 @@ pub fn app(
     mailbox: Option<Arc<dyn crate::store::Store>>,
     files: Option<Arc<crate::adapters::files::LocalFiles>>,
 ) -> Router {
-    // Three apps, each with its own index for its routes: the client app under /c/, its door
+    // Four apps, each with its own index for its routes: the client app under /c/, its door
     // (signing in, invites, password resets, the account) under /c/a/, the staff app at the
-    // root.
+    // root, its office (settings, team, products, companies, audit, saved messages, the
+    // account) under /o/.
     let index =
         |dir: &Path| ServeDir::new(static_dir).fallback(ServeFile::new(dir.join("index.html")));
     let staff = index(static_dir);
     let client = index(&static_dir.join("c"));
     let door = index(&static_dir.join("c").join("a"));
+    let office = index(&static_dir.join("o"));
     let fallback = move |req: Request| {
-        let (staff, client, door) = (staff.clone(), client.clone(), door.clone());
+        let (staff, client, door, office) =
+            (staff.clone(), client.clone(), door.clone(), office.clone());
         async move {
             let path = req.uri().path();
             if path == "/api" || path.starts_with("/api/") {
                 api_not_found().await.into_response()
-            } else if path == "/c" {
-                axum::response::Redirect::permanent("/c/").into_response()
+            } else if path == "/c" || path == "/o" {
+                axum::response::Redirect::permanent(&format!("{path}/")).into_response()
+            } else if path.starts_with("/o/") {
+                office.oneshot(req).await.into_response()
             } else if path.starts_with("/c/a/") {
                 door.oneshot(req).await.into_response()
             } else if path.starts_with("/c/") {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Builds the apps (release, as deployed) into one site directory: the staff app at its root,
+# its office (settings, team, products, companies, audit, saved messages, the account) under o/,
 # the client app under c/ (served at /c/), the client app's door (sign-in, invites, password
 # resets, the account) under c/a/, and the media module both apps load when a file is first
 # sent or opened under c/m/ (each app's page names it: <meta name="sideline-media">).
@@ -13,6 +14,7 @@ source infra/scripts/tools.sh frontend
 trunk build --release --offline --dist "$dist" frontend/index.html >/dev/null
 trunk build --release --offline --dist "$dist/c" --public-url /c/ frontend/client/index.html >/dev/null
 trunk build --release --offline --dist "$dist/c/a" --public-url /c/a/ frontend/door/index.html >/dev/null
+trunk build --release --offline --dist "$dist/o" --public-url /o/ frontend/office/index.html >/dev/null
 trunk build --release --offline --dist "$dist/c/m" --public-url /c/m/ frontend/media/index.html >/dev/null
 python3 - "$dist" "$TOOLS_DIR/npm/node_modules/.bin/terser" <<'PY'
 import pathlib, re, subprocess, sys
@@ -28,6 +30,6 @@ for page in (dist / "index.html", dist / "c" / "index.html"):
     page.write_text(re.sub(r"<head>", f"<head>\n    {meta}", html, count=1))
 PY
 # No inline script (for the Content-Security-Policy) and a minified JS glue.
-for app in "$dist" "$dist/c" "$dist/c/a"; do
+for app in "$dist" "$dist/o" "$dist/c" "$dist/c/a"; do
   python3 infra/scripts/finish-site.py "$app" "$TOOLS_DIR/npm/node_modules/.bin/terser"
 done

@@ -213,6 +213,12 @@ async fn the_local_server_serves_each_app_for_its_routes_and_json_404s_for_the_a
         "<!doctype html><title>door shell</title>",
     )
     .expect("door index");
+    std::fs::create_dir_all(site.join("o")).expect("office dir");
+    std::fs::write(
+        site.join("o").join("index.html"),
+        "<!doctype html><title>office shell</title>",
+    )
+    .expect("office index");
     let running = functions::local::start(functions::local::Options {
         port: 0,
         data_dir: dir.path().join("data"),
@@ -260,6 +266,19 @@ async fn the_local_server_serves_each_app_for_its_routes_and_json_404s_for_the_a
             "{path} serves the client app's door"
         );
     }
+    for path in ["/o/", "/o/settings", "/o/team", "/o/account"] {
+        let (status, body) = get(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            body.contains("office shell"),
+            "{path} serves the staff app's office"
+        );
+    }
+    let (status, _) = get("/settings").await;
+    assert_eq!(
+        status, 200,
+        "a link made before the office was apart: the staff app sends it on"
+    );
     assert_eq!(get("/app.js").await.1, "console.log(1)");
     for path in ["/api", "/api/", "/api/unknown", "/api/clients/x/y/z"] {
         let (status, body) = get(path).await;

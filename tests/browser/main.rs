@@ -1371,6 +1371,24 @@ async fn each_person_lands_in_their_own_app() -> Result<()> {
             "return !location.pathname.startsWith('/c/') && !!document.querySelector('.tabs a[href=\"/clients\"]')",
         )
         .await?;
+        // The settings are the office's (another program, same frame), and Inbox comes back.
+        b.click(By::Css(".tabs a[href='/settings']")).await?;
+        b.until(
+            "the settings in the office",
+            "return location.pathname === '/o/settings' && !!document.querySelector('.tabs a.active[href=\"/o/settings\"]') && document.body.innerText.includes('Welcome message')",
+        )
+        .await?;
+        b.screenshot(&output_dir().join("12-office.png")).await?;
+        b.click(By::Css(".tabs a[href='/o/inbox']")).await?;
+        b.until(
+            "the inbox of the dashboard again",
+            "return location.pathname === '/inbox' && !!document.querySelector('.tabs a.active[href=\"/inbox\"]')",
+        )
+        .await?;
+        // A link made before the office was apart still lands there.
+        b.goto(&h.url("/team")).await?;
+        b.until("the team in the office", "return location.pathname === '/o/team'")
+            .await?;
         Ok(())
     }
     .await;
@@ -1537,7 +1555,7 @@ async fn a_deactivated_coach_is_signed_out_within_seconds() -> Result<()> {
             .screenshot(&output_dir().join("14-team-deactivated.png"))
             .await?;
         // The audit log says who did it, to whom, before and after.
-        owner.click(By::Css(".tabs a[href='/audit']")).await?;
+        owner.click(By::Css(".tabs a[href$='/audit']")).await?;
         owner
             .until(
                 "the audit log's entry",
@@ -2300,7 +2318,7 @@ async fn a_saved_message_is_inserted_with_a_slash_and_its_placeholders_filled() 
     let outcome = async {
         h.sign_in(&coach, "casey@peak.example", "coach password")
             .await?;
-        coach.click(By::Css(".tabs a[href='/templates']")).await?;
+        coach.click(By::Css(".tabs a[href$='/templates']")).await?;
         coach
             .type_into(By::XPath(&field("Name")), "Check-in")
             .await?;

@@ -7,3 +7,4 @@ pub mod conversation;
 pub mod field;
 pub mod notify;
 pub mod rich;
+pub mod staff_shell;

@@ -370,7 +370,8 @@ pub fn PushOffer(props: &PushOfferProps) -> Html {
     let session = crate::hooks::use_session();
     let done = use_state(|| !(JUST_SIGNED_IN.with(|s| s.replace(false)) && offer_fits()));
     let error = use_state(|| None::<String>);
-    if *done || session.current().is_none() {
+    // Staff signing in at the door go on to their own app, which offers it in its own time.
+    if *done || session.current().is_none_or(|s| s.user.role.is_staff()) {
         return props.then.clone();
     }
     html! {
