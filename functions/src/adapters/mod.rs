@@ -7,6 +7,7 @@ pub mod limits;
 pub mod mailbox;
 pub mod s3;
 pub mod ses;
+pub mod sns;
 pub mod webpush;
 
 /// `value` percent-encoded for a URL: RFC 3986's unreserved characters stay, every other byte
