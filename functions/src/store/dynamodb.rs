@@ -31,6 +31,11 @@ impl DynamoStore {
         }
     }
 
+    /// The table it stores in.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
     /// Builds a client from the environment; `endpoint` overrides the service URL (DynamoDB
     /// Local in tests and local runs).
     pub async fn client_from_env(endpoint: Option<&str>) -> Client {
@@ -303,15 +308,13 @@ impl Store for DynamoStore {
             };
             items.push(item);
         }
-        // The SDK sends the same token again when it retries (a timeout after the commit, a
-        // lost answer): DynamoDB then answers the first outcome instead of failing the
-        // conditions the first commit already changed (a false "taken").
-        let token = ulid::Ulid::generate().to_string();
+        // The SDK gives each call an idempotency token (`ClientRequestToken`) and sends the
+        // same one when it retries: a transaction that committed but whose answer was lost
+        // answers its outcome again, not a failed condition (`tests/store/retries.rs`).
         match self
             .client
             .transact_write_items()
             .set_transact_items(Some(items))
-            .client_request_token(token)
             .send()
             .await
         {
