@@ -4,14 +4,15 @@ use super::error::ApiError;
 use crate::domain::auth::Caller;
 use crate::domain::{AppState, Error};
 use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 /// A JSON body, parsed once straight into `T` (never through an untyped tree, which would
-/// hold many times the body's size). Each failure has its own code: not JSON at all is a 400
-/// `request.malformed_json`, the wrong content type a 415, too large a 413
-/// `request.too_large`; JSON of the wrong shape (unknown fields, wrong types, a `null` where a
-/// value is needed) is a 422 `request.invalid_body`.
+/// hold many times the body's size). Each failure has its own code: the wrong content type is
+/// a 415 `request.content_type`, too large a 413 `request.too_large`, not JSON at all a 400
+/// `request.malformed_json`; JSON of the wrong shape (unknown fields, wrong types, a `null`
+/// where a value is needed) is a 422 `request.invalid_body`.
 pub struct ApiJson<T>(pub T);
 
 impl<S, T> FromRequest<S> for ApiJson<T>
@@ -22,9 +23,60 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
-        Ok(ApiJson(value))
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "request.content_type",
+                "Send the body as JSON with Content-Type: application/json.",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| match r.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "request.too_large",
+                    "The request body is too large.",
+                ),
+                status => ApiError::new(status, "request.invalid_body", r.body_text()),
+            })?;
+        serde_json::from_slice(&bytes).map(ApiJson).map_err(|e| {
+            // serde reports some shapes it cannot take (a `null` for a choice) as syntax:
+            // JSON all the same, so the shape is what is wrong. Checked without building
+            // anything, and only on this rare path.
+            let json =
+                e.is_data() || serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok();
+            match json {
+                true => ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "request.invalid_body",
+                    format!("The request body does not fit: {e}"),
+                ),
+                false => ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "request.malformed_json",
+                    format!("The request body is not JSON: {e}"),
+                ),
+            }
+        })
     }
+}
+
+/// `application/json`, or a `+json` type, as the request says its body is.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let mime = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
 /// Path parameters; a malformed id is a 400 with a code.
