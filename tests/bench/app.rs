@@ -239,6 +239,17 @@ impl Run {
         b.type_into(By::XPath(&field("Password")), self.password)
             .await?;
         b.click(By::XPath(&button("Sign in"))).await?;
+        // A client signing in at the door is offered pushes first: "Not now".
+        let which = b
+            .until(
+                "the app, or the offer of notifications",
+                "return document.querySelector('.topbar') ? 'app' \
+                 : document.querySelector('.push-offer') ? 'offer' : null",
+            )
+            .await?;
+        if which == json!("offer") {
+            b.click(By::XPath(&button("Not now"))).await?;
+        }
         b.find(By::Css(".topbar")).await?;
         b.cdp(
             "Page.addScriptToEvaluateOnNewDocument",
