@@ -15,6 +15,11 @@ pub fn dynamodb_endpoint() -> String {
 
 /// A DynamoDB client for DynamoDB Local.
 pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
+    dynamodb_client_at(&dynamodb_endpoint())
+}
+
+/// A DynamoDB client for DynamoDB Local reached at `endpoint` (through a proxy, say).
+pub fn dynamodb_client_at(endpoint: &str) -> aws_sdk_dynamodb::Client {
     let creds = aws_sdk_dynamodb::config::Credentials::new(
         "sidelinetest",
         "sidelinetest",
@@ -26,7 +31,7 @@ pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
         .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
         .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
         .credentials_provider(creds)
-        .endpoint_url(dynamodb_endpoint())
+        .endpoint_url(endpoint)
         .build();
     aws_sdk_dynamodb::Client::from_conf(config)
 }

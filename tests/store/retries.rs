@@ -115,20 +115,7 @@ async fn a_transaction_whose_answer_was_lost_is_not_refused_when_sent_again() {
         .trim_end_matches('/')
         .to_owned();
     let (proxy, transactions, tokens) = losing_proxy(upstream).await;
-    let creds = aws_sdk_dynamodb::config::Credentials::new(
-        "sidelinetest",
-        "sidelinetest",
-        None,
-        None,
-        "tests",
-    );
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .credentials_provider(creds)
-        .endpoint_url(proxy)
-        .build();
-    let store = DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), table);
+    let store = DynamoStore::new(crate::common::dynamodb_client_at(&proxy), table);
     // Two new records in one transaction: a second attempt without the token would find
     // them and fail its conditions.
     let writes = vec![
