@@ -621,6 +621,8 @@ mod tests {
             reply_to: None,
             mentions: Vec::new(),
             attachments: Vec::new(),
+            channel: Default::default(),
+            sms: None,
         }
     }
     fn summary(c: u64, title: &str, unread: u64) -> ConversationSummary {

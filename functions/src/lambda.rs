@@ -57,6 +57,7 @@ pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
         Tokens::new(config.jwt_secret.expose().as_bytes())?,
         &config.site_url,
         limits,
+        Arc::new(crate::adapters::phone::Undeployed),
     ))
 }
 

@@ -121,7 +121,8 @@ pub fn app(
         .fallback(fallback);
     if let Some(store) = mailbox {
         router = router
-            .merge(dev_mail_router(store))
+            .merge(dev_mail_router(store.clone()))
+            .merge(dev_sms_router(store, state.clone()))
             .merge(dev_scheduler_router(state));
     }
     if let Some(files) = files {
@@ -182,6 +183,225 @@ fn dev_mail_router(store: Arc<dyn crate::store::Store>) -> Router {
         )
         .with_state(store)
 }
+
+/// A text a person sends as a phone from the simulator.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextIn {
+    from: String,
+    to: String,
+    body: String,
+}
+
+/// The reviewers' decision on a number's registration, as the simulator's dev control gives it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Review {
+    number: String,
+    state: shared::sms::RegistrationState,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// The phone simulator: `/dev/sms` (a page: every text sent and received, a form to text in
+/// as any phone, and the registrations to approve), `/dev/sms.json` (the texts, newest first)
+/// and `POST /dev/sms/inbound {"from", "to", "body"}`, `POST /dev/sms/registration {"number",
+/// "state", "reason"}`. The local server only.
+fn dev_sms_router(store: Arc<dyn crate::store::Store>, state: AppState) -> Router {
+    async fn read(
+        store: &dyn crate::store::Store,
+    ) -> Result<Vec<crate::store::texts::DevTextRecord>, http::error::ApiError> {
+        crate::store::texts::dev_texts(store, 200)
+            .await
+            .map_err(|e| crate::domain::Error::from(e).into())
+    }
+    let json = |t: crate::store::texts::DevTextRecord| {
+        serde_json::json!({
+            "direction": t.direction, "to": t.to, "from": t.from, "body": t.body,
+            "segments": t.segments, "encoding": t.encoding, "type": t.kind,
+            "at": t.at.unix_timestamp(),
+        })
+    };
+    let texts = Router::new()
+        .route(
+            "/dev/sms.json",
+            axum::routing::get(
+                move |axum::extract::State(store): axum::extract::State<
+                    Arc<dyn crate::store::Store>,
+                >| async move {
+                    let items: Vec<serde_json::Value> =
+                        read(&*store).await?.into_iter().map(json).collect();
+                    Ok::<_, http::error::ApiError>(axum::Json(items))
+                },
+            ),
+        )
+        .route(
+            "/dev/sms.js",
+            axum::routing::get(|| async {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "text/javascript")],
+                    DEV_SMS_SCRIPT,
+                )
+            }),
+        )
+        .route(
+            "/dev/sms",
+            axum::routing::get(
+                |axum::extract::State(store): axum::extract::State<
+                    Arc<dyn crate::store::Store>,
+                >| async move {
+                    let texts = read(&*store).await?;
+                    Ok::<_, http::error::ApiError>(axum::response::Html(dev_sms_page(&texts)))
+                },
+            ),
+        )
+        .with_state(store.clone());
+    let actions = Router::new()
+        .route(
+            "/dev/sms/inbound",
+            axum::routing::post(
+                |axum::extract::State((state, store)): axum::extract::State<(
+                    AppState,
+                    Arc<dyn crate::store::Store>,
+                )>,
+                 http::extract::ApiJson(req): http::extract::ApiJson<TextIn>| async move {
+                    let (Ok(from), Ok(to)) = (
+                        shared::validate::Phone::parse(&req.from),
+                        shared::validate::Phone::parse(&req.to),
+                    ) else {
+                        return Err(http::error::ApiError::from(crate::domain::Error::invalid(
+                            "dev.phone_invalid",
+                            "Give both numbers in international form, like +14155550123.",
+                        )));
+                    };
+                    if req.body.trim().is_empty()
+                        || req.body.chars().count() > shared::sms::MAX_SMS_CHARS
+                    {
+                        return Err(http::error::ApiError::from(crate::domain::Error::invalid(
+                            "dev.body_invalid",
+                            "Write 1 to 550 characters.",
+                        )));
+                    }
+                    let parts = shared::sms::segments(&req.body);
+                    crate::adapters::phone::PhoneSimulator::new(store)
+                        .record(&crate::store::texts::DevTextRecord {
+                            direction: crate::store::texts::Direction::In,
+                            to: to.as_str().to_owned(),
+                            from: from.as_str().to_owned(),
+                            body: req.body.clone(),
+                            segments: parts.segments,
+                            encoding: parts.encoding,
+                            kind: None,
+                            at: crate::domain::now(),
+                        })
+                        .await
+                        .map_err(crate::domain::Error::from)?;
+                    let received = state
+                        .texting
+                        .receive(crate::domain::texting::Inbound {
+                            from: from.as_str().to_owned(),
+                            to: to.as_str().to_owned(),
+                            body: req.body,
+                            id: ulid::Ulid::generate().to_string(),
+                        })
+                        .await?;
+                    let answer = match received {
+                        crate::domain::texting::Received::Message(c, m) => serde_json::json!({
+                            "received": "message", "conversation_id": c, "message_id": m,
+                        }),
+                        crate::domain::texting::Received::Keyword => {
+                            serde_json::json!({ "received": "keyword" })
+                        }
+                        crate::domain::texting::Received::Dropped(why) => {
+                            serde_json::json!({ "received": "dropped", "why": why })
+                        }
+                        crate::domain::texting::Received::Repeated => {
+                            serde_json::json!({ "received": "repeated" })
+                        }
+                    };
+                    Ok(axum::Json(answer))
+                },
+            ),
+        )
+        .route(
+            "/dev/sms/registration",
+            axum::routing::post(
+                |axum::extract::State((state, _)): axum::extract::State<(
+                    AppState,
+                    Arc<dyn crate::store::Store>,
+                )>,
+                 http::extract::ApiJson(req): http::extract::ApiJson<Review>| async move {
+                    let number = shared::validate::Phone::parse(&req.number)
+                        .map_err(crate::domain::Error::from)?;
+                    state
+                        .texting
+                        .reviewed(number.as_str(), req.state, req.reason)
+                        .await?;
+                    Ok::<_, http::error::ApiError>(axum::http::StatusCode::NO_CONTENT)
+                },
+            ),
+        )
+        .with_state((state, store));
+    texts.merge(actions)
+}
+
+/// The simulator's page: a form to text in as a phone, a form to decide a registration, and
+/// every text, newest first (forms post JSON through a few lines of script).
+fn dev_sms_page(texts: &[crate::store::texts::DevTextRecord]) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut page = String::from(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Phone simulator</title></head><body>\
+<h1>Phone simulator</h1><p>Every text Sideline sent and every text phones sent in, newest first (also as <a href=\"/dev/sms.json\">JSON</a>).</p>\
+<h2>Text in as a phone</h2><form id=\"in\"><label>From <input name=\"from\" placeholder=\"+14155550123\" required></label> \
+<label>To (a business's number) <input name=\"to\" placeholder=\"+18335550123\" required></label> \
+<label>Text <input name=\"body\" required maxlength=\"550\"></label> <button>Send</button></form>\
+<h2>Decide a registration</h2><form id=\"review\"><label>Number <input name=\"number\" required></label> \
+<label>Decision <select name=\"state\"><option value=\"reviewing\">Reviewing</option><option value=\"approved\">Approved</option>\
+<option value=\"requires_updates\">Requires updates</option><option value=\"denied\">Denied</option></select></label> \
+<label>Reason <input name=\"reason\"></label> <button>Decide</button></form><p id=\"said\" role=\"status\"></p>\
+<h2>Texts</h2>",
+    );
+    if texts.is_empty() {
+        page.push_str("<p>Nothing yet.</p>");
+    }
+    for t in texts {
+        let way = match t.direction {
+            crate::store::texts::Direction::Out => "Sent",
+            crate::store::texts::Direction::In => "Received",
+        };
+        page.push_str(&format!(
+            "<article><p><strong>{way}</strong> from {} to {} · {} segment(s), {}</p><pre>{}</pre></article>",
+            escape(&t.from),
+            escape(&t.to),
+            t.segments,
+            match t.encoding {
+                shared::sms::Encoding::Gsm7 => "GSM-7",
+                shared::sms::Encoding::Ucs2 => "UCS-2",
+            },
+            escape(&t.body),
+        ));
+    }
+    page.push_str("<script src=\"/dev/sms.js\"></script></body></html>");
+    page
+}
+
+/// Posts the simulator's forms as JSON and reloads the page (served from the page's origin, as
+/// the content security policy wants).
+const DEV_SMS_SCRIPT: &str = "\
+for (const [id, path] of [['in', '/dev/sms/inbound'], ['review', '/dev/sms/registration']]) {\
+  document.getElementById(id).addEventListener('submit', async (e) => {\
+    e.preventDefault();\
+    const body = Object.fromEntries(new FormData(e.target));\
+    if (body.reason === '') delete body.reason;\
+    const r = await fetch(path, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)});\
+    if (r.ok) location.reload(); else document.getElementById('said').textContent = (await r.json()).error.message;\
+  });\
+}";
 
 #[derive(serde::Deserialize)]
 struct RunDue {
@@ -344,6 +564,12 @@ pub async fn start_with(
         tokens.derive("sideline local files"),
     ));
     let state = assemble(store.clone(), hub.clone(), files.clone(), tokens, &site_url);
+    // Texts go to the phone simulator (`/dev/sms`), each paced by its number.
+    tokio::spawn(crate::events::texts::run(
+        store.clone(),
+        Arc::new(crate::adapters::phone::PhoneSimulator::new(store.clone())),
+        store.subscribe(),
+    ));
     tokio::spawn(crate::events::run_local(
         store.clone(),
         hub.clone(),

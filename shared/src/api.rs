@@ -650,6 +650,15 @@ pub struct SendMessageRequest {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub send_at: Option<OffsetDateTime>,
+    /// How it goes to a client (staff, in a client's private conversation): in the apps (the
+    /// default), as a text (the client has a phone; texting is on) or as an email (the client
+    /// has an email address). Texts and emails go without files and are sent now.
+    #[serde(default, skip_serializing_if = "is_in_app")]
+    pub channel: crate::sms::Channel,
+}
+
+fn is_in_app(c: &crate::sms::Channel) -> bool {
+    *c == crate::sms::Channel::InApp
 }
 
 /// A message scheduled to be sent later (`GET /api/scheduled`).

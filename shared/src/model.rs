@@ -261,6 +261,12 @@ pub struct Message {
     /// the message is deleted).
     #[serde(default)]
     pub attachments: Vec<Attachment>,
+    /// How it reached its reader: in the apps, as a text or as an email.
+    #[serde(default)]
+    pub channel: crate::sms::Channel,
+    /// A text's parts, encoding and delivery (sent or received as a text only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms: Option<crate::sms::TextInfo>,
 }
 
 /// What a file sent with a message is, which decides how it shows.

@@ -26,6 +26,7 @@ const GSM7_EXTENSION: &str = "\u{c}^{}\\[~]|€";
 
 /// How a text is encoded on the network.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Encoding {
     Gsm7,
@@ -57,6 +58,190 @@ impl Encoding {
             Encoding::Ucs2 => c.len_utf16() as u32,
         }
     }
+}
+
+/// The segments a business may send in a month (its plan's allowance); received texts are
+/// free.
+pub const MONTHLY_SEGMENTS: u32 = 1000;
+
+/// How many sample messages a registration carries at most.
+pub const MAX_SAMPLE_MESSAGES: usize = 5;
+
+/// The monthly volumes a toll-free registration may declare.
+pub const MONTHLY_VOLUMES: [u32; 6] = [10, 100, 1_000, 10_000, 100_000, 250_000];
+
+/// How long a business's number is kept after texting is turned off: turned on again within
+/// it, the business gets the same number back.
+pub const NUMBER_KEPT_DAYS: i64 = 90;
+
+/// How a message reaches its reader: in the apps (the default), as a text, or as an email.
+/// Whatever the channel, it is in the client's one thread.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    #[default]
+    InApp,
+    Sms,
+    Email,
+}
+
+/// Why a text was sent, recorded on each: direct (a person wrote it to one client),
+/// transactional (automatic: keyword answers, auto replies), marketing (a mass message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TextKind {
+    Direct,
+    Transactional,
+    Marketing,
+}
+
+/// Where a text got to: queued (accepted, not yet handed to the network), sent (the network
+/// took it), delivered (the phone got it), failed (with the reason).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TextStatus {
+    Queued,
+    Sent,
+    Delivered,
+    Failed,
+    /// Received from the client's phone.
+    Received,
+}
+
+/// What a message sent or received as a text carries besides its body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TextInfo {
+    /// Parts it was split into (each deducted from the balance when sent).
+    pub segments: u32,
+    pub encoding: Encoding,
+    pub status: TextStatus,
+    pub kind: TextKind,
+    /// Why it failed, as the network said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Where the business's toll-free verification stands. Until it is approved, texts go from
+/// the shared system number (delivery is not guaranteed, replies are not received).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationState {
+    #[default]
+    NotSubmitted,
+    Submitted,
+    Reviewing,
+    /// The reviewers want changes (`reason` says which): fill it again and resubmit.
+    RequiresUpdates,
+    Approved,
+    Denied,
+}
+
+/// What happens to texts that arrive while texting is off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AutoReply {
+    /// They get one text saying this number does not take replies.
+    DoNotReply,
+    /// Nothing is answered.
+    None,
+}
+
+/// The toll-free verification form (`PUT /api/texting/registration`): who the business is and
+/// how it texts. The address is the business's (`PATCH /api/business`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationForm {
+    /// The business's legal name.
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub legal_name: String,
+    /// The business's website (https).
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub website: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub privacy_policy_url: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub terms_url: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 50))]
+    pub contact_first_name: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 50))]
+    pub contact_last_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    /// What the business texts about, in its words.
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub use_case: String,
+    /// One to five texts the business sends.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 5))]
+    pub sample_messages: Vec<String>,
+    /// How clients agree to get texts.
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub opt_in_description: String,
+    /// Texts a month: 10, 100, 1000, 10000, 100000 or 250000.
+    pub monthly_volume: u32,
+}
+
+/// The registration as it stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Registration {
+    pub state: RegistrationState,
+    /// Why it needs changes or was denied, as the reviewers said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What was last submitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<RegistrationForm>,
+}
+
+/// Segments this month: the allowance, what was sent, what is left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Balance {
+    pub allowance: u32,
+    pub used: u32,
+    pub remaining: u32,
+    /// The month it counts (`2026-12`); the next starts afresh.
+    pub month: String,
+}
+
+/// `GET /api/texting`: the business's texting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Texting {
+    /// Whether the business's country allows it (the United States and Canada).
+    pub available: bool,
+    pub enabled: bool,
+    /// The business's dedicated number (kept a while after texting is turned off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Until when a number of a business that turned texting off is kept for it (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number_kept_until: Option<String>,
+    /// The number texts go from now: the dedicated number once verified, the shared one
+    /// before.
+    pub sending_from: String,
+    /// Whether clients' replies are received (the dedicated number is verified).
+    pub replies_received: bool,
+    /// While off: what texts that arrive get.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_reply: Option<AutoReply>,
+    pub registration: Registration,
+    pub balance: Balance,
+}
+
+/// `POST /api/texting/deactivate`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeactivateTextingRequest {
+    pub auto_reply: AutoReply,
 }
 
 /// What a body costs: its encoding, its parts, and what is left in the last part.

@@ -280,6 +280,13 @@ impl TestApp {
             blobs.clone(),
             feeding.subscribe(),
         ));
+        tokio::spawn(functions::events::texts::run(
+            feeding.clone(),
+            Arc::new(functions::adapters::phone::PhoneSimulator::new(
+                feeding.clone(),
+            )),
+            feeding.subscribe(),
+        ));
         let notifier = match quiet {
             Some(quiet) => assemble(
                 quiet,
@@ -301,12 +308,14 @@ impl TestApp {
             std::time::Duration::from_millis(100),
         ));
         let listener = functions::local::listen(0).await.expect("listen");
+        // The dev pages too (the phone simulator's controls; the mailbox stays empty: no
+        // consumer sends the outbox here).
         let (addr, _server) = functions::local::serve(
             state,
             hub,
             &dir.path().join("no-app"),
             listener,
-            None,
+            Some(feeding.clone()),
             served,
         )
         .await

@@ -33,4 +33,5 @@ mod scheduled;
 mod staff;
 mod templates;
 mod tenancy;
+mod texting;
 mod vault;

@@ -100,6 +100,7 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
             let req = SendMessageRequest {
                 attachments: Vec::new(),
                 send_at: None,
+                channel: Default::default(),
                 reply_to: None,
                 client_message_id: format!("seed-{i}"),
                 body: format!(

@@ -99,6 +99,7 @@ pub fn ScheduledPanel(props: &ScheduledProps) -> Html {
                 reply_to: None,
                 attachments: Vec::new(),
                 send_at: Some(send_at),
+                channel: Default::default(),
             };
             let (body, at) = (body.clone(), at.clone());
             act.emit(Box::pin(async move {

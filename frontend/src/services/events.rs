@@ -73,6 +73,8 @@ mod tests {
                     reply_to: None,
                     mentions: Vec::new(),
                     attachments: Vec::new(),
+                    channel: Default::default(),
+                    sms: None,
                 },
             }),
             ServerEvent::MessageUpdated(MessageUpdated {
@@ -90,6 +92,8 @@ mod tests {
                     reply_to: None,
                     mentions: Vec::new(),
                     attachments: Vec::new(),
+                    channel: Default::default(),
+                    sms: None,
                 },
             }),
             ServerEvent::MessageDeleted(MessageDeleted {

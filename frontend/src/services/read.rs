@@ -401,6 +401,10 @@ macro_rules! read_fields {
             v => Read::read(v)?,
         }
     };
+    // What the apps do not show yet: left at its default, not read (nothing to carry).
+    (@field $value:ident, $field:ident = unread) => {
+        Default::default()
+    };
     (@field $value:ident, $field:ident = with($default:expr)) => {
         match $value.get(stringify!($field)) {
             Json::Null => $default,
@@ -632,6 +636,8 @@ read_fields!(Message {
     reply_to = default,
     mentions = default,
     attachments = default,
+    channel = unread,
+    sms = unread,
 });
 read_fields!(Attachment {
     id,
@@ -837,6 +843,9 @@ mod tests {
                 waveform: vec![0, 7, 255],
                 thumbnail: true,
             }],
+            // Not read by the apps yet.
+            channel: Default::default(),
+            sms: None,
             reactions,
         }
     }

@@ -5,6 +5,7 @@ pub mod files;
 pub mod hub;
 pub mod limits;
 pub mod mailbox;
+pub mod phone;
 pub mod s3;
 pub mod ses;
 pub mod sns;

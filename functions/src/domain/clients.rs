@@ -204,12 +204,29 @@ impl Clients {
         client: &UserRecord,
         id: ConversationId,
     ) -> Result<Vec<Write>> {
+        private_conversation(Some(sender), business, client, id)
+    }
+}
+
+/// The writes that create `client`'s private conversation: the owner, every admin, their coach,
+/// `sender` (staff who add them; none for a lead who texted in) and the client in it; and, when
+/// the business has it on and someone adds them, the welcome message as its first message.
+pub(super) fn private_conversation(
+    sender: Option<&Caller>,
+    business: &BusinessRecord,
+    client: &UserRecord,
+    id: ConversationId,
+) -> Result<Vec<Write>> {
+    {
         let b = business.id;
         // The owner and admins are in it without being listed: adding a client costs the same
         // however many admins the business has.
         let mut listed = Vec::with_capacity(3);
         for (staff, role) in [
-            (Some(sender.user_id()), sender.role()),
+            (
+                sender.map(Caller::user_id),
+                sender.map_or(Role::Coach, Caller::role),
+            ),
             (client.coach_id, Role::Coach),
         ] {
             if let Some(staff) = staff
@@ -222,29 +239,33 @@ impl Clients {
         listed.push(MemberRef::new(client.id, Role::Client, super::ids::new_ulid()).founding());
         let now = now();
         let welcome = &business.settings.welcome_message;
-        let first = match welcome.enabled {
-            true => MessageBody::parse(&WelcomeMessage::from(welcome.clone()).render(
-                &client.name,
-                sender.name(),
-                &business.name,
-            ))
-            .ok()
-            .map(|body| Message {
-                id: MessageId::from_ulid(super::ids::new_ulid()),
-                conversation_id: id,
-                sender_id: sender.user_id(),
-                sender_name: sender.name().to_owned(),
-                body: body.into_inner(),
-                client_message_id: WELCOME_ID.into(),
-                created_at: now,
-                reactions: Vec::new(),
-                edited_at: None,
-                deleted: false,
-                reply_to: None,
-                mentions: Vec::new(),
-                attachments: Vec::new(),
-            }),
-            false => None,
+        let first = match (welcome.enabled, sender) {
+            (true, Some(sender)) => {
+                MessageBody::parse(&WelcomeMessage::from(welcome.clone()).render(
+                    &client.name,
+                    sender.name(),
+                    &business.name,
+                ))
+                .ok()
+                .map(|body| Message {
+                    id: MessageId::from_ulid(super::ids::new_ulid()),
+                    conversation_id: id,
+                    sender_id: sender.user_id(),
+                    sender_name: sender.name().to_owned(),
+                    body: body.into_inner(),
+                    client_message_id: WELCOME_ID.into(),
+                    created_at: now,
+                    reactions: Vec::new(),
+                    edited_at: None,
+                    deleted: false,
+                    reply_to: None,
+                    mentions: Vec::new(),
+                    attachments: Vec::new(),
+                    channel: Default::default(),
+                    sms: None,
+                })
+            }
+            _ => None,
         };
         let conversation = ConversationRecord {
             id,
@@ -267,7 +288,7 @@ impl Clients {
             last_activity_at: now,
         };
         let mut writes = vec![repo::create((b, id), &conversation)?];
-        if let Some(message) = first {
+        if let (Some(message), Some(sender)) = (first, sender) {
             writes.push(repo::create(
                 (b, id, sender.user_id(), WELCOME_ID),
                 &IdempotencyRecord {
@@ -280,25 +301,26 @@ impl Clients {
             )?);
         }
         // The sender has read what they sent; everyone else has it to read.
-        let read = |user: UserId| match user == sender.user_id() {
+        let sender_id = sender.map(Caller::user_id);
+        let read = |user: UserId| match Some(user) == sender_id {
             true => MembershipRecord::caught_up(&conversation),
             false => MembershipRecord::unread(&conversation),
         };
         for m in &listed {
             writes.extend(members::join(b, &conversation, m, &read(m.user_id))?);
         }
-        if listed.iter().all(|m| m.user_id != sender.user_id())
+        if let Some(sender) = sender_id
+            && listed.iter().all(|m| m.user_id != sender)
             && conversation.last_message.is_some()
         {
-            writes.push(repo::create(
-                (b, sender.user_id(), id),
-                &read(sender.user_id()),
-            )?);
+            writes.push(repo::create((b, sender, id), &read(sender))?);
         }
         writes.push(inbox::business_entry(&conversation)?);
         Ok(writes)
     }
+}
 
+impl Clients {
     /// Starts the private conversation of a client who has none (one added straight into their
     /// company's channel). Starting one that exists answers with the client as they are.
     pub async fn start_private_conversation(&self, caller: &Caller, id: UserId) -> Result<Client> {

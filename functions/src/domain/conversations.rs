@@ -11,9 +11,10 @@ use super::clients::page_limit;
 use super::*;
 use crate::store::inbox::{self, Entry, Index};
 use crate::store::repo::{
-    self, ConversationRecord, IdempotencyRecord, MembershipRecord, MessageRecord,
-    MessageVersionRecord, ReceiptRecord, Versioned,
+    self, ConversationRecord, IdempotencyRecord, MailRecord, MailState, MembershipRecord,
+    MessageRecord, MessageVersionRecord, ReceiptRecord, UserRecord, Versioned,
 };
+use crate::store::texts::TextInfoRecord;
 use crate::store::{StoreError, Write, decode_cursor, encode_cursor, members, messages};
 use anyhow::Context as _;
 use futures::future::try_join_all;
@@ -27,6 +28,7 @@ use shared::model::{
     ConversationKind, ConversationSummary, Message, MessageVersion, Page, Reactor, Role,
 };
 use shared::rules::{Seat, can_delete, can_edit_own, can_post, can_react, can_read};
+use shared::sms::Channel;
 use shared::validate::{ClientMessageId, Emoji, MessageBody};
 use shared::{BusinessId, ConversationId, MessageId, UserId};
 use std::collections::{HashMap, HashSet};
@@ -215,6 +217,14 @@ pub struct Conversations {
     store: Arc<dyn Store>,
     realtime: Arc<dyn Realtime>,
     blobs: Arc<dyn ports::Blobs>,
+    /// Where the apps are served (links in emails).
+    site_url: String,
+}
+
+/// A text that arrived: what its message shows, and what is written with it.
+struct Received {
+    info: TextInfoRecord,
+    writes: Vec<Write>,
 }
 
 impl Conversations {
@@ -222,11 +232,13 @@ impl Conversations {
         store: Arc<dyn Store>,
         realtime: Arc<dyn Realtime>,
         blobs: Arc<dyn ports::Blobs>,
+        site_url: &str,
     ) -> Self {
         Self {
             store,
             realtime,
             blobs,
+            site_url: site_url.to_owned(),
         }
     }
 
@@ -589,11 +601,58 @@ impl Conversations {
     /// Sends a message. Sending the same `client_message_id` again, however much later,
     /// returns the first message and creates nothing. The transaction holds the same number of
     /// writes whatever the size of the conversation (see README "Data model").
+    ///
+    /// Staff may send it to a client as a text or an email instead (`channel`): it is in the
+    /// client's thread all the same, and the text or email is written with it, to be sent from
+    /// the change stream.
     pub async fn send_message(
         &self,
         caller: &Caller,
         id: ConversationId,
         req: SendMessageRequest,
+    ) -> Result<(Message, Sent)> {
+        if req.channel != Channel::InApp {
+            access::staff(caller)?;
+            if !req.attachments.is_empty() {
+                return Err(Error::invalid(
+                    "message.channel_files",
+                    "Files go in the app: send a text or an email without them.",
+                ));
+            }
+        }
+        self.post(caller, id, req, None).await
+    }
+
+    /// A text `client` sent to the business (its network id `inbound_id`), as their message in
+    /// `id`, their private conversation, with `writes` in the same transaction. Whatever the
+    /// app lets them post: they texted it. The same text again is the same message.
+    pub(super) async fn receive_text(
+        &self,
+        client: &Caller,
+        id: ConversationId,
+        inbound_id: &str,
+        body: String,
+        info: TextInfoRecord,
+        writes: Vec<Write>,
+    ) -> Result<Message> {
+        let req = SendMessageRequest {
+            client_message_id: format!("sms-{}", &super::auth::hash_token(inbound_id)[..32]),
+            body,
+            reply_to: None,
+            attachments: Vec::new(),
+            send_at: None,
+            channel: Channel::Sms,
+        };
+        let received = Received { info, writes };
+        Ok(self.post(client, id, req, Some(received)).await?.0)
+    }
+
+    async fn post(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        req: SendMessageRequest,
+        received: Option<Received>,
     ) -> Result<(Message, Sent)> {
         let client_message_id = ClientMessageId::parse(&req.client_message_id)?;
         // With files a message may say nothing (no caption); without, it must say something.
@@ -625,10 +684,18 @@ impl Conversations {
             if let Some(earlier) = self.repeated(caller, id, idem_key).await? {
                 return Ok(Attempt::Done((earlier, Sent::Repeated)));
             }
-            can_post(seated.seat, seated.room())?;
+            if received.is_none() {
+                can_post(seated.seat, seated.room())?;
+            }
             let attaching =
                 super::media::attaching(&*self.store, caller, id, &req.attachments).await?;
             let conversation = &seated.conversation;
+            // A text or an email goes to the client of a private conversation.
+            let recipient = match req.channel {
+                Channel::InApp => None,
+                _ if received.is_some() => None,
+                _ => Some(self.recipient(&conversation.value).await?),
+            };
             let (membership, receipt) = futures::try_join!(
                 repo::get::<MembershipRecord>(&*self.store, (b, me, id)),
                 repo::get::<ReceiptRecord>(&*self.store, (b, id, me)),
@@ -674,7 +741,39 @@ impl Conversations {
                 client_message_id: client_message_id.as_str().to_owned(),
                 created_at: now,
                 attachments: carried.iter().cloned().map(Into::into).collect(),
+                channel: req.channel,
+                sms: None,
             };
+            let mut message = message;
+            let mut channel_writes = Vec::new();
+            if let Some(r) = &received {
+                message.sms = Some(r.info.clone().into());
+                channel_writes.extend(r.writes.iter().cloned());
+            }
+            if let Some(client) = &recipient {
+                let plain = shared::markup::plain_text(&shared::markup::parse(&body), &|_| None);
+                match req.channel {
+                    Channel::Sms => {
+                        let (info, writes) = super::texting::outbound(
+                            &*self.store,
+                            b,
+                            client,
+                            &plain,
+                            (id, message_id),
+                        )
+                        .await?;
+                        message.sms = Some(info.into());
+                        channel_writes.extend(writes);
+                    }
+                    Channel::Email => channel_writes.push(self.email_of(
+                        &conversation.value,
+                        client,
+                        caller,
+                        &plain,
+                    )?),
+                    Channel::InApp => {}
+                }
+            }
             let mut next = conversation.clone();
             next.value.seq += 1;
             // As stored, each file knows where it is kept (a Vault item's is the item's).
@@ -696,6 +795,7 @@ impl Conversations {
                 read_write,
             ];
             writes.extend(attach_writes);
+            writes.extend(channel_writes);
             // The sender has read and received everything up to what they send (after the
             // message: the change feed tells of the message first).
             writes.extend(receipt_moved(receipt.as_ref(), caller, id, message.id, true)?.0);
@@ -714,6 +814,72 @@ impl Conversations {
             Ok(Attempt::Done((message, Sent::Created)))
         })
         .await
+    }
+
+    /// The client a text or an email of `conversation` goes to.
+    async fn recipient(&self, conversation: &ConversationRecord) -> Result<UserRecord> {
+        let not_private = || {
+            Error::invalid(
+                "message.channel_private",
+                "Texts and emails go to one client: send them in the client's own conversation.",
+            )
+        };
+        if conversation.kind != ConversationKind::Private {
+            return Err(not_private());
+        }
+        let client = conversation.client_id.ok_or_else(not_private)?;
+        let client = repo::get::<UserRecord>(&*self.store, (conversation.business_id, client))
+            .await?
+            .filter(|c| !c.value.removed && c.value.active)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "message.client_gone",
+                    "This client was removed or deactivated.",
+                )
+            })?;
+        Ok(client.value)
+    }
+
+    /// The email that carries a message `sender` wrote to `client`.
+    fn email_of(
+        &self,
+        conversation: &ConversationRecord,
+        client: &UserRecord,
+        sender: &Caller,
+        text: &str,
+    ) -> Result<Write> {
+        let Some(to) = client.email.clone() else {
+            return Err(Error::invalid(
+                "message.no_email",
+                "This client has no email address: add one on their card to email them.",
+            ));
+        };
+        let link = format!(
+            "{}/c/inbox/{}",
+            self.site_url.trim_end_matches('/'),
+            conversation.id
+        );
+        let business = &conversation.business_name;
+        let mail = MailRecord {
+            id: super::ids::new_ulid().to_string(),
+            business_id: conversation.business_id,
+            to,
+            from_name: business.clone(),
+            subject: format!("{} sent you a message", sender.name()),
+            text: format!(
+                "{text}\n\n{} at {business}\n\nReply in the app: {link}\n",
+                sender.name()
+            ),
+            links: vec![link],
+            unsubscribe: None,
+            state: MailState::Pending,
+            error: None,
+            created_at: now(),
+        };
+        Ok(repo::create(
+            (conversation.business_id, mail.id.as_str()),
+            &mail,
+        )?)
     }
 
     async fn repeated(

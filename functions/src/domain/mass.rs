@@ -281,6 +281,7 @@ impl MassMessages {
         let req = SendMessageRequest {
             attachments: Vec::new(),
             send_at: None,
+            channel: shared::sms::Channel::InApp,
             reply_to: None,
             client_message_id: message_key(job.id.as_str()),
             body: job.body.clone(),

@@ -611,6 +611,7 @@ mod tests {
             store.clone(),
             Arc::new(LocalHub::default()),
             files.clone(),
+            "http://127.0.0.1",
         ));
         let media = Media::new(store.clone(), files.clone(), conversations);
         let b = BusinessId::from_ulid(Ulid::from_parts(1, 1));

@@ -25,6 +25,7 @@ pub mod scheduler;
 pub mod settings;
 pub mod staff;
 pub mod templates;
+pub mod texting;
 pub mod unsubscribe;
 pub mod vault;
 
@@ -65,6 +66,7 @@ pub struct Services {
     pub settings: BusinessSettings,
     pub staff: Staff,
     pub templates: templates::Templates,
+    pub texting: texting::Texting,
     pub unsubscribe: Arc<unsubscribe::Unsubscribe>,
     pub vault: vault::Vault,
 }
@@ -85,11 +87,13 @@ pub fn assemble(
     site_url: &str,
 ) -> AppState {
     let limits = Arc::new(crate::adapters::limits::MemoryLimits::default());
-    assemble_with(store, realtime, blobs, tokens, site_url, limits)
+    let sms = Arc::new(crate::adapters::phone::PhoneSimulator::new(store.clone()));
+    assemble_with(store, realtime, blobs, tokens, site_url, limits, sms)
 }
 
-/// [`assemble`] with the rate limits' counters given: on AWS the store's, which every Lambda
-/// shares (the embedded default counts in its one process).
+/// [`assemble`] with the rate limits' counters given (on AWS the store's, which every Lambda
+/// shares; the embedded default counts in its one process) and texting's adapter (the phone
+/// simulator in the embedded default).
 pub fn assemble_with(
     store: Arc<dyn Store>,
     realtime: Arc<dyn Realtime>,
@@ -97,6 +101,7 @@ pub fn assemble_with(
     tokens: auth::Tokens,
     site_url: &str,
     limits: Arc<dyn ports::Limits>,
+    sms: Arc<dyn ports::Sms>,
 ) -> AppState {
     // The VAPID key is derived from the token secret, like every other key of the server (a
     // new secret means new keys: browsers then subscribe again). Endpoints on this machine are
@@ -109,6 +114,7 @@ pub fn assemble_with(
         store.clone(),
         realtime.clone(),
         blobs.clone(),
+        site_url,
     ));
     let clients = Arc::new(Clients::new(store.clone(), conversations.clone(), site_url));
     let unsubscribe = Arc::new(unsubscribe::Unsubscribe::new(
@@ -155,6 +161,7 @@ pub fn assemble_with(
         notifier,
         settings: BusinessSettings::new(store.clone()),
         templates: templates::Templates::new(store.clone()),
+        texting: texting::Texting::new(store.clone(), sms, conversations.clone()),
         staff: Staff::new(store, site_url),
         clients,
         conversations,

@@ -169,3 +169,61 @@ pub trait PushService: Send + Sync + 'static {
         body: Vec<u8>,
     ) -> anyhow::Result<u16>;
 }
+
+/// A number the network gave a business.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvisionedNumber {
+    /// E.164.
+    pub number: String,
+    /// The network's id of it (to release it, to register it).
+    pub id: String,
+}
+
+/// A text to hand to the network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingText<'a> {
+    /// The outbox's id of it.
+    pub id: &'a str,
+    pub to: &'a str,
+    /// The business's number; none: the shared system number.
+    pub from: Option<&'a str>,
+    pub body: &'a str,
+    pub kind: shared::sms::TextKind,
+}
+
+/// How far the network took a text when it answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handed {
+    /// Accepted (delivery is reported later), with the network's id of it.
+    Sent(String),
+    /// Already on the phone (the local simulator).
+    Delivered(String),
+}
+
+/// Texting: numbers, registrations and sending through AWS End User Messaging and SNS; the
+/// phone simulator locally. Sending is called by the change stream's consumer only, once per
+/// text of the outbox.
+#[async_trait]
+pub trait Sms: Send + Sync + 'static {
+    /// The shared number texts go from before a business's own is verified.
+    fn system_number(&self) -> String;
+
+    /// A new toll-free number for `business`.
+    async fn request_number(&self, business: BusinessId) -> anyhow::Result<ProvisionedNumber>;
+
+    /// Gives a number back; releasing one already gone succeeds.
+    async fn release_number(&self, id: &str) -> anyhow::Result<()>;
+
+    /// Submits the toll-free verification of the number `number_id`; the registration's id.
+    async fn submit_registration(
+        &self,
+        business: BusinessId,
+        number_id: &str,
+        form: &shared::sms::RegistrationForm,
+        address: &shared::model::Address,
+        country: &str,
+    ) -> anyhow::Result<String>;
+
+    /// Hands `text` to the network.
+    async fn send(&self, text: &OutgoingText<'_>) -> anyhow::Result<Handed>;
+}

@@ -119,6 +119,12 @@ impl Scheduler {
                 "A scheduled message cannot carry files yet: send them now.",
             ));
         }
+        if req.channel != shared::sms::Channel::InApp {
+            return Err(Error::invalid(
+                "scheduled.channel_unsupported",
+                "Texts and emails are sent now: a scheduled message goes in the app.",
+            ));
+        }
         let body = MessageBody::parse(&req.body)?.into_inner();
         let seated = self.conversations.readable(caller, c).await?;
         can_post(seated.seat, seated.room())?;
@@ -394,6 +400,7 @@ impl Scheduler {
                     reply_to: scheduled.value.reply_to,
                     attachments: Vec::new(),
                     send_at: None,
+                    channel: shared::sms::Channel::InApp,
                 };
                 self.conversations
                     .send_message(&caller, conversation, req)

@@ -4,6 +4,7 @@
 pub mod files;
 pub mod mail;
 pub mod stream;
+pub mod texts;
 
 use crate::domain::ports::Realtime;
 use crate::store::changes::Committed;
@@ -85,7 +86,10 @@ pub fn events_for(
                     conversation_id: *conversation,
                     message_id: after.id,
                 })
-            } else if after.body != before.body || after.edited_at != before.edited_at {
+            } else if after.body != before.body
+                || after.edited_at != before.edited_at
+                || after.sms != before.sms
+            {
                 ServerEvent::MessageUpdated(MessageUpdated {
                     message: after.message(),
                 })

@@ -5,8 +5,8 @@ use super::{change_from_images, deliver, mail};
 use crate::adapters::ses::SesEmail;
 use crate::config::Config;
 use crate::domain::AppState;
-use crate::domain::ports::Email;
 use crate::domain::ports::Realtime;
+use crate::domain::ports::{Email, Sms};
 use crate::store::Change;
 use crate::store::Store;
 use crate::store::changes::Committed;
@@ -49,6 +49,8 @@ pub struct Handler {
     blobs: Arc<dyn crate::domain::ports::Blobs>,
     state: AppState,
     managers: super::Managers,
+    sms: Arc<dyn Sms>,
+    pace: super::texts::Pace,
 }
 
 impl Handler {
@@ -63,15 +65,20 @@ impl Handler {
         })?;
         let email = Arc::new(SesEmail::new(config.ses_endpoint.as_deref(), from).await);
         let blobs = crate::lambda::aws_blobs(config).await?;
+        let sms: Arc<dyn Sms> = Arc::new(crate::adapters::phone::Undeployed);
         Ok(Self {
             email,
-            state: crate::domain::assemble(
+            state: crate::domain::assemble_with(
                 store.clone(),
                 realtime.clone(),
                 blobs.clone(),
                 tokens,
                 &config.site_url,
+                Arc::new(crate::adapters::limits::MemoryLimits::default()),
+                sms.clone(),
             ),
+            sms,
+            pace: super::texts::Pace::default(),
             blobs,
             store,
             realtime,
@@ -91,6 +98,7 @@ impl Handler {
             deliver(&*self.store, &*self.realtime, &self.managers, &change).await?;
             let committed = Committed::decode(&change)?;
             mail::send_due(&*self.store, &*self.email, &committed).await?;
+            super::texts::send_due(&*self.store, &*self.sms, &self.pace, &committed).await?;
             super::files::delete_due(&*self.store, &*self.blobs, &committed).await?;
             if let Some((b, job)) = mass_step_due(&change) {
                 self.state.mass.mass_step(b, &job).await?;

@@ -13,6 +13,7 @@ use shared::api::{
     UpdateClientRequest, UpdateSettingsRequest,
 };
 use shared::model::{BusinessInfo, Client, Company, ConversationSummary, Page, Settings};
+use shared::sms::{DeactivateTextingRequest, RegistrationForm, Texting};
 use shared::{CompanyId, UserId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -29,6 +30,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(company_channel))
         .routes(routes!(get_settings, update_settings))
         .routes(routes!(get_business, update_business))
+        .routes(routes!(get_texting))
+        .routes(routes!(activate_texting))
+        .routes(routes!(deactivate_texting))
+        .routes(routes!(register_texting))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -227,4 +232,55 @@ async fn update_business(
     ApiJson(req): ApiJson<UpdateBusinessRequest>,
 ) -> Result<Json<BusinessInfo>, ApiError> {
     Ok(Json(s.settings.update_business(&caller, req).await?))
+}
+
+/// The business's texting: on or off, its number, the number texts go from now, the toll-free
+/// verification and this month's balance of segments (staff).
+#[utoipa::path(get, path = "/api/texting", tag = "texting", security(("bearer" = [])),
+    responses((status = 200, body = Texting), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_texting(State(s): State<AppState>, caller: Caller) -> Result<Json<Texting>, ApiError> {
+    Ok(Json(s.texting.status(&caller).await?))
+}
+
+/// Turns two-way texting on (the owner; US and Canada: 422 `texting.unavailable` elsewhere).
+/// The business gets its dedicated number at once (back the one it had, if it turned texting
+/// off less than 90 days ago). On already: the same answer.
+#[utoipa::path(post, path = "/api/texting/activate", tag = "texting", security(("bearer" = [])),
+    responses((status = 200, body = Texting), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn activate_texting(
+    State(s): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Texting>, ApiError> {
+    Ok(Json(s.texting.activate(&caller).await?))
+}
+
+/// Turns texting off (the owner): texts that arrive get the chosen auto reply, or none; the
+/// number is kept 90 days. 422 `texting.off` when it was never on.
+#[utoipa::path(post, path = "/api/texting/deactivate", tag = "texting", security(("bearer" = [])),
+    request_body = DeactivateTextingRequest,
+    responses((status = 200, body = Texting), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn deactivate_texting(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<DeactivateTextingRequest>,
+) -> Result<Json<Texting>, ApiError> {
+    Ok(Json(s.texting.deactivate(&caller, req).await?))
+}
+
+/// Submits the number's toll-free verification (the owner; texting on, the business's address
+/// set: 422 `texting.off`, `texting.address_required`, `texting.registration_invalid`). Again
+/// when the reviewers asked for changes or denied it; 409 `texting.registration_pending` while
+/// it is reviewed, `texting.registration_approved` once approved.
+#[utoipa::path(put, path = "/api/texting/registration", tag = "texting", security(("bearer" = [])),
+    request_body = RegistrationForm,
+    responses((status = 200, body = Texting), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn register_texting(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<RegistrationForm>,
+) -> Result<Json<Texting>, ApiError> {
+    Ok(Json(s.texting.register(&caller, req).await?))
 }

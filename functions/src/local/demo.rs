@@ -149,6 +149,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
             let req = SendMessageRequest {
                 attachments: Vec::new(),
                 send_at: None,
+                channel: shared::sms::Channel::InApp,
                 reply_to: None,
                 client_message_id: format!("demo-{i}-{j}"),
                 body: (*text).into(),
@@ -198,6 +199,7 @@ pub async fn seed_once(state: &AppState, data_dir: &Path) -> anyhow::Result<Demo
     let req = SendMessageRequest {
         attachments: Vec::new(),
         send_at: None,
+        channel: shared::sms::Channel::InApp,
         reply_to: None,
         client_message_id: "demo-northwind".into(),
         body:

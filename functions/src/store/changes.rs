@@ -5,7 +5,7 @@
 use super::keys::{self, Parsed};
 use super::repo::{
     self, ConversationRecord, MailRecord, MassRecord, MemberRef, MessageRecord, ReceiptRecord,
-    UploadRecord, UserRecord, VaultItemRecord,
+    TextRecord, UploadRecord, UserRecord, VaultItemRecord,
 };
 use super::{Change, Item};
 use serde::de::DeserializeOwned;
@@ -85,6 +85,13 @@ pub enum Committed {
         before: Option<Box<MailRecord>>,
         after: Option<Box<MailRecord>>,
     },
+    /// A text of the outbox was written or moved on.
+    Text {
+        business: BusinessId,
+        id: String,
+        before: Option<Box<TextRecord>>,
+        after: Option<Box<TextRecord>>,
+    },
     /// One of a person's sessions began (`ended` false) or ended.
     Session {
         business: BusinessId,
@@ -163,6 +170,12 @@ impl Committed {
                 after: decoded(new)?,
             },
             Parsed::Mail(business, id) => Committed::Mail {
+                business,
+                id,
+                before: decoded(old)?,
+                after: decoded(new)?,
+            },
+            Parsed::Text(business, id) => Committed::Text {
                 business,
                 id,
                 before: decoded(old)?,

@@ -73,6 +73,40 @@ pub fn dev_mail(id: &str) -> Key {
     (DEV_MAILBOX_PK.into(), format!("{MAIL_PREFIX}{id}"))
 }
 
+/// A business's texting: on or off, its number, its registration, its balance.
+pub fn texting(b: BusinessId) -> Key {
+    (format!("B#{b}"), "TEXTING".into())
+}
+
+/// A texting number → the business it belongs to (inbound texts name only the number).
+pub fn text_number(number: &str) -> Key {
+    (format!("SMSNUM#{number}"), "SMSNUM".into())
+}
+
+/// A text to send, in the business's outbox (sent from the change stream).
+pub fn text(b: BusinessId, id: &str) -> Key {
+    (format!("B#{b}#SMS"), format!("{TEXT_PREFIX}{id}"))
+}
+
+pub const TEXT_PREFIX: &str = "T#";
+
+/// A phone that texted STOP to the business.
+pub fn text_stop(b: BusinessId, phone: &str) -> Key {
+    (format!("B#{b}"), format!("TEXTSTOP#{phone}"))
+}
+
+/// An inbound text already acted on, by the network's id of it.
+pub fn text_inbound(b: BusinessId, inbound_id: &str) -> Key {
+    (format!("B#{b}"), format!("SMSIN#{inbound_id}"))
+}
+
+/// What the local phone simulator sent and received, newest last (`/dev/sms`).
+pub const DEV_SMS_PK: &str = "DEVSMS";
+
+pub fn dev_text(id: &str) -> Key {
+    (DEV_SMS_PK.into(), format!("{TEXT_PREFIX}{id}"))
+}
+
 /// The person's current invite (its token's hash): an older link of theirs is void.
 pub fn current_invite(b: BusinessId, u: UserId) -> Key {
     (format!("B#{b}"), format!("INVITEOF#{u}"))
@@ -515,6 +549,8 @@ pub enum Parsed {
     Session(BusinessId, UserId, String),
     /// An email of the business's outbox, by its id.
     Mail(BusinessId, String),
+    /// A text of the business's outbox, by its id.
+    Text(BusinessId, String),
     /// A file of the business's Vault.
     VaultItem(BusinessId, shared::AttachmentId),
     /// A message's sending of a Vault item (by the item's id).
@@ -544,6 +580,12 @@ pub fn parse(pk: &str, sk: &str) -> Parsed {
     if tail == "MAIL" {
         return match sk.strip_prefix(MAIL_PREFIX) {
             Some(id) => Parsed::Mail(b, id.to_owned()),
+            None => Parsed::Other,
+        };
+    }
+    if tail == "SMS" {
+        return match sk.strip_prefix(TEXT_PREFIX) {
+            Some(id) => Parsed::Text(b, id.to_owned()),
             None => Parsed::Other,
         };
     }
@@ -627,6 +669,7 @@ mod tests {
         assert_eq!(read(staff(b, u)), Parsed::Staff(b));
         assert_eq!(read(user(b, u)), Parsed::User(b, u));
         assert_eq!(read(mail(b, "m-1")), Parsed::Mail(b, "m-1".into()));
+        assert_eq!(read(text(b, "t-1")), Parsed::Text(b, "t-1".into()));
         assert_eq!(
             read(session(b, u, "s-1")),
             Parsed::Session(b, u, "s-1".into())
@@ -637,6 +680,11 @@ mod tests {
             group_pointer(b, u, c),
             idempotency(b, c, u, "k"),
             unique_email(b, "a@b.c"),
+            texting(b),
+            text_stop(b, "+14155550123"),
+            text_inbound(b, "in-1"),
+            text_number("+18335550100"),
+            dev_text("t-1"),
             login("a@b.c"),
             pending_mass(b, "job-1"),
             vault_count(b),

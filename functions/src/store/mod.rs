@@ -24,6 +24,7 @@ pub mod scheduled;
 pub mod staff;
 mod tables;
 pub mod templates;
+pub mod texts;
 pub mod tx;
 pub mod vault;
 

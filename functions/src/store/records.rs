@@ -67,6 +67,15 @@ pub struct MessageRecord {
     pub mentions: Vec<UserId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentRecord>,
+    #[serde(default, skip_serializing_if = "is_in_app")]
+    pub channel: shared::sms::Channel,
+    /// Sent or received as a text: its parts, encoding and where it got to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms: Option<super::texts::TextInfoRecord>,
+}
+
+fn is_in_app(c: &shared::sms::Channel) -> bool {
+    *c == shared::sms::Channel::InApp
 }
 
 /// A file of a message, as the message keeps it (its object is named by the upload).
@@ -263,6 +272,8 @@ impl MessageRecord {
             reply_to: message.reply_to,
             mentions: message.mentions,
             attachments,
+            channel: message.channel,
+            sms: message.sms.map(Into::into),
         }
     }
 
@@ -288,6 +299,8 @@ impl From<MessageRecord> for Message {
             reply_to: r.reply_to,
             mentions: r.mentions,
             attachments: r.attachments.into_iter().map(Into::into).collect(),
+            channel: r.channel,
+            sms: r.sms.map(Into::into),
         }
     }
 }
@@ -727,6 +740,14 @@ mod tests {
             reply_to: None,
             mentions: Vec::new(),
             attachments: Vec::new(),
+            channel: shared::sms::Channel::Sms,
+            sms: Some(shared::sms::TextInfo {
+                segments: 1,
+                encoding: shared::sms::Encoding::Gsm7,
+                status: shared::sms::TextStatus::Delivered,
+                kind: shared::sms::TextKind::Direct,
+                error: None,
+            }),
             reactions: vec![Reaction {
                 emoji: "💪".into(),
                 users: vec![Reactor {

@@ -2,6 +2,7 @@
 
 use super::keys::Key;
 pub use super::records::*;
+pub use super::texts::TextRecord;
 use super::*;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};

@@ -32,6 +32,16 @@ stored!(StaffRecord, (b, u): (BusinessId, UserId) => keys::staff(b, u));
 stored!(CurrentInvite, (b, u): (BusinessId, UserId) => keys::current_invite(b, u));
 stored!(CurrentReset, (b, u): (BusinessId, UserId) => keys::current_reset(b, u));
 stored!(DevMailRecord, id: &'a str => keys::dev_mail(id));
+stored!(super::texts::TextingRecord, b: BusinessId => keys::texting(b));
+stored!(super::texts::NumberOwner, number: &'a str => keys::text_number(number));
+stored!(super::texts::TextRecord, (b, id): (BusinessId, &'a str) => keys::text(b, id));
+stored!(super::texts::TextStopRecord, (b, phone): (BusinessId, &'a str) => {
+    keys::text_stop(b, phone)
+});
+stored!(super::texts::InboundRecord, (b, id): (BusinessId, &'a str) => {
+    keys::text_inbound(b, id)
+});
+stored!(super::texts::DevTextRecord, id: &'a str => keys::dev_text(id));
 stored!(OptOutRecord, (b, address): (BusinessId, &'a str) => keys::opt_out(b, address));
 stored!(ConversationRecord, (b, c): (BusinessId, ConversationId) => {
     keys::conversation(b, c)

@@ -192,6 +192,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                         body,
                         attachments,
                         send_at: None,
+                        channel: Default::default(),
                     };
                     dispatch.emit(match api::send(id, &req).await {
                         Ok(m) => ThreadAction::Add(m),

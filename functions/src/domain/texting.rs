@@ -1,0 +1,857 @@
+//! Two-way business texting: the owner turns it on (US and Canada) and the business gets a
+//! dedicated number at once; its toll-free verification is submitted and followed; staff send
+//! a client a message as a text (counted in segments against the month's allowance, refused
+//! to a phone that said STOP); texts that arrive land in the client's thread (a number nobody
+//! has becomes a lead), and STOP, START and HELP get the answers carriers require.
+//!
+//! Texts are never sent inside a request: a text is an outbox record written in the same
+//! transaction as its message and balance, sent once from the change stream
+//! ([`crate::events::texts`]).
+
+use super::auth::Caller;
+use super::*;
+use crate::store::Write;
+use crate::store::repo::{self, BusinessRecord, PhoneOwner, UserRecord, Versioned};
+use crate::store::texts::{
+    InboundRecord, NumberOwner, RegistrationFormRecord, TextInfoRecord, TextRecord, TextState,
+    TextStopRecord, TextingRecord,
+};
+use anyhow::Context as _;
+use shared::model::{Address, MessagingMode, Role};
+use shared::sms::{
+    AutoReply, Balance, DeactivateTextingRequest, Keyword, MONTHLY_SEGMENTS, MONTHLY_VOLUMES,
+    NUMBER_KEPT_DAYS, Registration, RegistrationForm, RegistrationState, TextKind, TextStatus,
+    Texting as TextingView,
+};
+use shared::validate::{Country, Email, Phone};
+use shared::{BusinessId, ConversationId, MessageId, UserId};
+use time::OffsetDateTime;
+
+/// A text that arrived, as the network tells of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inbound {
+    /// The phone it came from.
+    pub from: String,
+    /// The number it was sent to (a business's).
+    pub to: String,
+    pub body: String,
+    /// The network's id of it: acting on the same id twice acts once.
+    pub id: String,
+}
+
+/// What became of an inbound text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    /// It is a message of this conversation.
+    Message(ConversationId, MessageId),
+    /// A keyword from a phone no client has: answered, not kept.
+    Keyword,
+    /// The number is nobody's, texting is off, or the phone is not a client's to write as.
+    Dropped(&'static str),
+    /// Its id was acted on before.
+    Repeated,
+}
+
+pub struct Texting {
+    store: Arc<dyn Store>,
+    sms: Arc<dyn ports::Sms>,
+    conversations: Arc<Conversations>,
+}
+
+impl Texting {
+    pub(super) fn new(
+        store: Arc<dyn Store>,
+        sms: Arc<dyn ports::Sms>,
+        conversations: Arc<Conversations>,
+    ) -> Self {
+        Self {
+            store,
+            sms,
+            conversations,
+        }
+    }
+
+    async fn business(&self, b: BusinessId) -> Result<Versioned<BusinessRecord>> {
+        Ok(repo::get::<BusinessRecord>(&*self.store, b)
+            .await?
+            .context("the caller's business is missing")?)
+    }
+
+    async fn record(&self, b: BusinessId) -> Result<Option<Versioned<TextingRecord>>> {
+        Ok(repo::get::<TextingRecord>(&*self.store, b).await?)
+    }
+
+    /// The business's texting as staff see it.
+    pub async fn status(&self, caller: &Caller) -> Result<TextingView> {
+        access::staff(caller)?;
+        let b = caller.business_id();
+        let (business, record) = futures::try_join!(self.business(b), self.record(b))?;
+        Ok(self.view(
+            &business.value,
+            record.map(|r| r.value).unwrap_or_default(),
+            now(),
+        ))
+    }
+
+    fn view(
+        &self,
+        business: &BusinessRecord,
+        r: TextingRecord,
+        now: OffsetDateTime,
+    ) -> TextingView {
+        let approved = r.registration.state == RegistrationState::Approved;
+        let kept = r
+            .kept_until
+            .filter(|until| !r.enabled && *until > now)
+            .and_then(|until| {
+                until
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            });
+        let number = match (r.enabled, &kept) {
+            (true, _) | (false, Some(_)) => r.number.clone(),
+            _ => None,
+        };
+        let sending_from = match (approved, &number) {
+            (true, Some(n)) => n.clone(),
+            _ => self.sms.system_number(),
+        };
+        let (used, allowance) = balance_now(&r, now);
+        TextingView {
+            available: texting_available(business),
+            enabled: r.enabled,
+            number,
+            number_kept_until: kept,
+            sending_from,
+            replies_received: r.enabled && approved,
+            auto_reply: (!r.enabled).then_some(r.auto_reply).flatten(),
+            registration: Registration {
+                state: r.registration.state,
+                reason: r.registration.reason.clone(),
+                form: r.registration.form.clone().map(Into::into),
+            },
+            balance: Balance {
+                allowance,
+                used,
+                remaining: allowance.saturating_sub(used),
+                month: month_of(now),
+            },
+        }
+    }
+
+    /// Turns texting on (the owner; businesses in the United States and Canada): the business
+    /// gets its dedicated number at once, or back the one it had if it turned texting off
+    /// less than [`NUMBER_KEPT_DAYS`] ago. Turning on what is on changes nothing.
+    pub async fn activate(&self, caller: &Caller) -> Result<TextingView> {
+        access::owner(caller)?;
+        let b = caller.business_id();
+        let business = self.business(b).await?;
+        if !texting_available(&business.value) {
+            return Err(Error::invalid(
+                "texting.unavailable",
+                "Texting is for businesses in the United States and Canada: set the business's \
+                 country in Settings first.",
+            ));
+        }
+        let current = self.record(b).await?;
+        let now = now();
+        if let Some(c) = &current
+            && c.value.enabled
+        {
+            return Ok(self.view(&business.value, c.value.clone(), now));
+        }
+        let kept = current.as_ref().is_some_and(|c| {
+            c.value.number.is_some() && c.value.kept_until.is_some_and(|until| until > now)
+        });
+        // A number kept too long is given back, and a new one taken.
+        let mut released = None;
+        let mut fresh = None;
+        let mut next = current
+            .as_ref()
+            .map(|c| c.value.clone())
+            .unwrap_or_default();
+        if !kept {
+            if let Some(id) = next.number_id.take() {
+                released = Some((id, next.number.take()));
+            }
+            let number = self.new_number(b).await?;
+            next.number = Some(number.number.clone());
+            next.number_id = Some(number.id.clone());
+            // A new number is verified anew.
+            next.registration = Default::default();
+            fresh = Some(number);
+        }
+        next.enabled = true;
+        next.kept_until = None;
+        next.auto_reply = None;
+        if next.allowance == 0 {
+            next.allowance = MONTHLY_SEGMENTS;
+        }
+        let mut tx = Writes::new();
+        tx.push(repo::save(current.as_ref(), b, &next)?);
+        if let Some((_, Some(old))) = &released {
+            tx.push(repo::delete::<NumberOwner>(old.as_str()));
+        }
+        if let Err(e) = tx.commit(&*self.store).await {
+            // Someone else turned it on meanwhile: the number taken here goes back.
+            if let Some(n) = &fresh {
+                self.give_back(n.number.as_str(), &n.id).await;
+            }
+            return match Error::from(e) {
+                Error::Refused {
+                    kind: Kind::Busy, ..
+                } => self.status(caller).await,
+                e => Err(e),
+            };
+        }
+        if let Some((id, _)) = released
+            && let Err(e) = self.sms.release_number(&id).await
+        {
+            tracing::warn!(error = ?e, number = %id, "releasing a number kept too long failed");
+        }
+        Ok(self.view(&business.value, next, now))
+    }
+
+    /// A number of the network's that no other business holds, its owner recorded.
+    async fn new_number(&self, b: BusinessId) -> Result<ports::ProvisionedNumber> {
+        for _ in 0..5 {
+            let n = self.sms.request_number(b).await?;
+            let owner = NumberOwner { business_id: b };
+            match self
+                .store
+                .transact(vec![repo::create(n.number.as_str(), &owner)?])
+                .await
+            {
+                Ok(()) => return Ok(n),
+                Err(crate::store::StoreError::Conflict) => continue,
+                Err(e) => {
+                    self.give_back_quietly(&n.id).await;
+                    return Err(e.into());
+                }
+            }
+        }
+        Err(anyhow::anyhow!("no free number after 5 tries").into())
+    }
+
+    async fn give_back(&self, number: &str, id: &str) {
+        let _ = self
+            .store
+            .transact(vec![repo::delete::<NumberOwner>(number)])
+            .await;
+        self.give_back_quietly(id).await;
+    }
+
+    async fn give_back_quietly(&self, id: &str) {
+        if let Err(e) = self.sms.release_number(id).await {
+            tracing::warn!(error = ?e, number = %id, "giving a number back failed");
+        }
+    }
+
+    /// Turns texting off (the owner): texts that arrive get `auto_reply`; the number is kept
+    /// [`NUMBER_KEPT_DAYS`] days for the business.
+    pub async fn deactivate(
+        &self,
+        caller: &Caller,
+        req: DeactivateTextingRequest,
+    ) -> Result<TextingView> {
+        access::owner(caller)?;
+        let b = caller.business_id();
+        let business = self.business(b).await?;
+        retrying(|| async {
+            let Some(current) = self.record(b).await? else {
+                return Err(texting_off());
+            };
+            let now = now();
+            let mut next = current.clone();
+            if next.value.enabled {
+                next.value.enabled = false;
+                next.value.kept_until = Some(now + time::Duration::days(NUMBER_KEPT_DAYS));
+            }
+            next.value.auto_reply = Some(req.auto_reply);
+            let view = self.view(&business.value, next.value.clone(), now);
+            commit(&*self.store, vec![next.update(b)?].into(), view).await
+        })
+        .await
+    }
+
+    /// Submits the toll-free verification (the owner; texting on, the business's address
+    /// set). Again after the reviewers asked for changes or denied it; not while it is being
+    /// reviewed or once approved.
+    pub async fn register(&self, caller: &Caller, form: RegistrationForm) -> Result<TextingView> {
+        access::owner(caller)?;
+        let form = checked_form(form)?;
+        let b = caller.business_id();
+        let business = self.business(b).await?;
+        let Some(current) = self.record(b).await?.filter(|r| r.value.enabled) else {
+            return Err(texting_off());
+        };
+        let (Some(address), Some(country)) = (
+            business.value.address.clone(),
+            business.value.country.clone(),
+        ) else {
+            return Err(Error::invalid(
+                "texting.address_required",
+                "Add the business's address in Settings first: the registration needs it.",
+            ));
+        };
+        match current.value.registration.state {
+            RegistrationState::Submitted | RegistrationState::Reviewing => {
+                return Err(Error::conflict(
+                    "texting.registration_pending",
+                    "The registration is being reviewed; you can change it if the reviewers ask.",
+                ));
+            }
+            RegistrationState::Approved => {
+                return Err(Error::conflict(
+                    "texting.registration_approved",
+                    "The number is verified already.",
+                ));
+            }
+            RegistrationState::NotSubmitted
+            | RegistrationState::RequiresUpdates
+            | RegistrationState::Denied => {}
+        }
+        let number_id = current
+            .value
+            .number_id
+            .clone()
+            .context("texting is on without a number")?;
+        let address: Address = address.into();
+        let id = self
+            .sms
+            .submit_registration(b, &number_id, &form, &address, &country)
+            .await?;
+        retrying(|| async {
+            let current = self.record(b).await?.context("texting vanished")?;
+            let mut next = current.clone();
+            next.value.registration.state = RegistrationState::Submitted;
+            next.value.registration.reason = None;
+            next.value.registration.form = Some(RegistrationFormRecord::from(form.clone()));
+            next.value.registration.id = Some(id.clone());
+            next.value.registration.submitted_at = Some(now());
+            let view = self.view(&business.value, next.value.clone(), now());
+            commit(&*self.store, vec![next.update(b)?].into(), view).await
+        })
+        .await
+    }
+
+    /// The reviewers' decision on the registration of `number` (the network's status events
+    /// on AWS; the phone simulator's dev control locally).
+    pub async fn reviewed(
+        &self,
+        number: &str,
+        state: RegistrationState,
+        reason: Option<String>,
+    ) -> Result<()> {
+        let owner = repo::get::<NumberOwner>(&*self.store, number)
+            .await?
+            .ok_or_else(|| {
+                Error::not_found("texting.number_unknown", "No business has this number.")
+            })?;
+        let b = owner.value.business_id;
+        retrying(|| async {
+            let current = self.record(b).await?.context("a number without texting")?;
+            if current.value.registration.state == RegistrationState::NotSubmitted {
+                return Err(Error::conflict(
+                    "texting.registration_not_submitted",
+                    "This number's registration was not submitted.",
+                ));
+            }
+            let mut next = current.clone();
+            next.value.registration.state = state;
+            next.value.registration.reason = reason.clone();
+            commit(&*self.store, vec![next.update(b)?].into(), ()).await
+        })
+        .await
+    }
+
+    /// Acts on a text that arrived: a keyword is answered (and STOP or START recorded), and
+    /// the text lands in the client's thread as theirs; a phone no client has becomes a lead.
+    /// Acting on the same id again does nothing.
+    pub async fn receive(&self, text: Inbound) -> Result<Received> {
+        let Ok(to) = Phone::parse(&text.to) else {
+            return Ok(Received::Dropped("not a number"));
+        };
+        let Some(owner) = repo::get::<NumberOwner>(&*self.store, to.as_str()).await? else {
+            return Ok(Received::Dropped("no business has the number"));
+        };
+        let b = owner.value.business_id;
+        let Ok(from) = Phone::parse(&text.from) else {
+            return Ok(Received::Dropped("the sender is not a phone number"));
+        };
+        let from = from.as_str().to_owned();
+        if text.id.is_empty() || text.id.len() > 100 {
+            return Ok(Received::Dropped("no id"));
+        }
+        if repo::get::<InboundRecord>(&*self.store, (b, text.id.as_str()))
+            .await?
+            .is_some()
+        {
+            return Ok(Received::Repeated);
+        }
+        let texting = self.record(b).await?.map(|r| r.value).unwrap_or_default();
+        let business = self.business(b).await?.value;
+        let number = to.as_str().to_owned();
+        if !texting.enabled || texting.number.as_deref() != Some(number.as_str()) {
+            // Off: the number answers as the owner chose, once per text.
+            if texting.auto_reply == Some(AutoReply::DoNotReply) {
+                let body = format!(
+                    "{}: this number does not take replies. Reply STOP to unsubscribe.",
+                    business.name
+                );
+                self.answer(b, &text.id, &from, &number, &body).await?;
+            }
+            self.acted_on(b, &text.id).await?;
+            return Ok(Received::Dropped("texting is off"));
+        }
+        let keyword = shared::sms::keyword(&text.body);
+        if let Some(k) = keyword {
+            self.keyword(b, &business, &text.id, &from, &number, k)
+                .await?;
+        }
+        let client = match repo::get::<PhoneOwner>(&*self.store, (b, from.as_str())).await? {
+            Some(owner) => repo::get::<UserRecord>(&*self.store, (b, owner.value.0))
+                .await?
+                .map(|u| u.value),
+            None => None,
+        };
+        let client = match client {
+            Some(c) if c.role == Role::Client && !c.removed => c,
+            Some(_) => {
+                self.acted_on(b, &text.id).await?;
+                return Ok(Received::Dropped("the phone is a member of staff's"));
+            }
+            // A keyword from a phone nobody has is answered, not kept as a lead.
+            None if keyword.is_some() => {
+                self.acted_on(b, &text.id).await?;
+                return Ok(Received::Keyword);
+            }
+            None => self.lead(&business, &from).await?,
+        };
+        let conversation = match client.conversation_id {
+            Some(c) => c,
+            None => self.open_conversation(&business, &client).await?,
+        };
+        let parts = shared::sms::segments(&text.body);
+        let info = TextInfoRecord {
+            segments: parts.segments,
+            encoding: parts.encoding,
+            status: TextStatus::Received,
+            kind: TextKind::Direct,
+            error: None,
+        };
+        let body = match shared::validate::MessageBody::parse(&text.body) {
+            Ok(body) => body.into_inner(),
+            // What the app would not take (empty, too long) is kept as far as it can be.
+            Err(_) if text.body.trim().is_empty() => "(empty text)".to_owned(),
+            Err(_) => text
+                .body
+                .chars()
+                .take(shared::limits::MESSAGE_MAX_CHARS)
+                .collect(),
+        };
+        let message = self
+            .conversations
+            .receive_text(
+                &Caller::from(&client),
+                conversation,
+                &text.id,
+                body,
+                info,
+                vec![repo::create(
+                    (b, text.id.as_str()),
+                    &InboundRecord { at: now() },
+                )?],
+            )
+            .await?;
+        Ok(Received::Message(conversation, message.id))
+    }
+
+    /// Records that the text `id` was acted on.
+    async fn acted_on(&self, b: BusinessId, id: &str) -> Result<()> {
+        match self
+            .store
+            .transact(vec![repo::create((b, id), &InboundRecord { at: now() })?])
+            .await
+        {
+            Ok(()) | Err(crate::store::StoreError::Conflict) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// STOP, START or HELP from `from`: recorded, and answered from the business's number.
+    async fn keyword(
+        &self,
+        b: BusinessId,
+        business: &BusinessRecord,
+        id: &str,
+        from: &str,
+        number: &str,
+        keyword: Keyword,
+    ) -> Result<()> {
+        let stop = match keyword {
+            Keyword::Stop => Some(repo::overwrite((b, from), &TextStopRecord { at: now() })?),
+            Keyword::Start => Some(repo::delete::<TextStopRecord>((b, from))),
+            Keyword::Help => None,
+        };
+        if let Some(w) = stop {
+            self.store.transact(vec![w]).await?;
+        }
+        let body = shared::sms::keyword_reply(keyword, &business.name);
+        self.answer(b, id, from, number, &body).await
+    }
+
+    /// Sends the one answer an inbound text `id` gets (a keyword's, an auto reply): not
+    /// counted against the balance, sent even to a phone that said STOP (its confirmation),
+    /// written once however often the text is delivered.
+    async fn answer(
+        &self,
+        b: BusinessId,
+        id: &str,
+        to: &str,
+        from: &str,
+        body: &str,
+    ) -> Result<()> {
+        let parts = shared::sms::segments(body);
+        let text = TextRecord {
+            id: format!("re-{id}"),
+            business_id: b,
+            to: to.to_owned(),
+            from: Some(from.to_owned()),
+            body: body.to_owned(),
+            kind: TextKind::Transactional,
+            segments: parts.segments,
+            encoding: parts.encoding,
+            state: TextState::Pending,
+            message: None,
+            required: true,
+            error: None,
+            provider_id: None,
+            created_at: now(),
+        };
+        match self
+            .store
+            .transact(vec![repo::create((b, text.id.as_str()), &text)?])
+            .await
+        {
+            Ok(()) | Err(crate::store::StoreError::Conflict) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A new client named by the phone that texted in, with their private conversation.
+    async fn lead(&self, business: &BusinessRecord, phone: &str) -> Result<UserRecord> {
+        let b = business.id;
+        let client = UserRecord {
+            id: UserId::from_ulid(super::ids::new_ulid()),
+            business_id: b,
+            role: Role::Client,
+            name: display_phone(phone),
+            email: None,
+            phone: Some(phone.to_owned()),
+            password_hash: None,
+            login: None,
+            unproven: false,
+            removed: false,
+            messaging: MessagingMode::TwoWay,
+            conversation_id: Some(ConversationId::from_ulid(super::ids::new_ulid())),
+            coach_id: None,
+            company_id: None,
+            created_at: now(),
+            session_epoch: 0,
+            active: true,
+        };
+        let mut tx = Writes::new();
+        tx.push(repo::create((b, client.id), &client)?);
+        tx.push(repo::create((b, phone), &PhoneOwner(client.id))?);
+        tx.extend(crate::store::roster::writes(&client, None)?);
+        let id = client.conversation_id.context("a lead's conversation")?;
+        tx.extend(super::clients::private_conversation(
+            None, business, &client, id,
+        )?);
+        match tx.commit(&*self.store).await {
+            Ok(()) => Ok(client),
+            // The same phone texted twice at once: the other text made the lead.
+            Err(crate::store::tx::TxError::Stale) => {
+                let owner = repo::get::<PhoneOwner>(&*self.store, (b, phone))
+                    .await?
+                    .context("a lead's phone without its owner")?;
+                Ok(repo::get::<UserRecord>(&*self.store, (b, owner.value.0))
+                    .await?
+                    .context("a phone's owner is missing")?
+                    .value)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The private conversation of a client who has none (they were in their company's
+    /// channel only): made now, as texts are one-to-one.
+    async fn open_conversation(
+        &self,
+        business: &BusinessRecord,
+        client: &UserRecord,
+    ) -> Result<ConversationId> {
+        let b = business.id;
+        retrying(|| async {
+            let current = repo::get::<UserRecord>(&*self.store, (b, client.id))
+                .await?
+                .context("the client is missing")?;
+            if let Some(c) = current.value.conversation_id {
+                return Ok(Attempt::Done(c));
+            }
+            let id = ConversationId::from_ulid(super::ids::new_ulid());
+            let mut next = current.clone();
+            next.value.conversation_id = Some(id);
+            let mut writes = vec![next.update((b, client.id))?];
+            writes.extend(crate::store::roster::writes(
+                &next.value,
+                Some(&current.value),
+            )?);
+            writes.extend(super::clients::private_conversation(
+                None,
+                business,
+                &next.value,
+                id,
+            )?);
+            commit(&*self.store, writes.into(), id).await
+        })
+        .await
+    }
+}
+
+/// The writes that send `body` to `client` as a text carrying message `message`: the
+/// business's balance moved on and the outbox's text; with what the message shows of it.
+/// Refused when texting is off, the client has no phone or said STOP, or the month's balance
+/// does not cover it.
+pub(super) async fn outbound(
+    store: &dyn Store,
+    b: BusinessId,
+    client: &UserRecord,
+    body: &str,
+    message: (ConversationId, MessageId),
+) -> Result<(TextInfoRecord, Vec<Write>)> {
+    let Some(phone) = client.phone.as_deref() else {
+        return Err(Error::invalid(
+            "sms.no_phone",
+            "This client has no phone number: add one on their card to text them.",
+        ));
+    };
+    let (texting, stopped) = futures::try_join!(
+        repo::get::<TextingRecord>(store, b),
+        repo::get::<TextStopRecord>(store, (b, phone)),
+    )?;
+    let Some(texting) = texting.filter(|t| t.value.enabled) else {
+        return Err(Error::invalid(
+            "sms.off",
+            "Texting is off: the owner turns it on in Settings.",
+        ));
+    };
+    if stopped.is_some() {
+        return Err(Error::invalid(
+            "sms.opted_out",
+            "This client opted out of texts (they replied STOP): they get texts again once they \
+             reply START.",
+        ));
+    }
+    if body.chars().count() > shared::sms::MAX_SMS_CHARS {
+        return Err(Error::invalid(
+            "sms.too_long",
+            format!(
+                "A text can have at most {} characters.",
+                shared::sms::MAX_SMS_CHARS
+            ),
+        ));
+    }
+    let parts = shared::sms::segments(body);
+    let now = now();
+    let (used, allowance) = balance_now(&texting.value, now);
+    if used + parts.segments > allowance {
+        return Err(Error::invalid(
+            "sms.balance_exhausted",
+            format!(
+                "This text needs {} segments and {} are left this month.",
+                parts.segments,
+                allowance.saturating_sub(used)
+            ),
+        ));
+    }
+    let mut next = texting.clone();
+    next.value.month = month_of(now);
+    next.value.used = used + parts.segments;
+    next.value.allowance = allowance;
+    let approved = texting.value.registration.state == RegistrationState::Approved;
+    let text = TextRecord {
+        id: format!("{}-{}", message.0, message.1),
+        business_id: b,
+        to: phone.to_owned(),
+        from: approved.then(|| texting.value.number.clone()).flatten(),
+        body: body.to_owned(),
+        kind: TextKind::Direct,
+        segments: parts.segments,
+        encoding: parts.encoding,
+        state: TextState::Pending,
+        message: Some(message),
+        required: false,
+        error: None,
+        provider_id: None,
+        created_at: now,
+    };
+    let info = TextInfoRecord {
+        segments: parts.segments,
+        encoding: parts.encoding,
+        status: TextStatus::Queued,
+        kind: TextKind::Direct,
+        error: None,
+    };
+    Ok((
+        info,
+        vec![next.update(b)?, repo::create((b, text.id.as_str()), &text)?],
+    ))
+}
+
+fn texting_off() -> Error {
+    Error::invalid("texting.off", "Texting is off: turn it on first.")
+}
+
+/// Whether the business's country allows texting.
+fn texting_available(business: &BusinessRecord) -> bool {
+    business
+        .country
+        .as_deref()
+        .and_then(|c| Country::parse(c).ok())
+        .is_some_and(|c| c.texting_available())
+}
+
+/// The month `at` is in, as balances count it (`2026-12`).
+fn month_of(at: OffsetDateTime) -> String {
+    format!("{:04}-{:02}", at.year(), u8::from(at.month()))
+}
+
+/// The segments used this month and the allowance (a new month starts at none used).
+fn balance_now(r: &TextingRecord, now: OffsetDateTime) -> (u32, u32) {
+    let allowance = match r.allowance {
+        0 => MONTHLY_SEGMENTS,
+        a => a,
+    };
+    match r.month == month_of(now) {
+        true => (r.used, allowance),
+        false => (0, allowance),
+    }
+}
+
+/// A North American number as people write it (`+1 833-555-0123`); others as they are.
+fn display_phone(e164: &str) -> String {
+    match e164.strip_prefix("+1") {
+        Some(rest) if rest.len() == 10 => {
+            format!("+1 {}-{}-{}", &rest[..3], &rest[3..6], &rest[6..])
+        }
+        _ => e164.to_owned(),
+    }
+}
+
+/// The registration form, checked and trimmed.
+fn checked_form(form: RegistrationForm) -> Result<RegistrationForm> {
+    fn text(value: &str, field: &str, max: usize) -> Result<String> {
+        let value = value.trim();
+        if value.is_empty() || value.chars().count() > max {
+            return Err(invalid_form(format!(
+                "Fill in {field} (at most {max} characters)."
+            )));
+        }
+        Ok(value.to_owned())
+    }
+    fn url(value: &str, field: &str) -> Result<String> {
+        let value = value.trim();
+        let host = value
+            .strip_prefix("https://")
+            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+        let ok = value.chars().count() <= 200
+            && !value.chars().any(char::is_whitespace)
+            && host.is_some_and(|h| {
+                h.contains('.')
+                    && !h.starts_with('.')
+                    && !h.ends_with('.')
+                    && h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+            });
+        if !ok {
+            return Err(invalid_form(format!(
+                "Enter {field} as a full https address, like https://example.com/privacy."
+            )));
+        }
+        Ok(value.to_owned())
+    }
+    if form.sample_messages.is_empty()
+        || form.sample_messages.len() > shared::sms::MAX_SAMPLE_MESSAGES
+    {
+        return Err(invalid_form(format!(
+            "Give one to {} sample messages.",
+            shared::sms::MAX_SAMPLE_MESSAGES
+        )));
+    }
+    let mut samples = Vec::with_capacity(form.sample_messages.len());
+    for s in &form.sample_messages {
+        samples.push(text(s, "each sample message", shared::sms::MAX_SMS_CHARS)?);
+    }
+    if !MONTHLY_VOLUMES.contains(&form.monthly_volume) {
+        return Err(invalid_form(
+            "Choose the texts a month: 10, 100, 1000, 10000, 100000 or 250000.".into(),
+        ));
+    }
+    Ok(RegistrationForm {
+        legal_name: text(&form.legal_name, "the legal name", 100)?,
+        website: url(&form.website, "the website")?,
+        privacy_policy_url: url(&form.privacy_policy_url, "the privacy policy's address")?,
+        terms_url: url(&form.terms_url, "the terms' address")?,
+        contact_first_name: text(&form.contact_first_name, "the contact's first name", 50)?,
+        contact_last_name: text(&form.contact_last_name, "the contact's last name", 50)?,
+        contact_email: Email::parse(&form.contact_email)
+            .map_err(|_| invalid_form("Enter the contact's email address.".into()))?
+            .as_str()
+            .to_owned(),
+        contact_phone: Phone::parse(&form.contact_phone)
+            .map_err(|_| {
+                invalid_form(
+                    "Enter the contact's phone in international form, like +14155550123.".into(),
+                )
+            })?
+            .as_str()
+            .to_owned(),
+        use_case: text(&form.use_case, "what the business texts about", 500)?,
+        sample_messages: samples,
+        opt_in_description: text(&form.opt_in_description, "how clients agree to texts", 500)?,
+        monthly_volume: form.monthly_volume,
+    })
+}
+
+fn invalid_form(message: String) -> Error {
+    Error::refused(Kind::Invalid, "texting.registration_invalid", message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_and_phones_read_as_people_write_them() {
+        let at = time::macros::datetime!(2026-12-31 23:59 UTC);
+        assert_eq!(month_of(at), "2026-12");
+        assert_eq!(display_phone("+14155550123"), "+1 415-555-0123");
+        assert_eq!(display_phone("+447700900123"), "+447700900123");
+    }
+
+    #[test]
+    fn a_new_month_starts_with_the_whole_allowance() {
+        let r = TextingRecord {
+            month: "2026-11".into(),
+            used: 900,
+            allowance: 1000,
+            ..Default::default()
+        };
+        let december = time::macros::datetime!(2026-12-01 00:00 UTC);
+        assert_eq!(balance_now(&r, december), (0, 1000));
+        let november = time::macros::datetime!(2026-11-30 12:00 UTC);
+        assert_eq!(balance_now(&r, november), (900, 1000));
+    }
+}

@@ -1,0 +1,729 @@
+//! Two-way business texting through the API and the phone simulator: turning it on (US and
+//! Canada), the number, sending a message as a text (segments, balance, STOP), texts that
+//! arrive (the thread, leads, keywords), the registration, turning it off.
+
+use crate::helpers::*;
+use functions::store::repo;
+use functions::store::texts::TextingRecord;
+use serde_json::{Value, json};
+
+const SYSTEM_NUMBER: &str = "+18335550100";
+
+/// An owner whose business is in the United States, with texting on; its number.
+async fn texting_business(app: &TestApp) -> (Session, String) {
+    let owner = app.signup().await;
+    app.patch(
+        "/api/business",
+        Some(&owner.token),
+        json!({"country": "US", "address": {"line1": "1 Market St", "city": "San Francisco",
+               "region": "CA", "postal_code": "94105"}}),
+    )
+    .await
+    .ok();
+    let on = app
+        .post("/api/texting/activate", Some(&owner.token), json!({}))
+        .await
+        .ok();
+    let number = on["number"].as_str().expect("a number").to_owned();
+    (owner, number)
+}
+
+/// A client with a phone (and an email); their id and conversation.
+async fn client_with_phone(app: &TestApp, owner: &Session, phone: &str) -> (String, String) {
+    let added = app
+        .post(
+            "/api/clients",
+            Some(&owner.token),
+            json!({"name": "Maya", "phone": phone, "email": unique_email("maya"),
+                   "messaging": "two_way"}),
+        )
+        .await
+        .ok();
+    let client = &added["client"];
+    (
+        client["id"].as_str().expect("id").to_owned(),
+        client["conversation_id"]
+            .as_str()
+            .expect("a conversation")
+            .to_owned(),
+    )
+}
+
+/// The texts the simulator saw that match, waiting a while for them.
+async fn texts_where(app: &TestApp, wanted: impl Fn(&Value) -> bool, count: usize) -> Vec<Value> {
+    for _ in 0..250 {
+        let all = app.get("/dev/sms.json", None).await.ok();
+        let found: Vec<Value> = all
+            .as_array()
+            .expect("texts")
+            .iter()
+            .filter(|t| wanted(t))
+            .cloned()
+            .collect();
+        if found.len() >= count {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("fewer than {count} such texts");
+}
+
+async fn text_in(app: &TestApp, from: &str, to: &str, body: &str) -> Value {
+    app.post(
+        "/dev/sms/inbound",
+        None,
+        json!({"from": from, "to": to, "body": body}),
+    )
+    .await
+    .ok()
+}
+
+async fn send_text(app: &TestApp, who: &Session, conversation: &str, body: &str) -> Reply {
+    app.post(
+        &format!("/api/conversations/{conversation}/messages"),
+        Some(&who.token),
+        json!({"client_message_id": ulid::Ulid::generate().to_string(), "body": body,
+               "channel": "sms"}),
+    )
+    .await
+}
+
+/// The message `id` of `conversation` as `who` reads it, once `ready` says it is there.
+async fn message_when(
+    app: &TestApp,
+    who: &Session,
+    conversation: &str,
+    id: &str,
+    ready: impl Fn(&Value) -> bool,
+) -> Value {
+    for _ in 0..250 {
+        let page = app.history(who, conversation, "").await.ok();
+        if let Some(m) = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|m| m["id"] == id && ready(m))
+        {
+            return m.clone();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("message {id} never got there");
+}
+
+pub async fn texting_is_for_the_us_and_canada_and_gets_a_number(app: TestApp) {
+    let owner = app.signup().await;
+    let coach = app.staff_member(&owner, "Kim", "coach").await;
+    let off = app.get("/api/texting", Some(&owner.token)).await.ok();
+    assert_eq!(
+        (off["enabled"].clone(), off["available"].clone()),
+        (json!(false), json!(false))
+    );
+    assert_eq!(off["sending_from"], SYSTEM_NUMBER);
+    let r = app
+        .post("/api/texting/activate", Some(&owner.token), json!({}))
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "texting.unavailable"));
+
+    app.patch(
+        "/api/business",
+        Some(&owner.token),
+        json!({"country": "CA"}),
+    )
+    .await
+    .ok();
+    let r = app
+        .post("/api/texting/activate", Some(&coach.token), json!({}))
+        .await;
+    assert_eq!(r.status.as_u16(), 403, "the owner turns it on");
+    let on = app
+        .post("/api/texting/activate", Some(&owner.token), json!({}))
+        .await
+        .ok();
+    assert_eq!(on["enabled"], true);
+    let number = on["number"].as_str().expect("a number");
+    assert!(
+        number.starts_with("+1833555") && number.len() == 12,
+        "{number}"
+    );
+    assert_eq!(on["sending_from"], SYSTEM_NUMBER, "until it is verified");
+    assert_eq!(on["replies_received"], false);
+    assert_eq!(on["registration"]["state"], "not_submitted");
+    assert_eq!(
+        on["balance"],
+        json!({"allowance": 1000, "used": 0, "remaining": 1000,
+               "month": on["balance"]["month"].clone()})
+    );
+    let again = app
+        .post("/api/texting/activate", Some(&owner.token), json!({}))
+        .await
+        .ok();
+    assert_eq!(again["number"], number, "on already: the same number");
+    assert_eq!(
+        app.get("/api/texting", Some(&coach.token)).await.ok(),
+        again
+    );
+
+    // Clients do not see it; another business has its own.
+    let client = app.joined_client(&owner, "Maya", "two_way").await;
+    let r = app.get("/api/texting", Some(&client.session.token)).await;
+    assert_eq!(r.status.as_u16(), 403);
+    let other = app.signup().await;
+    let theirs = app.get("/api/texting", Some(&other.token)).await.ok();
+    assert_eq!(theirs["enabled"], false);
+    assert!(theirs.get("number").is_none());
+}
+
+pub async fn a_message_goes_as_a_text_once_with_its_segments(app: TestApp) {
+    let (owner, _) = texting_business(&app).await;
+    let phone = "+14155550101";
+    let (_, conversation) = client_with_phone(&app, &owner, phone).await;
+
+    // A curly apostrophe makes it UCS-2: still one part.
+    let sent = send_text(&app, &owner, &conversation, "See you at 6 – don’t be late").await;
+    assert_eq!(sent.status.as_u16(), 201, "{}", sent.body);
+    let message = sent.body;
+    assert_eq!(message["channel"], "sms");
+    assert_eq!(message["sms"]["segments"], 1);
+    assert_eq!(message["sms"]["encoding"], "ucs2");
+    assert_eq!(message["sms"]["status"], "queued");
+    assert_eq!(message["sms"]["kind"], "direct");
+
+    let texts = texts_where(&app, |t| t["to"] == phone, 1).await;
+    assert_eq!(texts[0]["from"], SYSTEM_NUMBER);
+    assert_eq!(texts[0]["body"], "See you at 6 – don’t be late");
+    assert_eq!(
+        (texts[0]["segments"].clone(), texts[0]["type"].clone()),
+        (json!(1), json!("direct"))
+    );
+    let id = message["id"].as_str().expect("id");
+    let delivered = message_when(&app, &owner, &conversation, id, |m| {
+        m["sms"]["status"] == "delivered"
+    })
+    .await;
+    assert_eq!(delivered["body"], message["body"]);
+
+    // Formatting goes as plain text; a long text counts its parts against the balance.
+    let long = format!("**Plan** {}", "a".repeat(350));
+    let sent = send_text(&app, &owner, &conversation, &long).await.ok();
+    assert_eq!(
+        (
+            sent["sms"]["segments"].clone(),
+            sent["sms"]["encoding"].clone()
+        ),
+        (json!(3), json!("gsm7"))
+    );
+    let plain = format!("Plan {}", "a".repeat(350));
+    texts_where(&app, |t| t["body"] == plain.as_str(), 1).await;
+    let texting = app.get("/api/texting", Some(&owner.token)).await.ok();
+    assert_eq!(texting["balance"]["used"], 4);
+    assert_eq!(texting["balance"]["remaining"], 996);
+
+    // The same message again is the same message: one text.
+    let body = json!({"client_message_id": "once", "body": "Once", "channel": "sms"});
+    let path = format!("/api/conversations/{conversation}/messages");
+    let first = app.post(&path, Some(&owner.token), body.clone()).await.ok();
+    let second = app.post(&path, Some(&owner.token), body).await;
+    assert_eq!(
+        (second.status.as_u16(), &second.body["id"]),
+        (200, &first["id"])
+    );
+    texts_where(&app, |t| t["body"] == "Once", 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let all = app.get("/dev/sms.json", None).await.ok();
+    let once = all
+        .as_array()
+        .expect("texts")
+        .iter()
+        .filter(|t| t["body"] == "Once")
+        .count();
+    assert_eq!(once, 1, "sent once");
+
+    // More than a text may hold, files, a client without a phone, a group: refused.
+    let r = send_text(&app, &owner, &conversation, &"a".repeat(551)).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "sms.too_long"));
+    let no_phone = app.joined_client(&owner, "Lee", "two_way").await;
+    let r = send_text(&app, &owner, &no_phone.conversation_id, "Hi").await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "sms.no_phone"));
+    let group = app
+        .post(
+            "/api/groups",
+            Some(&owner.token),
+            json!({"title": "Runners", "member_ids": [no_phone.client_id]}),
+        )
+        .await
+        .ok();
+    let r = send_text(&app, &owner, group["id"].as_str().expect("id"), "Hi").await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (422, "message.channel_private")
+    );
+    // A client writes in the app only.
+    let r = send_text(&app, &no_phone.session, &no_phone.conversation_id, "Hi").await;
+    assert_eq!(r.status.as_u16(), 403);
+
+    // Past the month's balance, nothing is sent.
+    let store = app.raw_store();
+    let b: shared::BusinessId = owner_business(&app, &owner).await;
+    let mut record = repo::get::<TextingRecord>(&*store, b)
+        .await
+        .expect("read")
+        .expect("texting");
+    record.value.used = 999;
+    store
+        .transact(vec![record.update(b).expect("write")])
+        .await
+        .expect("commit");
+    let r = send_text(&app, &owner, &conversation, &"b".repeat(200)).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (422, "sms.balance_exhausted")
+    );
+    send_text(&app, &owner, &conversation, "Last one")
+        .await
+        .ok();
+    let r = send_text(&app, &owner, &conversation, "One more").await;
+    assert_eq!(r.code(), "sms.balance_exhausted");
+}
+
+async fn owner_business(app: &TestApp, owner: &Session) -> shared::BusinessId {
+    let me = app.get("/api/me", Some(&owner.token)).await.ok();
+    me["business_id"]
+        .as_str()
+        .expect("business")
+        .parse()
+        .expect("an id")
+}
+
+pub async fn texts_that_arrive_land_in_the_thread_and_strangers_become_leads(app: TestApp) {
+    let (owner, number) = texting_business(&app).await;
+    let phone = "+14155550102";
+    let (client, conversation) = client_with_phone(&app, &owner, phone).await;
+    app.patch(
+        "/api/settings",
+        Some(&owner.token),
+        json!({"needs_attention_hours": 1}),
+    )
+    .await
+    .ok();
+
+    let got = text_in(&app, phone, &number, "Running late, 10 min").await;
+    assert_eq!(got["received"], "message");
+    assert_eq!(got["conversation_id"], conversation.as_str());
+    let id = got["message_id"].as_str().expect("id");
+    let message = message_when(&app, &owner, &conversation, id, |_| true).await;
+    assert_eq!(message["sender_id"], client.as_str());
+    assert_eq!(message["channel"], "sms");
+    assert_eq!(message["sms"]["status"], "received");
+    assert_eq!(message["body"], "Running late, 10 min");
+    // Unanswered past the business's hours, it needs attention.
+    let mut waiting = false;
+    for _ in 0..100 {
+        app.post("/dev/scheduler/run", None, json!({"minutes": 62}))
+            .await
+            .ok();
+        let attention = app
+            .get(
+                "/api/conversations?folder=needs_attention",
+                Some(&owner.token),
+            )
+            .await
+            .ok();
+        if attention["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|c| c["id"] == conversation.as_str())
+        {
+            waiting = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    assert!(waiting, "the texted conversation needs attention");
+
+    // A number nobody has: a new client named by it, the text their first message.
+    let stranger = "+14155550177";
+    let got = text_in(&app, stranger, &number, "Hi, do you do online coaching?").await;
+    assert_eq!(got["received"], "message");
+    let leads = app
+        .get("/api/clients?q=%2B1%20415-555-0177", Some(&owner.token))
+        .await
+        .ok();
+    let lead = &leads["items"][0];
+    assert_eq!(lead["name"], "+1 415-555-0177");
+    assert_eq!(lead["phone"], stranger);
+    let lead_conversation = got["conversation_id"].as_str().expect("conversation");
+    assert_eq!(lead["conversation_id"], lead_conversation);
+    let first = app.history(&owner, lead_conversation, "").await.ok();
+    assert_eq!(first["items"][0]["body"], "Hi, do you do online coaching?");
+    // The lead's next text goes to the same thread, and they can be texted back.
+    let again = text_in(&app, stranger, &number, "Also, prices?").await;
+    assert_eq!(again["conversation_id"], lead_conversation);
+    send_text(&app, &owner, lead_conversation, "Hi! Yes.")
+        .await
+        .ok();
+    texts_where(&app, |t| t["to"] == stranger && t["body"] == "Hi! Yes.", 1).await;
+
+    // A text to a number nobody holds, or from what is not a phone, goes nowhere.
+    let nowhere = text_in(&app, phone, "+18335559998", "Hello?").await;
+    assert_eq!(nowhere["received"], "dropped");
+    let r = app
+        .post(
+            "/dev/sms/inbound",
+            None,
+            json!({"from": "not a phone", "to": number, "body": "x"}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422);
+}
+
+pub async fn stop_start_and_help_are_honoured(app: TestApp) {
+    let (owner, number) = texting_business(&app).await;
+    let phone = "+14155550103";
+    let (_, conversation) = client_with_phone(&app, &owner, phone).await;
+
+    let got = text_in(&app, phone, &number, "  Stop. ").await;
+    assert_eq!(got["received"], "message", "the thread shows it");
+    let confirmation = texts_where(&app, |t| t["to"] == phone, 1).await;
+    assert!(
+        confirmation[0]["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("unsubscribed")),
+        "{confirmation:?}"
+    );
+    assert_eq!(confirmation[0]["from"], number.as_str());
+    assert_eq!(confirmation[0]["type"], "transactional");
+    let r = send_text(&app, &owner, &conversation, "Are you there?").await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "sms.opted_out"));
+    // The app still reaches them.
+    app.send(&owner, &conversation, "in-app", "In the app then")
+        .await
+        .ok();
+
+    text_in(&app, phone, &number, "start").await;
+    texts_where(&app, |t| t["to"] == phone, 2).await;
+    send_text(&app, &owner, &conversation, "Welcome back")
+        .await
+        .ok();
+    texts_where(&app, |t| t["to"] == phone && t["body"] == "Welcome back", 1).await;
+
+    text_in(&app, phone, &number, "HELP").await;
+    texts_where(
+        &app,
+        |t| {
+            t["to"] == phone
+                && t["body"]
+                    .as_str()
+                    .is_some_and(|b| b.contains("reply here to reach us"))
+        },
+        1,
+    )
+    .await;
+
+    // A keyword inside a sentence is a message; from a stranger, STOP makes no lead.
+    text_in(&app, phone, &number, "please stop by at 6").await;
+    send_text(&app, &owner, &conversation, "Sure").await.ok();
+    let stranger = "+14155550188";
+    let got = text_in(&app, stranger, &number, "STOP").await;
+    assert_eq!(got["received"], "keyword");
+    texts_where(&app, |t| t["to"] == stranger, 1).await;
+    let none = app
+        .get("/api/clients?q=%2B1%20415-555-0188", Some(&owner.token))
+        .await
+        .ok();
+    assert_eq!(none["items"], json!([]));
+}
+
+fn registration() -> Value {
+    json!({
+        "legal_name": "Peak Coaching LLC",
+        "website": "https://peak.example.com",
+        "privacy_policy_url": "https://peak.example.com/privacy",
+        "terms_url": "https://peak.example.com/terms",
+        "contact_first_name": "Sam",
+        "contact_last_name": "Rivera",
+        "contact_email": "sam@peak.example.com",
+        "contact_phone": "+1 415 555 0100",
+        "use_case": "Appointment reminders and replies to our coaching clients.",
+        "sample_messages": ["Peak: your session is tomorrow at 6pm. Reply STOP to opt out."],
+        "opt_in_description": "Clients agree to texts when they sign up for coaching.",
+        "monthly_volume": 1000
+    })
+}
+
+pub async fn the_registration_is_submitted_and_its_state_followed(app: TestApp) {
+    let (owner, number) = texting_business(&app).await;
+    let coach = app.staff_member(&owner, "Kim", "coach").await;
+    let r = app
+        .put(
+            "/api/texting/registration",
+            Some(&coach.token),
+            registration(),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 403);
+    let mut bad = registration();
+    bad["website"] = json!("http://peak.example.com");
+    let r = app
+        .put("/api/texting/registration", Some(&owner.token), bad)
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (422, "texting.registration_invalid")
+    );
+    let mut bad = registration();
+    bad["sample_messages"] = json!([]);
+    let r = app
+        .put("/api/texting/registration", Some(&owner.token), bad)
+        .await;
+    assert_eq!(r.code(), "texting.registration_invalid");
+    let mut bad = registration();
+    bad["monthly_volume"] = json!(7);
+    let r = app
+        .put("/api/texting/registration", Some(&owner.token), bad)
+        .await;
+    assert_eq!(r.code(), "texting.registration_invalid");
+
+    let submitted = app
+        .put(
+            "/api/texting/registration",
+            Some(&owner.token),
+            registration(),
+        )
+        .await
+        .ok();
+    assert_eq!(submitted["registration"]["state"], "submitted");
+    assert_eq!(
+        submitted["registration"]["form"]["contact_phone"],
+        "+14155550100"
+    );
+    let r = app
+        .put(
+            "/api/texting/registration",
+            Some(&owner.token),
+            registration(),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "texting.registration_pending")
+    );
+
+    // The reviewers ask for changes, then approve the next version.
+    let review = |state: &str, reason: Option<&str>| json!({"number": number, "state": state, "reason": reason});
+    let r = app
+        .post(
+            "/dev/sms/registration",
+            None,
+            review("requires_updates", Some("Add an opt-in screenshot")),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 204);
+    let needs = app.get("/api/texting", Some(&owner.token)).await.ok();
+    assert_eq!(needs["registration"]["state"], "requires_updates");
+    assert_eq!(needs["registration"]["reason"], "Add an opt-in screenshot");
+    app.put(
+        "/api/texting/registration",
+        Some(&owner.token),
+        registration(),
+    )
+    .await
+    .ok();
+    app.post("/dev/sms/registration", None, review("approved", None))
+        .await;
+    let approved = app.get("/api/texting", Some(&owner.token)).await.ok();
+    assert_eq!(approved["registration"]["state"], "approved");
+    assert_eq!(approved["sending_from"], number.as_str());
+    assert_eq!(approved["replies_received"], true);
+    let r = app
+        .put(
+            "/api/texting/registration",
+            Some(&owner.token),
+            registration(),
+        )
+        .await;
+    assert_eq!(r.code(), "texting.registration_approved");
+
+    // Texts now go from the business's own number.
+    let phone = "+14155550104";
+    let (_, conversation) = client_with_phone(&app, &owner, phone).await;
+    send_text(&app, &owner, &conversation, "From our number")
+        .await
+        .ok();
+    let texts = texts_where(&app, |t| t["to"] == phone, 1).await;
+    assert_eq!(texts[0]["from"], number.as_str());
+}
+
+pub async fn turning_texting_off_keeps_the_number_and_answers_as_chosen(app: TestApp) {
+    let (owner, number) = texting_business(&app).await;
+    let phone = "+14155550105";
+    let (_, conversation) = client_with_phone(&app, &owner, phone).await;
+    let off = app
+        .post(
+            "/api/texting/deactivate",
+            Some(&owner.token),
+            json!({"auto_reply": "do_not_reply"}),
+        )
+        .await
+        .ok();
+    assert_eq!(off["enabled"], false);
+    assert_eq!(off["number"], number.as_str(), "kept");
+    assert!(off["number_kept_until"].is_string());
+    assert_eq!(off["auto_reply"], "do_not_reply");
+    let r = send_text(&app, &owner, &conversation, "Hi").await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "sms.off"));
+
+    let got = text_in(&app, phone, &number, "Hello?").await;
+    assert_eq!(got["received"], "dropped");
+    let reply = texts_where(&app, |t| t["to"] == phone, 1).await;
+    assert!(
+        reply[0]["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("does not take replies"))
+    );
+    let history = app.history(&owner, &conversation, "").await.ok();
+    assert!(
+        history["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|m| m["body"] != "Hello?"),
+        "nothing lands while off"
+    );
+
+    // No auto reply: nothing at all.
+    app.post(
+        "/api/texting/deactivate",
+        Some(&owner.token),
+        json!({"auto_reply": "none"}),
+    )
+    .await
+    .ok();
+    text_in(&app, phone, &number, "Anyone?").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let to_phone = app.get("/dev/sms.json", None).await.ok();
+    let count = to_phone
+        .as_array()
+        .expect("texts")
+        .iter()
+        .filter(|t| t["to"] == phone)
+        .count();
+    assert_eq!(count, 1);
+
+    // Back within 90 days: the same number.
+    let on = app
+        .post("/api/texting/activate", Some(&owner.token), json!({}))
+        .await
+        .ok();
+    assert_eq!(on["number"], number.as_str());
+    assert!(on.get("auto_reply").is_none());
+    let r = app
+        .post(
+            "/api/texting/deactivate",
+            Some(&owner.token),
+            json!({"auto_reply": "sometimes"}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 422);
+}
+
+pub async fn a_message_goes_by_email_to_a_client_who_has_one(app: TestApp) {
+    let owner = app.signup().await;
+    let business = owner_business(&app, &owner).await.to_string();
+    let added = app.add_client(&owner, "Maya", "two_way").await;
+    let email = added["client"]["email"].as_str().expect("email").to_owned();
+    let conversation = added["client"]["conversation_id"]
+        .as_str()
+        .expect("conversation")
+        .to_owned();
+    let sent = app
+        .post(
+            &format!("/api/conversations/{conversation}/messages"),
+            Some(&owner.token),
+            json!({"client_message_id": "by-email", "body": "Your **plan** is ready",
+                   "channel": "email"}),
+        )
+        .await
+        .ok();
+    assert_eq!(sent["channel"], "email");
+    assert!(sent.get("sms").is_none());
+    let me = app.get("/api/me", Some(&owner.token)).await.ok();
+    let subject = format!("{} sent you a message", me["name"].as_str().expect("name"));
+    let mail = app.mail_to(&business, &email, &subject).await;
+    assert!(
+        mail["text"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Your plan is ready")),
+        "{mail}"
+    );
+}
+
+/// The network delivers an inbound text again (SNS retries): it acts once, however often and
+/// however concurrently it comes, a lead included.
+pub async fn a_redelivered_inbound_text_acts_once(app: TestApp) {
+    use functions::domain::texting::{Inbound, Received};
+    let (owner, number) = texting_business(&app).await;
+    let services = crate::push::services(&app);
+    let text = |id: &str, from: &str, body: &str| Inbound {
+        from: from.into(),
+        to: number.clone(),
+        body: body.into(),
+        id: id.into(),
+    };
+    let stranger = "+14155550166";
+    let first = text("in-1", stranger, "Hi there");
+    let answers =
+        futures::future::join_all((0..4).map(|_| services.texting.receive(first.clone()))).await;
+    let mut messages = Vec::new();
+    for a in answers {
+        match a.expect("received") {
+            Received::Message(c, m) => messages.push((c, m)),
+            Received::Repeated => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    messages.dedup();
+    assert_eq!(messages.len(), 1, "one message: {messages:?}");
+    assert_eq!(
+        services.texting.receive(first).await.expect("again"),
+        Received::Repeated
+    );
+    let leads = app
+        .get("/api/clients?q=%2B1%20415-555-0166", Some(&owner.token))
+        .await
+        .ok();
+    assert_eq!(leads["items"].as_array().map(Vec::len), Some(1), "one lead");
+    let conversation = messages[0].0.to_string();
+    let history = app.history(&owner, &conversation, "").await.ok();
+    assert_eq!(history["items"].as_array().map(Vec::len), Some(1));
+
+    // A STOP delivered twice is answered once.
+    let stop = text("in-2", stranger, "STOP");
+    services.texting.receive(stop.clone()).await.expect("stop");
+    services.texting.receive(stop).await.expect("stop again");
+    // (Read from the outbox: these services write past the test's change feed.)
+    let b = owner_business(&app, &owner).await;
+    let outbox = app
+        .raw_store()
+        .query(&functions::store::Query::prefix(format!("B#{b}#SMS"), "T#"))
+        .await
+        .expect("the outbox");
+    let answers = outbox
+        .items
+        .iter()
+        .filter(|t| t.data["to"] == stranger)
+        .count();
+    assert_eq!(answers, 1);
+}
+
+on_both_backends!(
+    a_redelivered_inbound_text_acts_once,
+    texting_is_for_the_us_and_canada_and_gets_a_number,
+    a_message_goes_as_a_text_once_with_its_segments,
+    texts_that_arrive_land_in_the_thread_and_strangers_become_leads,
+    stop_start_and_help_are_honoured,
+    the_registration_is_submitted_and_its_state_followed,
+    turning_texting_off_keeps_the_number_and_answers_as_chosen,
+    a_message_goes_by_email_to_a_client_who_has_one,
+);
