@@ -187,6 +187,9 @@ impl Thread {
 /// Everything that changes a conversation view. Applied by a reducer, so answers that arrive
 /// late always apply to the latest state.
 #[derive(Debug, Clone, PartialEq)]
+// An action lives for one dispatch, moved once: boxing its message would cost the client app
+// code for nothing (the lint fires natively, with 8-byte pointers, and not on wasm32).
+#[allow(clippy::large_enum_variant)]
 pub enum ThreadAction {
     Reset,
     Page {

@@ -35,6 +35,9 @@ cargo fmt --all -- --check
 step "lint (everything natively, and the app for wasm)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p sideline-frontend --target wasm32-unknown-unknown -- -D warnings
+# What only the staff app and its office build carry (their `staff` feature).
+cargo clippy -p sideline-frontend --all-targets --features staff -- -D warnings
+cargo clippy -p sideline-frontend --target wasm32-unknown-unknown --features staff -- -D warnings
 
 step "lint the deployment template"
 cfn-lint infra/template.yaml
@@ -68,6 +71,7 @@ for _ in $(seq 1 120); do
 done
 export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
 cargo nextest run --workspace --no-fail-fast "$@"
+cargo nextest run -p sideline-frontend --features staff --no-fail-fast "$@"
 if [ $# -eq 0 ]; then
   printf '\n\033[1;32m==> %s\033[0m\n' "app timings (headless Chromium, loopback)"
   target/debug/examples/app_timings "$SIDELINE_APP_DIR"

@@ -169,6 +169,10 @@ pub struct Client {
     #[serde(with = "time::serde::rfc3339")]
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: OffsetDateTime,
+    /// Whether their phone replied STOP to the business's texts (no text reaches it until it
+    /// replies START). Told on the client's card (`GET /api/clients/{id}`), not in lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_opted_out: Option<bool>,
 }
 
 /// What a record written before people could be deactivated reads as.

@@ -183,7 +183,7 @@ async fn a_business_keeps_at_most_two_hundred_even_saved_at_once(app: TestApp) {
             async move {
                 // As the apps do: a 503 (`server.busy`, contention outlasting the server's own
                 // retries on a loaded machine) is asked again; it wrote nothing.
-                for _ in 0..5 {
+                for _ in 0..20 {
                     let r = save(app, who, &format!("Saved {n:03}"), "Words").await;
                     if r.status.as_u16() != 503 {
                         return (r.status.as_u16(), r.code().to_owned());

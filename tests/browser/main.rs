@@ -3173,3 +3173,146 @@ async fn the_bell_counts_a_message_and_a_push_shows_a_notification() -> Result<(
     .await;
     finish(&coach, "29-bell", outcome).await
 }
+
+/// 30. The owner turns texting on in Settings and gets a number; from a client's card they
+/// send a message as a text: the counter shows the switch to Unicode caused by a typographic
+/// dash, one click makes it plain GSM-7, and the text leaves with its SMS mark. The client
+/// replies from the phone simulator: the reply lands in the thread with the mark, and, left
+/// unanswered, in "Needs attention".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_text_sent_from_the_client_card_and_its_reply_from_the_phone() -> Result<()> {
+    let h = Harness::start().await?;
+    let coach_token = h.coach().await?;
+    for (path, body) in [
+        (
+            "/api/business",
+            json!({"country": "US", "address": {"line1": "1 Market St", "city": "San Francisco",
+                   "region": "CA", "postal_code": "94105"}}),
+        ),
+        ("/api/settings", json!({"needs_attention_hours": 1})),
+    ] {
+        let (status, answer) = h
+            .api(reqwest::Method::PATCH, path, Some(&coach_token), Some(body))
+            .await?;
+        ensure!(status == 200, "{path}: {status} {answer}");
+    }
+    let phone_number = "+14155550123";
+    let (status, added) = h
+        .api(
+            reqwest::Method::POST,
+            "/api/clients",
+            Some(&coach_token),
+            Some(json!({"name": "Jamie Fox", "phone": phone_number, "messaging": "two_way"})),
+        )
+        .await?;
+    ensure!(status == 201, "add client: {status} {added}");
+    let client_id = added["client"]["id"].as_str().context("id")?.to_owned();
+    let b = h.driver.session(1280, 900).await?;
+    let outcome = async {
+        watch_policy(&b).await?;
+        h.sign_in(&b, "casey@peak.example", "coach password")
+            .await?;
+        b.click(By::XPath(&button("Settings"))).await?;
+        b.click(By::XPath(&button("Turn on texting"))).await?;
+        let number = b.find(By::Css(".texting .number")).await?;
+        let number = b.text(&number).await?;
+        ensure!(number.starts_with("+1 833-555-"), "the number: {number}");
+        b.find_text(By::Css(".texting .warning"), "shared number")
+            .await?;
+        b.find_text(By::Css(".texting .balance"), "1000 of 1000 segments left")
+            .await?;
+        b.js(
+            "document.querySelector('.texting').scrollIntoView({block: 'start'})",
+            vec![],
+        )
+        .await?;
+        b.screenshot(&output_dir().join("30-texting-on.png"))
+            .await?;
+
+        b.goto(&h.url(&format!("/clients/{client_id}/chat"))).await?;
+        b.click(By::XPath(
+            "//label[contains(@class,'channel-option')][normalize-space()='Text']",
+        ))
+        .await?;
+        let message = By::XPath("//textarea[@aria-label='Message']");
+        b.type_into(message, "See you at 6 \u{2013} bring water")
+            .await?;
+        b.find_text(By::Css(".sms-counter .segments"), "1 segment · Unicode")
+            .await?;
+        b.find_text(By::Css(".sms-counter .warning"), "“\u{2013}” makes this a Unicode text")
+            .await?;
+        b.screenshot(&output_dir().join("30-texting-unicode.png"))
+            .await?;
+        b.click(By::XPath(&button("Use plain characters"))).await?;
+        b.find_text(By::Css(".sms-counter .segments"), "1 segment · GSM-7")
+            .await?;
+        b.gone(By::Css(".sms-counter .warning")).await?;
+        b.click(By::XPath("//div[@class='composer']/button[normalize-space()='Send']"))
+            .await?;
+        b.find_text(By::Css(".message.mine .channel-mark.sms"), "SMS · delivered")
+            .await?;
+        // The phone got it, from the shared number until this one is verified.
+        let (_, texts) = h
+            .api(reqwest::Method::GET, "/dev/sms.json", None, None)
+            .await?;
+        ensure!(
+            texts[0]["to"] == phone_number && texts[0]["body"] == "See you at 6 - bring water",
+            "the text: {texts}"
+        );
+
+        // Jamie answers from the phone simulator, to the business's number.
+        let (_, texting) = h
+            .api(reqwest::Method::GET, "/api/texting", Some(&coach_token), None)
+            .await?;
+        let (status, got) = h
+            .api(
+                reqwest::Method::POST,
+                "/dev/sms/inbound",
+                None,
+                Some(json!({"from": phone_number, "to": texting["number"], "body": "Running 5 min late"})),
+            )
+            .await?;
+        ensure!(status == 200 && got["received"] == "message", "inbound: {status} {got}");
+        b.find_text(By::Css(".message:not(.mine) .body"), "Running 5 min late")
+            .await?;
+        b.find_text(By::Css(".message:not(.mine) .channel-mark.sms"), "SMS")
+            .await?;
+        // Unanswered for the business's hour: it needs attention (once the notifier has seen
+        // the reply, the hour is run ahead).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let (status, ran) = h
+                .api(
+                    reqwest::Method::POST,
+                    "/dev/scheduler/run",
+                    None,
+                    Some(json!({"minutes": 62})),
+                )
+                .await?;
+            ensure!(status == 200, "scheduler: {status} {ran}");
+            let (_, folder) = h
+                .api(
+                    reqwest::Method::GET,
+                    "/api/conversations?folder=needs_attention",
+                    Some(&coach_token),
+                    None,
+                )
+                .await?;
+            if folder["items"].as_array().is_some_and(|i| !i.is_empty()) {
+                break;
+            }
+            ensure!(std::time::Instant::now() < deadline, "never needed attention");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        b.goto(&h.url("/inbox")).await?;
+        b.find_text(By::Css(".needs-attention .title"), "Jamie Fox")
+            .await?;
+        b.click(By::Css(".needs-attention .row")).await?;
+        b.find_text(By::Css(".message:not(.mine) .body"), "Running 5 min late")
+            .await?;
+        no_violation(&b).await?;
+        Ok(())
+    }
+    .await;
+    finish(&b, "30-texting", outcome).await
+}

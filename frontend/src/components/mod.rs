@@ -1,5 +1,6 @@
 //! Pieces the pages share. Nothing here imports a page.
 
+pub mod channel;
 pub mod client_picker;
 pub mod coach_picker;
 pub mod company_select;

@@ -359,6 +359,7 @@ pub fn SettingsPage() -> Html {
         .map(|s| (s.user.name.clone(), s.user.business_name.clone()))
         .unwrap_or_default();
     let loaded = use_fetch((), |_| api::settings());
+    let business_saved = use_state(|| 0u32);
     let form = use_form(Settings::default);
     let error = use_state(|| None::<String>);
     // What was last saved: "Saved" shows while the form still says that.
@@ -462,7 +463,9 @@ pub fn SettingsPage() -> Html {
                     <button type="submit" class="primary">{ "Save" }</button>
                 </div>
             </form>
-            <BusinessForm />
+            <BusinessForm onsaved={{ let b = business_saved.clone(); Callback::from(move |_| b.set(*b + 1)) }} />
+            // Read again once the country may have changed.
+            <super::texting::TextingCard key={business_saved.to_string()} />
         </div>
     }
 }
@@ -532,8 +535,14 @@ const ADDRESS_FIELDS: [AddressField; 5] = [
 
 /// The business's country and address (two-way texting is for the United States and Canada,
 /// and its registration needs the address). The owner and admins change them.
+#[derive(Properties, PartialEq)]
+struct BusinessFormProps {
+    /// After each save.
+    onsaved: Callback<()>,
+}
+
 #[component]
-fn BusinessForm() -> Html {
+fn BusinessForm(props: &BusinessFormProps) -> Html {
     let loaded = use_fetch((), |_| api::business());
     let country = use_state(String::new);
     let form = use_form(Address::default);
@@ -560,6 +569,7 @@ fn BusinessForm() -> Html {
     let onsubmit = {
         let (form, country, error, saved) =
             (form.clone(), country.clone(), error.clone(), saved.clone());
+        let onsaved = props.onsaved.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let address = form.0.clone();
@@ -568,12 +578,13 @@ fn BusinessForm() -> Html {
                 country: (!country.is_empty()).then(|| (*country).clone()),
                 address: (!blank).then_some(address),
             };
-            let (error, saved) = (error.clone(), saved.clone());
+            let (error, saved, onsaved) = (error.clone(), saved.clone(), onsaved.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::update_business(&req).await {
                     Ok(now) => {
                         error.set(None);
                         saved.set(Some(now));
+                        onsaved.emit(());
                     }
                     Err(e) => error.set(Some(e.message)),
                 }

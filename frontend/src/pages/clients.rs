@@ -519,7 +519,9 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                 } else {
                     <dl class="details">
                         <dt>{ "Email" }</dt><dd>{ c.email.clone().unwrap_or_else(|| "—".into()) }</dd>
-                        <dt>{ "Phone" }</dt><dd>{ c.phone.clone().unwrap_or_else(|| "—".into()) }</dd>
+                        <dt>{ "Phone" }</dt><dd>{ c.phone.clone().unwrap_or_else(|| "—".into()) }
+                            if c.sms_opted_out == Some(true) { <span class="opted-out">{ " · Opted out of texts (replied STOP)" }</span> }
+                        </dd>
                         <dt>{ "In-app messaging" }</dt><dd>{ mode_label(c.messaging) }</dd>
                         <dt>{ "Company" }</dt><dd>{ c.company_id.and_then(|id| companies.iter().find(|x| x.id == id)).map(|x| x.name.clone()).unwrap_or_else(|| "—".into()) }</dd>
                         <dt>{ "Status" }</dt><dd>{ match (c.active, c.joined) {

@@ -11,5 +11,6 @@ pub mod products;
 pub mod scheduled;
 pub mod staff;
 pub mod templates;
+pub mod texting;
 pub mod tools;
 pub mod vault;

@@ -4,7 +4,9 @@
 
 use crate::components::client_picker::{ClientPicker, toggle};
 use crate::components::conversation::header::menu_item;
-use crate::components::conversation::{AddArgs, MenuArgs, SavedArgs, Tools, seat_and_room};
+use crate::components::conversation::{
+    AddArgs, ChannelArgs, MenuArgs, SavedArgs, Tools, seat_and_room,
+};
 use crate::hooks::use_session;
 use crate::reducers::Permission;
 use crate::services::api;
@@ -28,6 +30,12 @@ pub fn staff_tools() -> Tools {
         }),
         vault: Callback::from(|to_draft| {
             html! { <crate::pages::vault::VaultPicker {to_draft} /> }
+        }),
+        channel: Callback::from(|args: ChannelArgs| {
+            html! {
+                <crate::components::channel::ChannelBar key={args.conversation.to_string()}
+                    client={args.client} draft={args.draft} replace={args.replace} chosen={args.chosen} />
+            }
         }),
         saved: Callback::from(|args: SavedArgs| {
             wasm_bindgen_futures::spawn_local(async move {

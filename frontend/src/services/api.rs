@@ -5,6 +5,7 @@ use super::requests::{ApiError, Auth, Query, delete, get, get_with, patch, post,
 use gloo_net::http::Method;
 use shared::api::*;
 use shared::model::*;
+use shared::sms::{AutoReply, DeactivateTextingRequest, RegistrationForm, Texting};
 use shared::{ConversationId, MassMessageId, MessageId, ProductId, UserId};
 use std::future::Future;
 
@@ -544,6 +545,29 @@ pub fn update_business(
     req: &UpdateBusinessRequest,
 ) -> impl Future<Output = Result<BusinessInfo, ApiError>> {
     patch("/api/business".into(), req)
+}
+
+pub fn texting() -> impl Future<Output = Result<Texting, ApiError>> {
+    get("/api/texting".into())
+}
+
+pub fn activate_texting() -> impl Future<Output = Result<Texting, ApiError>> {
+    post("/api/texting/activate".into(), &Empty {})
+}
+
+pub fn deactivate_texting(
+    auto_reply: AutoReply,
+) -> impl Future<Output = Result<Texting, ApiError>> {
+    post(
+        "/api/texting/deactivate".into(),
+        &DeactivateTextingRequest { auto_reply },
+    )
+}
+
+pub fn register_texting(
+    form: &RegistrationForm,
+) -> impl Future<Output = Result<Texting, ApiError>> {
+    put("/api/texting/registration".into(), form)
 }
 
 pub fn create_mass_message(

@@ -24,6 +24,9 @@ use shared::model::{
     QuietHours, Reaction, Reactor, Recipients, Role, Settings, StaffMember, Template, User,
     VaultItem, WelcomeMessage,
 };
+use shared::sms::{AutoReply, Balance, Registration, RegistrationForm, RegistrationState, Texting};
+#[cfg(feature = "staff")]
+use shared::sms::{Channel, Encoding, TextInfo, TextKind, TextStatus};
 use shared::validate::Country;
 use shared::{
     AttachmentId, BusinessId, CompanyId, ConversationId, MassMessageId, MessageId, ProductId,
@@ -401,10 +404,18 @@ macro_rules! read_fields {
             v => Read::read(v)?,
         }
     };
-    // What the apps do not show yet: left at its default, not read (nothing to carry).
-    (@field $value:ident, $field:ident = unread) => {
-        Default::default()
-    };
+    // What only the staff app reads (its `staff` feature); the client app leaves it at its
+    // default, carrying nothing to read it.
+    (@field $value:ident, $field:ident = staff) => {{
+        #[cfg(feature = "staff")]
+        let value = match $value.get(stringify!($field)) {
+            Json::Null => Default::default(),
+            v => Read::read(v)?,
+        };
+        #[cfg(not(feature = "staff"))]
+        let value = Default::default();
+        value
+    }};
     (@field $value:ident, $field:ident = with($default:expr)) => {
         match $value.get(stringify!($field)) {
             Json::Null => $default,
@@ -510,6 +521,7 @@ read_fields!(Client {
     coach_id = default,
     active = with(true),
     created_at,
+    sms_opted_out = default,
 });
 read_fields!(Invite {
     token,
@@ -535,6 +547,47 @@ read_fields!(Address {
     city,
     region = default,
     postal_code
+});
+read_names!(RegistrationState {
+    NotSubmitted = "not_submitted",
+    Submitted = "submitted",
+    Reviewing = "reviewing",
+    RequiresUpdates = "requires_updates",
+    Approved = "approved",
+    Denied = "denied",
+});
+read_names!(AutoReply { DoNotReply = "do_not_reply", None = "none" });
+read_fields!(RegistrationForm {
+    legal_name,
+    website,
+    privacy_policy_url,
+    terms_url,
+    contact_first_name,
+    contact_last_name,
+    contact_email,
+    contact_phone,
+    use_case,
+    sample_messages,
+    opt_in_description,
+    monthly_volume,
+});
+read_fields!(Registration { state, reason = default, form = default });
+read_fields!(Balance {
+    allowance,
+    used,
+    remaining,
+    month
+});
+read_fields!(Texting {
+    available,
+    enabled,
+    number = default,
+    number_kept_until = default,
+    sending_from,
+    replies_received,
+    auto_reply = default,
+    registration,
+    balance,
 });
 read_fields!(BusinessInfo {
     name,
@@ -636,9 +689,25 @@ read_fields!(Message {
     reply_to = default,
     mentions = default,
     attachments = default,
-    channel = unread,
-    sms = unread,
+    channel = staff,
+    sms = staff,
 });
+#[cfg(feature = "staff")]
+read_names!(Channel { InApp = "in_app", Sms = "sms", Email = "email" });
+#[cfg(feature = "staff")]
+read_names!(Encoding { Gsm7 = "gsm7", Ucs2 = "ucs2" });
+#[cfg(feature = "staff")]
+read_names!(TextStatus {
+    Queued = "queued",
+    Sent = "sent",
+    Delivered = "delivered",
+    Failed = "failed",
+    Received = "received",
+});
+#[cfg(feature = "staff")]
+read_names!(TextKind { Direct = "direct", Transactional = "transactional", Marketing = "marketing" });
+#[cfg(feature = "staff")]
+read_fields!(TextInfo { segments, encoding, status, kind, error = default });
 read_fields!(Attachment {
     id,
     kind,
@@ -843,9 +912,18 @@ mod tests {
                 waveform: vec![0, 7, 255],
                 thumbnail: true,
             }],
-            // Not read by the apps yet.
-            channel: Default::default(),
-            sms: None,
+            // The staff app reads how it was sent; the client app leaves it.
+            channel: match cfg!(feature = "staff") {
+                true => shared::sms::Channel::Sms,
+                false => Default::default(),
+            },
+            sms: cfg!(feature = "staff").then(|| shared::sms::TextInfo {
+                segments: 2,
+                encoding: shared::sms::Encoding::Ucs2,
+                status: shared::sms::TextStatus::Failed,
+                kind: shared::sms::TextKind::Direct,
+                error: Some("Unreachable \"number\"".into()),
+            }),
             reactions,
         }
     }
@@ -1069,6 +1147,7 @@ mod tests {
             coach_id: Some(u),
             active: false,
             created_at: at,
+            sms_opted_out: Some(true),
         };
         reads_back(Page {
             items: vec![client.clone()],
@@ -1104,6 +1183,31 @@ mod tests {
             });
         }
         for default_channel in [DefaultChannel::Individual, DefaultChannel::Company] {
+            reads_back(Texting {
+                available: true,
+                enabled: true,
+                number: Some("+18335550123".into()),
+                number_kept_until: None,
+                sending_from: "+18335550100".into(),
+                replies_received: false,
+                auto_reply: Some(AutoReply::None),
+                registration: Registration {
+                    state: RegistrationState::RequiresUpdates,
+                    reason: Some("Add a \"privacy\" link".into()),
+                    form: Some(RegistrationForm {
+                        legal_name: "Peak LLC".into(),
+                        sample_messages: vec!["Hi".into(), "See you".into()],
+                        monthly_volume: 1000,
+                        ..Default::default()
+                    }),
+                },
+                balance: Balance {
+                    allowance: 1000,
+                    used: 4,
+                    remaining: 996,
+                    month: "2026-12".into(),
+                },
+            });
             reads_back(BusinessInfo {
                 name: "Peak Form".into(),
                 country: Country::parse("CA").ok(),

@@ -402,7 +402,17 @@ impl Clients {
 
     pub async fn get_client(&self, caller: &Caller, id: UserId) -> Result<Client> {
         access::staff(caller)?;
-        roster_entry(&self.client_record(caller, id).await?.value)
+        let record = self.client_record(caller, id).await?.value;
+        let mut client = roster_entry(&record)?;
+        if let Some(phone) = &record.phone {
+            let stopped = repo::get::<crate::store::texts::TextStopRecord>(
+                &*self.store,
+                (caller.business_id(), phone.as_str()),
+            )
+            .await?;
+            client.sms_opted_out = Some(stopped.is_some());
+        }
+        Ok(client)
     }
 
     /// A roster partition read newest first, keeping with `company` its clients only and, with

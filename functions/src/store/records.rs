@@ -357,22 +357,43 @@ pub struct RosterRecord {
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
-mirrors!(
-    RosterRecord,
-    Client {
-        id,
-        name,
-        email,
-        phone,
-        messaging,
-        conversation_id,
-        company_id,
-        joined,
-        coach_id,
-        active,
-        created_at
+impl From<RosterRecord> for Client {
+    fn from(r: RosterRecord) -> Self {
+        Self {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+            phone: r.phone,
+            messaging: r.messaging,
+            conversation_id: r.conversation_id,
+            company_id: r.company_id,
+            joined: r.joined,
+            coach_id: r.coach_id,
+            active: r.active,
+            created_at: r.created_at,
+            // Not kept with the roster: the card reads it.
+            sms_opted_out: None,
+        }
     }
-);
+}
+
+impl From<Client> for RosterRecord {
+    fn from(c: Client) -> Self {
+        Self {
+            id: c.id,
+            name: c.name,
+            email: c.email,
+            phone: c.phone,
+            messaging: c.messaging,
+            conversation_id: c.conversation_id,
+            company_id: c.company_id,
+            joined: c.joined,
+            coach_id: c.coach_id,
+            active: c.active,
+            created_at: c.created_at,
+        }
+    }
+}
 
 /// An entry of the business's staff list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

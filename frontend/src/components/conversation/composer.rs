@@ -55,6 +55,11 @@ pub struct ComposerProps {
     /// What the app adds beside the attach button (the staff app: files of the Vault).
     #[prop_or_default]
     pub tools: Option<Html>,
+    /// What the app shows under the composer, given the draft and what replaces it (the staff
+    /// app: how the message goes, and a text's segments).
+    #[cfg(feature = "staff")]
+    #[prop_or_default]
+    pub under: Option<Callback<(String, Callback<String>), Html>>,
 }
 
 /// A change the toolbar or a shortcut makes to the selection.
@@ -206,6 +211,24 @@ fn with_mentions(draft: &str, chosen: &[(String, UserId)]) -> String {
         };
     }
     out + rest
+}
+
+/// What the staff app shows under the composer.
+#[cfg(feature = "staff")]
+fn under(props: &ComposerProps, draft: &UseStateHandle<String>) -> Html {
+    let Some(under) = &props.under else {
+        return Html::default();
+    };
+    let replace = {
+        let draft = draft.clone();
+        Callback::from(move |t| draft.set(t))
+    };
+    under.emit(((**draft).clone(), replace))
+}
+
+#[cfg(not(feature = "staff"))]
+fn under(_: &ComposerProps, _: &UseStateHandle<String>) -> Html {
+    Html::default()
 }
 
 #[component]
@@ -472,6 +495,7 @@ pub fn Composer(props: &ComposerProps) -> Html {
                     onclick={props.onrecord.reform(|_: MouseEvent| wasm_bindgen::JsValue::NULL)}>{ "🎤" }</button>
                 <button class="primary" {onclick} disabled={(draft.trim().is_empty() && props.files == 0) || over}>{ "Send" }</button>
             </div>
+            { under(props, &draft) }
         </div>
     }
 }

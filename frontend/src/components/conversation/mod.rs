@@ -18,6 +18,7 @@ use members::Members;
 use shared::api::SendMessageRequest;
 use shared::model::{ConversationSummary, GroupMember, Role};
 use shared::rules::{Room, Seat};
+use shared::sms::Channel;
 use shared::{AttachmentId, ConversationId, MessageId, UserId};
 use std::rc::Rc;
 use thread::Messages;
@@ -43,6 +44,20 @@ pub struct Tools {
     pub saved: Callback<SavedArgs>,
     /// Above the conversation list: the inbox's folders (given the conversation open).
     pub folders: Callback<Option<ConversationId>, Html>,
+    /// Under the composer of a client's private conversation: how the message goes (in the
+    /// app, as a text, as an email) and, for a text, its segments as typed.
+    pub channel: Callback<ChannelArgs, Html>,
+}
+
+/// What choosing how a message goes needs.
+pub struct ChannelArgs {
+    pub conversation: ConversationId,
+    pub client: UserId,
+    /// The draft as typed, and what replaces it (plain characters for a text).
+    pub draft: String,
+    pub replace: Callback<String>,
+    /// Where the choice goes: the next message sent here goes that way.
+    pub chosen: Callback<Channel>,
 }
 
 /// What loading saved messages for a conversation needs.
@@ -160,9 +175,15 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     let record = to_draft.reform(|press| ("record", press));
     // What each message sent from here carries, by its key: a retry sends the same files.
     let carried = use_mut_ref(crate::reducers::Few::<String, Vec<AttachmentId>>::default);
+    // How the next message goes, as chosen in this conversation (the staff app's tool: the
+    // client app carries none of it).
+    #[cfg(feature = "staff")]
+    let channel = use_mut_ref(|| (id, Channel::InApp));
     let send = {
         let (dispatch, error) = (dispatch.clone(), error.clone());
         let carried = carried.clone();
+        #[cfg(feature = "staff")]
+        let chosen = channel.clone();
         Callback::from(
             move |(key, body, reply_to): (String, String, Option<MessageId>)| {
                 let attachments = match carried.borrow().get(&key) {
@@ -185,6 +206,13 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                     reply_to,
                 });
                 let dispatch = dispatch.clone();
+                #[cfg(feature = "staff")]
+                let channel = match *chosen.borrow() {
+                    (c, chosen) if c == id => chosen,
+                    _ => Channel::InApp,
+                };
+                #[cfg(not(feature = "staff"))]
+                let channel = Channel::InApp;
                 wasm_bindgen_futures::spawn_local(async move {
                     let req = SendMessageRequest {
                         reply_to,
@@ -192,7 +220,7 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
                         body,
                         attachments,
                         send_at: None,
-                        channel: Default::default(),
+                        channel,
                     };
                     dispatch.emit(match api::send(id, &req).await {
                         Ok(m) => ThreadAction::Add(m),
@@ -356,6 +384,24 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
     }
     let (everyone, people) = (Rc::new(everyone), Rc::new(people));
     let saved: Rc<Vec<(String, String)>> = (*saved).clone().unwrap_or_default();
+    // In a client's private conversation, the staff app's choice of how a message goes.
+    #[cfg(feature = "staff")]
+    let under = match (&props.tools, summary.client_id, summary.kind) {
+        (Some(tools), Some(client), shared::model::ConversationKind::Private) => {
+            let (make, channel) = (tools.channel.clone(), channel.clone());
+            let chosen = Callback::from(move |c| *channel.borrow_mut() = (id, c));
+            Some(Callback::from(move |(draft, replace)| {
+                make.emit(ChannelArgs {
+                    conversation: id,
+                    client,
+                    draft,
+                    replace,
+                    chosen: chosen.clone(),
+                })
+            }))
+        }
+        _ => None,
+    };
     let composer = if removed {
         html! { <p class="read-only" role="note">{ "You are no longer in this group." }</p> }
     } else if permission.can_post {
@@ -363,13 +409,26 @@ pub fn ConversationView(props: &ConversationProps) -> Html {
             let replying = replying.clone();
             Callback::from(move |_| replying.set(None))
         };
+        let composer_props = composer::ComposerProps {
+            onsend: send.clone(),
+            reply: (*replying).clone(),
+            oncancelreply,
+            people,
+            onpeople,
+            saved,
+            onsaved,
+            files: file_count,
+            onfiles: add_files.clone(),
+            onrecord: record,
+            tools: props.tools.as_ref().map(|t| t.vault.emit(to_draft.clone())),
+            #[cfg(feature = "staff")]
+            under,
+        };
         html! {
             <>
                 { for props.tools.as_ref().map(|t| t.scheduled.emit((id, thread.messages.values().map(|m| m.id).max()))) }
                 <ul class="pending-files" key={id.to_string()} ref={tray.clone()} aria-label="Files to send" />
-                <Composer onsend={send.clone()} reply={(*replying).clone()} {oncancelreply} {people} {onpeople} {saved} {onsaved}
-                    files={file_count} onfiles={add_files.clone()} onrecord={record}
-                    tools={props.tools.as_ref().map(|t| t.vault.emit(to_draft.clone()))} />
+                <Composer ..composer_props />
             </>
         }
     } else {

@@ -500,6 +500,7 @@ fn message_row(m: &Message, cx: &RowContext) -> Html {
                 if m.edited_at.is_some() {
                     <button class="link edited" onclick={show_history} aria-label="Edited: show the edit history">{ "edited" }</button>
                 }
+                { channel_mark(m) }
                 <time class="time">{ format::clock(m.created_at) }</time>
                 { receipt }
             </span>
@@ -513,6 +514,42 @@ fn message_row(m: &Message, cx: &RowContext) -> Html {
             { palette }
         </li>
     }
+}
+
+/// How a message went when not in the app (the staff app): "SMS" with where the text got to
+/// (failed with the network's reason), or "Email".
+#[cfg(feature = "staff")]
+fn channel_mark(m: &Message) -> Html {
+    use shared::sms::{Channel, TextStatus};
+    match (m.channel, &m.sms) {
+        (Channel::Sms, Some(t)) => {
+            let (status, failed) = match t.status {
+                TextStatus::Queued => ("queued", false),
+                TextStatus::Sent => ("sent", false),
+                TextStatus::Delivered => ("delivered", false),
+                TextStatus::Failed => ("not delivered", true),
+                TextStatus::Received => ("", false),
+            };
+            let title = match (&t.error, t.segments) {
+                (Some(e), _) => e.clone(),
+                (None, 1) => "A text of 1 segment".to_owned(),
+                (None, n) => format!("A text of {n} segments"),
+            };
+            html! {
+                <span class={classes!("channel-mark", "sms", failed.then_some("failed"))} {title} data-status={status}>
+                    { "SMS" }
+                    if !status.is_empty() { { format!(" · {status}") } }
+                </span>
+            }
+        }
+        (Channel::Email, _) => html! { <span class="channel-mark email">{ "Email" }</span> },
+        _ => html! {},
+    }
+}
+
+#[cfg(not(feature = "staff"))]
+fn channel_mark(_: &Message) -> Html {
+    Html::default()
 }
 
 /// How far one of the viewer's messages got: in a private conversation sent, delivered or read
