@@ -19,6 +19,15 @@ pub const SES_ENDPOINT: &str = "SES_ENDPOINT";
 pub const MEDIA_BUCKET: &str = "SIDELINE_MEDIA_BUCKET";
 /// Overrides the S3 endpoint (a local test server), addressed by path.
 pub const S3_ENDPOINT: &str = "S3_ENDPOINT";
+/// The shared number texts go from before a business's own is verified (an origination
+/// identity of the account's End User Messaging SMS); empty: SNS chooses.
+pub const SMS_NUMBER: &str = "SIDELINE_SMS_NUMBER";
+/// The SNS topic inbound texts go to (the numbers' two-way channel).
+pub const SMS_INBOUND_TOPIC: &str = "SIDELINE_SMS_INBOUND_TOPIC";
+/// Overrides End User Messaging SMS's endpoint (a local test server).
+pub const SMS_VOICE_ENDPOINT: &str = "SMS_VOICE_ENDPOINT";
+/// Overrides SNS's endpoint (a local test server).
+pub const SNS_ENDPOINT: &str = "SNS_ENDPOINT";
 
 /// Which functions must have a variable set on AWS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +51,10 @@ pub const VARIABLES: &[(&str, Needed)] = &[
     (SES_ENDPOINT, Needed::LocalOnly),
     (MEDIA_BUCKET, Needed::ByAll),
     (S3_ENDPOINT, Needed::LocalOnly),
+    (SMS_NUMBER, Needed::By(&["clients", "fanout"])),
+    (SMS_INBOUND_TOPIC, Needed::By(&["clients"])),
+    (SMS_VOICE_ENDPOINT, Needed::LocalOnly),
+    (SNS_ENDPOINT, Needed::LocalOnly),
 ];
 
 /// A secret: its `Debug` shows nothing of it, so no log or panic message can.
@@ -83,6 +96,11 @@ pub struct Config {
     pub media_bucket: Option<String>,
     /// Overrides the S3 endpoint.
     pub s3_endpoint: Option<String>,
+    /// Texting: the shared number, the inbound topic, endpoint overrides.
+    pub sms_number: Option<String>,
+    pub sms_inbound_topic: Option<String>,
+    pub sms_voice_endpoint: Option<String>,
+    pub sns_endpoint: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -111,6 +129,10 @@ impl Config {
             ses_endpoint: var(SES_ENDPOINT),
             media_bucket: var(MEDIA_BUCKET),
             s3_endpoint: var(S3_ENDPOINT),
+            sms_number: var(SMS_NUMBER),
+            sms_inbound_topic: var(SMS_INBOUND_TOPIC),
+            sms_voice_endpoint: var(SMS_VOICE_ENDPOINT),
+            sns_endpoint: var(SNS_ENDPOINT),
         })
     }
 }
@@ -131,6 +153,10 @@ mod tests {
             ses_endpoint: None,
             media_bucket: None,
             s3_endpoint: None,
+            sms_number: None,
+            sms_inbound_topic: None,
+            sms_voice_endpoint: None,
+            sns_endpoint: None,
         };
         let shown = format!("{config:?}");
         assert!(!shown.contains("a-very-secret"), "{shown}");

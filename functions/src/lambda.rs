@@ -44,8 +44,30 @@ pub async fn aws_blobs(config: &Config) -> anyhow::Result<Arc<dyn crate::domain:
     ))
 }
 
-/// Services over the AWS ports.
+/// The Sms port on AWS: End User Messaging SMS and SNS.
+pub async fn aws_sms(config: &Config) -> Arc<dyn crate::domain::ports::Sms> {
+    Arc::new(
+        crate::adapters::eum::AwsSms::new(
+            config.sms_number.clone().unwrap_or_default(),
+            config.sms_inbound_topic.clone(),
+            config.sms_voice_endpoint.as_deref(),
+            config.sns_endpoint.as_deref(),
+        )
+        .await,
+    )
+}
+
+/// Services over the AWS ports; texting's numbers are managed by the `clients` function and
+/// texts sent by the stream's (each links End User Messaging only where it calls it).
 pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
+    aws_services_with(config, Arc::new(crate::adapters::phone::Elsewhere)).await
+}
+
+/// [`aws_services`] with texting's adapter given.
+pub async fn aws_services_with(
+    config: &Config,
+    sms: Arc<dyn crate::domain::ports::Sms>,
+) -> anyhow::Result<AppState> {
     let (store, realtime) = aws_ports(config).await?;
     let blobs = aws_blobs(config).await?;
     // Rate limits count in the store: every Lambda sees the same counts.
@@ -57,7 +79,7 @@ pub async fn aws_services(config: &Config) -> anyhow::Result<AppState> {
         Tokens::new(config.jwt_secret.expose().as_bytes())?,
         &config.site_url,
         limits,
-        Arc::new(crate::adapters::phone::Undeployed),
+        sms,
     ))
 }
 
@@ -68,6 +90,15 @@ pub async fn serve_area(routes: crate::http::Routes) -> Result<(), lambda_http::
     init_tracing();
     let config = Config::from_env()?;
     let state = aws_services(&config).await?;
+    lambda_http::run(crate::http::area_router(routes, state)).await
+}
+
+/// [`serve_area`] for the area that manages texting's numbers and registrations.
+pub async fn serve_texting_area(routes: crate::http::Routes) -> Result<(), lambda_http::Error> {
+    init_tracing();
+    let config = Config::from_env()?;
+    let sms = aws_sms(&config).await;
+    let state = aws_services_with(&config, sms).await?;
     lambda_http::run(crate::http::area_router(routes, state)).await
 }
 

@@ -19,11 +19,24 @@ pub struct Moto {
 
 impl Moto {
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// moto keeping its recording (what it was asked, once recording starts) in `file`.
+    pub async fn start_recording(file: &std::path::Path) -> Self {
+        Self::start_with(Some(file)).await
+    }
+
+    async fn start_with(recording: Option<&std::path::Path>) -> Self {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
             l.local_addr().expect("addr").port()
         };
-        let child = tokio::process::Command::new("moto_server")
+        let mut command = tokio::process::Command::new("moto_server");
+        if let Some(file) = recording {
+            command.env("MOTO_RECORDER_FILEPATH", file);
+        }
+        let child = command
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

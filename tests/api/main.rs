@@ -30,6 +30,7 @@ mod receipts;
 mod robustness;
 mod scale;
 mod scheduled;
+mod sms_aws;
 mod staff;
 mod templates;
 mod tenancy;

@@ -1,6 +1,7 @@
 //! Adapters of the domain's ports other than the store: on AWS and local.
 
 pub mod apigateway;
+pub mod eum;
 pub mod files;
 pub mod hub;
 pub mod limits;

@@ -84,14 +84,16 @@ impl Sms for PhoneSimulator {
     }
 }
 
-/// Texting on a deployment without its AWS adapter yet: every call says so (the embedded
-/// default has the simulator).
-pub struct Undeployed;
+/// Texting in a Lambda function that does not manage numbers or send texts (those are the
+/// `clients` function's and the stream's, which link End User Messaging): nothing calls it,
+/// and a call would say where it belongs.
+pub struct Elsewhere;
 
-const UNDEPLOYED: &str = "texting is not deployed on AWS yet (the End User Messaging adapter)";
+const UNDEPLOYED: &str =
+    "texting's numbers are managed by the clients function and texts sent by the stream's";
 
 #[async_trait]
-impl Sms for Undeployed {
+impl Sms for Elsewhere {
     fn system_number(&self) -> String {
         String::new()
     }

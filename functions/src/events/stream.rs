@@ -65,7 +65,7 @@ impl Handler {
         })?;
         let email = Arc::new(SesEmail::new(config.ses_endpoint.as_deref(), from).await);
         let blobs = crate::lambda::aws_blobs(config).await?;
-        let sms: Arc<dyn Sms> = Arc::new(crate::adapters::phone::Undeployed);
+        let sms = crate::lambda::aws_sms(config).await;
         Ok(Self {
             email,
             state: crate::domain::assemble_with(

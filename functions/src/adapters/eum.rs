@@ -1,0 +1,272 @@
+//! The Sms port on AWS. Numbers and toll-free registrations through AWS End User Messaging SMS
+//! (`pinpoint-sms-voice-v2`): a toll-free number per business (`RequestPhoneNumber`), two-way
+//! to the SNS topic the `sms` function reads (`UpdatePhoneNumber`), released when kept too
+//! long (`ReleasePhoneNumber`); the registration created, filled field by field, tied to the
+//! number and submitted. Texts are sent with SNS `Publish` to the phone, with the origination
+//! number and the SMS type as message attributes.
+
+use crate::domain::ports::{Handed, OutgoingText, ProvisionedNumber, Sms};
+use anyhow::Context as _;
+use async_trait::async_trait;
+use aws_sdk_pinpointsmsvoicev2::types::{MessageType, NumberCapability, RequestableNumberType};
+use aws_sdk_sns::types::MessageAttributeValue;
+use shared::BusinessId;
+use shared::sms::{RegistrationForm, TextKind};
+
+/// The registration type of a toll-free number in the United States (it covers Canada too).
+pub const TOLL_FREE_REGISTRATION: &str = "US_TOLL_FREE_REGISTRATION";
+
+/// What the registration form's fields are to End User Messaging (`FieldPath`), with the value
+/// of each; select fields take choices, the rest text.
+pub fn registration_fields(
+    form: &RegistrationForm,
+    address: &shared::model::Address,
+    country: &str,
+) -> Vec<(&'static str, Field)> {
+    let text = |v: &str| Field::Text(v.to_owned());
+    let mut fields = vec![
+        ("companyInfo.companyName", text(&form.legal_name)),
+        ("companyInfo.website", text(&form.website)),
+        ("companyInfo.address1", text(&address.line1)),
+        ("companyInfo.city", text(&address.city)),
+        ("companyInfo.state", text(&address.region)),
+        ("companyInfo.zipCode", text(&address.postal_code)),
+        ("companyInfo.isoCountryCode", text(country)),
+        ("contactInfo.firstName", text(&form.contact_first_name)),
+        ("contactInfo.lastName", text(&form.contact_last_name)),
+        ("contactInfo.supportEmail", text(&form.contact_email)),
+        ("contactInfo.supportPhoneNumber", text(&form.contact_phone)),
+        // A coach and their clients writing to each other, the business answering them.
+        (
+            "messagingUseCase.useCaseCategory",
+            Field::Choice("CUSTOMER_CARE".into()),
+        ),
+        ("messagingUseCase.useCaseDetails", text(&form.use_case)),
+        (
+            "messagingUseCase.monthlyMessageVolume",
+            Field::Choice(form.monthly_volume.to_string()),
+        ),
+        (
+            "messagingUseCase.optInDescription",
+            text(&form.opt_in_description),
+        ),
+        (
+            "messagingUseCase.privacyPolicyUrl",
+            text(&form.privacy_policy_url),
+        ),
+        (
+            "messagingUseCase.termsAndConditionsUrl",
+            text(&form.terms_url),
+        ),
+    ];
+    if !address.line2.is_empty() {
+        fields.push(("companyInfo.address2", text(&address.line2)));
+    }
+    const SAMPLES: [&str; 5] = [
+        "messageSamples.messageSample1",
+        "messageSamples.messageSample2",
+        "messageSamples.messageSample3",
+        "messageSamples.messageSample4",
+        "messageSamples.messageSample5",
+    ];
+    for (path, sample) in SAMPLES.iter().zip(&form.sample_messages) {
+        fields.push((path, text(sample)));
+    }
+    fields
+}
+
+/// A registration field's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    Text(String),
+    Choice(String),
+}
+
+pub struct AwsSms {
+    numbers: aws_sdk_pinpointsmsvoicev2::Client,
+    sns: aws_sdk_sns::Client,
+    /// The shared number texts go from before a business's own is verified.
+    system_number: String,
+    /// The SNS topic inbound texts go to (two-way), if set up.
+    inbound_topic: Option<String>,
+}
+
+impl AwsSms {
+    /// Over the environment's credentials; `endpoints` override End User Messaging's and
+    /// SNS's (test servers).
+    pub async fn new(
+        system_number: String,
+        inbound_topic: Option<String>,
+        numbers_endpoint: Option<&str>,
+        sns_endpoint: Option<&str>,
+    ) -> Self {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .load()
+            .await;
+        let mut numbers = aws_sdk_pinpointsmsvoicev2::config::Builder::from(&config);
+        if let Some(url) = numbers_endpoint {
+            numbers = numbers.endpoint_url(url);
+        }
+        let mut sns = aws_sdk_sns::config::Builder::from(&config);
+        if let Some(url) = sns_endpoint {
+            sns = sns.endpoint_url(url);
+        }
+        Self::from_clients(
+            aws_sdk_pinpointsmsvoicev2::Client::from_conf(numbers.build()),
+            aws_sdk_sns::Client::from_conf(sns.build()),
+            system_number,
+            inbound_topic,
+        )
+    }
+
+    /// Over clients configured elsewhere (a test's).
+    pub fn from_clients(
+        numbers: aws_sdk_pinpointsmsvoicev2::Client,
+        sns: aws_sdk_sns::Client,
+        system_number: String,
+        inbound_topic: Option<String>,
+    ) -> Self {
+        Self {
+            numbers,
+            sns,
+            system_number,
+            inbound_topic,
+        }
+    }
+}
+
+fn string_attribute(value: &str) -> anyhow::Result<MessageAttributeValue> {
+    MessageAttributeValue::builder()
+        .data_type("String")
+        .string_value(value)
+        .build()
+        .context("a message attribute")
+}
+
+#[async_trait]
+impl Sms for AwsSms {
+    fn system_number(&self) -> String {
+        self.system_number.clone()
+    }
+
+    async fn request_number(&self, business: BusinessId) -> anyhow::Result<ProvisionedNumber> {
+        let got = self
+            .numbers
+            .request_phone_number()
+            .iso_country_code("US")
+            .message_type(MessageType::Transactional)
+            .number_capabilities(NumberCapability::Sms)
+            .number_type(RequestableNumberType::TollFree)
+            .deletion_protection_enabled(false)
+            .client_token(format!("sideline-{business}"))
+            .send()
+            .await
+            .context("requesting a toll-free number")?;
+        let number = got.phone_number().context("a number without its digits")?;
+        let id = got.phone_number_id().context("a number without its id")?;
+        if let Some(topic) = &self.inbound_topic {
+            self.numbers
+                .update_phone_number()
+                .phone_number_id(id)
+                .two_way_enabled(true)
+                .two_way_channel_arn(topic)
+                .send()
+                .await
+                .context("sending the number's texts to the inbound topic")?;
+        }
+        Ok(ProvisionedNumber {
+            number: number.to_owned(),
+            id: id.to_owned(),
+        })
+    }
+
+    async fn release_number(&self, id: &str) -> anyhow::Result<()> {
+        match self
+            .numbers
+            .release_phone_number()
+            .phone_number_id(id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_resource_not_found_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(anyhow::Error::new(e).context("releasing a number")),
+        }
+    }
+
+    async fn submit_registration(
+        &self,
+        _business: BusinessId,
+        number_id: &str,
+        form: &RegistrationForm,
+        address: &shared::model::Address,
+        country: &str,
+    ) -> anyhow::Result<String> {
+        let created = self
+            .numbers
+            .create_registration()
+            .registration_type(TOLL_FREE_REGISTRATION)
+            .send()
+            .await
+            .context("creating the registration")?;
+        let id = created.registration_id().to_owned();
+        for (path, value) in registration_fields(form, address, country) {
+            let put = self
+                .numbers
+                .put_registration_field_value()
+                .registration_id(&id)
+                .field_path(path);
+            let put = match value {
+                Field::Text(t) => put.text_value(t),
+                Field::Choice(c) => put.select_choices(c),
+            };
+            put.send()
+                .await
+                .with_context(|| format!("filling the registration's {path}"))?;
+        }
+        self.numbers
+            .create_registration_association()
+            .registration_id(&id)
+            .resource_id(number_id)
+            .send()
+            .await
+            .context("tying the registration to the number")?;
+        self.numbers
+            .submit_registration_version()
+            .registration_id(&id)
+            .send()
+            .await
+            .context("submitting the registration")?;
+        Ok(id)
+    }
+
+    async fn send(&self, text: &OutgoingText<'_>) -> anyhow::Result<Handed> {
+        let kind = match text.kind {
+            TextKind::Marketing => "Promotional",
+            TextKind::Direct | TextKind::Transactional => "Transactional",
+        };
+        let mut publish = self
+            .sns
+            .publish()
+            .phone_number(text.to)
+            .message(text.body)
+            .message_attributes("AWS.SNS.SMS.SMSType", string_attribute(kind)?);
+        // Without a shared number configured, SNS chooses one of the account's.
+        let from = text.from.unwrap_or(&self.system_number);
+        if !from.is_empty() {
+            publish =
+                publish.message_attributes("AWS.MM.SMS.OriginationNumber", string_attribute(from)?);
+        }
+        let sent = publish.send().await.context("publishing the text")?;
+        Ok(Handed::Sent(
+            sent.message_id()
+                .context("a text without its id")?
+                .to_owned(),
+        ))
+    }
+}
