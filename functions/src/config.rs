@@ -28,6 +28,9 @@ pub const SMS_INBOUND_TOPIC: &str = "SIDELINE_SMS_INBOUND_TOPIC";
 pub const SMS_VOICE_ENDPOINT: &str = "SMS_VOICE_ENDPOINT";
 /// Overrides SNS's endpoint (a local test server).
 pub const SNS_ENDPOINT: &str = "SNS_ENDPOINT";
+/// SNS's signing certificate read from this file instead of SNS (tests sign with a key of
+/// their own).
+pub const SNS_CERTIFICATE_FILE: &str = "SNS_CERTIFICATE_FILE";
 
 /// Which functions must have a variable set on AWS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +58,7 @@ pub const VARIABLES: &[(&str, Needed)] = &[
     (SMS_INBOUND_TOPIC, Needed::By(&["clients"])),
     (SMS_VOICE_ENDPOINT, Needed::LocalOnly),
     (SNS_ENDPOINT, Needed::LocalOnly),
+    (SNS_CERTIFICATE_FILE, Needed::LocalOnly),
 ];
 
 /// A secret: its `Debug` shows nothing of it, so no log or panic message can.
@@ -101,6 +105,7 @@ pub struct Config {
     pub sms_inbound_topic: Option<String>,
     pub sms_voice_endpoint: Option<String>,
     pub sns_endpoint: Option<String>,
+    pub sns_certificate_file: Option<String>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -133,6 +138,7 @@ impl Config {
             sms_inbound_topic: var(SMS_INBOUND_TOPIC),
             sms_voice_endpoint: var(SMS_VOICE_ENDPOINT),
             sns_endpoint: var(SNS_ENDPOINT),
+            sns_certificate_file: var(SNS_CERTIFICATE_FILE),
         })
     }
 }
@@ -157,6 +163,7 @@ mod tests {
             sms_inbound_topic: None,
             sms_voice_endpoint: None,
             sns_endpoint: None,
+            sns_certificate_file: None,
         };
         let shown = format!("{config:?}");
         assert!(!shown.contains("a-very-secret"), "{shown}");

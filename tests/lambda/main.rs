@@ -64,6 +64,19 @@ async fn start_watch(table: &str) -> Watch {
         // tested against moto in tests/api/media.rs).
         "SIDELINE_MEDIA_BUCKET=sideline-media-test".into(),
         "S3_ENDPOINT=http://127.0.0.1:9".into(),
+        // Texting: the numbers' calls and SNS are not reached in this test (the adapter is
+        // tested against a wire-protocol server and moto in tests/api/sms_aws.rs); inbound
+        // SNS messages are signed by the fixtures' key, whose certificate is read here.
+        "SIDELINE_SMS_NUMBER=+18005550100".into(),
+        "SIDELINE_SMS_INBOUND_TOPIC=arn:aws:sns:us-east-1:123456789012:sideline-inbound-texts".into(),
+        "SMS_VOICE_ENDPOINT=http://127.0.0.1:9".into(),
+        "SNS_ENDPOINT=http://127.0.0.1:9".into(),
+        format!(
+            "SNS_CERTIFICATE_FILE={}",
+            common::workspace_root()
+                .join("functions/src/adapters/testdata/cert.pem")
+                .display()
+        ),
         "AWS_ACCESS_KEY_ID=sidelinetest".into(),
         "AWS_SECRET_ACCESS_KEY=sidelinetest".into(),
         "AWS_REGION=us-east-1".into(),
@@ -430,6 +443,90 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
         (Some("Maya"), Some(1), Some("reply")),
         "{bell}"
     );
+
+    // The sms function: a text to the business's number, as End User Messaging's two-way
+    // delivery publishes it to the inbound topic (signed by SNS), delivered twice: the phone
+    // nobody has becomes a lead whose thread holds the text, once. (The business's texting is
+    // arranged in the table: turning it on asks End User Messaging for a number.)
+    let store = DynamoStore::new(client.clone(), table.clone());
+    let number = "+18335550100";
+    let texting = functions::store::texts::TextingRecord {
+        enabled: true,
+        number: Some(number.into()),
+        number_id: Some("phone-lambda".into()),
+        ..Default::default()
+    };
+    let owner = functions::store::texts::NumberOwner { business_id: b };
+    functions::store::Store::transact(
+        &store,
+        vec![
+            functions::store::repo::create(b, &texting).expect("texting"),
+            functions::store::repo::create(number, &owner).expect("number"),
+        ],
+    )
+    .await
+    .expect("arrange texting");
+    let mut sns: Value = serde_json::from_str(include_str!(
+        "../../functions/src/adapters/testdata/notification.json"
+    ))
+    .expect("fixture");
+    // A Lambda function's SNS event spells two names its own way.
+    let fields = sns.as_object_mut().expect("object");
+    let cert = fields.remove("SigningCertURL").expect("cert url");
+    fields.insert("SigningCertUrl".into(), cert);
+    let unsubscribe = fields.remove("UnsubscribeURL").expect("unsubscribe url");
+    fields.insert("UnsubscribeUrl".into(), unsubscribe);
+    fields.insert("MessageAttributes".into(), json!({}));
+    let event = json!({"Records": [{
+        "EventSource": "aws:sns", "EventVersion": "1.0",
+        "EventSubscriptionArn": "arn:aws:sns:us-east-1:123456789012:sideline-inbound-texts:0a6d4ee5-2bdb-4d25-9a4b-1b4c2a4d1e2f",
+        "Sns": sns
+    }]});
+    invoke_twice(&http, &watch, "sms", &event).await;
+    let (status, leads) = call(
+        &http,
+        reqwest::Method::GET,
+        format!("{}/clients/api/clients?q=%2B1%20425", watch.base),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{leads}");
+    let lead = &leads["items"][0];
+    assert_eq!(
+        (lead["name"].as_str(), lead["phone"].as_str()),
+        (Some("+1 425-555-0182"), Some("+14255550182")),
+        "{leads}"
+    );
+    let thread = lead["conversation_id"].as_str().expect("the lead's thread");
+    let (status, page) = call(
+        &http,
+        reqwest::Method::GET,
+        format!("{}/messages/api/conversations/{thread}/messages", watch.base),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "landed once: {page}");
+    assert_eq!(items[0]["body"], "Can we move Thursday to 6pm?");
+    assert_eq!(items[0]["sms"]["status"], "received");
+    // A message whose signature does not verify is dropped (and not retried).
+    let mut forged = event.clone();
+    forged["Records"][0]["Sns"]["Message"] = json!(
+        "{\"originationNumber\":\"+14255550199\",\"destinationNumber\":\"+18335550100\",\"messageBody\":\"forged\",\"inboundMessageId\":\"forged-1\"}"
+    );
+    invoke_twice(&http, &watch, "sms", &forged).await;
+    let (_, none) = call(
+        &http,
+        reqwest::Method::GET,
+        format!("{}/clients/api/clients?q=%2B1%20425-555-0199", watch.base),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(none["items"], json!([]), "{none}");
 
     // An unknown path inside a function gets the API's JSON 404.
     let (status, missing) = call(

@@ -31,7 +31,8 @@ pub struct Envelope {
     pub signature_version: String,
     #[serde(rename = "Signature")]
     pub signature: String,
-    #[serde(rename = "SigningCertURL")]
+    /// (`SigningCertUrl` in a Lambda function's SNS event.)
+    #[serde(rename = "SigningCertURL", alias = "SigningCertUrl")]
     pub signing_cert_url: String,
     /// A subscription's confirmation: where to confirm it.
     #[serde(rename = "SubscribeURL", default)]

@@ -2,6 +2,7 @@
 //! DynamoDB Streams fan-out Lambda, so both deliver exactly the same events.
 
 pub mod files;
+pub mod inbound;
 pub mod mail;
 pub mod stream;
 pub mod texts;
