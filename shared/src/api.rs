@@ -558,6 +558,8 @@ pub enum NotificationKind {
     MassMessageDone,
     /// A client wrote and nobody answered in time.
     NeedsAttention,
+    /// The business number's verification was decided (approved, changes asked, denied).
+    TextingReviewed,
 }
 
 /// One entry of the bell (`GET /api/notifications`).

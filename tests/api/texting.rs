@@ -544,6 +544,53 @@ pub async fn the_registration_is_submitted_and_its_state_followed(app: TestApp) 
         )
         .await;
     assert_eq!(r.code(), "texting.registration_approved");
+    // The owner is told in the app and emailed; the coach is not.
+    let me = app.get("/api/me", Some(&owner.token)).await.ok();
+    let business = me["business_id"].as_str().expect("business");
+    let email = me["email"].as_str().expect("email");
+    let mail = app
+        .mail_to(business, email, "Your texting number is verified")
+        .await;
+    assert!(
+        mail["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("is verified")),
+        "{mail}"
+    );
+    let mut told = Value::Null;
+    for _ in 0..200 {
+        told = app.get("/api/notifications", Some(&owner.token)).await.ok();
+        let kinds = told["notifications"].as_array().map_or(0, |n| {
+            n.iter().filter(|n| n["kind"] == "texting_reviewed").count()
+        });
+        if kinds == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let titles: Vec<&str> = told["notifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .filter(|n| n["kind"] == "texting_reviewed")
+        .filter_map(|n| n["title"].as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Your texting number is verified",
+            "Your texting number needs changes"
+        ],
+        "{told}"
+    );
+    let coach_bell = app.get("/api/notifications", Some(&coach.token)).await.ok();
+    assert!(
+        coach_bell["notifications"]
+            .as_array()
+            .expect("notifications")
+            .iter()
+            .all(|n| n["kind"] != "texting_reviewed")
+    );
 
     // Texts now go from the business's own number.
     let phone = "+14155550104";

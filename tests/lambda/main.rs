@@ -68,7 +68,8 @@ async fn start_watch(table: &str) -> Watch {
         // tested against a wire-protocol server and moto in tests/api/sms_aws.rs); inbound
         // SNS messages are signed by the fixtures' key, whose certificate is read here.
         "SIDELINE_SMS_NUMBER=+18005550100".into(),
-        "SIDELINE_SMS_INBOUND_TOPIC=arn:aws:sns:us-east-1:123456789012:sideline-inbound-texts".into(),
+        "SIDELINE_SMS_INBOUND_TOPIC=arn:aws:sns:us-east-1:123456789012:sideline-inbound-texts"
+            .into(),
         "SMS_VOICE_ENDPOINT=http://127.0.0.1:9".into(),
         "SNS_ENDPOINT=http://127.0.0.1:9".into(),
         format!(
@@ -502,7 +503,10 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
     let (status, page) = call(
         &http,
         reqwest::Method::GET,
-        format!("{}/messages/api/conversations/{thread}/messages", watch.base),
+        format!(
+            "{}/messages/api/conversations/{thread}/messages",
+            watch.base
+        ),
         Some(token),
         None,
     )

@@ -792,6 +792,7 @@ read_names!(NotificationKind {
     MessagingChanged = "messaging_changed",
     MassMessageDone = "mass_message_done",
     NeedsAttention = "needs_attention",
+    TextingReviewed = "texting_reviewed",
 });
 read_fields!(QuietHours { from, to });
 read_fields!(NotificationSettings { push, email, quiet_hours = default, time_zone, announcements });

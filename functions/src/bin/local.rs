@@ -44,6 +44,10 @@ async fn main() -> anyhow::Result<()> {
         "  Dev mailbox (what would be emailed: reset links...): http://{}/dev/mail",
         running.addr
     );
+    println!(
+        "  Phone simulator (texts sent and received; text in as any phone): http://{}/dev/sms",
+        running.addr
+    );
     if let Some(d) = &running.demo {
         println!(
             "  Coach login (staff app):           {} / {}",

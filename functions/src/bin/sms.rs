@@ -4,7 +4,9 @@
 //! message that is not SNS's is dropped.
 
 use sideline_functions::config::Config;
-use sideline_functions::events::inbound::{self, CertificateSource, Certificates, Outcome, SnsEvent};
+use sideline_functions::events::inbound::{
+    self, CertificateSource, Certificates, Outcome, SnsEvent,
+};
 use sideline_functions::lambda;
 
 #[tokio::main]

@@ -11,7 +11,9 @@
 use super::auth::Caller;
 use super::*;
 use crate::store::Write;
-use crate::store::repo::{self, BusinessRecord, PhoneOwner, UserRecord, Versioned};
+use crate::store::repo::{
+    self, BusinessRecord, MailRecord, MailState, PhoneOwner, UserRecord, Versioned,
+};
 use crate::store::texts::{
     InboundRecord, NumberOwner, RegistrationFormRecord, TextInfoRecord, TextRecord, TextState,
     TextStopRecord, TextingRecord,
@@ -349,6 +351,17 @@ impl Texting {
                 Error::not_found("texting.number_unknown", "No business has this number.")
             })?;
         let b = owner.value.business_id;
+        let business = self.business(b).await?.value;
+        let owner = super::staff::managers(&*self.store, b)
+            .await?
+            .into_iter()
+            .find(|(_, role)| *role == Role::Owner);
+        let owner = match owner {
+            Some((u, _)) => repo::get::<UserRecord>(&*self.store, (b, u))
+                .await?
+                .map(|u| u.value),
+            None => None,
+        };
         retrying(|| async {
             let current = self.record(b).await?.context("a number without texting")?;
             if current.value.registration.state == RegistrationState::NotSubmitted {
@@ -360,7 +373,29 @@ impl Texting {
             let mut next = current.clone();
             next.value.registration.state = state;
             next.value.registration.reason = reason.clone();
-            commit(&*self.store, vec![next.update(b)?].into(), ()).await
+            next.value.registration.reviewed_at = Some(now());
+            let mut writes = vec![next.update(b)?];
+            // The owner is emailed the decision (and told in the app, from the change).
+            if let (Some((subject, text)), Some(to)) = (
+                decision_words(&next.value),
+                owner.as_ref().and_then(|o| o.email.clone()),
+            ) {
+                let mail = MailRecord {
+                    id: super::ids::new_ulid().to_string(),
+                    business_id: b,
+                    to,
+                    from_name: business.name.clone(),
+                    subject,
+                    text: format!("{text}\n"),
+                    links: Vec::new(),
+                    unsubscribe: None,
+                    state: MailState::Pending,
+                    error: None,
+                    created_at: now(),
+                };
+                writes.push(repo::create((b, mail.id.as_str()), &mail)?);
+            }
+            commit(&*self.store, writes.into(), ()).await
         })
         .await
     }
@@ -708,6 +743,38 @@ pub(super) async fn outbound(
         info,
         vec![next.update(b)?, repo::create((b, text.id.as_str()), &text)?],
     ))
+}
+
+/// What the owner is told of a decision on the registration: a title and a line.
+pub(super) fn decision_words(texting: &TextingRecord) -> Option<(String, String)> {
+    let number = texting
+        .number
+        .as_deref()
+        .map(display_phone)
+        .unwrap_or_default();
+    let reason = texting
+        .registration
+        .reason
+        .as_deref()
+        .map(|r| format!(" The reviewers said: {r}"))
+        .unwrap_or_default();
+    Some(match texting.registration.state {
+        RegistrationState::Approved => (
+            "Your texting number is verified".to_owned(),
+            format!("{number} is verified: texts now go from it, and clients' replies come in."),
+        ),
+        RegistrationState::RequiresUpdates => (
+            "Your texting number needs changes".to_owned(),
+            format!(
+                "The verification of {number} needs changes: update it in Settings → Texting.{reason}"
+            ),
+        ),
+        RegistrationState::Denied => (
+            "Your texting number was not verified".to_owned(),
+            format!("The verification of {number} was denied.{reason}"),
+        ),
+        _ => return None,
+    })
 }
 
 fn texting_off() -> Error {

@@ -65,8 +65,8 @@ impl Certificates {
             CertificateSource::File(path) => std::fs::read(path)
                 .with_context(|| format!("reading the certificate {}", path.display()))?,
             CertificateSource::Sns => {
-                let client: Client<_, Empty<bytes::Bytes>> =
-                    Client::builder(TokioExecutor::new()).build(crate::adapters::https_connector()?);
+                let client: Client<_, Empty<bytes::Bytes>> = Client::builder(TokioExecutor::new())
+                    .build(crate::adapters::https_connector()?);
                 let response = tokio::time::timeout(FETCH_TIMEOUT, client.get(url.parse()?))
                     .await
                     .context("fetching SNS's certificate timed out")??;

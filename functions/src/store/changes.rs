@@ -85,6 +85,12 @@ pub enum Committed {
         before: Option<Box<MailRecord>>,
         after: Option<Box<MailRecord>>,
     },
+    /// The business's texting changed (turned on or off, its registration reviewed...).
+    Texting {
+        business: BusinessId,
+        before: Option<Box<crate::store::texts::TextingRecord>>,
+        after: Option<Box<crate::store::texts::TextingRecord>>,
+    },
     /// A text of the outbox was written or moved on.
     Text {
         business: BusinessId,
@@ -172,6 +178,11 @@ impl Committed {
             Parsed::Mail(business, id) => Committed::Mail {
                 business,
                 id,
+                before: decoded(old)?,
+                after: decoded(new)?,
+            },
+            Parsed::Texting(business) => Committed::Texting {
+                business,
                 before: decoded(old)?,
                 after: decoded(new)?,
             },

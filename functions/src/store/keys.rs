@@ -551,6 +551,8 @@ pub enum Parsed {
     Mail(BusinessId, String),
     /// A text of the business's outbox, by its id.
     Text(BusinessId, String),
+    /// The business's texting (its number, registration, balance).
+    Texting(BusinessId),
     /// A file of the business's Vault.
     VaultItem(BusinessId, shared::AttachmentId),
     /// A message's sending of a Vault item (by the item's id).
@@ -572,6 +574,9 @@ pub fn parse(pk: &str, sk: &str) -> Parsed {
         return Parsed::Staff(b);
     }
     if tail.is_empty() {
+        if sk == "TEXTING" {
+            return Parsed::Texting(b);
+        }
         return match sk.strip_prefix("USER#").and_then(|u| u.parse().ok()) {
             Some(u) => Parsed::User(b, u),
             None => Parsed::Other,
@@ -670,6 +675,7 @@ mod tests {
         assert_eq!(read(user(b, u)), Parsed::User(b, u));
         assert_eq!(read(mail(b, "m-1")), Parsed::Mail(b, "m-1".into()));
         assert_eq!(read(text(b, "t-1")), Parsed::Text(b, "t-1".into()));
+        assert_eq!(read(texting(b)), Parsed::Texting(b));
         assert_eq!(
             read(session(b, u, "s-1")),
             Parsed::Session(b, u, "s-1".into())
@@ -680,7 +686,6 @@ mod tests {
             group_pointer(b, u, c),
             idempotency(b, c, u, "k"),
             unique_email(b, "a@b.c"),
-            texting(b),
             text_stop(b, "+14155550123"),
             text_inbound(b, "in-1"),
             text_number("+18335550100"),

@@ -959,6 +959,7 @@ pub enum NoteKind {
     MessagingChanged,
     MassMessageDone,
     NeedsAttention,
+    TextingReviewed,
 }
 
 impl From<NoteKind> for shared::api::NotificationKind {
@@ -970,6 +971,7 @@ impl From<NoteKind> for shared::api::NotificationKind {
             NoteKind::MessagingChanged => W::MessagingChanged,
             NoteKind::MassMessageDone => W::MassMessageDone,
             NoteKind::NeedsAttention => W::NeedsAttention,
+            NoteKind::TextingReviewed => W::TextingReviewed,
         }
     }
 }

@@ -50,6 +50,9 @@ pub struct RegistrationRecord {
     pub id: Option<String>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub submitted_at: Option<OffsetDateTime>,
+    /// When the reviewers last decided.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub reviewed_at: Option<OffsetDateTime>,
 }
 
 /// The registration form as submitted.

@@ -38,6 +38,45 @@ impl Notifier {
         Ok(())
     }
 
+    /// The business number's verification was decided: the owner is told (emailed too, with
+    /// the decision's own write).
+    pub(super) async fn texting_reviewed(
+        &self,
+        b: BusinessId,
+        texting: &crate::store::texts::TextingRecord,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let Some((title, body)) = super::super::texting::decision_words(texting) else {
+            return Ok(());
+        };
+        let note = NoteRecord {
+            // One entry per decision, however often the change is delivered.
+            id: event_id(
+                texting.registration.reviewed_at.unwrap_or(now),
+                &format!("texting {:?}", texting.registration.state),
+            ),
+            kind: NoteKind::TextingReviewed,
+            conversation_id: None,
+            title,
+            body,
+            count: 1,
+            mentioned: false,
+            last_message: None,
+            url: "/settings".to_owned(),
+            at: texting.registration.reviewed_at.unwrap_or(now),
+            read: false,
+            email_due: false,
+            push_held: false,
+        };
+        let managers = crate::domain::staff::managers(&*self.store, b).await?;
+        for (u, role) in managers {
+            if role == Role::Owner {
+                self.notify_event(b, u, note.clone(), now).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// A mass message reached everyone it could: its sender is told how it went.
     pub(super) async fn mass_done(
         &self,

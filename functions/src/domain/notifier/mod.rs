@@ -164,6 +164,13 @@ impl Notifier {
             } if before.client_mode != after.client_mode && !after.kind.is_group() => {
                 self.messaging_changed(*business, after, now).await
             }
+            Committed::Texting {
+                business,
+                before: Some(before),
+                after: Some(after),
+            } if before.registration.state != after.registration.state => {
+                self.texting_reviewed(*business, after, now).await
+            }
             _ => Ok(()),
         }
     }
