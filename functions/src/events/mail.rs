@@ -25,22 +25,15 @@ pub async fn send_due(
     else {
         return Ok(());
     };
-    let Some(mut claimed) = repo::get::<MailRecord>(store, (*business, id.as_str())).await? else {
+    let claimed = super::claim::<MailRecord>(store, (*business, id.as_str()), |m| {
+        let pending = m.state == MailState::Pending;
+        m.state = MailState::Sending;
+        pending
+    })
+    .await?;
+    let Some(mut claimed) = claimed else {
         return Ok(());
     };
-    if claimed.value.state != MailState::Pending {
-        return Ok(());
-    }
-    claimed.value.state = MailState::Sending;
-    match Tx::<()>::from(vec![claimed.update((*business, id.as_str()))?])
-        .commit(store)
-        .await
-    {
-        Ok(()) => {}
-        // Someone else claimed it.
-        Err(TxError::Stale | TxError::Refused(())) => return Ok(()),
-        Err(TxError::Store(e)) => return Err(e.into()),
-    }
     let record = &claimed.value;
     if crate::domain::unsubscribe::suppressed(store, record).await? {
         claimed.value.state = MailState::Suppressed;

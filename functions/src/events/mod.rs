@@ -21,6 +21,35 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::broadcast;
 
+/// Claims an outbox record (an email, a text) before it is sent: `claim` moves a pending one
+/// to its claimed state (false: it is not pending), written only if nobody wrote it since it
+/// was read. The claimed record; none when it is gone, not pending, or someone else claimed it
+/// first (a change delivered twice, or to two consumers, is sent once).
+pub(crate) async fn claim<'a, T>(
+    store: &dyn Store,
+    key: T::Id<'a>,
+    claim: impl FnOnce(&mut T) -> bool,
+) -> anyhow::Result<Option<repo::Versioned<T>>>
+where
+    T: repo::Stored,
+    T::Id<'a>: Copy,
+{
+    let Some(mut claimed) = repo::get::<T>(store, key).await? else {
+        return Ok(None);
+    };
+    if !claim(&mut claimed.value) {
+        return Ok(None);
+    }
+    match crate::store::tx::Tx::<()>::from(vec![claimed.update(key)?])
+        .commit(store)
+        .await
+    {
+        Ok(()) => Ok(Some(claimed)),
+        Err(crate::store::tx::TxError::Stale | crate::store::tx::TxError::Refused(())) => Ok(None),
+        Err(crate::store::tx::TxError::Store(e)) => Err(e.into()),
+    }
+}
+
 /// What a change means for the people of a conversation.
 #[derive(Debug)]
 pub enum Delivery {

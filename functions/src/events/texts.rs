@@ -93,23 +93,16 @@ pub async fn send_due(
         return Ok(());
     };
     let b = *business;
-    let Some(mut claimed) = repo::get::<TextRecord>(store, (b, id.as_str())).await? else {
+    let claimed = super::claim::<TextRecord>(store, (b, id.as_str()), |t| {
+        let pending = t.state == TextState::Pending;
+        t.state = TextState::Sending;
+        pending
+    })
+    .await?;
+    let Some(claimed) = claimed else {
         return Ok(());
     };
-    if claimed.value.state != TextState::Pending {
-        return Ok(());
-    }
-    claimed.value.state = TextState::Sending;
-    match Tx::<()>::from(vec![claimed.update((b, id.as_str()))?])
-        .commit(store)
-        .await
-    {
-        Ok(()) => {}
-        // Someone else claimed it.
-        Err(TxError::Stale | TxError::Refused(())) => return Ok(()),
-        Err(TxError::Store(e)) => return Err(e.into()),
-    }
-    let text = claimed.value.clone();
+    let text = claimed.value;
     // A STOP that came after the text was written still stops it.
     let stopped = !text.required
         && repo::get::<TextStopRecord>(store, (b, text.to.as_str()))
