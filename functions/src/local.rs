@@ -348,12 +348,6 @@ fn dev_sms_router(store: Arc<dyn crate::store::Store>, state: AppState) -> Route
 /// The simulator's page: a form to text in as a phone, a form to decide a registration, and
 /// every text, newest first (forms post JSON through a few lines of script).
 fn dev_sms_page(texts: &[crate::store::texts::DevTextRecord]) -> String {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let mut page = String::from(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Phone simulator</title></head><body>\
 <h1>Phone simulator</h1><p>Every text Sideline sent and every text phones sent in, newest first (also as <a href=\"/dev/sms.json\">JSON</a>).</p>\
@@ -376,14 +370,14 @@ fn dev_sms_page(texts: &[crate::store::texts::DevTextRecord]) -> String {
         };
         page.push_str(&format!(
             "<article><p><strong>{way}</strong> from {} to {} · {} segment(s), {}</p><pre>{}</pre></article>",
-            escape(&t.from),
-            escape(&t.to),
+            escape_html(&t.from),
+            escape_html(&t.to),
             t.segments,
             match t.encoding {
                 shared::sms::Encoding::Gsm7 => "GSM-7",
                 shared::sms::Encoding::Ucs2 => "UCS-2",
             },
-            escape(&t.body),
+            escape_html(&t.body),
         ));
     }
     page.push_str("<script src=\"/dev/sms.js\"></script></body></html>");
@@ -434,14 +428,16 @@ fn dev_scheduler_router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// `s` safe inside HTML text and attribute values.
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// The dev mailbox's page: every email with its links (no script, no style of its own).
 fn dev_mail_page(mails: &[crate::store::repo::DevMailRecord]) -> String {
-    let escape = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
     let mut page = String::from(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Dev mailbox</title></head><body><h1>Dev mailbox</h1><p>What Sideline would have emailed, newest first (also as <a href=\"/dev/mail.json\">JSON</a>).</p>",
     );
@@ -451,13 +447,16 @@ fn dev_mail_page(mails: &[crate::store::repo::DevMailRecord]) -> String {
     for m in mails {
         page.push_str(&format!(
             "<article><h2>{}</h2><p>To {} from {}</p><pre>{}</pre>",
-            escape(&m.subject),
-            escape(&m.to),
-            escape(&m.from_name),
-            escape(&m.text)
+            escape_html(&m.subject),
+            escape_html(&m.to),
+            escape_html(&m.from_name),
+            escape_html(&m.text)
         ));
         for link in &m.links {
-            page.push_str(&format!("<p><a href=\"{0}\">{0}</a></p>", escape(link)));
+            page.push_str(&format!(
+                "<p><a href=\"{0}\">{0}</a></p>",
+                escape_html(link)
+            ));
         }
         page.push_str("</article><hr>");
     }

@@ -60,6 +60,17 @@ impl Encoding {
     }
 }
 
+/// A number as people read it: North American numbers as `+1 833-555-0123`, any other as it is
+/// stored (E.164).
+pub fn display_number(e164: &str) -> String {
+    match e164.strip_prefix("+1") {
+        Some(rest) if rest.len() == 10 && rest.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("+1 {}-{}-{}", &rest[..3], &rest[3..6], &rest[6..])
+        }
+        _ => e164.to_owned(),
+    }
+}
+
 /// The segments a business may send in a month (its plan's allowance); received texts are
 /// free.
 pub const MONTHLY_SEGMENTS: u32 = 1000;
@@ -407,6 +418,15 @@ mod tests {
     fn count(body: &str) -> (Encoding, u32, u32) {
         let s = segments(body);
         (s.encoding, s.segments, s.units)
+    }
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(display_number("+14155550123"), "+1 415-555-0123");
+        assert_eq!(display_number("+447700900123"), "+447700900123");
+        // Anything else is shown as it is, never cut inside a character.
+        assert_eq!(display_number("+1415555012é"), "+1415555012é");
+        assert_eq!(display_number(""), "");
     }
 
     #[test]

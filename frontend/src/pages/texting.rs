@@ -6,18 +6,10 @@ use crate::components::field::{Choice, Field, FormError, RadioGroup, bind, reset
 use crate::hooks::{use_fetch, use_session};
 use crate::services::api;
 use shared::model::Role;
-use shared::sms::{AutoReply, MONTHLY_VOLUMES, RegistrationForm, RegistrationState, Texting};
+use shared::sms::{
+    AutoReply, MONTHLY_VOLUMES, RegistrationForm, RegistrationState, Texting, display_number,
+};
 use yew::prelude::*;
-
-/// A North American number as people read it (`+1 833-555-0123`).
-pub fn phone_label(e164: &str) -> String {
-    match e164.strip_prefix("+1") {
-        Some(rest) if rest.len() == 10 => {
-            format!("+1 {}-{}-{}", &rest[..3], &rest[3..6], &rest[6..])
-        }
-        _ => e164.to_owned(),
-    }
-}
 
 fn state_label(state: RegistrationState) -> &'static str {
     match state {
@@ -178,7 +170,7 @@ pub fn TextingCard() -> Html {
             } else if !t.enabled {
                 <p>{ "Text clients who never open the app: a number of your own, replies in the same conversation, STOP honoured for you." }</p>
                 if let (Some(n), Some(until)) = (&t.number, &t.number_kept_until) {
-                    <p class="muted">{ format!("Your number {} is kept for you until {}: turning texting on brings it back.", phone_label(n), until.get(..10).unwrap_or(until)) }</p>
+                    <p class="muted">{ format!("Your number {} is kept for you until {}: turning texting on brings it back.", display_number(n), until.get(..10).unwrap_or(until)) }</p>
                 }
                 if owner {
                     <div class="actions"><button type="button" class="primary" onclick={move |_: MouseEvent| turn_on()}>{ "Turn on texting" }</button></div>
@@ -188,14 +180,14 @@ pub fn TextingCard() -> Html {
             } else {
                 <dl class="facts">
                     <dt>{ "Your number" }</dt>
-                    <dd class="number">{ t.number.as_deref().map(phone_label).unwrap_or_default() }</dd>
+                    <dd class="number">{ t.number.as_deref().map(display_number).unwrap_or_default() }</dd>
                     <dt>{ "This month" }</dt>
                     <dd class="balance">{ format!("{} of {} segments left", t.balance.remaining, t.balance.allowance) }</dd>
                     <dt>{ "Verification" }</dt>
                     <dd class={classes!("registration", format!("state-{}", state_label(state).to_lowercase().replace(' ', "-")))}>{ state_label(state) }</dd>
                 </dl>
                 if !t.replies_received {
-                    <p class="warning" role="note">{ format!("Until your number is verified, texts go from a shared number ({}): delivery is not guaranteed and replies are not received.", phone_label(&t.sending_from)) }</p>
+                    <p class="warning" role="note">{ format!("Until your number is verified, texts go from a shared number ({}): delivery is not guaranteed and replies are not received.", display_number(&t.sending_from)) }</p>
                 }
                 if let Some(reason) = &t.registration.reason {
                     <p class="warning">{ format!("The reviewers said: {reason}") }</p>

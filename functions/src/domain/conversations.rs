@@ -727,7 +727,7 @@ impl Conversations {
             }
             let message_id = MessageId::from_ulid(message_id);
             let (carried, attach_writes) = super::media::attach(b, id, message_id, me, &attaching)?;
-            let message = Message {
+            let mut message = Message {
                 reactions: Vec::new(),
                 edited_at: None,
                 deleted: false,
@@ -744,7 +744,6 @@ impl Conversations {
                 channel: req.channel,
                 sms: None,
             };
-            let mut message = message;
             let mut channel_writes = Vec::new();
             if let Some(r) = &received {
                 message.sms = Some(r.info.clone().into());

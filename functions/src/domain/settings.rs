@@ -131,13 +131,21 @@ impl BusinessSettings {
     }
 }
 
+/// Whether the business's country allows texting (the United States and Canada).
+pub(super) fn texting_available(b: &BusinessRecord) -> bool {
+    country(b).as_ref().is_some_and(Country::texting_available)
+}
+
+/// The business's country (stored only once checked).
+fn country(b: &BusinessRecord) -> Option<Country> {
+    b.country.as_deref().and_then(|c| Country::parse(c).ok())
+}
+
 fn info(b: BusinessRecord) -> BusinessInfo {
-    // Stored only once checked.
-    let country = b.country.and_then(|c| Country::parse(&c).ok());
     BusinessInfo {
+        texting_available: texting_available(&b),
+        country: country(&b),
         name: b.name,
-        texting_available: country.as_ref().is_some_and(Country::texting_available),
-        country,
         address: b.address.map(Into::into),
     }
 }

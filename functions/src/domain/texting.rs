@@ -25,7 +25,7 @@ use shared::sms::{
     NUMBER_KEPT_DAYS, Registration, RegistrationForm, RegistrationState, TextKind, TextStatus,
     Texting as TextingView,
 };
-use shared::validate::{Country, Email, Phone};
+use shared::validate::{Email, Phone};
 use shared::{BusinessId, ConversationId, MessageId, UserId};
 use time::OffsetDateTime;
 
@@ -120,7 +120,7 @@ impl Texting {
         };
         let (used, allowance) = balance_now(&r, now);
         TextingView {
-            available: texting_available(business),
+            available: super::settings::texting_available(business),
             enabled: r.enabled,
             number,
             number_kept_until: kept,
@@ -148,7 +148,7 @@ impl Texting {
         access::owner(caller)?;
         let b = caller.business_id();
         let business = self.business(b).await?;
-        if !texting_available(&business.value) {
+        if !super::settings::texting_available(&business.value) {
             return Err(Error::invalid(
                 "texting.unavailable",
                 "Texting is for businesses in the United States and Canada: set the business's \
@@ -581,7 +581,7 @@ impl Texting {
             id: UserId::from_ulid(super::ids::new_ulid()),
             business_id: b,
             role: Role::Client,
-            name: display_phone(phone),
+            name: shared::sms::display_number(phone),
             email: None,
             phone: Some(phone.to_owned()),
             password_hash: None,
@@ -750,7 +750,7 @@ pub(super) fn decision_words(texting: &TextingRecord) -> Option<(String, String)
     let number = texting
         .number
         .as_deref()
-        .map(display_phone)
+        .map(shared::sms::display_number)
         .unwrap_or_default();
     let reason = texting
         .registration
@@ -781,15 +781,6 @@ fn texting_off() -> Error {
     Error::invalid("texting.off", "Texting is off: turn it on first.")
 }
 
-/// Whether the business's country allows texting.
-fn texting_available(business: &BusinessRecord) -> bool {
-    business
-        .country
-        .as_deref()
-        .and_then(|c| Country::parse(c).ok())
-        .is_some_and(|c| c.texting_available())
-}
-
 /// The month `at` is in, as balances count it (`2026-12`).
 fn month_of(at: OffsetDateTime) -> String {
     format!("{:04}-{:02}", at.year(), u8::from(at.month()))
@@ -804,16 +795,6 @@ fn balance_now(r: &TextingRecord, now: OffsetDateTime) -> (u32, u32) {
     match r.month == month_of(now) {
         true => (r.used, allowance),
         false => (0, allowance),
-    }
-}
-
-/// A North American number as people write it (`+1 833-555-0123`); others as they are.
-fn display_phone(e164: &str) -> String {
-    match e164.strip_prefix("+1") {
-        Some(rest) if rest.len() == 10 => {
-            format!("+1 {}-{}-{}", &rest[..3], &rest[3..6], &rest[6..])
-        }
-        _ => e164.to_owned(),
     }
 }
 
@@ -901,11 +882,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn months_and_phones_read_as_people_write_them() {
+    fn a_month_is_named_by_its_year_and_number() {
         let at = time::macros::datetime!(2026-12-31 23:59 UTC);
         assert_eq!(month_of(at), "2026-12");
-        assert_eq!(display_phone("+14155550123"), "+1 415-555-0123");
-        assert_eq!(display_phone("+447700900123"), "+447700900123");
     }
 
     #[test]

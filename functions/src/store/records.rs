@@ -34,6 +34,7 @@ macro_rules! mirrors {
         }
     };
 }
+pub(super) use mirrors;
 
 /// A message as stored: in its conversation's partition with its position (`seq`), and as the
 /// conversation's last message.

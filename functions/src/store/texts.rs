@@ -72,22 +72,7 @@ pub struct RegistrationFormRecord {
     pub monthly_volume: u32,
 }
 
-macro_rules! same_fields {
-    ($a:ident, $b:ident { $($f:ident),* $(,)? }) => {
-        impl From<$a> for $b {
-            fn from(r: $a) -> Self {
-                Self { $($f: r.$f),* }
-            }
-        }
-        impl From<$b> for $a {
-            fn from(r: $b) -> Self {
-                Self { $($f: r.$f),* }
-            }
-        }
-    };
-}
-
-same_fields!(
+super::records::mirrors!(
     RegistrationFormRecord,
     RegistrationForm {
         legal_name,
@@ -214,7 +199,7 @@ pub struct TextInfoRecord {
     pub error: Option<String>,
 }
 
-same_fields!(
+super::records::mirrors!(
     TextInfoRecord,
     TextInfo {
         segments,
