@@ -175,6 +175,15 @@ pub struct ClientWithInvite {
     pub invite: Invite,
 }
 
+/// `POST /api/clients/{id}/merge`: the client `{id}` (one who has not signed in) merged into
+/// `into`, who stays: every message, purchase, group and contact of the first moves to them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MergeClientRequest {
+    pub into: UserId,
+}
+
 /// `PATCH /api/clients/{id}`: only the fields present change; `null` clears email or phone.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

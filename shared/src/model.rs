@@ -173,6 +173,13 @@ pub struct Client {
     /// replies START). Told on the client's card (`GET /api/clients/{id}`), not in lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms_opted_out: Option<bool>,
+    /// More phones of theirs (a client merged into them texted from these): a text from one
+    /// lands in their conversation. Told on the client's card, not in lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_phones: Vec<String>,
+    /// More email addresses of theirs (from a client merged into them). On the card only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_emails: Vec<String>,
 }
 
 /// What a record written before people could be deactivated reads as.

@@ -764,6 +764,182 @@ pub async fn a_redelivered_inbound_text_acts_once(app: TestApp) {
     assert_eq!(answers, 1);
 }
 
+/// A known client texts from a new phone: a lead. Merged into the client, everything of the
+/// lead (messages in time order, the text's status, purchases, the phone) is the client's; the
+/// new phone's next text lands in the client's thread.
+pub async fn a_lead_merged_into_a_client_keeps_everything(app: TestApp) {
+    let (owner, number) = texting_business(&app).await;
+    let (maya, conversation) = client_with_phone(&app, &owner, "+14155550131").await;
+    app.send(&owner, &conversation, "m1", "Welcome Maya!")
+        .await
+        .ok();
+
+    let new_phone = "+14155550132";
+    let got = text_in(&app, new_phone, &number, "Hi it's Maya, new phone").await;
+    let lead_conversation = got["conversation_id"].as_str().expect("conversation");
+    let lead = app
+        .get("/api/clients?q=%2B1%20415-555-0132", Some(&owner.token))
+        .await
+        .ok()["items"][0]["id"]
+        .as_str()
+        .expect("a lead")
+        .to_owned();
+    let reply = send_text(&app, &owner, lead_conversation, "Got it, thanks!")
+        .await
+        .ok();
+    let reply_id = reply["id"].as_str().expect("id").to_owned();
+    texts_where(
+        &app,
+        |t| t["to"] == new_phone && t["body"] == "Got it, thanks!",
+        1,
+    )
+    .await;
+    // Maya's own thread moves on meanwhile.
+    let latest = app
+        .send(&owner, &conversation, "m2", "Are you coming Monday?")
+        .await
+        .ok();
+    let program = crate::products::product(&app, &owner, "Program", "unchanged").await;
+    app.post(
+        &format!("/api/clients/{lead}/purchases"),
+        Some(&owner.token),
+        json!({"product_id": program}),
+    )
+    .await
+    .ok();
+
+    // Refusals first: nothing changes.
+    let path = format!("/api/clients/{lead}/merge");
+    let same = app
+        .post(&path, Some(&owner.token), json!({"into": lead}))
+        .await;
+    assert_eq!(
+        (same.status.as_u16(), same.code()),
+        (422, "client.merge_same")
+    );
+    let coach = app.staff_member(&owner, "Cody", "coach").await;
+    let r = app
+        .post(&path, Some(&coach.token), json!({"into": maya}))
+        .await;
+    assert_eq!(r.status.as_u16(), 403, "{}", r.body);
+    let joined = app.joined_client(&owner, "Jo", "two_way").await;
+    let r = app
+        .post(
+            &format!("/api/clients/{}/merge", joined.client_id),
+            Some(&owner.token),
+            json!({"into": maya}),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "client.merge_signed_in")
+    );
+    let other = app.signup().await;
+    let stranger = app.add_client(&other, "Not yours", "two_way").await;
+    let r = app
+        .post(
+            &path,
+            Some(&owner.token),
+            json!({"into": stranger["client"]["id"]}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 404, "{}", r.body);
+    let r = app
+        .post(&path, Some(&other.token), json!({"into": maya}))
+        .await;
+    assert_eq!(r.status.as_u16(), 404, "{}", r.body);
+
+    let merged = app
+        .post(&path, Some(&owner.token), json!({"into": maya}))
+        .await
+        .ok();
+    assert_eq!(merged["id"], maya.as_str());
+    assert_eq!(merged["phone"], "+14155550131");
+    assert_eq!(merged["other_phones"], json!([new_phone]));
+    assert_eq!(merged["conversation_id"], conversation.as_str());
+
+    // The lead is gone: not on any list, not found, their conversation with them.
+    let r = app
+        .get(&format!("/api/clients/{lead}"), Some(&owner.token))
+        .await;
+    assert_eq!(r.status.as_u16(), 404);
+    let r = app.history(&owner, lead_conversation, "").await;
+    assert_eq!(r.status.as_u16(), 404);
+    let all = app.get("/api/clients", Some(&owner.token)).await.ok();
+    assert!(
+        all["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|c| c["id"] != lead.as_str())
+    );
+    let inbox = app.whole_inbox(&owner.token, 50).await;
+    assert!(inbox.iter().all(|c| c["id"] != lead_conversation));
+    assert_eq!(
+        app.post(&path, Some(&owner.token), json!({"into": maya}))
+            .await
+            .status
+            .as_u16(),
+        404
+    );
+
+    // One thread, in time order, the lead's text now Maya's; the reply keeps its status.
+    let thread = app.history(&owner, &conversation, "").await.ok();
+    let bodies: Vec<&str> = thread["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| m["body"].as_str().expect("body"))
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            "Are you coming Monday?",
+            "Got it, thanks!",
+            "Hi it's Maya, new phone",
+            "Welcome Maya!"
+        ]
+    );
+    assert_eq!(thread["items"][2]["sender_id"], maya.as_str());
+    assert_eq!(thread["items"][2]["sender_name"], "Maya");
+    assert_eq!(thread["items"][1]["channel"], "sms");
+    message_when(&app, &owner, &conversation, &reply_id, |m| {
+        m["sms"]["status"] == "delivered"
+    })
+    .await;
+    // Reading the newest message reads the whole thread, the messages moved in too.
+    let read = app
+        .post(
+            &format!("/api/conversations/{conversation}/read"),
+            Some(&owner.token),
+            json!({"message_id": latest["id"]}),
+        )
+        .await
+        .ok();
+    assert_eq!(read["unread_count"], 0, "{read}");
+
+    // The purchase is Maya's; the new phone is held for her and texts into her thread.
+    let bought = app
+        .get(
+            &format!("/api/clients/{maya}/purchases"),
+            Some(&owner.token),
+        )
+        .await
+        .ok();
+    assert_eq!(bought["items"][0]["product_name"], "Program");
+    assert_eq!(bought["items"][0]["client_id"], maya.as_str());
+    let taken = app
+        .post(
+            "/api/clients",
+            Some(&owner.token),
+            json!({"name": "Copy", "phone": new_phone, "messaging": "two_way"}),
+        )
+        .await;
+    assert_eq!(taken.code(), "client.phone_taken");
+    let again = text_in(&app, new_phone, &number, "See you Monday").await;
+    assert_eq!(again["conversation_id"], conversation.as_str());
+}
+
 on_both_backends!(
     a_redelivered_inbound_text_acts_once,
     texting_is_for_the_us_and_canada_and_gets_a_number,
@@ -773,4 +949,5 @@ on_both_backends!(
     the_registration_is_submitted_and_its_state_followed,
     turning_texting_off_keeps_the_number_and_answers_as_chosen,
     a_message_goes_by_email_to_a_client_who_has_one,
+    a_lead_merged_into_a_client_keeps_everything,
 );

@@ -518,9 +518,12 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                     </form>
                 } else {
                     <dl class="details">
-                        <dt>{ "Email" }</dt><dd>{ c.email.clone().unwrap_or_else(|| "—".into()) }</dd>
+                        <dt>{ "Email" }</dt><dd>{ c.email.clone().unwrap_or_else(|| "—".into()) }
+                            if !c.other_emails.is_empty() { <span class="muted">{ format!(" · also {}", c.other_emails.join(", ")) }</span> }
+                        </dd>
                         <dt>{ "Phone" }</dt><dd>{ c.phone.clone().unwrap_or_else(|| "—".into()) }
                             if c.sms_opted_out == Some(true) { <span class="opted-out">{ " · Opted out of texts (replied STOP)" }</span> }
+                            if !c.other_phones.is_empty() { <span class="muted">{ format!(" · also {}", c.other_phones.join(", ")) }</span> }
                         </dd>
                         <dt>{ "In-app messaging" }</dt><dd>{ mode_label(c.messaging) }</dd>
                         <dt>{ "Company" }</dt><dd>{ c.company_id.and_then(|id| companies.iter().find(|x| x.id == id)).map(|x| x.name.clone()).unwrap_or_else(|| "—".into()) }</dd>
@@ -541,6 +544,9 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
                         }
                         <button class="primary" onclick={start_edit}>{ "Edit" }</button>
                     </div>
+                    if sets_mode && !c.joined {
+                        <MergeClient key={c.id.to_string()} client={c.clone()} />
+                    }
                     <ClientChannels client={c.clone()} onstarted={on_coach.clone()} />
                     <crate::pages::products::ClientPurchases client={props.id} onbought={on_bought} />
                     <ModeHistory id={props.id} mode={c.messaging} />
@@ -548,6 +554,89 @@ pub fn ClientProfile(props: &ClientProfileProps) -> Html {
             </div>
             if let Some(r) = &*invite { <InviteCard result={r.clone()} /> }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MergeClientProps {
+    client: Client,
+}
+
+/// Merging this client (one who never signed in: someone who texted from a new number, or
+/// a client added twice) into the client they are: pick them, confirm, and their card opens
+/// with everything of this one.
+#[component]
+fn MergeClient(props: &MergeClientProps) -> Html {
+    let open = use_state(|| false);
+    let into = use_state(Vec::<UserId>::new);
+    let error = use_state(|| None::<String>);
+    let navigator = crate::router::use_navigator();
+    let c = &props.client;
+    if !*open {
+        let show = {
+            let open = open.clone();
+            Callback::from(move |_| open.set(true))
+        };
+        return html! {
+            <div class="start-chat">
+                <button class="ghost" onclick={show}>{ "Merge into another client…" }</button>
+            </div>
+        };
+    }
+    // One client at most: ticking another replaces the choice.
+    let pick = {
+        let into = into.clone();
+        Callback::from(move |id: UserId| {
+            into.set(if into.first() == Some(&id) {
+                Vec::new()
+            } else {
+                vec![id]
+            })
+        })
+    };
+    let cancel = {
+        let open = open.clone();
+        Callback::from(move |_| open.set(false))
+    };
+    let merge = {
+        let (error, navigator, id, name) = (error.clone(), navigator.clone(), c.id, c.name.clone());
+        let target = into.first().copied();
+        Callback::from(move |_| {
+            let Some(target) = target else {
+                error.set(Some("Choose the client to merge into.".into()));
+                return;
+            };
+            let asked = format!(
+                "Merge {name} into the client you chose? {name}'s messages, purchases, groups, \
+                 email and phone move to them, and {name} is removed. This can't be undone."
+            );
+            let sure = web_sys::window()
+                .and_then(|w| w.confirm_with_message(&asked).ok())
+                .unwrap_or(false);
+            if !sure {
+                return;
+            }
+            let (error, navigator) = (error.clone(), navigator.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::merge_client(id, target).await {
+                    Ok(kept) => navigator.push(&Route::ClientProfile { id: kept.id }),
+                    Err(e) => error.set(Some(e.message)),
+                }
+            });
+        })
+    };
+    html! {
+        <section class="history merge">
+            <h2>{ format!("Merge {} into…", c.name) }</h2>
+            <p class="muted">{ "Everything of this client moves to the one you choose: messages (in one conversation, by time), purchases, groups, email and phone. Then this client is removed." }</p>
+            <crate::components::client_picker::ClientPicker chosen={(*into).clone()} except={vec![c.id]}
+                ontoggle={pick} legend="Merge into" />
+            <FormError error={(*error).clone()} />
+            <div class="actions">
+                <button type="button" class="ghost" onclick={cancel}>{ "Cancel" }</button>
+                <button type="button" class="primary danger" onclick={merge} disabled={into.is_empty()}>{ "Merge" }</button>
+            </div>
+        </section>
     }
 }
 

@@ -324,6 +324,14 @@ pub fn remove_client(id: UserId) -> impl Future<Output = Result<(), ApiError>> {
     delete(format!("/api/clients/{id}"))
 }
 
+/// Merges a client (one who never signed in) into another, who keeps everything of theirs.
+pub fn merge_client(id: UserId, into: UserId) -> impl Future<Output = Result<Client, ApiError>> {
+    post(
+        format!("/api/clients/{id}/merge"),
+        &shared::api::MergeClientRequest { into },
+    )
+}
+
 pub fn reinvite(id: UserId) -> impl Future<Output = Result<ClientWithInvite, ApiError>> {
     post(format!("/api/clients/{id}/invite"), &Empty {})
 }

@@ -522,6 +522,8 @@ read_fields!(Client {
     active = with(true),
     created_at,
     sms_opted_out = default,
+    other_phones = default,
+    other_emails = default,
 });
 read_fields!(Invite {
     token,
@@ -1149,6 +1151,8 @@ mod tests {
             active: false,
             created_at: at,
             sms_opted_out: Some(true),
+            other_phones: vec!["+15555550101".into()],
+            other_emails: vec!["maya@example.com".into()],
         };
         reads_back(Page {
             items: vec![client.clone()],

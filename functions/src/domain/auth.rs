@@ -1044,6 +1044,9 @@ impl Accounts {
             login: proven.then(|| email.as_str().to_owned()),
             unproven: !proven,
             removed: false,
+            other_phones: Vec::new(),
+            other_emails: Vec::new(),
+            merged_into: None,
         };
         let business = BusinessRecord {
             id: business_id,

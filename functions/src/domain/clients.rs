@@ -68,7 +68,7 @@ fn taken(which: &str) -> Error {
 
 /// The roster and each client's private conversation.
 pub struct Clients {
-    store: Arc<dyn Store>,
+    pub(super) store: Arc<dyn Store>,
     conversations: Arc<Conversations>,
     /// Where the apps are served: invites by email link there.
     site_url: String,
@@ -88,7 +88,11 @@ impl Clients {
     }
 
     /// A client the caller may manage: any, for the owner and admins; a coach's own.
-    async fn client_record(&self, caller: &Caller, id: UserId) -> Result<Versioned<UserRecord>> {
+    pub(super) async fn client_record(
+        &self,
+        caller: &Caller,
+        id: UserId,
+    ) -> Result<Versioned<UserRecord>> {
         let found = repo::get::<UserRecord>(&*self.store, (caller.business_id(), id))
             .await?
             .filter(|u| access::reaches(caller, &u.value));
@@ -132,6 +136,9 @@ impl Clients {
                 login: None,
                 unproven: false,
                 removed: false,
+                other_phones: Vec::new(),
+                other_emails: Vec::new(),
+                merged_into: None,
                 messaging: req.messaging,
                 conversation_id: individual
                     .then(|| ConversationId::from_ulid(super::ids::new_ulid())),
@@ -404,6 +411,8 @@ impl Clients {
         access::staff(caller)?;
         let record = self.client_record(caller, id).await?.value;
         let mut client = roster_entry(&record)?;
+        client.other_phones = record.other_phones.clone();
+        client.other_emails = record.other_emails.clone();
         if let Some(phone) = &record.phone {
             let stopped = repo::get::<crate::store::texts::TextStopRecord>(
                 &*self.store,
@@ -582,6 +591,16 @@ impl Clients {
             if let Some(p) = &phone {
                 after.value.phone = p.as_ref().map(|p| p.as_str().to_owned());
             }
+            // One of their other phones or addresses made their own stays held for them.
+            let (own_email, own_phone) = (after.value.email.clone(), after.value.phone.clone());
+            after
+                .value
+                .other_emails
+                .retain(|e| Some(e) != own_email.as_ref());
+            after
+                .value
+                .other_phones
+                .retain(|p| Some(p) != own_phone.as_ref());
             // What they sign in with stays what they proved, whatever their contact details.
             if after.value.login.is_none() {
                 after.value.login = before.value.signs_in_with().map(str::to_owned);
@@ -668,7 +687,7 @@ impl Clients {
                 tx.push(repo::create((b, id, super::ids::new_ulid()), &change)?);
             }
             if old.email != new.email {
-                if let Some(e) = &new.email {
+                if let Some(e) = new.email.as_ref().filter(|e| !old.other_emails.contains(e)) {
                     tx.push_or(
                         repo::create((b, e.as_str()), &EmailOwner(id))?,
                         taken("email"),
@@ -679,7 +698,7 @@ impl Clients {
                 }
             }
             if old.phone != new.phone {
-                if let Some(p) = &new.phone {
+                if let Some(p) = new.phone.as_ref().filter(|p| !old.other_phones.contains(p)) {
                     tx.push_or(
                         repo::create((b, p.as_str()), &PhoneOwner(id))?,
                         taken("phone"),
@@ -786,6 +805,12 @@ impl Clients {
                 tx.push(repo::delete::<EmailOwner>((b, e.as_str())));
             }
             if let Some(p) = &old.phone {
+                tx.push(repo::delete::<PhoneOwner>((b, p.as_str())));
+            }
+            for e in &old.other_emails {
+                tx.push(repo::delete::<EmailOwner>((b, e.as_str())));
+            }
+            for p in &old.other_phones {
                 tx.push(repo::delete::<PhoneOwner>((b, p.as_str())));
             }
             tx.extend(super::auth::leave_login(&*self.store, old).await?);

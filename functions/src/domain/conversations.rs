@@ -984,7 +984,13 @@ impl Conversations {
             // The receipt others see moves even where the read mark is already there (a read
             // mark implied by when the caller's session began, say).
             let (mut writes, _) = receipt_moved(receipt.as_ref(), caller, id, message_id, true)?;
-            if message.value.seq <= current.last_read_seq {
+            // The last message reads everything: messages moved in from a merged client's
+            // conversation sit before it with later positions.
+            let seq = match conversation.last_message.as_ref().map(|m| m.id) {
+                Some(last) if last == message_id => conversation.seq,
+                _ => message.value.seq,
+            };
+            if seq <= current.last_read_seq {
                 if writes.is_empty() {
                     return Ok(Attempt::Done(state(&current)));
                 }
@@ -993,7 +999,7 @@ impl Conversations {
             let read = MembershipRecord {
                 conversation_id: Some(id),
                 last_read_message_id: Some(message_id),
-                last_read_seq: message.value.seq,
+                last_read_seq: seq,
             };
             writes.push(repo::save(membership.as_ref(), (b, me, id), &read)?);
             commit(&*self.store, writes.into(), state(&read)).await

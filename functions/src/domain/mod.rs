@@ -16,6 +16,7 @@ pub mod ids;
 pub mod limits;
 pub mod mass;
 pub mod media;
+pub mod merge;
 pub mod notifications;
 pub mod notifier;
 pub mod ports;

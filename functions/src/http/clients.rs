@@ -9,8 +9,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::api::{
-    ClientWithInvite, CreateClientRequest, CreateCompanyRequest, ErrorBody, UpdateBusinessRequest,
-    UpdateClientRequest, UpdateSettingsRequest,
+    ClientWithInvite, CreateClientRequest, CreateCompanyRequest, ErrorBody, MergeClientRequest,
+    UpdateBusinessRequest, UpdateClientRequest, UpdateSettingsRequest,
 };
 use shared::model::{BusinessInfo, Client, Company, ConversationSummary, Page, Settings};
 use shared::sms::{DeactivateTextingRequest, RegistrationForm, Texting};
@@ -24,6 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_client, list_clients))
         .routes(routes!(get_client, update_client, remove_client))
         .routes(routes!(invite_client))
+        .routes(routes!(merge_client))
         .routes(routes!(client_conversations))
         .routes(routes!(start_private_conversation))
         .routes(routes!(create_company, list_companies))
@@ -113,6 +114,27 @@ async fn remove_client(
 ) -> Result<StatusCode, ApiError> {
     s.clients.remove_client(&caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Merges the client into another (the owner and admins): someone who texted from a new
+/// number into the client they are, or a client added twice. The client merged must never
+/// have signed in (409 `client.merge_signed_in`). In one transaction their messages move into
+/// the other's conversation (in order by time; theirs become the other's), and their
+/// purchases, groups, email and phone become the other's (their own when they have none, else
+/// listed as `other_emails` / `other_phones`: a text from such a phone lands in the same
+/// conversation); then they are removed. 409 `client.merge_files` when their conversation has
+/// files, `client.merge_too_large` past 30 messages or 10 purchases; 422 `client.merge_same`.
+/// Answers the client kept, as their card shows them.
+#[utoipa::path(post, path = "/api/clients/{id}/merge", tag = "clients", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = MergeClientRequest,
+    responses((status = 200, body = Client), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn merge_client(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<UserId>,
+    ApiJson(req): ApiJson<MergeClientRequest>,
+) -> Result<Json<Client>, ApiError> {
+    Ok(Json(s.clients.merge_clients(&caller, id, req.into).await?))
 }
 
 /// A new invite link for a client who has not joined yet.

@@ -149,6 +149,17 @@ pub fn business_entry(conversation: &ConversationRecord) -> Result<Write, StoreE
     )
 }
 
+/// Drops the business's entry of a conversation (as it stands): it leaves every manager's
+/// inbox (a merged client's conversation, emptied).
+pub fn drop_business_entry(conversation: &ConversationRecord) -> Write {
+    let (pk, sk) = keys::business_activity(
+        conversation.business_id,
+        &conversation.activity_key(),
+        conversation.id,
+    );
+    Write::delete(pk, sk, Condition::Always)
+}
+
 /// The writes that move a conversation's entries from where `before` sorted to where `after`
 /// sorts (after a message): the business's entry and, in a private conversation, each listed
 /// person's. A bounded number whatever the size of the conversation: groups have pointers

@@ -2,7 +2,7 @@
 //! conversation's ids by commit order).
 
 use super::keys::{self, MESSAGE_PREFIX};
-use super::repo::{self, MessageRecord};
+use super::repo::{self, MessageRecord, Versioned};
 use super::{Query, SkRange, Store, StoreError, encode_cursor};
 use shared::{BusinessId, ConversationId, MessageId};
 
@@ -41,4 +41,17 @@ pub async fn first_since(
     };
     let (first, _) = repo::query_values::<MessageRecord>(store, &q).await?;
     Ok(first.into_iter().next())
+}
+
+/// The first `limit` messages of a conversation, oldest first, as read (to move them), and
+/// whether more remain.
+pub async fn first(
+    store: &dyn Store,
+    b: BusinessId,
+    c: ConversationId,
+    limit: usize,
+) -> Result<(Vec<Versioned<MessageRecord>>, bool), StoreError> {
+    let q = Query::prefix(keys::conversation_pk(b, c), MESSAGE_PREFIX).limit(limit);
+    let (records, next) = repo::query::<MessageRecord>(store, &q).await?;
+    Ok((records, next.is_some()))
 }

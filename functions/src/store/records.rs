@@ -73,6 +73,10 @@ pub struct MessageRecord {
     /// Sent or received as a text: its parts, encoding and where it got to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms: Option<super::texts::TextInfoRecord>,
+    /// Moved here from the conversation of a client merged into this one's: written anew, it
+    /// notifies nobody again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub merged: bool,
 }
 
 fn is_in_app(c: &shared::sms::Channel) -> bool {
@@ -275,6 +279,7 @@ impl MessageRecord {
             attachments,
             channel: message.channel,
             sms: message.sms.map(Into::into),
+            merged: false,
         }
     }
 
@@ -374,6 +379,8 @@ impl From<RosterRecord> for Client {
             created_at: r.created_at,
             // Not kept with the roster: the card reads it.
             sms_opted_out: None,
+            other_phones: Vec::new(),
+            other_emails: Vec::new(),
         }
     }
 }

@@ -242,6 +242,16 @@ pub struct UserRecord {
     /// their messages stay, with their name.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub removed: bool,
+    /// Clients only: more phones and addresses of theirs, from clients merged into them. Each
+    /// is held for them (`PHONE#`, `EMAIL#`): a text from such a phone lands in their
+    /// conversation; none signs them in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_phones: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_emails: Vec<String>,
+    /// A client merged into another: the one they became.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<UserId>,
 }
 
 impl UserRecord {

@@ -148,6 +148,12 @@ pub fn buyer(b: BusinessId, p: ProductId, client: UserId) -> Result<Write, Store
     repo::overwrite_at(keys::buyer(b, p, client), &ClientRef { client_id: client })
 }
 
+/// Takes `client` off the buyers of product `p` (their purchases moved to another client).
+pub fn buyer_removal(b: BusinessId, p: ProductId, client: UserId) -> Write {
+    let (pk, sk) = keys::buyer(b, p, client);
+    Write::delete(pk, sk, Condition::Always)
+}
+
 /// A page of the buyers of product `p`.
 pub async fn buyers(
     store: &dyn Store,

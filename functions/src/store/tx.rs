@@ -47,6 +47,16 @@ impl<F> Tx<F> {
         }
     }
 
+    /// How many writes it holds (a transaction holds at most
+    /// [`super::MAX_TRANSACTION_WRITES`]).
+    pub fn len(&self) -> usize {
+        self.writes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
+    }
+
     /// A write whose failure means the transaction is stale.
     pub fn push(&mut self, write: Write) -> &mut Self {
         self.writes.push(write);

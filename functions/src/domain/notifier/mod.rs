@@ -122,7 +122,7 @@ impl Notifier {
                 conversation,
                 before: None,
                 after: Some(message),
-            } if !message.deleted => {
+            } if !message.deleted && !message.merged => {
                 self.on_message(*business, *conversation, message, now)
                     .await
             }
