@@ -292,6 +292,10 @@ pub struct CreateMassMessageRequest {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub send_at: Option<OffsetDateTime>,
+    /// `sms` sends it as a marketing text to each recipient's phone (from the shared number:
+    /// replies are not received); `in_app` (the default) in the app.
+    #[serde(default)]
+    pub channel: crate::sms::Channel,
 }
 
 /// What `POST /api/mass-messages` accepted: the job (sent now), or the scheduled message (with

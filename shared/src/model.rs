@@ -752,6 +752,9 @@ pub struct MassMessage {
     pub sent: u64,
     /// Clients it could not be sent to (no longer a client, or not the sender's).
     pub failed: u64,
+    /// `in_app`, or `sms`: sent as marketing texts.
+    #[serde(default)]
+    pub channel: crate::sms::Channel,
     pub sender_id: UserId,
     pub sender_name: String,
     #[serde(with = "time::serde::rfc3339")]

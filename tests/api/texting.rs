@@ -940,6 +940,97 @@ pub async fn a_lead_merged_into_a_client_keeps_everything(app: TestApp) {
     assert_eq!(again["conversation_id"], conversation.as_str());
 }
 
+/// A mass message sent as texts: marketing, from the shared number even once the business's
+/// own is verified, so replies to it are not received; skipped for a client without a phone
+/// or who said STOP; once per job id.
+pub async fn a_mass_text_is_marketing_and_its_replies_are_not_received(app: TestApp) {
+    let (owner, number) = texting_business(&app).await;
+    app.put(
+        "/api/texting/registration",
+        Some(&owner.token),
+        registration(),
+    )
+    .await
+    .ok();
+    app.post(
+        "/dev/sms/registration",
+        None,
+        json!({"number": number, "state": "approved", "reason": null}),
+    )
+    .await
+    .ok();
+    let (maya, conversation) = client_with_phone(&app, &owner, "+14155550141").await;
+    client_with_phone(&app, &owner, "+14155550142").await;
+    text_in(&app, "+14155550142", &number, "STOP").await;
+    app.add_client(&owner, "No phone", "two_way").await;
+
+    let mass = |id: &str, extra: Value| {
+        let mut body = json!({"id": id, "body": "Spring offer: **20% off** this week!",
+                              "recipients": {"all": true}, "channel": "sms"});
+        body.as_object_mut()
+            .expect("an object")
+            .extend(extra.as_object().expect("an object").clone());
+        app.post("/api/mass-messages", Some(&owner.token), body)
+    };
+    let tomorrow = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("a time");
+    let r = mass("promo-later", json!({"send_at": tomorrow})).await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (422, "scheduled.channel_unsupported")
+    );
+    let r = mass("promo-mail", json!({"channel": "email"})).await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "mass_message.channel"));
+    let accepted = mass("promo-1", json!({})).await;
+    assert_eq!(accepted.status.as_u16(), 202, "{}", accepted.body);
+    assert_eq!(accepted.body["channel"], "sms");
+    let mut job = Value::Null;
+    for _ in 0..250 {
+        job = app
+            .get("/api/mass-messages/promo-1", Some(&owner.token))
+            .await
+            .ok();
+        if job["status"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(job["status"], "done", "{job}");
+    assert_eq!(
+        (job["sent"].as_u64(), job["failed"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let sent = texts_where(&app, |t| t["to"] == "+14155550141", 1).await;
+    assert_eq!(sent[0]["from"], SYSTEM_NUMBER);
+    assert_eq!(sent[0]["type"], "marketing");
+    assert_eq!(sent[0]["body"], "Spring offer: 20% off this week!");
+    let thread = app.history(&owner, &conversation, "").await.ok();
+    assert_eq!(thread["items"][0]["channel"], "sms");
+    assert_eq!(thread["items"][0]["sms"]["kind"], "marketing");
+    assert_eq!(thread["items"][0]["sender_id"], owner.user_id.as_str());
+
+    // A reply to the shared number reaches nobody: not Maya's thread, no lead.
+    let reply = text_in(&app, "+14155550141", SYSTEM_NUMBER, "Yes please!").await;
+    assert_eq!(reply["received"], "dropped");
+    let thread = app.history(&owner, &conversation, "").await.ok();
+    assert_eq!(thread["items"].as_array().expect("items").len(), 1);
+    assert_ne!(thread["items"][0]["sender_id"], maya.as_str());
+
+    // The same job again sends nothing again.
+    let again = mass("promo-1", json!({})).await;
+    assert_eq!(again.status.as_u16(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let all = app.get("/dev/sms.json", None).await.ok();
+    let to_maya = all
+        .as_array()
+        .expect("texts")
+        .iter()
+        .filter(|t| t["to"] == "+14155550141")
+        .count();
+    assert_eq!(to_maya, 1);
+}
+
 on_both_backends!(
     a_redelivered_inbound_text_acts_once,
     texting_is_for_the_us_and_canada_and_gets_a_number,
@@ -950,4 +1041,5 @@ on_both_backends!(
     turning_texting_off_keeps_the_number_and_answers_as_chosen,
     a_message_goes_by_email_to_a_client_who_has_one,
     a_lead_merged_into_a_client_keeps_everything,
+    a_mass_text_is_marketing_and_its_replies_are_not_received,
 );

@@ -65,6 +65,7 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
                 body: "One message to everyone, delivered one by one.".into(),
                 recipients: Recipients::All { all: true },
                 send_at: None,
+                channel: Default::default(),
             },
         )
         .await?;

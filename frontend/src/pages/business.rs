@@ -14,6 +14,7 @@ use shared::api::{
 };
 use shared::events::*;
 use shared::model::{Address, DefaultChannel, MassMessage, MassStatus, Recipients, Settings};
+use shared::sms::Channel;
 use shared::{CompanyId, ProductId, UserId};
 use wasm_bindgen::JsCast as _;
 use yew::prelude::*;
@@ -113,6 +114,8 @@ struct MassForm {
     company: Option<CompanyId>,
     product: Option<ProductId>,
     chosen: Vec<UserId>,
+    /// In the app, or as marketing texts.
+    channel: Channel,
 }
 
 /// One message to many clients, each in their own conversation, and its progress.
@@ -132,7 +135,11 @@ pub fn MassMessagePage() -> Html {
         company: opened_for,
         product: None,
         chosen: Vec::new(),
+        channel: Channel::InApp,
     });
+    // Texts are offered once the business has texting on.
+    let texting = use_fetch((), |_| api::texting());
+    let texting_on = texting.data().is_some_and(|t| t.enabled);
     let error = use_state(|| None::<String>);
     let job = use_state(|| None::<MassMessage>);
     let scheduled = use_state(|| None::<shared::api::ScheduledMessage>);
@@ -216,6 +223,7 @@ pub fn MassMessagePage() -> Html {
                 body: f.body.clone(),
                 recipients,
                 send_at,
+                channel: f.channel,
             };
             let (error, job, form) = (error.clone(), job.clone(), form.clone());
             if send_at.is_some() {
@@ -310,6 +318,16 @@ pub fn MassMessagePage() -> Html {
                         </select>
                     </label>
                 }
+                if texting_on {
+                    <RadioGroup<Channel> name="channel" legend="Send as" compact=true selected={f.channel}
+                        onchange={set(&form, |f, c| f.channel = c)} choices={vec![
+                            Choice::new(Channel::InApp, "A message in the app"),
+                            Choice::new(Channel::Sms, "A text to each phone"),
+                        ]} />
+                    if f.channel == Channel::Sms {
+                        <p class="hint">{ text_hint(&f.body) }</p>
+                    }
+                }
                 if f.audience == Audience::Chosen {
                     <ClientPicker chosen={f.chosen.clone()} except={Vec::<UserId>::new()} ontoggle={set(&form, |f, id| toggle_in(&mut f.chosen, id))} legend="Clients" />
                 }
@@ -324,6 +342,18 @@ pub fn MassMessagePage() -> Html {
             </form>
         </div>
     }
+}
+
+/// What a mass text costs and how it goes: its segments per client, from the shared number.
+fn text_hint(body: &str) -> String {
+    let plain = shared::markup::plain_text(&shared::markup::parse(body), &|_| None);
+    let parts = shared::sms::segments(&plain);
+    format!(
+        "{} segment{} per client, from the shared number: marketing texts, so replies are not \
+         received. Clients without a phone or who replied STOP are skipped.",
+        parts.segments,
+        if parts.segments == 1 { "" } else { "s" }
+    )
 }
 
 /// Where a mass message is: queued, sending, done; sent and failed so far.

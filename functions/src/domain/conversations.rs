@@ -28,7 +28,7 @@ use shared::model::{
     ConversationKind, ConversationSummary, Message, MessageVersion, Page, Reactor, Role,
 };
 use shared::rules::{Seat, can_delete, can_edit_own, can_post, can_react, can_read};
-use shared::sms::Channel;
+use shared::sms::{Channel, TextKind};
 use shared::validate::{ClientMessageId, Emoji, MessageBody};
 use shared::{BusinessId, ConversationId, MessageId, UserId};
 use std::collections::{HashMap, HashSet};
@@ -611,6 +611,17 @@ impl Conversations {
         id: ConversationId,
         req: SendMessageRequest,
     ) -> Result<(Message, Sent)> {
+        self.send_as(caller, id, req, TextKind::Direct).await
+    }
+
+    /// [`Self::send_message`], a text being of `kind` (a mass message's: marketing).
+    pub(super) async fn send_as(
+        &self,
+        caller: &Caller,
+        id: ConversationId,
+        req: SendMessageRequest,
+        kind: TextKind,
+    ) -> Result<(Message, Sent)> {
         if req.channel != Channel::InApp {
             access::staff(caller)?;
             if !req.attachments.is_empty() {
@@ -620,7 +631,7 @@ impl Conversations {
                 ));
             }
         }
-        self.post(caller, id, req, None).await
+        self.post(caller, id, req, None, kind).await
     }
 
     /// A text `client` sent to the business (its network id `inbound_id`), as their message in
@@ -644,7 +655,10 @@ impl Conversations {
             channel: Channel::Sms,
         };
         let received = Received { info, writes };
-        Ok(self.post(client, id, req, Some(received)).await?.0)
+        Ok(self
+            .post(client, id, req, Some(received), TextKind::Direct)
+            .await?
+            .0)
     }
 
     async fn post(
@@ -653,6 +667,7 @@ impl Conversations {
         id: ConversationId,
         req: SendMessageRequest,
         received: Option<Received>,
+        kind: TextKind,
     ) -> Result<(Message, Sent)> {
         let client_message_id = ClientMessageId::parse(&req.client_message_id)?;
         // With files a message may say nothing (no caption); without, it must say something.
@@ -759,6 +774,7 @@ impl Conversations {
                             client,
                             &plain,
                             (id, message_id),
+                            kind,
                         )
                         .await?;
                         message.sms = Some(info.into());

@@ -23,6 +23,7 @@ use futures::StreamExt as _;
 use shared::api::{CreateMassMessageRequest, SendMessageRequest};
 use shared::limits::MASS_CLIENT_IDS_MAX;
 use shared::model::{MassMessage, MassStatus, Recipients, Role};
+use shared::sms::{Channel, TextKind};
 use shared::validate::MessageBody;
 use shared::{BusinessId, MassMessageId, UserId};
 use std::sync::Arc;
@@ -76,7 +77,7 @@ impl MassMessages {
         caller: &Caller,
         req: CreateMassMessageRequest,
     ) -> Result<(MassMessage, bool)> {
-        let (id, body, recipients) = self.check(caller, req).await?;
+        let (id, body, recipients, channel) = self.check(caller, req).await?;
         let b = caller.business_id();
         let job = MassMessage {
             id: id.clone(),
@@ -85,6 +86,7 @@ impl MassMessages {
             status: MassStatus::Queued,
             sent: 0,
             failed: 0,
+            channel,
             sender_id: caller.user_id(),
             sender_name: caller.name().to_owned(),
             created_at: now(),
@@ -93,17 +95,28 @@ impl MassMessages {
         self.start(b, job).await
     }
 
-    /// What `req` asks, checked: staff only, an id, words, and recipients who exist (a
-    /// company, a product) or 1 to 1,000 clients named once each.
+    /// What `req` asks, checked: staff only, an id, words, recipients who exist (a company, a
+    /// product) or 1 to 1,000 clients named once each, and the channel: the app, or texts
+    /// (texting on, and words a text can carry).
     pub async fn check(
         &self,
         caller: &Caller,
         req: CreateMassMessageRequest,
-    ) -> Result<(MassMessageId, String, Recipients)> {
+    ) -> Result<(MassMessageId, String, Recipients, Channel)> {
         super::access::staff(caller)?;
         let id = MassMessageId::parse(&req.id)?;
         let body = MessageBody::parse(&req.body)?.into_inner();
         let b = caller.business_id();
+        match req.channel {
+            Channel::InApp => {}
+            Channel::Sms => super::texting::can_text_many(&*self.store, b, &body).await?,
+            Channel::Email => {
+                return Err(Error::invalid(
+                    "mass_message.channel",
+                    "A mass message goes in the app or as a text.",
+                ));
+            }
+        }
         let recipients = match req.recipients {
             Recipients::Clients { client_ids } => {
                 if client_ids.len() > MASS_CLIENT_IDS_MAX {
@@ -141,7 +154,7 @@ impl MassMessages {
                 Recipients::Product { product_id }
             }
         };
-        Ok((id, body, recipients))
+        Ok((id, body, recipients, req.channel))
     }
 
     /// Writes `job` (queued) to be delivered in the background: `(job, true)`, or the job of
@@ -281,14 +294,14 @@ impl MassMessages {
         let req = SendMessageRequest {
             attachments: Vec::new(),
             send_at: None,
-            channel: shared::sms::Channel::InApp,
+            channel: job.channel,
             reply_to: None,
             client_message_id: message_key(job.id.as_str()),
             body: job.body.clone(),
         };
         match self
             .conversations
-            .send_message(sender, conversation, req)
+            .send_as(sender, conversation, req, TextKind::Marketing)
             .await
         {
             Ok(_) => Ok(Outcome::Sent),
@@ -297,6 +310,13 @@ impl MassMessages {
                 kind: Kind::NotFound | Kind::Forbidden,
                 ..
             }) => Ok(Outcome::Failed),
+            // A text this client cannot get: no phone, they said STOP, the month's balance
+            // is used up.
+            Err(Error::Refused {
+                kind: Kind::Invalid,
+                code,
+                ..
+            }) if code.starts_with("sms.") => Ok(Outcome::Failed),
             Err(e) => Err(e),
         }
     }

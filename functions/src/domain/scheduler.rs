@@ -151,7 +151,13 @@ impl Scheduler {
         let send_at = req.send_at.ok_or_else(|| anyhow::anyhow!("no send_at"))?;
         let now = now();
         check_time(send_at, now)?;
-        let (mass_id, body, recipients) = self
+        if req.channel != shared::sms::Channel::InApp {
+            return Err(Error::invalid(
+                "scheduled.channel_unsupported",
+                "Texts and emails are sent now: a scheduled message goes in the app.",
+            ));
+        }
+        let (mass_id, body, recipients, _) = self
             .mass
             .check(
                 caller,
@@ -386,6 +392,7 @@ impl Scheduler {
                     body: scheduled.value.body.clone(),
                     recipients: mass.recipients.clone().into(),
                     send_at: None,
+                    channel: shared::sms::Channel::InApp,
                 };
                 self.mass
                     .create_mass_message(&caller, req)

@@ -668,6 +668,7 @@ pub(super) async fn outbound(
     client: &UserRecord,
     body: &str,
     message: (ConversationId, MessageId),
+    kind: TextKind,
 ) -> Result<(TextInfoRecord, Vec<Write>)> {
     let Some(phone) = client.phone.as_deref() else {
         return Err(Error::invalid(
@@ -718,14 +719,17 @@ pub(super) async fn outbound(
     next.value.month = month_of(now);
     next.value.used = used + parts.segments;
     next.value.allowance = allowance;
-    let approved = texting.value.registration.state == RegistrationState::Approved;
+    // Marketing goes from the shared number (replies to it are not received); the rest from
+    // the business's own once it is verified.
+    let own = texting.value.registration.state == RegistrationState::Approved
+        && kind != TextKind::Marketing;
     let text = TextRecord {
         id: format!("{}-{}", message.0, message.1),
         business_id: b,
         to: phone.to_owned(),
-        from: approved.then(|| texting.value.number.clone()).flatten(),
+        from: own.then(|| texting.value.number.clone()).flatten(),
         body: body.to_owned(),
-        kind: TextKind::Direct,
+        kind,
         segments: parts.segments,
         encoding: parts.encoding,
         state: TextState::Pending,
@@ -739,13 +743,36 @@ pub(super) async fn outbound(
         segments: parts.segments,
         encoding: parts.encoding,
         status: TextStatus::Queued,
-        kind: TextKind::Direct,
+        kind,
         error: None,
     };
     Ok((
         info,
         vec![next.update(b)?, repo::create((b, text.id.as_str()), &text)?],
     ))
+}
+
+/// Whether the business can send `body` as texts to many (a mass message): texting is on and
+/// the words fit in a text. Each recipient is checked as their text is sent.
+pub(super) async fn can_text_many(store: &dyn Store, b: BusinessId, body: &str) -> Result<()> {
+    let texting = repo::get::<TextingRecord>(store, b).await?;
+    if !texting.is_some_and(|t| t.value.enabled) {
+        return Err(Error::invalid(
+            "sms.off",
+            "Texting is off: the owner turns it on in Settings.",
+        ));
+    }
+    let plain = shared::markup::plain_text(&shared::markup::parse(body), &|_| None);
+    if plain.chars().count() > shared::sms::MAX_SMS_CHARS {
+        return Err(Error::invalid(
+            "sms.too_long",
+            format!(
+                "A text can have at most {} characters.",
+                shared::sms::MAX_SMS_CHARS
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// What the owner is told of a decision on the registration: a title and a line.

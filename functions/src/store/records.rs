@@ -591,6 +591,8 @@ pub struct MassJobRecord {
     pub status: MassStatus,
     pub sent: u64,
     pub failed: u64,
+    #[serde(default, skip_serializing_if = "is_in_app")]
+    pub channel: shared::sms::Channel,
     pub sender_id: UserId,
     pub sender_name: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -607,6 +609,7 @@ mirrors!(
         status,
         sent,
         failed,
+        channel,
         sender_id,
         sender_name,
         created_at,
