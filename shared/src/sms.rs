@@ -245,6 +245,30 @@ pub struct Texting {
     pub auto_reply: Option<AutoReply>,
     pub registration: Registration,
     pub balance: Balance,
+    /// Which automatic messages also go to a client's phone as texts.
+    pub transactional: TransactionalTexts,
+}
+
+/// Which automatic messages also go to a client's phone as a text (transactional, from the
+/// business's number once verified; each counts against the balance, and none goes to a phone
+/// that said STOP or past the balance). `PUT /api/texting/transactional`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TransactionalTexts {
+    /// A client's invite link (when they are added with a phone, and each new link).
+    pub invites: bool,
+    /// The welcome message that opens a new client's conversation.
+    pub welcome: bool,
+}
+
+impl Default for TransactionalTexts {
+    fn default() -> Self {
+        Self {
+            invites: true,
+            welcome: false,
+        }
+    }
 }
 
 /// `POST /api/texting/deactivate`

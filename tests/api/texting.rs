@@ -25,6 +25,14 @@ async fn texting_business(app: &TestApp) -> (Session, String) {
         .await
         .ok();
     let number = on["number"].as_str().expect("a number").to_owned();
+    // Invite links by text are tested on their own: here only what each test sends.
+    app.put(
+        "/api/texting/transactional",
+        Some(&owner.token),
+        json!({"invites": false, "welcome": false}),
+    )
+    .await
+    .ok();
     (owner, number)
 }
 
@@ -623,12 +631,17 @@ pub async fn turning_texting_off_keeps_the_number_and_answers_as_chosen(app: Tes
 
     let got = text_in(&app, phone, &number, "Hello?").await;
     assert_eq!(got["received"], "dropped");
-    let reply = texts_where(&app, |t| t["to"] == phone, 1).await;
-    assert!(
-        reply[0]["body"]
-            .as_str()
-            .is_some_and(|b| b.contains("does not take replies"))
-    );
+    texts_where(
+        &app,
+        |t| {
+            t["to"] == phone
+                && t["body"]
+                    .as_str()
+                    .is_some_and(|b| b.contains("does not take replies"))
+        },
+        1,
+    )
+    .await;
     let history = app.history(&owner, &conversation, "").await.ok();
     assert!(
         history["items"]
@@ -656,7 +669,7 @@ pub async fn turning_texting_off_keeps_the_number_and_answers_as_chosen(app: Tes
         .iter()
         .filter(|t| t["to"] == phone)
         .count();
-    assert_eq!(count, 1);
+    assert_eq!(count, 1, "the one auto reply");
 
     // Back within 90 days: the same number.
     let on = app
@@ -1031,6 +1044,144 @@ pub async fn a_mass_text_is_marketing_and_its_replies_are_not_received(app: Test
     assert_eq!(to_maya, 1);
 }
 
+/// The owner chooses which automatic messages also go as texts: a client added with a phone
+/// gets their invite link and the welcome message by text (transactional), never a phone that
+/// said STOP; turned off, a new link goes by text no more.
+pub async fn invites_and_the_welcome_go_by_text_as_the_owner_chose(app: TestApp) {
+    let (owner, number) = texting_business(&app).await;
+    let fresh = app.signup().await;
+    app.patch(
+        "/api/business",
+        Some(&fresh.token),
+        json!({"country": "CA"}),
+    )
+    .await
+    .ok();
+    let shown = app
+        .post("/api/texting/activate", Some(&fresh.token), json!({}))
+        .await
+        .ok();
+    assert_eq!(
+        shown["transactional"],
+        json!({"invites": true, "welcome": false}),
+        "invite links go by text from the start"
+    );
+    let coach = app.staff_member(&owner, "Kim", "coach").await;
+    let both = json!({"invites": true, "welcome": true});
+    let r = app
+        .put(
+            "/api/texting/transactional",
+            Some(&coach.token),
+            both.clone(),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 403);
+    let r = app
+        .put(
+            "/api/texting/transactional",
+            Some(&owner.token),
+            json!({"invites": true}),
+        )
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (422, "request.invalid_body"));
+    let set = app
+        .put("/api/texting/transactional", Some(&owner.token), both)
+        .await
+        .ok();
+    assert_eq!(set["transactional"]["welcome"], true);
+    app.patch(
+        "/api/settings",
+        Some(&owner.token),
+        json!({"welcome_message": {"enabled": true, "text": "Hi {client_first_name}, welcome!"}}),
+    )
+    .await
+    .ok();
+
+    let phone = "+14155550151";
+    let added = app
+        .post(
+            "/api/clients",
+            Some(&owner.token),
+            json!({"name": "Lena Park", "phone": phone, "messaging": "two_way"}),
+        )
+        .await
+        .ok();
+    let token = added["invite"]["token"].as_str().expect("token");
+    let conversation = added["client"]["conversation_id"]
+        .as_str()
+        .expect("conversation");
+    let texts = texts_where(&app, |t| t["to"] == phone, 2).await;
+    assert!(texts.iter().all(|t| t["type"] == "transactional"));
+    let invite = texts
+        .iter()
+        .find(|t| t["body"].as_str().is_some_and(|b| b.contains("/invite/")))
+        .expect("the invite by text");
+    assert!(
+        invite["body"]
+            .as_str()
+            .expect("body")
+            .ends_with(&format!("/c/a/invite/{token}")),
+        "{invite}"
+    );
+    assert!(texts.iter().any(|t| t["body"] == "Hi Lena, welcome!"));
+    let thread = app.history(&owner, conversation, "").await.ok();
+    let welcome = &thread["items"][0];
+    assert_eq!(welcome["channel"], "sms");
+    assert_eq!(welcome["sms"]["kind"], "transactional");
+    let id = welcome["id"].as_str().expect("id");
+    message_when(&app, &owner, conversation, id, |m| {
+        m["sms"]["status"] == "delivered"
+    })
+    .await;
+    let balance = app.get("/api/texting", Some(&owner.token)).await.ok();
+    assert!(balance["balance"]["used"].as_u64() >= Some(2), "{balance}");
+
+    // A phone that said STOP gets nothing; the welcome stays in the app.
+    text_in(&app, "+14155550152", &number, "STOP").await;
+    let stopped = app
+        .post(
+            "/api/clients",
+            Some(&owner.token),
+            json!({"name": "Sam", "phone": "+14155550152", "messaging": "two_way"}),
+        )
+        .await
+        .ok();
+    let stopped_conversation = stopped["client"]["conversation_id"]
+        .as_str()
+        .expect("conversation");
+    let thread = app.history(&owner, stopped_conversation, "").await.ok();
+    assert_eq!(thread["items"][0]["channel"], "in_app");
+
+    // Invites by text turned off: a new link goes by text no more.
+    app.put(
+        "/api/texting/transactional",
+        Some(&owner.token),
+        json!({"invites": false, "welcome": true}),
+    )
+    .await
+    .ok();
+    let client = added["client"]["id"].as_str().expect("id");
+    app.post(
+        &format!("/api/clients/{client}/invite"),
+        Some(&owner.token),
+        json!({}),
+    )
+    .await
+    .ok();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let all = app.get("/dev/sms.json", None).await.ok();
+    let to = |p: &str| {
+        all.as_array()
+            .expect("texts")
+            .iter()
+            .filter(|t| t["to"] == p && t["direction"] == "out")
+            .count()
+    };
+    assert_eq!(to(phone), 2);
+    // STOP's own confirmation is the only text that phone got.
+    assert_eq!(to("+14155550152"), 1);
+}
+
 on_both_backends!(
     a_redelivered_inbound_text_acts_once,
     texting_is_for_the_us_and_canada_and_gets_a_number,
@@ -1042,4 +1193,5 @@ on_both_backends!(
     a_message_goes_by_email_to_a_client_who_has_one,
     a_lead_merged_into_a_client_keeps_everything,
     a_mass_text_is_marketing_and_its_replies_are_not_received,
+    invites_and_the_welcome_go_by_text_as_the_owner_chose,
 );

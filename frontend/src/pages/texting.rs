@@ -7,7 +7,8 @@ use crate::hooks::{use_fetch, use_session};
 use crate::services::api;
 use shared::model::Role;
 use shared::sms::{
-    AutoReply, MONTHLY_VOLUMES, RegistrationForm, RegistrationState, Texting, display_number,
+    AutoReply, MONTHLY_VOLUMES, RegistrationForm, RegistrationState, Texting, TransactionalTexts,
+    display_number,
 };
 use yew::prelude::*;
 
@@ -152,6 +153,16 @@ pub fn TextingCard() -> Html {
             Box::pin(async move { api::register_texting(&f).await })
         })
     };
+    // Each box saves at once: which automatic messages also go as texts.
+    let automatic = |which: fn(&mut TransactionalTexts) -> &mut bool| {
+        let mut next = t.transactional;
+        let flipped = !*which(&mut next);
+        *which(&mut next) = flipped;
+        let save = act(&loaded, &error, move || {
+            Box::pin(async move { api::set_transactional_texts(&next).await })
+        });
+        Callback::from(move |_: Event| save())
+    };
     let state = t.registration.state;
     let may_submit = owner
         && t.enabled
@@ -225,6 +236,14 @@ pub fn TextingCard() -> Html {
                     <div class="actions"><button type="button" class="primary" onclick={move |_: MouseEvent| submit()}>{ "Submit for verification" }</button></div>
                 }
                 if owner {
+                    <fieldset class="field">
+                        <legend class="label">{ "Also send as texts" }</legend>
+                        <label class="choice compact"><input type="checkbox" checked={t.transactional.invites}
+                            onchange={automatic(|t| &mut t.invites)} /><span>{ "Invite links, to clients added with a phone" }</span></label>
+                        <label class="choice compact"><input type="checkbox" checked={t.transactional.welcome}
+                            onchange={automatic(|t| &mut t.welcome)} /><span>{ "The welcome message" }</span></label>
+                        <span class="hint">{ "Each counts against the month's segments. Never to a phone that replied STOP." }</span>
+                    </fieldset>
                     <h3>{ "Turn texting off" }</h3>
                     <RadioGroup<AutoReply> name="auto_reply" legend="Texts that arrive while it is off"
                         selected={*auto_reply} onchange={{ let a = auto_reply.clone(); Callback::from(move |v| a.set(v)) }} choices={vec![

@@ -559,6 +559,12 @@ pub fn texting() -> impl Future<Output = Result<Texting, ApiError>> {
     get("/api/texting".into())
 }
 
+pub fn set_transactional_texts(
+    choice: &shared::sms::TransactionalTexts,
+) -> impl Future<Output = Result<Texting, ApiError>> {
+    put("/api/texting/transactional".into(), choice)
+}
+
 pub fn activate_texting() -> impl Future<Output = Result<Texting, ApiError>> {
     post("/api/texting/activate".into(), &Empty {})
 }

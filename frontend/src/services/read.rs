@@ -24,7 +24,10 @@ use shared::model::{
     QuietHours, Reaction, Reactor, Recipients, Role, Settings, StaffMember, Template, User,
     VaultItem, WelcomeMessage,
 };
-use shared::sms::{AutoReply, Balance, Registration, RegistrationForm, RegistrationState, Texting};
+use shared::sms::{
+    AutoReply, Balance, Registration, RegistrationForm, RegistrationState, Texting,
+    TransactionalTexts,
+};
 #[cfg(feature = "staff")]
 use shared::sms::{Channel, Encoding, TextInfo, TextKind, TextStatus};
 use shared::validate::Country;
@@ -590,7 +593,9 @@ read_fields!(Texting {
     auto_reply = default,
     registration,
     balance,
+    transactional = default,
 });
+read_fields!(TransactionalTexts { invites, welcome });
 read_fields!(BusinessInfo {
     name,
     country = default,
@@ -1212,6 +1217,10 @@ mod tests {
                     used: 4,
                     remaining: 996,
                     month: "2026-12".into(),
+                },
+                transactional: TransactionalTexts {
+                    invites: false,
+                    welcome: true,
                 },
             });
             reads_back(BusinessInfo {

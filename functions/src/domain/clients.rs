@@ -3,6 +3,7 @@
 
 use super::access;
 use super::auth::{Caller, new_invite};
+use super::texting::AutoTexts;
 use super::*;
 use crate::store::repo::{
     self, BusinessRecord, ConversationRecord, EmailOwner, IdempotencyRecord, MemberRef,
@@ -178,11 +179,16 @@ impl Clients {
                     .await?,
                 );
             }
+            // The welcome message and the invite link may go by text too.
+            let mut auto = AutoTexts::read(&*self.store, b, client.phone.as_deref()).await?;
             if let Some(id) = client.conversation_id {
-                tx.extend(
-                    self.private_conversation(caller, &business.value, &client, id)
-                        .await?,
-                );
+                tx.extend(private_conversation(
+                    Some(caller),
+                    &business.value,
+                    &client,
+                    id,
+                    &mut auto,
+                )?);
             }
             let (token, invite_writes, expires_at) = new_invite(b, client.id)?;
             tx.extend(invite_writes);
@@ -192,6 +198,8 @@ impl Clients {
                 &client,
                 &token,
             )?);
+            self.invite_text(&mut auto, &business.value.name, &client, &token);
+            tx.extend(auto.writes()?);
             let created = ClientWithInvite {
                 client: roster_entry(&client)?,
                 invite: invite_view(token, expires_at, Role::Client),
@@ -203,7 +211,7 @@ impl Clients {
 
     /// The writes that create a client's private conversation: the owner, every admin, their
     /// coach, `sender` and the client in it; and, when the business has it on, the welcome
-    /// message from `sender` as its first message.
+    /// message from `sender` as its first message (by text too, when the owner chose so).
     pub(super) async fn private_conversation(
         &self,
         sender: &Caller,
@@ -211,7 +219,32 @@ impl Clients {
         client: &UserRecord,
         id: ConversationId,
     ) -> Result<Vec<Write>> {
-        private_conversation(Some(sender), business, client, id)
+        let mut auto = AutoTexts::read(&*self.store, business.id, client.phone.as_deref()).await?;
+        let mut writes = private_conversation(Some(sender), business, client, id, &mut auto)?;
+        writes.extend(auto.writes()?);
+        Ok(writes)
+    }
+
+    /// Queues `client`'s invite link as a text, when invites go by text.
+    fn invite_text(
+        &self,
+        auto: &mut AutoTexts,
+        business_name: &str,
+        client: &UserRecord,
+        token: &str,
+    ) {
+        if !auto.invites() {
+            return;
+        }
+        let link = format!(
+            "{}{}/invite/{token}",
+            self.site_url.trim_end_matches('/'),
+            door_base(Role::Client)
+        );
+        let body =
+            format!("{business_name}: you're invited to message us in our app. Join here: {link}");
+        let id = format!("invite-{}-{}", client.id, super::ids::new_ulid());
+        auto.queue(id, &body, None);
     }
 }
 
@@ -223,6 +256,7 @@ pub(super) fn private_conversation(
     business: &BusinessRecord,
     client: &UserRecord,
     id: ConversationId,
+    auto: &mut AutoTexts,
 ) -> Result<Vec<Write>> {
     {
         let b = business.id;
@@ -254,22 +288,39 @@ pub(super) fn private_conversation(
                     &business.name,
                 ))
                 .ok()
-                .map(|body| Message {
-                    id: MessageId::from_ulid(super::ids::new_ulid()),
-                    conversation_id: id,
-                    sender_id: sender.user_id(),
-                    sender_name: sender.name().to_owned(),
-                    body: body.into_inner(),
-                    client_message_id: WELCOME_ID.into(),
-                    created_at: now,
-                    reactions: Vec::new(),
-                    edited_at: None,
-                    deleted: false,
-                    reply_to: None,
-                    mentions: Vec::new(),
-                    attachments: Vec::new(),
-                    channel: Default::default(),
-                    sms: None,
+                .map(|body| {
+                    let message_id = MessageId::from_ulid(super::ids::new_ulid());
+                    // By text too, when the owner chose so and the client can get one.
+                    let text = auto
+                        .welcome()
+                        .then(|| {
+                            auto.queue(
+                                format!("{id}-{message_id}"),
+                                body.as_str(),
+                                Some((id, message_id)),
+                            )
+                        })
+                        .flatten();
+                    Message {
+                        id: message_id,
+                        conversation_id: id,
+                        sender_id: sender.user_id(),
+                        sender_name: sender.name().to_owned(),
+                        body: body.into_inner(),
+                        client_message_id: WELCOME_ID.into(),
+                        created_at: now,
+                        reactions: Vec::new(),
+                        edited_at: None,
+                        deleted: false,
+                        reply_to: None,
+                        mentions: Vec::new(),
+                        attachments: Vec::new(),
+                        channel: match text {
+                            Some(_) => shared::sms::Channel::Sms,
+                            None => Default::default(),
+                        },
+                        sms: text.map(Into::into),
+                    }
                 })
             }
             _ => None,
@@ -840,6 +891,13 @@ impl Clients {
         let business = repo::get::<BusinessRecord>(&*self.store, caller.business_id())
             .await?
             .context("the business is missing")?;
+        let mut auto = AutoTexts::read(
+            &*self.store,
+            caller.business_id(),
+            client.value.phone.as_deref(),
+        )
+        .await?;
+        self.invite_text(&mut auto, &business.value.name, &client.value, &token);
         // The check makes sure the client is still there, unchanged, when the invite lands.
         let mut tx = Writes::new();
         tx.extend(writes)
@@ -849,7 +907,8 @@ impl Clients {
                 &client.value,
                 &token,
             )?)
-            .push(client.unchanged((caller.business_id(), id)));
+            .push(client.unchanged((caller.business_id(), id)))
+            .extend(auto.writes()?);
         tx.commit(&*self.store).await?;
         Ok(ClientWithInvite {
             client: roster_entry(&client.value)?,

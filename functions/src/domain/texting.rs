@@ -23,7 +23,7 @@ use shared::model::{Address, MessagingMode, Role};
 use shared::sms::{
     AutoReply, Balance, DeactivateTextingRequest, Keyword, MONTHLY_SEGMENTS, MONTHLY_VOLUMES,
     NUMBER_KEPT_DAYS, Registration, RegistrationForm, RegistrationState, TextKind, TextStatus,
-    Texting as TextingView,
+    Texting as TextingView, TransactionalTexts,
 };
 use shared::validate::{Email, Phone};
 use shared::{BusinessId, ConversationId, MessageId, UserId};
@@ -138,6 +138,7 @@ impl Texting {
                 remaining: allowance.saturating_sub(used),
                 month: month_of(now),
             },
+            transactional: r.transactional.into(),
         }
     }
 
@@ -271,6 +272,27 @@ impl Texting {
             }
             next.value.auto_reply = Some(req.auto_reply);
             let view = self.view(&business.value, next.value.clone(), now);
+            commit(&*self.store, vec![next.update(b)?].into(), view).await
+        })
+        .await
+    }
+
+    /// Chooses which automatic messages also go to clients' phones as texts (the owner).
+    pub async fn set_transactional(
+        &self,
+        caller: &Caller,
+        req: TransactionalTexts,
+    ) -> Result<TextingView> {
+        access::owner(caller)?;
+        let b = caller.business_id();
+        let business = self.business(b).await?;
+        retrying(|| async {
+            let Some(current) = self.record(b).await? else {
+                return Err(texting_off());
+            };
+            let mut next = current.clone();
+            next.value.transactional = req.into();
+            let view = self.view(&business.value, next.value.clone(), now());
             commit(&*self.store, vec![next.update(b)?].into(), view).await
         })
         .await
@@ -605,7 +627,11 @@ impl Texting {
         tx.extend(crate::store::roster::writes(&client, None)?);
         let id = client.conversation_id.context("a lead's conversation")?;
         tx.extend(super::clients::private_conversation(
-            None, business, &client, id,
+            None,
+            business,
+            &client,
+            id,
+            &mut AutoTexts::none(),
         )?);
         match tx.commit(&*self.store).await {
             Ok(()) => Ok(client),
@@ -651,6 +677,7 @@ impl Texting {
                 business,
                 &next.value,
                 id,
+                &mut AutoTexts::none(),
             )?);
             commit(&*self.store, writes.into(), id).await
         })
@@ -750,6 +777,127 @@ pub(super) async fn outbound(
         info,
         vec![next.update(b)?, repo::create((b, text.id.as_str()), &text)?],
     ))
+}
+
+/// A client's automatic texts (transactional: their invite link, the welcome message), read
+/// before the transaction that writes them: none when texting is off, the client has no
+/// phone or said STOP, or the owner chose not to; each only while the month's balance allows.
+pub(super) struct AutoTexts {
+    /// The business and its texting, when texts may go.
+    texting: Option<(BusinessId, Versioned<TextingRecord>)>,
+    phone: String,
+    queued: Vec<TextRecord>,
+    used: u32,
+    allowance: u32,
+}
+
+impl AutoTexts {
+    /// Nothing goes by text (a lead who texted in is answered by people).
+    pub fn none() -> Self {
+        Self {
+            texting: None,
+            phone: String::new(),
+            queued: Vec::new(),
+            used: 0,
+            allowance: 0,
+        }
+    }
+
+    pub async fn read(store: &dyn Store, b: BusinessId, phone: Option<&str>) -> Result<Self> {
+        let Some(phone) = phone else {
+            return Ok(Self::none());
+        };
+        let (texting, stopped) = futures::try_join!(
+            repo::get::<TextingRecord>(store, b),
+            repo::get::<TextStopRecord>(store, (b, phone)),
+        )?;
+        let texting = texting
+            .filter(|t| t.value.enabled && stopped.is_none())
+            .map(|t| (b, t));
+        let (used, allowance) = texting
+            .as_ref()
+            .map_or((0, 0), |(_, t)| balance_now(&t.value, now()));
+        Ok(Self {
+            texting,
+            phone: phone.to_owned(),
+            queued: Vec::new(),
+            used,
+            allowance,
+        })
+    }
+
+    /// Whether an invite link goes by text too.
+    pub fn invites(&self) -> bool {
+        self.texting
+            .as_ref()
+            .is_some_and(|(_, t)| t.value.transactional.invites)
+    }
+
+    /// Whether the welcome message goes by text too.
+    pub fn welcome(&self) -> bool {
+        self.texting
+            .as_ref()
+            .is_some_and(|(_, t)| t.value.transactional.welcome)
+    }
+
+    /// Queues `body` as a transactional text `id` (carrying `message`, when it is one), if the
+    /// balance allows: what the message shows of it.
+    pub fn queue(
+        &mut self,
+        id: String,
+        body: &str,
+        message: Option<(ConversationId, MessageId)>,
+    ) -> Option<TextInfoRecord> {
+        let (b, texting) = self.texting.as_ref()?;
+        let plain = shared::markup::plain_text(&shared::markup::parse(body), &|_| None);
+        let parts = shared::sms::segments(&plain);
+        if plain.chars().count() > shared::sms::MAX_SMS_CHARS
+            || self.used + parts.segments > self.allowance
+        {
+            return None;
+        }
+        self.used += parts.segments;
+        let approved = texting.value.registration.state == RegistrationState::Approved;
+        self.queued.push(TextRecord {
+            id,
+            business_id: *b,
+            to: self.phone.clone(),
+            from: approved.then(|| texting.value.number.clone()).flatten(),
+            body: plain,
+            kind: TextKind::Transactional,
+            segments: parts.segments,
+            encoding: parts.encoding,
+            state: TextState::Pending,
+            message,
+            required: false,
+            error: None,
+            provider_id: None,
+            created_at: now(),
+        });
+        Some(TextInfoRecord {
+            segments: parts.segments,
+            encoding: parts.encoding,
+            status: TextStatus::Queued,
+            kind: TextKind::Transactional,
+            error: None,
+        })
+    }
+
+    /// The writes of what was queued: the texts, and the balance they used.
+    pub fn writes(self) -> Result<Vec<Write>> {
+        let Some((b, texting)) = self.texting.filter(|_| !self.queued.is_empty()) else {
+            return Ok(Vec::new());
+        };
+        let mut next = texting.clone();
+        next.value.month = month_of(now());
+        next.value.used = self.used;
+        next.value.allowance = self.allowance;
+        let mut writes = vec![next.update(b)?];
+        for text in &self.queued {
+            writes.push(repo::create((b, text.id.as_str()), text)?);
+        }
+        Ok(writes)
+    }
 }
 
 /// Whether the business can send `body` as texts to many (a mass message): texting is on and

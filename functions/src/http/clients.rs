@@ -13,7 +13,7 @@ use shared::api::{
     UpdateBusinessRequest, UpdateClientRequest, UpdateSettingsRequest,
 };
 use shared::model::{BusinessInfo, Client, Company, ConversationSummary, Page, Settings};
-use shared::sms::{DeactivateTextingRequest, RegistrationForm, Texting};
+use shared::sms::{DeactivateTextingRequest, RegistrationForm, Texting, TransactionalTexts};
 use shared::{CompanyId, UserId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -35,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(activate_texting))
         .routes(routes!(deactivate_texting))
         .routes(routes!(register_texting))
+        .routes(routes!(set_transactional_texts))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -289,6 +290,20 @@ async fn deactivate_texting(
     ApiJson(req): ApiJson<DeactivateTextingRequest>,
 ) -> Result<Json<Texting>, ApiError> {
     Ok(Json(s.texting.deactivate(&caller, req).await?))
+}
+
+/// Chooses which automatic messages also go to clients' phones as texts (the owner): invite
+/// links, the welcome message. 422 `texting.off` when texting was never on.
+#[utoipa::path(put, path = "/api/texting/transactional", tag = "texting", security(("bearer" = [])),
+    request_body = TransactionalTexts,
+    responses((status = 200, body = Texting), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn set_transactional_texts(
+    State(s): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<TransactionalTexts>,
+) -> Result<Json<Texting>, ApiError> {
+    Ok(Json(s.texting.set_transactional(&caller, req).await?))
 }
 
 /// Submits the number's toll-free verification (the owner; texting on, the business's address

@@ -8,6 +8,7 @@ use super::{Query, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use shared::sms::{
     AutoReply, Encoding, RegistrationForm, RegistrationState, TextInfo, TextKind, TextStatus,
+    TransactionalTexts,
 };
 use shared::{BusinessId, ConversationId, MessageId};
 use time::OffsetDateTime;
@@ -35,7 +36,24 @@ pub struct TextingRecord {
     pub used: u32,
     #[serde(default)]
     pub allowance: u32,
+    /// Which automatic messages also go as texts.
+    #[serde(default)]
+    pub transactional: TransactionalRecord,
 }
+
+/// Which automatic messages also go as texts, as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactionalRecord {
+    pub invites: bool,
+    pub welcome: bool,
+}
+
+impl Default for TransactionalRecord {
+    fn default() -> Self {
+        TransactionalTexts::default().into()
+    }
+}
+super::records::mirrors!(TransactionalRecord, TransactionalTexts { invites, welcome });
 
 /// The toll-free verification as it stands.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
