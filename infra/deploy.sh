@@ -96,6 +96,11 @@ output() {
 }
 api_url=$(output ApiUrl); ws_url=$(output WebSocketUrl); site_url=$(output SiteUrl)
 
+step "turning on SMS delivery receipts"
+# SNS logs every text it sends (each success and failure) to the groups the sms function reads.
+aws sns set-sms-attributes --attributes \
+  "DeliveryStatusIAMRole=$(output SmsDeliveryStatusRoleArn),DeliveryStatusSuccessSamplingRate=100"
+
 step "uploading the app"
 # The app reads where its API is from /config.json at start.
 printf '{"api_url":"%s","ws_url":"%s"}\n' "$api_url" "$ws_url" > target/site/config.json

@@ -532,6 +532,60 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
     .await;
     assert_eq!(none["items"], json!([]), "{none}");
 
+    // Delivery receipts: SNS's SMS delivery logs, as their CloudWatch Logs subscription hands
+    // them over (gzip, base64). A text SNS took (arranged as sent) is then failed with the
+    // carrier's reason; the same receipt twice changes nothing more.
+    let sent = functions::store::texts::TextRecord {
+        id: "receipt-1".into(),
+        business_id: b,
+        to: "+14255550182".into(),
+        from: None,
+        body: "See you".into(),
+        kind: shared::sms::TextKind::Direct,
+        segments: 1,
+        encoding: shared::sms::Encoding::Gsm7,
+        state: functions::store::texts::TextState::Sent,
+        message: None,
+        required: false,
+        error: None,
+        provider_id: Some("sns-message-1".into()),
+        created_at: time::OffsetDateTime::now_utc(),
+    };
+    let found = functions::store::texts::ProviderRef {
+        business_id: b,
+        text_id: "receipt-1".into(),
+        at: time::OffsetDateTime::now_utc().unix_timestamp(),
+    };
+    functions::store::Store::transact(
+        &store,
+        vec![
+            functions::store::repo::create((b, "receipt-1"), &sent).expect("text"),
+            functions::store::repo::create("sns-message-1", &found).expect("receipt key"),
+        ],
+    )
+    .await
+    .expect("arrange a sent text");
+    let logs = functions::events::receipts::encode(&[json!({
+        "notification": {"messageId": "sns-message-1", "timestamp": "2026-12-03 10:41:00.000"},
+        "delivery": {"destination": "+14255550182", "smsType": "Transactional",
+                     "providerResponse": "Phone is currently unreachable/unavailable"},
+        "status": "FAILURE"
+    })])
+    .expect("a logs event");
+    invoke_twice(&http, &watch, "sms", &logs).await;
+    let text = functions::store::repo::get::<functions::store::texts::TextRecord>(
+        &store,
+        (b, "receipt-1"),
+    )
+    .await
+    .expect("read")
+    .expect("there");
+    assert_eq!(text.value.state, functions::store::texts::TextState::Failed);
+    assert_eq!(
+        text.value.error.as_deref(),
+        Some("Phone is currently unreachable/unavailable")
+    );
+
     // An unknown path inside a function gets the API's JSON 404.
     let (status, missing) = call(
         &http,

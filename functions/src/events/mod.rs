@@ -4,6 +4,7 @@
 pub mod files;
 pub mod inbound;
 pub mod mail;
+pub mod receipts;
 pub mod stream;
 pub mod texts;
 

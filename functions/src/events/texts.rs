@@ -8,7 +8,7 @@
 use crate::domain::ports::{Handed, OutgoingText, Sms};
 use crate::store::changes::Committed;
 use crate::store::repo::{self, MessageRecord};
-use crate::store::texts::{TextRecord, TextState, TextStopRecord, status_of};
+use crate::store::texts::{ProviderRef, TextRecord, TextState, TextStopRecord, status_of};
 use crate::store::tx::{Tx, TxError};
 use crate::store::{Change, Store};
 use std::collections::HashMap;
@@ -139,6 +139,32 @@ pub async fn send_due(
     mark(store, b, id, state, provider_id, error).await
 }
 
+/// A delivery receipt for the text the network calls `provider_id`: delivered, or failed with
+/// the carrier's reason. Answers whether it named a text of ours (another system's, or one
+/// forgotten, is ignored); the same receipt again changes nothing.
+pub async fn receipt(
+    store: &dyn Store,
+    provider_id: &str,
+    delivered: bool,
+    reason: Option<String>,
+) -> anyhow::Result<bool> {
+    let Some(found) = repo::get::<ProviderRef>(store, provider_id).await? else {
+        return Ok(false);
+    };
+    let (b, id) = (found.value.business_id, found.value.text_id.as_str());
+    let state = match delivered {
+        true => TextState::Delivered,
+        false => TextState::Failed,
+    };
+    let current = repo::get::<TextRecord>(store, (b, id)).await?;
+    if current.is_none_or(|t| t.value.state == state) {
+        return Ok(true);
+    }
+    let error = (!delivered).then(|| reason.unwrap_or_else(|| "Not delivered.".to_owned()));
+    mark(store, b, id, state, None, error).await?;
+    Ok(true)
+}
+
 /// Writes where a text got to, on the outbox and on the message it carries.
 pub async fn mark(
     store: &dyn Store,
@@ -158,6 +184,16 @@ pub async fn mark(
         }
         text.value.error = error.clone();
         let mut writes = vec![text.update((b, id))?];
+        // Its receipt names only the network's id: where to find it then.
+        if let Some(p) = provider_id.as_deref() {
+            let at = time::OffsetDateTime::now_utc().unix_timestamp();
+            let found = ProviderRef {
+                business_id: b,
+                text_id: id.to_owned(),
+                at,
+            };
+            writes.push(repo::overwrite(p, &found)?);
+        }
         if let Some((c, m)) = text.value.message
             && let Some(mut message) = repo::get::<MessageRecord>(store, (b, c, m)).await?
             && let Some(info) = message.value.sms.as_mut()
@@ -265,6 +301,56 @@ mod tests {
             .expect("there");
         assert_eq!(sent.value.state, TextState::Sent);
         assert_eq!(sent.value.provider_id.as_deref(), Some("p-t-1"));
+    }
+
+    #[tokio::test]
+    async fn a_receipt_marks_the_text_delivered_or_failed_with_the_reason() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = EmbeddedStore::open(&dir.path().join("store.redb")).expect("store");
+        let b = BusinessId::from_ulid(ulid::Ulid::from_parts(1, 1));
+        let (sms, pace) = (Counting::default(), Pace::default());
+        for id in ["t-3", "t-4"] {
+            let t = text(b, id);
+            store
+                .transact(vec![repo::create((b, id), &t).expect("write")])
+                .await
+                .expect("commit");
+            let change = Committed::Text {
+                business: b,
+                id: id.into(),
+                before: None,
+                after: Some(Box::new(t)),
+            };
+            send_due(&store, &sms, &pace, &change).await.expect("sent");
+        }
+        assert!(receipt(&store, "p-t-3", true, None).await.expect("read"));
+        let reason = "Phone is currently unreachable/unavailable";
+        assert!(
+            receipt(&store, "p-t-4", false, Some(reason.into()))
+                .await
+                .expect("read")
+        );
+        // Again, and one for a text of someone else's: nothing changes.
+        assert!(receipt(&store, "p-t-3", true, None).await.expect("read"));
+        assert!(
+            !receipt(&store, "p-elsewhere", true, None)
+                .await
+                .expect("read")
+        );
+        let state = |id: &'static str| {
+            let store = &store;
+            async move {
+                repo::get::<TextRecord>(store, (b, id))
+                    .await
+                    .expect("read")
+                    .expect("there")
+                    .value
+            }
+        };
+        assert_eq!(state("t-3").await.state, TextState::Delivered);
+        let failed = state("t-4").await;
+        assert_eq!(failed.state, TextState::Failed);
+        assert_eq!(failed.error.as_deref(), Some(reason));
     }
 
     #[tokio::test]

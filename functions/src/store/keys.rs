@@ -83,6 +83,12 @@ pub fn text_number(number: &str) -> Key {
     (format!("SMSNUM#{number}"), "SMSNUM".into())
 }
 
+/// A text the network took, by the id it gave it → the text (its delivery receipt names only
+/// that id).
+pub fn text_receipt(provider_id: &str) -> Key {
+    (format!("SMSID#{provider_id}"), "SMSID".into())
+}
+
 /// A text to send, in the business's outbox (sent from the change stream).
 pub fn text(b: BusinessId, id: &str) -> Key {
     (format!("B#{b}#SMS"), format!("{TEXT_PREFIX}{id}"))

@@ -42,6 +42,16 @@ stored!(super::texts::InboundRecord, (b, id): (BusinessId, &'a str) => {
     keys::text_inbound(b, id)
 });
 stored!(super::texts::DevTextRecord, id: &'a str => keys::dev_text(id));
+impl Stored for super::texts::ProviderRef {
+    type Id<'a> = &'a str;
+    fn key(provider_id: &str) -> Key {
+        keys::text_receipt(provider_id)
+    }
+    // A receipt comes within 72 hours (then the network gives up on it): kept a month.
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.at + 30 * 24 * 3600)
+    }
+}
 stored!(OptOutRecord, (b, address): (BusinessId, &'a str) => keys::opt_out(b, address));
 stored!(ConversationRecord, (b, c): (BusinessId, ConversationId) => {
     keys::conversation(b, c)

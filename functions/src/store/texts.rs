@@ -157,6 +157,15 @@ pub struct TextRecord {
     pub created_at: OffsetDateTime,
 }
 
+/// Which text the network's id names, for its delivery receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderRef {
+    pub business_id: BusinessId,
+    pub text_id: String,
+    /// When the network took it (unix seconds).
+    pub at: i64,
+}
+
 /// A phone that said STOP, and when.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TextStopRecord {
