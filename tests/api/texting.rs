@@ -1182,6 +1182,63 @@ pub async fn invites_and_the_welcome_go_by_text_as_the_owner_chose(app: TestApp)
     assert_eq!(to("+14155550152"), 1);
 }
 
+/// A number kept since texting was turned off goes back once its 90 days are over (the
+/// scheduler's job); turned on after that, the business gets a new one.
+pub async fn a_kept_number_is_released_after_its_days(app: TestApp) {
+    use functions::store::repo::{DueJobRecord, Job};
+    let (owner, number) = texting_business(&app).await;
+    app.post(
+        "/api/texting/deactivate",
+        Some(&owner.token),
+        json!({"auto_reply": "none"}),
+    )
+    .await
+    .ok();
+    // Not yet due: a run changes nothing.
+    app.post("/dev/scheduler/run", None, json!({"minutes": 60}))
+        .await
+        .ok();
+    let kept = app.get("/api/texting", Some(&owner.token)).await.ok();
+    assert_eq!(kept["number"], number.as_str());
+
+    // 90 days on (the kept-until time moved back, its job due now).
+    let b = owner_business(&app, &owner).await;
+    let store = app.raw_store();
+    let past = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
+    let mut texting = repo::get::<TextingRecord>(&*store, b)
+        .await
+        .expect("read")
+        .expect("there");
+    texting.value.kept_until = Some(past);
+    let job = DueJobRecord {
+        at: past,
+        job: Job::ReleaseNumber,
+    };
+    let minute = functions::domain::scheduler::minute_of(past);
+    store
+        .transact(vec![
+            texting.update(b).expect("write"),
+            repo::overwrite((minute, b, "release-number"), &job).expect("write"),
+        ])
+        .await
+        .expect("commit");
+    app.post("/dev/scheduler/run", None, json!({"minutes": 1}))
+        .await
+        .ok();
+    let gone = app.get("/api/texting", Some(&owner.token)).await.ok();
+    assert!(gone.get("number").is_none(), "{gone}");
+    assert!(gone.get("number_kept_until").is_none(), "{gone}");
+    // Nobody holds it any more: a text to it goes nowhere.
+    let nowhere = text_in(&app, "+14155550161", &number, "Hello?").await;
+    assert_eq!(nowhere["received"], "dropped");
+    let on = app
+        .post("/api/texting/activate", Some(&owner.token), json!({}))
+        .await
+        .ok();
+    assert!(on["number"].is_string());
+    assert_ne!(on["number"], number.as_str());
+}
+
 on_both_backends!(
     a_redelivered_inbound_text_acts_once,
     texting_is_for_the_us_and_canada_and_gets_a_number,
@@ -1194,4 +1251,5 @@ on_both_backends!(
     a_lead_merged_into_a_client_keeps_everything,
     a_mass_text_is_marketing_and_its_replies_are_not_received,
     invites_and_the_welcome_go_by_text_as_the_owner_chose,
+    a_kept_number_is_released_after_its_days,
 );

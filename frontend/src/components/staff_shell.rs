@@ -12,7 +12,7 @@ use yew::prelude::*;
 pub fn staff_page(page: Html) -> Html {
     html! {
         <Signed nav={html! { <Nav /> }} notice={html! { <><UnconfirmedEmail /><PushPrompt /></> }}
-            tools={html! { <Bell /> }}>{ page }</Signed>
+            tools={html! { <><crate::components::new_message::NewMessage /><Bell /></> }}>{ page }</Signed>
     }
 }
 

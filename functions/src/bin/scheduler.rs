@@ -1,5 +1,6 @@
 //! The `scheduler` function: run every minute by an EventBridge schedule, it does the work due
-//! by then (scheduled messages).
+//! by then (scheduled messages, digests, summaries, "needs attention", kept texting numbers
+//! given back).
 
 use sideline_functions::{config::Config, lambda};
 
@@ -7,7 +8,9 @@ use sideline_functions::{config::Config, lambda};
 async fn main() -> Result<(), lambda_runtime::Error> {
     lambda::init_tracing();
     let config = Config::from_env()?;
-    let services = lambda::aws_services(&config).await?;
+    // A number kept since texting was turned off goes back to End User Messaging.
+    let sms = lambda::aws_sms(&config).await;
+    let services = lambda::aws_services_with(&config, sms).await?;
     lambda_runtime::run(lambda_runtime::service_fn(
         |_tick: lambda_runtime::LambdaEvent<serde_json::Value>| {
             let services = services.clone();

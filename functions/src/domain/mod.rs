@@ -67,7 +67,7 @@ pub struct Services {
     pub settings: BusinessSettings,
     pub staff: Staff,
     pub templates: templates::Templates,
-    pub texting: texting::Texting,
+    pub texting: Arc<texting::Texting>,
     pub unsubscribe: Arc<unsubscribe::Unsubscribe>,
     pub vault: vault::Vault,
 }
@@ -141,6 +141,11 @@ pub fn assemble_with(
         unsubscribe.clone(),
         site_url,
     ));
+    let texting = Arc::new(texting::Texting::new(
+        store.clone(),
+        sms,
+        conversations.clone(),
+    ));
     Arc::new(Services {
         unsubscribe,
         notifications,
@@ -158,11 +163,12 @@ pub fn assemble_with(
             conversations.clone(),
             mass,
             notifier.clone(),
+            texting.clone(),
         ),
         notifier,
         settings: BusinessSettings::new(store.clone()),
         templates: templates::Templates::new(store.clone()),
-        texting: texting::Texting::new(store.clone(), sms, conversations.clone()),
+        texting,
         staff: Staff::new(store, site_url),
         clients,
         conversations,

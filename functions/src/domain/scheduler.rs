@@ -84,6 +84,7 @@ pub struct Scheduler {
     conversations: Arc<Conversations>,
     mass: Arc<super::MassMessages>,
     notifier: Arc<super::notifier::Notifier>,
+    texting: Arc<super::texting::Texting>,
 }
 
 impl Scheduler {
@@ -92,12 +93,14 @@ impl Scheduler {
         conversations: Arc<Conversations>,
         mass: Arc<super::MassMessages>,
         notifier: Arc<super::notifier::Notifier>,
+        texting: Arc<super::texting::Texting>,
     ) -> Self {
         Self {
             store,
             conversations,
             mass,
             notifier,
+            texting,
         }
     }
 
@@ -363,6 +366,7 @@ impl Scheduler {
             Job::NeedsAttention { conversation } => {
                 self.notifier.run_attention(b, *conversation, now).await
             }
+            Job::ReleaseNumber => self.texting.release_kept(b, now).await,
         }
     }
 

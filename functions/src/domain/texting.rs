@@ -12,7 +12,8 @@ use super::auth::Caller;
 use super::*;
 use crate::store::Write;
 use crate::store::repo::{
-    self, BusinessRecord, MailRecord, MailState, PhoneOwner, UserRecord, Versioned,
+    self, BusinessRecord, DueJobRecord, Job, MailRecord, MailState, PhoneOwner, UserRecord,
+    Versioned,
 };
 use crate::store::texts::{
     InboundRecord, NumberOwner, RegistrationFormRecord, TextInfoRecord, TextRecord, TextState,
@@ -266,13 +267,23 @@ impl Texting {
             };
             let now = now();
             let mut next = current.clone();
+            let mut writes = Vec::new();
             if next.value.enabled {
+                let until = now + time::Duration::days(NUMBER_KEPT_DAYS);
                 next.value.enabled = false;
-                next.value.kept_until = Some(now + time::Duration::days(NUMBER_KEPT_DAYS));
+                next.value.kept_until = Some(until);
+                // Then the scheduler gives the number back, unless texting is on again.
+                let job = DueJobRecord {
+                    at: until,
+                    job: Job::ReleaseNumber,
+                };
+                let due = super::scheduler::minute_of(until) + 1;
+                writes.push(repo::overwrite((due, b, RELEASE_JOB), &job)?);
             }
             next.value.auto_reply = Some(req.auto_reply);
+            writes.push(next.update(b)?);
             let view = self.view(&business.value, next.value.clone(), now);
-            commit(&*self.store, vec![next.update(b)?].into(), view).await
+            commit(&*self.store, writes.into(), view).await
         })
         .await
     }
@@ -296,6 +307,37 @@ impl Texting {
             commit(&*self.store, vec![next.update(b)?].into(), view).await
         })
         .await
+    }
+
+    /// Gives back the number of a business that turned texting off more than
+    /// [`NUMBER_KEPT_DAYS`] days ago (a scheduled job): nothing if texting is on again or the
+    /// number is still kept. The network is told first (a number already gone is released),
+    /// then the business forgets it and its verification.
+    pub async fn release_kept(&self, b: BusinessId, now: OffsetDateTime) -> Result<()> {
+        let Some(current) = self.record(b).await? else {
+            return Ok(());
+        };
+        let r = &current.value;
+        let due = !r.enabled && r.kept_until.is_some_and(|until| until <= now);
+        let (Some(number), true) = (r.number.clone(), due) else {
+            return Ok(());
+        };
+        if let Some(id) = &r.number_id {
+            self.sms.release_number(id).await?;
+        }
+        let mut next = current.clone();
+        next.value.number = None;
+        next.value.number_id = None;
+        next.value.kept_until = None;
+        next.value.registration = Default::default();
+        let writes = vec![
+            next.update(b)?,
+            repo::delete::<NumberOwner>(number.as_str()),
+        ];
+        // Turned on again meanwhile: it found the number past its time and took a new one.
+        crate::store::unless_changed(&*self.store, writes).await?;
+        tracing::info!(business = %b, number = %number, "a kept number released");
+        Ok(())
     }
 
     /// Submits the toll-free verification (the owner; texting on, the business's address
@@ -954,6 +996,9 @@ pub(super) fn decision_words(texting: &TextingRecord) -> Option<(String, String)
         _ => return None,
     })
 }
+
+/// The id of a business's job that releases its kept number.
+const RELEASE_JOB: &str = "release-number";
 
 fn texting_off() -> Error {
     Error::invalid("texting.off", "Texting is off: turn it on first.")

@@ -941,6 +941,8 @@ pub enum Job {
     QuietSummary { user: UserId },
     /// A client's message may still be unanswered: if so, the conversation needs attention.
     NeedsAttention { conversation: ConversationId },
+    /// A business's texting number, kept since texting was turned off, is due to go back.
+    ReleaseNumber,
 }
 
 /// A client's conversation waits for an answer since `since` (their first message nobody
