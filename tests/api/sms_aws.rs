@@ -130,6 +130,14 @@ fn answer(calls: &Calls, headers: &HeaderMap, body: &str) -> (StatusCode, Header
             r["CreatedTimestamp"] = json!(1_764_000_000);
             r
         }
+        // What End User Messaging answers a value it does not take.
+        "PutRegistrationFieldValue" if req["TextValue"] == "Not A Company" => {
+            let refused = json!({"__type": "ValidationException",
+                "Message": "Invalid value for field companyInfo.companyName",
+                "Reason": "INVALID_PARAMETER",
+                "Fields": [{"Name": "TextValue", "Message": "Invalid company name"}]});
+            return (StatusCode::BAD_REQUEST, out, refused.to_string());
+        }
         "PutRegistrationFieldValue" => {
             let mut r = registration(1);
             r["FieldPath"] = req["FieldPath"].clone();
@@ -285,6 +293,29 @@ async fn a_registration_is_created_filled_tied_to_the_number_and_submitted() {
         assert_eq!(fields.get(path), Some(&value), "{path}");
     }
     assert!(!fields.contains_key("messageSamples.messageSample3"));
+    // A value End User Messaging refuses is told as a refusal, in its words.
+    let refused = sms
+        .submit_registration(
+            business(),
+            NUMBER_ID,
+            &shared::sms::RegistrationForm {
+                legal_name: "Not A Company".into(),
+                ..form.clone()
+            },
+            &address,
+            "US",
+        )
+        .await
+        .expect_err("refused");
+    let words = refused
+        .downcast_ref::<functions::domain::ports::Refused>()
+        .map(ToString::to_string);
+    assert_eq!(
+        words.as_deref(),
+        Some(
+            "the registration's companyInfo.companyName: Invalid value for field companyInfo.companyName"
+        )
+    );
     let tail: Vec<&str> = calls[calls.len() - 2..]
         .iter()
         .map(|(op, _)| op.as_str())

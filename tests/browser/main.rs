@@ -3316,3 +3316,113 @@ async fn a_text_sent_from_the_client_card_and_its_reply_from_the_phone() -> Resu
     .await;
     finish(&b, "30-texting", outcome).await
 }
+
+/// 31. Someone texts the business from a new phone: a lead. From the lead's card the owner
+/// merges them into the client they are; the client's card then shows the second phone and
+/// their thread holds the text. "New message" in the bar finds a client and opens their
+/// conversation, the channel to choose under the composer.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_lead_merged_from_the_card_and_a_new_message_from_the_bar() -> Result<()> {
+    let h = Harness::start().await?;
+    let token = h.coach().await?;
+    let (status, answer) = h
+        .api(
+            reqwest::Method::PATCH,
+            "/api/business",
+            Some(&token),
+            Some(json!({"country": "US"})),
+        )
+        .await?;
+    ensure!(status == 200, "business: {status} {answer}");
+    let (status, texting) = h
+        .api(
+            reqwest::Method::POST,
+            "/api/texting/activate",
+            Some(&token),
+            Some(json!({})),
+        )
+        .await?;
+    ensure!(status == 200, "texting: {status} {texting}");
+    let (status, added) = h
+        .api(
+            reqwest::Method::POST,
+            "/api/clients",
+            Some(&token),
+            Some(json!({"name": "Jamie Fox", "phone": "+14155550123", "messaging": "two_way"})),
+        )
+        .await?;
+    ensure!(status == 201, "add client: {status} {added}");
+    let jamie = added["client"]["id"].as_str().context("id")?.to_owned();
+    let (status, got) = h
+        .api(
+            reqwest::Method::POST,
+            "/dev/sms/inbound",
+            None,
+            Some(json!({"from": "+14155550124", "to": texting["number"],
+                        "body": "Hi, it's Jamie on my work phone"})),
+        )
+        .await?;
+    ensure!(
+        status == 200 && got["received"] == "message",
+        "inbound: {status} {got}"
+    );
+    let (_, leads) = h
+        .api(
+            reqwest::Method::GET,
+            "/api/clients?q=%2B1%20415-555-0124",
+            Some(&token),
+            None,
+        )
+        .await?;
+    let lead = leads["items"][0]["id"]
+        .as_str()
+        .context("the lead")?
+        .to_owned();
+    let b = h.driver.session(1280, 900).await?;
+    let outcome = async {
+        watch_policy(&b).await?;
+        h.sign_in(&b, "casey@peak.example", "coach password")
+            .await?;
+        b.goto(&h.url(&format!("/clients/{lead}"))).await?;
+        b.click(By::XPath(&button("Merge into another client…")))
+            .await?;
+        b.type_into(By::Css(".merge input.search"), "Jamie").await?;
+        b.click(By::XPath(
+            "//section[contains(@class,'merge')]//label[.//span[normalize-space()='Jamie Fox']]//input",
+        ))
+        .await?;
+        b.screenshot(&output_dir().join("31-merge.png")).await?;
+        // The confirmation the page asks is answered yes.
+        b.js("window.confirm = () => true", vec![]).await?;
+        b.click(By::XPath(&button("Merge"))).await?;
+        b.find_text(By::Css(".details"), "also +14155550124").await?;
+        ensure!(
+            b.url().await?.ends_with(&format!("/clients/{jamie}")),
+            "Jamie's card opens"
+        );
+        b.screenshot(&output_dir().join("31-merged.png")).await?;
+
+        b.click(By::Css("button[aria-label='New message']")).await?;
+        b.type_into(By::Css(".new-message input.search"), "Jam")
+            .await?;
+        b.find_text(By::Css(".new-message .bell-item"), "Jamie Fox")
+            .await?;
+        b.screenshot(&output_dir().join("31-new-message.png"))
+            .await?;
+        b.click(By::Css(".new-message .bell-item button")).await?;
+        b.find_text(By::Css(".message:not(.mine) .body"), "Hi, it's Jamie on my work phone")
+            .await?;
+        ensure!(
+            b.url().await?.ends_with(&format!("/clients/{jamie}/chat")),
+            "Jamie's conversation opens"
+        );
+        b.find(By::XPath(
+            "//label[contains(@class,'channel-option')][normalize-space()='Text']",
+        ))
+        .await?;
+        no_violation(&b).await?;
+        Ok(())
+    }
+    .await;
+    finish(&b, "31-merge-and-new-message", outcome).await
+}

@@ -51,7 +51,8 @@ pub fn NewMessage() -> Html {
     };
     html! {
         <div class="bell new-message">
-            <button class="ghost" onclick={toggle} aria-expanded={open.to_string()}>{ "New message" }</button>
+            <button class="ghost bell-button" onclick={toggle} aria-expanded={open.to_string()}
+                title="New message" aria-label="New message">{ "✎" }</button>
             if *open {
                 <div class="card bell-panel" role="dialog" aria-label="New message">
                     <input class="search" type="search" placeholder="Find a client" aria-label="Find a client"

@@ -5,7 +5,7 @@
 //! number and submitted. Texts are sent with SNS `Publish` to the phone, with the origination
 //! number and the SMS type as message attributes.
 
-use crate::domain::ports::{Handed, OutgoingText, ProvisionedNumber, Sms};
+use crate::domain::ports::{Handed, OutgoingText, ProvisionedNumber, Refused, Sms};
 use anyhow::Context as _;
 use async_trait::async_trait;
 use aws_sdk_pinpointsmsvoicev2::types::{MessageType, NumberCapability, RequestableNumberType};
@@ -227,7 +227,7 @@ impl Sms for AwsSms {
             };
             put.send()
                 .await
-                .with_context(|| format!("filling the registration's {path}"))?;
+                .map_err(|e| refusal(e, &format!("the registration's {path}")))?;
         }
         self.numbers
             .create_registration_association()
@@ -235,13 +235,13 @@ impl Sms for AwsSms {
             .resource_id(number_id)
             .send()
             .await
-            .context("tying the registration to the number")?;
+            .map_err(|e| refusal(e, "tying the registration to the number"))?;
         self.numbers
             .submit_registration_version()
             .registration_id(&id)
             .send()
             .await
-            .context("submitting the registration")?;
+            .map_err(|e| refusal(e, "submitting the registration"))?;
         Ok(id)
     }
 
@@ -269,4 +269,30 @@ impl Sms for AwsSms {
                 .to_owned(),
         ))
     }
+}
+
+/// What a failed call of End User Messaging means: a refusal of what was asked (its
+/// validation, a conflict with the registration's state), told with the network's words; or
+/// the network's trouble.
+fn refusal<E>(
+    e: aws_sdk_pinpointsmsvoicev2::error::SdkError<E, aws_smithy_runtime_api::http::Response>,
+    what: &str,
+) -> anyhow::Error
+where
+    E: aws_sdk_pinpointsmsvoicev2::error::ProvideErrorMetadata
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
+{
+    if let Some(service) = e.as_service_error()
+        && matches!(
+            service.code(),
+            Some("ValidationException" | "ConflictException")
+        )
+    {
+        let words = service.message().unwrap_or("refused");
+        return Refused(format!("{what}: {words}")).into();
+    }
+    anyhow::Error::new(e).context(format!("{what} failed"))
 }

@@ -170,6 +170,12 @@ pub trait PushService: Send + Sync + 'static {
     ) -> anyhow::Result<u16>;
 }
 
+/// The network refused what it was asked, as asked (a registration field it does not take):
+/// its words, for the person who asked. Anything else failing is the network's trouble.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
 /// A number the network gave a business.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProvisionedNumber {

@@ -386,7 +386,14 @@ impl Texting {
         let id = self
             .sms
             .submit_registration(b, &number_id, &form, &address, &country)
-            .await?;
+            .await
+            .map_err(|e| match e.downcast_ref::<ports::Refused>() {
+                Some(refused) => Error::invalid(
+                    "texting.registration_refused",
+                    format!("The carriers' registration did not take it ({refused}): correct it and submit again."),
+                ),
+                None => e.into(),
+            })?;
         retrying(|| async {
             let current = self.record(b).await?.context("texting vanished")?;
             let mut next = current.clone();

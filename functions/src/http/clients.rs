@@ -307,9 +307,10 @@ async fn set_transactional_texts(
 }
 
 /// Submits the number's toll-free verification (the owner; texting on, the business's address
-/// set: 422 `texting.off`, `texting.address_required`, `texting.registration_invalid`). Again
-/// when the reviewers asked for changes or denied it; 409 `texting.registration_pending` while
-/// it is reviewed, `texting.registration_approved` once approved.
+/// set: 422 `texting.off`, `texting.address_required`, `texting.registration_invalid`; 422
+/// `texting.registration_refused` with the network's words when it does not take a value).
+/// Again when the reviewers asked for changes or denied it; 409 `texting.registration_pending`
+/// while it is reviewed, `texting.registration_approved` once approved.
 #[utoipa::path(put, path = "/api/texting/registration", tag = "texting", security(("bearer" = [])),
     request_body = RegistrationForm,
     responses((status = 200, body = Texting), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
