@@ -195,6 +195,7 @@ pub struct RegistrationForm {
     #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub opt_in_description: String,
     /// Texts a month: 10, 100, 1000, 10000, 100000 or 250000.
+    #[cfg_attr(feature = "openapi", schema(minimum = 10, maximum = 250000))]
     pub monthly_volume: u32,
 }
 
