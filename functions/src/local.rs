@@ -85,6 +85,7 @@ pub fn app(
     static_dir: &Path,
     mailbox: Option<Arc<dyn crate::store::Store>>,
     files: Option<Arc<crate::adapters::files::LocalFiles>>,
+    sns: crate::events::inbound::CertificateSource,
 ) -> Router {
     // Four apps, each with its own index for its routes: the client app under /c/, its door
     // (signing in, invites, password resets, the account) under /c/a/, the staff app at the
@@ -123,6 +124,7 @@ pub fn app(
         router = router
             .merge(dev_mail_router(store.clone()))
             .merge(dev_sms_router(store, state.clone()))
+            .merge(sns_texts_router(state.clone(), sns))
             .merge(dev_scheduler_router(state));
     }
     if let Some(files) = files {
@@ -201,6 +203,61 @@ struct Review {
     state: shared::sms::RegistrationState,
     #[serde(default)]
     reason: Option<String>,
+}
+
+/// What became of a text that arrived, as the local server's endpoints answer it.
+fn received_json(received: crate::domain::texting::Received) -> serde_json::Value {
+    use crate::domain::texting::Received;
+    match received {
+        Received::Message(c, m) => serde_json::json!({
+            "received": "message", "conversation_id": c, "message_id": m,
+        }),
+        Received::Keyword => serde_json::json!({ "received": "keyword" }),
+        Received::Dropped(why) => serde_json::json!({ "received": "dropped", "why": why }),
+        Received::Repeated => serde_json::json!({ "received": "repeated" }),
+    }
+}
+
+/// `POST /sns/texts`: the inbound topic's HTTP subscription, for an SNS on this machine (its
+/// stand-in at `SNS_ENDPOINT`, whose certificates are asked of it). Each message is taken only
+/// if its signature verifies, then its text acted on once, as the `sms` function does on
+/// AWS: 200 with what became of it, 403 for a message SNS did not sign, 400 for what is not
+/// an SNS message. Such an SNS confirms the subscription itself. The local server only.
+fn sns_texts_router(state: AppState, sns: crate::events::inbound::CertificateSource) -> Router {
+    let certificates = Arc::new(crate::events::inbound::Certificates::new(sns));
+    Router::new()
+        .route(
+            "/sns/texts",
+            axum::routing::post(
+                |axum::extract::State((state, certificates)): axum::extract::State<(
+                    AppState,
+                    Arc<crate::events::inbound::Certificates>,
+                )>,
+                 body: axum::body::Bytes| async move {
+                    use crate::events::inbound::{Outcome, receive};
+                    let Ok(envelope) =
+                        serde_json::from_slice::<crate::adapters::sns::Envelope>(&body)
+                    else {
+                        return Err(http::error::ApiError::from(
+                            crate::domain::Error::bad_request("sns.invalid", "Not an SNS message."),
+                        ));
+                    };
+                    let outcome = receive(&state, &certificates, &envelope)
+                        .await
+                        .map_err(|e| http::error::ApiError::from(crate::domain::Error::from(e)))?;
+                    match outcome {
+                        Outcome::Refused(why) => Err(http::error::ApiError::from(
+                            crate::domain::Error::forbidden("sns.refused", why),
+                        )),
+                        Outcome::Ignored => {
+                            Ok(axum::Json(serde_json::json!({"received": "ignored"})))
+                        }
+                        Outcome::Received(what) => Ok(axum::Json(received_json(what))),
+                    }
+                },
+            ),
+        )
+        .with_state((state, certificates))
 }
 
 /// The phone simulator: `/dev/sms` (a page: every text sent and received, a form to text in
@@ -305,21 +362,7 @@ fn dev_sms_router(store: Arc<dyn crate::store::Store>, state: AppState) -> Route
                             id: ulid::Ulid::generate().to_string(),
                         })
                         .await?;
-                    let answer = match received {
-                        crate::domain::texting::Received::Message(c, m) => serde_json::json!({
-                            "received": "message", "conversation_id": c, "message_id": m,
-                        }),
-                        crate::domain::texting::Received::Keyword => {
-                            serde_json::json!({ "received": "keyword" })
-                        }
-                        crate::domain::texting::Received::Dropped(why) => {
-                            serde_json::json!({ "received": "dropped", "why": why })
-                        }
-                        crate::domain::texting::Received::Repeated => {
-                            serde_json::json!({ "received": "repeated" })
-                        }
-                    };
-                    Ok(axum::Json(answer))
+                    Ok(axum::Json(received_json(received)))
                 },
             ),
         )
@@ -483,9 +526,10 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     mailbox: Option<Arc<dyn crate::store::Store>>,
     files: Option<Arc<crate::adapters::files::LocalFiles>>,
+    sns: crate::events::inbound::CertificateSource,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let addr = listener.local_addr()?;
-    let router = app(state, hub, static_dir, mailbox, files);
+    let router = app(state, hub, static_dir, mailbox, files, sns);
     let server = tokio::spawn(async move {
         // Each request knows its peer: rate limits count per source address.
         let service = router.into_make_service_with_connect_info::<SocketAddr>();
@@ -625,6 +669,8 @@ pub async fn start_with(
         listener,
         Some(store.clone()),
         Some(files),
+        // SNS's HTTP deliveries: checked with certificates from its stand-in, when one is set.
+        crate::events::inbound::CertificateSource::from_env(),
     )
     .await?;
     Ok(Running {

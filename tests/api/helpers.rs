@@ -241,7 +241,8 @@ impl TestApp {
         quiet: Arc<dyn Store>,
         dir: tempfile::TempDir,
     ) -> Self {
-        Self::over_all(store, dir, None, Some(quiet)).await
+        let sns = functions::events::inbound::CertificateSource::Sns;
+        Self::over_all(store, dir, None, Some(quiet), sns).await
     }
 
     /// [`TestApp::over`], with files kept in `blobs` (S3 on moto's server) rather than under
@@ -251,7 +252,20 @@ impl TestApp {
         dir: tempfile::TempDir,
         blobs: Option<Arc<dyn functions::domain::ports::Blobs>>,
     ) -> Self {
-        Self::over_all(store, dir, blobs, None).await
+        let sns = functions::events::inbound::CertificateSource::Sns;
+        Self::over_all(store, dir, blobs, None, sns).await
+    }
+
+    /// The local server's assembly over a fresh embedded store, SNS's HTTP deliveries checked
+    /// with the certificates of the SNS at `sns` (moto's server).
+    pub async fn with_sns(sns: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store: Arc<dyn Store> = Arc::new(
+            functions::store::embedded::EmbeddedStore::open(&dir.path().join("store.redb"))
+                .expect("store"),
+        );
+        let source = functions::events::inbound::CertificateSource::Endpoint(sns.to_owned());
+        Self::over_all(store, dir, None, None, source).await
     }
 
     async fn over_all(
@@ -259,6 +273,7 @@ impl TestApp {
         dir: tempfile::TempDir,
         blobs: Option<Arc<dyn functions::domain::ports::Blobs>>,
         quiet: Option<Arc<dyn Store>>,
+        sns: functions::events::inbound::CertificateSource,
     ) -> Self {
         let feeding = Arc::new(Feeding::new(store.clone()));
         let hub = Arc::new(functions::adapters::hub::LocalHub::default());
@@ -317,6 +332,7 @@ impl TestApp {
             listener,
             Some(feeding.clone()),
             served,
+            sns,
         )
         .await
         .expect("serve");

@@ -4,6 +4,7 @@
 //! has none, asserting only what AWS documents; texts published to moto's SNS.
 
 use crate::email::Moto;
+use crate::helpers::TestApp;
 use axum::http::{HeaderMap, StatusCode};
 use functions::adapters::eum::{AwsSms, TOLL_FREE_REGISTRATION};
 use functions::domain::ports::{Handed, OutgoingText, Sms};
@@ -430,4 +431,80 @@ async fn a_text_is_published_to_the_phone_from_its_number_with_its_type() {
         "the shared number"
     );
     assert_eq!(promo["AWS.SNS.SMS.SMSType"], "Promotional");
+}
+
+/// Texts that arrive through an SNS topic's HTTP subscription: moto's SNS, as End User
+/// Messaging's two-way delivery would, publishes the text to the topic and posts it, signed,
+/// to the local server, which checks the signature with the certificate moto serves and acts
+/// on the text once (a lead whose thread holds it); a message SNS did not sign is refused.
+#[tokio::test]
+async fn a_text_published_to_the_topic_reaches_the_local_server_over_http() {
+    let moto = Moto::start().await;
+    let app = TestApp::with_sns(&moto.url).await;
+    let (owner, number) = crate::texting::texting_business(&app).await;
+    let sns = sns_client(&moto.url);
+    let topic = sns
+        .create_topic()
+        .name("inbound-texts")
+        .send()
+        .await
+        .expect("topic")
+        .topic_arn()
+        .expect("arn")
+        .to_owned();
+    sns.subscribe()
+        .topic_arn(&topic)
+        .protocol("http")
+        .endpoint(format!("{}/sns/texts", app.base))
+        .send()
+        .await
+        .expect("subscribed");
+    let text = json!({
+        "originationNumber": "+14155550190", "destinationNumber": number,
+        "messageKeyword": "KEYWORD_123456789012", "messageBody": "Hi, saw your ad",
+        "inboundMessageId": "moto-inbound-1"
+    })
+    .to_string();
+    // Delivered twice (SNS delivers at least once): one lead, one message.
+    for _ in 0..2 {
+        sns.publish()
+            .topic_arn(&topic)
+            .message(&text)
+            .send()
+            .await
+            .expect("published");
+    }
+    let mut lead = Value::Null;
+    for _ in 0..100 {
+        let found = app
+            .get("/api/clients?q=%2B1%20415-555-0190", Some(&owner.token))
+            .await
+            .ok();
+        if let Some(first) = found["items"].get(0) {
+            lead = first.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(lead["phone"], "+14155550190", "a lead: {lead}");
+    let thread = lead["conversation_id"].as_str().expect("a thread");
+    let page = app.history(&owner, thread, "").await.ok();
+    let items = page["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "once: {page}");
+    assert_eq!(items[0]["body"], "Hi, saw your ad");
+    assert_eq!(items[0]["channel"], "sms");
+
+    // The same shape, not signed by SNS: refused.
+    let forged = json!({
+        "Type": "Notification", "MessageId": "forged-1", "TopicArn": topic,
+        "Message": text.replace("moto-inbound-1", "forged-1"),
+        "Timestamp": "2026-12-03T10:00:00.000Z", "SignatureVersion": "2",
+        "Signature": "AAAA",
+        "SigningCertURL": "https://sns.us-east-1.amazonaws.com.evil.example/SimpleNotificationService-1.pem",
+        "UnsubscribeURL": "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe"
+    });
+    let r = app.post("/sns/texts", None, forged).await;
+    assert_eq!(r.status.as_u16(), 403, "{}", r.body);
+    let r = app.post("/sns/texts", None, json!({"not": "sns"})).await;
+    assert_eq!(r.status.as_u16(), 400, "{}", r.body);
 }

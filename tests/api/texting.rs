@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 const SYSTEM_NUMBER: &str = "+18335550100";
 
 /// An owner whose business is in the United States, with texting on; its number.
-async fn texting_business(app: &TestApp) -> (Session, String) {
+pub(crate) async fn texting_business(app: &TestApp) -> (Session, String) {
     let owner = app.signup().await;
     app.patch(
         "/api/business",

@@ -634,7 +634,7 @@ fn MergeClient(props: &MergeClientProps) -> Html {
             <FormError error={(*error).clone()} />
             <div class="actions">
                 <button type="button" class="ghost" onclick={cancel}>{ "Cancel" }</button>
-                <button type="button" class="primary danger" onclick={merge} disabled={into.is_empty()}>{ "Merge" }</button>
+                <button type="button" class="danger" onclick={merge} disabled={into.is_empty()}>{ "Merge" }</button>
             </div>
         </section>
     }

@@ -34,6 +34,20 @@ pub struct SnsRecord {
 pub enum CertificateSource {
     Sns,
     File(std::path::PathBuf),
+    /// SNS's stand-in at this address (the local server's, with `SNS_ENDPOINT`: moto's
+    /// server): the certificate's path is asked of it, the request naming SNS and its region
+    /// in the credential scope an SDK call carries (how that server tells services apart).
+    Endpoint(String),
+}
+
+impl CertificateSource {
+    /// SNS's stand-in when one is configured (`SNS_ENDPOINT`), else SNS itself.
+    pub fn from_env() -> Self {
+        match std::env::var(crate::config::SNS_ENDPOINT) {
+            Ok(endpoint) if !endpoint.is_empty() => CertificateSource::Endpoint(endpoint),
+            _ => CertificateSource::Sns,
+        }
+    }
 }
 
 /// SNS's signing certificates, each fetched once.
@@ -64,21 +78,20 @@ impl Certificates {
         let pem = match &self.source {
             CertificateSource::File(path) => std::fs::read(path)
                 .with_context(|| format!("reading the certificate {}", path.display()))?,
-            CertificateSource::Sns => {
-                let client: Client<_, Empty<bytes::Bytes>> = Client::builder(TokioExecutor::new())
-                    .build(crate::adapters::https_connector()?);
-                let response = tokio::time::timeout(FETCH_TIMEOUT, client.get(url.parse()?))
-                    .await
-                    .context("fetching SNS's certificate timed out")??;
-                anyhow::ensure!(
-                    response.status().is_success(),
-                    "SNS's certificate: {}",
-                    response.status()
+            CertificateSource::Sns => fetch(url.parse()?, None).await?,
+            CertificateSource::Endpoint(base) => {
+                let rest = url.strip_prefix("https://").unwrap_or(url);
+                let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+                let region = host
+                    .strip_prefix("sns.")
+                    .and_then(|h| h.split('.').next())
+                    .unwrap_or("us-east-1");
+                let scope = format!(
+                    "AWS4-HMAC-SHA256 Credential=local/20260101/{region}/sns/aws4_request, \
+                     SignedHeaders=host, Signature=0"
                 );
-                let body = tokio::time::timeout(FETCH_TIMEOUT, response.into_body().collect())
-                    .await
-                    .context("reading SNS's certificate timed out")??;
-                body.to_bytes().to_vec()
+                let at = format!("{}/{path}", base.trim_end_matches('/'));
+                fetch(at.parse()?, Some(&scope)).await?
             }
         };
         let mut known = self
@@ -91,6 +104,36 @@ impl Certificates {
         known.insert(url.to_owned(), pem.clone());
         Ok(pem)
     }
+}
+
+/// SNS has no certificate where a message says: not SNS's message (never worth a retry).
+#[derive(Debug, thiserror::Error)]
+#[error("SNS has no such certificate")]
+pub struct NoCertificate;
+
+/// A certificate at `uri` (asked with `scope` as the request's authorization, when given).
+async fn fetch(uri: hyper::Uri, scope: Option<&str>) -> anyhow::Result<Vec<u8>> {
+    let client: Client<_, Empty<bytes::Bytes>> =
+        Client::builder(TokioExecutor::new()).build(crate::adapters::https_connector()?);
+    let mut request = hyper::Request::get(uri);
+    if let Some(scope) = scope {
+        request = request.header(hyper::header::AUTHORIZATION, scope);
+    }
+    let response = tokio::time::timeout(FETCH_TIMEOUT, client.request(request.body(Empty::new())?))
+        .await
+        .context("fetching SNS's certificate timed out")??;
+    if response.status().is_client_error() {
+        return Err(NoCertificate.into());
+    }
+    anyhow::ensure!(
+        response.status().is_success(),
+        "SNS's certificate: {}",
+        response.status()
+    );
+    let body = tokio::time::timeout(FETCH_TIMEOUT, response.into_body().collect())
+        .await
+        .context("reading SNS's certificate timed out")??;
+    Ok(body.to_bytes().to_vec())
 }
 
 /// What became of one SNS message.
@@ -113,7 +156,13 @@ pub async fn receive(
     if !certificate_url_allowed(&envelope.signing_cert_url) {
         return Ok(Outcome::Refused("the certificate is not SNS's"));
     }
-    let certificate = certificates.get(&envelope.signing_cert_url).await?;
+    let certificate = match certificates.get(&envelope.signing_cert_url).await {
+        Ok(c) => c,
+        Err(e) if e.is::<NoCertificate>() => {
+            return Ok(Outcome::Refused("SNS has no such certificate"));
+        }
+        Err(e) => return Err(e),
+    };
     if let Err(why) = envelope.verify(&certificate) {
         tracing::warn!(?why, message = %envelope.message_id, "an SNS message that does not verify");
         return Ok(Outcome::Refused("the signature does not verify"));
