@@ -162,6 +162,37 @@ fn answer(calls: &Calls, headers: &HeaderMap, body: &str) -> (StatusCode, Header
                 json!({"DraftTimestamp": 1_764_000_000, "SubmittedTimestamp": 1_764_000_100});
             r
         }
+        // Three registrations where the reviewers got to different places.
+        "DescribeRegistrations" => {
+            let id = req["RegistrationIds"][0]
+                .as_str()
+                .expect("an id")
+                .to_owned();
+            let status = match id.as_str() {
+                "registration-reviewing" => "REVIEWING",
+                "registration-complete" => "COMPLETE",
+                _ => "REQUIRES_UPDATES",
+            };
+            json!({"Registrations": [{
+                "RegistrationArn": arn("registration", &id), "RegistrationId": id,
+                "RegistrationType": TOLL_FREE_REGISTRATION, "RegistrationStatus": status,
+                "CurrentVersionNumber": 2, "LatestDeniedVersionNumber": 1,
+                "CreatedTimestamp": 1_764_000_000
+            }]})
+        }
+        "DescribeRegistrationVersions" => {
+            assert_eq!(req["VersionNumbers"], json!([1]), "the version turned down");
+            json!({"RegistrationArn": arn("registration", REGISTRATION_ID),
+            "RegistrationId": REGISTRATION_ID,
+            "RegistrationVersions": [{
+                "VersionNumber": 1, "RegistrationVersionStatus": "DENIED",
+                "RegistrationVersionStatusHistory": {"DraftTimestamp": 1_764_000_000,
+                                                     "DeniedTimestamp": 1_764_100_000},
+                "DeniedReasons": [{"Reason": "OPT_IN_IMAGE",
+                                   "ShortDescription": "Opt-in proof missing",
+                                   "LongDescription": "Show where clients agree to texts."}]
+            }]})
+        }
         other => panic!("the adapter called {other}, which this server does not answer"),
     };
     (StatusCode::OK, out, ok.to_string())
@@ -294,6 +325,29 @@ async fn a_registration_is_created_filled_tied_to_the_number_and_submitted() {
         assert_eq!(fields.get(path), Some(&value), "{path}");
     }
     assert!(!fields.contains_key("messageSamples.messageSample3"));
+    // Where the reviewers got: reviewing; approved; changes wanted, with their reasons.
+    use shared::sms::RegistrationState as R;
+    assert_eq!(
+        sms.registration_review("registration-reviewing")
+            .await
+            .expect("read"),
+        Some((R::Reviewing, None))
+    );
+    assert_eq!(
+        sms.registration_review("registration-complete")
+            .await
+            .expect("read"),
+        Some((R::Approved, None))
+    );
+    assert_eq!(
+        sms.registration_review(REGISTRATION_ID)
+            .await
+            .expect("read"),
+        Some((
+            R::RequiresUpdates,
+            Some("Opt-in proof missing: Show where clients agree to texts.".into())
+        ))
+    );
     // A value End User Messaging refuses is told as a refusal, in its words.
     let refused = sms
         .submit_registration(

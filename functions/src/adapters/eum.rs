@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use aws_sdk_pinpointsmsvoicev2::types::{MessageType, NumberCapability, RequestableNumberType};
 use aws_sdk_sns::types::MessageAttributeValue;
 use shared::BusinessId;
-use shared::sms::{RegistrationForm, TextKind};
+use shared::sms::{RegistrationForm, RegistrationState, TextKind};
 
 /// The registration type of a toll-free number in the United States (it covers Canada too).
 pub const TOLL_FREE_REGISTRATION: &str = "US_TOLL_FREE_REGISTRATION";
@@ -243,6 +243,63 @@ impl Sms for AwsSms {
             .await
             .map_err(|e| refusal(e, "submitting the registration"))?;
         Ok(id)
+    }
+
+    async fn registration_review(
+        &self,
+        id: &str,
+    ) -> anyhow::Result<Option<(RegistrationState, Option<String>)>> {
+        use aws_sdk_pinpointsmsvoicev2::types::RegistrationStatus as S;
+        let found = self
+            .numbers
+            .describe_registrations()
+            .registration_ids(id)
+            .send()
+            .await
+            .context("reading the registration")?;
+        let Some(r) = found.registrations().first() else {
+            anyhow::bail!("registration {id} is not there");
+        };
+        let state = match r.registration_status() {
+            S::Created | S::Submitted => RegistrationState::Submitted,
+            S::AwsReviewing | S::Reviewing | S::Provisioning => RegistrationState::Reviewing,
+            S::RequiresUpdates | S::RequiresAuthentication => RegistrationState::RequiresUpdates,
+            S::Complete => RegistrationState::Approved,
+            S::Closed | S::Deleted => RegistrationState::Denied,
+            other => {
+                tracing::warn!(status = %other.as_str(), registration = %id, "an unknown registration status");
+                return Ok(None);
+            }
+        };
+        if !matches!(
+            state,
+            RegistrationState::RequiresUpdates | RegistrationState::Denied
+        ) {
+            return Ok(Some((state, None)));
+        }
+        // Why: the denied reasons of the version the reviewers turned down.
+        let version = r
+            .latest_denied_version_number()
+            .unwrap_or(r.current_version_number());
+        let versions = self
+            .numbers
+            .describe_registration_versions()
+            .registration_id(id)
+            .version_numbers(version)
+            .send()
+            .await
+            .context("reading the registration's reviewed version")?;
+        let reasons: Vec<String> = versions
+            .registration_versions()
+            .iter()
+            .flat_map(|v| v.denied_reasons())
+            .map(|d| match d.long_description() {
+                Some(long) => format!("{}: {long}", d.short_description()),
+                None => d.short_description().to_owned(),
+            })
+            .collect();
+        let reason = (!reasons.is_empty()).then(|| reasons.join(" "));
+        Ok(Some((state, reason)))
     }
 
     async fn send(&self, text: &OutgoingText<'_>) -> anyhow::Result<Handed> {

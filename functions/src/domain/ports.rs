@@ -230,6 +230,16 @@ pub trait Sms: Send + Sync + 'static {
         country: &str,
     ) -> anyhow::Result<String>;
 
+    /// Where the reviewers got with registration `id`, and their reason when they want changes
+    /// or refused it; none when the network tells nothing new here (the phone simulator's
+    /// decisions come from its dev control).
+    async fn registration_review(
+        &self,
+        _id: &str,
+    ) -> anyhow::Result<Option<(shared::sms::RegistrationState, Option<String>)>> {
+        Ok(None)
+    }
+
     /// Hands `text` to the network.
     async fn send(&self, text: &OutgoingText<'_>) -> anyhow::Result<Handed>;
 }

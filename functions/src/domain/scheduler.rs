@@ -367,6 +367,7 @@ impl Scheduler {
                 self.notifier.run_attention(b, *conversation, now).await
             }
             Job::ReleaseNumber => self.texting.release_kept(b, now).await,
+            Job::CheckRegistration => self.texting.check_registration(b, now).await,
         }
     }
 

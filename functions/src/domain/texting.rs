@@ -309,6 +309,40 @@ impl Texting {
         .await
     }
 
+    /// Looks at where the reviewers got with the business's registration (a scheduled job,
+    /// every [`REGISTRATION_CHECK_HOURS`] hours while it is submitted or reviewed): a new state
+    /// is recorded as their decision ([`Self::reviewed`]: the owner is told), and while it is
+    /// still under review it is looked at again later.
+    pub async fn check_registration(&self, b: BusinessId, now: OffsetDateTime) -> Result<()> {
+        let pending = |r: &TextingRecord| {
+            matches!(
+                r.registration.state,
+                RegistrationState::Submitted | RegistrationState::Reviewing
+            )
+        };
+        let Some(current) = self.record(b).await? else {
+            return Ok(());
+        };
+        let r = &current.value;
+        let (Some(id), Some(number), true) =
+            (r.registration.id.clone(), r.number.clone(), pending(r))
+        else {
+            return Ok(());
+        };
+        if let Some((state, reason)) = self.sms.registration_review(&id).await?
+            && state != r.registration.state
+        {
+            self.reviewed(&number, state, reason).await?;
+        }
+        let still = self.record(b).await?.is_some_and(|r| pending(&r.value));
+        if still {
+            self.store
+                .transact(vec![registration_check(b, now)?])
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Gives back the number of a business that turned texting off more than
     /// [`NUMBER_KEPT_DAYS`] days ago (a scheduled job): nothing if texting is on again or the
     /// number is still kept. The network is told first (a number already gone is released),
@@ -403,7 +437,8 @@ impl Texting {
             next.value.registration.id = Some(id.clone());
             next.value.registration.submitted_at = Some(now());
             let view = self.view(&business.value, next.value.clone(), now());
-            commit(&*self.store, vec![next.update(b)?].into(), view).await
+            let writes = vec![next.update(b)?, registration_check(b, now())?];
+            commit(&*self.store, writes.into(), view).await
         })
         .await
     }
@@ -1006,6 +1041,22 @@ pub(super) fn decision_words(texting: &TextingRecord) -> Option<(String, String)
 
 /// The id of a business's job that releases its kept number.
 const RELEASE_JOB: &str = "release-number";
+
+/// How often a registration under review is looked at (reviews take days to weeks).
+const REGISTRATION_CHECK_HOURS: i64 = 6;
+
+/// The job that looks at business `b`'s registration again, some hours after `now`.
+fn registration_check(b: BusinessId, now: OffsetDateTime) -> Result<Write> {
+    let at = now + time::Duration::hours(REGISTRATION_CHECK_HOURS);
+    let job = DueJobRecord {
+        at,
+        job: Job::CheckRegistration,
+    };
+    Ok(repo::overwrite(
+        (super::scheduler::minute_of(at), b, "check-registration"),
+        &job,
+    )?)
+}
 
 fn texting_off() -> Error {
     Error::invalid("texting.off", "Texting is off: turn it on first.")

@@ -943,6 +943,8 @@ pub enum Job {
     NeedsAttention { conversation: ConversationId },
     /// A business's texting number, kept since texting was turned off, is due to go back.
     ReleaseNumber,
+    /// A business's number's registration is being reviewed: where did it get to?
+    CheckRegistration,
 }
 
 /// A client's conversation waits for an answer since `since` (their first message nobody
