@@ -258,20 +258,13 @@ impl Texting {
         caller: &Caller,
         req: DeactivateTextingRequest,
     ) -> Result<TextingView> {
-        access::owner(caller)?;
         let b = caller.business_id();
-        let business = self.business(b).await?;
-        retrying(|| async {
-            let Some(current) = self.record(b).await? else {
-                return Err(texting_off());
-            };
-            let now = now();
-            let mut next = current.clone();
+        self.change(caller, |t, now| {
             let mut writes = Vec::new();
-            if next.value.enabled {
+            if t.enabled {
                 let until = now + time::Duration::days(NUMBER_KEPT_DAYS);
-                next.value.enabled = false;
-                next.value.kept_until = Some(until);
+                t.enabled = false;
+                t.kept_until = Some(until);
                 // Then the scheduler gives the number back, unless texting is on again.
                 let job = DueJobRecord {
                     at: until,
@@ -280,10 +273,8 @@ impl Texting {
                 let due = super::scheduler::minute_of(until) + 1;
                 writes.push(repo::overwrite((due, b, RELEASE_JOB), &job)?);
             }
-            next.value.auto_reply = Some(req.auto_reply);
-            writes.push(next.update(b)?);
-            let view = self.view(&business.value, next.value.clone(), now);
-            commit(&*self.store, writes.into(), view).await
+            t.auto_reply = Some(req.auto_reply);
+            Ok(writes)
         })
         .await
     }
@@ -294,6 +285,19 @@ impl Texting {
         caller: &Caller,
         req: TransactionalTexts,
     ) -> Result<TextingView> {
+        self.change(caller, |t, _| {
+            t.transactional = req.into();
+            Ok(Vec::new())
+        })
+        .await
+    }
+
+    /// Changes the business's texting as `change` says (the owner; texting turned on once),
+    /// with the writes it asks, in one transaction; answers it as it then is.
+    async fn change<F>(&self, caller: &Caller, change: F) -> Result<TextingView>
+    where
+        F: Fn(&mut TextingRecord, OffsetDateTime) -> Result<Vec<Write>>,
+    {
         access::owner(caller)?;
         let b = caller.business_id();
         let business = self.business(b).await?;
@@ -301,10 +305,12 @@ impl Texting {
             let Some(current) = self.record(b).await? else {
                 return Err(texting_off());
             };
+            let now = now();
             let mut next = current.clone();
-            next.value.transactional = req.into();
-            let view = self.view(&business.value, next.value.clone(), now());
-            commit(&*self.store, vec![next.update(b)?].into(), view).await
+            let mut writes = change(&mut next.value, now)?;
+            writes.push(next.update(b)?);
+            let view = self.view(&business.value, next.value.clone(), now);
+            commit(&*self.store, writes.into(), view).await
         })
         .await
     }
