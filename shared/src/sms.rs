@@ -194,9 +194,143 @@ pub struct RegistrationForm {
     /// How clients agree to get texts.
     #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub opt_in_description: String,
+    /// How clients agree: the form, app or conversation where they say yes (shown in the
+    /// opt-in proof uploaded with `PUT /api/texting/opt-in-proof`).
+    pub opt_in_type: OptInType,
+    /// What kind of organisation the business is.
+    pub business_type: BusinessType,
     /// Texts a month: 10, 100, 1000, 10000, 100000 or 250000.
     #[cfg_attr(feature = "openapi", schema(minimum = 10, maximum = 250000))]
     pub monthly_volume: u32,
+}
+
+/// How clients agree to get texts, as the toll-free verification asks it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OptInType {
+    /// A web or app form with a consent box (signing up, booking).
+    #[default]
+    DigitalForm,
+    /// A paper form they sign.
+    PaperForm,
+    /// They say yes aloud (a session, a call), recorded by staff.
+    Verbal,
+    /// They text a keyword to the number.
+    Text,
+    /// They scan a code that opens the form or the text.
+    QrCode,
+}
+
+impl OptInType {
+    pub const ALL: [OptInType; 5] = [
+        OptInType::DigitalForm,
+        OptInType::PaperForm,
+        OptInType::Verbal,
+        OptInType::Text,
+        OptInType::QrCode,
+    ];
+
+    /// The registration's value for it.
+    pub fn network_value(self) -> &'static str {
+        match self {
+            OptInType::DigitalForm => "DIGITAL_FORM",
+            OptInType::PaperForm => "PAPER_FORM",
+            OptInType::Verbal => "VERBAL",
+            OptInType::Text => "TEXT",
+            OptInType::QrCode => "QR_CODE",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OptInType::DigitalForm => "An online form or the app",
+            OptInType::PaperForm => "A paper form",
+            OptInType::Verbal => "Aloud, recorded by staff",
+            OptInType::Text => "By texting a keyword",
+            OptInType::QrCode => "By scanning a QR code",
+        }
+    }
+}
+
+/// What kind of organisation a business is, as the toll-free verification asks it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BusinessType {
+    /// A privately held company (an LLC, a corporation).
+    #[default]
+    PrivateProfit,
+    /// A publicly traded company.
+    PublicProfit,
+    NonProfit,
+    /// One person trading in their own name.
+    SoleProprietor,
+    Government,
+}
+
+impl BusinessType {
+    pub const ALL: [BusinessType; 5] = [
+        BusinessType::PrivateProfit,
+        BusinessType::SoleProprietor,
+        BusinessType::PublicProfit,
+        BusinessType::NonProfit,
+        BusinessType::Government,
+    ];
+
+    /// The registration's value for it.
+    pub fn network_value(self) -> &'static str {
+        match self {
+            BusinessType::PrivateProfit => "PRIVATE_PROFIT",
+            BusinessType::PublicProfit => "PUBLIC_PROFIT",
+            BusinessType::NonProfit => "NON_PROFIT",
+            BusinessType::SoleProprietor => "SOLE_PROPRIETOR",
+            BusinessType::Government => "GOVERNMENT",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            BusinessType::PrivateProfit => "Private company",
+            BusinessType::PublicProfit => "Public company",
+            BusinessType::NonProfit => "Non-profit",
+            BusinessType::SoleProprietor => "Sole proprietor",
+            BusinessType::Government => "Government",
+        }
+    }
+}
+
+/// The opt-in proof's largest size: what the carriers' registration takes.
+pub const OPT_IN_PROOF_MAX_BYTES: u64 = 500 * 1024;
+
+/// The types an opt-in proof may be: a screenshot or a scan.
+pub const OPT_IN_PROOF_TYPES: [&str; 3] = ["image/png", "image/jpeg", "application/pdf"];
+
+/// Whether a file of `content_type` and `size` bytes may be the opt-in proof; why not.
+pub fn check_opt_in_proof(content_type: &str, size: u64) -> Result<(), &'static str> {
+    if !OPT_IN_PROOF_TYPES.contains(&content_type) {
+        return Err("The opt-in proof must be a PNG or JPEG screenshot or a PDF.");
+    }
+    if size == 0 {
+        return Err("The file is empty.");
+    }
+    if size > OPT_IN_PROOF_MAX_BYTES {
+        return Err("The opt-in proof may be 500 KB at most: crop or shrink the screenshot.");
+    }
+    Ok(())
+}
+
+/// The screenshot or scan that shows where clients agree to texts, as kept for the
+/// registration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OptInProof {
+    /// `image/png`, `image/jpeg` or `application/pdf`.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was uploaded (RFC 3339).
+    pub uploaded_at: String,
 }
 
 /// The registration as it stands.
@@ -210,6 +344,9 @@ pub struct Registration {
     /// What was last submitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form: Option<RegistrationForm>,
+    /// The opt-in proof the next submission sends (`PUT /api/texting/opt-in-proof`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opt_in_proof: Option<OptInProof>,
 }
 
 /// Segments this month: the allowance, what was sent, what is left.

@@ -407,6 +407,28 @@ impl TestApp {
         self.request(reqwest::Method::PUT, path, token, Some(body))
             .await
     }
+    /// PUTs a file as the whole body, with its type.
+    pub async fn put_file(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Reply {
+        let mut req = self
+            .http
+            .put(format!("{}{path}", self.base))
+            .header("Content-Type", content_type)
+            .body(bytes);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, body }
+    }
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
         self.request(reqwest::Method::PATCH, path, token, Some(body))
             .await

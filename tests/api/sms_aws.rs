@@ -6,8 +6,9 @@
 use crate::email::Moto;
 use crate::helpers::TestApp;
 use axum::http::{HeaderMap, StatusCode};
+use base64::Engine as _;
 use functions::adapters::eum::{AwsSms, TOLL_FREE_REGISTRATION};
-use functions::domain::ports::{Handed, OutgoingText, Sms};
+use functions::domain::ports::{Handed, OutgoingText, Sms, Submission};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -43,6 +44,14 @@ impl EumServer {
         Self { url, calls }
     }
 
+    /// Forgets the calls so far.
+    fn forget(&self) {
+        self.calls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
     fn calls(&self) -> Vec<(String, Value)> {
         self.calls
             .lock()
@@ -66,6 +75,7 @@ impl EumServer {
 
 const NUMBER_ID: &str = "phone-0123456789abcdef0123456789abcdef";
 const REGISTRATION_ID: &str = "registration-0123456789abcdef0123456789abcdef";
+const ATTACHMENT_ID: &str = "attachment-0123456789abcdef0123456789abcdef";
 
 fn answer(calls: &Calls, headers: &HeaderMap, body: &str) -> (StatusCode, HeaderMap, String) {
     let mut out = HeaderMap::new();
@@ -142,13 +152,34 @@ fn answer(calls: &Calls, headers: &HeaderMap, body: &str) -> (StatusCode, Header
         "PutRegistrationFieldValue" => {
             let mut r = registration(1);
             r["FieldPath"] = req["FieldPath"].clone();
-            for key in ["TextValue", "SelectChoices"] {
+            for key in ["TextValue", "SelectChoices", "RegistrationAttachmentId"] {
                 if !req[key].is_null() {
                     r[key] = req[key].clone();
                 }
             }
             r
         }
+        // The file arrives as the JSON protocol sends a blob: base64.
+        "CreateRegistrationAttachment" => {
+            let body = req["AttachmentBody"].as_str().unwrap_or_default();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(body)
+                .expect("base64");
+            if !bytes.starts_with(b"\x89PNG") {
+                let refused = json!({"__type": "ValidationException",
+                    "Message": "The attachment must be a PDF, JPEG or PNG file",
+                    "Reason": "INVALID_PARAMETER"});
+                return (StatusCode::BAD_REQUEST, out, refused.to_string());
+            }
+            json!({"RegistrationAttachmentArn": arn("registration-attachment", ATTACHMENT_ID),
+                   "RegistrationAttachmentId": ATTACHMENT_ID, "AttachmentStatus": "UPLOAD_IN_PROGRESS",
+                   "CreatedTimestamp": 1_764_000_000})
+        }
+        "CreateRegistrationVersion" => json!({
+            "RegistrationArn": arn("registration", REGISTRATION_ID), "RegistrationId": req["RegistrationId"],
+            "VersionNumber": 2, "RegistrationVersionStatus": "DRAFT",
+            "RegistrationVersionStatusHistory": {"DraftTimestamp": 1_764_200_000}
+        }),
         "CreateRegistrationAssociation" => json!({
             "RegistrationArn": arn("registration", REGISTRATION_ID), "RegistrationId": REGISTRATION_ID,
             "RegistrationType": TOLL_FREE_REGISTRATION, "ResourceArn": arn("phone-number", NUMBER_ID),
@@ -276,6 +307,8 @@ async fn a_registration_is_created_filled_tied_to_the_number_and_submitted() {
             "Peak: great work today!".into(),
         ],
         opt_in_description: "Clients agree to texts when they sign up.".into(),
+        opt_in_type: shared::sms::OptInType::DigitalForm,
+        business_type: shared::sms::BusinessType::SoleProprietor,
         monthly_volume: 1000,
     };
     let address = shared::model::Address {
@@ -285,8 +318,42 @@ async fn a_registration_is_created_filled_tied_to_the_number_and_submitted() {
         region: "CA".into(),
         postal_code: "94105".into(),
     };
+    // The opt-in proof goes first, as a registration attachment of its bytes.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(b"the signup form's consent box");
+    let proof = sms
+        .registration_attachment("image/png", png.clone())
+        .await
+        .expect("attached");
+    assert_eq!(proof, ATTACHMENT_ID);
+    let refused = sms
+        .registration_attachment("image/png", b"GIF89a".to_vec())
+        .await
+        .expect_err("refused");
+    assert!(
+        refused
+            .downcast_ref::<functions::domain::ports::Refused>()
+            .is_some(),
+        "{refused:#}"
+    );
+    let sent = eum.calls();
+    assert_eq!(sent[0].0, "CreateRegistrationAttachment");
+    assert_eq!(
+        sent[0].1["AttachmentBody"],
+        base64::engine::general_purpose::STANDARD.encode(&png)
+    );
+    eum.forget();
+    let submission = Submission {
+        business: business(),
+        number_id: NUMBER_ID,
+        revising: None,
+        form: &form,
+        opt_in_proof: &proof,
+        address: &address,
+        country: "US",
+    };
     let id = sms
-        .submit_registration(business(), NUMBER_ID, &form, &address, "US")
+        .submit_registration(&submission)
         .await
         .expect("submitted");
     assert_eq!(id, REGISTRATION_ID);
@@ -298,10 +365,15 @@ async fn a_registration_is_created_filled_tied_to_the_number_and_submitted() {
         .filter(|(op, _)| op == "PutRegistrationFieldValue")
         .map(|(_, req)| {
             assert_eq!(req["RegistrationId"], REGISTRATION_ID);
-            let value = match &req["TextValue"] {
-                Value::Null => req["SelectChoices"].clone(),
-                text => text.clone(),
-            };
+            let value = [
+                &req["TextValue"],
+                &req["SelectChoices"],
+                &req["RegistrationAttachmentId"],
+            ]
+            .into_iter()
+            .find(|v| !v.is_null())
+            .cloned()
+            .expect("a value");
             (req["FieldPath"].as_str().expect("path").to_owned(), value)
         })
         .collect();
@@ -313,6 +385,9 @@ async fn a_registration_is_created_filled_tied_to_the_number_and_submitted() {
         ("companyInfo.isoCountryCode", json!("US")),
         ("contactInfo.supportEmail", json!("sam@peak.example.com")),
         ("messagingUseCase.monthlyMessageVolume", json!(["1000"])),
+        ("messagingUseCase.optInType", json!(["DIGITAL_FORM"])),
+        ("messagingUseCase.optInImage", json!(ATTACHMENT_ID)),
+        ("companyInfo.businessType", json!(["SOLE_PROPRIETOR"])),
         (
             "messagingUseCase.privacyPolicyUrl",
             json!("https://peak.example.com/privacy"),
@@ -350,16 +425,13 @@ async fn a_registration_is_created_filled_tied_to_the_number_and_submitted() {
     );
     // A value End User Messaging refuses is told as a refusal, in its words.
     let refused = sms
-        .submit_registration(
-            business(),
-            NUMBER_ID,
-            &shared::sms::RegistrationForm {
+        .submit_registration(&Submission {
+            form: &shared::sms::RegistrationForm {
                 legal_name: "Not A Company".into(),
                 ..form.clone()
             },
-            &address,
-            "US",
-        )
+            ..submission
+        })
         .await
         .expect_err("refused");
     let words = refused
@@ -383,6 +455,31 @@ async fn a_registration_is_created_filled_tied_to_the_number_and_submitted() {
     assert_eq!(
         (tie["RegistrationId"].clone(), tie["ResourceId"].clone()),
         (json!(REGISTRATION_ID), json!(NUMBER_ID))
+    );
+
+    // Changes the reviewers asked for go in the registration's next version: the same
+    // registration, already tied to the number.
+    eum.forget();
+    let id = sms
+        .submit_registration(&Submission {
+            revising: Some(REGISTRATION_ID),
+            ..submission
+        })
+        .await
+        .expect("resubmitted");
+    assert_eq!(id, REGISTRATION_ID);
+    let calls = eum.calls();
+    let ops: Vec<&str> = calls.iter().map(|(op, _)| op.as_str()).collect();
+    assert_eq!(ops.first(), Some(&"CreateRegistrationVersion"));
+    assert_eq!(calls[0].1["RegistrationId"], REGISTRATION_ID);
+    assert_eq!(ops.last(), Some(&"SubmitRegistrationVersion"));
+    assert!(!ops.contains(&"CreateRegistration"));
+    assert!(!ops.contains(&"CreateRegistrationAssociation"));
+    assert!(
+        calls
+            .iter()
+            .filter(|(op, _)| op == "PutRegistrationFieldValue")
+            .all(|(_, req)| req["RegistrationId"] == REGISTRATION_ID)
     );
 }
 

@@ -456,8 +456,29 @@ fn registration() -> Value {
         "use_case": "Appointment reminders and replies to our coaching clients.",
         "sample_messages": ["Peak: your session is tomorrow at 6pm. Reply STOP to opt out."],
         "opt_in_description": "Clients agree to texts when they sign up for coaching.",
+        "opt_in_type": "digital_form",
+        "business_type": "private_profit",
         "monthly_volume": 1000
     })
+}
+
+/// A small PNG: the screenshot of where clients agree to texts.
+fn screenshot() -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(&[0u8; 2048]);
+    png
+}
+
+/// Uploads the opt-in proof, as the owner does before submitting.
+async fn with_proof(app: &TestApp, owner: &Session) {
+    app.put_file(
+        "/api/texting/opt-in-proof",
+        Some(&owner.token),
+        "image/png",
+        screenshot(),
+    )
+    .await
+    .ok();
 }
 
 pub async fn the_registration_is_submitted_and_its_state_followed(app: TestApp) {
@@ -493,6 +514,72 @@ pub async fn the_registration_is_submitted_and_its_state_followed(app: TestApp) 
         .await;
     assert_eq!(r.code(), "texting.registration_invalid");
 
+    // Not without the proof of how clients agree; a proof is what its type says, of a type
+    // and size the carriers take, uploaded by the owner.
+    let r = app
+        .put(
+            "/api/texting/registration",
+            Some(&owner.token),
+            registration(),
+        )
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (422, "texting.opt_in_proof_required")
+    );
+    let proof = "/api/texting/opt-in-proof";
+    let r = app
+        .put_file(proof, Some(&coach.token), "image/png", screenshot())
+        .await;
+    assert_eq!(r.status.as_u16(), 403);
+    let r = app
+        .put_file(proof, Some(&owner.token), "image/gif", b"GIF89a".to_vec())
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (415, "request.content_type"));
+    let r = app
+        .put_file(proof, Some(&owner.token), "image/jpeg", screenshot())
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (422, "texting.opt_in_proof_invalid")
+    );
+    let r = app
+        .put_file(proof, Some(&owner.token), "image/png", Vec::new())
+        .await;
+    assert_eq!(r.code(), "texting.opt_in_proof_invalid");
+    let mut big = screenshot();
+    big.resize(500 * 1024 + 1, 0);
+    let r = app
+        .put_file(proof, Some(&owner.token), "image/png", big)
+        .await;
+    assert_eq!((r.status.as_u16(), r.code()), (413, "request.too_large"));
+    let nothing = app.get("/api/texting", Some(&owner.token)).await.ok();
+    assert!(nothing["registration"].get("opt_in_proof").is_none());
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.resize(500 * 1024, b' ');
+    let kept = app
+        .put_file(proof, Some(&owner.token), "application/pdf", pdf)
+        .await
+        .ok();
+    assert_eq!(
+        kept["registration"]["opt_in_proof"]["content_type"],
+        "application/pdf"
+    );
+    assert_eq!(kept["registration"]["opt_in_proof"]["size"], 500 * 1024);
+    let kept = app
+        .put_file(
+            proof,
+            Some(&owner.token),
+            "image/png; charset=binary",
+            screenshot(),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        kept["registration"]["opt_in_proof"]["content_type"],
+        "image/png"
+    );
+
     let submitted = app
         .put(
             "/api/texting/registration",
@@ -502,6 +589,18 @@ pub async fn the_registration_is_submitted_and_its_state_followed(app: TestApp) 
         .await
         .ok();
     assert_eq!(submitted["registration"]["state"], "submitted");
+    assert_eq!(
+        submitted["registration"]["form"]["business_type"],
+        "private_profit"
+    );
+    // Under review, the proof stays as it was submitted.
+    let r = app
+        .put_file(proof, Some(&owner.token), "image/png", screenshot())
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (409, "texting.registration_pending")
+    );
     // Looked at again some hours later: the simulator's reviewers decide only by its control.
     app.post("/dev/scheduler/run", None, json!({"minutes": 370}))
         .await
@@ -964,6 +1063,7 @@ pub async fn a_lead_merged_into_a_client_keeps_everything(app: TestApp) {
 /// or who said STOP; once per job id.
 pub async fn a_mass_text_is_marketing_and_its_replies_are_not_received(app: TestApp) {
     let (owner, number) = texting_business(&app).await;
+    with_proof(&app, &owner).await;
     app.put(
         "/api/texting/registration",
         Some(&owner.token),

@@ -3228,6 +3228,23 @@ async fn a_text_sent_from_the_client_card_and_its_reply_from_the_phone() -> Resu
         .await?;
         b.screenshot(&output_dir().join("30-texting-on.png"))
             .await?;
+        // The proof of how clients agree goes up as soon as it is picked.
+        let picked = b
+            .js_async(
+                GIVE_FILE,
+                vec![json!("png"), json!(".texting input[type=file]"), json!("input")],
+            )
+            .await?;
+        ensure!(picked == json!(true), "pick: {picked}");
+        b.find_text(By::Css(".texting .proof-kept"), "✓ Screenshot of")
+            .await?;
+        b.js(
+            "document.querySelector('.texting .proof').scrollIntoView({block: 'center'})",
+            vec![],
+        )
+        .await?;
+        b.screenshot(&output_dir().join("30-texting-proof.png"))
+            .await?;
 
         b.goto(&h.url(&format!("/clients/{client_id}/chat"))).await?;
         b.click(By::XPath(

@@ -7,8 +7,8 @@ use crate::hooks::{use_fetch, use_session};
 use crate::services::api;
 use shared::model::Role;
 use shared::sms::{
-    AutoReply, MONTHLY_VOLUMES, RegistrationForm, RegistrationState, Texting, TransactionalTexts,
-    display_number,
+    AutoReply, BusinessType, MONTHLY_VOLUMES, OptInType, RegistrationForm, RegistrationState,
+    Texting, TransactionalTexts, check_opt_in_proof, display_number,
 };
 use yew::prelude::*;
 
@@ -153,6 +153,24 @@ pub fn TextingCard() -> Html {
             Box::pin(async move { api::register_texting(&f).await })
         })
     };
+    // The opt-in proof is sent as soon as it is chosen (checked here first, as the server will).
+    let upload = {
+        let (loaded, error) = (loaded.clone(), error.clone());
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+            let Some(file) = input.files().and_then(|f| f.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            if let Err(why) = check_opt_in_proof(&file.type_(), file.size() as u64) {
+                error.set(Some(why.into()));
+                return;
+            }
+            act(&loaded, &error, move || {
+                Box::pin(api::upload_opt_in_proof(&file))
+            })();
+        })
+    };
     // Each box saves at once: which automatic messages also go as texts.
     let automatic = |which: fn(&mut TransactionalTexts) -> &mut bool| {
         let mut next = t.transactional;
@@ -223,6 +241,32 @@ pub fn TextingCard() -> Html {
                     <label class="field">
                         <span class="label">{ "How clients agree to get texts" }</span>
                         <textarea rows="2" maxlength="500" value={f.opt_in_description.clone()} oninput={set(&form, |f, e: InputEvent| f.opt_in_description = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value())} />
+                    </label>
+                    <label class="field">
+                        <span class="label">{ "They agree through" }</span>
+                        <select onchange={set(&form, |f, e: Event| f.opt_in_type = OptInType::ALL[e.target_unchecked_into::<web_sys::HtmlSelectElement>().selected_index().max(0) as usize])}>
+                            { for OptInType::ALL.iter().map(|v| html! {
+                                <option selected={f.opt_in_type == *v}>{ v.label() }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <div class="field proof">
+                        <span class="label">{ "Proof of how they agree" }</span>
+                        if let Some(p) = &t.registration.opt_in_proof {
+                            <p class="proof-kept">{ format!("✓ {} of {} KB, uploaded {}",
+                                if p.content_type == "application/pdf" { "PDF" } else { "Screenshot" },
+                                p.size.div_ceil(1024), p.uploaded_at.get(..10).unwrap_or(&p.uploaded_at)) }</p>
+                        }
+                        <input type="file" accept="image/png,image/jpeg,application/pdf" aria-label="Proof of how they agree" onchange={upload} />
+                        <span class="hint">{ "A screenshot or scan of the form, page or sign-up where clients agree to texts (PNG, JPEG or PDF, 500 KB at most)." }</span>
+                    </div>
+                    <label class="field">
+                        <span class="label">{ "The business is" }</span>
+                        <select onchange={set(&form, |f, e: Event| f.business_type = BusinessType::ALL[e.target_unchecked_into::<web_sys::HtmlSelectElement>().selected_index().max(0) as usize])}>
+                            { for BusinessType::ALL.iter().map(|v| html! {
+                                <option selected={f.business_type == *v}>{ v.label() }</option>
+                            }) }
+                        </select>
                     </label>
                     <label class="field">
                         <span class="label">{ "Texts a month" }</span>

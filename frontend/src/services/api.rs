@@ -1,7 +1,9 @@
 //! The API's resources, typed by the shared crate. Every call but signing in carries the
 //! session itself (see [`super::requests`]).
 
-use super::requests::{ApiError, Auth, Query, delete, get, get_with, patch, post, put, request};
+use super::requests::{
+    ApiError, Auth, Query, delete, get, get_with, patch, post, put, put_file, request,
+};
 use gloo_net::http::Method;
 use shared::api::*;
 use shared::model::*;
@@ -582,6 +584,13 @@ pub fn register_texting(
     form: &RegistrationForm,
 ) -> impl Future<Output = Result<Texting, ApiError>> {
     put("/api/texting/registration".into(), form)
+}
+
+/// The file that shows where clients agree to texts, for the registration.
+pub fn upload_opt_in_proof(
+    file: &web_sys::File,
+) -> impl Future<Output = Result<Texting, ApiError>> + use<> {
+    put_file("/api/texting/opt-in-proof".into(), file)
 }
 
 pub fn create_mass_message(

@@ -25,8 +25,8 @@ use shared::model::{
     VaultItem, WelcomeMessage,
 };
 use shared::sms::{
-    AutoReply, Balance, Registration, RegistrationForm, RegistrationState, Texting,
-    TransactionalTexts,
+    AutoReply, Balance, BusinessType, OptInProof, OptInType, Registration, RegistrationForm,
+    RegistrationState, Texting, TransactionalTexts,
 };
 #[cfg(feature = "staff")]
 use shared::sms::{Channel, Encoding, TextInfo, TextKind, TextStatus};
@@ -574,9 +574,35 @@ read_fields!(RegistrationForm {
     use_case,
     sample_messages,
     opt_in_description,
+    opt_in_type = default,
+    business_type = default,
     monthly_volume,
 });
-read_fields!(Registration { state, reason = default, form = default });
+read_names!(OptInType {
+    DigitalForm = "digital_form",
+    PaperForm = "paper_form",
+    Verbal = "verbal",
+    Text = "text",
+    QrCode = "qr_code",
+});
+read_names!(BusinessType {
+    PrivateProfit = "private_profit",
+    PublicProfit = "public_profit",
+    NonProfit = "non_profit",
+    SoleProprietor = "sole_proprietor",
+    Government = "government",
+});
+read_fields!(OptInProof {
+    content_type,
+    size,
+    uploaded_at
+});
+read_fields!(Registration {
+    state,
+    reason = default,
+    form = default,
+    opt_in_proof = default
+});
 read_fields!(Balance {
     allowance,
     used,
@@ -1209,7 +1235,14 @@ mod tests {
                         legal_name: "Peak LLC".into(),
                         sample_messages: vec!["Hi".into(), "See you".into()],
                         monthly_volume: 1000,
+                        opt_in_type: OptInType::QrCode,
+                        business_type: BusinessType::SoleProprietor,
                         ..Default::default()
+                    }),
+                    opt_in_proof: Some(OptInProof {
+                        content_type: "image/png".into(),
+                        size: 120_000,
+                        uploaded_at: "2026-12-03T10:00:00Z".into(),
                     }),
                 },
                 balance: Balance {

@@ -79,7 +79,7 @@ async fn exchange(
     path: String,
     query: Query,
     token: Option<String>,
-    body: Result<Option<String>, ApiError>,
+    body: Result<Option<(String, wasm_bindgen::JsValue)>, ApiError>,
 ) -> Result<(u16, String), ApiError> {
     let body = body?;
     // JSON answers only: a file's URL comes as JSON rather than as a redirect to it.
@@ -91,9 +91,9 @@ async fn exchange(
         builder = builder.header("Authorization", &format!("Bearer {t}"));
     }
     let sent = match body {
-        Some(b) => {
+        Some((content_type, b)) => {
             builder
-                .header("Content-Type", "application/json")
+                .header("Content-Type", &content_type)
                 .body(b)
                 .map_err(|_| ApiError::offline())?
                 .send()
@@ -143,12 +143,15 @@ fn decode<T: Read>(answer: Result<(u16, String), ApiError>) -> Result<T, ApiErro
     })
 }
 
-fn encode<B: Serialize>(body: &B) -> Result<String, ApiError> {
-    serde_json::to_string(body).map_err(|_| ApiError {
-        status: 0,
-        code: "client.unwritable".into(),
-        message: "This request could not be written.".into(),
-    })
+fn encode<B: Serialize>(body: &B) -> Result<(String, wasm_bindgen::JsValue), ApiError> {
+    match serde_json::to_string(body) {
+        Ok(json) => Ok(("application/json".into(), json.into())),
+        Err(_) => Err(ApiError {
+            status: 0,
+            code: "client.unwritable".into(),
+            message: "This request could not be written.".into(),
+        }),
+    }
 }
 
 /// A request: the body is written now and the session's token taken now (a request made before
@@ -203,6 +206,17 @@ pub fn put<B: Serialize, T: Read>(
     body: &B,
 ) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
     request(Method::PUT, path, Vec::new(), Auth::Session, Some(body))
+}
+
+/// A PUT of a file as the whole body, with its type.
+pub fn put_file<T: Read>(
+    path: String,
+    file: &web_sys::File,
+) -> impl Future<Output = Result<T, ApiError>> + use<T> {
+    let body = Ok(Some((file.type_(), file.clone().into())));
+    exchange(Method::PUT, path, Vec::new(), current_token(), body)
+        .boxed_local()
+        .map(decode)
 }
 
 pub fn delete<T: Read>(path: String) -> impl Future<Output = Result<T, ApiError>> + use<T> {

@@ -5,7 +5,7 @@
 //! number and submitted. Texts are sent with SNS `Publish` to the phone, with the origination
 //! number and the SMS type as message attributes.
 
-use crate::domain::ports::{Handed, OutgoingText, ProvisionedNumber, Refused, Sms};
+use crate::domain::ports::{Handed, OutgoingText, ProvisionedNumber, Refused, Sms, Submission};
 use anyhow::Context as _;
 use async_trait::async_trait;
 use aws_sdk_pinpointsmsvoicev2::types::{MessageType, NumberCapability, RequestableNumberType};
@@ -17,14 +17,20 @@ use shared::sms::{RegistrationForm, RegistrationState, TextKind};
 pub const TOLL_FREE_REGISTRATION: &str = "US_TOLL_FREE_REGISTRATION";
 
 /// What the registration form's fields are to End User Messaging (`FieldPath`), with the value
-/// of each; select fields take choices, the rest text.
+/// of each; select fields take choices, the opt-in proof is the attachment of id
+/// `opt_in_proof`, the rest text.
 pub fn registration_fields(
     form: &RegistrationForm,
+    opt_in_proof: &str,
     address: &shared::model::Address,
     country: &str,
 ) -> Vec<(&'static str, Field)> {
     let text = |v: &str| Field::Text(v.to_owned());
     let mut fields = vec![
+        (
+            "companyInfo.businessType",
+            Field::Choice(form.business_type.network_value().into()),
+        ),
         ("companyInfo.companyName", text(&form.legal_name)),
         ("companyInfo.website", text(&form.website)),
         ("companyInfo.address1", text(&address.line1)),
@@ -49,6 +55,14 @@ pub fn registration_fields(
         (
             "messagingUseCase.optInDescription",
             text(&form.opt_in_description),
+        ),
+        (
+            "messagingUseCase.optInType",
+            Field::Choice(form.opt_in_type.network_value().into()),
+        ),
+        (
+            "messagingUseCase.optInImage",
+            Field::Attachment(opt_in_proof.to_owned()),
         ),
         (
             "messagingUseCase.privacyPolicyUrl",
@@ -80,6 +94,8 @@ pub fn registration_fields(
 pub enum Field {
     Text(String),
     Choice(String),
+    /// A registration attachment's id.
+    Attachment(String),
 }
 
 pub struct AwsSms {
@@ -199,23 +215,46 @@ impl Sms for AwsSms {
         }
     }
 
-    async fn submit_registration(
+    async fn registration_attachment(
         &self,
-        _business: BusinessId,
-        number_id: &str,
-        form: &RegistrationForm,
-        address: &shared::model::Address,
-        country: &str,
+        _content_type: &str,
+        body: Vec<u8>,
     ) -> anyhow::Result<String> {
+        // The network tells the type from the file itself.
         let created = self
             .numbers
-            .create_registration()
-            .registration_type(TOLL_FREE_REGISTRATION)
+            .create_registration_attachment()
+            .attachment_body(aws_sdk_pinpointsmsvoicev2::primitives::Blob::new(body))
             .send()
             .await
-            .context("creating the registration")?;
-        let id = created.registration_id().to_owned();
-        for (path, value) in registration_fields(form, address, country) {
+            .map_err(|e| refusal(e, "the opt-in proof"))?;
+        Ok(created.registration_attachment_id().to_owned())
+    }
+
+    async fn submit_registration(&self, s: &Submission<'_>) -> anyhow::Result<String> {
+        // Changes the reviewers asked for go in the registration's next version; otherwise
+        // (the first time, or after a refusal closed it) a new registration for the number.
+        let id = match s.revising {
+            Some(id) => {
+                self.numbers
+                    .create_registration_version()
+                    .registration_id(id)
+                    .send()
+                    .await
+                    .map_err(|e| refusal(e, "opening the registration's next version"))?;
+                id.to_owned()
+            }
+            None => self
+                .numbers
+                .create_registration()
+                .registration_type(TOLL_FREE_REGISTRATION)
+                .send()
+                .await
+                .context("creating the registration")?
+                .registration_id()
+                .to_owned(),
+        };
+        for (path, value) in registration_fields(s.form, s.opt_in_proof, s.address, s.country) {
             let put = self
                 .numbers
                 .put_registration_field_value()
@@ -224,18 +263,21 @@ impl Sms for AwsSms {
             let put = match value {
                 Field::Text(t) => put.text_value(t),
                 Field::Choice(c) => put.select_choices(c),
+                Field::Attachment(a) => put.registration_attachment_id(a),
             };
             put.send()
                 .await
                 .map_err(|e| refusal(e, &format!("the registration's {path}")))?;
         }
-        self.numbers
-            .create_registration_association()
-            .registration_id(&id)
-            .resource_id(number_id)
-            .send()
-            .await
-            .map_err(|e| refusal(e, "tying the registration to the number"))?;
+        if s.revising.is_none() {
+            self.numbers
+                .create_registration_association()
+                .registration_id(&id)
+                .resource_id(s.number_id)
+                .send()
+                .await
+                .map_err(|e| refusal(e, "tying the registration to the number"))?;
+        }
         self.numbers
             .submit_registration_version()
             .registration_id(&id)

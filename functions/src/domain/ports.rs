@@ -197,6 +197,22 @@ pub struct OutgoingText<'a> {
     pub kind: shared::sms::TextKind,
 }
 
+/// A toll-free verification to submit.
+#[derive(Debug, Clone, Copy)]
+pub struct Submission<'a> {
+    pub business: BusinessId,
+    /// The network's id of the number it verifies.
+    pub number_id: &'a str,
+    /// The registration whose reviewers asked for changes: submitted again as its next
+    /// version rather than as a new registration.
+    pub revising: Option<&'a str>,
+    pub form: &'a shared::sms::RegistrationForm,
+    /// The network's id of the opt-in proof ([`Sms::registration_attachment`]).
+    pub opt_in_proof: &'a str,
+    pub address: &'a shared::model::Address,
+    pub country: &'a str,
+}
+
 /// How far the network took a text when it answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handed {
@@ -220,15 +236,16 @@ pub trait Sms: Send + Sync + 'static {
     /// Gives a number back; releasing one already gone succeeds.
     async fn release_number(&self, id: &str) -> anyhow::Result<()>;
 
-    /// Submits the toll-free verification of the number `number_id`; the registration's id.
-    async fn submit_registration(
+    /// Hands the network the file that proves how clients agree to texts (PNG, JPEG or PDF,
+    /// [`shared::sms::OPT_IN_PROOF_MAX_BYTES`] at most); its id, for a submission.
+    async fn registration_attachment(
         &self,
-        business: BusinessId,
-        number_id: &str,
-        form: &shared::sms::RegistrationForm,
-        address: &shared::model::Address,
-        country: &str,
+        content_type: &str,
+        body: Vec<u8>,
     ) -> anyhow::Result<String>;
+
+    /// Submits a toll-free verification; the registration's id.
+    async fn submit_registration(&self, submission: &Submission<'_>) -> anyhow::Result<String>;
 
     /// Where the reviewers got with registration `id`, and their reason when they want changes
     /// or refused it; none when the network tells nothing new here (the phone simulator's

@@ -16,15 +16,15 @@ use crate::store::repo::{
     Versioned,
 };
 use crate::store::texts::{
-    InboundRecord, NumberOwner, RegistrationFormRecord, TextInfoRecord, TextRecord, TextState,
-    TextStopRecord, TextingRecord,
+    InboundRecord, NumberOwner, OptInProofRecord, RegistrationFormRecord, TextInfoRecord,
+    TextRecord, TextState, TextStopRecord, TextingRecord,
 };
 use anyhow::Context as _;
 use shared::model::{Address, MessagingMode, Role};
 use shared::sms::{
     AutoReply, Balance, DeactivateTextingRequest, Keyword, MONTHLY_SEGMENTS, MONTHLY_VOLUMES,
-    NUMBER_KEPT_DAYS, Registration, RegistrationForm, RegistrationState, TextKind, TextStatus,
-    Texting as TextingView, TransactionalTexts,
+    NUMBER_KEPT_DAYS, OptInProof, Registration, RegistrationForm, RegistrationState, TextKind,
+    TextStatus, Texting as TextingView, TransactionalTexts,
 };
 use shared::validate::{Email, Phone};
 use shared::{BusinessId, ConversationId, MessageId, UserId};
@@ -132,6 +132,14 @@ impl Texting {
                 state: r.registration.state,
                 reason: r.registration.reason.clone(),
                 form: r.registration.form.clone().map(Into::into),
+                opt_in_proof: r.registration.opt_in_proof.as_ref().map(|p| OptInProof {
+                    content_type: p.content_type.clone(),
+                    size: p.size,
+                    uploaded_at: p
+                        .uploaded_at
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default(),
+                }),
             },
             balance: Balance {
                 allowance,
@@ -400,32 +408,35 @@ impl Texting {
                 "Add the business's address in Settings first: the registration needs it.",
             ));
         };
-        match current.value.registration.state {
-            RegistrationState::Submitted | RegistrationState::Reviewing => {
-                return Err(Error::conflict(
-                    "texting.registration_pending",
-                    "The registration is being reviewed; you can change it if the reviewers ask.",
-                ));
-            }
-            RegistrationState::Approved => {
-                return Err(Error::conflict(
-                    "texting.registration_approved",
-                    "The number is verified already.",
-                ));
-            }
-            RegistrationState::NotSubmitted
-            | RegistrationState::RequiresUpdates
-            | RegistrationState::Denied => {}
-        }
+        editable(current.value.registration.state)?;
+        let Some(proof) = current.value.registration.opt_in_proof.clone() else {
+            return Err(Error::invalid(
+                "texting.opt_in_proof_required",
+                "Upload a screenshot or scan of where clients agree to texts first.",
+            ));
+        };
         let number_id = current
             .value
             .number_id
             .clone()
             .context("texting is on without a number")?;
         let address: Address = address.into();
+        let registration = &current.value.registration;
+        let revising = match registration.state {
+            RegistrationState::RequiresUpdates => registration.id.as_deref(),
+            _ => None,
+        };
         let id = self
             .sms
-            .submit_registration(b, &number_id, &form, &address, &country)
+            .submit_registration(&ports::Submission {
+                business: b,
+                number_id: &number_id,
+                revising,
+                form: &form,
+                opt_in_proof: &proof.attachment_id,
+                address: &address,
+                country: &country,
+            })
             .await
             .map_err(|e| match e.downcast_ref::<ports::Refused>() {
                 Some(refused) => Error::invalid(
@@ -445,6 +456,66 @@ impl Texting {
             let view = self.view(&business.value, next.value.clone(), now());
             let writes = vec![next.update(b)?, registration_check(b, now())?];
             commit(&*self.store, writes.into(), view).await
+        })
+        .await
+    }
+
+    /// Keeps the file that shows where clients agree to texts (the owner; texting on, the
+    /// registration not under review nor approved) for the registration's next submission:
+    /// handed to the network at once, which keeps it. A PNG, JPEG or PDF of at most
+    /// [`shared::sms::OPT_IN_PROOF_MAX_BYTES`], whose bytes are what its type says.
+    pub async fn upload_opt_in_proof(
+        &self,
+        caller: &Caller,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<TextingView> {
+        access::owner(caller)?;
+        let content_type = content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        shared::sms::check_opt_in_proof(&content_type, body.len() as u64)
+            .map_err(|why| Error::invalid("texting.opt_in_proof_invalid", why))?;
+        if !looks_like(&content_type, &body) {
+            return Err(Error::invalid(
+                "texting.opt_in_proof_invalid",
+                "The file is not the PNG, JPEG or PDF it says it is.",
+            ));
+        }
+        let b = caller.business_id();
+        let business = self.business(b).await?;
+        let Some(current) = self.record(b).await?.filter(|r| r.value.enabled) else {
+            return Err(texting_off());
+        };
+        editable(current.value.registration.state)?;
+        let size = body.len() as u64;
+        let attachment_id = self
+            .sms
+            .registration_attachment(&content_type, body)
+            .await
+            .map_err(|e| match e.downcast_ref::<ports::Refused>() {
+                Some(refused) => Error::invalid(
+                    "texting.registration_refused",
+                    format!("The carriers' registration did not take the file ({refused})."),
+                ),
+                None => e.into(),
+            })?;
+        let proof = OptInProofRecord {
+            attachment_id,
+            content_type,
+            size,
+            uploaded_at: now(),
+        };
+        retrying(|| async {
+            let current = self.record(b).await?.context("texting vanished")?;
+            editable(current.value.registration.state)?;
+            let mut next = current.clone();
+            next.value.registration.opt_in_proof = Some(proof.clone());
+            let view = self.view(&business.value, next.value.clone(), now());
+            commit(&*self.store, vec![next.update(b)?].into(), view).await
         })
         .await
     }
@@ -1156,8 +1227,37 @@ fn checked_form(form: RegistrationForm) -> Result<RegistrationForm> {
         use_case: text(&form.use_case, "what the business texts about", 500)?,
         sample_messages: samples,
         opt_in_description: text(&form.opt_in_description, "how clients agree to texts", 500)?,
+        opt_in_type: form.opt_in_type,
+        business_type: form.business_type,
         monthly_volume: form.monthly_volume,
     })
+}
+
+/// Whether the registration may be changed: not while it is reviewed, nor once approved.
+fn editable(state: RegistrationState) -> Result<()> {
+    match state {
+        RegistrationState::Submitted | RegistrationState::Reviewing => Err(Error::conflict(
+            "texting.registration_pending",
+            "The registration is being reviewed; you can change it if the reviewers ask.",
+        )),
+        RegistrationState::Approved => Err(Error::conflict(
+            "texting.registration_approved",
+            "The number is verified already.",
+        )),
+        RegistrationState::NotSubmitted
+        | RegistrationState::RequiresUpdates
+        | RegistrationState::Denied => Ok(()),
+    }
+}
+
+/// Whether `body` starts as files of `content_type` do.
+fn looks_like(content_type: &str, body: &[u8]) -> bool {
+    match content_type {
+        "image/png" => body.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "image/jpeg" => body.starts_with(&[0xff, 0xd8, 0xff]),
+        "application/pdf" => body.starts_with(b"%PDF-"),
+        _ => false,
+    }
 }
 
 fn invalid_form(message: String) -> Error {

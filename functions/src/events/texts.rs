@@ -237,13 +237,16 @@ mod tests {
         async fn release_number(&self, _id: &str) -> anyhow::Result<()> {
             Ok(())
         }
+        async fn registration_attachment(
+            &self,
+            _content_type: &str,
+            _body: Vec<u8>,
+        ) -> anyhow::Result<String> {
+            anyhow::bail!("not here")
+        }
         async fn submit_registration(
             &self,
-            _b: BusinessId,
-            _n: &str,
-            _f: &shared::sms::RegistrationForm,
-            _a: &shared::model::Address,
-            _c: &str,
+            _s: &crate::domain::ports::Submission<'_>,
         ) -> anyhow::Result<String> {
             anyhow::bail!("not here")
         }

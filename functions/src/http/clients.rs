@@ -1,7 +1,7 @@
 //! The `clients` area: the roster, companies and the business's settings.
 
 use super::error::ApiError;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, FileBody, file_body};
 use crate::domain::AppState;
 use crate::domain::auth::Caller;
 use axum::Json;
@@ -35,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(activate_texting))
         .routes(routes!(deactivate_texting))
         .routes(routes!(register_texting))
+        .routes(routes!(upload_opt_in_proof))
         .routes(routes!(set_transactional_texts))
 }
 
@@ -306,8 +307,39 @@ async fn set_transactional_texts(
     Ok(Json(s.texting.set_transactional(&caller, req).await?))
 }
 
+/// Uploads the file that shows where clients agree to texts, for the toll-free verification:
+/// a screenshot (PNG, JPEG) or a scan (PDF) of at most 500 KB, sent as the body with its type
+/// (the owner; texting on; 415 `request.content_type` for another type, 413
+/// `request.too_large`, 422 `texting.opt_in_proof_invalid` for a file that is not what its type
+/// says, `texting.off`; 409 `texting.registration_pending` or `texting.registration_approved`
+/// once it cannot change). It replaces the one before; each submission sends the latest.
+#[utoipa::path(put, path = "/api/texting/opt-in-proof", tag = "texting", security(("bearer" = [])),
+    request_body(description = "The file, at most 500 KB.",
+        content((FileBody = "image/png"), (FileBody = "image/jpeg"), (FileBody = "application/pdf"))),
+    responses((status = 200, body = Texting), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+async fn upload_opt_in_proof(
+    State(s): State<AppState>,
+    caller: Caller,
+    req: axum::extract::Request,
+) -> Result<Json<Texting>, ApiError> {
+    let (content_type, body) = file_body(
+        req,
+        &shared::sms::OPT_IN_PROOF_TYPES,
+        shared::sms::OPT_IN_PROOF_MAX_BYTES as usize,
+    )
+    .await?;
+    Ok(Json(
+        s.texting
+            .upload_opt_in_proof(&caller, &content_type, body.to_vec())
+            .await?,
+    ))
+}
+
 /// Submits the number's toll-free verification (the owner; texting on, the business's address
-/// set: 422 `texting.off`, `texting.address_required`, `texting.registration_invalid`; 422
+/// set, the opt-in proof uploaded: 422 `texting.off`, `texting.address_required`,
+/// `texting.opt_in_proof_required`, `texting.registration_invalid`; 422
 /// `texting.registration_refused` with the network's words when it does not take a value).
 /// Again when the reviewers asked for changes or denied it; 409 `texting.registration_pending`
 /// while it is reviewed, `texting.registration_approved` once approved.

@@ -62,6 +62,57 @@ where
     }
 }
 
+/// A file: its bytes are the whole request body, its type the `Content-Type`.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBody(pub Vec<u8>);
+
+/// A file sent as the whole body: its type (one of `types`, as the request's `Content-Type`
+/// says, parameters left off) and its bytes, at most `max`. Another type is a 415
+/// `request.content_type`, more bytes a 413 `request.too_large` (read no further).
+pub async fn file_body(
+    req: axum::extract::Request,
+    types: &[&str],
+    max: usize,
+) -> Result<(String, axum::body::Bytes), ApiError> {
+    let content_type = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !types.contains(&content_type.as_str()) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "request.content_type",
+            format!(
+                "Send the file as the body, with Content-Type {}.",
+                types.join(", ")
+            ),
+        ));
+    }
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request.too_large",
+            format!("The file may be {} KB at most.", max / 1024),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    let body = axum::body::to_bytes(req.into_body(), max)
+        .await
+        .map_err(|_| too_large())?;
+    Ok((content_type, body))
+}
+
 /// `application/json`, or a `+json` type, as the request says its body is.
 fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
     let Some(value) = headers

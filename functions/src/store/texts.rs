@@ -7,8 +7,8 @@ use super::repo;
 use super::{Query, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use shared::sms::{
-    AutoReply, Encoding, RegistrationForm, RegistrationState, TextInfo, TextKind, TextStatus,
-    TransactionalTexts,
+    AutoReply, BusinessType, Encoding, OptInType, RegistrationForm, RegistrationState, TextInfo,
+    TextKind, TextStatus, TransactionalTexts,
 };
 use shared::{BusinessId, ConversationId, MessageId};
 use time::OffsetDateTime;
@@ -71,6 +71,9 @@ pub struct RegistrationRecord {
     /// When the reviewers last decided.
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub reviewed_at: Option<OffsetDateTime>,
+    /// The opt-in proof the next submission sends.
+    #[serde(default)]
+    pub opt_in_proof: Option<OptInProofRecord>,
 }
 
 /// The registration form as submitted.
@@ -87,6 +90,11 @@ pub struct RegistrationFormRecord {
     pub use_case: String,
     pub sample_messages: Vec<String>,
     pub opt_in_description: String,
+    /// Absent from forms submitted before it was asked.
+    #[serde(default)]
+    pub opt_in_type: OptInType,
+    #[serde(default)]
+    pub business_type: BusinessType,
     pub monthly_volume: u32,
 }
 
@@ -104,9 +112,22 @@ super::records::mirrors!(
         use_case,
         sample_messages,
         opt_in_description,
+        opt_in_type,
+        business_type,
         monthly_volume,
     }
 );
+
+/// The opt-in proof, as handed to the network (which keeps the file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptInProofRecord {
+    /// The network's id of the file.
+    pub attachment_id: String,
+    pub content_type: String,
+    pub size: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub uploaded_at: OffsetDateTime,
+}
 
 /// A texting number's business.
 #[derive(Debug, Clone, Serialize, Deserialize)]
