@@ -253,6 +253,32 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
     .await;
     assert_eq!(status, 200, "{settings}");
 
+    // A file sent as the whole body reaches the function byte for byte: a PNG's signature
+    // (bytes no text encoding keeps) passes the check of its type, and the request goes on
+    // to find texting off; the same bytes said to be a JPEG do not.
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend((0..4096u32).map(|i| (i % 251) as u8));
+    for (content_type, code) in [
+        ("image/png", "texting.off"),
+        ("image/jpeg", "texting.opt_in_proof_invalid"),
+    ] {
+        let res = http
+            .put(format!("{}/clients/api/texting/opt-in-proof", watch.base))
+            .bearer_auth(token)
+            .header("Content-Type", content_type)
+            .body(png.clone())
+            .send()
+            .await
+            .expect("request");
+        let status = res.status().as_u16();
+        let answer: Value = res.json().await.expect("a JSON answer");
+        assert_eq!(
+            (status, answer["error"]["code"].as_str()),
+            (422, Some(code)),
+            "{content_type}: {answer}"
+        );
+    }
+
     let (status, added) = call(
         &http,
         reqwest::Method::POST,
