@@ -1345,7 +1345,112 @@ pub async fn a_kept_number_is_released_after_its_days(app: TestApp) {
     assert_ne!(on["number"], number.as_str());
 }
 
+/// A client added twice, one of them with a long history (more messages and purchases than
+/// one transaction moves): merged, every message lands once in the kept client's thread, in
+/// order, with its edits; every purchase is theirs.
+pub async fn a_long_history_merges_in_steps(app: TestApp) {
+    let owner = app.signup().await;
+    let kept = app.add_client(&owner, "Maya Lopez", "two_way").await;
+    let twice = app.add_client(&owner, "Maya L.", "two_way").await;
+    let (kept_id, kept_conversation) = (
+        kept["client"]["id"].as_str().expect("id"),
+        kept["client"]["conversation_id"]
+            .as_str()
+            .expect("conversation"),
+    );
+    let (twice_id, twice_conversation) = (
+        twice["client"]["id"].as_str().expect("id"),
+        twice["client"]["conversation_id"]
+            .as_str()
+            .expect("conversation"),
+    );
+    app.send(&owner, kept_conversation, "k1", "Hello Maya")
+        .await
+        .ok();
+    let mut sent = Vec::new();
+    for n in 0..75 {
+        let m = app
+            .send(
+                &owner,
+                twice_conversation,
+                &format!("t{n}"),
+                &format!("Session note {n}"),
+            )
+            .await
+            .ok();
+        sent.push(m["id"].as_str().expect("id").to_owned());
+    }
+    for body in ["Session note 3, edited", "Session note 3, edited again"] {
+        app.patch(
+            &format!(
+                "/api/conversations/{twice_conversation}/messages/{}",
+                sent[3]
+            ),
+            Some(&owner.token),
+            json!({ "body": body }),
+        )
+        .await
+        .ok();
+    }
+    let program = crate::products::product(&app, &owner, "Program", "unchanged").await;
+    for _ in 0..25 {
+        app.post(
+            &format!("/api/clients/{twice_id}/purchases"),
+            Some(&owner.token),
+            json!({"product_id": program}),
+        )
+        .await
+        .ok();
+    }
+
+    let merged = app
+        .post(
+            &format!("/api/clients/{twice_id}/merge"),
+            Some(&owner.token),
+            json!({"into": kept_id}),
+        )
+        .await
+        .ok();
+    assert_eq!(merged["conversation_id"], kept_conversation);
+    let page = app
+        .history(&owner, kept_conversation, "?limit=100")
+        .await
+        .ok();
+    let items = page["items"].as_array().expect("items");
+    let ids: Vec<&str> = items
+        .iter()
+        .rev()
+        .map(|m| m["id"].as_str().expect("id"))
+        .collect();
+    // Newest first as listed: the kept client's own first message, then the 75 in order.
+    let mut want: Vec<&str> = sent.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    let moved: Vec<&str> = ids.iter().copied().filter(|id| want.contains(id)).collect();
+    assert_eq!(moved, want, "every message once, in order");
+    assert_eq!(items.len(), 76);
+    let edited = items
+        .iter()
+        .find(|m| m["id"] == sent[3].as_str())
+        .expect("the edited message");
+    assert_eq!(edited["body"], "Session note 3, edited again");
+    let purchases = app
+        .get(
+            &format!("/api/clients/{kept_id}/purchases?limit=100"),
+            Some(&owner.token),
+        )
+        .await
+        .ok();
+    assert_eq!(purchases["items"].as_array().expect("items").len(), 25);
+    let r = app
+        .get(&format!("/api/clients/{twice_id}"), Some(&owner.token))
+        .await;
+    assert_eq!(r.status.as_u16(), 404);
+    let r = app.history(&owner, twice_conversation, "").await;
+    assert_eq!(r.status.as_u16(), 404);
+}
+
 on_both_backends!(
+    a_long_history_merges_in_steps,
     a_redelivered_inbound_text_acts_once,
     texting_is_for_the_us_and_canada_and_gets_a_number,
     a_message_goes_as_a_text_once_with_its_segments,

@@ -1,7 +1,10 @@
 //! Merging two clients into one: someone who texted from a number nobody had (a lead) and the
 //! client they turn out to be, or a client added twice. Everything of the client merged away
 //! moves to the one kept, in one transaction: their messages (into the kept client's
-//! conversation, in their place by time), purchases, groups and contacts.
+//! conversation, in their place by time), purchases, groups and contacts. A history longer
+//! than one transaction holds moves ahead in steps first, each a transaction of whole
+//! messages (or purchases), oldest first: a step that fails is taken again from what is left,
+//! so nothing is lost or moved twice, and the last step is the merge itself.
 
 use super::access;
 use super::auth::Caller;
@@ -20,11 +23,19 @@ use shared::model::{AuditKind, Client, ConversationKind, Role};
 use shared::sms::Channel;
 use shared::{BusinessId, ConversationId, UserId};
 
-/// The most messages a merge moves: each is a delete and a write of the one transaction.
+/// The most messages the merge's last transaction moves (each is a delete and a write): more
+/// move ahead in steps.
 pub const MERGE_MESSAGES_MAX: usize = 30;
 
-/// The most purchases a merge moves.
+/// The most purchases the merge's last transaction moves.
 const MERGE_PURCHASES_MAX: usize = 10;
+
+/// The most writes of a step moving messages or purchases ahead (what it moves, the kept
+/// conversation's record and its place in the inbox).
+const STEP_WRITES: usize = 80;
+
+/// The most purchases one step moves (each a delete and a write, with their products' buyers).
+const STEP_PURCHASES: usize = 20;
 
 fn same_client() -> Error {
     Error::invalid(
@@ -53,10 +64,14 @@ fn has_files() -> Error {
 fn too_large() -> Error {
     Error::conflict(
         "client.merge_too_large",
-        format!(
-            "This client has too much to merge at once (at most {MERGE_MESSAGES_MAX} messages, \
-             {MERGE_PURCHASES_MAX} purchases and a few groups)."
-        ),
+        "This client is in too many groups to merge at once: take them out of some first.",
+    )
+}
+
+fn edited_too_often() -> Error {
+    Error::conflict(
+        "client.merge_too_large",
+        "A message of this client's was edited too often to move.",
     )
 }
 
@@ -84,6 +99,13 @@ impl Clients {
         if source.value.conversation_id.is_some() && target.value.conversation_id.is_none() {
             self.ensure_private_conversation(caller, into).await?;
         }
+        // Files stay with their conversation's: refused before anything moves.
+        if let Some(cs) = source.value.conversation_id {
+            refuse_files(&*self.store, b, cs).await?;
+        }
+        // What one transaction cannot hold moves ahead, step by step.
+        while !retrying(|| self.messages_ahead(caller, id, into)).await? {}
+        while !retrying(|| self.purchases_ahead(caller, id, into)).await? {}
         retrying(|| async {
             let source = self.client_record(caller, id).await?;
             let target = self.client_record(caller, into).await?;
@@ -223,19 +245,29 @@ impl Clients {
         Ok(writes)
     }
 
-    /// The source's purchases, moved to the target (who joins each product's buyers).
+    /// The source's purchases (the last of them: more moved ahead), moved to the target.
     async fn merge_purchases(
         &self,
         b: BusinessId,
         source: UserId,
         target: UserId,
     ) -> Result<Vec<Write>> {
-        let (purchases, more) =
-            crate::store::products::purchases(&*self.store, b, source, None, MERGE_PURCHASES_MAX)
-                .await?;
-        if more.is_some() {
-            return Err(too_large());
-        }
+        self.move_purchases(b, source, target, MERGE_PURCHASES_MAX)
+            .await
+    }
+
+    /// Up to `limit` of the source's purchases, moved to the target (who joins each product's
+    /// buyers, where the source leaves them: a product's buyers list whoever holds one of
+    /// its purchases, and both writes may be made again).
+    async fn move_purchases(
+        &self,
+        b: BusinessId,
+        source: UserId,
+        target: UserId,
+        limit: usize,
+    ) -> Result<Vec<Write>> {
+        let (purchases, _) =
+            crate::store::products::purchases(&*self.store, b, source, None, limit).await?;
         let mut writes = Vec::new();
         let mut products = Vec::new();
         for p in purchases {
@@ -276,13 +308,48 @@ impl Clients {
             .context("a client's conversation is missing")?;
         let (moving, more) = messages::first(&*self.store, b, cs, MERGE_MESSAGES_MAX).await?;
         if more {
-            return Err(too_large());
+            // Moved ahead since: this attempt is taken again.
+            return Err(Error::conflict(
+                "client.merge_raced",
+                "New messages arrived while merging: try again.",
+            ));
         }
         if moving.iter().any(|m| !m.value.attachments.is_empty()) {
             return Err(has_files());
         }
-        let mut writes = Vec::new();
         let mut next = to.clone();
+        let mut writes = self
+            .move_messages(b, (source, cs), target, &mut next, moving)
+            .await?;
+        writes.push(next.update((b, ct))?);
+        if to.value.activity_key() != next.value.activity_key() {
+            writes.extend(inbox::follow(&to.value, &next.value)?);
+        }
+        writes.extend(self.merge_attention(b, cs, &next.value).await?);
+
+        writes.push(from.removed((b, cs)));
+        for u in &from.value.listed {
+            writes.extend(members::leave(b, &from.value, *u));
+        }
+        if from.value.managed() {
+            writes.push(inbox::drop_business_entry(&from.value));
+        }
+        Ok(writes)
+    }
+
+    /// The writes moving `moving` (messages of `cs`, oldest first, with their earlier bodies
+    /// and their texts' pointers) into the conversation `next`, after its positions; the
+    /// source's own become the target's. `next` takes the newest as its last when it is newer.
+    async fn move_messages(
+        &self,
+        b: BusinessId,
+        (source, cs): (UserId, ConversationId),
+        target: &UserRecord,
+        next: &mut Versioned<ConversationRecord>,
+        moving: Vec<Versioned<MessageRecord>>,
+    ) -> Result<Vec<Write>> {
+        let ct = next.value.id;
+        let mut writes = Vec::new();
         let mut newest: Option<MessageRecord> = None;
         for m in moving {
             let id = m.value.id;
@@ -326,20 +393,82 @@ impl Clients {
             next.value.last_activity_at = next.value.last_activity_at.max(last.created_at);
             next.value.last_message = Some(last);
         }
+        Ok(writes)
+    }
+
+    /// One step of a long history moving ahead: when the source's conversation holds more
+    /// than the merge's last transaction moves, its oldest messages that fit one transaction
+    /// move into the target's. True when what is left fits the last transaction.
+    async fn messages_ahead(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        into: UserId,
+    ) -> Result<Attempt<bool>> {
+        let b = caller.business_id();
+        let source = self.client_record(caller, id).await?;
+        let target = self.client_record(caller, into).await?;
+        if source.value.joined() {
+            return Err(signed_in(&source.value.name));
+        }
+        let (Some(cs), Some(ct)) = (source.value.conversation_id, target.value.conversation_id)
+        else {
+            return Ok(Attempt::Done(true));
+        };
+        let (mut oldest, more) =
+            messages::first(&*self.store, b, cs, MERGE_MESSAGES_MAX + 1).await?;
+        if !more && oldest.len() <= MERGE_MESSAGES_MAX {
+            return Ok(Attempt::Done(true));
+        }
+        // Whole messages, as many as the step's writes hold.
+        let mut budget = STEP_WRITES;
+        let mut take = 0;
+        for m in &oldest {
+            let cost = 3 + 2 * m.value.edits as usize;
+            if cost > budget {
+                break;
+            }
+            budget -= cost;
+            take += 1;
+        }
+        if take == 0 {
+            return Err(edited_too_often());
+        }
+        oldest.truncate(take);
+        let to = repo::get::<ConversationRecord>(&*self.store, (b, ct))
+            .await?
+            .context("a client's conversation is missing")?;
+        let mut next = to.clone();
+        let mut writes = self
+            .move_messages(b, (id, cs), &target.value, &mut next, oldest)
+            .await?;
         writes.push(next.update((b, ct))?);
         if to.value.activity_key() != next.value.activity_key() {
             writes.extend(inbox::follow(&to.value, &next.value)?);
         }
-        writes.extend(self.merge_attention(b, cs, &next.value).await?);
+        commit(&*self.store, writes.into(), false).await
+    }
 
-        writes.push(from.removed((b, cs)));
-        for u in &from.value.listed {
-            writes.extend(members::leave(b, &from.value, *u));
+    /// One step of many purchases moving ahead, as [`Self::messages_ahead`] does messages.
+    async fn purchases_ahead(
+        &self,
+        caller: &Caller,
+        id: UserId,
+        into: UserId,
+    ) -> Result<Attempt<bool>> {
+        let b = caller.business_id();
+        let source = self.client_record(caller, id).await?;
+        if source.value.joined() {
+            return Err(signed_in(&source.value.name));
         }
-        if from.value.managed() {
-            writes.push(inbox::drop_business_entry(&from.value));
+        let (_, more) =
+            crate::store::products::purchases(&*self.store, b, id, None, MERGE_PURCHASES_MAX)
+                .await?;
+        if more.is_none() {
+            return Ok(Attempt::Done(true));
         }
-        Ok(writes)
+        let writes = self.move_purchases(b, id, into, STEP_PURCHASES).await?;
+        commit(&*self.store, writes.into(), false).await
     }
 
     /// The source conversation's wait for an answer (or its place in "Needs attention") goes;
@@ -396,5 +525,24 @@ impl Clients {
             )?);
         }
         Ok(writes)
+    }
+}
+
+/// Refuses a merge whose source conversation `cs` has files (looked for in every message).
+async fn refuse_files(
+    store: &dyn crate::store::Store,
+    b: BusinessId,
+    cs: ConversationId,
+) -> Result<()> {
+    let mut before = None;
+    loop {
+        let (page, more) = messages::page(store, b, cs, before, 100).await?;
+        if page.iter().any(|m| !m.attachments.is_empty()) {
+            return Err(has_files());
+        }
+        match page.last() {
+            Some(last) if more => before = Some(last.id),
+            _ => return Ok(()),
+        }
     }
 }

@@ -124,9 +124,12 @@ async fn remove_client(
 /// the other's conversation (in order by time; theirs become the other's), and their
 /// purchases, groups, email and phone become the other's (their own when they have none, else
 /// listed as `other_emails` / `other_phones`: a text from such a phone lands in the same
-/// conversation); then they are removed. 409 `client.merge_files` when their conversation has
-/// files, `client.merge_too_large` past 30 messages or 10 purchases; 422 `client.merge_same`.
-/// Answers the client kept, as their card shows them.
+/// conversation); then they are removed. A long history (past 30 messages or 10 purchases)
+/// moves ahead in steps of whole messages first, oldest first; a merge cut short is finished by
+/// asking again. 409 `client.merge_files` when their conversation has files,
+/// `client.merge_too_large` when they are in too many groups or a message was edited too
+/// often to move, `client.merge_raced` when new messages outran the last step (ask again);
+/// 422 `client.merge_same`. Answers the client kept, as their card shows them.
 #[utoipa::path(post, path = "/api/clients/{id}/merge", tag = "clients", security(("bearer" = [])), params(("id" = String, Path)),
     request_body = MergeClientRequest,
     responses((status = 200, body = Client), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
