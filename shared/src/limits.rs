@@ -1,5 +1,11 @@
 //! Limits both sides check: the server enforces them, the app shows them.
 
+/// The largest JSON request body, in bytes: the largest a request of the API needs (a thousand
+/// ids, a message of 4,000 characters each escaped) with room to spare; more is a 413
+/// `request.too_large` before any of it is read. Files go elsewhere (signed uploads) or say
+/// their own limit.
+pub const REQUEST_BODY_MAX_BYTES: usize = 128 * 1024;
+
 /// Longest message body, in characters (Unicode scalar values), after trimming.
 pub const MESSAGE_MAX_CHARS: usize = 4_000;
 /// When the composer starts showing how many characters are left.

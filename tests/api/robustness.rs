@@ -165,10 +165,10 @@ async fn malformed_requests_get_clear_4xx_errors(app: TestApp) {
                 .is_some_and(|m| !m.is_empty())
         );
     }
-    // A body over the limit (2 MB) is refused as such, before any of it is read as JSON.
+    // A body over the limit (128 KB) is refused as such, before any of it is read as JSON.
     let huge = format!(
         r#"{{"client_message_id":"a","body":"{}"}}"#,
-        "x".repeat(3 << 20)
+        "x".repeat(shared::limits::REQUEST_BODY_MAX_BYTES)
     );
     let res = app
         .http
@@ -182,6 +182,33 @@ async fn malformed_requests_get_clear_4xx_errors(app: TestApp) {
     assert_eq!(res.status().as_u16(), 413);
     let body: serde_json::Value = res.json().await.expect("every error is JSON");
     assert_eq!(body["error"]["code"], "request.too_large", "{body}");
+    // A body within it is read, and judged by what it says: a message of the most characters,
+    // each escaped as JSON may (six bytes apiece), and a thousand ids.
+    let escaped = format!(
+        r#"{{"client_message_id":"big","body":"{}"}}"#,
+        "\\u00e9".repeat(shared::limits::MESSAGE_MAX_CHARS)
+    );
+    let res = app
+        .http
+        .post(format!("{}/api/conversations/{conv}/messages", app.base))
+        .bearer_auth(&coach.token)
+        .header("content-type", "application/json")
+        .body(escaped)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status().as_u16(), 201);
+    let ids: Vec<String> = (0..shared::limits::MASS_CLIENT_IDS_MAX)
+        .map(|_| ulid::Ulid::generate().to_string())
+        .collect();
+    let res = app
+        .post(
+            "/api/mass-messages",
+            Some(&coach.token),
+            serde_json::json!({"id": "big-list", "body": "Hi", "recipients": {"client_ids": ids}}),
+        )
+        .await;
+    assert_ne!(res.status.as_u16(), 413, "{}", res.body);
     let bearer_garbage = app
         .request(Method::GET, "/api/me", Some("a.b.c"), None)
         .await;

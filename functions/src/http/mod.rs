@@ -13,6 +13,8 @@ pub mod realtime;
 
 use crate::domain::AppState;
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use shared::limits::REQUEST_BODY_MAX_BYTES;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -82,7 +84,39 @@ fn all_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI 3.1 document of every area.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    all_routes().split_for_parts().1
+    let mut doc = all_routes().split_for_parts().1;
+    too_large_answered(&mut doc);
+    doc
+}
+
+/// Every operation that takes a body answers 413 `request.too_large` past its limit
+/// ([`REQUEST_BODY_MAX_BYTES`] for JSON): said once here rather than on each route.
+fn too_large_answered(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for op in operations.into_iter().flatten() {
+            if op.request_body.is_none() || op.responses.responses.contains_key("413") {
+                continue;
+            }
+            let answer = ResponseBuilder::new()
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build();
+            op.responses
+                .responses
+                .insert("413".to_owned(), answer.into());
+        }
+    }
 }
 
 /// [`openapi`] as served (`openapi.json` beside this file; `tests/api/openapi.rs` fails while
@@ -92,6 +126,7 @@ pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 fn finish(routes: OpenApiRouter<AppState>, state: AppState) -> Router {
     let (router, _) = routes.split_for_parts();
     router
+        .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX_BYTES))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)
@@ -111,6 +146,7 @@ pub fn api_router(state: AppState) -> Router {
 pub fn api_router_without_fallback(state: AppState) -> Router {
     let (router, _) = all_routes().split_for_parts();
     router
+        .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX_BYTES))
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)
 }
