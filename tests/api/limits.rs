@@ -177,3 +177,62 @@ async fn store_counters_count_concurrent_attempts_on_dynamodb() {
         0
     );
 }
+
+/// A business sends at most 20 new mass messages an hour: the next is refused with 429 and
+/// `Retry-After`, sending one of them again is answered as before, and another business is
+/// not held back.
+async fn a_business_sends_a_bounded_number_of_mass_messages_an_hour(app: TestApp) {
+    let owner = app.signup().await;
+    let client = app.add_client(&owner, "Maya", "two_way").await;
+    let to = serde_json::json!({"client_ids": [client["client"]["id"]]});
+    let mass = |id: String| serde_json::json!({"id": id, "body": "Class moved to 7", "recipients": to.clone()});
+    for n in 0..20 {
+        let r = app
+            .post(
+                "/api/mass-messages",
+                Some(&owner.token),
+                mass(format!("hour-{n}")),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), 202, "{}", r.body);
+    }
+    let res = app
+        .http
+        .post(format!("{}/api/mass-messages", app.base))
+        .bearer_auth(&owner.token)
+        .json(&mass("hour-20".into()))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status().as_u16(), 429);
+    let wait: u64 = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=3600).contains(&wait), "{wait}");
+    let body: serde_json::Value = res.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "rate.limited");
+    let again = app
+        .post(
+            "/api/mass-messages",
+            Some(&owner.token),
+            mass("hour-3".into()),
+        )
+        .await;
+    assert_eq!(again.status.as_u16(), 200, "{}", again.body);
+    let other = app.signup().await;
+    let theirs = app.add_client(&other, "Sam", "two_way").await;
+    let r = app
+        .post(
+            "/api/mass-messages",
+            Some(&other.token),
+            serde_json::json!({"id": "hour-0", "body": "Hi",
+                               "recipients": {"client_ids": [theirs["client"]["id"]]}}),
+        )
+        .await;
+    assert_eq!(r.status.as_u16(), 202, "{}", r.body);
+}
+
+on_both_backends!(a_business_sends_a_bounded_number_of_mass_messages_an_hour);

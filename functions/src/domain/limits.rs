@@ -62,11 +62,21 @@ pub const WEBHOOK_BUSINESS: Rule = Rule {
     window_secs: 900,
 };
 
+/// Mass messages a business sends: 20 an hour. Each is a background job over up to every
+/// client: one business's many jobs would hold everyone else's back.
+pub const MASS_BUSINESS: Rule = Rule {
+    name: "mass.business",
+    limit: 20,
+    window_secs: 3600,
+};
+
 /// Who an attempt is counted against.
 pub enum Subject<'a> {
     /// An account (its login name) as tried from a source (when known).
     Account(&'a str, Option<IpAddr>),
     Source(IpAddr),
+    /// A business, whoever of it acts.
+    Business(shared::BusinessId),
 }
 
 impl Rule {
@@ -75,6 +85,7 @@ impl Rule {
             Subject::Account(login, Some(ip)) => format!("{}:{login}:{ip}", self.name),
             Subject::Account(login, None) => format!("{}:{login}", self.name),
             Subject::Source(ip) => format!("{}:{ip}", self.name),
+            Subject::Business(b) => format!("{}:{b}", self.name),
         }
     }
 

@@ -55,6 +55,8 @@ pub struct MassMessages {
     store: Arc<dyn Store>,
     clients: Arc<Clients>,
     conversations: Arc<Conversations>,
+    /// Counts the mass messages each business sends.
+    limits: Arc<dyn super::ports::Limits>,
 }
 
 impl MassMessages {
@@ -62,12 +64,44 @@ impl MassMessages {
         store: Arc<dyn Store>,
         clients: Arc<Clients>,
         conversations: Arc<Conversations>,
+        limits: Arc<dyn super::ports::Limits>,
     ) -> Self {
         Self {
             store,
             clients,
             conversations,
+            limits,
         }
+    }
+
+    /// A mass message a person sends now: as [`Self::create_mass_message`], at most
+    /// [`super::limits::MASS_BUSINESS`] new ones a business an hour (429 `rate.limited` with
+    /// `Retry-After` past it); sending one again is answered as before, not counted.
+    pub async fn send_mass_message(
+        &self,
+        caller: &Caller,
+        req: CreateMassMessageRequest,
+    ) -> Result<(MassMessage, bool)> {
+        use super::limits::{MASS_BUSINESS, Subject};
+        let b = caller.business_id();
+        let again = match MassMessageId::parse(&req.id) {
+            Ok(id) => repo::get::<MassRecord>(&*self.store, (b, id.as_str()))
+                .await?
+                .is_some(),
+            Err(_) => false,
+        };
+        if !again {
+            MASS_BUSINESS
+                .check(&*self.limits, Subject::Business(b))
+                .await?;
+        }
+        let (job, new) = self.create_mass_message(caller, req).await?;
+        if new {
+            MASS_BUSINESS
+                .add(&*self.limits, Subject::Business(b))
+                .await?;
+        }
+        Ok((job, new))
     }
 
     /// Accepts a mass message: `(job, true)` when new; sending the same id again answers with

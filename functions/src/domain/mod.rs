@@ -128,6 +128,7 @@ pub fn assemble_with(
         store.clone(),
         clients.clone(),
         conversations.clone(),
+        limits.clone(),
     ));
     let notifications = Arc::new(notifications::Notifications::new(
         store.clone(),

@@ -343,10 +343,13 @@ async fn remove_reaction(
 /// and delivered in the background (202 with the job); the same `id` again sends nothing again
 /// (200 with the job). Progress: `GET /api/mass-messages/{id}` and `mass_message.progress`
 /// events. With `send_at` (a minute to a year ahead): 202 with the scheduled message, sent then
-/// (422 `scheduled.time_invalid` otherwise).
+/// (422 `scheduled.time_invalid` otherwise). A business sends at most 20 new mass messages an
+/// hour: 429 `rate.limited` with `Retry-After` past them.
 #[utoipa::path(post, path = "/api/mass-messages", tag = "mass messages", security(("bearer" = [])), request_body = CreateMassMessageRequest,
     responses((status = 202, body = MassAccepted), (status = 200, body = MassMessage), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 401, body = ErrorBody),
+              (status = 429, description = "too many mass messages this hour: wait `Retry-After` seconds", body = ErrorBody)))]
 async fn create_mass_message(
     State(s): State<AppState>,
     caller: Caller,
@@ -359,7 +362,7 @@ async fn create_mass_message(
             Json(MassAccepted::Scheduled(scheduled)),
         ));
     }
-    let (job, new) = s.mass.create_mass_message(&caller, req).await?;
+    let (job, new) = s.mass.send_mass_message(&caller, req).await?;
     let status = if new {
         StatusCode::ACCEPTED
     } else {
