@@ -404,7 +404,81 @@ async fn a_coach_reaches_only_their_own_clients(app: TestApp) {
     assert_eq!(hidden.status.as_u16(), 404);
 }
 
+/// A mass message whose step failed past the stream's retries stalls (here: its last step
+/// taken again, as when its progress write was lost, and nothing left to carry it on). Its
+/// watch, due a while after it was accepted, finds it stalled and takes the step: it finishes,
+/// and each client still has the message once.
+async fn a_stalled_mass_message_is_resumed_by_its_watch(app: TestApp) {
+    use functions::store::repo::{self, MassRecord};
+    let coach = app.signup().await;
+    let ann = app.add_client(&coach, "Ann", "two_way").await;
+    let cy = app.add_client(&coach, "Cy", "two_way").await;
+    let conversations = [
+        ann["client"]["conversation_id"]
+            .as_str()
+            .expect("conversation"),
+        cy["client"]["conversation_id"]
+            .as_str()
+            .expect("conversation"),
+    ];
+    let r = submit(
+        &app,
+        &coach,
+        json!({"id": "stalls", "body": "Pool closed today",
+               "recipients": {"client_ids": [ann["client"]["id"], cy["client"]["id"]]}}),
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 202, "{}", r.body);
+    finished(&app, &coach, "stalls").await;
+
+    let me = app.get("/api/me", Some(&coach.token)).await.ok();
+    let b: shared::BusinessId = me["business_id"]
+        .as_str()
+        .and_then(|b| b.parse().ok())
+        .expect("business");
+    let store = app.raw_store();
+    let record = repo::get::<MassRecord>(&*store, (b, "stalls"))
+        .await
+        .expect("read")
+        .expect("the job");
+    let mut stalled = record.clone();
+    stalled.value.job.status = shared::model::MassStatus::Sending;
+    stalled.value.job.sent = 0;
+    stalled.value.job.finished_at = None;
+    stalled.value.cursor = None;
+    stalled.value.stepped_at = Some(time::OffsetDateTime::now_utc() - time::Duration::hours(1));
+    store
+        .transact(vec![stalled.update((b, "stalls")).expect("write")])
+        .await
+        .expect("stall it");
+    let job = app
+        .get("/api/mass-messages/stalls", Some(&coach.token))
+        .await
+        .ok();
+    assert_eq!(job["status"], "sending");
+
+    app.post("/dev/scheduler/run", None, json!({"minutes": 20}))
+        .await
+        .ok();
+    let job = finished(&app, &coach, "stalls").await;
+    assert_eq!(
+        (job["sent"].as_u64(), job["failed"].as_u64()),
+        (Some(2), Some(0))
+    );
+    for c in conversations {
+        assert_eq!(bodies(&app, &coach, c).await, ["Pool closed today"]);
+    }
+    // Finished, it is watched no more: a later run changes nothing.
+    app.post("/dev/scheduler/run", None, json!({"minutes": 60}))
+        .await
+        .ok();
+    for c in conversations {
+        assert_eq!(bodies(&app, &coach, c).await, ["Pool closed today"]);
+    }
+}
+
 on_both_backends!(
+    a_stalled_mass_message_is_resumed_by_its_watch,
     it_reaches_exactly_the_chosen_clients_once_each,
     it_reaches_a_company_a_products_buyers_or_everyone,
     a_client_in_their_companys_channel_only_gets_a_private_conversation,

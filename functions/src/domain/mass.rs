@@ -14,7 +14,8 @@ use super::auth::Caller;
 use super::*;
 use crate::store::Change;
 use crate::store::repo::{
-    self, MassJobRecord, MassRecord, PendingMassRecord, RecipientsRecord, UserRecord,
+    self, DueJobRecord, Job, MassJobRecord, MassRecord, PendingMassRecord, RecipientsRecord,
+    UserRecord,
 };
 use crate::store::roster::{self, Roster};
 use crate::store::tx::{Tx, TxError};
@@ -51,6 +52,24 @@ enum Outcome {
 }
 
 /// Mass messages and their delivery.
+/// How long a mass message may go without a step before it counts as stalled: a step takes
+/// seconds, and the stream retries a failed one for minutes.
+pub const STALLED_AFTER_MINUTES: i64 = 15;
+
+/// The job that looks at mass message `id` of business `b` again, a while after `from`.
+fn watch(b: BusinessId, id: &str, from: time::OffsetDateTime) -> Result<crate::store::Write> {
+    let at = from + time::Duration::minutes(STALLED_AFTER_MINUTES + 1);
+    let job = DueJobRecord {
+        at,
+        job: Job::MassWatch { id: id.to_owned() },
+    };
+    let key = format!("mass-watch-{id}");
+    Ok(repo::overwrite(
+        (super::scheduler::minute_of(at), b, key.as_str()),
+        &job,
+    )?)
+}
+
 pub struct MassMessages {
     store: Arc<dyn Store>,
     clients: Arc<Clients>,
@@ -204,10 +223,12 @@ impl MassMessages {
                 &MassRecord {
                     job: job.clone().into(),
                     cursor: None,
+                    stepped_at: Some(job.created_at),
                 },
             )?,
             (),
         )
+        .push(watch(b, id.as_str(), job.created_at)?)
         .push(repo::overwrite(
             (b, id.as_str()),
             &PendingMassRecord {
@@ -393,6 +414,7 @@ impl MassMessages {
             MassStatus::Sending
         };
         after.value.job.finished_at = done.then(now);
+        after.value.stepped_at = Some(now());
         let mut tx = Writes::new();
         tx.push(after.update(key)?);
         if done {
@@ -403,6 +425,32 @@ impl MassMessages {
             // Another worker saved this step first; the next step reads where it got to.
             Attempt::Retry => Ok(true),
         }
+    }
+
+    /// Looks at job `id` of business `b`, due at `now`: finished, it is forgotten; stalled
+    /// (no step for [`STALLED_AFTER_MINUTES`]: a step that failed past the stream's retries
+    /// went to the dead-letter queue and nothing took the next), its next step is taken here,
+    /// whose saved progress carries the rest on; either way it is looked at again later. A
+    /// step taken twice sends nothing twice (each message is keyed by the job).
+    pub async fn watch(&self, b: BusinessId, id: &str, now: time::OffsetDateTime) -> Result<()> {
+        let Some(record) = repo::get::<MassRecord>(&*self.store, (b, id)).await? else {
+            return Ok(());
+        };
+        if record.value.job.status == MassStatus::Done {
+            return Ok(());
+        }
+        let last = record
+            .value
+            .stepped_at
+            .unwrap_or(record.value.job.created_at);
+        if now - last >= time::Duration::minutes(STALLED_AFTER_MINUTES) {
+            tracing::warn!(business = %b, job = %id, "a mass message stalled; resuming it");
+            if !self.mass_step(b, id).await? {
+                return Ok(());
+            }
+        }
+        self.store.transact(vec![watch(b, id, now)?]).await?;
+        Ok(())
     }
 
     async fn forget_pending(&self, b: BusinessId, id: &str) -> Result<()> {

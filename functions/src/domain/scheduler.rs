@@ -368,6 +368,7 @@ impl Scheduler {
             }
             Job::ReleaseNumber => self.texting.release_kept(b, now).await,
             Job::CheckRegistration => self.texting.check_registration(b, now).await,
+            Job::MassWatch { id } => self.mass.watch(b, id, now).await,
         }
     }
 

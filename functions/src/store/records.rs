@@ -945,6 +945,9 @@ pub enum Job {
     ReleaseNumber,
     /// A business's number's registration is being reviewed: where did it get to?
     CheckRegistration,
+    /// A mass message may have stalled (its step failed past the stream's retries): if it
+    /// made no progress lately, its next step is taken, and it is looked at again later.
+    MassWatch { id: String },
 }
 
 /// A client's conversation waits for an answer since `since` (their first message nobody

@@ -682,6 +682,10 @@ pub struct MassRecord {
     /// one the index of the next. None before the first batch.
     #[serde(default)]
     pub cursor: Option<String>,
+    /// When it last moved on (accepted, or a batch delivered): a job that has not for a while
+    /// has stalled.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub stepped_at: Option<time::OffsetDateTime>,
 }
 
 /// A mass message still to deliver.
