@@ -189,6 +189,13 @@ impl SessionEndReason {
 /// Session close code of a socket whose session ended (after [`SessionEnded`]).
 pub const SESSION_ENDED_CLOSE_CODE: u16 = 4401;
 
+/// Close code of a socket that fell behind (its queue of events filled): the app connects
+/// again and catches up by cursor, as after any reconnect.
+pub const FELL_BEHIND_CLOSE_CODE: u16 = 4408;
+
+/// Close code of a socket that stopped answering pings.
+pub const UNRESPONSIVE_CLOSE_CODE: u16 = 4409;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,14 @@
 /// their own limit.
 pub const REQUEST_BODY_MAX_BYTES: usize = 128 * 1024;
 
+/// The most sockets one person keeps open at once (tabs, devices); more are refused with 429
+/// `realtime.too_many_sockets`.
+pub const SOCKETS_PER_USER_MAX: usize = 20;
+
+/// Events waiting to go out on one socket: one that falls this far behind is closed
+/// ([`crate::events::FELL_BEHIND_CLOSE_CODE`]) and catches up when it connects again.
+pub const SOCKET_QUEUE_MAX: usize = 512;
+
 /// Longest message body, in characters (Unicode scalar values), after trimming.
 pub const MESSAGE_MAX_CHARS: usize = 4_000;
 /// When the composer starts showing how many characters are left.

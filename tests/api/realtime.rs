@@ -443,3 +443,66 @@ async fn delivered_and_read_marks_arrive_live_once() {
     }
     assert_eq!(seen, ["conversation.delivered", "conversation.read"]);
 }
+
+/// One person keeps at most 20 sockets open: the next is refused with 429 until one closes.
+/// A message bigger than a presence report closes the socket (1009), and only that one.
+#[tokio::test]
+async fn sockets_are_bounded_in_number_and_in_what_they_take() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let owner = app.signup().await;
+    let mut open = Vec::new();
+    for _ in 0..shared::limits::SOCKETS_PER_USER_MAX {
+        open.push(connect(&app, &owner.token).await);
+    }
+    let url = format!(
+        "{}/ws?token={}",
+        app.base.replace("http://", "ws://"),
+        owner.token
+    );
+    match tokio_tungstenite::connect_async(url.clone()).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status().as_u16(), 429);
+            assert!(response.headers().contains_key("retry-after"));
+        }
+        other => panic!("expected a 429, got {:?}", other.map(|(_, r)| r.status())),
+    }
+    // A message far bigger than a presence report: that socket closes.
+    let mut big = open.pop().expect("a socket");
+    use futures::SinkExt;
+    big.send(WsMessage::Text("x".repeat(64 * 1024).into()))
+        .await
+        .expect("send");
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(3), big.next()).await {
+            Ok(Some(Ok(WsMessage::Close(frame)))) => break frame.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(_))) => continue,
+            Ok(Some(Err(_)) | None) => break None,
+            Err(_) => panic!("the socket stayed open"),
+        }
+    };
+    assert!(matches!(closed, Some(1009) | None), "{closed:?}");
+    drop(big);
+    // With one closed, another opens; the rest stayed open.
+    let mut again = None;
+    for _ in 0..50 {
+        if let Ok((mut s, _)) = tokio_tungstenite::connect_async(url.clone()).await {
+            assert!(
+                next_event(&mut s)
+                    .await
+                    .is_some_and(|e| e["type"] == "hello")
+            );
+            again = Some(s);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(again.is_some(), "a socket opens once one closed");
+    let conversation = app.add_client(&owner, "Maya", "two_way").await["client"]["conversation_id"]
+        .as_str()
+        .expect("conversation")
+        .to_owned();
+    app.send(&owner, &conversation, "s1", "Still here?")
+        .await
+        .ok();
+    next_matching(&mut open[0], "message.created", |_| true).await;
+}

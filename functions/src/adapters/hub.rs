@@ -3,13 +3,14 @@
 use crate::domain::ports::Realtime;
 use async_trait::async_trait;
 use shared::events::{Presence, ServerEvent, SessionEndReason, SessionEnded};
+use shared::limits::SOCKET_QUEUE_MAX;
 use shared::{BusinessId, ConversationId, UserId};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::mpsc;
 
-type Outbox = mpsc::UnboundedSender<Arc<str>>;
+type Outbox = mpsc::Sender<Arc<str>>;
 
 /// An open socket: its id, the session it was opened with, its queue, and what the app on it
 /// last said it shows.
@@ -17,6 +18,8 @@ struct Open {
     id: u64,
     session: Option<String>,
     outbox: Outbox,
+    /// Set when its queue filled: it is dropped from the hub, and its socket says why.
+    behind: Arc<AtomicBool>,
     open: Option<ConversationId>,
     visible: bool,
     seen_at: i64,
@@ -30,12 +33,21 @@ pub struct LocalHub {
 }
 
 /// A registered socket; dropping it unregisters. Its `events` end (`None`) when its session
-/// ends: the socket then closes.
+/// ends, or when it fell [`SOCKET_QUEUE_MAX`] events behind ([`Connection::fell_behind`]):
+/// the socket then closes.
 pub struct Connection {
     hub: Arc<LocalHub>,
     user: UserId,
     id: u64,
-    pub events: mpsc::UnboundedReceiver<Arc<str>>,
+    behind: Arc<AtomicBool>,
+    pub events: mpsc::Receiver<Arc<str>>,
+}
+
+impl Connection {
+    /// Whether its events ended because it fell behind (rather than its session ending).
+    pub fn fell_behind(&self) -> bool {
+        self.behind.load(Ordering::Relaxed)
+    }
 }
 
 impl Drop for Connection {
@@ -56,7 +68,8 @@ impl Drop for Connection {
 
 impl LocalHub {
     pub fn connect(self: &Arc<Self>, user: UserId, session: Option<&str>) -> Connection {
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(SOCKET_QUEUE_MAX);
+        let behind = Arc::new(AtomicBool::new(false));
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         self.connections
             .lock()
@@ -67,6 +80,7 @@ impl LocalHub {
                 id,
                 session: session.map(str::to_owned),
                 outbox: tx,
+                behind: behind.clone(),
                 open: None,
                 visible: false,
                 seen_at: time::OffsetDateTime::now_utc().unix_timestamp(),
@@ -75,6 +89,7 @@ impl LocalHub {
             hub: self.clone(),
             user,
             id,
+            behind,
             events: rx,
         }
     }
@@ -133,15 +148,21 @@ impl Realtime for LocalHub {
         event: &ServerEvent,
     ) -> anyhow::Result<()> {
         let text: Arc<str> = serde_json::to_string(event)?.into();
-        let map = self
+        let mut map = self
             .connections
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(list) = map.get(&user) {
-            for open in list {
-                // A closed socket is removed when its task ends.
-                let _ = open.outbox.send(text.clone());
+        if let Some(list) = map.get_mut(&user) {
+            for open in list.iter() {
+                // A closed socket is removed when its task ends; one whose queue is full fell
+                // behind: its queue is dropped below, which ends its socket once what is
+                // queued went out.
+                if let Err(mpsc::error::TrySendError::Full(_)) = open.outbox.try_send(text.clone())
+                {
+                    open.behind.store(true, Ordering::Relaxed);
+                }
             }
+            list.retain(|open| !open.behind.load(Ordering::Relaxed));
         }
         Ok(())
     }
@@ -162,11 +183,45 @@ impl Realtime for LocalHub {
         if let Some(list) = map.get_mut(&user) {
             let ending = |open: &Open| session.is_none_or(|s| open.session.as_deref() == Some(s));
             for open in list.iter().filter(|open| ending(open)) {
-                let _ = open.outbox.send(text.clone());
+                // One whose queue is full closes as behind; its session is gone all the same.
+                let _ = open.outbox.try_send(text.clone());
             }
             // Dropping a queue ends its socket once what is queued (the event above) is sent.
             list.retain(|open| !ending(open));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_socket_that_falls_behind_is_dropped_and_says_so_others_are_not() {
+        let hub = Arc::new(LocalHub::default());
+        let (b, user) = (
+            BusinessId::from_ulid(ulid::Ulid::generate()),
+            UserId::from_ulid(ulid::Ulid::generate()),
+        );
+        let mut slow = hub.connect(user, Some("s1"));
+        let mut quick = hub.connect(user, Some("s2"));
+        let event = ServerEvent::Hello(shared::events::Hello { user_id: user });
+        for n in 0..=SOCKET_QUEUE_MAX {
+            hub.push(b, user, &event).await.expect("push");
+            // The quick one reads as it goes.
+            assert!(quick.events.try_recv().is_ok(), "event {n}");
+        }
+        assert!(slow.fell_behind());
+        assert!(!quick.fell_behind());
+        assert_eq!(hub.open_connections(Some(user)), 1);
+        // What was queued still goes out, then its events end.
+        let mut queued = 0;
+        while slow.events.recv().await.is_some() {
+            queued += 1;
+        }
+        assert_eq!(queued, SOCKET_QUEUE_MAX);
+        hub.push(b, user, &event).await.expect("push");
+        assert!(quick.events.try_recv().is_ok());
     }
 }

@@ -39,14 +39,28 @@ async fn local_ws(
         Error::unauthorized("auth.missing_token", "Connect with ?token=<session token>.")
     })?;
     let caller = state.accounts.authenticate(&token).await?;
+    if hub.open_connections(Some(caller.user_id())) >= shared::limits::SOCKETS_PER_USER_MAX {
+        return Err(Error::Limited {
+            code: "realtime.too_many_sockets",
+            message: "Too many open connections: close some tabs or devices.".into(),
+            retry_after: crate::domain::RetryAfter(PING_EVERY.as_secs()),
+        }
+        .into());
+    }
     Ok(upgrade
+        .max_message_size(PRESENCE_BYTES_MAX)
+        .max_frame_size(PRESENCE_BYTES_MAX)
         .on_upgrade(move |socket| serve_socket(socket, hub, caller))
         .into_response())
 }
 
 const PING_EVERY: Duration = Duration::from_secs(25);
 
-/// What an app sends over its socket is small: a presence report.
+/// A socket silent this long (not even answering pings) is closed.
+const SILENT_FOR_MAX: Duration = Duration::from_secs(60);
+
+/// What an app sends over its socket is small: a presence report. A bigger message (or frame)
+/// closes the socket (1009).
 const PRESENCE_BYTES_MAX: usize = 4096;
 
 async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, caller: Caller) {
@@ -60,10 +74,21 @@ async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, caller: Caller) {
     }
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
+    let mut heard = tokio::time::Instant::now();
     loop {
         tokio::select! {
             event = connection.events.recv() => match event {
-                Some(text) => if tx.send(WsMessage::Text(text.as_ref().into())).await.is_err() { break },
+                // A peer that reads nothing for a minute is gone.
+                Some(text) => match tokio::time::timeout(SILENT_FOR_MAX, tx.send(WsMessage::Text(text.as_ref().into()))).await {
+                    Ok(Ok(())) => {}
+                    _ => break,
+                },
+                // It fell behind: it connects again and catches up by cursor.
+                None if connection.fell_behind() => {
+                    let close = CloseFrame { code: FELL_BEHIND_CLOSE_CODE, reason: "fell behind".into() };
+                    let _ = tx.send(WsMessage::Close(Some(close))).await;
+                    break;
+                }
                 // The session ended (the event saying so went first).
                 None => {
                     let close = CloseFrame { code: SESSION_ENDED_CLOSE_CODE, reason: "session ended".into() };
@@ -71,16 +96,31 @@ async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, caller: Caller) {
                     break;
                 }
             },
-            incoming = rx.next() => match incoming {
-                Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
-                Some(Ok(WsMessage::Text(text))) => {
-                    if let Ok(ClientEvent::Presence(presence)) = serde_json::from_str(&text) {
-                        hub.report(&connection, presence);
+            incoming = rx.next() => {
+                heard = tokio::time::Instant::now();
+                match incoming {
+                    Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(WsMessage::Text(text))) => {
+                        if let Ok(ClientEvent::Presence(presence)) = serde_json::from_str(&text) {
+                            hub.report(&connection, presence);
+                        }
                     }
+                    // Pongs among them: the app is there.
+                    Some(Ok(_)) => {}
                 }
-                Some(Ok(_)) => {}
             },
-            _ = ping.tick() => if tx.send(WsMessage::Ping(Vec::new().into())).await.is_err() { break },
+            _ = ping.tick() => {
+                if heard.elapsed() > SILENT_FOR_MAX {
+                    let close = CloseFrame { code: UNRESPONSIVE_CLOSE_CODE, reason: "no answer to pings".into() };
+                    let _ = tokio::time::timeout(PING_EVERY, tx.send(WsMessage::Close(Some(close)))).await;
+                    break;
+                }
+                // A send that cannot finish (the peer reads nothing) does not hold the socket.
+                match tokio::time::timeout(PING_EVERY, tx.send(WsMessage::Ping(Vec::new().into()))).await {
+                    Ok(Ok(())) => {}
+                    _ => break,
+                }
+            }
         }
     }
 }
