@@ -89,11 +89,8 @@ impl Clients {
             return Err(same_client());
         }
         let b = caller.business_id();
-        let source = self.client_record(caller, id).await?;
+        let source = self.merged_away(caller, id).await?;
         let target = self.client_record(caller, into).await?;
-        if source.value.joined() {
-            return Err(signed_in(&source.value.name));
-        }
         // Their messages need a conversation of `into`'s to go to (one in their company's
         // channel only has none yet).
         if source.value.conversation_id.is_some() && target.value.conversation_id.is_none() {
@@ -107,11 +104,8 @@ impl Clients {
         while !retrying(|| self.messages_ahead(caller, id, into)).await? {}
         while !retrying(|| self.purchases_ahead(caller, id, into)).await? {}
         retrying(|| async {
-            let source = self.client_record(caller, id).await?;
+            let source = self.merged_away(caller, id).await?;
             let target = self.client_record(caller, into).await?;
-            if source.value.joined() {
-                return Err(signed_in(&source.value.name));
-            }
             let mut tx = self.merge_writes(caller, &source, &target).await?;
             if tx.len() > MAX_TRANSACTION_WRITES {
                 return Err(too_large());
@@ -133,6 +127,15 @@ impl Clients {
         .await?;
         tracing::info!(business = %b, merged = %id, into = %into, "clients merged");
         self.get_client(caller, into).await
+    }
+
+    /// Client `id`, who is to be merged away: refused once they have signed in.
+    async fn merged_away(&self, caller: &Caller, id: UserId) -> Result<Versioned<UserRecord>> {
+        let source = self.client_record(caller, id).await?;
+        if source.value.joined() {
+            return Err(signed_in(&source.value.name));
+        }
+        Ok(source)
     }
 
     /// The writes of one attempt at merging `source` into `target`, as read.
@@ -406,11 +409,8 @@ impl Clients {
         into: UserId,
     ) -> Result<Attempt<bool>> {
         let b = caller.business_id();
-        let source = self.client_record(caller, id).await?;
+        let source = self.merged_away(caller, id).await?;
         let target = self.client_record(caller, into).await?;
-        if source.value.joined() {
-            return Err(signed_in(&source.value.name));
-        }
         let (Some(cs), Some(ct)) = (source.value.conversation_id, target.value.conversation_id)
         else {
             return Ok(Attempt::Done(true));
@@ -457,10 +457,7 @@ impl Clients {
         into: UserId,
     ) -> Result<Attempt<bool>> {
         let b = caller.business_id();
-        let source = self.client_record(caller, id).await?;
-        if source.value.joined() {
-            return Err(signed_in(&source.value.name));
-        }
+        self.merged_away(caller, id).await?;
         let (_, more) =
             crate::store::products::purchases(&*self.store, b, id, None, MERGE_PURCHASES_MAX)
                 .await?;
