@@ -3011,7 +3011,7 @@ async fn the_bell_counts_a_message_and_a_push_shows_a_notification() -> Result<(
         h.sign_in(&coach, "casey@peak.example", "coach password")
             .await?;
         coach.goto(&h.url("/clients")).await?;
-        coach.find(By::Css(".bell-button")).await?;
+        coach.find(By::Css(".notifications .bell-button")).await?;
         // In the app, on another page: the bell, no push.
         tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
         let (status, _) = h
@@ -3019,20 +3019,20 @@ async fn the_bell_counts_a_message_and_a_push_shows_a_notification() -> Result<(
             .await?;
         ensure!(status == 201, "sent: {status}");
         // Noor joined (her invite, accepted before), and her message.
-        coach.find_text(By::Css(".bell .badge"), "2").await?;
-        coach.click(By::Css(".bell-button")).await?;
+        coach.find_text(By::Css(".notifications .badge"), "2").await?;
+        coach.click(By::Css(".notifications .bell-button")).await?;
         coach
-            .find_text(By::Css(".bell-item.unread strong"), "Noor Haddad")
+            .find_text(By::Css(".notifications .bell-item.unread strong"), "Noor Haddad")
             .await?;
         coach
-            .find_text(By::Css(".bell-item"), "Can we move Thursday to 6pm?")
+            .find_text(By::Css(".notifications .bell-item"), "Can we move Thursday to 6pm?")
             .await?;
         coach
             .screenshot(&output_dir().join("29-bell-open.png"))
             .await?;
         coach
             .click(By::XPath(
-                "//li[contains(@class, 'bell-item')][contains(., 'Thursday')]/button",
+                "//div[contains(@class, 'notifications')]//li[contains(@class, 'bell-item')][contains(., 'Thursday')]/button",
             ))
             .await?;
         coach
@@ -3045,7 +3045,7 @@ async fn the_bell_counts_a_message_and_a_push_shows_a_notification() -> Result<(
                 .ends_with(&format!("/inbox/{conversation}")),
             "opened the conversation"
         );
-        coach.find_text(By::Css(".bell .badge"), "1").await?;
+        coach.find_text(By::Css(".notifications .badge"), "1").await?;
 
         // A day without an answer (the scheduler run as if it had passed): the conversation
         // needs attention, and the coach is told; answering takes it out.
@@ -3061,7 +3061,7 @@ async fn the_bell_counts_a_message_and_a_push_shows_a_notification() -> Result<(
         coach
             .find_text(By::Css(".needs-attention"), "Noor Haddad")
             .await?;
-        coach.find_text(By::Css(".bell .badge"), "2").await?;
+        coach.find_text(By::Css(".notifications .badge"), "2").await?;
         coach
             .screenshot(&output_dir().join("29-needs-attention.png"))
             .await?;

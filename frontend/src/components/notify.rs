@@ -460,7 +460,7 @@ pub fn Bell() -> Html {
         n => format!("Notifications, {n} unread"),
     };
     html! {
-        <div class="bell">
+        <div class="bell notifications">
             <button class="ghost bell-button" aria-label={label} aria-expanded={open.to_string()} onclick={toggle}>
                 { "🔔" }
                 if unread > 0 { <span class="badge">{ if unread > 99 { "99+".to_owned() } else { unread.to_string() } }</span> }
