@@ -152,27 +152,14 @@ impl Clients {
         let mut tx = Writes::new();
 
         // Contacts: each of the source's becomes the target's, held for them.
-        let emails = s.email.iter().chain(&s.other_emails);
-        for e in emails {
+        for e in s.email.iter().chain(&s.other_emails) {
             let k = &mut kept.value;
-            match &k.email {
-                None => k.email = Some(e.clone()),
-                Some(own) if own != e && !k.other_emails.contains(e) => {
-                    k.other_emails.push(e.clone())
-                }
-                Some(_) => {}
-            }
+            take_contact(&mut k.email, &mut k.other_emails, e);
             tx.push(repo::overwrite((b, e.as_str()), &EmailOwner(t.id))?);
         }
         for p in s.phone.iter().chain(&s.other_phones) {
             let k = &mut kept.value;
-            match &k.phone {
-                None => k.phone = Some(p.clone()),
-                Some(own) if own != p && !k.other_phones.contains(p) => {
-                    k.other_phones.push(p.clone())
-                }
-                Some(_) => {}
-            }
+            take_contact(&mut k.phone, &mut k.other_phones, p);
             tx.push(repo::overwrite((b, p.as_str()), &PhoneOwner(t.id))?);
         }
 
@@ -522,6 +509,16 @@ impl Clients {
             )?);
         }
         Ok(writes)
+    }
+}
+
+/// A contact the kept client takes: their own when they have none, else one more of theirs
+/// (once).
+fn take_contact(own: &mut Option<String>, others: &mut Vec<String>, contact: &String) {
+    match own {
+        None => *own = Some(contact.clone()),
+        Some(o) if o != contact && !others.contains(contact) => others.push(contact.clone()),
+        Some(_) => {}
     }
 }
 
