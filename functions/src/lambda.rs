@@ -127,10 +127,11 @@ where
                 if payload.get("Records").is_some() {
                     let batch: aws_lambda_events::event::dynamodb::Event =
                         serde_json::from_value(payload)?;
-                    for change in crate::events::stream::changes_from_event(batch)? {
-                        on_change(state.clone(), change).await?;
-                    }
-                    return Ok::<_, lambda_runtime::Error>(serde_json::Value::Null);
+                    let response = crate::events::stream::each_record(batch, |change| {
+                        on_change(state.clone(), change)
+                    })
+                    .await;
+                    return Ok::<_, lambda_runtime::Error>(serde_json::to_value(response)?);
                 }
                 let request: lambda_http::request::LambdaRequest = serde_json::from_value(payload)?;
                 let adapter = lambda_http::Adapter::from(router);

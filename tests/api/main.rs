@@ -11,6 +11,7 @@ mod clients;
 mod companies;
 mod edits;
 mod email;
+mod fanout_aws;
 mod groups;
 mod idempotency;
 mod limits;

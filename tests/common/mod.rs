@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod fanout;
+
 use functions::store::dynamodb::DynamoStore;
 use std::path::PathBuf;
 

@@ -141,10 +141,10 @@ impl Realtime for LocalHub {
         Ok(presence)
     }
 
-    async fn push(
+    async fn push_many(
         &self,
         _business: BusinessId,
-        user: UserId,
+        users: &[UserId],
         event: &ServerEvent,
     ) -> anyhow::Result<()> {
         let text: Arc<str> = serde_json::to_string(event)?.into();
@@ -152,7 +152,10 @@ impl Realtime for LocalHub {
             .connections
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(list) = map.get_mut(&user) {
+        for user in users {
+            let Some(list) = map.get_mut(user) else {
+                continue;
+            };
             for open in list.iter() {
                 // A closed socket is removed when its task ends; one whose queue is full fell
                 // behind: its queue is dropped below, which ends its socket once what is

@@ -104,14 +104,7 @@ async fn push_now(services: &Conversations, conversation: &ConversationRecord, e
             return;
         }
     };
-    let pushes = users
-        .into_iter()
-        .map(|u| services.realtime.push(b, u, &event));
-    for e in futures::future::join_all(pushes)
-        .await
-        .into_iter()
-        .filter_map(Result::err)
-    {
+    if let Err(e) = services.realtime.push_many(b, &users, &event).await {
         tracing::warn!(error = ?e, "a fast-path push failed; the stream delivers it");
     }
 }

@@ -48,10 +48,25 @@ pub trait Realtime: Send + Sync + 'static {
     /// What `user`'s open connections say they show.
     async fn presence(&self, business: BusinessId, user: UserId) -> anyhow::Result<Presence>;
 
+    /// Pushes `event` to every open connection of `user`.
     async fn push(
         &self,
         business: BusinessId,
         user: UserId,
+        event: &ServerEvent,
+    ) -> anyhow::Result<()> {
+        self.push_many(business, std::slice::from_ref(&user), event)
+            .await
+    }
+
+    /// Pushes `event` to every open connection of each of `users` (everyone a conversation's
+    /// change is for). An error means nothing was sent, so the stream's retry of the change
+    /// sends nobody the event twice; a connection that cannot be reached once it was found is
+    /// skipped (and forgotten when it is gone), not an error.
+    async fn push_many(
+        &self,
+        business: BusinessId,
+        users: &[UserId],
         event: &ServerEvent,
     ) -> anyhow::Result<()>;
 

@@ -13,6 +13,7 @@ use crate::store::changes::Committed;
 use crate::store::members;
 use crate::store::repo::{self, ConversationRecord, MemberRef};
 use crate::store::{Change, Item, Store};
+use futures::{StreamExt as _, TryStreamExt as _};
 use shared::events::*;
 use shared::model::ConversationKind;
 use shared::model::Role;
@@ -239,6 +240,9 @@ impl Managers {
     }
 }
 
+/// People whose own event (their seat after a change of permissions) is pushed at once.
+const PEOPLE_IN_FLIGHT: usize = 16;
+
 /// Delivers what one committed change means to every member of its conversation.
 pub async fn deliver(
     store: &dyn Store,
@@ -294,21 +298,24 @@ pub async fn deliver(
             Ok(())
         }
         Delivery::Permissions(after) => {
+            // Each is told their own seat; a repeat (on a retry) tells the same again.
             let (listed, managers) = people(store, managers, &after).await?;
-            for m in &listed {
-                realtime
-                    .push(b, m.user_id, &permission(&after, Some(m), m.role))
-                    .await?;
-            }
             let unlisted = managers
                 .iter()
-                .filter(|(u, _)| listed.iter().all(|m| m.user_id != *u));
-            for (user, role) in unlisted {
-                realtime
-                    .push(b, *user, &permission(&after, None, *role))
-                    .await?;
-            }
-            Ok(())
+                .filter(|(u, _)| listed.iter().all(|m| m.user_id != *u))
+                .map(|(u, role)| (*u, permission(&after, None, *role)));
+            let told = listed
+                .iter()
+                .map(|m| (m.user_id, permission(&after, Some(m), m.role)))
+                .chain(unlisted)
+                .collect::<Vec<_>>();
+            let pushes = told
+                .into_iter()
+                .map(|(user, event)| async move { realtime.push(b, user, &event).await });
+            futures::stream::iter(pushes)
+                .buffer_unordered(PEOPLE_IN_FLIGHT)
+                .try_collect::<()>()
+                .await
         }
         Delivery::Everyone(event) => {
             let Some(conversation) = conversation else {
@@ -327,10 +334,7 @@ pub async fn deliver(
                 }
             };
             let audience = crate::domain::conversations::audience(&conversation, listed, &managers);
-            for user in audience {
-                realtime.push(b, user, &event).await?;
-            }
-            Ok(())
+            realtime.push_many(b, &audience, &event).await
         }
     }
 }

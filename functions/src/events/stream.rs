@@ -13,6 +13,7 @@ use crate::store::changes::Committed;
 use crate::store::dynamodb::from_stream_image;
 use anyhow::Context as _;
 use aws_lambda_events::event::dynamodb::Event;
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use lambda_runtime::LambdaEvent;
 use shared::BusinessId;
 use shared::model::MassStatus;
@@ -27,6 +28,39 @@ pub fn changes_from_event(event: Event) -> anyhow::Result<Vec<Change>> {
         changes.extend(change_from_images(old, new));
     }
     Ok(changes)
+}
+
+/// Runs `each` on the change of each record of a batch, in order, and answers which record to
+/// retry from (Lambda's `ReportBatchItemFailures`): the first one that could not be read or
+/// whose `each` failed. The records before it are done and are not delivered again; the ones
+/// after it wait, so changes are still handled in the order they were committed.
+pub async fn each_record<F, Fut>(event: Event, mut each: F) -> DynamoDbEventResponse
+where
+    F: FnMut(Change) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let mut response = DynamoDbEventResponse::default();
+    for record in event.records {
+        let sequence = record.change.sequence_number.clone();
+        let images = from_stream_image(record.change.old_image)
+            .and_then(|old| Ok((old, from_stream_image(record.change.new_image)?)));
+        let done = match images {
+            Ok((old, new)) => match change_from_images(old, new) {
+                Some(change) => each(change).await,
+                None => Ok(()),
+            },
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = done {
+            tracing::error!(error = ?e, ?sequence, "a change failed: the batch is retried from it");
+            let mut failure = DynamoDbBatchItemFailure::default();
+            // Without a sequence number the whole batch is retried.
+            failure.item_identifier = sequence;
+            response.batch_item_failures.push(failure);
+            break;
+        }
+    }
+    response
 }
 
 /// The mass message whose next step a change calls for: its record was written and it is not
@@ -86,25 +120,30 @@ impl Handler {
         })
     }
 
-    /// Delivers every change of the batch, sends the emails the outbox gained, and moves every
-    /// mass message whose record changed one batch of recipients on (that step's own write is
-    /// the record that triggers the next). An error fails the batch, which the event source
-    /// mapping retries (bisecting) and finally sends to the dead-letter queue; repeated steps
-    /// send nothing twice, and an email is claimed before it is sent, so a retried record never
-    /// sends it again (a refused one is marked failed with SES's reason, not retried). The
-    /// objects of uploads that are gone are deleted (again, harmlessly, on a retry).
-    pub async fn handle(&self, event: LambdaEvent<Event>) -> Result<(), lambda_runtime::Error> {
-        for change in changes_from_event(event.payload)? {
-            deliver(&*self.store, &*self.realtime, &self.managers, &change).await?;
-            let committed = Committed::decode(&change)?;
-            mail::send_due(&*self.store, &*self.email, &committed).await?;
-            super::texts::send_due(&*self.store, &*self.sms, &self.pace, &committed).await?;
-            super::files::delete_due(&*self.store, &*self.blobs, &committed).await?;
-            if let Some((b, job)) = mass_step_due(&change) {
-                self.state.mass.mass_step(b, &job).await?;
-            }
+    /// Handles every change of the batch in order (`each_record`): sends the emails the outbox
+    /// gained, the texts due, deletes the objects of uploads that are gone, moves every mass
+    /// message whose record changed one batch of recipients on (that step's own write is the
+    /// record that triggers the next), and last delivers the change to the apps. A change that
+    /// fails is retried from (bisecting) and finally goes to the dead-letter queue; repeated
+    /// steps send nothing twice, an email is claimed before it is sent (a refused one is marked
+    /// failed with SES's reason, not retried), and delivery fails only before it reached anyone,
+    /// so a retried record never sends anything again.
+    pub async fn handle(
+        &self,
+        event: LambdaEvent<Event>,
+    ) -> Result<DynamoDbEventResponse, lambda_runtime::Error> {
+        Ok(each_record(event.payload, |change| self.on_change(change)).await)
+    }
+
+    async fn on_change(&self, change: Change) -> anyhow::Result<()> {
+        let committed = Committed::decode(&change)?;
+        mail::send_due(&*self.store, &*self.email, &committed).await?;
+        super::texts::send_due(&*self.store, &*self.sms, &self.pace, &committed).await?;
+        super::files::delete_due(&*self.store, &*self.blobs, &committed).await?;
+        if let Some((b, job)) = mass_step_due(&change) {
+            self.state.mass.mass_step(b, &job).await?;
         }
-        Ok(())
+        deliver(&*self.store, &*self.realtime, &self.managers, &change).await
     }
 }
 
@@ -164,6 +203,61 @@ mod tests {
                 remove.old.is_some()
             ),
             ("ACT#a#y", true, true)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_retried_from_the_record_that_failed() {
+        let batch: Event = serde_json::from_value(event()).expect("event");
+        let mut seen = Vec::new();
+        let response = each_record(batch, |change| {
+            seen.push(change.sk.clone());
+            let failed = change.sk.starts_with("MEM#");
+            async move {
+                match failed {
+                    true => Err(anyhow::anyhow!("the store is away")),
+                    false => Ok(()),
+                }
+            }
+        })
+        .await;
+        // The first went through; the second failed and is where the retry starts; the third
+        // waits for it.
+        assert_eq!(seen, ["M#01", "MEM#y"]);
+        let failed: Vec<_> = response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.as_deref())
+            .collect();
+        assert_eq!(failed, [Some("112")]);
+        assert_eq!(
+            serde_json::to_value(&response).expect("json"),
+            json!({"batchItemFailures": [{"itemIdentifier": "112"}]})
+        );
+
+        let batch: Event = serde_json::from_value(event()).expect("event");
+        let response = each_record(batch, |_| async { Ok(()) }).await;
+        assert_eq!(
+            serde_json::to_value(&response).expect("json"),
+            json!({"batchItemFailures": []})
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_record_is_where_the_retry_starts() {
+        let mut broken = event();
+        broken["Records"][1]["dynamodb"]["NewImage"] = json!({"pk": {"S": "p"}});
+        let batch: Event = serde_json::from_value(broken).expect("event");
+        let mut seen = 0;
+        let response = each_record(batch, |_| {
+            seen += 1;
+            async { Ok(()) }
+        })
+        .await;
+        assert_eq!(seen, 1);
+        assert_eq!(
+            response.batch_item_failures[0].item_identifier.as_deref(),
+            Some("112")
         );
     }
 

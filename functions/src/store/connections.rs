@@ -1,7 +1,8 @@
-//! Realtime connections through API Gateway: each kept (with a TTL) under the person it belongs
-//! to, and by its id so `$disconnect`, which names only the id, finds its person.
+//! Realtime connections through API Gateway: each kept (with a TTL) in its business's partition
+//! under the person it belongs to (one query finds everyone an event goes to), and by its id so
+//! `$disconnect`, which names only the id, finds its person.
 
-use super::keys::{self, CONNECTION_PREFIX};
+use super::keys;
 use super::repo::{self, ConnectionRecord};
 use super::{Condition, Query, Store, StoreError, Write};
 use shared::{BusinessId, UserId};
@@ -68,11 +69,39 @@ pub async fn of_person(
     user_id: UserId,
     cursor: Option<String>,
 ) -> Result<(Vec<ConnectionRecord>, Option<String>), StoreError> {
-    let q = Query::prefix(keys::person_pk(business_id, user_id), CONNECTION_PREFIX)
-        .limit(100)
-        .after(cursor);
+    let q = Query::prefix(
+        keys::connections_pk(business_id),
+        keys::connections_of(user_id),
+    )
+    .limit(100)
+    .after(cursor);
     let (page, next) = repo::query::<ConnectionRecord>(store, &q).await?;
     Ok((page.into_iter().map(|c| c.value).collect(), next))
+}
+
+/// Connections one page of a business's holds at most (a record is about 200 bytes: a page stays
+/// well under DynamoDB's 1 MB).
+const BUSINESS_PAGE: usize = 1000;
+
+/// Every open connection in the business, every page of them: who an event goes to is picked
+/// from these, so an event to a channel of a thousand costs a query, not a thousand.
+pub async fn all_of_business(
+    store: &dyn Store,
+    business_id: BusinessId,
+) -> Result<Vec<ConnectionRecord>, StoreError> {
+    let mut all = Vec::new();
+    let mut cursor = None;
+    loop {
+        let q = Query::all(keys::connections_pk(business_id))
+            .limit(BUSINESS_PAGE)
+            .after(cursor);
+        let (page, next) = repo::query::<ConnectionRecord>(store, &q).await?;
+        all.extend(page.into_iter().map(|c| c.value));
+        match next {
+            Some(n) => cursor = Some(n),
+            None => return Ok(all),
+        }
+    }
 }
 
 /// Keeps what the app on a connection says it shows (`$default`): the record under its person

@@ -289,15 +289,21 @@ pub fn mode_change(b: BusinessId, client: UserId, id: ulid::Ulid) -> Key {
 
 pub const MODE_CHANGE_PREFIX: &str = "MODE#";
 
-/// A WebSocket connection of a person (API Gateway), and its reverse lookup.
-pub fn connection(b: BusinessId, u: UserId, connection_id: &str) -> Key {
-    (
-        person_pk(b, u),
-        format!("{CONNECTION_PREFIX}{connection_id}"),
-    )
+/// The business's open WebSocket connections (API Gateway), each under its person: one query
+/// finds everyone an event goes to, a prefix query one person's.
+pub fn connections_pk(b: BusinessId) -> String {
+    format!("B#{b}#CONNS")
 }
 
-pub const CONNECTION_PREFIX: &str = "CONN#";
+/// A WebSocket connection of a person (API Gateway); `connection_owner` is its reverse lookup.
+pub fn connection(b: BusinessId, u: UserId, connection_id: &str) -> Key {
+    (connections_pk(b), format!("{u}#{connection_id}"))
+}
+
+/// The sort-key prefix of `u`'s connections under `connections_pk`.
+pub fn connections_of(u: UserId) -> String {
+    format!("{u}#")
+}
 
 /// A session of a person (one per sign-in on a device), by its id.
 pub fn session(b: BusinessId, u: UserId, session: &str) -> Key {

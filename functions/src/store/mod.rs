@@ -192,6 +192,13 @@ pub struct Query {
 }
 
 impl Query {
+    /// Every item of the partition.
+    pub fn all(pk: impl Into<String>) -> Self {
+        Self {
+            range: SkRange::All,
+            ..Self::prefix(pk, "")
+        }
+    }
     pub fn prefix(pk: impl Into<String>, prefix: impl Into<String>) -> Self {
         Self {
             pk: pk.into(),
