@@ -6,6 +6,19 @@
 /// their own limit.
 pub const REQUEST_BODY_MAX_BYTES: usize = 128 * 1024;
 
+/// An `Idempotency-Key` header: 1 to 64 of these characters. A POST of a signed-in person sent
+/// with one runs once; a retry with the same key (within a day) gets the first answer again.
+pub const IDEMPOTENCY_KEY_MAX: usize = 64;
+pub const IDEMPOTENCY_KEY_PATTERN: &str = "^[A-Za-z0-9_.:-]{1,64}$";
+
+/// Whether `key` is a valid `Idempotency-Key`.
+pub fn idempotency_key_valid(key: &str) -> bool {
+    (1..=IDEMPOTENCY_KEY_MAX).contains(&key.len())
+        && key
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b':' | b'-'))
+}
+
 /// The most sockets one person keeps open at once (tabs, devices); more are refused with 429
 /// `realtime.too_many_sockets`.
 pub const SOCKETS_PER_USER_MAX: usize = 20;

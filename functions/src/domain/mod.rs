@@ -22,6 +22,7 @@ pub mod notifier;
 pub mod ports;
 pub mod products;
 pub mod push;
+pub mod requests;
 pub mod scheduler;
 pub mod settings;
 pub mod staff;
@@ -63,6 +64,7 @@ pub struct Services {
     pub notifier: Arc<notifier::Notifier>,
     pub products: Products,
     pub push: Arc<push::Push>,
+    pub requests: requests::Requests,
     pub scheduler: scheduler::Scheduler,
     pub settings: BusinessSettings,
     pub staff: Staff,
@@ -159,6 +161,7 @@ pub fn assemble_with(
         vault: vault::Vault::new(store.clone(), blobs),
         products: Products::new(store.clone(), clients.clone(), limits.clone()),
         push,
+        requests: requests::Requests::new(store.clone()),
         scheduler: scheduler::Scheduler::new(
             store.clone(),
             conversations.clone(),

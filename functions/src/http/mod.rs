@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clients;
 pub mod error;
 pub mod extract;
+pub mod idempotent;
 pub mod messages;
 pub mod notifications;
 pub mod permissions;
@@ -86,7 +87,64 @@ fn all_routes() -> OpenApiRouter<AppState> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = all_routes().split_for_parts().1;
     too_large_answered(&mut doc);
+    idempotency_key_taken(&mut doc);
     doc
+}
+
+/// Every POST of a signed-in person takes an optional `Idempotency-Key`
+/// ([`idempotent`]), and may answer 400 for a malformed one, 409 while its first request
+/// runs and 422 for a key used with another request: said once here.
+fn idempotency_key_taken(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{ContentBuilder, Ref, Required, ResponseBuilder};
+    let key = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Runs the request once: a retry with the same key and request (within a day) \
+             gets the first answer again, with `Idempotent-Replayed: true`.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(shared::limits::IDEMPOTENCY_KEY_MAX))
+                .pattern(Some(shared::limits::IDEMPOTENCY_KEY_PATTERN)),
+        ))
+        .build();
+    for item in doc.paths.paths.values_mut() {
+        let Some(op) = item.post.as_mut() else {
+            continue;
+        };
+        let signed_in = op
+            .security
+            .as_ref()
+            .is_some_and(|s| serde_json::to_string(s).is_ok_and(|j| j.contains("\"bearer\"")));
+        if !signed_in {
+            continue;
+        }
+        op.parameters
+            .get_or_insert_with(Vec::new)
+            .push(key.clone().into());
+        for status in ["400", "409", "422"] {
+            if op.responses.responses.contains_key(status) {
+                continue;
+            }
+            let answer = ResponseBuilder::new()
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build();
+            op.responses
+                .responses
+                .insert(status.to_owned(), answer.into());
+        }
+    }
 }
 
 /// Every operation that takes a body answers 413 `request.too_large` past its limit
@@ -126,6 +184,10 @@ pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 fn finish(routes: OpenApiRouter<AppState>, state: AppState) -> Router {
     let (router, _) = routes.split_for_parts();
     router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotent::idempotent,
+        ))
         .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX_BYTES))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -146,6 +208,10 @@ pub fn api_router(state: AppState) -> Router {
 pub fn api_router_without_fallback(state: AppState) -> Router {
     let (router, _) = all_routes().split_for_parts();
     router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotent::idempotent,
+        ))
         .layer(DefaultBodyLimit::max(REQUEST_BODY_MAX_BYTES))
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state)

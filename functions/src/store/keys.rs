@@ -305,6 +305,11 @@ pub fn connections_of(u: UserId) -> String {
     format!("{u}#")
 }
 
+/// What a person's request sent with an `Idempotency-Key` did: its first answer.
+pub fn request_key(b: BusinessId, u: UserId, key: &str) -> Key {
+    (person_pk(b, u), format!("IDEM#{key}"))
+}
+
 /// A session of a person (one per sign-in on a device), by its id.
 pub fn session(b: BusinessId, u: UserId, session: &str) -> Key {
     (person_pk(b, u), format!("{SESSION_PREFIX}{session}"))

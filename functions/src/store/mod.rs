@@ -8,6 +8,7 @@ pub mod companies;
 pub mod connections;
 pub mod dynamodb;
 pub mod embedded;
+pub mod idempotency;
 pub mod inbox;
 pub mod keys;
 pub mod mail;

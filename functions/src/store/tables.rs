@@ -246,6 +246,17 @@ impl Stored for MailRecord {
     }
 }
 
+/// A request's first answer is kept a day.
+impl Stored for super::idempotency::IdempotencyRecord {
+    type Id<'a> = (BusinessId, UserId, &'a str);
+    fn key((b, u, key): Self::Id<'_>) -> Key {
+        keys::request_key(b, u, key)
+    }
+    fn expires_at(&self) -> Option<i64> {
+        Some(self.created_at + super::idempotency::KEPT_SECS)
+    }
+}
+
 /// Sessions go when they expire.
 impl Stored for SessionRecord {
     type Id<'a> = (BusinessId, UserId, &'a str);
