@@ -236,3 +236,108 @@ async fn a_business_sends_a_bounded_number_of_mass_messages_an_hour(app: TestApp
 }
 
 on_both_backends!(a_business_sends_a_bounded_number_of_mass_messages_an_hour);
+
+/// One person sends at most 1,200 messages in 10 minutes and signs at most 300 uploads an
+/// hour: past that, 429 `rate.limited` with `Retry-After`, and nothing is written. Resending an
+/// acknowledged message is not counted; someone else of the business is not held back.
+#[tokio::test]
+async fn a_person_sends_and_uploads_a_bounded_number() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let coach = app.signup().await;
+    let maya = app.joined_client(&coach, "Maya", "two_way").await;
+    let conversation = maya.conversation_id.clone();
+    let app = std::sync::Arc::new(app);
+    // 1,200 sends, 8 at a time; each one's first resend answers 200, not counted.
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let (app, maya) = (app.clone(), maya.clone());
+            tokio::spawn(async move {
+                for i in (t..1_200).step_by(8) {
+                    let key = format!("m{i}");
+                    let r = app
+                        .send(&maya.session, &maya.conversation_id, &key, "Set done")
+                        .await;
+                    assert_eq!(r.status, 201, "{i}: {}", r.body);
+                    if i % 100 == 0 {
+                        let again = app
+                            .send(&maya.session, &maya.conversation_id, &key, "Set done")
+                            .await;
+                        assert_eq!(again.status, 200, "{}", again.body);
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("sender");
+    }
+    // The next is refused. (Were the sends to straddle two windows, the older one's weighs a
+    // little less by now: a few more may pass, never many.)
+    let mut extra = 0;
+    let res = loop {
+        let res = app
+            .http
+            .post(format!(
+                "{}/api/conversations/{conversation}/messages",
+                app.base
+            ))
+            .bearer_auth(&maya.session.token)
+            .json(&json!({"client_message_id": format!("extra-{extra}"), "body": "Again"}))
+            .send()
+            .await
+            .expect("send");
+        if res.status() != 201 || extra == 20 {
+            break res;
+        }
+        extra += 1;
+    };
+    assert_eq!(res.status().as_u16(), 429, "after {extra} more");
+    let retry: u64 = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=600).contains(&retry), "{retry}");
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "rate.limited");
+    // The refused one was not written; the coach still sends.
+    let page = app.history(&coach, &conversation, "?limit=1").await.ok();
+    let last = page["items"][0]["client_message_id"]
+        .as_str()
+        .expect("last");
+    assert_ne!(last, format!("extra-{extra}"), "{page}");
+    let r = app
+        .send(&coach, &conversation, "coach-1", "Great work")
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // Uploads: 300 signed, the next refused.
+    let photo = json!({"conversation_id": conversation, "content_type": "image/png", "size": 67, "name": "a.png", "width": 1, "height": 1});
+    for i in 0..300 {
+        let r = app
+            .post("/api/uploads", Some(&coach.token), photo.clone())
+            .await;
+        assert_eq!(r.status, 201, "{i}: {}", r.body);
+    }
+    let mut extra = 0;
+    let r = loop {
+        let r = app
+            .post("/api/uploads", Some(&coach.token), photo.clone())
+            .await;
+        if r.status != 201 || extra == 20 {
+            break r;
+        }
+        extra += 1;
+    };
+    assert_eq!(
+        (r.status.as_u16(), r.code()),
+        (429, "rate.limited"),
+        "{}",
+        r.body
+    );
+    let r = app
+        .post("/api/uploads", Some(&maya.session.token), photo)
+        .await;
+    assert_eq!(r.status, 201, "another person signs as before: {}", r.body);
+}

@@ -8,6 +8,7 @@
 
 use super::auth::Caller;
 use super::clients::page_limit;
+use super::limits::{SEND_PERSON, Subject, TEXT_BUSINESS};
 use super::*;
 use crate::store::inbox::{self, Entry, Index};
 use crate::store::repo::{
@@ -210,6 +211,7 @@ pub struct Conversations {
     store: Arc<dyn Store>,
     realtime: Arc<dyn Realtime>,
     blobs: Arc<dyn ports::Blobs>,
+    limits: Arc<dyn ports::Limits>,
     /// Where the apps are served (links in emails).
     site_url: String,
 }
@@ -225,14 +227,21 @@ impl Conversations {
         store: Arc<dyn Store>,
         realtime: Arc<dyn Realtime>,
         blobs: Arc<dyn ports::Blobs>,
+        limits: Arc<dyn ports::Limits>,
         site_url: &str,
     ) -> Self {
         Self {
             store,
             realtime,
             blobs,
+            limits,
             site_url: site_url.to_owned(),
         }
+    }
+
+    /// The limits on what people do (`super::limits`).
+    pub(super) fn limits(&self) -> &dyn ports::Limits {
+        &*self.limits
     }
 
     /// The conversation, if the caller may read it, with their seat. Non-members get the same
@@ -598,13 +607,37 @@ impl Conversations {
     /// Staff may send it to a client as a text or an email instead (`channel`): it is in the
     /// client's thread all the same, and the text or email is written with it, to be sent from
     /// the change stream.
+    ///
+    /// A person sends at most [`SEND_PERSON`] messages, and a business [`TEXT_BUSINESS`] texts
+    /// this way (429 `rate.limited` with `Retry-After` past it; a repeat is not counted).
     pub async fn send_message(
         &self,
         caller: &Caller,
         id: ConversationId,
         req: SendMessageRequest,
     ) -> Result<(Message, Sent)> {
-        self.send_as(caller, id, req, TextKind::Direct).await
+        let (b, me) = (caller.business_id(), caller.user_id());
+        let text = req.channel == Channel::Sms;
+        SEND_PERSON
+            .check(&*self.limits, Subject::Person(b, me))
+            .await?;
+        if text {
+            TEXT_BUSINESS
+                .check(&*self.limits, Subject::Business(b))
+                .await?;
+        }
+        let (message, sent) = self.send_as(caller, id, req, TextKind::Direct).await?;
+        if sent == Sent::Created {
+            SEND_PERSON
+                .add(&*self.limits, Subject::Person(b, me))
+                .await?;
+            if text {
+                TEXT_BUSINESS
+                    .add(&*self.limits, Subject::Business(b))
+                    .await?;
+            }
+        }
+        Ok((message, sent))
     }
 
     /// [`Self::send_message`], a text being of `kind` (a mass message's: marketing).

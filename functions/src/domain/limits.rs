@@ -70,6 +70,30 @@ pub const MASS_BUSINESS: Rule = Rule {
     window_secs: 3600,
 };
 
+/// Messages one person sends (in the apps, or as texts and emails): 1,200 in 10 minutes, two a
+/// second kept up, far beyond anyone typing; a script or a runaway app is held back. Sending
+/// the same `client_message_id` again is not counted.
+pub const SEND_PERSON: Rule = Rule {
+    name: "send.person",
+    limit: 1_200,
+    window_secs: 600,
+};
+
+/// Files one person signs uploads for: 300 an hour.
+pub const UPLOAD_PERSON: Rule = Rule {
+    name: "upload.person",
+    limit: 300,
+    window_secs: 3600,
+};
+
+/// Texts a business sends one by one (a message sent as a text): 500 an hour. Mass messages
+/// are held by [`MASS_BUSINESS`], and every text by the balance.
+pub const TEXT_BUSINESS: Rule = Rule {
+    name: "text.business",
+    limit: 500,
+    window_secs: 3600,
+};
+
 /// Who an attempt is counted against.
 pub enum Subject<'a> {
     /// An account (its login name) as tried from a source (when known).
@@ -77,6 +101,8 @@ pub enum Subject<'a> {
     Source(IpAddr),
     /// A business, whoever of it acts.
     Business(shared::BusinessId),
+    /// A person of a business.
+    Person(shared::BusinessId, shared::UserId),
 }
 
 impl Rule {
@@ -86,6 +112,7 @@ impl Rule {
             Subject::Account(login, None) => format!("{}:{login}", self.name),
             Subject::Source(ip) => format!("{}:{ip}", self.name),
             Subject::Business(b) => format!("{}:{b}", self.name),
+            Subject::Person(b, u) => format!("{}:{b}:{u}", self.name),
         }
     }
 

@@ -113,6 +113,13 @@ impl Media {
     /// Signs for a file (and its thumbnail) to be sent in a conversation the caller may post
     /// in. Nothing is signed for a type, size or description the limits refuse.
     pub async fn create_upload(&self, caller: &Caller, req: CreateUploadRequest) -> Result<Upload> {
+        use super::limits::{Subject, UPLOAD_PERSON};
+        UPLOAD_PERSON
+            .take(
+                self.conversations.limits(),
+                Subject::Person(caller.business_id(), caller.user_id()),
+            )
+            .await?;
         let (kind, content_type) = media::check_file(&req.content_type, req.size, req.voice)?;
         let name = media::file_name(&req.name)?;
         let visual = matches!(kind, AttachmentKind::Image | AttachmentKind::Video);
@@ -611,6 +618,7 @@ mod tests {
             store.clone(),
             Arc::new(LocalHub::default()),
             files.clone(),
+            Arc::new(crate::adapters::limits::MemoryLimits::default()),
             "http://127.0.0.1",
         ));
         let media = Media::new(store.clone(), files.clone(), conversations);

@@ -117,6 +117,7 @@ pub fn assemble_with(
         store.clone(),
         realtime.clone(),
         blobs.clone(),
+        limits.clone(),
         site_url,
     ));
     let clients = Arc::new(Clients::new(store.clone(), conversations.clone(), site_url));

@@ -134,7 +134,8 @@ async fn list_messages(
     responses((status = 201, body = Message), (status = 200, description = "a repeat of an earlier send", body = Message),
               (status = 202, description = "scheduled (`send_at`)", body = ScheduledMessage),
               (status = 403, description = "e.g. messaging.one_way", body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 422, body = ErrorBody)))]
+              (status = 422, body = ErrorBody),
+              (status = 429, description = "the sender sent 1,200 messages in 10 minutes, or the business 500 texts in an hour: wait `Retry-After` seconds", body = ErrorBody)))]
 async fn send_message(
     State(s): State<AppState>,
     caller: Caller,
@@ -392,7 +393,8 @@ async fn get_mass_message(
 #[utoipa::path(post, path = "/api/uploads", tag = "messages", security(("bearer" = [])),
     request_body = CreateUploadRequest,
     responses((status = 201, body = Upload), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, description = "300 uploads signed in an hour: wait `Retry-After` seconds", body = ErrorBody)))]
 async fn create_upload(
     State(s): State<AppState>,
     caller: Caller,
