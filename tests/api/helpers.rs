@@ -276,29 +276,55 @@ impl TestApp {
         sns: functions::events::inbound::CertificateSource,
     ) -> Self {
         let feeding = Arc::new(Feeding::new(store.clone()));
+        Self::over_fed(store, feeding.clone(), feeding, dir, blobs, quiet, sns).await
+    }
+
+    /// [`TestApp::over`] with the services on `served` and the workers fed by `feed`, which
+    /// tells of what was committed beneath it: a store that fails on purpose over the feed sees
+    /// its writes that committed and still failed told all the same, as a change stream would.
+    pub async fn over_feed(
+        served: Arc<dyn Store>,
+        feed: Arc<Feeding>,
+        kept: Arc<dyn Store>,
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sns = functions::events::inbound::CertificateSource::Sns;
+        Self::over_fed(kept, served, feed, dir, None, None, sns).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn over_fed(
+        store: Arc<dyn Store>,
+        served: Arc<dyn Store>,
+        feeding: Arc<Feeding>,
+        dir: tempfile::TempDir,
+        blobs: Option<Arc<dyn functions::domain::ports::Blobs>>,
+        quiet: Option<Arc<dyn Store>>,
+        sns: functions::events::inbound::CertificateSource,
+    ) -> Self {
         let hub = Arc::new(functions::adapters::hub::LocalHub::default());
         let files = Arc::new(functions::adapters::files::LocalFiles::new(
             dir.path().join("files"),
             [8u8; 32],
         ));
-        let served = blobs.is_none().then(|| files.clone());
+        let files_served = blobs.is_none().then(|| files.clone());
         let blobs: Arc<dyn functions::domain::ports::Blobs> = blobs.unwrap_or(files);
         let state = assemble(
-            feeding.clone(),
+            served.clone(),
             hub.clone(),
             blobs.clone(),
             Tokens::new(&[7u8; 32]).expect("tokens"),
             "http://127.0.0.1",
         );
         tokio::spawn(functions::events::files::run(
-            feeding.clone(),
+            served.clone(),
             blobs.clone(),
             feeding.subscribe(),
         ));
         tokio::spawn(functions::events::texts::run(
-            feeding.clone(),
+            served.clone(),
             Arc::new(functions::adapters::phone::PhoneSimulator::new(
-                feeding.clone(),
+                served.clone(),
             )),
             feeding.subscribe(),
         ));
@@ -330,8 +356,8 @@ impl TestApp {
             hub,
             &dir.path().join("no-app"),
             listener,
-            Some(feeding.clone()),
-            served,
+            Some(served.clone()),
+            files_served,
             sns,
         )
         .await

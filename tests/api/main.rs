@@ -12,6 +12,7 @@ mod companies;
 mod edits;
 mod email;
 mod fanout_aws;
+mod faults;
 mod groups;
 mod idempotency;
 mod limits;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fanout;
+pub mod faults;
 
 use functions::store::dynamodb::DynamoStore;
 use std::path::PathBuf;

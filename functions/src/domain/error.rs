@@ -82,6 +82,18 @@ impl Error {
         )
     }
 
+    /// Whether the same call may pass if made again: the store failed, or was busy.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::Unexpected(_)
+                | Error::Refused {
+                    kind: Kind::Busy,
+                    ..
+                }
+        )
+    }
+
     /// The stable code, for refusals.
     pub fn code(&self) -> Option<&'static str> {
         match self {

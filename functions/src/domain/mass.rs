@@ -35,6 +35,8 @@ use tokio::sync::broadcast;
 const BATCH: usize = 100;
 /// Messages of one step in flight at once.
 const IN_FLIGHT: usize = 16;
+/// Tries of one recipient's delivery within a step, the first included.
+const RECIPIENT_TRIES: u32 = 6;
 
 fn not_found() -> Error {
     Error::not_found("mass_message.not_found", "There is no such mass message.")
@@ -317,6 +319,29 @@ impl MassMessages {
 
     /// Sends the job's message to one client, in their private conversation (started for them
     /// if they had none). A repeat of an earlier send counts as sent.
+    /// [`Self::deliver_one`], tried again (a few times, waiting a little longer each time)
+    /// when the store failed for a moment: one recipient's bad luck does not fail the step of
+    /// a hundred. Trying again sends nothing twice (the message is keyed by the job).
+    async fn deliver_retrying(
+        &self,
+        sender: &Caller,
+        job: &MassJobRecord,
+        client: UserId,
+    ) -> Result<Outcome> {
+        let mut wait = std::time::Duration::from_millis(20);
+        for _ in 1..RECIPIENT_TRIES {
+            match self.deliver_one(sender, job, client).await {
+                Err(e) if e.is_transient() => {
+                    tracing::debug!(error = ?e, "a mass message's delivery failed; trying again");
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+                other => return other,
+            }
+        }
+        self.deliver_one(sender, job, client).await
+    }
+
     async fn deliver_one(
         &self,
         sender: &Caller,
@@ -395,7 +420,7 @@ impl MassMessages {
         let (batch, next) = self.next_recipients(b, &record.value).await?;
         let job = &record.value.job;
         let outcomes: Vec<Result<Outcome>> = futures::stream::iter(batch)
-            .map(|client| self.deliver_one(&sender, job, client))
+            .map(|client| self.deliver_retrying(&sender, job, client))
             .buffer_unordered(IN_FLIGHT)
             .collect()
             .await;

@@ -106,6 +106,8 @@ pub fn assemble_with(
     limits: Arc<dyn ports::Limits>,
     sms: Arc<dyn ports::Sms>,
 ) -> AppState {
+    // A read that fails for a moment is tried again before anyone sees it fail.
+    let store: Arc<dyn Store> = Arc::new(crate::store::retrying::Retrying::new(store));
     // The VAPID key is derived from the token secret, like every other key of the server (a
     // new secret means new keys: browsers then subscribe again). Endpoints on this machine are
     // allowed only when the site is served from it (the local server).

@@ -20,6 +20,7 @@ pub mod products;
 pub mod push;
 pub mod records;
 pub mod repo;
+pub mod retrying;
 pub mod roster;
 pub mod scheduled;
 pub mod staff;

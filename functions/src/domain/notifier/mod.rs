@@ -674,5 +674,6 @@ pub async fn run_worker(
     }
 }
 
-/// How often the local worker tries one change (the stream retries 5 times on AWS).
-const RETRIES: u32 = 6;
+/// How often the local worker tries one change, waiting twice as long each time (up to 5 s):
+/// about a minute in all. (The stream retries 5 times on AWS, then the dead-letter queue.)
+const RETRIES: u32 = 16;
