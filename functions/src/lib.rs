@@ -10,3 +10,6 @@ pub mod http;
 pub mod lambda;
 pub mod local;
 pub mod store;
+
+#[cfg(test)]
+mod properties;

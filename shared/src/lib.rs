@@ -15,6 +15,9 @@ pub mod sms;
 pub mod templates;
 pub mod validate;
 
+#[cfg(test)]
+mod properties;
+
 pub use ids::{
     AttachmentId, BusinessId, CompanyId, ConversationId, MessageId, ProductId, PurchaseId,
     TemplateId, UserId,

@@ -49,7 +49,7 @@ fn webhook_mac(secret: &str, timestamp: i64, body: &[u8]) -> Hmac<Sha256> {
 
 /// Whether a delivery signed at `at` is within the tolerance of `now` (any `at` at all: one
 /// near the ends of `i64` is simply not fresh).
-fn fresh(at: i64, now: i64) -> bool {
+pub(crate) fn fresh(at: i64, now: i64) -> bool {
     now.checked_sub(at)
         .and_then(i64::checked_abs)
         .is_some_and(|off| off <= WEBHOOK_TOLERANCE_SECS)
@@ -62,7 +62,7 @@ pub fn webhook_signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
 }
 
 /// Whether `given` is a valid signature, compared in constant time.
-fn signature_matches(secret: &str, timestamp: i64, body: &[u8], given: &str) -> bool {
+pub(crate) fn signature_matches(secret: &str, timestamp: i64, body: &[u8], given: &str) -> bool {
     let Some(hex) = given.trim().strip_prefix("v1=") else {
         return false;
     };

@@ -149,30 +149,57 @@ fn idempotency_key_taken(doc: &mut utoipa::openapi::OpenApi) {
 
 /// Every operation that takes a body answers 413 `request.too_large` past its limit
 /// ([`REQUEST_BODY_MAX_BYTES`] for JSON): said once here rather than on each route.
+///
+/// What every operation of a kind may answer is said here too: one that takes a JSON body,
+/// 400 (not JSON), 415 (another content type) and 422 (the wrong shape); one behind a
+/// sign-in, 401; one with an id in its path, 404 (no such thing, or not the caller's).
 fn too_large_answered(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-    for item in doc.paths.paths.values_mut() {
+    let answer = || {
+        ResponseBuilder::new()
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
         let operations = [
+            &mut item.get,
             &mut item.post,
             &mut item.put,
             &mut item.patch,
             &mut item.delete,
         ];
         for op in operations.into_iter().flatten() {
-            if op.request_body.is_none() || op.responses.responses.contains_key("413") {
-                continue;
+            let mut answers = Vec::new();
+            if let Some(body) = &op.request_body {
+                answers.push("413");
+                let json = serde_json::to_value(body)
+                    .is_ok_and(|b| b["content"].get("application/json").is_some());
+                if json {
+                    answers.extend(["400", "415", "422"]);
+                }
             }
-            let answer = ResponseBuilder::new()
-                .content(
-                    "application/json",
-                    ContentBuilder::new()
-                        .schema(Some(Ref::from_schema_name("ErrorBody")))
-                        .build(),
-                )
-                .build();
-            op.responses
-                .responses
-                .insert("413".to_owned(), answer.into());
+            let signed_in = op
+                .security
+                .as_ref()
+                .is_some_and(|s| serde_json::to_string(s).is_ok_and(|j| j.contains("\"bearer\"")));
+            if signed_in {
+                answers.push("401");
+            }
+            if path.contains('{') {
+                answers.push("404");
+            }
+            for status in answers {
+                if !op.responses.responses.contains_key(status) {
+                    op.responses
+                        .responses
+                        .insert(status.to_owned(), answer().into());
+                }
+            }
         }
     }
 }
