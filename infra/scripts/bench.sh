@@ -7,13 +7,14 @@
 #    here, in a private network namespace with only loopback).
 # 3. realtime fan-out on AWS: 100 events to a channel of 1,000 connections, through the real
 #    SDK client to a loopback API Gateway management API (10 ms a post).
+# 4. each Lambda function's init time (p50/p95) and zip size (from the deploy's last build).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source infra/scripts/tools.sh base dynamodb
 data=target/bench-data
 [ "${1:-}" = "--fresh" ] && rm -rf "$data"
-cargo build --profile bench-native -p sideline-functions --bin local
-cargo build --profile bench-native -p sideline-tests --example bench --example mass_bench --example fanout_bench
+cargo build --profile bench-native -p sideline-functions --bins
+cargo build --profile bench-native -p sideline-tests --example bench --example mass_bench --example fanout_bench --example lambda_init
 target/bench-native/examples/bench target/bench-native/local "$data"
 
 echo
@@ -33,3 +34,7 @@ unshare -n --pid --fork --kill-child bash -c '
 echo
 echo "realtime fan-out on AWS (loopback management API, 10 ms a post)"
 target/bench-native/examples/fanout_bench 1000 100 10
+
+echo
+echo "Lambda init time (exec to the first poll of a local Runtime API stub)"
+target/bench-native/examples/lambda_init target/bench-native 20

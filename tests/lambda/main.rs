@@ -171,6 +171,32 @@ async fn invoke_twice(http: &reqwest::Client, watch: &Watch, function: &str, eve
     }
 }
 
+/// moto's server on a free loopback port (killed on drop), and its URL.
+async fn start_moto() -> (tokio::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let child = tokio::process::Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("moto_server is not on PATH: run the tests with infra/scripts/test.sh");
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return (child, url);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("moto_server did not start");
+}
+
 /// The record at `pk`/`sk` as DynamoDB Streams delivers its insert.
 async fn stream_insert(
     client: &aws_sdk_dynamodb::Client,
@@ -436,6 +462,87 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
             .count(),
         1,
         "delivered once, however often the record came: {bodies:?}"
+    );
+
+    // The dead-letter queue: a batch of the stream the fan-out function gave up on (here the
+    // insert of a second mass message's job, with which nothing invoked it) is re-driven by
+    // infra/redrive.sh's script: read again from the table's stream, given to the function,
+    // its message deleted. Again, it finds nothing left to do.
+    let (status, _) = call(
+        &http,
+        reqwest::Method::POST,
+        format!("{}/messages/api/mass-messages", watch.base),
+        Some(token),
+        Some(json!({"id": "lambda-redrive", "body": "Re-driven from the dead-letter queue", "recipients": {"client_ids": [client_id]}})),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let moto = start_moto().await;
+    let python = std::env::var("TOOLS_DIR")
+        .map(|d| format!("{d}/venv/bin/python"))
+        .unwrap_or_else(|_| "python3".into());
+    let aws_env = [
+        ("AWS_ACCESS_KEY_ID", "test".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
+        ("AWS_DEFAULT_REGION", "us-east-1".to_owned()),
+        ("SQS_ENDPOINT", moto.1.clone()),
+        ("DYNAMODB_ENDPOINT", common::dynamodb_endpoint()),
+        (
+            "LAMBDA_ENDPOINT",
+            watch.base.trim_end_matches("/lambda-url").to_owned(),
+        ),
+    ];
+    let run = |args: Vec<String>| {
+        let mut command = std::process::Command::new(&python);
+        command.args(&args).current_dir(common::workspace_root());
+        for (k, v) in &aws_env {
+            command.env(k, v);
+        }
+        let out = command.output().expect("python");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{args:?}: {text}");
+        text
+    };
+    run(vec![
+        "tests/lambda/dead_letter.py".into(),
+        table.clone(),
+        format!("B#{business}#MASS"),
+        "J#lambda-redrive".into(),
+        "sideline-test-fanout-dlq".into(),
+    ]);
+    let redrive = vec![
+        "infra/scripts/redrive.py".to_owned(),
+        "--queue".into(),
+        "sideline-test-fanout-dlq".into(),
+        "--function".into(),
+        "fanout".into(),
+    ];
+    let said = run(redrive.clone());
+    assert!(
+        said.contains("re-driven: 1; left in the queue: 0"),
+        "{said}"
+    );
+    let (status, done) = call(
+        &http,
+        reqwest::Method::GET,
+        format!("{}/messages/api/mass-messages/lambda-redrive", watch.base),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, done["status"].as_str(), done["sent"].as_u64()),
+        (200, Some("done"), Some(1)),
+        "{done}"
+    );
+    let said = run(redrive);
+    assert!(
+        said.contains("re-driven: 0; left in the queue: 0"),
+        "{said}"
     );
 
     // The notifications function: given the stream record of Maya's reply, it puts the
