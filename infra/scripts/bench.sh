@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks Sideline and prints the figures (see README):
-# 1. the local server on the embedded store: latency, durable sends/s, history pages. The
+# 1. the local server on the embedded store: latency, durable sends/s, history pages, 500
+#    sockets on a 200-member group, memory with 5,000 idle sockets. The
 #    seeded history (100,000 messages) is kept in target/bench-data between runs; pass
 #    --fresh to seed again.
-# 2. a mass message to 5,000 clients, on the embedded store and on DynamoDB Local (started
+# 2. a mass message to 50,000 clients, on the embedded store and on DynamoDB Local (started
 #    here, in a private network namespace with only loopback).
 # 3. realtime fan-out on AWS: 100 events to a channel of 1,000 connections, through the real
 #    SDK client to a loopback API Gateway management API (10 ms a post).
@@ -28,7 +29,7 @@ unshare -n --pid --fork --kill-child bash -c '
     (echo > /dev/tcp/127.0.0.1/8766) 2>/dev/null && break
     sleep 0.5
   done
-  DYNAMODB_ENDPOINT=http://127.0.0.1:8766 target/bench-native/examples/mass_bench 5000
+  DYNAMODB_ENDPOINT=http://127.0.0.1:8766 target/bench-native/examples/mass_bench 50000
 '
 
 echo

@@ -506,3 +506,67 @@ async fn sockets_are_bounded_in_number_and_in_what_they_take() {
         .ok();
     next_matching(&mut open[0], "message.created", |_| true).await;
 }
+
+/// A socket that answers no pings is closed (4409) once it was silent past the heartbeat's
+/// bound; one whose app answers them stays open and keeps receiving. (The heartbeat is
+/// shortened here: 100 ms pings, 500 ms of silence.)
+#[tokio::test]
+async fn a_socket_that_answers_no_pings_is_closed() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    app._running
+        .as_ref()
+        .expect("the local server")
+        .hub
+        .set_heartbeat(functions::adapters::hub::Heartbeat {
+            ping_every: Duration::from_millis(100),
+            silent_for_max: Duration::from_millis(500),
+        });
+    let owner = app.signup().await;
+    let mut silent = connect(&app, &owner.token).await;
+    let mut live = connect(&app, &owner.token).await;
+    // The live one reads (its library answers each ping); the silent one reads nothing.
+    let reading = tokio::spawn(async move {
+        let mut pings = 0;
+        let started = std::time::Instant::now();
+        while started.elapsed() < Duration::from_millis(1500) {
+            match tokio::time::timeout(Duration::from_millis(200), live.next()).await {
+                Ok(Some(Ok(WsMessage::Ping(_)))) => pings += 1,
+                Ok(Some(Ok(WsMessage::Close(frame)))) => {
+                    panic!("the live socket closed: {frame:?}")
+                }
+                Ok(Some(Ok(_))) | Err(_) => {}
+                Ok(Some(Err(e))) => panic!("{e}"),
+                Ok(None) => panic!("the live socket ended"),
+            }
+        }
+        (live, pings)
+    });
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The server let the silent one go (the live one is still counted).
+    let hub = &app._running.as_ref().expect("the local server").hub;
+    let me: shared::UserId = owner.user_id.parse().expect("an id");
+    assert_eq!(hub.open_connections(Some(me)), 1);
+    let closed = loop {
+        match tokio::time::timeout(Duration::from_secs(3), silent.next()).await {
+            Ok(Some(Ok(WsMessage::Close(frame)))) => break frame.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(_))) => continue,
+            Ok(Some(Err(_)) | None) => break None,
+            Err(_) => panic!("the silent socket stayed open"),
+        }
+    };
+    // It said why (unless the answer to the pings it then read found the socket gone first).
+    assert!(
+        matches!(closed, Some(shared::events::UNRESPONSIVE_CLOSE_CODE) | None),
+        "{closed:?}"
+    );
+    let (mut live, pings) = reading.await.expect("the live socket");
+    assert!(pings >= 5, "pings come every 100 ms: {pings}");
+    let conversation = app.add_client(&owner, "Maya", "two_way").await["client"]["conversation_id"]
+        .as_str()
+        .expect("conversation")
+        .to_owned();
+    app.send(&owner, &conversation, "p1", "Still there")
+        .await
+        .ok();
+    next_matching(&mut live, "message.created", |_| true).await;
+}

@@ -5,7 +5,9 @@
 //! and measures over HTTP and WebSocket on loopback:
 //! - send→receive latency between two people, p50/p99;
 //! - sustained durable sends per second with 32 concurrent senders;
-//! - one 50-message history page in the 100 and the 100,000-message conversation.
+//! - one 50-message history page in the 100 and the 100,000-message conversation;
+//! - 500 sockets on a 200-member group: send→every socket received, p50/p99;
+//! - the server's memory with 5,000 idle sockets open.
 //!
 //! Usage: bench <path to the local binary> <data dir>
 
@@ -31,6 +33,13 @@ const LATENCY_SAMPLES: usize = 1_000;
 const SENDERS: usize = 32;
 const THROUGHPUT_SECS: u64 = 5;
 const PAGE_SAMPLES: usize = 300;
+/// The group every socket listens to, and the sockets (each member has two or three).
+const GROUP_MEMBERS: usize = 200;
+const GROUP_SOCKETS: usize = 500;
+const GROUP_MESSAGES: usize = 100;
+/// Idle sockets whose memory is measured: 250 people with 20 each (the most one may open).
+const IDLE_PEOPLE: usize = 250;
+const IDLE_SOCKETS_EACH: usize = 20;
 
 type AnyResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -246,6 +255,154 @@ async fn latency(api: &Api, coach: &str) -> AnyResult<()> {
     Ok(())
 }
 
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn socket(api: &Api, token: &str) -> AnyResult<Socket> {
+    let url = format!("{}/ws?token={token}", api.base.replace("http://", "ws://"));
+    Ok(tokio_tungstenite::connect_async(url).await?.0)
+}
+
+/// The server's resident memory (kB), from /proc.
+fn rss_kb(pid: u32) -> AnyResult<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .ok_or("no VmRSS")?;
+    Ok(line
+        .split_whitespace()
+        .nth(1)
+        .ok_or("no VmRSS value")?
+        .parse()?)
+}
+
+/// 500 sockets of a 200-member group (the coach and 199 clients, two or three each): the
+/// coach sends 100 messages, one after another; each is timed from the send to its arrival on
+/// every socket. Then, all closed, 5,000 idle sockets are opened and the server's memory read.
+async fn group(api: &Api, coach: &str, server_pid: Option<u32>) -> AnyResult<()> {
+    let seeding = Instant::now();
+    let people: Vec<(String, String)> = futures::stream::iter(0..IDLE_PEOPLE)
+        .map(|i| async move { api.joined_client(coach, &format!("Member {i}")).await })
+        .buffered(8)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<AnyResult<_>>()?;
+    let me = api.get("/api/me", coach).await?;
+    let mut ids = vec![me["id"].as_str().unwrap_or_default().to_owned()];
+    for (token, _) in &people[..GROUP_MEMBERS - 1] {
+        let who = api.get("/api/me", token).await?;
+        ids.push(who["id"].as_str().ok_or("an id")?.to_owned());
+    }
+    let (status, group) = api
+        .post(
+            "/api/groups",
+            Some(coach),
+            json!({"title": "Bench group", "member_ids": ids[1..]}),
+        )
+        .await?;
+    if status != 201 {
+        return Err(format!("group: {status} {group}").into());
+    }
+    let conversation = group["id"].as_str().ok_or("group id")?.to_owned();
+    println!(
+        "group: {} people joined and a group of {GROUP_MEMBERS} made in {:.1} s",
+        people.len(),
+        seeding.elapsed().as_secs_f64()
+    );
+    let tokens: Vec<&str> = std::iter::once(coach)
+        .chain(people[..GROUP_MEMBERS - 1].iter().map(|(t, _)| t.as_str()))
+        .collect();
+    let arrivals: Arc<Mutex<HashMap<String, Vec<Instant>>>> = Arc::default();
+    let mut readers = Vec::with_capacity(GROUP_SOCKETS);
+    for j in 0..GROUP_SOCKETS {
+        let mut ws = socket(api, tokens[j % GROUP_MEMBERS]).await?;
+        let seen = arrivals.clone();
+        readers.push(tokio::spawn(async move {
+            while let Some(Ok(msg)) = ws.next().await {
+                if let WsMessage::Text(t) = msg {
+                    let now = Instant::now();
+                    if let Ok(v) = serde_json::from_str::<Value>(&t)
+                        && v["type"] == "message.created"
+                        && let Some(key) = v["message"]["client_message_id"].as_str()
+                    {
+                        seen.lock()
+                            .expect("lock")
+                            .entry(key.to_owned())
+                            .or_default()
+                            .push(now);
+                    }
+                }
+            }
+        }));
+    }
+    let mut each = Vec::new();
+    let mut all = Vec::new();
+    for i in 0..GROUP_MESSAGES {
+        let key = format!("group-{i}");
+        let sent = Instant::now();
+        let (status, _) = api
+            .post(
+                &format!("/api/conversations/{conversation}/messages"),
+                Some(coach),
+                json!({"client_message_id": key, "body": "Session moved to 7 pm"}),
+            )
+            .await?;
+        if status != 201 {
+            return Err(format!("send answered {status}").into());
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let arrived = loop {
+            let got = arrivals.lock().expect("lock").get(&key).cloned();
+            if let Some(got) = got.filter(|g| g.len() >= GROUP_SOCKETS) {
+                break got;
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{key} did not reach every socket").into());
+            }
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        };
+        each.extend(arrived.iter().map(|t| *t - sent));
+        all.push(arrived.iter().max().map_or(Duration::ZERO, |t| *t - sent));
+    }
+    for r in readers {
+        r.abort();
+    }
+    each.sort();
+    all.sort();
+    println!(
+        "group of {GROUP_MEMBERS}, {GROUP_SOCKETS} sockets, {GROUP_MESSAGES} sends: send→a socket received p50 {}  p99 {};  send→every socket received p50 {}  p99 {}",
+        ms(percentile(&each, 0.50)),
+        ms(percentile(&each, 0.99)),
+        ms(percentile(&all, 0.50)),
+        ms(percentile(&all, 0.99)),
+    );
+
+    let Some(pid) = server_pid else {
+        return Ok(());
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = rss_kb(pid)?;
+    let mut idle = Vec::with_capacity(IDLE_PEOPLE * IDLE_SOCKETS_EACH);
+    for (token, _) in &people {
+        for _ in 0..IDLE_SOCKETS_EACH {
+            idle.push(socket(api, token).await?);
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after = rss_kb(pid)?;
+    println!(
+        "{} idle sockets: server memory {:.1} MB before, {:.1} MB with them ({:.1} KB a socket)",
+        idle.len(),
+        before as f64 / 1024.0,
+        after as f64 / 1024.0,
+        after.saturating_sub(before) as f64 / idle.len() as f64
+    );
+    drop(idle);
+    Ok(())
+}
+
 async fn throughput(api: &Arc<Api>, coach: &str) -> AnyResult<()> {
     let mut senders = Vec::new();
     for i in 0..SENDERS {
@@ -372,6 +529,7 @@ async fn main() -> AnyResult<()> {
     history(&api, &coach).await?;
     latency(&api, &coach).await?;
     throughput(&api, &coach).await?;
+    group(&api, &coach, server.id()).await?;
     server.start_kill()?;
     Ok(())
 }

@@ -30,6 +30,24 @@ struct Open {
 pub struct LocalHub {
     connections: Mutex<HashMap<UserId, Vec<Open>>>,
     next_id: AtomicU64,
+    heartbeat: Mutex<Heartbeat>,
+}
+
+/// How sockets are kept alive: a ping every `ping_every`; one silent for `silent_for_max`
+/// (not even answering pings) is closed with [`shared::events::UNRESPONSIVE_CLOSE_CODE`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Heartbeat {
+    pub ping_every: std::time::Duration,
+    pub silent_for_max: std::time::Duration,
+}
+
+impl Default for Heartbeat {
+    fn default() -> Self {
+        Self {
+            ping_every: std::time::Duration::from_secs(25),
+            silent_for_max: std::time::Duration::from_secs(60),
+        }
+    }
 }
 
 /// A registered socket; dropping it unregisters. Its `events` end (`None`) when its session
@@ -120,6 +138,24 @@ impl LocalHub {
             Some(u) => map.get(&u).map_or(0, Vec::len),
             None => map.values().map(Vec::len).sum(),
         }
+    }
+}
+
+impl LocalHub {
+    /// The heartbeat sockets opened from now on keep.
+    pub fn heartbeat(&self) -> Heartbeat {
+        *self
+            .heartbeat
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Sets the heartbeat of sockets opened from now on (tests shorten it).
+    pub fn set_heartbeat(&self, heartbeat: Heartbeat) {
+        *self
+            .heartbeat
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = heartbeat;
     }
 }
 

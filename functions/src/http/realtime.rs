@@ -16,7 +16,6 @@ use lambda_http::request::RequestContext;
 use serde::Deserialize;
 use shared::events::*;
 use std::sync::Arc;
-use std::time::Duration;
 
 #[derive(Deserialize)]
 struct WsQuery {
@@ -43,7 +42,7 @@ async fn local_ws(
         return Err(Error::Limited {
             code: "realtime.too_many_sockets",
             message: "Too many open connections: close some tabs or devices.".into(),
-            retry_after: crate::domain::RetryAfter(PING_EVERY.as_secs()),
+            retry_after: crate::domain::RetryAfter(hub.heartbeat().ping_every.as_secs().max(1)),
         }
         .into());
     }
@@ -54,17 +53,14 @@ async fn local_ws(
         .into_response())
 }
 
-const PING_EVERY: Duration = Duration::from_secs(25);
-
-/// A socket silent this long (not even answering pings) is closed.
-const SILENT_FOR_MAX: Duration = Duration::from_secs(60);
-
 /// What an app sends over its socket is small: a presence report. A bigger message (or frame)
 /// closes the socket (1009).
 const PRESENCE_BYTES_MAX: usize = 4096;
 
 async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, caller: Caller) {
     let user = caller.user_id();
+    let heartbeat = hub.heartbeat();
+    let (ping_every, silent_for_max) = (heartbeat.ping_every, heartbeat.silent_for_max);
     let mut connection = hub.connect(user, caller.session());
     let (mut tx, mut rx) = socket.split();
     let hello =
@@ -72,14 +68,14 @@ async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, caller: Caller) {
     if tx.send(WsMessage::Text(hello.into())).await.is_err() {
         return;
     }
-    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut ping = tokio::time::interval(ping_every);
     ping.tick().await;
     let mut heard = tokio::time::Instant::now();
     loop {
         tokio::select! {
             event = connection.events.recv() => match event {
                 // A peer that reads nothing for a minute is gone.
-                Some(text) => match tokio::time::timeout(SILENT_FOR_MAX, tx.send(WsMessage::Text(text.as_ref().into()))).await {
+                Some(text) => match tokio::time::timeout(silent_for_max, tx.send(WsMessage::Text(text.as_ref().into()))).await {
                     Ok(Ok(())) => {}
                     _ => break,
                 },
@@ -110,13 +106,13 @@ async fn serve_socket(socket: WebSocket, hub: Arc<LocalHub>, caller: Caller) {
                 }
             },
             _ = ping.tick() => {
-                if heard.elapsed() > SILENT_FOR_MAX {
+                if heard.elapsed() > silent_for_max {
                     let close = CloseFrame { code: UNRESPONSIVE_CLOSE_CODE, reason: "no answer to pings".into() };
-                    let _ = tokio::time::timeout(PING_EVERY, tx.send(WsMessage::Close(Some(close)))).await;
+                    let _ = tokio::time::timeout(ping_every, tx.send(WsMessage::Close(Some(close)))).await;
                     break;
                 }
                 // A send that cannot finish (the peer reads nothing) does not hold the socket.
-                match tokio::time::timeout(PING_EVERY, tx.send(WsMessage::Ping(Vec::new().into()))).await {
+                match tokio::time::timeout(ping_every, tx.send(WsMessage::Ping(Vec::new().into()))).await {
                     Ok(Ok(())) => {}
                     _ => break,
                 }
