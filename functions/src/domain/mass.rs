@@ -486,8 +486,9 @@ impl MassMessages {
     }
 
     /// Runs every unfinished job to its end, each on its own: one that fails does not hold up
-    /// the others. Answers how many jobs it finished, or, once the others are done, the first
-    /// error (the failed job stays pending, to be run again).
+    /// the others. A business's jobs run one after another (in the order of their ids), the
+    /// businesses' side by side. Answers how many jobs it finished, or, once the others are
+    /// done, the first error (the failed job stays pending, to be run again).
     pub async fn run_pending_mass_messages(&self) -> Result<usize> {
         let mut finished = 0;
         loop {
@@ -495,7 +496,11 @@ impl MassMessages {
             if pending.is_empty() {
                 return Ok(finished);
             }
-            let jobs = pending.into_iter().map(|p| async move {
+            // Fair between businesses: each runs one job at a time, all businesses at once; one
+            // with many jobs does not hold the others back.
+            let mut seen = std::collections::HashSet::new();
+            let firsts = pending.into_iter().filter(|p| seen.insert(p.business_id));
+            let jobs = firsts.map(|p| async move {
                 while self.mass_step(p.business_id, p.id.as_str()).await? {}
                 Ok::<_, Error>(())
             });

@@ -7,12 +7,21 @@ use super::repo::{self, PendingMassRecord};
 use super::{Change, Query, Store, StoreError};
 
 /// Up to `limit` unfinished jobs.
-pub async fn pending(
-    store: &dyn Store,
-    limit: usize,
-) -> Result<Vec<PendingMassRecord>, StoreError> {
-    let q = Query::prefix(PENDING_MASS_PK, MASS_PREFIX).limit(limit);
-    Ok(repo::query_values(store, &q).await?.0)
+/// Every job not finished, one page of `page` at a time, oldest business key first.
+pub async fn pending(store: &dyn Store, page: usize) -> Result<Vec<PendingMassRecord>, StoreError> {
+    let mut all = Vec::new();
+    let mut cursor = None;
+    loop {
+        let q = Query::prefix(PENDING_MASS_PK, MASS_PREFIX)
+            .limit(page)
+            .after(cursor);
+        let (found, next) = repo::query_values(store, &q).await?;
+        all.extend(found);
+        match next {
+            Some(n) => cursor = Some(n),
+            None => return Ok(all),
+        }
+    }
 }
 
 /// Whether a committed change queued a job (a worker waiting for work wakes on it).
