@@ -4,6 +4,7 @@
 
 pub mod fanout;
 pub mod faults;
+pub mod moto;
 
 use functions::store::dynamodb::DynamoStore;
 use std::path::PathBuf;

@@ -171,30 +171,21 @@ async fn invoke_twice(http: &reqwest::Client, watch: &Watch, function: &str, eve
     }
 }
 
-/// moto's server on a free loopback port (killed on drop), and its URL.
-async fn start_moto() -> (tokio::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let child = tokio::process::Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("moto_server is not on PATH: run the tests with infra/scripts/test.sh");
-    let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..200 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            return (child, url);
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("moto_server did not start");
+/// Mass message `id` is done, sent to its one client.
+async fn assert_sent_to_one(http: &reqwest::Client, watch: &Watch, token: &str, id: &str) {
+    let (status, done) = call(
+        http,
+        reqwest::Method::GET,
+        format!("{}/messages/api/mass-messages/{id}", watch.base),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, done["status"].as_str(), done["sent"].as_u64()),
+        (200, Some("done"), Some(1)),
+        "{done}"
+    );
 }
 
 /// The record at `pk`/`sk` as DynamoDB Streams delivers its insert.
@@ -425,19 +416,7 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
     )
     .await;
     invoke_twice(&http, &watch, "fanout", &event).await;
-    let (status, done) = call(
-        &http,
-        reqwest::Method::GET,
-        format!("{}/messages/api/mass-messages/lambda-mass", watch.base),
-        Some(token),
-        None,
-    )
-    .await;
-    assert_eq!(
-        (status, done["status"].as_str(), done["sent"].as_u64()),
-        (200, Some("done"), Some(1)),
-        "{done}"
-    );
+    assert_sent_to_one(&http, &watch, token, "lambda-mass").await;
     let (_, page) = call(
         &http,
         reqwest::Method::GET,
@@ -477,7 +456,7 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
     )
     .await;
     assert_eq!(status, 202);
-    let moto = start_moto().await;
+    let moto = common::moto::Moto::start().await;
     let python = std::env::var("TOOLS_DIR")
         .map(|d| format!("{d}/venv/bin/python"))
         .unwrap_or_else(|_| "python3".into());
@@ -485,7 +464,7 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
         ("AWS_ACCESS_KEY_ID", "test".to_owned()),
         ("AWS_SECRET_ACCESS_KEY", "test".to_owned()),
         ("AWS_DEFAULT_REGION", "us-east-1".to_owned()),
-        ("SQS_ENDPOINT", moto.1.clone()),
+        ("SQS_ENDPOINT", moto.url.clone()),
         ("DYNAMODB_ENDPOINT", common::dynamodb_endpoint()),
         (
             "LAMBDA_ENDPOINT",
@@ -526,19 +505,7 @@ async fn the_function_binaries_serve_signup_clients_messages_and_permissions_on_
         said.contains("re-driven: 1; left in the queue: 0"),
         "{said}"
     );
-    let (status, done) = call(
-        &http,
-        reqwest::Method::GET,
-        format!("{}/messages/api/mass-messages/lambda-redrive", watch.base),
-        Some(token),
-        None,
-    )
-    .await;
-    assert_eq!(
-        (status, done["status"].as_str(), done["sent"].as_u64()),
-        (200, Some("done"), Some(1)),
-        "{done}"
-    );
+    assert_sent_to_one(&http, &watch, token, "lambda-redrive").await;
     let said = run(redrive);
     assert!(
         said.contains("re-driven: 0; left in the queue: 0"),
