@@ -52,6 +52,19 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
+/// Rate limits that never count: the seeding imports history through the services.
+struct Unlimited;
+
+#[async_trait::async_trait]
+impl functions::domain::ports::Limits for Unlimited {
+    async fn count(&self, _key: &str, _window: i64) -> anyhow::Result<u32> {
+        Ok(0)
+    }
+    async fn add(&self, _key: &str, _window: i64, _ends_at: i64) -> anyhow::Result<()> {
+        Ok(())
+    }
+}
+
 /// Seeds the two history conversations once per data dir, through the services.
 async fn seed(data_dir: &Path) -> AnyResult<()> {
     let marker = data_dir.join("bench-seeded");
@@ -66,7 +79,8 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
         s
     });
     let store = Arc::new(functions::local::open_data_dir(data_dir)?);
-    let services = functions::domain::assemble(
+    // An import of history, not a person typing: no rate limits apply to it.
+    let services = functions::domain::assemble_with(
         store.clone(),
         Arc::new(functions::adapters::hub::LocalHub::default()),
         Arc::new(functions::adapters::files::LocalFiles::new(
@@ -75,6 +89,10 @@ async fn seed(data_dir: &Path) -> AnyResult<()> {
         )),
         Tokens::new(secret.trim().as_bytes())?,
         "http://127.0.0.1",
+        Arc::new(Unlimited),
+        Arc::new(functions::adapters::phone::PhoneSimulator::new(
+            store.clone(),
+        )),
     );
     let coach = services
         .accounts

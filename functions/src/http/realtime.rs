@@ -49,9 +49,16 @@ async fn local_ws(
     Ok(upgrade
         .max_message_size(PRESENCE_BYTES_MAX)
         .max_frame_size(PRESENCE_BYTES_MAX)
+        // Small buffers: what comes in is a presence report, what goes out an event at a time
+        // (the library's default, 128 KB each way, would be most of an idle socket's memory).
+        .read_buffer_size(SOCKET_BUFFER_BYTES)
+        .write_buffer_size(SOCKET_BUFFER_BYTES)
         .on_upgrade(move |socket| serve_socket(socket, hub, caller))
         .into_response())
 }
+
+/// Each socket's read buffer, and the writes it gathers before sending.
+const SOCKET_BUFFER_BYTES: usize = 8 * 1024;
 
 /// What an app sends over its socket is small: a presence report. A bigger message (or frame)
 /// closes the socket (1009).
