@@ -19,13 +19,20 @@ use shared::BusinessId;
 use shared::model::MassStatus;
 use std::sync::Arc;
 
+/// The change one stream record carries (none for a record with neither image).
+fn change_of(
+    record: aws_lambda_events::event::dynamodb::EventRecord,
+) -> anyhow::Result<Option<Change>> {
+    let old = from_stream_image(record.change.old_image)?;
+    let new = from_stream_image(record.change.new_image)?;
+    Ok(change_from_images(old, new))
+}
+
 /// The changes of a stream event, in order.
 pub fn changes_from_event(event: Event) -> anyhow::Result<Vec<Change>> {
     let mut changes = Vec::with_capacity(event.records.len());
     for record in event.records {
-        let old = from_stream_image(record.change.old_image)?;
-        let new = from_stream_image(record.change.new_image)?;
-        changes.extend(change_from_images(old, new));
+        changes.extend(change_of(record)?);
     }
     Ok(changes)
 }
@@ -42,14 +49,10 @@ where
     let mut response = DynamoDbEventResponse::default();
     for record in event.records {
         let sequence = record.change.sequence_number.clone();
-        let images = from_stream_image(record.change.old_image)
-            .and_then(|old| Ok((old, from_stream_image(record.change.new_image)?)));
-        let done = match images {
-            Ok((old, new)) => match change_from_images(old, new) {
-                Some(change) => each(change).await,
-                None => Ok(()),
-            },
-            Err(e) => Err(e.into()),
+        let done = match change_of(record) {
+            Ok(Some(change)) => each(change).await,
+            Ok(None) => Ok(()),
+            Err(e) => Err(e),
         };
         if let Err(e) = done {
             tracing::error!(error = ?e, ?sequence, "a change failed: the batch is retried from it");
