@@ -40,11 +40,12 @@ pub fn dynamodb_client_at(endpoint: &str) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::from_conf(config)
 }
 
-/// A store on a fresh table of its own.
+/// A store on a fresh table of its own, without a change stream: the tests' workers are fed in
+/// process (the lambda test, which reads the stream, makes its table with one).
 pub async fn fresh_dynamo_store() -> DynamoStore {
     let client = dynamodb_client().await;
     let table = format!("t{}", ulid::Ulid::generate().to_string().to_lowercase());
-    DynamoStore::create_table(&client, &table)
+    DynamoStore::create_table_streaming(&client, &table, false)
         .await
         .expect("create a DynamoDB Local table");
     DynamoStore::new(client, table)

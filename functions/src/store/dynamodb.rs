@@ -49,6 +49,17 @@ impl DynamoStore {
     /// Creates the table as the deployment template does: keys, on-demand billing, a stream
     /// with new and old images, TTL on `ttl`. Returns the stream ARN. For local runs and tests.
     pub async fn create_table(client: &Client, table: &str) -> anyhow::Result<Option<String>> {
+        Self::create_table_streaming(client, table, true).await
+    }
+
+    /// [`DynamoStore::create_table`], with a change stream or without one: for a test whose
+    /// changes reach the workers in process. DynamoDB Local keeps every stream record it was
+    /// ever given, and each one slows every later write a little, whatever table it is on.
+    pub async fn create_table_streaming(
+        client: &Client,
+        table: &str,
+        stream: bool,
+    ) -> anyhow::Result<Option<String>> {
         let out = client
             .create_table()
             .table_name(table)
@@ -77,11 +88,15 @@ impl DynamoStore {
                     .build()?,
             )
             .billing_mode(BillingMode::PayPerRequest)
-            .stream_specification(
-                StreamSpecification::builder()
-                    .stream_enabled(true)
-                    .stream_view_type(StreamViewType::NewAndOldImages)
-                    .build()?,
+            .set_stream_specification(
+                stream
+                    .then(|| {
+                        StreamSpecification::builder()
+                            .stream_enabled(true)
+                            .stream_view_type(StreamViewType::NewAndOldImages)
+                            .build()
+                    })
+                    .transpose()?,
             )
             .send()
             .await
