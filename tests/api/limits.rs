@@ -341,3 +341,113 @@ async fn a_person_sends_and_uploads_a_bounded_number() {
         .await;
     assert_eq!(r.status, 201, "another person signs as before: {}", r.body);
 }
+
+/// A business sends at most 500 messages as texts an hour, whoever of its staff sends them:
+/// past that, 429 `rate.limited` with `Retry-After` and no text goes. The same staff still
+/// send in the app, and another business still texts.
+#[tokio::test]
+async fn a_business_sends_a_bounded_number_of_texts_an_hour() {
+    let app = TestApp::spawn(Backend::Embedded).await;
+    let (owner, _) = crate::texting::texting_business(&app).await;
+    let admin = app.staff_member(&owner, "Ada Admin", "admin").await;
+    let added = app
+        .post(
+            "/api/clients",
+            Some(&owner.token),
+            json!({"name": "Maya", "phone": "+14155550142", "messaging": "two_way"}),
+        )
+        .await
+        .ok();
+    let conversation = added["client"]["conversation_id"]
+        .as_str()
+        .expect("a conversation")
+        .to_owned();
+    let text =
+        |key: String| json!({"client_message_id": key, "body": "See you at 6", "channel": "sms"});
+    let path = format!("/api/conversations/{conversation}/messages");
+    let app = std::sync::Arc::new(app);
+    // 300 by the owner and 200 by an admin, 4 senders each; a resend is not counted.
+    let tasks: Vec<_> = (0..8)
+        .map(|t| {
+            let (app, path) = (app.clone(), path.clone());
+            let who = if t < 4 { owner.clone() } else { admin.clone() };
+            let (first, count) = if t < 4 { (t, 300) } else { (300 + t - 4, 500) };
+            tokio::spawn(async move {
+                for i in (first..count).step_by(4) {
+                    let r = app
+                        .post(&path, Some(&who.token), text(format!("t{i}")))
+                        .await;
+                    assert_eq!(r.status, 201, "{i}: {}", r.body);
+                    if i % 100 == 0 {
+                        let again = app
+                            .post(&path, Some(&who.token), text(format!("t{i}")))
+                            .await;
+                        assert_eq!(again.status, 200, "{}", again.body);
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("sender");
+    }
+    // The next text is refused, whoever sends it (a few more may pass were the sends to
+    // straddle two windows).
+    let mut extra = 0;
+    let res = loop {
+        let who = if extra % 2 == 0 { &owner } else { &admin };
+        let res = app
+            .http
+            .post(format!("{}{path}", app.base))
+            .bearer_auth(&who.token)
+            .json(&text(format!("extra-{extra}")))
+            .send()
+            .await
+            .expect("send");
+        if res.status() != 201 || extra == 20 {
+            break res;
+        }
+        extra += 1;
+    };
+    assert_eq!(res.status().as_u16(), 429, "after {extra} more");
+    let retry: u64 = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=3600).contains(&retry), "{retry}");
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "rate.limited");
+    let page = app.history(&owner, &conversation, "?limit=1").await.ok();
+    assert_ne!(
+        page["items"][0]["client_message_id"],
+        format!("extra-{extra}").as_str(),
+        "the refused text was not written"
+    );
+    // In the app, the same people still send; another business still texts.
+    let r = app
+        .send(&admin, &conversation, "in-app", "Great work")
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let (other, _) = crate::texting::texting_business(&app).await;
+    let theirs = app
+        .post(
+            "/api/clients",
+            Some(&other.token),
+            json!({"name": "Sam", "phone": "+14155550143", "messaging": "two_way"}),
+        )
+        .await
+        .ok();
+    let r = app
+        .post(
+            &format!(
+                "/api/conversations/{}/messages",
+                theirs["client"]["conversation_id"].as_str().expect("id")
+            ),
+            Some(&other.token),
+            text("theirs".into()),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+}

@@ -485,3 +485,109 @@ on_both_backends!(
     bad_jobs_are_refused_and_other_businesses_are_out_of_reach,
     a_coach_reaches_only_their_own_clients
 );
+
+/// On AWS a mass message moves on one step (100 recipients) for each change of its record,
+/// and that step's own write is the change that calls for the next one, behind whatever the
+/// stream already holds. So one business's large mass message does not hold up another's:
+/// sent just after it, a small business's mass message is done after one step of the large
+/// one, not after all of them. The embedded store's change feed, read in commit order by one
+/// consumer as one shard of the stream is, drives the stream functions' step here.
+#[tokio::test]
+async fn mass_messages_of_two_businesses_take_turns_in_the_stream() {
+    use functions::store::repo::{self, MassRecord};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Arc::new(
+        functions::store::embedded::EmbeddedStore::open(&dir.path().join("sideline.redb"))
+            .expect("store"),
+    );
+    let services = functions::domain::assemble(
+        store.clone(),
+        Arc::new(functions::adapters::hub::LocalHub::default()),
+        Arc::new(functions::adapters::files::LocalFiles::new(
+            dir.path().join("files"),
+            [0u8; 32],
+        )),
+        functions::domain::auth::Tokens::new(&[9u8; 32]).expect("tokens"),
+        "http://127.0.0.1",
+    );
+    let mut owners = Vec::new();
+    for (name, clients) in [("Big Gym", 450), ("Small Studio", 5)] {
+        let signed = services
+            .accounts
+            .signup_proven(shared::api::SignupRequest {
+                business_name: name.into(),
+                name: "Coach".into(),
+                email: unique_email("mass-turns"),
+                password: "a long password".into(),
+            })
+            .await
+            .expect("signup");
+        let owner = services
+            .accounts
+            .authenticate(&signed.token)
+            .await
+            .expect("caller");
+        crate::common::welcome_off(&services, &owner)
+            .await
+            .expect("welcome off");
+        crate::common::seed_clients(&services, &owner, clients, "turns.example")
+            .await
+            .expect("clients");
+        owners.push(owner);
+    }
+    let mut feed = store.subscribe();
+    for owner in &owners {
+        services
+            .mass
+            .create_mass_message(
+                owner,
+                shared::api::CreateMassMessageRequest {
+                    id: "spring".into(),
+                    body: "New timetable from Monday".into(),
+                    recipients: shared::model::Recipients::All { all: true },
+                    send_at: None,
+                    channel: Default::default(),
+                },
+            )
+            .await
+            .expect("accepted");
+    }
+    let big = owners[0].business_id();
+    let small = owners[1].business_id();
+    let done = |b| {
+        let store = store.clone();
+        async move {
+            repo::get::<MassRecord>(&*store, (b, "spring"))
+                .await
+                .expect("read")
+                .expect("the job")
+                .value
+                .job
+        }
+    };
+    // One shard's consumer: each change in turn, a step where one is due.
+    let mut steps = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while done(big).await.status != shared::model::MassStatus::Done
+        || done(small).await.status != shared::model::MassStatus::Done
+    {
+        assert!(Instant::now() < deadline, "steps so far: {steps:?}");
+        let change = tokio::time::timeout(Duration::from_secs(10), feed.recv())
+            .await
+            .expect("a change")
+            .expect("the feed keeps up");
+        if let Some((b, id)) = functions::events::stream::mass_step_due(&change) {
+            services.mass.mass_step(b, &id).await.expect("step");
+            steps.push(if b == big { "big" } else { "small" });
+        }
+    }
+    assert_eq!(&steps[..2], ["big", "small"], "{steps:?}");
+    assert_eq!(steps.iter().filter(|s| **s == "small").count(), 1);
+    assert!(
+        steps.iter().filter(|s| **s == "big").count() >= 5,
+        "{steps:?}"
+    );
+    let (big_job, small_job) = (done(big).await, done(small).await);
+    assert_eq!((big_job.sent, small_job.sent), (450, 5));
+}
