@@ -237,6 +237,45 @@ async fn a_business_sends_a_bounded_number_of_mass_messages_an_hour(app: TestApp
 
 on_both_backends!(a_business_sends_a_bounded_number_of_mass_messages_an_hour);
 
+/// Sends `body(key)` to `path` (POST) with fresh keys, taking turns among `senders`, until one
+/// is refused, at most 20 more: checks that it is a 429 `rate.limited` with a `Retry-After` of
+/// at most `longest_wait` seconds. Answers how many went through first; the refused one's key
+/// is `extra-<that number>`.
+async fn refused_soon(
+    app: &TestApp,
+    path: &str,
+    senders: &[&Session],
+    longest_wait: u64,
+    body: impl Fn(String) -> Value,
+) -> usize {
+    let mut extra = 0;
+    let res = loop {
+        let res = app
+            .http
+            .post(format!("{}{path}", app.base))
+            .bearer_auth(&senders[extra % senders.len()].token)
+            .json(&body(format!("extra-{extra}")))
+            .send()
+            .await
+            .expect("send");
+        if res.status() != 201 || extra == 20 {
+            break res;
+        }
+        extra += 1;
+    };
+    assert_eq!(res.status().as_u16(), 429, "after {extra} more");
+    let retry: u64 = res
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=longest_wait).contains(&retry), "{retry}");
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "rate.limited");
+    extra
+}
+
 /// One person sends at most 1,200 messages in 10 minutes and signs at most 300 uploads an
 /// hour: past that, 429 `rate.limited` with `Retry-After`, and nothing is written. Resending an
 /// acknowledged message is not counted; someone else of the business is not held back.
@@ -273,34 +312,15 @@ async fn a_person_sends_and_uploads_a_bounded_number() {
     }
     // The next is refused. (Were the sends to straddle two windows, the older one's weighs a
     // little less by now: a few more may pass, never many.)
-    let mut extra = 0;
-    let res = loop {
-        let res = app
-            .http
-            .post(format!(
-                "{}/api/conversations/{conversation}/messages",
-                app.base
-            ))
-            .bearer_auth(&maya.session.token)
-            .json(&json!({"client_message_id": format!("extra-{extra}"), "body": "Again"}))
-            .send()
-            .await
-            .expect("send");
-        if res.status() != 201 || extra == 20 {
-            break res;
-        }
-        extra += 1;
-    };
-    assert_eq!(res.status().as_u16(), 429, "after {extra} more");
-    let retry: u64 = res
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .expect("Retry-After");
-    assert!((1..=600).contains(&retry), "{retry}");
-    let body: Value = res.json().await.expect("json");
-    assert_eq!(body["error"]["code"], "rate.limited");
+    let path = format!("/api/conversations/{conversation}/messages");
+    let extra = refused_soon(
+        &app,
+        &path,
+        &[&maya.session],
+        600,
+        |key| json!({"client_message_id": key, "body": "Again"}),
+    )
+    .await;
     // The refused one was not written; the coach still sends.
     let page = app.history(&coach, &conversation, "?limit=1").await.ok();
     let last = page["items"][0]["client_message_id"]
@@ -393,32 +413,7 @@ async fn a_business_sends_a_bounded_number_of_texts_an_hour() {
     }
     // The next text is refused, whoever sends it (a few more may pass were the sends to
     // straddle two windows).
-    let mut extra = 0;
-    let res = loop {
-        let who = if extra % 2 == 0 { &owner } else { &admin };
-        let res = app
-            .http
-            .post(format!("{}{path}", app.base))
-            .bearer_auth(&who.token)
-            .json(&text(format!("extra-{extra}")))
-            .send()
-            .await
-            .expect("send");
-        if res.status() != 201 || extra == 20 {
-            break res;
-        }
-        extra += 1;
-    };
-    assert_eq!(res.status().as_u16(), 429, "after {extra} more");
-    let retry: u64 = res
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok())
-        .expect("Retry-After");
-    assert!((1..=3600).contains(&retry), "{retry}");
-    let body: Value = res.json().await.expect("json");
-    assert_eq!(body["error"]["code"], "rate.limited");
+    let extra = refused_soon(&app, &path, &[&owner, &admin], 3600, text).await;
     let page = app.history(&owner, &conversation, "?limit=1").await.ok();
     assert_ne!(
         page["items"][0]["client_message_id"],

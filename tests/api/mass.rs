@@ -513,24 +513,9 @@ async fn mass_messages_of_two_businesses_take_turns_in_the_stream() {
     );
     let mut owners = Vec::new();
     for (name, clients) in [("Big Gym", 450), ("Small Studio", 5)] {
-        let signed = services
-            .accounts
-            .signup_proven(shared::api::SignupRequest {
-                business_name: name.into(),
-                name: "Coach".into(),
-                email: unique_email("mass-turns"),
-                password: "a long password".into(),
-            })
+        let owner = crate::common::quiet_owner(&services, name, &unique_email("mass-turns"))
             .await
-            .expect("signup");
-        let owner = services
-            .accounts
-            .authenticate(&signed.token)
-            .await
-            .expect("caller");
-        crate::common::welcome_off(&services, &owner)
-            .await
-            .expect("welcome off");
+            .expect("owner");
         crate::common::seed_clients(&services, &owner, clients, "turns.example")
             .await
             .expect("clients");

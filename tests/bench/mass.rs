@@ -14,7 +14,7 @@ use functions::store::embedded::EmbeddedStore;
 #[path = "../common/mod.rs"]
 mod common;
 
-use shared::api::{CreateMassMessageRequest, SignupRequest};
+use shared::api::CreateMassMessageRequest;
 use shared::model::{MassStatus, Recipients};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,18 +36,8 @@ async fn run(label: &str, store: Arc<dyn Store>, clients: usize) -> AnyResult<()
         Tokens::new(&[9u8; 32])?,
         "http://127.0.0.1",
     );
-    let owner = services
-        .accounts
-        .signup_proven(SignupRequest {
-            business_name: "Mass Bench".into(),
-            name: "Bench Coach".into(),
-            email: "mass-bench@bench.example".into(),
-            password: "bench password".into(),
-        })
-        .await?;
-    let owner = services.accounts.authenticate(&owner.token).await?;
     // Only the mass message in each conversation, to count it.
-    common::welcome_off(&services, &owner).await?;
+    let owner = common::quiet_owner(&services, "Mass Bench", "mass-bench@bench.example").await?;
     let seeding = Instant::now();
     let conversations = common::seed_clients(&services, &owner, clients, "bench.example").await?;
     println!(

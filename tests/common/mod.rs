@@ -94,6 +94,28 @@ pub async fn start_local_binary(
     (child, format!("http://{addr}"))
 }
 
+/// The owner of a new business `business` (signed up through `services` with `email` proven,
+/// and signed in), its welcome message off: only what a test or bench sends is in each
+/// conversation, to count it.
+pub async fn quiet_owner(
+    services: &functions::domain::Services,
+    business: &str,
+    email: &str,
+) -> Result<functions::domain::auth::Caller, functions::domain::Error> {
+    let signed = services
+        .accounts
+        .signup_proven(shared::api::SignupRequest {
+            business_name: business.into(),
+            name: "Coach".into(),
+            email: email.into(),
+            password: "a long password".into(),
+        })
+        .await?;
+    let owner = services.accounts.authenticate(&signed.token).await?;
+    welcome_off(services, &owner).await?;
+    Ok(owner)
+}
+
 /// Turns the business's welcome message off, so its clients' conversations start empty and
 /// messages can be counted.
 pub async fn welcome_off(

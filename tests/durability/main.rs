@@ -163,7 +163,6 @@ async fn every_acknowledged_send_survives_a_kill_9() {
 async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
     use functions::domain::auth::Tokens;
     use futures::StreamExt as _;
-    use shared::api::SignupRequest;
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
@@ -185,24 +184,9 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
             Tokens::new(secret.as_bytes()).expect("tokens"),
             "http://127.0.0.1",
         );
-        let owner = services
-            .accounts
-            .signup_proven(SignupRequest {
-                business_name: "Durable".into(),
-                name: "Coach".into(),
-                email: email.into(),
-                password: "a long password".into(),
-            })
+        let owner = common::quiet_owner(&services, "Durable", email)
             .await
-            .expect("signup");
-        let owner = services
-            .accounts
-            .authenticate(&owner.token)
-            .await
-            .expect("caller");
-        common::welcome_off(&services, &owner)
-            .await
-            .expect("welcome off");
+            .expect("owner");
         let created = common::seed_clients(&services, &owner, CLIENTS, "test.example")
             .await
             .expect("clients");
