@@ -501,16 +501,8 @@ async fn mass_messages_of_two_businesses_take_turns_in_the_stream() {
         functions::store::embedded::EmbeddedStore::open(&dir.path().join("sideline.redb"))
             .expect("store"),
     );
-    let services = functions::domain::assemble(
-        store.clone(),
-        Arc::new(functions::adapters::hub::LocalHub::default()),
-        Arc::new(functions::adapters::files::LocalFiles::new(
-            dir.path().join("files"),
-            [0u8; 32],
-        )),
-        functions::domain::auth::Tokens::new(&[9u8; 32]).expect("tokens"),
-        "http://127.0.0.1",
-    );
+    let services =
+        crate::common::services_over(store.clone(), &dir.path().join("files"), &[9u8; 32]);
     let mut owners = Vec::new();
     for (name, clients) in [("Big Gym", 450), ("Small Studio", 5)] {
         let owner = crate::common::quiet_owner(&services, name, &unique_email("mass-turns"))

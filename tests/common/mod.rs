@@ -94,6 +94,25 @@ pub async fn start_local_binary(
     (child, format!("http://{addr}"))
 }
 
+/// The services over `store` as the local server assembles them (a local hub, files under
+/// `files`), with tokens signed by `secret`: for seeding and driving work without a server.
+pub fn services_over(
+    store: std::sync::Arc<dyn functions::store::Store>,
+    files: &std::path::Path,
+    secret: &[u8],
+) -> functions::domain::AppState {
+    functions::domain::assemble(
+        store,
+        std::sync::Arc::new(functions::adapters::hub::LocalHub::default()),
+        std::sync::Arc::new(functions::adapters::files::LocalFiles::new(
+            files.to_path_buf(),
+            [0u8; 32],
+        )),
+        functions::domain::auth::Tokens::new(secret).expect("tokens"),
+        "http://127.0.0.1",
+    )
+}
+
 /// The owner of a new business `business` (signed up through `services` with `email` proven,
 /// and signed in), its welcome message off: only what a test or bench sends is in each
 /// conversation, to count it.

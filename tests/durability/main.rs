@@ -174,16 +174,8 @@ async fn a_mass_message_killed_halfway_resumes_without_duplicates_or_gaps() {
     let email = "mass-durable@test.example";
     let conversations = {
         let store = Arc::new(functions::local::open_data_dir(dir.path()).expect("open"));
-        let services = functions::domain::assemble(
-            store.clone(),
-            Arc::new(functions::adapters::hub::LocalHub::default()),
-            Arc::new(functions::adapters::files::LocalFiles::new(
-                dir.path().join("files"),
-                [0u8; 32],
-            )),
-            Tokens::new(secret.as_bytes()).expect("tokens"),
-            "http://127.0.0.1",
-        );
+        let services =
+            common::services_over(store.clone(), &dir.path().join("files"), secret.as_bytes());
         let owner = common::quiet_owner(&services, "Durable", email)
             .await
             .expect("owner");
